@@ -1,0 +1,1 @@
+//! shipgate-evaluator (being written).

@@ -1,0 +1,1 @@
+//! shipgate-junit (being written).

@@ -1,0 +1,74 @@
+//! The evidence set handed to the policy engine, and the provenance of every input.
+
+use crate::tests::TestEvidence;
+use serde::{Deserialize, Serialize};
+
+/// One problem with a source of evidence: what was wrong, where, and what to do.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvidenceProblem {
+    /// The source (`tests`, `defects`, ...).
+    pub source: String,
+    /// The file, glob or URL concerned, when there is one.
+    pub location: Option<String>,
+    /// What went wrong, as a sentence fragment that names the file and position.
+    pub message: String,
+    /// What the user can do about it.
+    pub remedy: String,
+}
+
+impl EvidenceProblem {
+    /// `location: message` or just `message`.
+    pub fn describe(&self) -> String {
+        match &self.location {
+            Some(loc) if !self.message.contains(loc.as_str()) => format!("{loc}: {}", self.message),
+            _ => self.message.clone(),
+        }
+    }
+}
+
+/// The state of one source of evidence after the evaluator tried to load it.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub enum SourceState<T> {
+    /// The policy configures no such source.
+    #[default]
+    NotConfigured,
+    /// The source is configured but there is nothing there (a glob that matched no file, a file
+    /// that does not exist).
+    Missing(EvidenceProblem),
+    /// The source exists but could not be read, parsed or fetched. Every problem found is listed.
+    Unreadable(Vec<EvidenceProblem>),
+    /// The evidence, read.
+    Loaded(T),
+}
+
+impl<T> SourceState<T> {
+    /// The evidence when loaded.
+    pub fn loaded(&self) -> Option<&T> {
+        match self {
+            SourceState::Loaded(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// Provenance of one input: enough to prove later which exact bytes the decision was made on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputRecord {
+    /// The source the input belongs to (`tests`, `defects`, ...).
+    pub source: String,
+    /// The path (relative to the policy's folder where possible) or URL.
+    pub path: String,
+    /// Hex SHA-256 of the bytes read.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// Everything the evaluator loaded for one evaluation.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EvidenceSet {
+    /// JUnit test results of this run.
+    pub tests: SourceState<TestEvidence>,
+    /// Every input read, with its hash.
+    pub inputs: Vec<InputRecord>,
+}

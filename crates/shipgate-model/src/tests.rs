@@ -1,0 +1,268 @@
+//! Test-result evidence, as read from JUnit XML by `shipgate-junit`.
+//!
+//! The counting rules are those of the design brief (§5) and the conformance corpus: every
+//! `<testcase>` element is one test, and its outcome is the worst of its status children.
+
+use crate::pattern::{TestPattern, qualified_name};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// What happened to one test.
+///
+/// The order is from best to worst, so `max()` over several status elements picks the one that
+/// decides: failure beats error, and both beat skipped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TestOutcome {
+    /// Passed with no retry.
+    Passed,
+    /// Failed at least once, then passed on a rerun (`<flakyFailure>`/`<flakyError>`).
+    Flaky,
+    /// Skipped, disabled or not run. Never a pass.
+    Skipped,
+    /// Has an `<error>` and no `<failure>`.
+    Errored,
+    /// Has a `<failure>`.
+    Failed,
+}
+
+impl TestOutcome {
+    /// Whether the test ran and did not pass (failed or errored).
+    pub fn is_failure(self) -> bool {
+        matches!(self, TestOutcome::Failed | TestOutcome::Errored)
+    }
+
+    /// The lowercase name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestOutcome::Passed => "passed",
+            TestOutcome::Flaky => "flaky",
+            TestOutcome::Skipped => "skipped",
+            TestOutcome::Errored => "errored",
+            TestOutcome::Failed => "failed",
+        }
+    }
+}
+
+/// Counts of tests by outcome. `tests` is always the sum of the five outcomes; use
+/// [`TestCounts::record`] and [`TestCounts::add`] to keep it so.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestCounts {
+    /// Every testcase element.
+    pub tests: u64,
+    /// Passed on the first attempt.
+    pub passed: u64,
+    /// Has a `<failure>`.
+    pub failed: u64,
+    /// Has an `<error>` and no `<failure>`.
+    pub errored: u64,
+    /// Skipped, disabled or not run.
+    pub skipped: u64,
+    /// Passed on a rerun after failing.
+    pub flaky: u64,
+}
+
+impl TestCounts {
+    /// Counts one test.
+    pub fn record(&mut self, outcome: TestOutcome) {
+        self.tests += 1;
+        match outcome {
+            TestOutcome::Passed => self.passed += 1,
+            TestOutcome::Flaky => self.flaky += 1,
+            TestOutcome::Skipped => self.skipped += 1,
+            TestOutcome::Errored => self.errored += 1,
+            TestOutcome::Failed => self.failed += 1,
+        }
+    }
+
+    /// Adds another set of counts to this one.
+    pub fn add(&mut self, other: &TestCounts) {
+        self.tests += other.tests;
+        self.passed += other.passed;
+        self.failed += other.failed;
+        self.errored += other.errored;
+        self.skipped += other.skipped;
+        self.flaky += other.flaky;
+    }
+
+    /// Tests that ran: everything but the skipped ones.
+    pub fn executed(&self) -> u64 {
+        self.passed + self.flaky + self.failed + self.errored
+    }
+
+    /// Tests that ran and ended green (first time or on a rerun).
+    pub fn green(&self) -> u64 {
+        self.passed + self.flaky
+    }
+}
+
+/// Whether a suite-level status element was a `<failure>` or an `<error>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SuiteErrorKind {
+    /// `<failure>` directly under `<testsuite>`.
+    Failure,
+    /// `<error>` directly under `<testsuite>`.
+    Error,
+}
+
+/// An `<error>` or `<failure>` directly under a `<testsuite>`: a suite that failed to set up or
+/// tear down. It is not a testcase, but it must never be read as green.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SuiteError {
+    /// Index into [`TestEvidence::files`].
+    pub file: usize,
+    /// The suite's `name` attribute (empty when absent).
+    pub suite: String,
+    /// Failure or error.
+    pub kind: SuiteErrorKind,
+    /// The `message` attribute, else the trimmed text, cut to a readable length.
+    pub message: Option<String>,
+}
+
+/// One JUnit file as read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestFile {
+    /// The path as the user would write it (relative to the policy's folder where possible).
+    pub path: String,
+    /// Outcome counts over every testcase of the file.
+    pub counts: TestCounts,
+    /// `<testsuite>` elements that directly contain at least one `<testcase>`.
+    pub suites: u64,
+    /// Suite-level `<error>`/`<failure>` elements.
+    pub suite_errors: u64,
+    /// Distinct (`classname`, `name`) pairs that occur more than once in the file.
+    pub duplicate_names: u64,
+    /// The latest `timestamp` attribute of a suite in the file, when one could be read.
+    pub timestamp: Option<Timestamp>,
+    /// A commit recorded in the file's properties (`git.commit`, `commit`, ...), when present.
+    pub commit: Option<String>,
+}
+
+/// One test the gate kept for a check (see [`TestRetention`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TestRecord {
+    /// Index into [`TestEvidence::files`].
+    pub file: usize,
+    /// The enclosing `<testsuite>`'s `name` (empty when absent).
+    pub suite: String,
+    /// The `classname` attribute (empty when absent).
+    pub classname: String,
+    /// The `name` attribute (empty when absent).
+    pub name: String,
+    /// What happened.
+    pub outcome: TestOutcome,
+    /// Duration in seconds, when the `time` attribute could be read.
+    pub time: Option<f64>,
+    /// The message of the deciding status element (failure, error or skip reason), trimmed and
+    /// cut to a readable length.
+    pub message: Option<String>,
+    /// Defect keys named by `defect`/`issue`/`jira`/`bug` properties of the testcase or its suite.
+    pub defect_refs: Vec<String>,
+    /// How many `<testcase>` elements were merged into this record (1 unless retries written as
+    /// repeated testcases were merged).
+    pub attempts: u32,
+}
+
+impl TestRecord {
+    /// `classname.name`, the string critical-path patterns are matched against.
+    pub fn qualified_name(&self) -> String {
+        qualified_name(&self.classname, &self.name)
+    }
+}
+
+/// Which tests the adapter must keep individually. Tests that did not pass (failed, errored,
+/// skipped, flaky) are always kept; passing tests only when a check needs them, so that a monorepo
+/// of a million tests does not have to be held in memory.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TestRetention {
+    /// Keep every test matching one of these (critical paths).
+    pub patterns: Vec<TestPattern>,
+    /// Keep every test.
+    pub all: bool,
+}
+
+impl TestRetention {
+    /// Whether a test with this outcome and name must be kept.
+    pub fn keeps(&self, outcome: TestOutcome, classname: &str, name: &str) -> bool {
+        if self.all || outcome != TestOutcome::Passed {
+            return true;
+        }
+        if self.patterns.is_empty() {
+            return false;
+        }
+        let qualified = qualified_name(classname, name);
+        self.patterns.iter().any(|p| p.matches(&qualified))
+    }
+}
+
+/// Everything read from the JUnit reports of one run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TestEvidence {
+    /// Every file read, in a stable order (sorted by path).
+    pub files: Vec<TestFile>,
+    /// Sum of the files' counts.
+    pub totals: TestCounts,
+    /// Every suite-level error, in file order.
+    pub suite_errors: Vec<SuiteError>,
+    /// The tests kept individually (see [`TestRetention`]), in file then document order.
+    pub tests: Vec<TestRecord>,
+}
+
+impl TestEvidence {
+    /// Sum of the files' duplicate-name counts.
+    pub fn duplicate_names(&self) -> u64 {
+        self.files.iter().map(|f| f.duplicate_names).sum()
+    }
+
+    /// Path of the file a test or suite error came from.
+    pub fn file_path(&self, index: usize) -> &str {
+        self.files.get(index).map_or("", |f| f.path.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worst_outcome_wins() {
+        let worst = [TestOutcome::Skipped, TestOutcome::Failed, TestOutcome::Errored]
+            .into_iter()
+            .max();
+        assert_eq!(worst, Some(TestOutcome::Failed));
+        assert!(TestOutcome::Errored > TestOutcome::Skipped);
+        assert!(TestOutcome::Skipped > TestOutcome::Flaky);
+        assert!(TestOutcome::Flaky > TestOutcome::Passed);
+    }
+
+    #[test]
+    fn counts_keep_tests_equal_to_the_sum() {
+        let mut c = TestCounts::default();
+        for o in [
+            TestOutcome::Passed,
+            TestOutcome::Flaky,
+            TestOutcome::Skipped,
+            TestOutcome::Errored,
+            TestOutcome::Failed,
+        ] {
+            c.record(o);
+        }
+        let mut d = c;
+        d.add(&c);
+        assert_eq!(d.tests, 10);
+        assert_eq!(d.executed(), 8);
+        assert_eq!(d.green(), 4);
+    }
+
+    #[test]
+    fn retention_keeps_non_passing_and_matching_tests() {
+        let r = TestRetention {
+            patterns: vec![TestPattern::new("*Payment*").unwrap()],
+            all: false,
+        };
+        assert!(r.keeps(TestOutcome::Skipped, "a.B", "c"));
+        assert!(r.keeps(TestOutcome::Passed, "a.PaymentTest", "c"));
+        assert!(!r.keeps(TestOutcome::Passed, "a.B", "c"));
+    }
+}

@@ -1,0 +1,1 @@
+//! shipgate-policy (being written).

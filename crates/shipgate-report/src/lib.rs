@@ -1,0 +1,1 @@
+//! shipgate-report (being written).

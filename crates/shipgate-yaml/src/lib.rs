@@ -1,0 +1,1 @@
+//! shipgate-yaml (being written).
