@@ -1,1 +1,20 @@
-//! shipgate-yaml (being written).
+//! YAML with line numbers, for the files people write by hand: the policy, quarantine lists and
+//! UAT sign-offs.
+//!
+//! [`parse`] turns text into a [`Node`] tree where every node knows its line, column and path
+//! (`checks.regression.min_pass_rate`). [`from_node`] deserializes any serde type from that tree
+//! and, unlike a plain serde deserializer, does not stop at the first problem: it reports every
+//! unknown key (with a did-you-mean), every bad value and every missing key at once, each with its
+//! line. Plain scalars keep their text, so `version: 2.10` is the string `2.10`, not the number
+//! 2.1.
+//!
+//! This crate knows nothing about shipgate's policy: it must not read files, the environment or
+//! the clock, and it never panics on any input.
+
+mod de;
+mod error;
+mod node;
+
+pub use de::{Decoded, from_node, from_node_strict};
+pub use error::{DeError, Problem};
+pub use node::{Mark, Node, NodeValue, ScalarStyle, parse};
