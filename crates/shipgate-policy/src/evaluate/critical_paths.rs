@@ -1,0 +1,171 @@
+//! `critical-paths.passed`: every test on a critical path ran and passed, and each path has
+//! enough tests.
+
+use super::result::{Check, LIST_LIMIT, count_details, plural, test_entry, thousands};
+use crate::policy::{CheckSettings, CriticalPath, CriticalPathsCheck};
+use serde_json::{Map, Value, json};
+use shipgate_model::{CheckResult, SourceState, TestCounts, TestEvidence, TestOutcome};
+use std::collections::BTreeMap;
+
+pub(crate) fn passed(
+    paths: &BTreeMap<String, CriticalPath>,
+    options: &CriticalPathsCheck,
+    tests: &SourceState<TestEvidence>,
+) -> CheckResult {
+    let settings = CheckSettings::new(options.level, options.on_missing);
+    let min_per_path = options.min_tests_per_path.unwrap_or(1).max(1);
+    let check = Check::new("critical-paths.passed", settings);
+    let evidence = match check.source(tests, json!(0)) {
+        Ok(e) => e,
+        Err(r) => return *r,
+    };
+
+    let mut problems = 0u64;
+    let mut summaries = Vec::new();
+    let mut path_details = Map::new();
+    let mut first_problem: Option<String> = None;
+    for (name, path) in paths {
+        let mut counts = TestCounts::default();
+        let mut bad = Vec::new();
+        let mut flaky = Vec::new();
+        for t in &evidence.tests {
+            let qualified = t.qualified_name();
+            if !path.tests.iter().any(|p| p.0.matches(&qualified)) {
+                continue;
+            }
+            counts.record(t.outcome);
+            match t.outcome {
+                TestOutcome::Failed | TestOutcome::Errored | TestOutcome::Skipped => bad.push(t),
+                TestOutcome::Flaky => flaky.push(t),
+                TestOutcome::Passed => {}
+            }
+        }
+        let suites_down: Vec<_> = evidence
+            .suite_errors
+            .iter()
+            .filter(|e| path.tests.iter().any(|p| p.0.matches(&e.suite)))
+            .collect();
+        let short = counts.tests < min_per_path;
+        let path_problems = bad.len() as u64 + suites_down.len() as u64 + u64::from(short);
+        problems += path_problems;
+
+        let mut summary = format!("{name}: {}", plural(counts.tests, "test", "tests"));
+        let mut notes = Vec::new();
+        for (n, what) in [
+            (counts.failed, "failed"),
+            (counts.errored, "errored"),
+            (counts.skipped, "skipped"),
+        ] {
+            if n > 0 {
+                notes.push(format!("{} {what}", thousands(n)));
+            }
+        }
+        if !suites_down.is_empty() {
+            notes.push(format!(
+                "{} failed to set up",
+                plural(suites_down.len() as u64, "suite", "suites")
+            ));
+        }
+        if short {
+            notes.push(format!("needs at least {min_per_path}"));
+        }
+        if counts.flaky > 0 {
+            notes.push(format!("{} flaky", thousands(counts.flaky)));
+        }
+        if notes.is_empty() {
+            summary.push_str(", all passed");
+        } else {
+            summary.push_str(&format!(" ({})", notes.join(", ")));
+        }
+        summaries.push(summary);
+        if first_problem.is_none() && path_problems > 0 {
+            first_problem = Some(if let Some(t) = bad.first() {
+                format!(
+                    "`{}` {} on critical path `{name}`",
+                    t.qualified_name(),
+                    t.outcome.as_str()
+                )
+            } else if let Some(e) = suites_down.first() {
+                format!(
+                    "suite `{}` failed to set up on critical path `{name}`",
+                    e.suite
+                )
+            } else {
+                format!(
+                    "critical path `{name}` has {} matching its patterns ({})",
+                    plural(counts.tests, "test", "tests"),
+                    path.tests
+                        .iter()
+                        .map(|p| format!("`{}`", p.0))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            });
+        }
+
+        let mut d = Map::new();
+        d.insert(
+            "patterns".into(),
+            json!(path.tests.iter().map(|p| p.0.as_str()).collect::<Vec<_>>()),
+        );
+        d.insert("counts".into(), count_details(&counts));
+        d.insert("min_tests".into(), json!(min_per_path));
+        d.insert(
+            "not_passed".into(),
+            Value::Array(
+                bad.iter()
+                    .take(LIST_LIMIT)
+                    .map(|t| test_entry(evidence, t))
+                    .collect(),
+            ),
+        );
+        d.insert("not_passed_total".into(), json!(bad.len()));
+        if !flaky.is_empty() {
+            d.insert(
+                "flaky".into(),
+                Value::Array(
+                    flaky
+                        .iter()
+                        .take(LIST_LIMIT)
+                        .map(|t| test_entry(evidence, t))
+                        .collect(),
+                ),
+            );
+        }
+        if !suites_down.is_empty() {
+            d.insert(
+                "suites_failed_to_run".into(),
+                Value::Array(
+                    suites_down
+                        .iter()
+                        .map(|e| json!({"file": evidence.file_path(e.file), "suite": e.suite, "message": e.message}))
+                        .collect(),
+                ),
+            );
+        }
+        path_details.insert(name.clone(), Value::Object(d));
+    }
+
+    let passed = problems == 0;
+    let message = match &first_problem {
+        None => format!(
+            "every critical-path test ran and passed: {}",
+            summaries.join("; ")
+        ),
+        Some(first) => format!("{first}; {}", summaries.join("; ")),
+    };
+    let remedy = (!passed).then(|| {
+        "fix or un-skip the critical-path tests listed in the details (critical paths are never skipped and never quarantined); a path with too few tests needs its patterns corrected or tests written".to_owned()
+    });
+    let mut details = Map::new();
+    details.insert("paths".into(), Value::Object(path_details));
+    check.measured(
+        passed,
+        json!(problems),
+        json!(0),
+        "count",
+        message,
+        remedy,
+        details,
+    )
+}

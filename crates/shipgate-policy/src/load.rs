@@ -1,0 +1,519 @@
+//! Parse, then validate: text → tree → `${VAR}` expansion → typed [`Policy`] → cross-field
+//! rules. Every problem is collected and reported at once, each with its line.
+
+use crate::env::{EnvLookup, expand_tree};
+use crate::policy::Policy;
+use shipgate_yaml::{Mark, Node, NodeValue, Problem};
+
+/// Why a policy could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum PolicyError {
+    /// The policy has problems; every one is listed with its line.
+    #[error("the policy has {} problem{}", .0.len(), if .0.len() == 1 { "" } else { "s" })]
+    Invalid(Vec<Problem>),
+}
+
+impl PolicyError {
+    /// The problems, in line order.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            PolicyError::Invalid(p) => p,
+        }
+    }
+}
+
+impl Policy {
+    /// Parses and validates a policy. `env` resolves `${VAR}` references.
+    pub fn parse(text: &str, env: EnvLookup<'_>) -> Result<Policy, PolicyError> {
+        let mut tree = shipgate_yaml::parse(text).map_err(PolicyError::Invalid)?;
+        if !matches!(tree.value, NodeValue::Map(_)) {
+            let message = if tree.is_null() {
+                "the policy is empty; start from `shipgate init`, which writes a commented example"
+            } else {
+                "a policy is a YAML mapping with `version: 1`, `release`, `sources` and `checks`"
+            };
+            return Err(PolicyError::Invalid(vec![Problem::new(
+                tree.mark, "", message,
+            )]));
+        }
+        let mut problems = expand_tree(&mut tree, env);
+        let decoded = shipgate_yaml::from_node::<Policy>(&tree);
+        let had_decode_problems = !decoded.problems.is_empty() || !problems.is_empty();
+        let faulty: Vec<String> = problems
+            .iter()
+            .chain(decoded.problems.iter())
+            .map(|p| p.path.clone())
+            .collect();
+        problems.extend(decoded.problems);
+        if let Some(policy) = &decoded.value {
+            let mut v = Validator {
+                tree: &tree,
+                problems: Vec::new(),
+            };
+            v.validate(policy);
+            for (p, scope) in v.problems {
+                // Once a faulty node was taken out, rules that look across sections (which
+                // checks run, which sources exist) would report its absence a second time.
+                let about_faulty = faulty.iter().any(|f| {
+                    !f.is_empty() && (p.path.starts_with(f.as_str()) || f.starts_with(&p.path))
+                });
+                if !(had_decode_problems && (about_faulty || scope == Scope::WholePolicy)) {
+                    problems.push(p);
+                }
+            }
+        }
+        problems.sort_by(|a, b| (a.mark, &a.path).cmp(&(b.mark, &b.path)));
+        problems.dedup();
+        match decoded.value {
+            Some(policy) if problems.is_empty() => Ok(policy),
+            _ => Err(PolicyError::Invalid(problems)),
+        }
+    }
+}
+
+/// Whether a rule looks at one place, or across the whole policy.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Local,
+    WholePolicy,
+}
+
+struct Validator<'a> {
+    tree: &'a Node,
+    problems: Vec<(Problem, Scope)>,
+}
+
+impl Validator<'_> {
+    /// The mark of the node at `path`, or of its closest ancestor that exists.
+    fn mark(&self, path: &str) -> Mark {
+        let mut p = path;
+        loop {
+            if let Some(n) = self.tree.find_path(p) {
+                return n.mark;
+            }
+            match p.rfind(['.', '[']) {
+                Some(i) => p = &p[..i],
+                None => return self.tree.mark,
+            }
+        }
+    }
+
+    fn problem(&mut self, path: &str, message: impl Into<String>) {
+        let mark = self.mark(path);
+        self.problems
+            .push((Problem::new(mark, path, message), Scope::Local));
+    }
+
+    fn cross_problem(&mut self, path: &str, message: impl Into<String>) {
+        let mark = self.mark(path);
+        self.problems
+            .push((Problem::new(mark, path, message), Scope::WholePolicy));
+    }
+
+    fn validate(&mut self, policy: &Policy) {
+        if policy.version != 1 {
+            self.problem(
+                "version",
+                format!(
+                    "unsupported policy version {}; this shipgate reads `version: 1`",
+                    policy.version
+                ),
+            );
+        }
+        if policy.release.name.trim().is_empty() {
+            self.problem(
+                "release.name",
+                "the release needs a name (e.g. `payments-api`)",
+            );
+        }
+        self.validate_tests(policy);
+        self.validate_checks(policy);
+        self.validate_waivers(policy);
+        // Said only when nothing else is wrong: another problem usually explains it.
+        if self.problems.is_empty() && policy.check_ids().iter().all(|id| id == "waivers.valid") {
+            self.cross_problem(
+                "checks",
+                "the policy checks nothing: a gate that checks nothing must not say ready; configure at least one check under `checks` (see `shipgate init`)",
+            );
+        }
+    }
+
+    fn validate_tests(&mut self, policy: &Policy) {
+        if let Some(tests) = &policy.sources.tests {
+            if tests.junit.is_empty() {
+                self.problem(
+                    "sources.tests.junit",
+                    "list at least one glob of JUnit XML files, e.g. `reports/**/*.xml`",
+                );
+            }
+            for (i, glob) in tests.junit.iter().enumerate() {
+                if glob.trim().is_empty() {
+                    self.problem(
+                        &format!("sources.tests.junit[{i}]"),
+                        "an empty glob matches nothing",
+                    );
+                }
+            }
+        }
+        let needs_tests: Vec<&str> = [
+            (policy.checks.regression.is_some(), "checks.regression"),
+            (policy.checks.flaky.is_some(), "checks.flaky"),
+            (
+                !policy.risk.critical_paths.is_empty(),
+                "risk.critical_paths",
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect();
+        if policy.sources.tests.is_none() {
+            for name in needs_tests {
+                self.cross_problem(
+                    name,
+                    format!("`{name}` needs test results: add `sources.tests.junit` with the globs of your JUnit reports"),
+                );
+            }
+        }
+        for (name, path) in &policy.risk.critical_paths {
+            if path.tests.is_empty() {
+                self.problem(
+                    &format!("risk.critical_paths.{name}.tests"),
+                    format!("critical path `{name}` has no test patterns; list patterns such as `*Payment*`"),
+                );
+            }
+        }
+    }
+
+    fn validate_checks(&mut self, policy: &Policy) {
+        let checks = &policy.checks;
+        if let Some(r) = &checks.regression
+            && r.min_pass_rate.is_none()
+            && r.min_tests.is_none()
+        {
+            self.problem(
+                "checks.regression",
+                "`checks.regression` sets neither `min_pass_rate` nor `min_tests`, so it would check nothing",
+            );
+        }
+        if let Some(f) = &checks.flaky
+            && f.max_rate.is_none()
+        {
+            self.problem(
+                "checks.flaky",
+                "`checks.flaky` needs `max_rate` (e.g. `2%`)",
+            );
+        }
+        if let Some(c) = &checks.critical_paths {
+            if policy.risk.critical_paths.is_empty() {
+                self.problem(
+                    "checks.critical_paths",
+                    "`checks.critical_paths` is set but `risk.critical_paths` names no path; add the paths (payment, authentication, ...) with their test patterns",
+                );
+            }
+            if c.min_tests_per_path == Some(0) {
+                self.problem(
+                    "checks.critical_paths.min_tests_per_path",
+                    "must be at least 1: a critical path with no test proves nothing",
+                );
+            }
+        }
+        // `regression:` with nothing under it reads as absent; say so rather than silently not
+        // running the check the user meant to configure.
+        if let Some(shipgate_yaml::NodeValue::Map(entries)) =
+            self.tree.get("checks").map(|n| &n.value)
+        {
+            let empty: Vec<String> = entries
+                .iter()
+                .filter(|(_, v)| v.is_null())
+                .filter_map(|(k, _)| k.as_str().map(str::to_owned))
+                .collect();
+            for key in empty {
+                self.problem(
+                    &format!("checks.{key}"),
+                    format!("`checks.{key}` is empty, so it would check nothing; set its thresholds or remove it"),
+                );
+            }
+        }
+    }
+
+    fn validate_waivers(&mut self, policy: &Policy) {
+        let ids = policy.check_ids();
+        for (i, w) in policy.waivers.iter().enumerate() {
+            let path = format!("waivers[{i}].check");
+            if w.check == "waivers.valid" {
+                self.problem(&path, "`waivers.valid` cannot be waived");
+            } else if !ids.contains(&w.check) {
+                let known: Vec<&str> = ids
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|id| *id != "waivers.valid")
+                    .collect();
+                let catalogued = crate::catalog::explain(&w.check).is_some();
+                let mut message = if catalogued {
+                    format!(
+                        "the waiver names `{}`, which this policy does not run",
+                        w.check
+                    )
+                } else {
+                    format!("the waiver names `{}`, which is not a check id", w.check)
+                };
+                if let Some(best) = closest(&w.check, &known) {
+                    message.push_str(&format!("; did you mean `{best}`?"));
+                } else if !known.is_empty() {
+                    message.push_str(&format!(
+                        "; this policy runs {}",
+                        known
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                self.cross_problem(&path, message);
+            }
+        }
+    }
+}
+
+fn closest<'a>(given: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (*c, strsim::jaro_winkler(given, c)))
+        .filter(|(_, s)| *s >= 0.85)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(c, _)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::starter::{Profile, starter_policy};
+    use crate::values::Percent;
+
+    fn env(name: &str) -> Option<String> {
+        match name {
+            "RELEASE_VERSION" => Some("2.4.0".into()),
+            "MIN_TESTS" => Some("120".into()),
+            _ => None,
+        }
+    }
+
+    fn parse(text: &str) -> Result<Policy, PolicyError> {
+        Policy::parse(text, &env)
+    }
+
+    fn problems(text: &str) -> Vec<Problem> {
+        match parse(text) {
+            Ok(_) => panic!("expected problems in:\n{text}"),
+            Err(e) => e.problems().to_vec(),
+        }
+    }
+
+    const GOOD: &str = "\
+version: 1
+release:
+  name: payments-api
+  version: ${RELEASE_VERSION}
+  commit: ${GITHUB_SHA:-}
+sources:
+  tests:
+    junit: [\"reports/**/*.xml\"]
+risk:
+  critical_paths:
+    payment: { tests: [\"com.acme.payment.*\", \"*Payment*\"] }
+checks:
+  regression:
+    min_pass_rate: 98%
+    min_tests: ${MIN_TESTS}
+  flaky:
+    max_rate: 0.02
+    level: warn
+waivers:
+  - check: flaky.rate
+    reason: quarantined in INFRA-42
+    approved_by: qa@acme.example
+    expires: 2026-12-31
+";
+
+    #[test]
+    fn a_complete_policy_loads() {
+        let p = parse(GOOD).unwrap();
+        assert_eq!(p.release.version.as_deref(), Some("2.4.0"));
+        assert_eq!(p.release.commit, None, "an empty default means no commit");
+        let r = p.checks.regression.as_ref().unwrap();
+        assert_eq!(
+            r.min_tests,
+            Some(120),
+            "env values are typed after expansion"
+        );
+        assert_eq!(r.min_pass_rate.unwrap(), Percent::parse("0.98").unwrap());
+        assert_eq!(
+            p.check_ids(),
+            vec![
+                "regression.pass-rate",
+                "regression.min-tests",
+                "critical-paths.passed",
+                "flaky.rate",
+                "waivers.valid"
+            ]
+        );
+        assert_eq!(p.test_retention().patterns.len(), 2);
+    }
+
+    #[test]
+    fn typos_are_reported_with_a_suggestion_and_a_line() {
+        let text = GOOD.replace("min_pass_rate:", "min_pass_rat:");
+        let p = problems(&text);
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert_eq!(p[0].mark.line, 14);
+        assert!(p[0].message.contains("unknown key `min_pass_rat`"));
+        assert!(p[0].message.contains("did you mean `min_pass_rate`?"));
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_in_line_order() {
+        let text = GOOD
+            .replace("version: 1\n", "version: 1\ncolour: blue\n")
+            .replace("min_pass_rate: 98%", "min_pass_rate: 98")
+            .replace("max_rate: 0.02", "max_rate: lots")
+            .replace("level: warn", "level: warning")
+            .replace("expires: 2026-12-31", "expires: 31/12/2026");
+        let p = problems(&text);
+        let lines: Vec<usize> = p.iter().map(|p| p.mark.line).collect();
+        assert_eq!(lines, vec![2, 15, 18, 19, 24], "{p:#?}");
+        assert!(p[0].message.contains("unknown key `colour`"));
+        assert!(p[1].message.contains("did you mean `98%`"));
+        assert!(p[2].message.contains("`lots` is not a number"));
+        assert!(p[3].message.contains("did you mean `warn`"));
+        assert!(p[4].message.contains("is not a date"));
+    }
+
+    #[test]
+    fn an_unset_variable_is_named_with_its_line() {
+        let p = problems(&GOOD.replace("${RELEASE_VERSION}", "${CI_RELEASE}"));
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert_eq!(p[0].mark.line, 4);
+        assert_eq!(p[0].path, "release.version");
+        assert!(p[0].message.contains("`CI_RELEASE` is not set"));
+    }
+
+    #[test]
+    fn a_policy_that_checks_nothing_is_refused() {
+        let p = problems("version: 1\nrelease: {name: x}\nsources:\n  tests: {junit: [a.xml]}\n");
+        assert_eq!(p.len(), 1);
+        assert!(p[0].message.starts_with("the policy checks nothing"));
+        let p = problems("version: 1\nrelease: {name: x}\nchecks: {}\n");
+        assert!(p[0].message.starts_with("the policy checks nothing"));
+    }
+
+    #[test]
+    fn empty_and_non_mapping_policies_are_refused() {
+        assert!(problems("")[0].message.contains("the policy is empty"));
+        assert!(problems("- a\n- b\n")[0].message.contains("YAML mapping"));
+        assert!(
+            problems("version: [1\n")[0]
+                .message
+                .contains("not valid YAML")
+        );
+    }
+
+    #[test]
+    fn checks_without_their_source_are_refused() {
+        let p = problems("version: 1\nrelease: {name: x}\nchecks:\n  regression: {min_tests: 5}\n");
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert_eq!(p[0].mark.line, 4);
+        assert!(p[0].message.contains("needs test results"));
+    }
+
+    #[test]
+    fn empty_check_sections_are_refused() {
+        let base = "version: 1\nrelease: {name: x}\nsources: {tests: {junit: [a.xml]}}\nchecks:\n  regression:\n  flaky: {level: warn}\n";
+        let p = problems(base);
+        assert_eq!(p.len(), 2, "{p:#?}");
+        assert!(p[0].message.contains("`checks.regression` is empty"));
+        assert!(p[1].message.contains("needs `max_rate`"));
+        let p = problems(&base.replace("  regression:\n", "  regression: {level: warn}\n"));
+        assert!(p[0].message.contains("sets neither"), "{p:#?}");
+    }
+
+    #[test]
+    fn waivers_must_name_a_check_the_policy_runs() {
+        let p = problems(&GOOD.replace("check: flaky.rate", "check: flaky.rat"));
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert_eq!(p[0].mark.line, 20);
+        assert!(
+            p[0].message.contains("did you mean `flaky.rate`?"),
+            "{}",
+            p[0].message
+        );
+        let p = problems(&GOOD.replace("check: flaky.rate", "check: defects.open"));
+        assert!(p[0].message.contains("not a check id") || p[0].message.contains("does not run"));
+    }
+
+    #[test]
+    fn a_critical_path_needs_patterns_and_a_positive_minimum() {
+        let text = GOOD
+            .replace(
+                "payment: { tests: [\"com.acme.payment.*\", \"*Payment*\"] }",
+                "payment: { tests: [] }",
+            )
+            .replace(
+                "  flaky:\n",
+                "  critical_paths:\n    min_tests_per_path: 0\n  flaky:\n",
+            );
+        let text = text.replace("waivers:\n", "waivers_x: []\nwaivers:\n");
+        let p = problems(&text);
+        let msgs: Vec<&str> = p.iter().map(|p| p.message.as_str()).collect();
+        assert!(
+            msgs.iter().any(|m| m.contains("unknown key `waivers_x`")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("has no test patterns")),
+            "{msgs:#?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("must be at least 1")),
+            "{msgs:#?}"
+        );
+    }
+
+    #[test]
+    fn unsupported_versions_and_empty_patterns_are_refused() {
+        let p = problems(&GOOD.replace("version: 1\n", "version: 2\n"));
+        assert!(p[0].message.contains("unsupported policy version 2"));
+        let p = problems(&GOOD.replace("\"*Payment*\"", "\"\""));
+        assert!(p[0].message.contains("must not be empty"), "{p:#?}");
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        let p = problems(&GOOD.replace(
+            "    min_tests: ${MIN_TESTS}\n",
+            "    min_tests: ${MIN_TESTS}\n    min_pass_rate: 90%\n",
+        ));
+        assert!(
+            p[0].message.contains("duplicate key `min_pass_rate`"),
+            "{p:#?}"
+        );
+    }
+
+    #[test]
+    fn starter_policies_validate() {
+        for profile in [Profile::Basic, Profile::Fintech] {
+            let p = Policy::parse(starter_policy(profile), &|_| None);
+            assert!(p.is_ok(), "{profile:?}: {p:#?}");
+        }
+    }
+
+    #[test]
+    fn the_schema_describes_every_top_level_key() {
+        let schema = crate::json_schema();
+        let props = schema["properties"].as_object().unwrap();
+        for key in ["version", "release", "sources", "risk", "checks", "waivers"] {
+            assert!(props.contains_key(key), "{key}");
+        }
+        assert_eq!(schema["additionalProperties"], serde_json::json!(false));
+    }
+}

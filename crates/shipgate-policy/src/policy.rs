@@ -1,0 +1,214 @@
+//! The policy, version 1: the types a `shipgate.yaml` deserializes into.
+//!
+//! Every struct refuses unknown keys, so a typo can never silently switch a check off. The doc
+//! comments here become the descriptions of the JSON Schema (`shipgate schema`).
+
+use crate::values::{Expiry, Pattern, Percent};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use shipgate_model::Level;
+use std::collections::BTreeMap;
+
+/// A release readiness policy.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "shipgate policy, version 1")]
+pub struct Policy {
+    /// The policy format version. Always `1`.
+    pub version: u32,
+    /// The release being gated.
+    pub release: Release,
+    /// Where the evidence comes from.
+    #[serde(default)]
+    pub sources: Sources,
+    /// The risk model: critical paths that are never skipped, never quarantined, 100% pass.
+    #[serde(default)]
+    pub risk: Risk,
+    /// The checks and their thresholds.
+    #[serde(default)]
+    pub checks: Checks,
+    /// Accepted risks: a valid waiver turns a failing check into `waived`.
+    #[serde(default)]
+    pub waivers: Vec<Waiver>,
+}
+
+/// The release being gated.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    /// The product or service (`payments-api`).
+    pub name: String,
+    /// The version being released, usually from the pipeline: `${RELEASE_VERSION}`.
+    pub version: Option<String>,
+    /// The commit being released (`${GITHUB_SHA:-}`); evidence that names another commit is
+    /// suspect.
+    pub commit: Option<String>,
+}
+
+/// Where the evidence comes from. Relative paths are relative to the policy file's folder.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sources {
+    /// JUnit XML test results.
+    pub tests: Option<TestSources>,
+}
+
+/// JUnit XML test results.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestSources {
+    /// Globs of JUnit XML files (`reports/**/*.xml`); every match is read and merged.
+    pub junit: Vec<String>,
+    /// How retries are written. `per-testcase` (default): every `<testcase>` is one test, and
+    /// Surefire/nextest `flakyFailure` marks a flaky pass. `repeated-testcases`: runners that
+    /// write each attempt as its own `<testcase>` (gotestsum `--rerun-fails`, Gradle without
+    /// `mergeReruns`, Playwright/Jest retries); cases with the same suite, classname and name in
+    /// one file are one test, flaky if an attempt passed.
+    pub retries: Option<RetryMode>,
+}
+
+/// How test retries are written in the reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RetryMode {
+    /// Each `<testcase>` element is one test.
+    #[default]
+    PerTestcase,
+    /// Repeated testcases with the same suite, classname and name in one file are attempts of
+    /// one test.
+    RepeatedTestcases,
+}
+
+/// The risk model.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Risk {
+    /// Named critical paths (payment, authentication, data integrity): every test matching one
+    /// of a path's patterns must run and pass, and each path needs at least
+    /// `checks.critical_paths.min_tests_per_path` tests.
+    #[serde(default)]
+    pub critical_paths: BTreeMap<String, CriticalPath>,
+}
+
+/// One critical path.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CriticalPath {
+    /// Patterns over `classname.name`; `*` matches any run of characters, dots included.
+    pub tests: Vec<Pattern>,
+}
+
+/// Whether a failing check blocks or only reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LevelSetting {
+    /// A failure blocks the release (default).
+    #[default]
+    Error,
+    /// A failure is reported and does not block.
+    Warn,
+}
+
+impl From<LevelSetting> for Level {
+    fn from(value: LevelSetting) -> Self {
+        match value {
+            LevelSetting::Error => Level::Error,
+            LevelSetting::Warn => Level::Warn,
+        }
+    }
+}
+
+/// What to do when a check's evidence is absent or unreadable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnMissing {
+    /// Block (default): evidence that is not there proves nothing.
+    #[default]
+    Fail,
+    /// Report and do not block.
+    Warn,
+}
+
+/// The checks and their thresholds. A check runs when its section is present.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Checks {
+    /// `regression.pass-rate` and `regression.min-tests`.
+    pub regression: Option<RegressionCheck>,
+    /// Options of `critical-paths.passed`, which runs whenever `risk.critical_paths` names a
+    /// path.
+    pub critical_paths: Option<CriticalPathsCheck>,
+    /// `flaky.rate`.
+    pub flaky: Option<FlakyCheck>,
+}
+
+/// `regression.pass-rate` and `regression.min-tests`.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegressionCheck {
+    /// Minimum (passed + flaky) ÷ executed. Skipped tests never count as passes.
+    pub min_pass_rate: Option<Percent>,
+    /// Minimum number of executed tests, so the suite cannot silently shrink.
+    pub min_tests: Option<u64>,
+    /// `error` (default) or `warn`.
+    pub level: Option<LevelSetting>,
+    /// `fail` (default) or `warn` when the test results are missing or unreadable.
+    pub on_missing: Option<OnMissing>,
+}
+
+/// Options of `critical-paths.passed`.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CriticalPathsCheck {
+    /// Each path needs at least this many matching tests (default 1, at least 1).
+    pub min_tests_per_path: Option<u64>,
+    /// `error` (default) or `warn`.
+    pub level: Option<LevelSetting>,
+    /// `fail` (default) or `warn` when the test results are missing or unreadable.
+    pub on_missing: Option<OnMissing>,
+}
+
+/// `flaky.rate`.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlakyCheck {
+    /// Maximum flaky tests ÷ executed tests.
+    pub max_rate: Option<Percent>,
+    /// `error` (default) or `warn`.
+    pub level: Option<LevelSetting>,
+    /// `fail` (default) or `warn` when the test results are missing or unreadable.
+    pub on_missing: Option<OnMissing>,
+}
+
+/// An accepted risk for one check. All of `reason`, `approved_by` and `expires` are needed;
+/// an incomplete or expired waiver waives nothing and fails `waivers.valid`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    /// The check id it waives (`defects.open`, `performance.http_req_duration.p95`).
+    pub check: String,
+    /// Why the risk is accepted.
+    pub reason: Option<String>,
+    /// Who accepted it (a name or address).
+    pub approved_by: Option<String>,
+    /// The last day it holds (`2026-12-31`, through the end of that day UTC) or an instant.
+    pub expires: Option<Expiry>,
+}
+
+/// The level and missing-evidence rule of one configured check.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CheckSettings {
+    /// Whether a failure blocks.
+    pub level: Level,
+    /// Whether absent evidence blocks.
+    pub on_missing: OnMissing,
+}
+
+impl CheckSettings {
+    pub(crate) fn new(level: Option<LevelSetting>, on_missing: Option<OnMissing>) -> Self {
+        Self {
+            level: level.unwrap_or_default().into(),
+            on_missing: on_missing.unwrap_or_default(),
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Starter policies written by `shipgate init`: commented, valid, and meant to be edited.
+
+/// Which starter policy to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// Test results only: pass rate, suite size, critical paths, flaky tests.
+    Basic,
+    /// Stricter thresholds for payment and health systems, with critical paths for payment,
+    /// authentication and data integrity.
+    Fintech,
+}
+
+/// The text of a starter policy.
+pub fn starter_policy(profile: Profile) -> &'static str {
+    match profile {
+        Profile::Basic => BASIC,
+        Profile::Fintech => FINTECH,
+    }
+}
+
+const BASIC: &str = r#"# shipgate release readiness policy (version 1).
+# Reference: https://github.com/shipgate/shipgate/blob/main/docs/policy.md
+# Check it with `shipgate validate`; run it with `shipgate check` (add --dry-run to try it out).
+# yaml-language-server: $schema=shipgate.schema.json   (write it with `shipgate schema > shipgate.schema.json`)
+version: 1
+
+release:
+  name: my-service
+  # ${VAR} comes from the environment; ${VAR:-default} when it may be unset.
+  version: ${RELEASE_VERSION:-dev}
+  commit: ${GITHUB_SHA:-}
+
+sources:
+  tests:
+    # Globs, relative to this file's folder. Every match is read and merged.
+    junit: ["reports/**/*.xml"]
+
+risk:
+  # Tests on a critical path must all run and pass; a path with no matching test fails.
+  # Patterns match `classname.name`; `*` matches anything, dots included.
+  critical_paths:
+    authentication: { tests: ["*auth*", "*login*"] }
+
+checks:
+  regression:
+    min_pass_rate: 98%   # (passed + flaky) / executed; skipped tests never count as passes
+    min_tests: 1         # raise this to your suite's size so it cannot silently shrink
+  flaky:
+    max_rate: 2%         # tests that failed and then passed on a rerun
+
+# Accepted risks. A waiver needs a reason, an approver and an expiry date.
+# waivers:
+#   - check: flaky.rate
+#     reason: INFRA-42 quarantines the flaky search tests this sprint
+#     approved_by: qa-lead@example.com
+#     expires: 2026-12-31
+"#;
+
+const FINTECH: &str = r#"# shipgate release readiness policy (version 1), fintech / healthtech profile.
+# Reference: https://github.com/shipgate/shipgate/blob/main/docs/policy.md
+# Check it with `shipgate validate`; run it with `shipgate check` (add --dry-run to try it out).
+version: 1
+
+release:
+  name: payments-api
+  version: ${RELEASE_VERSION:-dev}
+  commit: ${GITHUB_SHA:-}
+
+sources:
+  tests:
+    junit: ["reports/**/*.xml"]
+
+risk:
+  # Never skipped, never quarantined, 100% pass. Patterns match `classname.name`.
+  critical_paths:
+    payment:        { tests: ["*payment*", "*Payment*", "*checkout*", "*Checkout*"] }
+    authentication: { tests: ["*auth*", "*Auth*", "*login*", "*Login*"] }
+    data-integrity: { tests: ["*ledger*", "*Ledger*", "*migration*", "*Migration*"] }
+
+checks:
+  regression:
+    min_pass_rate: 99%
+    min_tests: 1          # set to your suite's size so that it cannot silently shrink
+  critical_paths:
+    min_tests_per_path: 1
+  flaky:
+    max_rate: 1%
+
+# waivers:
+#   - check: flaky.rate
+#     reason: PAY-812 fixes the flaky settlement test in the 2.4.1 hotfix; risk accepted
+#     approved_by: cto@example.com
+#     expires: 2026-12-31
+"#;

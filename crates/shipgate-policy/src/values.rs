@@ -1,0 +1,442 @@
+//! Leaf values of the policy: percentages, durations, expiry dates and test patterns.
+//!
+//! Each accepts the spellings the brief documents, refuses anything else with a message that
+//! shows an accepted spelling, and describes itself in the JSON Schema.
+
+use jiff::civil::Date;
+use jiff::{Timestamp, tz::TimeZone};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+use shipgate_model::TestPattern;
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+/// A fraction between 0 and 1, written `98%`, `97.5%` or `0.98`.
+///
+/// Kept as an exact decimal fraction (`num / den`) so that comparisons at the threshold are
+/// exact: 49 of 50 tests is exactly 98%, never 97.99999%.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Percent {
+    num: u64,
+    den: u64,
+}
+
+impl Percent {
+    /// Parses `98%`, `97.25%` or `0.98`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        let hint = "write a percentage such as `98%` or a fraction such as `0.98`";
+        let (digits, scale) = match t.strip_suffix('%') {
+            Some(p) => (p.trim(), 100u64),
+            None => (t, 1u64),
+        };
+        let (num, den) =
+            parse_decimal(digits).ok_or_else(|| format!("`{t}` is not a number; {hint}"))?;
+        let den = den
+            .checked_mul(scale)
+            .ok_or_else(|| format!("`{t}` has too many decimal places"))?;
+        if num > den {
+            return Err(if scale == 1 {
+                format!("`{t}` is more than 1; {hint} (did you mean `{t}%`?)")
+            } else {
+                format!("`{t}` is more than 100%")
+            });
+        }
+        Ok(Self { num, den })
+    }
+
+    /// The fraction as a float, for display and JSON.
+    pub fn as_f64(self) -> f64 {
+        self.num as f64 / self.den as f64
+    }
+
+    /// Whether `part / whole` is at least this fraction (exact). `whole` must be > 0.
+    pub fn reached_by(self, part: u64, whole: u64) -> bool {
+        u128::from(part) * u128::from(self.den) >= u128::from(self.num) * u128::from(whole)
+    }
+
+    /// Whether `part / whole` is at most this fraction (exact). `whole` must be > 0.
+    pub fn not_exceeded_by(self, part: u64, whole: u64) -> bool {
+        u128::from(part) * u128::from(self.den) <= u128::from(self.num) * u128::from(whole)
+    }
+
+    /// The smallest `part` with `part / whole` at least this fraction.
+    pub fn min_part_of(self, whole: u64) -> u64 {
+        let need = u128::from(self.num) * u128::from(whole);
+        let den = u128::from(self.den);
+        u64::try_from(need.div_ceil(den)).unwrap_or(u64::MAX)
+    }
+
+    /// The largest `part` with `part / whole` at most this fraction.
+    pub fn max_part_of(self, whole: u64) -> u64 {
+        let allowed = u128::from(self.num) * u128::from(whole) / u128::from(self.den);
+        u64::try_from(allowed).unwrap_or(u64::MAX)
+    }
+}
+
+impl fmt::Display for Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format_percent(self.as_f64()))
+    }
+}
+
+/// `0.975` → `97.5%`; at most two decimals, trailing zeros dropped.
+pub fn format_percent(fraction: f64) -> String {
+    let pct = fraction * 100.0;
+    let s = format!("{pct:.2}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    format!("{s}%")
+}
+
+/// Parses a non-negative decimal (`97.25`) into an exact fraction.
+fn parse_decimal(text: &str) -> Option<(u64, u64)> {
+    let (int, frac) = match text.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (text, ""),
+    };
+    if (int.is_empty() && frac.is_empty())
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || frac.len() > 12
+    {
+        return None;
+    }
+    let den = 10u64.checked_pow(u32::try_from(frac.len()).ok()?)?;
+    let int_part: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let frac_part: u64 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().ok()?
+    };
+    let num = int_part.checked_mul(den)?.checked_add(frac_part)?;
+    Some((num, den))
+}
+
+struct TextOrNumber(&'static str);
+
+impl Visitor<'_> for TextOrNumber {
+    type Value = String;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<String, E> {
+        Ok(v.to_owned())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
+        // The shortest text that reads back as the same float: 0.98 stays "0.98".
+        Ok(v.to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Percent {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = d.deserialize_str(TextOrNumber("a percentage such as `98%` or `0.98`"))?;
+        Percent::parse(&text).map_err(de::Error::custom)
+    }
+}
+
+impl Serialize for Percent {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.as_f64())
+    }
+}
+
+impl JsonSchema for Percent {
+    fn schema_name() -> Cow<'static, str> {
+        "Percent".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A percentage (`98%`, `97.5%`) or a fraction between 0 and 1 (`0.98`).",
+            "oneOf": [
+                { "type": "string", "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*%\\s*$" },
+                { "type": "number", "minimum": 0, "maximum": 1 }
+            ]
+        })
+    }
+}
+
+/// A length of time, written `300ms`, `2s`, `5m`, `1h`, `90d` or `2w` (decimals allowed: `1.5s`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DurationSpec(pub Duration);
+
+impl DurationSpec {
+    /// Parses a duration with its unit.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        let hint = "write a number and a unit: `300ms`, `2s`, `5m`, `1h`, `90d` or `2w`";
+        let split = t
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(|| format!("`{t}` has no unit; {hint}"))?;
+        let (number, unit) = t.split_at(split);
+        let nanos_per_unit: u128 = match unit.trim() {
+            "ns" => 1,
+            "us" | "µs" => 1_000,
+            "ms" => 1_000_000,
+            "s" => 1_000_000_000,
+            "m" | "min" => 60_000_000_000,
+            "h" => 3_600_000_000_000,
+            "d" => 86_400_000_000_000,
+            "w" => 604_800_000_000_000,
+            other => return Err(format!("`{other}` is not a unit of time; {hint}")),
+        };
+        let (num, den) =
+            parse_decimal(number).ok_or_else(|| format!("`{t}` is not a duration; {hint}"))?;
+        let nanos = u128::from(num) * nanos_per_unit / u128::from(den);
+        let nanos = u64::try_from(nanos).map_err(|_| format!("`{t}` is too long"))?;
+        Ok(Self(Duration::from_nanos(nanos)))
+    }
+
+    /// The duration.
+    pub fn get(self) -> Duration {
+        self.0
+    }
+}
+
+impl fmt::Display for DurationSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&format_duration(self.0))
+    }
+}
+
+/// A readable duration: `90d`, `1.5s`, `300ms`.
+pub fn format_duration(d: Duration) -> String {
+    let nanos = d.as_nanos();
+    let units: [(u128, &str); 6] = [
+        (604_800_000_000_000, "w"),
+        (86_400_000_000_000, "d"),
+        (3_600_000_000_000, "h"),
+        (60_000_000_000, "m"),
+        (1_000_000_000, "s"),
+        (1_000_000, "ms"),
+    ];
+    for (size, name) in units {
+        if nanos >= size && nanos.is_multiple_of(size) {
+            return format!("{}{name}", nanos / size);
+        }
+    }
+    if nanos >= 1_000_000_000 {
+        return format!("{}s", trim_float(d.as_secs_f64()));
+    }
+    format!("{}ms", trim_float(d.as_secs_f64() * 1000.0))
+}
+
+fn trim_float(v: f64) -> String {
+    let s = format!("{v:.3}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+impl<'de> Deserialize<'de> for DurationSpec {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = d.deserialize_str(TextOrNumber("a duration such as `300ms`, `2s` or `90d`"))?;
+        DurationSpec::parse(&text).map_err(de::Error::custom)
+    }
+}
+
+impl Serialize for DurationSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+impl JsonSchema for DurationSpec {
+    fn schema_name() -> Cow<'static, str> {
+        "Duration".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A duration: a number and a unit (`ms`, `s`, `m`, `h`, `d`, `w`), e.g. `300ms`, `2s`, `90d`.",
+            "type": "string",
+            "pattern": "^\\s*[0-9]+(\\.[0-9]+)?\\s*(ns|us|µs|ms|s|m|min|h|d|w)\\s*$"
+        })
+    }
+}
+
+/// When a waiver (or quarantine entry) stops holding: a date, valid through the end of that
+/// day in UTC, or an exact instant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expiry {
+    text: String,
+    /// The first instant at which it no longer holds.
+    ends_at: Timestamp,
+}
+
+impl Expiry {
+    /// Parses `2026-12-31` or an RFC 3339 instant such as `2026-12-31T18:00:00Z`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        let hint = "write a date such as `2026-12-31` or an instant such as `2026-12-31T18:00:00Z`";
+        if let Ok(ts) = t.parse::<Timestamp>() {
+            return Ok(Self {
+                text: t.to_owned(),
+                ends_at: ts,
+            });
+        }
+        let date: Date = t
+            .parse()
+            .map_err(|_| format!("`{t}` is not a date; {hint}"))?;
+        let next = date
+            .tomorrow()
+            .map_err(|_| format!("`{t}` is out of range"))?;
+        let ends_at = next
+            .to_zoned_datetime(TimeZone::UTC)
+            .map_err(|_| format!("`{t}` is out of range"))?
+            .timestamp();
+        Ok(Self {
+            text: t.to_owned(),
+            ends_at,
+        })
+    }
+
+    /// Whether it has passed at `now`.
+    pub fn has_passed(&self, now: Timestamp) -> bool {
+        now >= self.ends_at
+    }
+
+    /// As written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl<'de> Deserialize<'de> for Expiry {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = d.deserialize_str(TextOrNumber("a date such as `2026-12-31`"))?;
+        Expiry::parse(&text).map_err(de::Error::custom)
+    }
+}
+
+impl JsonSchema for Expiry {
+    fn schema_name() -> Cow<'static, str> {
+        "Expiry".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A date (`2026-12-31`, valid through the end of that day, UTC) or an RFC 3339 instant.",
+            "type": "string"
+        })
+    }
+}
+
+/// A test-name pattern (`com.acme.payment.*`, `*Payment*`); see [`TestPattern`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pattern(pub TestPattern);
+
+impl<'de> Deserialize<'de> for Pattern {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = d.deserialize_str(TextOrNumber("a test-name pattern such as `*Payment*`"))?;
+        TestPattern::new(&text)
+            .map(Pattern)
+            .map_err(de::Error::custom)
+    }
+}
+
+impl JsonSchema for Pattern {
+    fn schema_name() -> Cow<'static, str> {
+        "TestPattern".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A pattern over `classname.name`: `*` matches any run of characters (dots included); everything else is literal and case-sensitive.",
+            "type": "string",
+            "minLength": 1
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn percent_spellings() {
+        assert_eq!(
+            Percent::parse("98%").unwrap(),
+            Percent::parse("0.98").unwrap()
+        );
+        assert!((Percent::parse("97.25%").unwrap().as_f64() - 0.9725).abs() < 1e-12);
+        assert_eq!(Percent::parse("100%").unwrap().as_f64(), 1.0);
+        assert_eq!(Percent::parse("0").unwrap().as_f64(), 0.0);
+        assert!(
+            Percent::parse("98")
+                .unwrap_err()
+                .contains("did you mean `98%`")
+        );
+        assert!(Percent::parse("101%").is_err());
+        assert!(Percent::parse("-1%").is_err());
+        assert!(Percent::parse("ninety").is_err());
+        assert!(Percent::parse("").is_err());
+    }
+
+    #[test]
+    fn percent_comparisons_are_exact_at_the_threshold() {
+        let p = Percent::parse("98%").unwrap();
+        assert!(p.reached_by(49, 50));
+        assert!(!p.reached_by(48, 50));
+        assert!(p.reached_by(980, 1000));
+        assert!(!p.reached_by(979, 1000));
+        let third = Percent::parse("0.3333").unwrap();
+        assert!(third.reached_by(3333, 10000));
+        assert!(!third.reached_by(3332, 10000));
+        let max = Percent::parse("2%").unwrap();
+        assert!(max.not_exceeded_by(2, 100));
+        assert!(!max.not_exceeded_by(3, 100));
+        assert_eq!(p.min_part_of(1204), 1180); // 1179.92 rounds up
+        assert_eq!(max.max_part_of(149), 2); // 2.98 rounds down
+    }
+
+    #[test]
+    fn percent_display() {
+        assert_eq!(Percent::parse("0.98").unwrap().to_string(), "98%");
+        assert_eq!(Percent::parse("97.25%").unwrap().to_string(), "97.25%");
+        assert_eq!(format_percent(0.973), "97.3%");
+    }
+
+    #[test]
+    fn duration_spellings() {
+        assert_eq!(
+            DurationSpec::parse("300ms").unwrap().get(),
+            Duration::from_millis(300)
+        );
+        assert_eq!(
+            DurationSpec::parse("2s").unwrap().get(),
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            DurationSpec::parse("1.5s").unwrap().get(),
+            Duration::from_millis(1500)
+        );
+        assert_eq!(
+            DurationSpec::parse("90d").unwrap().get(),
+            Duration::from_secs(90 * 86_400)
+        );
+        assert_eq!(
+            DurationSpec::parse("2w").unwrap().get(),
+            Duration::from_secs(14 * 86_400)
+        );
+        assert!(DurationSpec::parse("300").unwrap_err().contains("no unit"));
+        assert!(DurationSpec::parse("3 fortnights").is_err());
+        assert_eq!(DurationSpec::parse("90d").unwrap().to_string(), "90d");
+        assert_eq!(DurationSpec::parse("1.5s").unwrap().to_string(), "1500ms");
+    }
+
+    #[test]
+    fn expiry_is_inclusive_of_its_day() {
+        let e = Expiry::parse("2026-12-31").unwrap();
+        assert!(!e.has_passed("2026-12-31T23:59:59Z".parse().unwrap()));
+        assert!(e.has_passed("2027-01-01T00:00:00Z".parse().unwrap()));
+        let exact = Expiry::parse("2026-12-31T18:00:00Z").unwrap();
+        assert!(exact.has_passed("2026-12-31T18:00:00Z".parse().unwrap()));
+        assert!(Expiry::parse("31/12/2026").is_err());
+        assert!(Expiry::parse("2026-02-30").is_err());
+    }
+}
