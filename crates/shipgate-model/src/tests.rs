@@ -222,7 +222,7 @@ impl TestEvidence {
 }
 
 #[cfg(test)]
-mod tests {
+mod unit_tests {
     use super::*;
 
     #[test]
