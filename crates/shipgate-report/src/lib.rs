@@ -1,1 +1,188 @@
-//! shipgate-report (being written).
+//! Renderers of a finished shipgate report.
+//!
+//! The evaluator produces one [`Report`]; this crate writes it as text for the people and tools
+//! that read it:
+//!
+//! - [`Format::Human`]: a terminal table, blocking checks first, with what each check measured,
+//!   its threshold and what would make it pass ([`render_human`]);
+//! - [`Format::Json`]: the report's own serialisation, the release's audit record
+//!   (`schema_version` 1, [`render_json`]);
+//! - [`Format::Markdown`]: a GitHub PR comment, GitHub step summary or GitLab MR note
+//!   ([`render_markdown`]);
+//! - [`Format::Junit`]: one JUnit testcase per check, so that any CI's test view shows the gate
+//!   ([`render_junit`]).
+//!
+//! It also renders the evidence `shipgate inspect tests` prints ([`render_test_inspection_json`],
+//! [`render_test_inspection_human`]).
+//!
+//! A renderer only writes what the report says. It must not evaluate anything (the decision, the
+//! statuses and `blocking` are taken as given), read files, the clock or the environment, or decide
+//! by itself whether to colour: the caller says so in [`RenderOptions`]. Text that came from
+//! evidence (test names, failure messages) is treated as hostile: terminal escape sequences and
+//! control characters are removed, and Markdown and XML are escaped so that no input can break the
+//! document around it.
+//!
+//! `details` of a check are free-form per check; they are shown generically: scalars as
+//! `label: value`, lists as their first items with "… and N more" (a check that cut a list short
+//! can say how long it was with a sibling number named `<list>_total`), objects as `key: value`
+//! lines. List items that look like tests (`classname`, `name`, `outcome`, `message`) are written
+//! as `classname.name (outcome): message`.
+
+mod ansi;
+mod details;
+mod human;
+mod inspect;
+mod json;
+mod junit;
+mod markdown;
+mod measure;
+mod summary;
+mod text;
+
+#[cfg(test)]
+mod fixtures;
+
+use shipgate_model::Report;
+use std::fmt;
+use std::str::FromStr;
+
+pub use human::render_human;
+pub use inspect::{render_test_inspection_human, render_test_inspection_json};
+pub use json::render_json;
+pub use junit::render_junit;
+pub use markdown::render_markdown;
+
+/// Everything that can stop a report from being rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// `--format` named no known format.
+    #[error("failed to read report format `{given}`: expected one of human, json, markdown, junit")]
+    UnknownFormat {
+        /// The name as given.
+        given: String,
+    },
+    /// The report or the test evidence could not be written as JSON.
+    #[error("failed to write the {what} as JSON")]
+    Json {
+        /// What was being written (`report`, `test inspection`).
+        what: &'static str,
+        /// The serialiser's error.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The JUnit XML could not be written.
+    #[error("failed to write the JUnit report")]
+    Xml {
+        /// The writer's error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// An output format of `shipgate check --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// A table for a terminal or a CI log.
+    Human,
+    /// The JSON report (`report.json`).
+    Json,
+    /// Markdown for a PR comment, MR note or step summary (`summary.md`).
+    Markdown,
+    /// JUnit XML with one testcase per check (`gate-junit.xml`).
+    Junit,
+}
+
+impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 4] = [Format::Human, Format::Json, Format::Markdown, Format::Junit];
+
+    /// The name used on the command line.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+            Format::Junit => "junit",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Format {
+    type Err = ReportError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| ReportError::UnknownFormat {
+                given: s.to_owned(),
+            })
+    }
+}
+
+/// How to render, as decided by the caller.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RenderOptions {
+    /// Whether to use ANSI colours (human formats only). The caller decides: on a terminal and
+    /// without `NO_COLOR`. With `false` the output holds no escape byte at all.
+    pub color: bool,
+}
+
+/// Renders a report in the given format. Every format ends with a newline.
+pub fn render(
+    report: &Report,
+    format: Format,
+    options: &RenderOptions,
+) -> Result<String, ReportError> {
+    match format {
+        Format::Human => Ok(render_human(report, options)),
+        Format::Json => render_json(report),
+        Format::Markdown => Ok(render_markdown(report)),
+        Format::Junit => render_junit(report),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_names_round_trip() {
+        for format in Format::ALL {
+            assert_eq!(format.to_string().parse::<Format>().unwrap(), format);
+        }
+        let err = "xml".parse::<Format>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "failed to read report format `xml`: expected one of human, json, markdown, junit"
+        );
+    }
+
+    #[test]
+    fn render_dispatches_to_each_format() {
+        let report = fixtures::blocked();
+        let options = RenderOptions::default();
+        assert_eq!(
+            render(&report, Format::Human, &options).unwrap(),
+            render_human(&report, &options)
+        );
+        assert_eq!(
+            render(&report, Format::Json, &options).unwrap(),
+            render_json(&report).unwrap()
+        );
+        assert_eq!(
+            render(&report, Format::Markdown, &options).unwrap(),
+            render_markdown(&report)
+        );
+        assert_eq!(
+            render(&report, Format::Junit, &options).unwrap(),
+            render_junit(&report).unwrap()
+        );
+    }
+}

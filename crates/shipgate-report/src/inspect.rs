@@ -1,0 +1,432 @@
+//! `shipgate inspect tests`: the test evidence as the gate sees it, before any policy applies.
+//!
+//! The JSON shape mirrors the counts of the JUnit conformance corpus (`tests`, `passed`, `failed`,
+//! `errored`, `skipped`, `flaky`, `suite_errors`, and per file also `suites` and
+//! `duplicate_names`), so a user can compare what shipgate read with what their runner wrote.
+
+use crate::ansi::{Paint, Tone};
+use crate::human::WIDTH;
+use crate::measure::thousands;
+use crate::summary::plural;
+use crate::text::{one_line, pad_left, wrap};
+use crate::{RenderOptions, ReportError};
+use serde::Serialize;
+use shipgate_model::{SuiteErrorKind, TestCounts, TestEvidence, TestOutcome};
+
+/// Tests listed under "Not passing" in the human output; the JSON lists them all.
+const MAX_LISTED: usize = 20;
+/// Width of the outcome column of that list (`errored` and a space).
+const OUTCOME: usize = 8;
+
+/// The JSON document of `shipgate inspect tests --format json`.
+#[derive(Serialize)]
+struct Inspection<'a> {
+    tests: u64,
+    passed: u64,
+    failed: u64,
+    errored: u64,
+    skipped: u64,
+    flaky: u64,
+    suite_errors: u64,
+    files: Vec<FileEntry<'a>>,
+    suite_error_details: Vec<SuiteErrorEntry<'a>>,
+    /// Every retained test that did not pass: failed, errored, skipped or flaky.
+    failing: Vec<FailingEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct FileEntry<'a> {
+    path: &'a str,
+    tests: u64,
+    passed: u64,
+    failed: u64,
+    errored: u64,
+    skipped: u64,
+    flaky: u64,
+    suites: u64,
+    suite_errors: u64,
+    duplicate_names: u64,
+}
+
+#[derive(Serialize)]
+struct SuiteErrorEntry<'a> {
+    file: &'a str,
+    suite: &'a str,
+    kind: SuiteErrorKind,
+    message: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct FailingEntry<'a> {
+    file: &'a str,
+    suite: &'a str,
+    classname: &'a str,
+    name: &'a str,
+    outcome: TestOutcome,
+    message: Option<&'a str>,
+}
+
+fn inspection(evidence: &TestEvidence) -> Inspection<'_> {
+    let t = evidence.totals;
+    Inspection {
+        tests: t.tests,
+        passed: t.passed,
+        failed: t.failed,
+        errored: t.errored,
+        skipped: t.skipped,
+        flaky: t.flaky,
+        suite_errors: suite_error_total(evidence),
+        files: evidence
+            .files
+            .iter()
+            .map(|f| FileEntry {
+                path: &f.path,
+                tests: f.counts.tests,
+                passed: f.counts.passed,
+                failed: f.counts.failed,
+                errored: f.counts.errored,
+                skipped: f.counts.skipped,
+                flaky: f.counts.flaky,
+                suites: f.suites,
+                suite_errors: f.suite_errors,
+                duplicate_names: f.duplicate_names,
+            })
+            .collect(),
+        suite_error_details: evidence
+            .suite_errors
+            .iter()
+            .map(|e| SuiteErrorEntry {
+                file: evidence.file_path(e.file),
+                suite: &e.suite,
+                kind: e.kind,
+                message: e.message.as_deref(),
+            })
+            .collect(),
+        failing: evidence
+            .tests
+            .iter()
+            .filter(|t| t.outcome != TestOutcome::Passed)
+            .map(|t| FailingEntry {
+                file: evidence.file_path(t.file),
+                suite: &t.suite,
+                classname: &t.classname,
+                name: &t.name,
+                outcome: t.outcome,
+                message: t.message.as_deref(),
+            })
+            .collect(),
+    }
+}
+
+/// The suite errors of every file; the per-file counts are the ones the corpus defines.
+fn suite_error_total(evidence: &TestEvidence) -> u64 {
+    evidence.files.iter().map(|f| f.suite_errors).sum()
+}
+
+/// Renders what the gate read from JUnit files as pretty JSON with a trailing newline.
+pub fn render_test_inspection_json(evidence: &TestEvidence) -> Result<String, ReportError> {
+    let mut json = serde_json::to_string_pretty(&inspection(evidence)).map_err(|source| {
+        ReportError::Json {
+            what: "test inspection",
+            source,
+        }
+    })?;
+    json.push('\n');
+    Ok(json)
+}
+
+/// Renders what the gate read from JUnit files as a table per file, the totals, the suite
+/// errors and the first tests that did not pass.
+pub fn render_test_inspection_human(evidence: &TestEvidence, options: &RenderOptions) -> String {
+    let paint = Paint {
+        enabled: options.color,
+    };
+    let mut out = Vec::new();
+    let totals = evidence.totals;
+    let suite_errors = suite_error_total(evidence);
+    out.push(format!(
+        "{} in {}",
+        paint.paint(Tone::Strong, &count_of(totals.tests, "test", "tests")),
+        count_of(evidence.files.len() as u64, "file", "files"),
+    ));
+    out.push(String::new());
+
+    const HEADERS: [&str; 9] = [
+        "TESTS",
+        "PASSED",
+        "FAILED",
+        "ERRORED",
+        "SKIPPED",
+        "FLAKY",
+        "SUITES",
+        "SUITE ERRORS",
+        "DUPLICATES",
+    ];
+    let rows: Vec<([u64; 9], String)> = evidence
+        .files
+        .iter()
+        .map(|f| {
+            (
+                numbers(&f.counts, f.suites, f.suite_errors, f.duplicate_names),
+                one_line(&f.path),
+            )
+        })
+        .collect();
+    let total_row = numbers(
+        &totals,
+        evidence.files.iter().map(|f| f.suites).sum(),
+        suite_errors,
+        evidence.duplicate_names(),
+    );
+    // Each column as wide as its header or its widest number; the path goes last, so a long path
+    // never pushes the numbers out of line.
+    let widths: Vec<usize> = HEADERS
+        .iter()
+        .enumerate()
+        .map(|(i, h)| {
+            rows.iter()
+                .map(|(n, _)| n[i])
+                .chain([total_row[i]])
+                .map(|n| thousands(i64::try_from(n).unwrap_or(i64::MAX)).len())
+                .max()
+                .unwrap_or(0)
+                .max(h.len())
+        })
+        .collect();
+    let header: Vec<String> = HEADERS
+        .iter()
+        .zip(&widths)
+        .map(|(h, w)| pad_left(h, *w))
+        .collect();
+    out.push(paint.paint(Tone::Faint, &format!("  {}  FILE", header.join("  "))));
+    for (n, path) in &rows {
+        out.push(format!("  {}  {path}", number_cells(n, &widths, paint)));
+    }
+    out.push(format!(
+        "  {}  {}",
+        number_cells(&total_row, &widths, paint),
+        paint.paint(Tone::Strong, "total")
+    ));
+
+    if !evidence.suite_errors.is_empty() {
+        out.push(String::new());
+        out.push(paint.paint(
+            Tone::Bad,
+            &format!(
+                "Suite errors ({}): a suite that failed to set up or tear down is never green.",
+                evidence.suite_errors.len()
+            ),
+        ));
+        for e in &evidence.suite_errors {
+            let kind = match e.kind {
+                SuiteErrorKind::Failure => "failure",
+                SuiteErrorKind::Error => "error",
+            };
+            let suite = if e.suite.is_empty() {
+                "(unnamed suite)".to_owned()
+            } else {
+                one_line(&e.suite)
+            };
+            let message = e.message.as_deref().map(one_line).unwrap_or_default();
+            let line = format!(
+                "{}: {suite}: {kind}{}{message}",
+                one_line(evidence.file_path(e.file)),
+                if message.is_empty() { "" } else { ": " }
+            );
+            indented(&mut out, &line);
+        }
+    }
+
+    let not_passing = totals.tests.saturating_sub(totals.passed);
+    let listed: Vec<_> = evidence
+        .tests
+        .iter()
+        .filter(|t| t.outcome != TestOutcome::Passed)
+        .collect();
+    if not_passing > 0 || !listed.is_empty() {
+        let count = not_passing.max(listed.len() as u64);
+        out.push(String::new());
+        out.push(paint.paint(
+            Tone::Strong,
+            &format!(
+                "Not passing ({}):",
+                thousands(i64::try_from(count).unwrap_or(i64::MAX))
+            ),
+        ));
+        for t in listed.iter().take(MAX_LISTED) {
+            let message = t
+                .message
+                .as_deref()
+                .map(|m| crate::text::first_line(m, 120));
+            let tone = match t.outcome {
+                TestOutcome::Failed | TestOutcome::Errored => Tone::Bad,
+                TestOutcome::Skipped | TestOutcome::Flaky => Tone::Caution,
+                TestOutcome::Passed => Tone::Good,
+            };
+            let word = t.outcome.as_str();
+            let line = format!(
+                "{}{}{} ({})",
+                one_line(&t.qualified_name()),
+                if message.is_some() { ": " } else { "" },
+                one_line(message.as_deref().unwrap_or("")),
+                one_line(evidence.file_path(t.file)),
+            );
+            // The outcome is padded outside its colour, and wrapped lines align under the name.
+            let mut lines = wrap(&line, WIDTH - OUTCOME - 2).into_iter();
+            let first = lines.next().unwrap_or_default();
+            out.push(format!(
+                "  {}{}{first}",
+                paint.paint(tone, word),
+                " ".repeat(OUTCOME - word.len())
+            ));
+            out.extend(lines.map(|l| format!("  {}{l}", " ".repeat(OUTCOME))));
+        }
+        let more = count.saturating_sub(listed.len().min(MAX_LISTED) as u64);
+        if more > 0 {
+            out.push(format!(
+                "  … and {} more",
+                thousands(i64::try_from(more).unwrap_or(i64::MAX))
+            ));
+        }
+    }
+    let mut s = out.join("\n");
+    s.push('\n');
+    s
+}
+
+fn count_of(n: u64, one: &str, many: &str) -> String {
+    plural(usize::try_from(n).unwrap_or(usize::MAX), one, many)
+}
+
+fn numbers(c: &TestCounts, suites: u64, suite_errors: u64, duplicates: u64) -> [u64; 9] {
+    [
+        c.tests,
+        c.passed,
+        c.failed,
+        c.errored,
+        c.skipped,
+        c.flaky,
+        suites,
+        suite_errors,
+        duplicates,
+    ]
+}
+
+/// The number cells of a row; a non-zero failure, error or suite-error count is marked.
+fn number_cells(n: &[u64; 9], widths: &[usize], paint: Paint) -> String {
+    n.iter()
+        .zip(widths)
+        .enumerate()
+        .map(|(i, (v, w))| {
+            let cell = pad_left(&thousands(i64::try_from(*v).unwrap_or(i64::MAX)), *w);
+            let tone = match i {
+                2 | 3 | 7 if *v > 0 => Some(Tone::Bad),
+                4 | 5 if *v > 0 => Some(Tone::Caution),
+                _ => None,
+            };
+            tone.map_or(cell.clone(), |t| paint.paint(t, &cell))
+        })
+        .collect::<Vec<_>>()
+        .join("  ")
+}
+
+fn indented(out: &mut Vec<String>, line: &str) {
+    let mut lines = wrap(line, WIDTH - 4).into_iter();
+    if let Some(first) = lines.next() {
+        out.push(format!("  {first}"));
+    }
+    out.extend(lines.map(|l| format!("    {l}")));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures;
+    use serde_json::Value;
+
+    #[test]
+    fn json_has_the_corpus_counts() {
+        let json = render_test_inspection_json(&fixtures::evidence()).unwrap();
+        let v: Value = serde_json::from_str(&json).unwrap();
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "tests",
+                "passed",
+                "failed",
+                "errored",
+                "skipped",
+                "flaky",
+                "suite_errors",
+                "files",
+                "suite_error_details",
+                "failing"
+            ]
+        );
+        let file_keys: Vec<&str> = v["files"][0]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            file_keys,
+            [
+                "path",
+                "tests",
+                "passed",
+                "failed",
+                "errored",
+                "skipped",
+                "flaky",
+                "suites",
+                "suite_errors",
+                "duplicate_names"
+            ]
+        );
+        assert_eq!(v["tests"], 2012);
+        assert_eq!(v["suite_errors"], 1);
+        assert_eq!(v["files"][1]["duplicate_names"], 3);
+        assert_eq!(
+            v["suite_error_details"][0]["file"],
+            "reports/integration.xml"
+        );
+        assert_eq!(v["suite_error_details"][0]["kind"], "error");
+        // The passing test kept for a critical path is not listed.
+        assert_eq!(v["failing"].as_array().unwrap().len(), 5);
+        assert_eq!(v["failing"][4]["outcome"], "skipped");
+        assert!(json.ends_with("}\n"));
+        insta::assert_snapshot!(json);
+    }
+
+    #[test]
+    fn human_table() {
+        let evidence = fixtures::evidence();
+        let plain = render_test_inspection_human(&evidence, &RenderOptions { color: false });
+        assert!(!plain.contains('\u{1b}'));
+        insta::assert_snapshot!(plain);
+    }
+
+    #[test]
+    fn colour_marks_problems() {
+        let evidence = fixtures::evidence();
+        let coloured = render_test_inspection_human(&evidence, &RenderOptions { color: true });
+        assert!(coloured.contains("\u{1b}[1;31m"));
+        let stripped = crate::text::printable(&coloured);
+        assert_eq!(
+            stripped,
+            render_test_inspection_human(&evidence, &RenderOptions { color: false })
+        );
+    }
+
+    #[test]
+    fn no_files() {
+        let plain =
+            render_test_inspection_human(&TestEvidence::default(), &RenderOptions::default());
+        assert!(plain.starts_with("0 tests in 0 files\n"), "{plain}");
+        let json = render_test_inspection_json(&TestEvidence::default()).unwrap();
+        let v: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["files"], serde_json::json!([]));
+    }
+}
