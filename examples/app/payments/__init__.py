@@ -1,0 +1,1 @@
+"""A toy payments service: the code under test for shipgate's examples."""
