@@ -157,9 +157,18 @@ pub(crate) fn blocked() -> Report {
             .message("981 of 1,008 executed tests passed (97.3%), first time or on a rerun; the policy requires at least 98%. 4 skipped tests are not counted.")
             .remedy("make at least 8 of the 27 failing or erroring tests pass, then run the gate again.")
             .detail("executed", json!(1008))
-            .detail("green", json!(981))
+            .detail("passed", json!(950))
+            .detail("flaky", json!(31))
+            .detail("failed", json!(20))
+            .detail("errored", json!(7))
+            .detail("suite_errors", json!(1))
+            .detail("skipped", json!(4))
             .detail("failing", failing_tests())
             .detail("failing_total", json!(27))
+            .detail("suites_failed_to_run", json!([
+                {"file": "reports/integration.xml", "suite": "com.acme.ledger.MigrationIT",
+                 "kind": "error", "message": "@BeforeAll failed: could not start postgres container"}
+            ]))
             .build(),
         CheckBuilder::pass("regression.min-tests")
             .measured("count", json!(1012), json!(500))
@@ -170,26 +179,48 @@ pub(crate) fn blocked() -> Report {
             .message("2 critical-path tests did not pass: 1 in `payment` failed and 1 in `data-integrity` errored. A critical path must pass in full.")
             .remedy("make every test of the `payment` and `data-integrity` paths pass; critical-path tests can be neither skipped nor quarantined nor waived away silently.")
             .detail("paths", json!({
-                "payment": {"tests": 41, "failed": 1},
-                "authentication": {"tests": 12},
-                "data-integrity": {"tests": 9, "errored": 1},
+                "authentication": {
+                    "patterns": ["*auth*", "*login*"],
+                    "counts": {"tests": 12, "passed": 12, "failed": 0, "errored": 0, "skipped": 0, "flaky": 0},
+                    "min_tests": 1,
+                    "not_passed": [],
+                    "not_passed_total": 0,
+                },
+                "data-integrity": {
+                    "patterns": ["*ledger*", "*migration*"],
+                    "counts": {"tests": 9, "passed": 8, "failed": 0, "errored": 1, "skipped": 0, "flaky": 0},
+                    "min_tests": 1,
+                    "not_passed": [
+                        {"file": "reports/integration.xml", "suite": "MigrationTest",
+                         "classname": "com.acme.ledger.MigrationTest", "name": "v42_backfills_currency",
+                         "outcome": "errored", "message": "ConnectionRefused: postgres://ledger-db:5432"},
+                    ],
+                    "not_passed_total": 1,
+                },
+                "payment": {
+                    "patterns": ["com.acme.payment.*", "*Payment*"],
+                    "counts": {"tests": 41, "passed": 40, "failed": 1, "errored": 0, "skipped": 0, "flaky": 0},
+                    "min_tests": 1,
+                    "not_passed": [
+                        {"file": "reports/integration.xml", "suite": "RefundTest",
+                         "classname": "com.acme.payment.RefundTest", "name": "refund_twice_is_rejected",
+                         "outcome": "failed", "message": "expected status 409 but was 200"},
+                    ],
+                    "not_passed_total": 1,
+                },
             }))
-            .detail("failing", json!([
-                {"classname": "com.acme.payment.RefundTest", "name": "refund_twice_is_rejected",
-                 "outcome": "failed", "message": "expected status 409 but was 200"},
-                {"classname": "com.acme.ledger.MigrationTest", "name": "v42_backfills_currency",
-                 "outcome": "errored", "message": "ConnectionRefused: postgres://ledger-db:5432"},
-            ]))
             .build(),
         CheckBuilder::warn("flaky.rate")
             .measured("ratio", json!(0.0306), json!(0.02))
             .message("31 of 1,012 tests (3.1%) passed only on a rerun; the policy allows at most 2%.")
             .remedy("fix or quarantine (with an owner, a ticket and an expiry) at least 11 of the flaky tests.")
-            .detail("flaky", json!([
+            .detail("flaky", json!(31))
+            .detail("executed", json!(1008))
+            .detail("flaky_tests", json!([
                 {"classname": "com.acme.fx.RateFeedTest", "name": "reconnects", "outcome": "flaky"},
                 {"classname": "com.acme.api.WebhookTest", "name": "retries_on_503", "outcome": "flaky"},
             ]))
-            .detail("flaky_total", json!(31))
+            .detail("flaky_tests_total", json!(31))
             .build(),
         CheckBuilder::waived("defects.open")
             .measured("count", json!({"critical": 1, "high": 2}), json!({"critical": 0, "high": 3}))
@@ -207,6 +238,10 @@ pub(crate) fn blocked() -> Report {
             .blocking(false)
             .message("`perf/summary.json` could not be read: expected value at line 1 column 1.")
             .remedy("write the k6 summary with `k6 run --summary-export perf/summary.json`; this check only warns while its evidence is unreadable (`on_missing: warn`).")
+            .detail("problems", json!([
+                {"location": "perf/summary.json", "message": "expected value at line 1 column 1", "remedy": "write the k6 summary with `k6 run --summary-export`"}
+            ]))
+            .detail("problems_total", json!(1))
             .build(),
         CheckBuilder::pass("waivers.valid")
             .measured("count", json!(0), json!(0))

@@ -6,7 +6,7 @@
 
 use crate::RenderOptions;
 use crate::ansi::{Paint, Tone};
-use crate::details::{self, Body};
+use crate::details::{self, Body, Detail};
 use crate::measure;
 use crate::summary::{self, Group, Tally};
 use crate::text::{self, one_line, pad, printable, wrap};
@@ -21,8 +21,8 @@ const INDENT: usize = 11;
 const MAX_ID: usize = 40;
 /// The widest an observed or threshold cell gets; longer values are written under the check.
 const MAX_VALUE: usize = 22;
-/// Detail entries shown per check; the JSON report has them all.
-const MAX_DETAILS: usize = 4;
+/// Lists and groups of details shown per check (and per group); the JSON report has them all.
+const MAX_BLOCKS: usize = 4;
 /// List items shown per detail entry.
 const MAX_ITEMS: usize = 5;
 /// Inputs listed in the footer.
@@ -222,58 +222,67 @@ fn labelled(paint: Paint, label: &str, text: &str, width: usize) -> Vec<String> 
 }
 
 fn detail_lines(check: &CheckResult, paint: Paint, width: usize) -> Vec<String> {
-    let entries = details::describe(&check.details);
     let mut lines = Vec::new();
-    let mut scalars = Vec::new();
-    let mut shown = 0;
-    for entry in &entries {
-        if shown == MAX_DETAILS {
-            break;
-        }
-        shown += 1;
-        match &entry.body {
-            Body::Text(value) => {
-                scalars.push(format!("{}: {}", one_line(&entry.label), one_line(value)))
+    entry_lines(&details::describe(&check.details), paint, width, &mut lines);
+    lines
+}
+
+/// Scalars first, sharing lines; then lists and groups (the failing tests, one group per
+/// critical path), a few of each. Empty lists are left out: the counts already say so.
+fn entry_lines(entries: &[Detail], paint: Paint, width: usize, out: &mut Vec<String>) {
+    let scalars: Vec<String> = entries
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::Text(v) if !e.body.is_empty_list() => {
+                Some(format!("{}: {}", one_line(&e.label), one_line(v)))
             }
+            _ => None,
+        })
+        .collect();
+    if !scalars.is_empty() {
+        out.extend(wrap(&scalars.join(" · "), width));
+    }
+    let blocks: Vec<&Detail> = entries
+        .iter()
+        .filter(|e| !matches!(e.body, Body::Text(_)))
+        .collect();
+    for entry in blocks.iter().take(MAX_BLOCKS) {
+        match &entry.body {
             Body::List { items, total } => {
-                let head = format!(
-                    "{} ({}):",
-                    one_line(&entry.label),
-                    measure::thousands(i64::try_from(*total).unwrap_or(i64::MAX))
-                );
-                lines.push(paint.paint(Tone::Strong, &head));
+                let head = format!("{} ({}):", one_line(&entry.label), count(*total));
+                out.push(paint.paint(Tone::Strong, &head));
                 for item in items.iter().take(MAX_ITEMS) {
                     let mut wrapped = wrap(&one_line(item), width.saturating_sub(4)).into_iter();
-                    lines.push(format!("  - {}", wrapped.next().unwrap_or_default()));
-                    lines.extend(wrapped.map(|l| format!("    {l}")));
+                    out.push(format!("  - {}", wrapped.next().unwrap_or_default()));
+                    out.extend(wrapped.map(|l| format!("    {l}")));
                 }
                 let more = entry.body.more(MAX_ITEMS);
                 if more > 0 {
-                    lines.push(format!(
-                        "  … and {} more",
-                        measure::thousands(i64::try_from(more).unwrap_or(i64::MAX))
-                    ));
+                    out.push(format!("  … and {} more", count(more)));
                 }
             }
+            Body::Group(children) => {
+                out.push(paint.paint(Tone::Strong, &format!("{}:", one_line(&entry.label))));
+                let mut inner = Vec::new();
+                entry_lines(children, paint, width.saturating_sub(2), &mut inner);
+                out.extend(inner.into_iter().map(|l| format!("  {l}")));
+            }
+            Body::Text(_) => {}
         }
     }
-    if !scalars.is_empty() {
-        let joined = scalars.join(" · ");
-        let mut wrapped = wrap(&joined, width);
-        wrapped.append(&mut lines);
-        lines = wrapped;
-    }
-    let hidden = entries.len() - shown;
-    if hidden > 0 {
-        lines.push(paint.paint(
+    if blocks.len() > MAX_BLOCKS {
+        out.push(paint.paint(
             Tone::Faint,
             &format!(
                 "… and {} in the JSON report",
-                summary::plural(hidden, "more detail", "more details")
+                summary::plural(blocks.len() - MAX_BLOCKS, "more list", "more lists")
             ),
         ));
     }
-    lines
+}
+
+fn count(n: u64) -> String {
+    measure::thousands(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 fn footer(report: &Report, paint: Paint, out: &mut Vec<String>) {

@@ -23,7 +23,7 @@
 //! U+FFFF) and terminal escape sequences are removed first, since a single one makes the whole
 //! file unreadable for a strict parser.
 
-use crate::details::{self, Body};
+use crate::details::{self, Body, Detail};
 use crate::summary::{self, Group};
 use crate::text::{one_line, printable};
 use crate::{ReportError, measure};
@@ -204,20 +204,34 @@ fn body(check: &CheckResult) -> String {
             summary::waiver_terms(&w.approved_by, &w.expires)
         ));
     }
-    for entry in details::describe(&check.details) {
+    entry_lines(&details::describe(&check.details), "", &mut lines);
+    lines.join("\n")
+}
+
+/// Every detail, lists and groups indented under their label.
+fn entry_lines(entries: &[Detail], indent: &str, lines: &mut Vec<String>) {
+    for entry in entries {
         match &entry.body {
-            Body::Text(value) => lines.push(format!("{}: {value}", entry.label)),
+            Body::Text(value) => lines.push(format!("{indent}{}: {value}", entry.label)),
             Body::List { items, total } => {
-                lines.push(format!("{} ({total}):", entry.label));
-                lines.extend(items.iter().take(MAX_ITEMS).map(|i| format!("  - {i}")));
+                lines.push(format!("{indent}{} ({total}):", entry.label));
+                lines.extend(
+                    items
+                        .iter()
+                        .take(MAX_ITEMS)
+                        .map(|i| format!("{indent}  - {i}")),
+                );
                 let more = entry.body.more(MAX_ITEMS);
                 if more > 0 {
-                    lines.push(format!("  … and {more} more"));
+                    lines.push(format!("{indent}  … and {more} more"));
                 }
+            }
+            Body::Group(children) => {
+                lines.push(format!("{indent}{}:", entry.label));
+                entry_lines(children, &format!("{indent}  "), lines);
             }
         }
     }
-    lines.join("\n")
 }
 
 /// Text content: printable, lines kept.

@@ -6,7 +6,7 @@
 //! [`inline`] (or [`html`] inside raw HTML), so no test name or message can end a table row, open
 //! an HTML tag, start a list or a heading, or render as a link, emphasis or maths.
 
-use crate::details::{self, Body};
+use crate::details::{self, Body, Detail};
 use crate::human::test_totals;
 use crate::measure;
 use crate::summary::{self, Group, Tally};
@@ -137,33 +137,51 @@ fn detail_list(check: &CheckResult, out: &mut String) {
     if entries.is_empty() {
         return;
     }
-    for entry in &entries {
+    entry_list(&entries, 0, out);
+    out.push('\n');
+}
+
+/// The scalars on one bullet, then one bullet per list or group, with their items nested.
+fn entry_list(entries: &[Detail], depth: usize, out: &mut String) {
+    let indent = "  ".repeat(depth);
+    let scalars: Vec<String> = entries
+        .iter()
+        .filter_map(|e| match &e.body {
+            Body::Text(value) => Some(format!("**{}:** {}", inline(&e.label), inline(value))),
+            _ => None,
+        })
+        .collect();
+    if !scalars.is_empty() {
+        let _ = writeln!(out, "{indent}- {}", scalars.join(" · "));
+    }
+    for entry in entries {
         match &entry.body {
-            Body::Text(value) => {
-                let _ = writeln!(out, "- **{}:** {}", inline(&entry.label), inline(value));
-            }
+            Body::Text(_) => {}
             Body::List { items, total } => {
                 let _ = writeln!(
                     out,
-                    "- **{}** ({}):",
+                    "{indent}- **{}** ({}):",
                     inline(&entry.label),
-                    measure::thousands(i64::try_from(*total).unwrap_or(i64::MAX))
+                    count(*total)
                 );
                 for item in items.iter().take(MAX_ITEMS) {
-                    let _ = writeln!(out, "  - {}", inline(item));
+                    let _ = writeln!(out, "{indent}  - {}", inline(item));
                 }
                 let more = entry.body.more(MAX_ITEMS);
                 if more > 0 {
-                    let _ = writeln!(
-                        out,
-                        "  - … and {} more",
-                        measure::thousands(i64::try_from(more).unwrap_or(i64::MAX))
-                    );
+                    let _ = writeln!(out, "{indent}  - … and {} more", count(more));
                 }
+            }
+            Body::Group(children) => {
+                let _ = writeln!(out, "{indent}- **{}:**", inline(&entry.label));
+                entry_list(children, depth + 1, out);
             }
         }
     }
-    out.push('\n');
+}
+
+fn count(n: u64) -> String {
+    measure::thousands(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 fn tests(report: &Report, out: &mut String) {
