@@ -10,7 +10,6 @@ use crate::details::{self, Body, Detail};
 use crate::measure;
 use crate::summary::{self, Group, Tally};
 use crate::text::{self, one_line, pad, printable, wrap};
-use shipgate_model::verdict::TestStats;
 use shipgate_model::{CheckResult, CheckStatus, Decision, Report};
 
 /// The width long text is wrapped to.
@@ -275,14 +274,18 @@ fn entry_lines(entries: &[Detail], paint: Paint, width: usize, out: &mut Vec<Str
             Tone::Faint,
             &format!(
                 "… and {} in the JSON report",
-                summary::plural(blocks.len() - MAX_BLOCKS, "more list", "more lists")
+                summary::plural(
+                    (blocks.len() - MAX_BLOCKS) as u64,
+                    "more list",
+                    "more lists"
+                )
             ),
         ));
     }
 }
 
 fn count(n: u64) -> String {
-    measure::thousands(i64::try_from(n).unwrap_or(i64::MAX))
+    measure::grouped(n)
 }
 
 fn footer(report: &Report, paint: Paint, out: &mut Vec<String>) {
@@ -297,7 +300,7 @@ fn footer(report: &Report, paint: Paint, out: &mut Vec<String>) {
         }
     };
     if let Some(tests) = &report.stats.tests {
-        field("Tests", wrap(&test_totals(tests), WIDTH - LABEL));
+        field("Tests", wrap(&summary::test_totals(tests), WIDTH - LABEL));
     }
     if !report.waivers.is_empty() {
         let mut lines = Vec::new();
@@ -318,18 +321,14 @@ fn footer(report: &Report, paint: Paint, out: &mut Vec<String>) {
     if !report.inputs.is_empty() {
         let mut lines = vec![format!(
             "{} read:",
-            summary::plural(report.inputs.len(), "input", "inputs")
+            summary::plural(report.inputs.len() as u64, "input", "inputs")
         )];
         for input in report.inputs.iter().take(MAX_INPUTS) {
             lines.push(format!(
                 "  {} {} ({}, sha256 {})",
                 one_line(&input.source),
                 one_line(&input.path),
-                summary::plural(
-                    usize::try_from(input.bytes).unwrap_or(usize::MAX),
-                    "byte",
-                    "bytes"
-                ),
+                summary::plural(input.bytes, "byte", "bytes"),
                 one_line(summary::short_sha(&input.sha256)),
             ));
         }
@@ -364,40 +363,6 @@ fn footer(report: &Report, paint: Paint, out: &mut Vec<String>) {
         *first = format!("{} {rest}", paint.paint(tone, code));
     }
     field("Exit", exit);
-}
-
-/// `1,012 tests in 2 files: 950 passed, 20 failed, 7 errored, 4 skipped, 31 flaky; 1 suite error`.
-pub(crate) fn test_totals(tests: &TestStats) -> String {
-    let n = |v: u64| measure::thousands(i64::try_from(v).unwrap_or(i64::MAX));
-    let mut s = format!(
-        "{} in {}: {} passed, {} failed, {} errored, {} skipped, {} flaky",
-        summary::plural(
-            usize::try_from(tests.total).unwrap_or(usize::MAX),
-            "test",
-            "tests"
-        ),
-        summary::plural(
-            usize::try_from(tests.files).unwrap_or(usize::MAX),
-            "file",
-            "files"
-        ),
-        n(tests.passed),
-        n(tests.failed),
-        n(tests.errored),
-        n(tests.skipped),
-        n(tests.flaky),
-    );
-    if tests.suite_errors > 0 {
-        s.push_str(&format!(
-            "; {} (a suite that failed to set up or tear down)",
-            summary::plural(
-                usize::try_from(tests.suite_errors).unwrap_or(usize::MAX),
-                "suite error",
-                "suite errors"
-            )
-        ));
-    }
-    s
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use crate::ansi::{Paint, Tone};
 use crate::human::WIDTH;
-use crate::measure::thousands;
+use crate::measure::grouped;
 use crate::summary::plural;
 use crate::text::{one_line, pad_left, wrap};
 use crate::{RenderOptions, ReportError};
@@ -187,7 +187,7 @@ pub fn render_test_inspection_human(evidence: &TestEvidence, options: &RenderOpt
             rows.iter()
                 .map(|(n, _)| n[i])
                 .chain([total_row[i]])
-                .map(|n| thousands(i64::try_from(n).unwrap_or(i64::MAX)).len())
+                .map(|n| grouped(n).len())
                 .max()
                 .unwrap_or(0)
                 .max(h.len())
@@ -246,13 +246,7 @@ pub fn render_test_inspection_human(evidence: &TestEvidence, options: &RenderOpt
     if not_passing > 0 || !listed.is_empty() {
         let count = not_passing.max(listed.len() as u64);
         out.push(String::new());
-        out.push(paint.paint(
-            Tone::Strong,
-            &format!(
-                "Not passing ({}):",
-                thousands(i64::try_from(count).unwrap_or(i64::MAX))
-            ),
-        ));
+        out.push(paint.paint(Tone::Strong, &format!("Not passing ({}):", grouped(count))));
         for t in listed.iter().take(MAX_LISTED) {
             let message = t
                 .message
@@ -283,10 +277,7 @@ pub fn render_test_inspection_human(evidence: &TestEvidence, options: &RenderOpt
         }
         let more = count.saturating_sub(listed.len().min(MAX_LISTED) as u64);
         if more > 0 {
-            out.push(format!(
-                "  … and {} more",
-                thousands(i64::try_from(more).unwrap_or(i64::MAX))
-            ));
+            out.push(format!("  … and {} more", grouped(more)));
         }
     }
     let mut s = out.join("\n");
@@ -295,7 +286,7 @@ pub fn render_test_inspection_human(evidence: &TestEvidence, options: &RenderOpt
 }
 
 fn count_of(n: u64, one: &str, many: &str) -> String {
-    plural(usize::try_from(n).unwrap_or(usize::MAX), one, many)
+    plural(n, one, many)
 }
 
 fn numbers(c: &TestCounts, suites: u64, suite_errors: u64, duplicates: u64) -> [u64; 9] {
@@ -318,7 +309,7 @@ fn number_cells(n: &[u64; 9], widths: &[usize], paint: Paint) -> String {
         .zip(widths)
         .enumerate()
         .map(|(i, (v, w))| {
-            let cell = pad_left(&thousands(i64::try_from(*v).unwrap_or(i64::MAX)), *w);
+            let cell = pad_left(&grouped(*v), *w);
             let tone = match i {
                 2 | 3 | 7 if *v > 0 => Some(Tone::Bad),
                 4 | 5 if *v > 0 => Some(Tone::Caution),

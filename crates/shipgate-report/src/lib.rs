@@ -22,11 +22,11 @@
 //! control characters are removed, and Markdown and XML are escaped so that no input can break the
 //! document around it.
 //!
-//! `details` of a check are free-form per check; they are shown generically: scalars as
-//! `label: value`, lists as their first items with "… and N more" (a check that cut a list short
-//! can say how long it was with a sibling number named `<list>_total`), objects as `key: value`
-//! lines. List items that look like tests (`classname`, `name`, `outcome`, `message`) are written
-//! as `classname.name (outcome): message`.
+//! `details` of a check are free-form per check; they are shown by shape, keys as written in the
+//! JSON: scalars as `key: value`, lists as their first items with "… and N more" (a check that cut
+//! a list short says how long it was in a sibling number `<list>_total`), and objects holding lists
+//! (one per critical path) as nested groups. List items that look like tests (`classname`, `name`,
+//! `outcome`, `message`) read `classname.name (outcome): message`.
 
 mod ansi;
 mod details;

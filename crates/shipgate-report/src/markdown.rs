@@ -7,7 +7,6 @@
 //! an HTML tag, start a list or a heading, or render as a link, emphasis or maths.
 
 use crate::details::{self, Body, Detail};
-use crate::human::test_totals;
 use crate::measure;
 use crate::summary::{self, Group, Tally};
 use crate::text::{one_line, printable};
@@ -181,14 +180,14 @@ fn entry_list(entries: &[Detail], depth: usize, out: &mut String) {
 }
 
 fn count(n: u64) -> String {
-    measure::thousands(i64::try_from(n).unwrap_or(i64::MAX))
+    measure::grouped(n)
 }
 
 fn tests(report: &Report, out: &mut String) {
     let Some(tests) = &report.stats.tests else {
         return;
     };
-    let _ = writeln!(out, "**Tests:** {}\n", inline(&test_totals(tests)));
+    let _ = writeln!(out, "**Tests:** {}\n", inline(&summary::test_totals(tests)));
 }
 
 fn waivers(report: &Report, out: &mut String) {
@@ -216,7 +215,7 @@ fn evidence(report: &Report, out: &mut String) {
     let _ = writeln!(
         out,
         "<details><summary>Evidence: {}</summary>\n",
-        summary::plural(report.inputs.len(), "input", "inputs")
+        summary::plural(report.inputs.len() as u64, "input", "inputs")
     );
     let _ = writeln!(
         out,
@@ -237,7 +236,7 @@ fn evidence(report: &Report, out: &mut String) {
                 inline(&input.source),
                 code(&input.path),
                 code(summary::short_sha(&input.sha256)),
-                measure::thousands(i64::try_from(input.bytes).unwrap_or(i64::MAX)),
+                measure::grouped(input.bytes),
             );
         }
         if report.inputs.len() > MAX_INPUTS {
@@ -318,8 +317,11 @@ fn paragraph(text: &str) -> String {
         Some(c) if c.is_ascii_digit() => {
             // `1.` or `1)` opens an ordered list.
             let digits = escaped.chars().take_while(char::is_ascii_digit).count();
-            match escaped[digits..].chars().next() {
-                Some(marker @ ('.' | ')')) => {
+            let mut after = escaped[digits..].chars();
+            let marker = after.next();
+            let then = after.next();
+            match marker {
+                Some(marker @ ('.' | ')')) if then.is_none_or(char::is_whitespace) => {
                     format!("{}\\{marker}{}", &escaped[..digits], &escaped[digits + 1..])
                 }
                 _ => escaped,
@@ -405,6 +407,8 @@ mod tests {
         assert_eq!(paragraph("- not a list"), "\\- not a list");
         assert_eq!(paragraph("12. not a list"), "12\\. not a list");
         assert_eq!(paragraph("12 tests"), "12 tests");
+        assert_eq!(paragraph("95.65% passed"), "95.65% passed");
+        assert_eq!(paragraph("3) not a list"), "3\\) not a list");
         assert_eq!(paragraph("    not code"), "not code");
     }
 

@@ -149,11 +149,14 @@ pub(crate) fn count(v: f64, extra: usize) -> String {
 
 /// `1234567` → `1,234,567`.
 pub(crate) fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if n < 0 {
-        out.push('-');
-    }
+    let sign = if n < 0 { "-" } else { "" };
+    format!("{sign}{}", grouped(n.unsigned_abs()))
+}
+
+/// A count with thousands separators: `1204877` → `1,204,877`.
+pub(crate) fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, d) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
@@ -303,6 +306,8 @@ mod tests {
         assert_eq!(number(1234.5, Unit::Count, 0), "1,234.5");
         assert_eq!(number(-0.5, Unit::Count, 0), "-0.5");
         assert_eq!(number(0.0, Unit::Count, 0), "0");
+        assert_eq!(grouped(u64::MAX), "18,446,744,073,709,551,615");
+        assert_eq!(thousands(i64::MIN), "-9,223,372,036,854,775,808");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! are grouped and counted, how the release is named and what the exit code means.
 
 use shipgate_model::report::ReleaseInfo;
-use shipgate_model::verdict::WaiverState;
+use shipgate_model::verdict::{TestStats, WaiverState};
 use shipgate_model::{CheckResult, CheckStatus, ExitCode, Report};
 
 /// Where a check is listed. The order of the variants is the order of the report.
@@ -90,7 +90,7 @@ impl Tally {
             return if total == 1 {
                 "The only check passed.".to_owned()
             } else {
-                format!("All {} passed.", plural(total, "check", "checks"))
+                format!("All {} passed.", plural(total as u64, "check", "checks"))
             };
         }
         let head = if self.blocking == 0 {
@@ -100,7 +100,7 @@ impl Tally {
                 "{} of {} this release",
                 self.blocking,
                 plural(
-                    total,
+                    total as u64,
                     "check blocks",
                     if self.blocking == 1 {
                         "checks blocks"
@@ -131,8 +131,8 @@ impl Tally {
 }
 
 /// `n thing` or `n things`, with thousands separators.
-pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
-    let n_text = crate::measure::thousands(i64::try_from(n).unwrap_or(i64::MAX));
+pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
+    let n_text = crate::measure::grouped(n);
     format!("{n_text} {}", if n == 1 { one } else { many })
 }
 
@@ -181,6 +181,28 @@ pub(crate) fn exit_sentence(report: &Report) -> String {
     } else {
         format!("{} ({meaning})", report.exit_code)
     }
+}
+
+/// `1,012 tests in 2 files: 950 passed, 20 failed, 7 errored, 4 skipped, 31 flaky; 1 suite error`.
+pub(crate) fn test_totals(tests: &TestStats) -> String {
+    let n = |v: u64| crate::measure::grouped(v);
+    let mut s = format!(
+        "{} in {}: {} passed, {} failed, {} errored, {} skipped, {} flaky",
+        plural(tests.total, "test", "tests"),
+        plural(tests.files, "file", "files"),
+        n(tests.passed),
+        n(tests.failed),
+        n(tests.errored),
+        n(tests.skipped),
+        n(tests.flaky),
+    );
+    if tests.suite_errors > 0 {
+        s.push_str(&format!(
+            "; {} (a suite that failed to set up or tear down)",
+            plural(tests.suite_errors, "suite error", "suite errors")
+        ));
+    }
+    s
 }
 
 /// What became of a waiver, in words.
