@@ -13,7 +13,7 @@ use crate::{RenderOptions, ReportError};
 use serde::Serialize;
 use shipgate_model::{SuiteErrorKind, TestCounts, TestEvidence, TestOutcome};
 
-/// Tests listed under "Not passing" in the human output; the JSON lists them all.
+/// Tests listed under "Did not pass first time" in the human output; the JSON lists them all.
 const MAX_LISTED: usize = 20;
 /// Width of the outcome column of that list (`errored` and a space).
 const OUTCOME: usize = 8;
@@ -246,7 +246,26 @@ pub fn render_test_inspection_human(evidence: &TestEvidence, options: &RenderOpt
     if not_passing > 0 || !listed.is_empty() {
         let count = not_passing.max(listed.len() as u64);
         out.push(String::new());
-        out.push(paint.paint(Tone::Strong, &format!("Not passing ({}):", grouped(count))));
+        let kinds: Vec<String> = [
+            (totals.failed, "failed"),
+            (totals.errored, "errored"),
+            (totals.skipped, "skipped"),
+            (totals.flaky, "flaky"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{} {what}", grouped(n)))
+        .collect();
+        let heading = if kinds.is_empty() {
+            format!("Did not pass first time ({}):", grouped(count))
+        } else {
+            format!(
+                "Did not pass first time ({}: {}):",
+                grouped(count),
+                kinds.join(", ")
+            )
+        };
+        out.push(paint.paint(Tone::Strong, &heading));
         for t in listed.iter().take(MAX_LISTED) {
             let message = t
                 .message
@@ -409,6 +428,27 @@ mod tests {
             stripped,
             render_test_inspection_human(&evidence, &RenderOptions { color: false })
         );
+    }
+
+    #[test]
+    fn hostile_names_reach_neither_the_terminal_nor_break_the_json() {
+        let mut evidence = fixtures::evidence();
+        evidence.tests[0].name = "a\u{1b}[2Jb\u{0}\nc".into();
+        evidence.files[0].path = "x\u{1b}]0;title\u{7}y".into();
+        let plain = render_test_inspection_human(&evidence, &RenderOptions::default());
+        assert!(
+            plain.chars().all(|c| c == '\n' || !c.is_control()),
+            "{plain}"
+        );
+        assert!(
+            plain.contains("RefundTest.ab\u{FFFD} c: expected status 409"),
+            "{plain}"
+        );
+        assert!(plain.contains("  xy\n"), "{plain}");
+        // JSON keeps the text exactly; serde escapes it.
+        let json = render_test_inspection_json(&evidence).unwrap();
+        let v: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["failing"][0]["name"], "a\u{1b}[2Jb\u{0}\nc");
     }
 
     #[test]
