@@ -102,10 +102,13 @@ pub(crate) fn pass_rate(
     }
     let remedy = (!passed).then(|| {
         let needed = min.min_part_of(executed).saturating_sub(green);
+        let which = if needed >= not_green {
+            format!("all {} failing", plural(not_green, "test", "tests"))
+        } else {
+            format!("{} of the {} failing tests", thousands(needed), thousands(not_green))
+        };
         format!(
-            "{} of the {} failing must pass to reach {min}: fix them (listed in the details) or, if they failed for an infrastructure reason, re-run the job",
-            thousands(needed),
-            thousands(not_green)
+            "{which} must pass to reach {min}: fix them (listed in the details) or, if they failed for an infrastructure reason, re-run the job"
         )
     });
     check.measured(

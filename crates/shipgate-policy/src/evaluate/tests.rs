@@ -113,7 +113,7 @@ fn pass_rate_just_under_the_threshold_fails_and_says_what_would_pass() {
         c.remedy
             .as_deref()
             .unwrap()
-            .starts_with("1 of the 2 failing must pass"),
+            .starts_with("1 of the 2 failing tests must pass"),
         "{:?}",
         c.remedy
     );
