@@ -1,1 +1,448 @@
-//! shipgate-junit (being written).
+//! JUnit XML reports in, [`TestEvidence`] out.
+//!
+//! This crate is the gate's test-results adapter. It expands the globs of
+//! `sources.tests.junit`, reads every matching report (in parallel, in bounded memory), counts
+//! every `<testcase>` by the rules of the design brief (§5) and the conformance corpus, keeps
+//! the individual tests a check needs (every test that did not pass, plus those
+//! [`TestRetention`] asks for), and hashes every file it reads so the report can prove which
+//! bytes a decision was made on. A file that is not a readable JUnit report (empty, truncated,
+//! not XML, NUnit, ...) is a [`JunitError`] naming the file and position, never zero tests.
+//!
+//! The reader is a streaming quick-xml event loop with an explicit stack (see
+//! `docs/decisions/0002-junit-streaming-reader.md` for why it is not junit-parser). It never
+//! resolves or expands entities, refuses DOCTYPEs, bounds nesting depth, and does not panic on
+//! any input.
+//!
+//! What it must not do: know anything about policies, thresholds or checks (it reports what the
+//! files say, the policy engine decides what that means), touch the network, read the clock or
+//! the environment, or print anything.
+
+mod document;
+mod error;
+mod globs;
+mod input;
+mod outcome;
+mod position;
+mod properties;
+mod retries;
+mod time;
+
+pub use error::JunitError;
+pub use globs::{GlobMatches, expand_globs};
+
+use document::{Failure, FailureKind, Parsed, Scanner, prolog_declaration};
+use input::{
+    Charset, HashingReader, SliceSource, StreamSource, Utf8Stream, decode_all, sha256_hex,
+    sniff_charset,
+};
+use position::LineColumn;
+use rayon::prelude::*;
+use shipgate_model::{TestEvidence, TestRetention};
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Component, Path, PathBuf};
+
+/// Files up to this size are read into memory and parsed from there (events borrow from the
+/// buffer, nothing is copied); larger ones are streamed through a fixed-size buffer.
+const IN_MEMORY_LIMIT: u64 = 8 * 1024 * 1024;
+
+/// Size of the read buffer for streamed files.
+const STREAM_BUFFER: usize = 256 * 1024;
+
+/// How retries written as repeated testcases are read (`sources.tests.retries`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RetryMode {
+    /// Each `<testcase>` is one test (the default: repeated names are usually parameterised
+    /// tests or `describe` blocks, not retries).
+    #[default]
+    PerTestcase,
+    /// Testcases with the same suite, classname and name in one file are attempts of one test:
+    /// flaky if an attempt passed and another failed, failed if none passed. The number of
+    /// attempts is in [`shipgate_model::TestRecord::attempts`].
+    RepeatedTestcases,
+}
+
+/// What to keep while reading.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadOptions {
+    /// Which tests to keep individually (non-passing tests are always kept).
+    pub retention: TestRetention,
+    /// How retries written as repeated testcases are read.
+    pub retries: RetryMode,
+}
+
+/// Provenance of one file read: enough to prove later which exact bytes were used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FileDigest {
+    /// The path as shown to the user (relative to the base folder when under it).
+    pub path: String,
+    /// SHA-256 of the file's bytes, lowercase hex.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// Everything read from a set of files.
+#[derive(Debug, Default)]
+pub struct JunitRead {
+    /// The files that were read as JUnit, sorted by path; rejected files are not in it.
+    pub evidence: TestEvidence,
+    /// A digest of every file whose bytes could be read, including rejected ones (so the audit
+    /// record shows what was refused too), sorted by path.
+    pub digests: Vec<FileDigest>,
+    /// Every file that could not be read as JUnit, sorted by path.
+    pub errors: Vec<JunitError>,
+}
+
+/// Reads every file (in parallel, on rayon's pool). Never stops at the first bad file: every
+/// bad file is in [`JunitRead::errors`]. Paths are relative to `base_dir` (or absolute); each
+/// file is read once even if listed twice.
+pub fn read_files(base_dir: &Path, paths: &[PathBuf], options: &ReadOptions) -> JunitRead {
+    let mut jobs: Vec<(PathBuf, String)> = paths
+        .iter()
+        .map(|p| {
+            let full = base_dir.join(p);
+            let shown = display_path(base_dir, p, &full);
+            (full, shown)
+        })
+        .collect();
+    jobs.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    jobs.dedup_by(|a, b| a.0 == b.0);
+
+    let results: Vec<FileRead> = jobs
+        .par_iter()
+        .map_init(Worker::default, |worker, (full, shown)| {
+            worker.read_path(full, shown, options)
+        })
+        .collect();
+
+    let mut read = JunitRead::default();
+    for result in results {
+        read.digests.extend(result.digest);
+        match result.parsed {
+            Ok(parsed) => add_file(&mut read.evidence, parsed, result.path),
+            Err(error) => read.errors.push(error),
+        }
+    }
+    tracing::debug!(
+        files = read.evidence.files.len(),
+        rejected = read.errors.len(),
+        tests = read.evidence.totals.tests,
+        "read JUnit reports"
+    );
+    read
+}
+
+/// Reads one document from memory (tests, fuzzing, stdin). The evidence holds one file, named
+/// `display_name`.
+pub fn read_bytes(
+    display_name: &str,
+    bytes: &[u8],
+    options: &ReadOptions,
+) -> Result<(TestEvidence, FileDigest), JunitError> {
+    let mut scanner = Scanner::default();
+    let parsed = parse_in_memory(display_name, bytes, options, &mut scanner)?;
+    let digest = FileDigest {
+        path: display_name.to_owned(),
+        sha256: sha256_hex(bytes),
+        bytes: bytes.len() as u64,
+    };
+    let mut evidence = TestEvidence::default();
+    add_file(&mut evidence, parsed, display_name.to_owned());
+    Ok((evidence, digest))
+}
+
+fn add_file(evidence: &mut TestEvidence, parsed: Parsed, path: String) {
+    let index = evidence.files.len();
+    let Parsed {
+        mut file,
+        records,
+        suite_errors,
+    } = parsed;
+    file.path = path;
+    evidence.totals.add(&file.counts);
+    evidence.files.push(file);
+    evidence.tests.extend(
+        records
+            .into_iter()
+            .map(|r| shipgate_model::TestRecord { file: index, ..r }),
+    );
+    evidence.suite_errors.extend(
+        suite_errors
+            .into_iter()
+            .map(|e| shipgate_model::SuiteError { file: index, ..e }),
+    );
+}
+
+/// The path as the user would write it: relative to `base_dir` (with `/`) when under it,
+/// otherwise as given.
+fn display_path(base_dir: &Path, given: &Path, full: &Path) -> String {
+    match full.strip_prefix(base_dir) {
+        Ok(relative)
+            if relative.components().next().is_some()
+                && relative
+                    .components()
+                    .all(|c| matches!(c, Component::Normal(_) | Component::ParentDir)) =>
+        {
+            relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/")
+        }
+        _ => given.to_string_lossy().into_owned(),
+    }
+}
+
+/// One file's result.
+struct FileRead {
+    path: String,
+    digest: Option<FileDigest>,
+    parsed: Result<Parsed, JunitError>,
+}
+
+/// A streamed parse: the facts, or the failure with the charset to locate it in.
+type StreamParse = Result<Parsed, (Failure, Charset)>;
+
+/// Per-thread state: the scanner's buffers and the read buffer, reused file after file.
+#[derive(Default)]
+struct Worker {
+    scanner: Scanner,
+    buffer: Vec<u8>,
+}
+
+impl Worker {
+    fn read_path(&mut self, full: &Path, shown: &str, options: &ReadOptions) -> FileRead {
+        let io_error = |source: io::Error| FileRead {
+            path: shown.to_owned(),
+            digest: None,
+            parsed: Err(JunitError::Io {
+                path: shown.to_owned(),
+                source,
+            }),
+        };
+        let file = match File::open(full) {
+            Ok(file) => file,
+            Err(e) => return io_error(e),
+        };
+        let size = match file.metadata() {
+            Ok(meta) if meta.is_dir() => {
+                return io_error(io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    "it is a folder, not a file",
+                ));
+            }
+            Ok(meta) => meta.len(),
+            Err(e) => return io_error(e),
+        };
+        if size > IN_MEMORY_LIMIT {
+            return match self.read_streamed(full, shown, options) {
+                Ok((parsed, digest)) => FileRead {
+                    path: shown.to_owned(),
+                    digest: Some(digest),
+                    parsed,
+                },
+                Err(e) => io_error(e),
+            };
+        }
+        self.buffer.clear();
+        if let Err(e) = (&file).read_to_end(&mut self.buffer) {
+            return io_error(e);
+        }
+        let digest = FileDigest {
+            path: shown.to_owned(),
+            sha256: sha256_hex(&self.buffer),
+            bytes: self.buffer.len() as u64,
+        };
+        let parsed = parse_in_memory(shown, &self.buffer, options, &mut self.scanner);
+        FileRead {
+            path: shown.to_owned(),
+            digest: Some(digest),
+            parsed,
+        }
+    }
+
+    /// Streams a large file: parsed and hashed in one pass through a fixed buffer. The outer
+    /// `Err` is an I/O error; the inner result is the parse.
+    fn read_streamed(
+        &mut self,
+        full: &Path,
+        shown: &str,
+        options: &ReadOptions,
+    ) -> io::Result<(Result<Parsed, JunitError>, FileDigest)> {
+        let (mut parsed, mut digest) = self.stream_once(full, shown, options, None)?;
+        if let Err((failure, Charset::Utf8)) = &parsed
+            && matches!(failure.kind, FailureKind::InvalidUtf8)
+        {
+            (parsed, digest) = self.stream_once(full, shown, options, Some(Charset::Utf8Lossy))?;
+        }
+        let parsed = parsed.map_err(|(failure, charset)| {
+            to_error(shown, failure, |offset| {
+                let buffered = BufReader::with_capacity(STREAM_BUFFER, File::open(full)?);
+                position::in_stream(Utf8Stream::new(buffered, charset), offset)
+            })
+        });
+        Ok((parsed, digest))
+    }
+
+    /// One pass over a streamed file, with the charset sniffed from its start unless `forced`.
+    fn stream_once(
+        &mut self,
+        full: &Path,
+        shown: &str,
+        options: &ReadOptions,
+        forced: Option<Charset>,
+    ) -> io::Result<(StreamParse, FileDigest)> {
+        let mut buffered =
+            BufReader::with_capacity(STREAM_BUFFER, HashingReader::new(File::open(full)?));
+        let sniffed = match forced {
+            Some(charset) => Ok(charset),
+            None => sniff_charset(buffered.fill_buf()?),
+        };
+        let (parsed, hashing) = match sniffed {
+            Err(label) => {
+                let failure = Failure {
+                    kind: FailureKind::Encoding(label),
+                    offset: 0,
+                };
+                (Err((failure, Charset::Utf8)), buffered.into_inner())
+            }
+            Ok(charset) => {
+                let mut stream = Utf8Stream::new(buffered, charset);
+                let parsed = match prolog_declaration(stream.fill_buf()?) {
+                    Some(offset) => Err(Failure {
+                        kind: FailureKind::Dtd,
+                        offset,
+                    }),
+                    None => {
+                        let mut source = StreamSource::new(stream);
+                        let parsed = self.scanner.scan(&mut source, options);
+                        stream = source.into_inner();
+                        parsed
+                    }
+                };
+                (
+                    parsed.map_err(|f| (f, charset)),
+                    stream.into_inner().into_inner(),
+                )
+            }
+        };
+        // Whatever the parser left unread is read now, so the digest covers the whole file.
+        let (sha256, bytes) = hashing.finish()?;
+        let digest = FileDigest {
+            path: shown.to_owned(),
+            sha256,
+            bytes,
+        };
+        Ok((parsed, digest))
+    }
+}
+
+/// Parses a document held in memory.
+fn parse_in_memory(
+    shown: &str,
+    bytes: &[u8],
+    options: &ReadOptions,
+    scanner: &mut Scanner,
+) -> Result<Parsed, JunitError> {
+    let charset = sniff_charset(bytes).map_err(|label| JunitError::Encoding {
+        path: shown.to_owned(),
+        label,
+    })?;
+    let text = decode_all(bytes, charset);
+    let (result, text) = match scan_text(&text, options, scanner) {
+        Err(Failure {
+            kind: FailureKind::InvalidUtf8,
+            ..
+        }) if charset == Charset::Utf8 => {
+            let lossy = decode_all(bytes, Charset::Utf8Lossy);
+            (scan_text(&lossy, options, scanner), lossy)
+        }
+        other => (other, text),
+    };
+    result.map_err(|failure| {
+        to_error(shown, failure, |offset| {
+            Ok(position::in_memory(&text, offset))
+        })
+    })
+}
+
+fn scan_text(text: &[u8], options: &ReadOptions, scanner: &mut Scanner) -> Result<Parsed, Failure> {
+    if let Some(offset) = prolog_declaration(text) {
+        return Err(Failure {
+            kind: FailureKind::Dtd,
+            offset,
+        });
+    }
+    scanner.scan(&mut SliceSource::new(text), options)
+}
+
+/// Turns a failure into the error the user sees, with line and column where there is one.
+/// `locate` maps the failure's byte offset to a position; if it cannot (the file could not be
+/// read again), the error is that I/O error.
+fn to_error(
+    path: &str,
+    failure: Failure,
+    locate: impl FnOnce(u64) -> io::Result<LineColumn>,
+) -> JunitError {
+    type Positioned = Box<dyn FnOnce(String, u64, u64) -> JunitError>;
+    let path = path.to_owned();
+    let positioned: Positioned = match failure.kind {
+        FailureKind::Empty => return JunitError::Empty { path },
+        FailureKind::Io(source) => return JunitError::Io { path, source },
+        FailureKind::Encoding(label) => return JunitError::Encoding { path, label },
+        FailureKind::Dtd => Box::new(|path, line, column| JunitError::Dtd { path, line, column }),
+        FailureKind::NotXml(reason) => Box::new(move |path, line, column| JunitError::NotXml {
+            path,
+            line,
+            column,
+            reason,
+        }),
+        FailureKind::InvalidUtf8 => Box::new(|path, line, column| JunitError::NotXml {
+            path,
+            line,
+            column,
+            reason: "invalid UTF-8".to_owned(),
+        }),
+        FailureKind::Truncated(inside) => {
+            Box::new(move |path, line, column| JunitError::Truncated {
+                path,
+                line,
+                column,
+                inside,
+            })
+        }
+        FailureKind::Nunit { version, root } => {
+            Box::new(move |path, line, column| JunitError::Nunit {
+                path,
+                line,
+                column,
+                version,
+                root,
+            })
+        }
+        FailureKind::XunitNet(root) => Box::new(move |path, line, column| JunitError::XunitNet {
+            path,
+            line,
+            column,
+            root,
+        }),
+        FailureKind::Trx => Box::new(|path, line, column| JunitError::Trx { path, line, column }),
+        FailureKind::NotJunit(root) => Box::new(move |path, line, column| JunitError::NotJunit {
+            path,
+            line,
+            column,
+            root,
+        }),
+        FailureKind::TooDeep => Box::new(|path, line, column| JunitError::TooDeep {
+            path,
+            line,
+            column,
+            limit: document::MAX_DEPTH,
+        }),
+    };
+    match locate(failure.offset) {
+        Ok(LineColumn { line, column }) => positioned(path, line, column),
+        Err(source) => JunitError::Io { path, source },
+    }
+}

@@ -1,0 +1,1221 @@
+//! One JUnit document, read as a stream of XML events into the facts of one [`TestFile`].
+//!
+//! The reader keeps an explicit stack of open elements (never recursion), so nesting depth costs
+//! heap, not call stack, and is bounded by [`MAX_DEPTH`]. Per-test work is a handful of
+//! attribute reads into reused buffers; a record is allocated only for a test that is kept
+//! (see [`TestRetention`]). Text is looked at only where a message is needed: directly inside
+//! the first `<failure>`, `<error>`, `<skipped>` or flaky element of a testcase, a suite-level
+//! `<error>`/`<failure>`, or a property the gate reads.
+//!
+//! Well-formedness is checked as the events go by (quick-xml checks tags, end names, comments
+//! and attribute syntax; this module checks entities, what may stand outside the root and the
+//! prolog), and every problem stops the read with its byte offset. The order of the checks
+//! follows the corpus README: empty, DOCTYPE, not XML, truncated, then the root element.
+
+use crate::input::EventSource;
+use crate::outcome::{StatusChild, StatusSeen, deciding_slot, is_skip_status};
+use crate::properties::{PropertyRole, commit_value, push_defect_keys, role_of};
+use crate::retries::Merger;
+use crate::time::{parse_time, parse_timestamp};
+use crate::{ReadOptions, RetryMode};
+use jiff::Timestamp;
+use quick_xml::XmlVersion;
+use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
+use quick_xml::escape::resolve_xml_entity;
+use quick_xml::events::attributes::Attribute;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use shipgate_model::{
+    SuiteError, SuiteErrorKind, TestCounts, TestFile, TestOutcome, TestRecord, TestRetention,
+};
+use std::borrow::Cow;
+use std::hash::{DefaultHasher, Hasher};
+
+/// How deep elements may nest. Real reports nest a handful of levels; this is generous enough
+/// for any generator and small enough that a hostile file cannot make the stack eat memory.
+pub(crate) const MAX_DEPTH: usize = 100_000;
+
+/// Messages are cut to this many characters: enough for an assertion and the top of a stack
+/// trace, small enough that a million failures would not fill memory.
+pub(crate) const MESSAGE_CHARS: usize = 1_000;
+
+/// Raw text collected for one message before it is trimmed and cut.
+const COLLECT_BYTES: usize = 4 * MESSAGE_CHARS + 64;
+
+/// The facts of one document.
+#[derive(Debug)]
+pub(crate) struct Parsed {
+    /// Counts and file-level facts; `path` is left empty for the caller.
+    pub file: TestFile,
+    /// Kept tests, in document order, `file` index 0.
+    pub records: Vec<TestRecord>,
+    /// Suite-level errors, in document order, `file` index 0.
+    pub suite_errors: Vec<SuiteError>,
+}
+
+/// Why a document was refused, and where (a byte offset in the UTF-8 text).
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub kind: FailureKind,
+    pub offset: u64,
+}
+
+#[derive(Debug)]
+pub(crate) enum FailureKind {
+    Empty,
+    Dtd,
+    NotXml(String),
+    Truncated(String),
+    Nunit {
+        version: u8,
+        root: String,
+    },
+    XunitNet(String),
+    Trx,
+    NotJunit(String),
+    TooDeep,
+    /// The declared encoding label is unknown.
+    Encoding(String),
+    /// Invalid UTF-8 on the fast path: the caller reads again through a replacing decoder.
+    InvalidUtf8,
+    Io(std::io::Error),
+}
+
+fn fail<T>(kind: FailureKind, offset: u64) -> Result<T, Failure> {
+    Err(Failure { kind, offset })
+}
+
+fn not_xml<T>(reason: impl Into<String>, offset: u64) -> Result<T, Failure> {
+    fail(FailureKind::NotXml(reason.into()), offset)
+}
+
+/// Finds a `<!DOCTYPE` or `<!ENTITY` that the prolog leads to (after a BOM, white space, the
+/// XML declaration, processing instructions and comments), as the corpus's `expected.py` does.
+/// Looks only at `head`; a DOCTYPE further on is caught by the event reader.
+pub(crate) fn prolog_declaration(head: &[u8]) -> Option<u64> {
+    let mut pos = if head.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
+    loop {
+        pos += head[pos..].iter().take_while(|b| is_blank(**b)).count();
+        let rest = &head[pos..];
+        let close: &[u8] = if rest.starts_with(b"<?") {
+            b"?>"
+        } else if rest.starts_with(b"<!--") {
+            b"-->"
+        } else {
+            break;
+        };
+        pos += memchr::memmem::find(&rest[2..], close)? + 2 + close.len();
+    }
+    let rest = &head[pos..];
+    (rest.starts_with(b"<!DOCTYPE") || rest.starts_with(b"<!ENTITY")).then_some(pos as u64)
+}
+
+/// A root element that is not JUnit: remembered, then reported once the whole document has
+/// proved well-formed (a truncated NUnit file is reported as truncated, as the corpus says).
+#[derive(Debug)]
+enum Rejected {
+    Nunit { version: u8, root: String },
+    XunitNet(String),
+    Trx,
+    NotJunit(String),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Phase {
+    #[default]
+    Prolog,
+    InRoot,
+    AfterRoot,
+}
+
+/// What an open element is to the reader.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Frame {
+    /// The root `<testsuites>`.
+    Testsuites,
+    /// A `<testsuite>` (the root one or nested).
+    Suite,
+    /// A `<testcase>`.
+    Case,
+    /// A status child of a testcase; `collecting` while its text is the message.
+    CaseStatus {
+        child: StatusChild,
+        collecting: bool,
+    },
+    /// A `<failure>`/`<error>` directly under a `<testsuite>`.
+    SuiteStatus {
+        kind: SuiteErrorKind,
+        collecting: bool,
+    },
+    /// `<properties>` of a testcase, or of a suite or the root.
+    Properties { owner: Owner },
+    /// A `<property>` the gate reads, whose value is its text.
+    Property {
+        owner: Owner,
+        role: PropertyRole,
+        collecting: bool,
+    },
+    /// Anything else (including everything inside a rejected root).
+    Other,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Owner {
+    Case,
+    Suite,
+}
+
+/// An open `<testsuite>` or root `<testsuites>`.
+struct SuiteState {
+    name: String,
+    /// The root `<testsuites>`: its properties count, but it is not a suite.
+    is_root: bool,
+    has_case_child: bool,
+    /// `records.len()` when the suite opened: the records its defect references apply to.
+    first_record: usize,
+    defect_refs: Vec<String>,
+}
+
+/// An open `<testcase>`. Kept in a vector that is reused across testcases and files, so a
+/// passing test costs no allocation once the buffers have grown.
+#[derive(Default)]
+struct CaseState {
+    classname: String,
+    name: String,
+    time: String,
+    has_time: bool,
+    seen: StatusSeen,
+    messages: [String; 4],
+    has_message: [bool; 4],
+    defect_refs: Vec<String>,
+    /// Document order of the testcase's start tag (records are made at its end).
+    seq: u64,
+}
+
+impl CaseState {
+    fn reset(&mut self, seq: u64) {
+        self.classname.clear();
+        self.name.clear();
+        self.time.clear();
+        self.has_time = false;
+        self.seen = StatusSeen::default();
+        self.has_message = [false; 4];
+        self.defect_refs.clear();
+        self.seq = seq;
+    }
+}
+
+/// Reads JUnit documents. Holds buffers that are reused from one document to the next.
+#[derive(Default)]
+pub(crate) struct Scanner {
+    frames: Vec<Frame>,
+    /// Names of the open elements, back to back (for "the file ends inside `<x>`").
+    open_names: String,
+    name_starts: Vec<usize>,
+    suites: Vec<SuiteState>,
+    cases: Vec<CaseState>,
+    open_cases: usize,
+    /// Text being collected for the top frame.
+    text: String,
+    /// Hashes of (classname, name) of every testcase, for `duplicate_names`.
+    name_hashes: Vec<u64>,
+    /// Scratch for `classname.name` when matching retention patterns.
+    qualified: String,
+    merger: Merger,
+    // Per-document facts.
+    phase: Phase,
+    rejected: Option<(Rejected, u64)>,
+    seen_content: bool,
+    events: u64,
+    seq: u64,
+    nested_cases: bool,
+    counts: TestCounts,
+    suite_count: u64,
+    timestamp: Option<Timestamp>,
+    commit: Option<String>,
+    records: Vec<TestRecord>,
+    record_seqs: Vec<u64>,
+    suite_errors: Vec<SuiteError>,
+}
+
+impl Scanner {
+    fn reset(&mut self) {
+        self.frames.clear();
+        self.open_names.clear();
+        self.name_starts.clear();
+        self.suites.clear();
+        self.open_cases = 0;
+        self.text.clear();
+        self.name_hashes.clear();
+        self.merger.clear();
+        self.phase = Phase::Prolog;
+        self.rejected = None;
+        self.seen_content = false;
+        self.events = 0;
+        self.seq = 0;
+        self.nested_cases = false;
+        self.counts = TestCounts::default();
+        self.suite_count = 0;
+        self.timestamp = None;
+        self.commit = None;
+        self.records = Vec::new();
+        self.record_seqs.clear();
+        self.suite_errors = Vec::new();
+    }
+
+    /// Reads one document from `source`.
+    pub fn scan<S: EventSource>(
+        &mut self,
+        source: &mut S,
+        options: &ReadOptions,
+    ) -> Result<Parsed, Failure> {
+        self.reset();
+        loop {
+            let start = source.position();
+            let event = match source.next_event() {
+                Ok(event) => event,
+                Err(error) => return Err(self.xml_error(error, source)),
+            };
+            match event {
+                Event::Eof => return self.eof(source.position(), options),
+                Event::Start(e) => self.start(&e, start, false, options)?,
+                Event::Empty(e) => self.start(&e, start, true, options)?,
+                Event::End(_) => self.end(start, options)?,
+                Event::Text(t) => self.text_event(&t, start)?,
+                Event::CData(c) => self.cdata(&c, start)?,
+                Event::GeneralRef(r) => self.general_ref(&r, start)?,
+                Event::Decl(_) => {
+                    if self.events > 0 {
+                        return not_xml(
+                            "the XML declaration `<?xml ...?>` is allowed only at the very start of the file",
+                            start,
+                        );
+                    }
+                    self.seen_content = true;
+                }
+                Event::DocType(_) => {
+                    if self.phase == Phase::Prolog {
+                        return fail(FailureKind::Dtd, start);
+                    }
+                    return not_xml("a DOCTYPE after the root element started", start);
+                }
+                Event::Comment(_) | Event::PI(_) => self.seen_content = true,
+            }
+            self.events += 1;
+        }
+    }
+
+    fn xml_error<S: EventSource>(&self, error: XmlError, source: &mut S) -> Failure {
+        let offset = source.error_position();
+        let kind = match error {
+            XmlError::Syntax(SyntaxError::UnclosedDoctype) if self.phase == Phase::Prolog => {
+                FailureKind::Dtd
+            }
+            XmlError::Syntax(SyntaxError::InvalidBangMarkup) if !source.at_eof() => {
+                FailureKind::NotXml(
+                    "`<!` starts neither a comment nor a CDATA section".to_owned(),
+                )
+            }
+            XmlError::Syntax(syntax) => FailureKind::Truncated(
+                match syntax {
+                    SyntaxError::UnclosedCData => "inside a CDATA section",
+                    SyntaxError::UnclosedComment => "inside a comment",
+                    SyntaxError::UnclosedPI | SyntaxError::UnclosedXmlDecl => {
+                        "inside a processing instruction"
+                    }
+                    SyntaxError::UnclosedDoctype => "inside a DOCTYPE",
+                    SyntaxError::InvalidBangMarkup => "just after `<!`",
+                    SyntaxError::UnclosedTag
+                    | SyntaxError::UnclosedSingleQuotedAttributeValue
+                    | SyntaxError::UnclosedDoubleQuotedAttributeValue => "inside a tag",
+                }
+                .to_owned(),
+            ),
+            XmlError::IllFormed(IllFormedError::UnclosedReference) if source.at_eof() => {
+                FailureKind::Truncated("inside an entity reference".to_owned())
+            }
+            XmlError::IllFormed(IllFormedError::UnclosedReference) => FailureKind::NotXml(
+                "`&` does not start an entity reference (a literal ampersand must be written `&amp;`)"
+                    .to_owned(),
+            ),
+            XmlError::IllFormed(IllFormedError::MissingDoctypeName)
+                if self.phase == Phase::Prolog =>
+            {
+                FailureKind::Dtd
+            }
+            XmlError::IllFormed(IllFormedError::MissingEndTag(name)) => {
+                FailureKind::Truncated(format!("inside `<{name}>`"))
+            }
+            XmlError::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
+                FailureKind::NotXml(format!(
+                    "mismatched tag: expected `</{expected}>`, found `</{found}>`"
+                ))
+            }
+            XmlError::IllFormed(IllFormedError::UnmatchedEndTag(name)) => FailureKind::NotXml(
+                format!("`</{name}>` closes an element that was never opened"),
+            ),
+            XmlError::Encoding(_) => FailureKind::InvalidUtf8,
+            XmlError::Io(io) => FailureKind::Io(std::io::Error::new(io.kind(), io.to_string())),
+            other => FailureKind::NotXml(lowercase_first(&other.to_string())),
+        };
+        Failure { kind, offset }
+    }
+
+    fn eof(&mut self, offset: u64, options: &ReadOptions) -> Result<Parsed, Failure> {
+        match self.phase {
+            Phase::Prolog if !self.seen_content => fail(FailureKind::Empty, offset),
+            Phase::Prolog => fail(
+                FailureKind::Truncated("before the root element".to_owned()),
+                offset,
+            ),
+            Phase::InRoot => {
+                let inside = match self.name_starts.last() {
+                    Some(at) => format!("inside `<{}>`", &self.open_names[*at..]),
+                    None => "inside the root element".to_owned(),
+                };
+                fail(FailureKind::Truncated(inside), offset)
+            }
+            Phase::AfterRoot => match self.rejected.take() {
+                Some((rejected, at)) => {
+                    let kind = match rejected {
+                        Rejected::Nunit { version, root } => FailureKind::Nunit { version, root },
+                        Rejected::XunitNet(root) => FailureKind::XunitNet(root),
+                        Rejected::Trx => FailureKind::Trx,
+                        Rejected::NotJunit(root) => FailureKind::NotJunit(root),
+                    };
+                    fail(kind, at)
+                }
+                None => Ok(self.finish(options)),
+            },
+        }
+    }
+
+    fn finish(&mut self, options: &ReadOptions) -> Parsed {
+        let mut records = std::mem::take(&mut self.records);
+        match options.retries {
+            RetryMode::PerTestcase => {
+                if self.nested_cases {
+                    // A testcase inside a testcase ends first but starts later: restore
+                    // document order (the order of the start tags).
+                    let mut paired: Vec<(u64, TestRecord)> =
+                        self.record_seqs.drain(..).zip(records).collect();
+                    paired.sort_by_key(|(seq, _)| *seq);
+                    records = paired.into_iter().map(|(_, r)| r).collect();
+                }
+            }
+            RetryMode::RepeatedTestcases => {
+                let retention = &options.retention;
+                let qualified = &mut self.qualified;
+                records =
+                    self.merger
+                        .finish(records, &mut self.counts, |outcome, classname, name| {
+                            retains(retention, outcome, classname, name, qualified)
+                        });
+            }
+        }
+        self.name_hashes.sort_unstable();
+        let duplicate_names = self
+            .name_hashes
+            .chunk_by(|a, b| a == b)
+            .filter(|run| run.len() > 1)
+            .count() as u64;
+        let suite_errors = std::mem::take(&mut self.suite_errors);
+        Parsed {
+            file: TestFile {
+                path: String::new(),
+                counts: self.counts,
+                suites: self.suite_count,
+                suite_errors: suite_errors.len() as u64,
+                duplicate_names,
+                timestamp: self.timestamp,
+                commit: self.commit.take(),
+            },
+            records,
+            suite_errors,
+        }
+    }
+
+    fn text_event(&mut self, text: &str, start: u64) -> Result<(), Failure> {
+        match self.phase {
+            Phase::InRoot => {
+                if self.collecting() {
+                    push_capped(&mut self.text, &normalize_eols(text));
+                }
+                Ok(())
+            }
+            Phase::Prolog | Phase::AfterRoot => {
+                let Some(at) = text.bytes().position(|b| !is_blank(b)) else {
+                    return Ok(());
+                };
+                let offset = start + at as u64;
+                if self.phase == Phase::AfterRoot {
+                    not_xml("text after the end of the root element", offset)
+                } else if self.seen_content {
+                    not_xml("text before the root element", offset)
+                } else {
+                    not_xml("the file does not start with `<`, so it is not XML", offset)
+                }
+            }
+        }
+    }
+
+    fn cdata(&mut self, cdata: &str, start: u64) -> Result<(), Failure> {
+        if self.phase != Phase::InRoot {
+            return not_xml("a CDATA section outside the root element", start);
+        }
+        if self.collecting() {
+            push_capped(&mut self.text, &normalize_eols(cdata));
+        }
+        Ok(())
+    }
+
+    fn general_ref(&mut self, reference: &BytesRef<'_>, start: u64) -> Result<(), Failure> {
+        if self.phase != Phase::InRoot {
+            return not_xml("an entity reference outside the root element", start);
+        }
+        let resolved = resolve_reference(reference).or_else(|reason| not_xml(reason, start))?;
+        if self.collecting() {
+            let mut utf8 = [0u8; 4];
+            let piece = match resolved {
+                Resolved::Char(c) => c.encode_utf8(&mut utf8),
+                Resolved::Str(s) => s,
+            };
+            push_capped(&mut self.text, piece);
+        }
+        Ok(())
+    }
+
+    /// Whether the top frame's text is being collected.
+    fn collecting(&self) -> bool {
+        matches!(
+            self.frames.last(),
+            Some(
+                Frame::CaseStatus {
+                    collecting: true,
+                    ..
+                } | Frame::SuiteStatus {
+                    collecting: true,
+                    ..
+                } | Frame::Property {
+                    collecting: true,
+                    ..
+                }
+            )
+        )
+    }
+
+    fn start(
+        &mut self,
+        e: &BytesStart<'_>,
+        start: u64,
+        empty: bool,
+        options: &ReadOptions,
+    ) -> Result<(), Failure> {
+        self.seen_content = true;
+        let qname = e.name();
+        let qname = qname.as_ref();
+        if qname.is_empty() {
+            return not_xml("an element without a name", start);
+        }
+        if self.phase == Phase::AfterRoot {
+            return not_xml(
+                format!("a second root element `<{qname}>` after the end of the first"),
+                start,
+            );
+        }
+        if self.frames.len() >= MAX_DEPTH {
+            return fail(FailureKind::TooDeep, start);
+        }
+        // Text after a child element is no longer its parent's text (ElementTree's `.text`,
+        // which the corpus follows): stop collecting.
+        self.stop_collecting();
+
+        let local = e.local_name();
+        let local = local.as_ref();
+        let kind = if self.phase == Phase::Prolog {
+            self.phase = Phase::InRoot;
+            self.root_frame(local, qname, start)
+        } else if self.rejected.is_some() {
+            Frame::Other
+        } else {
+            self.child_frame(local)
+        };
+        let frame = match kind {
+            Frame::Case => self.open_case(e, start)?,
+            Frame::Suite | Frame::Testsuites => self.open_suite(e, kind, start)?,
+            Frame::CaseStatus { child, .. } => self.open_case_status(e, child, start)?,
+            Frame::SuiteStatus { kind, .. } => self.open_suite_status(e, kind, start)?,
+            Frame::Property { owner, .. } => self.open_property(e, owner, start)?,
+            Frame::Properties { .. } | Frame::Other => {
+                each_attribute(e, start, |_| Ok(()))?;
+                kind
+            }
+        };
+        self.frames.push(frame);
+        self.name_starts.push(self.open_names.len());
+        self.open_names.push_str(qname);
+        if empty {
+            self.end(start, options)?;
+        }
+        Ok(())
+    }
+
+    fn root_frame(&mut self, local: &str, qname: &str, start: u64) -> Frame {
+        let rejected = match local {
+            "testsuites" => return Frame::Testsuites,
+            "testsuite" => return Frame::Suite,
+            "test-run" => Rejected::Nunit {
+                version: 3,
+                root: qname.to_owned(),
+            },
+            "test-results" => Rejected::Nunit {
+                version: 2,
+                root: qname.to_owned(),
+            },
+            "assemblies" | "assembly" => Rejected::XunitNet(qname.to_owned()),
+            "TestRun" => Rejected::Trx,
+            _ => Rejected::NotJunit(qname.to_owned()),
+        };
+        self.rejected = Some((rejected, start));
+        Frame::Other
+    }
+
+    fn child_frame(&self, local: &str) -> Frame {
+        match local {
+            "testcase" => return Frame::Case,
+            "testsuite" => return Frame::Suite,
+            _ => {}
+        }
+        match (self.frames.last(), local) {
+            (Some(Frame::Case), "properties") => Frame::Properties { owner: Owner::Case },
+            (Some(Frame::Case), _) => match StatusChild::from_local_name(local.as_bytes()) {
+                Some(child) => Frame::CaseStatus {
+                    child,
+                    collecting: false,
+                },
+                None => Frame::Other,
+            },
+            (Some(Frame::Suite), "failure") => Frame::SuiteStatus {
+                kind: SuiteErrorKind::Failure,
+                collecting: false,
+            },
+            (Some(Frame::Suite), "error") => Frame::SuiteStatus {
+                kind: SuiteErrorKind::Error,
+                collecting: false,
+            },
+            (Some(Frame::Suite | Frame::Testsuites), "properties") => Frame::Properties {
+                owner: Owner::Suite,
+            },
+            (Some(Frame::Properties { owner }), "property") => Frame::Property {
+                owner: *owner,
+                role: PropertyRole::Defect,
+                collecting: false,
+            },
+            _ => Frame::Other,
+        }
+    }
+
+    fn open_case(&mut self, e: &BytesStart<'_>, start: u64) -> Result<Frame, Failure> {
+        if self.frames.last() == Some(&Frame::Suite)
+            && let Some(suite) = self.suites.last_mut()
+        {
+            suite.has_case_child = true;
+        }
+        if self.open_cases > 0 {
+            self.nested_cases = true;
+        }
+        if self.open_cases == self.cases.len() {
+            self.cases.push(CaseState::default());
+        }
+        let case = &mut self.cases[self.open_cases];
+        case.reset(self.seq);
+        self.seq += 1;
+        each_attribute(e, start, |attr| {
+            match attr.key.as_ref() {
+                "classname" => case.classname.push_str(&normalized(&attr, start)?),
+                "name" => case.name.push_str(&normalized(&attr, start)?),
+                "time" => {
+                    case.time.push_str(&normalized(&attr, start)?);
+                    case.has_time = true;
+                }
+                "status" => case.seen.skip_status = is_skip_status(&normalized(&attr, start)?),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        self.open_cases += 1;
+        Ok(Frame::Case)
+    }
+
+    fn open_suite(
+        &mut self,
+        e: &BytesStart<'_>,
+        kind: Frame,
+        start: u64,
+    ) -> Result<Frame, Failure> {
+        let mut name = String::new();
+        let timestamp = &mut self.timestamp;
+        each_attribute(e, start, |attr| {
+            match attr.key.as_ref() {
+                "name" => name.push_str(&normalized(&attr, start)?),
+                "timestamp" => {
+                    if let Some(ts) = parse_timestamp(&normalized(&attr, start)?) {
+                        *timestamp = Some(timestamp.map_or(ts, |t| t.max(ts)));
+                    }
+                }
+                _ => {}
+            }
+            Ok(())
+        })?;
+        self.suites.push(SuiteState {
+            name,
+            is_root: kind == Frame::Testsuites,
+            has_case_child: false,
+            first_record: self.records.len(),
+            defect_refs: Vec::new(),
+        });
+        Ok(kind)
+    }
+
+    fn open_case_status(
+        &mut self,
+        e: &BytesStart<'_>,
+        child: StatusChild,
+        start: u64,
+    ) -> Result<Frame, Failure> {
+        let Some(case) = self.open_cases.checked_sub(1).map(|i| &mut self.cases[i]) else {
+            each_attribute(e, start, |_| Ok(()))?;
+            return Ok(Frame::Other);
+        };
+        let first = !child.is_marked(&case.seen);
+        child.mark(&mut case.seen);
+        let slot = child.slot();
+        let mut from_attribute = false;
+        each_attribute(e, start, |attr| {
+            if first && attr.key.as_ref() == "message" && !attr.value.is_empty() {
+                let message = normalized(&attr, start)?;
+                let out = &mut case.messages[slot];
+                out.clear();
+                out.push_str(cut_message(&message));
+                case.has_message[slot] = !out.is_empty();
+                from_attribute = true;
+            }
+            Ok(())
+        })?;
+        let collecting = first && !from_attribute;
+        if collecting {
+            self.text.clear();
+        }
+        Ok(Frame::CaseStatus { child, collecting })
+    }
+
+    fn open_suite_status(
+        &mut self,
+        e: &BytesStart<'_>,
+        kind: SuiteErrorKind,
+        start: u64,
+    ) -> Result<Frame, Failure> {
+        let mut message = None;
+        each_attribute(e, start, |attr| {
+            if attr.key.as_ref() == "message" && !attr.value.is_empty() {
+                message = Some(cut_message(&normalized(&attr, start)?).to_owned());
+            }
+            Ok(())
+        })?;
+        if let Some(message) = message {
+            self.push_suite_error(kind, Some(message));
+            return Ok(Frame::SuiteStatus {
+                kind,
+                collecting: false,
+            });
+        }
+        self.text.clear();
+        Ok(Frame::SuiteStatus {
+            kind,
+            collecting: true,
+        })
+    }
+
+    fn open_property(
+        &mut self,
+        e: &BytesStart<'_>,
+        owner: Owner,
+        start: u64,
+    ) -> Result<Frame, Failure> {
+        let mut role = None;
+        let mut value = None;
+        each_attribute(e, start, |attr| {
+            match attr.key.as_ref() {
+                "name" => role = role_of(&normalized(&attr, start)?),
+                "value" => value = Some(normalized(&attr, start)?.into_owned()),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        let role = match (role, owner) {
+            (None, _) | (Some(PropertyRole::Commit), Owner::Case) => return Ok(Frame::Other),
+            (Some(role), _) => role,
+        };
+        if let Some(value) = value {
+            self.apply_property(owner, role, &value);
+            return Ok(Frame::Other);
+        }
+        self.text.clear();
+        Ok(Frame::Property {
+            owner,
+            role,
+            collecting: true,
+        })
+    }
+
+    fn apply_property(&mut self, owner: Owner, role: PropertyRole, value: &str) {
+        match (role, owner) {
+            (PropertyRole::Defect, Owner::Case) => {
+                if let Some(i) = self.open_cases.checked_sub(1) {
+                    push_defect_keys(value, &mut self.cases[i].defect_refs);
+                }
+            }
+            (PropertyRole::Defect, Owner::Suite) => {
+                if let Some(suite) = self.suites.last_mut() {
+                    push_defect_keys(value, &mut suite.defect_refs);
+                }
+            }
+            (PropertyRole::Commit, Owner::Suite) => {
+                if self.commit.is_none() {
+                    self.commit = commit_value(value);
+                }
+            }
+            (PropertyRole::Commit, Owner::Case) => {}
+        }
+    }
+
+    fn push_suite_error(&mut self, kind: SuiteErrorKind, message: Option<String>) {
+        let suite = self
+            .suites
+            .last()
+            .map(|s| s.name.clone())
+            .unwrap_or_default();
+        self.suite_errors.push(SuiteError {
+            file: 0,
+            suite,
+            kind,
+            message: message.filter(|m| !m.is_empty()),
+        });
+    }
+
+    /// Ends text collection for the top frame, delivering what was collected.
+    fn stop_collecting(&mut self) {
+        let Some(frame) = self.frames.last_mut() else {
+            return;
+        };
+        let delivered = *frame;
+        match frame {
+            Frame::CaseStatus { collecting, .. }
+            | Frame::SuiteStatus { collecting, .. }
+            | Frame::Property { collecting, .. }
+                if *collecting =>
+            {
+                *collecting = false;
+            }
+            _ => return,
+        }
+        self.deliver(delivered);
+    }
+
+    fn deliver(&mut self, frame: Frame) {
+        let text = std::mem::take(&mut self.text);
+        match frame {
+            Frame::CaseStatus { child, .. } => {
+                if let Some(i) = self.open_cases.checked_sub(1) {
+                    let case = &mut self.cases[i];
+                    let out = &mut case.messages[child.slot()];
+                    out.clear();
+                    out.push_str(cut_message(&text));
+                    case.has_message[child.slot()] = !out.is_empty();
+                }
+            }
+            Frame::SuiteStatus { kind, .. } => {
+                self.push_suite_error(kind, Some(cut_message(&text).to_owned()));
+            }
+            Frame::Property { owner, role, .. } => self.apply_property(owner, role, &text),
+            _ => {}
+        }
+        self.text = text;
+        self.text.clear();
+    }
+
+    fn end(&mut self, start: u64, options: &ReadOptions) -> Result<(), Failure> {
+        let Some(frame) = self.frames.pop() else {
+            return not_xml("an end tag that closes nothing", start);
+        };
+        if let Some(at) = self.name_starts.pop() {
+            self.open_names.truncate(at);
+        }
+        match frame {
+            Frame::Case => self.close_case(options),
+            Frame::Suite | Frame::Testsuites => self.close_suite(),
+            Frame::CaseStatus {
+                collecting: true, ..
+            }
+            | Frame::SuiteStatus {
+                collecting: true, ..
+            }
+            | Frame::Property {
+                collecting: true, ..
+            } => self.deliver(frame),
+            _ => {}
+        }
+        if self.frames.is_empty() {
+            self.phase = Phase::AfterRoot;
+        }
+        Ok(())
+    }
+
+    fn close_case(&mut self, options: &ReadOptions) {
+        let Some(i) = self.open_cases.checked_sub(1) else {
+            return;
+        };
+        self.open_cases = i;
+        let case = &mut self.cases[i];
+        let outcome = case.seen.outcome();
+        self.name_hashes.push(name_key(&case.classname, &case.name));
+        let time = if case.has_time {
+            parse_time(&case.time)
+        } else {
+            None
+        };
+        let suite = self
+            .suites
+            .last()
+            .filter(|s| !s.is_root)
+            .map_or("", |s| s.name.as_str());
+        let kept = retains(
+            &options.retention,
+            outcome,
+            &case.classname,
+            &case.name,
+            &mut self.qualified,
+        );
+        let record = kept.then(|| {
+            let message = deciding_slot(outcome)
+                .filter(|slot| case.has_message[*slot])
+                .map(|slot| std::mem::take(&mut case.messages[slot]));
+            self.records.push(TestRecord {
+                file: 0,
+                suite: suite.to_owned(),
+                classname: case.classname.clone(),
+                name: case.name.clone(),
+                outcome,
+                time,
+                message,
+                defect_refs: std::mem::take(&mut case.defect_refs),
+                attempts: 1,
+            });
+            self.record_seqs.push(case.seq);
+            self.records.len() - 1
+        });
+        match options.retries {
+            RetryMode::PerTestcase => self.counts.record(outcome),
+            RetryMode::RepeatedTestcases => {
+                let key = merge_key(suite, &case.classname, &case.name);
+                self.merger.attempt(key, outcome, time, record);
+            }
+        }
+    }
+
+    fn close_suite(&mut self) {
+        let Some(suite) = self.suites.pop() else {
+            return;
+        };
+        if suite.has_case_child && !suite.is_root {
+            self.suite_count += 1;
+        }
+        if suite.defect_refs.is_empty() {
+            return;
+        }
+        // Suite properties apply to every test inside, including those read before the
+        // `<properties>` element (some runners write it last).
+        for record in self.records.iter_mut().skip(suite.first_record) {
+            for key in &suite.defect_refs {
+                if !record.defect_refs.contains(key) {
+                    record.defect_refs.push(key.clone());
+                }
+            }
+        }
+    }
+}
+
+/// Calls `f` with every attribute of `e`, after checking its syntax (quick-xml: quotes,
+/// duplicates) and its value (no `<`, only defined entity references).
+fn each_attribute<'a>(
+    e: &'a BytesStart<'_>,
+    start: u64,
+    mut f: impl FnMut(Attribute<'a>) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    for attr in e.attributes() {
+        let attr = attr.or_else(|err| {
+            not_xml(
+                format!("malformed attribute: {}", lowercase_first(&err.to_string())),
+                start,
+            )
+        })?;
+        check_attribute_value(&attr.value).or_else(|reason| not_xml(reason, start))?;
+        f(attr)?;
+    }
+    Ok(())
+}
+
+/// An attribute value as XML reads it: references replaced, white space characters turned into
+/// spaces (so a name written over two lines reads as one line, as every XML parser reads it).
+fn normalized<'a>(attr: &Attribute<'a>, start: u64) -> Result<Cow<'a, str>, Failure> {
+    attr.normalized_value_with(XmlVersion::Implicit1_0, 1, resolve_xml_entity)
+        .or_else(|err| {
+            not_xml(
+                format!(
+                    "in attribute `{}`: {}",
+                    attr.key.as_ref(),
+                    lowercase_first(&err.to_string())
+                ),
+                start,
+            )
+        })
+}
+
+fn check_attribute_value(value: &str) -> Result<(), String> {
+    let bytes = value.as_bytes();
+    if memchr::memchr2(b'<', b'&', bytes).is_none() {
+        return Ok(());
+    }
+    if memchr::memchr(b'<', bytes).is_some() {
+        return Err("`<` inside an attribute value (it must be written `&lt;`)".to_owned());
+    }
+    let mut rest = value;
+    while let Some(at) = rest.find('&') {
+        let after = &rest[at + 1..];
+        let Some(end) = after.find(';') else {
+            return Err(
+                "`&` does not start an entity reference (a literal ampersand must be written `&amp;`)"
+                    .to_owned(),
+            );
+        };
+        resolve_reference(&BytesRef::new(&after[..end]))?;
+        rest = &after[end + 1..];
+    }
+    Ok(())
+}
+
+enum Resolved {
+    Char(char),
+    Str(&'static str),
+}
+
+/// Resolves `&name;` or `&#n;`. Only the five XML entities exist: DOCTYPEs are refused, so no
+/// other entity can be defined, and none is ever expanded.
+fn resolve_reference(reference: &BytesRef<'_>) -> Result<Resolved, String> {
+    if reference.is_char_ref() {
+        return match reference.resolve_char_ref() {
+            Ok(Some(c)) => Ok(Resolved::Char(c)),
+            _ => Err(format!("invalid character reference `&{};`", &**reference)),
+        };
+    }
+    resolve_xml_entity(reference)
+        .map(Resolved::Str)
+        .ok_or_else(|| {
+            format!(
+                "undefined entity `&{};` (without a DOCTYPE only `&lt;` `&gt;` `&amp;` `&apos;` `&quot;` and character references exist)",
+                &**reference
+            )
+        })
+}
+
+/// XML white space, plus the form feed and vertical tab that the corpus's `empty` rule (Python
+/// `bytes.strip`) also treats as blank.
+fn is_blank(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
+}
+
+/// XML end-of-line handling: `\r\n` and a lone `\r` read as `\n`.
+fn normalize_eols(text: &str) -> Cow<'_, str> {
+    if !text.contains('\r') {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
+}
+
+/// Appends text to a message being collected: leading white space dropped, at most
+/// [`COLLECT_BYTES`] kept (on a character boundary).
+fn push_capped(buf: &mut String, piece: &str) {
+    let piece = if buf.is_empty() {
+        piece.trim_start()
+    } else {
+        piece
+    };
+    let room = COLLECT_BYTES.saturating_sub(buf.len());
+    let mut take = piece.len().min(room);
+    while !piece.is_char_boundary(take) {
+        take -= 1;
+    }
+    buf.push_str(&piece[..take]);
+}
+
+/// A message as kept: trimmed, cut to [`MESSAGE_CHARS`] characters.
+pub(crate) fn cut_message(raw: &str) -> &str {
+    let trimmed = raw.trim();
+    let end = trimmed
+        .char_indices()
+        .nth(MESSAGE_CHARS)
+        .map_or(trimmed.len(), |(i, _)| i);
+    trimmed[..end].trim_end()
+}
+
+/// Whether a test is kept: the same rule as [`TestRetention::keeps`], but matching patterns
+/// against a reused buffer so that a passing test that is not kept allocates nothing.
+pub(crate) fn retains(
+    retention: &TestRetention,
+    outcome: TestOutcome,
+    classname: &str,
+    name: &str,
+    qualified: &mut String,
+) -> bool {
+    if retention.all || outcome != TestOutcome::Passed {
+        return true;
+    }
+    if retention.patterns.is_empty() {
+        return false;
+    }
+    qualified.clear();
+    if !classname.is_empty() {
+        qualified.push_str(classname);
+        qualified.push('.');
+    }
+    qualified.push_str(name);
+    retention.patterns.iter().any(|p| p.matches(qualified))
+}
+
+/// 0xFF never occurs in UTF-8, so it separates the parts unambiguously.
+fn name_key(classname: &str, name: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    h.write(classname.as_bytes());
+    h.write_u8(0xFF);
+    h.write(name.as_bytes());
+    h.finish()
+}
+
+fn merge_key(suite: &str, classname: &str, name: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    h.write(suite.as_bytes());
+    h.write_u8(0xFF);
+    h.write(classname.as_bytes());
+    h.write_u8(0xFF);
+    h.write(name.as_bytes());
+    h.finish()
+}
+
+/// quick-xml's messages start with a capital now and then; ours are lowercase fragments.
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use shipgate_model::TestPattern;
+
+    #[test]
+    fn prolog_declarations_are_found_behind_comments_and_pis() {
+        assert_eq!(prolog_declaration(b"<!DOCTYPE x>"), Some(0));
+        assert_eq!(
+            prolog_declaration(b"\xEF\xBB\xBF<?xml version=\"1.0\"?>\n<!-- c --> <!DOCTYPE x>"),
+            Some(36)
+        );
+        assert_eq!(prolog_declaration(b"<!ENTITY % p \"x\">"), Some(0));
+        assert_eq!(
+            prolog_declaration(b"<?xml version=\"1.0\"?><testsuite/>"),
+            None
+        );
+        assert_eq!(prolog_declaration(b"<testsuite/><!DOCTYPE x>"), None);
+        assert_eq!(prolog_declaration(b"<!-- unclosed"), None);
+        assert_eq!(prolog_declaration(b""), None);
+    }
+
+    #[test]
+    fn messages_are_trimmed_and_cut_on_a_character_boundary() {
+        assert_eq!(cut_message("  a b \n"), "a b");
+        let long = "\u{e9}".repeat(MESSAGE_CHARS + 5);
+        assert_eq!(cut_message(&long).chars().count(), MESSAGE_CHARS);
+        let mut buf = String::new();
+        push_capped(&mut buf, "  \n  ");
+        assert!(buf.is_empty());
+        push_capped(&mut buf, " x");
+        push_capped(&mut buf, &"\u{1F600}".repeat(COLLECT_BYTES));
+        assert!(buf.len() <= COLLECT_BYTES);
+        assert!(buf.starts_with("x\u{1F600}"));
+    }
+
+    #[test]
+    fn eols_are_normalised() {
+        assert_eq!(normalize_eols("a\r\nb\rc\n"), "a\nb\nc\n");
+        assert!(matches!(normalize_eols("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn attribute_values_are_checked() {
+        assert!(check_attribute_value("plain").is_ok());
+        assert!(check_attribute_value("a &amp; b &#10; &#x1F600;").is_ok());
+        assert!(check_attribute_value("a & b").is_err());
+        assert!(check_attribute_value("&nbsp;").is_err());
+        assert!(check_attribute_value("a < b").is_err());
+        assert!(check_attribute_value("&#0;").is_err());
+    }
+
+    #[test]
+    fn retains_agrees_with_the_model() {
+        let retention = TestRetention {
+            patterns: vec![
+                TestPattern::new("com.acme.payment.*").unwrap(),
+                TestPattern::new("*login*").unwrap(),
+            ],
+            all: false,
+        };
+        let mut buf = String::new();
+        let cases = [
+            ("com.acme.payment.RefundTest", "refunds"),
+            ("com.acme.Other", "login_works"),
+            ("", "login"),
+            ("", "other"),
+            ("com.acme.Other", "other"),
+            ("com.acme.paymentX", "x"),
+        ];
+        for outcome in [
+            TestOutcome::Passed,
+            TestOutcome::Failed,
+            TestOutcome::Skipped,
+        ] {
+            for (classname, name) in cases {
+                for r in [&retention, &TestRetention::default()] {
+                    assert_eq!(
+                        retains(r, outcome, classname, name, &mut buf),
+                        r.keeps(outcome, classname, name),
+                        "{outcome:?} {classname} {name}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn name_keys_separate_the_parts() {
+        assert_ne!(name_key("a.b", "c"), name_key("a", "b.c"));
+        assert_ne!(name_key("ab", ""), name_key("a", "b"));
+        assert_eq!(name_key("a", "b"), name_key("a", "b"));
+        assert_ne!(merge_key("s", "a", "b"), merge_key("", "sa", "b"));
+    }
+}
