@@ -446,3 +446,57 @@ fn to_error(
         Err(source) => JunitError::Io { path, source },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    /// Streaming is used only for files over [`IN_MEMORY_LIMIT`]; run every corpus file through
+    /// it as well, so both paths are held to the same answers and the same error positions.
+    #[test]
+    fn streaming_and_in_memory_agree_on_every_corpus_file() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus");
+        let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "xml"))
+            .collect();
+        names.sort();
+        assert_eq!(names.len(), 62);
+        let options = ReadOptions::default();
+        let mut worker = Worker::default();
+        for path in names {
+            let shown = path.file_name().unwrap().to_string_lossy().into_owned();
+            let bytes = std::fs::read(&path).unwrap();
+            let in_memory = parse_in_memory(&shown, &bytes, &options, &mut Scanner::default());
+            let (streamed, digest) = worker.read_streamed(&path, &shown, &options).unwrap();
+            assert_eq!(digest.sha256, sha256_hex(&bytes), "{shown}");
+            assert_eq!(digest.bytes, bytes.len() as u64, "{shown}");
+            match (in_memory, streamed) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.file, b.file, "{shown}");
+                    assert_eq!(a.records, b.records, "{shown}");
+                    assert_eq!(a.suite_errors, b.suite_errors, "{shown}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{shown}"),
+                (a, b) => panic!("{shown}: in memory {a:?}, streamed {b:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn display_paths_are_relative_to_the_base_when_under_it() {
+        let base = Path::new("/repo");
+        let shown = |p: &str| display_path(base, Path::new(p), &base.join(p));
+        assert_eq!(shown("reports/a.xml"), "reports/a.xml");
+        assert_eq!(shown("/repo/reports/a.xml"), "reports/a.xml");
+        assert_eq!(shown("/elsewhere/a.xml"), "/elsewhere/a.xml");
+        assert_eq!(shown("../up/a.xml"), "../up/a.xml");
+        let here = Path::new(".");
+        assert_eq!(
+            display_path(here, Path::new("./r/a.xml"), &here.join("./r/a.xml")),
+            "r/a.xml"
+        );
+    }
+}

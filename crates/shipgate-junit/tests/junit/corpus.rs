@@ -2,17 +2,15 @@
 //! `shared/corpus/junit/`): every file gives exactly the facts in `expected.json`, or is
 //! rejected for the reason given there with a message naming the file and line.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use serde_json::Value;
 use shipgate_junit::{ReadOptions, expand_globs, read_bytes, read_files};
 use shipgate_model::{TestEvidence, TestOutcome};
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus")
+    crate::fixtures_dir().join("corpus")
 }
 
 fn expected() -> serde_json::Map<String, Value> {

@@ -1,0 +1,245 @@
+//! Reading files: globs, paths as the user writes them, digests, bad files next to good ones,
+//! and large files that are streamed instead of read into memory.
+
+use crate::fixture;
+use shipgate_junit::{ReadOptions, expand_globs, read_bytes, read_files};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+fn write(dir: &Path, relative: &str, bytes: &[u8]) {
+    let path = dir.join(relative);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, bytes).unwrap();
+}
+
+const PASSING: &[u8] = b"<testsuite name=\"s\"><testcase classname=\"c\" name=\"t\"/></testsuite>";
+
+#[test]
+fn globs_recurse_keep_only_files_and_sort_across_patterns() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "reports/b.xml", PASSING);
+    write(dir.path(), "reports/a.xml", PASSING);
+    write(dir.path(), "reports/shard-1/deep/c.xml", PASSING);
+    write(dir.path(), "reports/notes.txt", b"x");
+    fs::create_dir_all(dir.path().join("reports/folder.xml")).unwrap();
+
+    let patterns = [
+        "reports/**/*.xml".to_owned(),
+        "reports/a.xml".to_owned(),
+        "reports/*.xml".to_owned(),
+        "missing/*.xml".to_owned(),
+    ];
+    let matches = expand_globs(dir.path(), &patterns).unwrap();
+    let paths: Vec<PathBuf> = [
+        "reports/a.xml",
+        "reports/b.xml",
+        "reports/shard-1/deep/c.xml",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .collect();
+    assert_eq!(matches.paths, paths);
+    assert_eq!(matches.unmatched, ["missing/*.xml"]);
+
+    let absolute = format!("{}/reports/*.xml", dir.path().display());
+    let matches = expand_globs(Path::new("/nonexistent-base"), &[absolute]).unwrap();
+    assert_eq!(matches.paths.len(), 2);
+    assert!(matches.paths.iter().all(|p| p.is_absolute()));
+}
+
+#[test]
+fn a_bad_glob_is_an_error_naming_it() {
+    let e = expand_globs(Path::new("."), &["reports/[a.xml".to_owned()]).unwrap_err();
+    assert_eq!(e.kind(), "glob");
+    assert!(
+        e.to_string()
+            .starts_with("failed to expand the glob `reports/[a.xml`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn every_bad_file_is_reported_and_the_good_ones_are_still_read() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "reports/ok.xml", PASSING);
+    write(
+        dir.path(),
+        "reports/cut.xml",
+        b"<testsuite><testcase name=\"x\">",
+    );
+    write(dir.path(), "reports/empty.xml", b"");
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "elsewhere.xml", PASSING);
+    let elsewhere = outside.path().join("elsewhere.xml");
+
+    let paths = vec![
+        PathBuf::from("reports/ok.xml"),
+        PathBuf::from("reports/cut.xml"),
+        PathBuf::from("reports/missing.xml"),
+        PathBuf::from("reports/empty.xml"),
+        dir.path().join("reports/ok.xml"),
+        elsewhere.clone(),
+    ];
+    let read = read_files(dir.path(), &paths, &ReadOptions::default());
+
+    let files: Vec<&str> = read
+        .evidence
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .collect();
+    let elsewhere = elsewhere.to_string_lossy().into_owned();
+    let mut want = vec![elsewhere.as_str(), "reports/ok.xml"];
+    want.sort();
+    assert_eq!(files, want, "the same file listed twice is read once");
+    assert_eq!(read.evidence.totals.tests, 2);
+
+    let errors: Vec<(&str, &str)> = read.errors.iter().map(|e| (e.path(), e.kind())).collect();
+    assert_eq!(
+        errors,
+        [
+            ("reports/cut.xml", "truncated"),
+            ("reports/empty.xml", "empty"),
+            ("reports/missing.xml", "io"),
+        ]
+    );
+    // A digest for every file whose bytes were read, rejected ones included.
+    let digested: Vec<&str> = read.digests.iter().map(|d| d.path.as_str()).collect();
+    let mut want = vec![
+        elsewhere.as_str(),
+        "reports/cut.xml",
+        "reports/empty.xml",
+        "reports/ok.xml",
+    ];
+    want.sort();
+    assert_eq!(digested, want);
+    let ok = read
+        .digests
+        .iter()
+        .find(|d| d.path == "reports/ok.xml")
+        .unwrap();
+    let (_, alone) = read_bytes("reports/ok.xml", PASSING, &ReadOptions::default()).unwrap();
+    assert_eq!(ok, &alone);
+    assert_eq!(ok.bytes, PASSING.len() as u64);
+}
+
+/// A report big enough to be streamed rather than read into memory.
+fn big_report(cases: usize) -> String {
+    let mut doc = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n");
+    for suite in 0..cases / 500 {
+        doc.push_str(&format!(
+            "  <testsuite name=\"com.acme.Suite{suite}\" timestamp=\"2024-01-0{}T10:00:00\">\n",
+            1 + suite % 9
+        ));
+        for case in 0..500 {
+            let n = suite * 500 + case;
+            match n % 50 {
+                0 => doc.push_str(&format!(
+                    "    <testcase classname=\"com.acme.Suite{suite}\" name=\"test{n}\" time=\"0.01\">\n      <failure message=\"expected &lt;{n}&gt; but was &apos;x&apos;\">trace&#10;line</failure>\n    </testcase>\n"
+                )),
+                1 => doc.push_str(&format!(
+                    "    <testcase classname=\"com.acme.Suite{suite}\" name=\"test{n}\"><skipped/></testcase>\n"
+                )),
+                _ => doc.push_str(&format!(
+                    "    <testcase classname=\"com.acme.Suite{suite}\" name=\"test{n}\" time=\"0.002\"><system-out><![CDATA[{}]]></system-out></testcase>\n",
+                    "out ".repeat(20)
+                )),
+            }
+        }
+        doc.push_str("  </testsuite>\n");
+    }
+    doc.push_str("</testsuites>\n");
+    doc
+}
+
+#[test]
+fn a_large_file_is_streamed_with_the_same_result_and_digest() {
+    let doc = big_report(60_000);
+    assert!(
+        doc.len() > 9 * 1024 * 1024,
+        "{} bytes is not large",
+        doc.len()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "big.xml", doc.as_bytes());
+    let streamed = read_files(
+        dir.path(),
+        &[PathBuf::from("big.xml")],
+        &ReadOptions::default(),
+    );
+    assert!(streamed.errors.is_empty(), "{:?}", streamed.errors);
+    let (in_memory, digest) =
+        read_bytes("big.xml", doc.as_bytes(), &ReadOptions::default()).unwrap();
+    assert_eq!(streamed.evidence, in_memory);
+    assert_eq!(streamed.digests, [digest]);
+    let c = in_memory.totals;
+    assert_eq!((c.tests, c.failed, c.skipped), (60_000, 1_200, 1_200));
+    assert_eq!(
+        in_memory.tests[0].message.as_deref(),
+        Some("expected <0> but was 'x'")
+    );
+    assert_eq!(
+        in_memory.files[0]
+            .timestamp
+            .map(|t| t.to_string())
+            .as_deref(),
+        Some("2024-01-09T10:00:00Z")
+    );
+}
+
+#[test]
+fn a_large_truncated_file_gives_the_same_error_streamed() {
+    let mut doc = big_report(60_000).into_bytes();
+    doc.truncate(doc.len() - 200);
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "cut.xml", &doc);
+    let streamed = read_files(
+        dir.path(),
+        &[PathBuf::from("cut.xml")],
+        &ReadOptions::default(),
+    );
+    let in_memory = read_bytes("cut.xml", &doc, &ReadOptions::default()).unwrap_err();
+    assert_eq!(streamed.errors.len(), 1);
+    assert_eq!(streamed.errors[0].kind(), "truncated");
+    assert_eq!(streamed.errors[0].to_string(), in_memory.to_string());
+    assert!(streamed.evidence.files.is_empty());
+    assert_eq!(streamed.digests[0].bytes, doc.len() as u64);
+}
+
+#[test]
+fn a_large_utf16_file_and_a_large_file_with_bad_utf8_are_streamed() {
+    let text = big_report(60_000).replace("encoding=\"UTF-8\"", "encoding=\"UTF-16\"");
+    let mut utf16 = vec![0xFF, 0xFE];
+    for unit in text.encode_utf16() {
+        utf16.extend_from_slice(&unit.to_le_bytes());
+    }
+    let mut bad = big_report(60_000).into_bytes();
+    let at = bad.len() - 100;
+    bad.splice(at..at, b"<!-- \xFF\xFE -->".iter().copied());
+
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "utf16.xml", &utf16);
+    write(dir.path(), "bad.xml", &bad);
+    let paths = [PathBuf::from("utf16.xml"), PathBuf::from("bad.xml")];
+    let read = read_files(dir.path(), &paths, &ReadOptions::default());
+    assert!(read.errors.is_empty(), "{:?}", read.errors);
+    assert_eq!(read.evidence.totals.tests, 120_000);
+    for file in &read.evidence.files {
+        let bytes = fs::read(dir.path().join(&file.path)).unwrap();
+        let (alone, _) = read_bytes(&file.path, &bytes, &ReadOptions::default()).unwrap();
+        assert_eq!(&alone.files[0], file);
+    }
+}
+
+#[test]
+fn a_corpus_report_reads_the_same_from_a_file_and_from_memory() {
+    let name = "corpus/jenkins--huge-7580-cases.xml";
+    let read = read_files(
+        &crate::fixtures_dir(),
+        &[PathBuf::from(name)],
+        &ReadOptions::default(),
+    );
+    let (alone, digest) = read_bytes(name, &fixture(name), &ReadOptions::default()).unwrap();
+    assert_eq!(read.evidence, alone);
+    assert_eq!(read.digests, [digest]);
+}

@@ -1,0 +1,21 @@
+//! Integration tests of shipgate-junit, in one binary: the conformance corpus, fixtures for what
+//! the corpus lacks, hostile input, and reading files and globs.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod corpus;
+mod files;
+mod fixtures;
+mod hostile;
+
+use std::path::{Path, PathBuf};
+
+/// `tests/fixtures/`.
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+/// The bytes of a fixture.
+pub fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(fixtures_dir().join(name)).unwrap()
+}
