@@ -28,7 +28,3 @@ class TestMoney:
     @pytest.mark.parametrize("total,parts", [(100, 3), (1, 2), (999, 7)])
     def test_split_conserves_the_total(self, total, parts):
         assert sum(split(total, parts)) == total
-
-
-def test_receipt_pdf_export():
-    pytest.skip("PDF renderer not installed in CI")
