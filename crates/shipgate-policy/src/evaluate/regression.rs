@@ -102,13 +102,16 @@ pub(crate) fn pass_rate(
     }
     let remedy = (!passed).then(|| {
         let needed = min.min_part_of(executed).saturating_sub(green);
-        let which = if needed >= not_green {
-            format!("all {} failing", plural(not_green, "test", "tests"))
+        let which = if not_green == 1 {
+            "the failing test".to_owned()
+        } else if needed >= not_green {
+            format!("all {} failing tests", thousands(not_green))
         } else {
             format!("{} of the {} failing tests", thousands(needed), thousands(not_green))
         };
+        let (them, they) = if not_green == 1 { ("it", "it") } else { ("them", "they") };
         format!(
-            "{which} must pass to reach {min}: fix them (listed in the details) or, if they failed for an infrastructure reason, re-run the job"
+            "{which} must pass to reach {min}: fix {them} (listed in the details) or, if {they} failed for an infrastructure reason, re-run the job"
         )
     });
     check.measured(
