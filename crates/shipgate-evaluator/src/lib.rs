@@ -1,1 +1,248 @@
-//! shipgate-evaluator (being written).
+//! The shipgate gate evaluator: from a policy file to a finished [`Report`].
+//!
+//! It reads the policy, works out which evidence the policy needs, asks each adapter for exactly
+//! that (concurrently, one thread per source), records the provenance of every input (path,
+//! SHA-256, size), and calls the policy engine. A check that fails is data in the report; an
+//! `Err` from this crate means the gate could not even start (no readable, valid policy).
+//!
+//! It must not render anything, print, exit the process or read the clock: the caller passes
+//! the evaluation time, so the same inputs always give the same decision.
+
+mod error;
+mod tests_source;
+
+pub use error::EvaluatorError;
+pub use tests_source::{TestInspection, inspect_tests};
+
+use jiff::Timestamp;
+use sha2::{Digest, Sha256};
+use shipgate_model::report::{PolicyInfo, ReleaseInfo};
+use shipgate_model::{EvidenceSet, Report, SourceState};
+use shipgate_policy::{EnvLookup, Policy};
+use std::path::{Path, PathBuf};
+
+/// The version written into every report.
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A policy read from disk and validated, with what the report needs to name it.
+#[derive(Clone, Debug)]
+pub struct LoadedPolicy {
+    /// The validated policy.
+    pub policy: Policy,
+    /// The path as the user gave it.
+    pub path: PathBuf,
+    /// Hex SHA-256 of the policy file's bytes.
+    pub sha256: String,
+    /// The folder relative paths in the policy are resolved against: the policy file's folder.
+    pub base_dir: PathBuf,
+}
+
+/// Reads and validates the policy at `path`, expanding `${VAR}` with `env`.
+pub fn load_policy(path: &Path, env: EnvLookup<'_>) -> Result<LoadedPolicy, EvaluatorError> {
+    let bytes = std::fs::read(path).map_err(|source| EvaluatorError::PolicyUnreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes.clone()).map_err(|e| EvaluatorError::PolicyNotUtf8 {
+        path: path.to_path_buf(),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let policy = Policy::parse(text, env).map_err(|e| EvaluatorError::PolicyInvalid {
+        path: path.to_path_buf(),
+        problems: e.problems().to_vec(),
+    })?;
+    let base_dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok(LoadedPolicy {
+        policy,
+        path: path.to_path_buf(),
+        sha256: sha256_hex(&bytes),
+        base_dir,
+    })
+}
+
+/// Loads every source of evidence the policy needs. Never fails: what could not be loaded is
+/// recorded as missing or unreadable, and the checks that need it say so.
+pub fn gather(loaded: &LoadedPolicy) -> EvidenceSet {
+    let policy = &loaded.policy;
+    let mut evidence = EvidenceSet::default();
+    std::thread::scope(|scope| {
+        let tests = scope.spawn(|| {
+            if policy.needs_tests() || policy.sources.tests.is_some() {
+                tests_source::load(policy, &loaded.base_dir)
+            } else {
+                (SourceState::NotConfigured, Vec::new())
+            }
+        });
+        match tests.join() {
+            Ok((state, inputs)) => {
+                evidence.tests = state;
+                evidence.inputs.extend(inputs);
+            }
+            Err(_) => {
+                evidence.tests = SourceState::Unreadable(vec![internal_problem("tests")]);
+            }
+        }
+    });
+    evidence
+}
+
+/// Loads the evidence and evaluates the policy at `now`.
+pub fn run(loaded: &LoadedPolicy, now: Timestamp) -> Report {
+    let evidence = gather(loaded);
+    report(loaded, evidence, now)
+}
+
+/// Evaluates already gathered evidence.
+pub fn report(loaded: &LoadedPolicy, evidence: EvidenceSet, now: Timestamp) -> Report {
+    let verdict = shipgate_policy::evaluate(&loaded.policy, &evidence, now);
+    let release = &loaded.policy.release;
+    Report::new(
+        TOOL_VERSION,
+        ReleaseInfo {
+            name: release.name.clone(),
+            version: release.version.clone(),
+            commit: release.commit.clone(),
+        },
+        PolicyInfo {
+            path: loaded.path.display().to_string(),
+            sha256: loaded.sha256.clone(),
+        },
+        evidence.inputs,
+        verdict,
+        now,
+    )
+}
+
+fn internal_problem(source: &str) -> shipgate_model::EvidenceProblem {
+    shipgate_model::EvidenceProblem {
+        source: source.to_owned(),
+        location: None,
+        message: format!("the `{source}` reader stopped unexpectedly"),
+        remedy: "this is a bug in shipgate; please report it with the inputs that caused it"
+            .to_owned(),
+    }
+}
+
+/// Lowercase hex SHA-256.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest.iter() {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shipgate_model::{CheckStatus, Decision};
+    use std::fs;
+
+    const POLICY: &str = "version: 1\nrelease: {name: demo, version: '${V:-1.0}'}\nsources:\n  tests:\n    junit: [\"unit/*.xml\", \"e2e/**/*.xml\"]\nchecks:\n  regression: {min_pass_rate: 90%}\n";
+    const GOOD: &str = r#"<testsuite name="s"><testcase classname="a.B" name="t1"/><testcase classname="a.B" name="t2"/></testsuite>"#;
+
+    fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("shipgate.yaml"), POLICY).unwrap();
+        for (rel, text) in files {
+            let p = dir.path().join(rel);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    fn now() -> Timestamp {
+        "2026-11-24T10:00:00Z".parse().unwrap()
+    }
+
+    fn load(dir: &tempfile::TempDir) -> LoadedPolicy {
+        load_policy(&dir.path().join("shipgate.yaml"), &|_| None).unwrap()
+    }
+
+    #[test]
+    fn paths_are_relative_to_the_policy_and_every_input_is_hashed() {
+        let dir = project(&[("unit/a.xml", GOOD), ("e2e/x/b.xml", GOOD)]);
+        let report = run(&load(&dir), now());
+        assert_eq!(report.decision, Decision::Ready);
+        let paths: Vec<&str> = report.inputs.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(paths, vec!["e2e/x/b.xml", "unit/a.xml"]);
+        assert_eq!(report.inputs[0].sha256, sha256_hex(GOOD.as_bytes()));
+        assert_eq!(report.inputs[0].bytes, GOOD.len() as u64);
+        assert_eq!(report.policy.sha256, sha256_hex(POLICY.as_bytes()));
+        assert_eq!(report.release.version.as_deref(), Some("1.0"));
+    }
+
+    #[test]
+    fn a_glob_that_matches_nothing_is_missing_evidence_even_when_another_matched() {
+        let dir = project(&[("unit/a.xml", GOOD)]);
+        let report = run(&load(&dir), now());
+        let c = &report.checks[0];
+        assert_eq!(c.status, CheckStatus::Missing);
+        assert!(
+            c.message.contains("no JUnit report matched `e2e/**/*.xml`"),
+            "{}",
+            c.message
+        );
+        assert_eq!(report.decision, Decision::Blocked);
+        assert_eq!(report.exit_code, 1);
+    }
+
+    #[test]
+    fn one_bad_file_makes_the_tests_unreadable_and_names_it() {
+        let dir = project(&[
+            ("unit/a.xml", GOOD),
+            ("e2e/b.xml", "<testsuite><testcase name="),
+        ]);
+        let report = run(&load(&dir), now());
+        let c = &report.checks[0];
+        assert_eq!(c.status, CheckStatus::Error);
+        assert!(c.message.contains("e2e/b.xml"), "{}", c.message);
+        assert_eq!(report.exit_code, 4);
+        // Provenance still lists what was read.
+        assert!(report.inputs.iter().any(|i| i.path == "unit/a.xml"));
+    }
+
+    #[test]
+    fn policy_errors_say_what_is_wrong() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = load_policy(&dir.path().join("nope.yaml"), &|_| None).unwrap_err();
+        assert!(matches!(missing, EvaluatorError::PolicyUnreadable { .. }));
+        fs::write(
+            dir.path().join("bad.yaml"),
+            b"version: 1\nrelease: {name: \xff}\n",
+        )
+        .unwrap();
+        let bad = load_policy(&dir.path().join("bad.yaml"), &|_| None).unwrap_err();
+        assert!(
+            matches!(bad, EvaluatorError::PolicyNotUtf8 { offset: 27, .. }),
+            "{bad:?}"
+        );
+        fs::write(dir.path().join("typo.yaml"), "version: 1\nrelese: {}\n").unwrap();
+        let typo = load_policy(&dir.path().join("typo.yaml"), &|_| None).unwrap_err();
+        match typo {
+            EvaluatorError::PolicyInvalid { problems, .. } => {
+                assert!(
+                    problems
+                        .iter()
+                        .any(|p| p.message.contains("did you mean `release`"))
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_before_the_policy_is_accepted() {
+        let dir = project(&[("unit/a.xml", GOOD), ("e2e/b.xml", GOOD)]);
+        let mut bytes = vec![0xef, 0xbb, 0xbf];
+        bytes.extend_from_slice(POLICY.as_bytes());
+        fs::write(dir.path().join("shipgate.yaml"), bytes).unwrap();
+        assert_eq!(run(&load(&dir), now()).decision, Decision::Ready);
+    }
+}

@@ -1,0 +1,48 @@
+//! `shipgate explain CHECK-ID`.
+
+use super::output::{eprint, print_stdout};
+use clap::Args;
+use shipgate_model::ExitCode;
+use shipgate_policy::CATALOG;
+
+#[derive(Debug, Args)]
+pub(crate) struct ExplainArgs {
+    /// The check id (`regression.pass-rate`, ...). Without it, every check is listed.
+    pub check_id: Option<String>,
+}
+
+pub(crate) fn run(args: &ExplainArgs) -> ExitCode {
+    let Some(id) = &args.check_id else {
+        let width = CATALOG.iter().map(|c| c.id.len()).max().unwrap_or(0);
+        let mut text = String::from("Checks (run `shipgate explain ID` for one):\n");
+        for c in CATALOG {
+            text.push_str(&format!("  {:width$}  {}\n", c.id, c.title));
+        }
+        return print_stdout(&text);
+    };
+    let Some(info) = shipgate_policy::explain(id) else {
+        let ids: Vec<&str> = CATALOG.iter().map(|c| c.id).collect();
+        let best = ids
+            .iter()
+            .map(|c| (*c, strsim::jaro_winkler(id, c)))
+            .filter(|(_, s)| *s >= 0.85)
+            .max_by(|a, b| a.1.total_cmp(&b.1));
+        let hint = match best {
+            Some((c, _)) => format!("; did you mean `{c}`?"),
+            None => format!("; the checks are: {}", ids.join(", ")),
+        };
+        eprint(&format!("shipgate: there is no check `{id}`{hint}"));
+        return ExitCode::Usage;
+    };
+    let text = format!(
+        "{id} — {title}\n\nMeasures:     {measures}\nBlocks when:  {blocks}\nConfigure:    {configure}\nTo fix:       {fix}\nWhy:          {why}\n",
+        id = info.id,
+        title = info.title,
+        measures = info.measures,
+        blocks = info.blocks_when,
+        configure = info.configure,
+        fix = info.fix,
+        why = info.why,
+    );
+    print_stdout(&text)
+}

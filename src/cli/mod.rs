@@ -1,0 +1,117 @@
+//! Argument types and subcommands.
+
+mod check;
+mod explain;
+mod init;
+mod inspect;
+pub(crate) mod logging;
+pub(crate) mod output;
+mod validate;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use shipgate_model::ExitCode;
+use std::path::PathBuf;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0   ready: every error-level check passed or was waived
+  1   blocked: a check failed, or required evidence is missing
+  2   usage error (bad flags)
+  3   the policy file is invalid
+  4   evidence could not be read or fetched
+  70  internal error";
+
+/// shipgate: a release readiness gate.
+///
+/// Reads the evidence of a release (JUnit test results, ...), evaluates it against the YAML
+/// policy kept in your repository, explains what it found, and exits 0 (ready) or non-zero
+/// (blocked).
+#[derive(Debug, Parser)]
+#[command(name = "shipgate", version, after_help = EXIT_CODES, max_term_width = 100)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// When to use colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    /// More log output on stderr (-v: debug, -vv: trace). `RUST_LOG` also works.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+impl Cli {
+    pub fn global(&self) -> Global {
+        Global { color: self.color }
+    }
+}
+
+/// Options every subcommand sees.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Global {
+    pub color: ColorChoice,
+}
+
+/// When to colour human output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// On a terminal, unless `NO_COLOR` is set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Evaluate the policy against the evidence and exit 0 (ready) or non-zero (blocked).
+    #[command(after_help = EXIT_CODES)]
+    Check(check::CheckArgs),
+    /// Check the policy file: exit 0, or 3 with every problem listed with its line.
+    Validate(PolicyArg),
+    /// Explain a check: what it measures, when it blocks, how to fix it.
+    Explain(explain::ExplainArgs),
+    /// Write a commented starter policy.
+    Init(init::InitArgs),
+    /// Print the JSON Schema of the policy (for editors: yaml-language-server).
+    Schema,
+    /// Show the evidence as the gate sees it.
+    #[command(subcommand)]
+    Inspect(inspect::InspectCommand),
+}
+
+impl Command {
+    pub fn run(&self, global: &Global) -> ExitCode {
+        match self {
+            Command::Check(args) => check::run(args, global),
+            Command::Validate(args) => validate::run(args),
+            Command::Explain(args) => explain::run(args),
+            Command::Init(args) => init::run(args),
+            Command::Schema => {
+                let text = serde_json::to_string_pretty(&shipgate_policy::json_schema())
+                    .unwrap_or_default();
+                output::print_stdout(&format!("{text}\n"))
+            }
+            Command::Inspect(cmd) => inspect::run(cmd, global),
+        }
+    }
+}
+
+/// `--policy FILE`, shared by the commands that read a policy.
+#[derive(Debug, Args)]
+pub(crate) struct PolicyArg {
+    /// The policy file.
+    #[arg(
+        long,
+        short = 'p',
+        env = "SHIPGATE_POLICY",
+        default_value = "shipgate.yaml"
+    )]
+    pub policy: PathBuf,
+}
