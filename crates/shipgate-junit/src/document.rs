@@ -16,8 +16,13 @@ use crate::input::EventSource;
 use crate::outcome::{StatusChild, StatusSeen, deciding_slot, is_skip_status};
 use crate::properties::{PropertyRole, commit_value, push_defect_keys, role_of};
 use crate::retries::Merger;
+use crate::text::{
+    Resolved, bad_reference, cut_message, is_blank, is_plain, lowercase_first, normalize_eols,
+    push_capped, resolve_reference,
+};
 use crate::time::{parse_time, parse_timestamp};
 use crate::{ReadOptions, RetryMode};
+use foldhash::quality::FixedState;
 use jiff::Timestamp;
 use quick_xml::XmlVersion;
 use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
@@ -28,18 +33,11 @@ use shipgate_model::{
     SuiteError, SuiteErrorKind, TestCounts, TestFile, TestOutcome, TestRecord, TestRetention,
 };
 use std::borrow::Cow;
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::{BuildHasher, Hasher};
 
 /// How deep elements may nest. Real reports nest a handful of levels; this is generous enough
 /// for any generator and small enough that a hostile file cannot make the stack eat memory.
 pub(crate) const MAX_DEPTH: usize = 100_000;
-
-/// Messages are cut to this many characters: enough for an assertion and the top of a stack
-/// trace, small enough that a million failures would not fill memory.
-pub(crate) const MESSAGE_CHARS: usize = 1_000;
-
-/// Raw text collected for one message before it is trimmed and cut.
-const COLLECT_BYTES: usize = 4 * MESSAGE_CHARS + 64;
 
 /// The facts of one document.
 #[derive(Debug)]
@@ -550,7 +548,7 @@ impl Scanner {
             Frame::SuiteStatus { kind, .. } => self.open_suite_status(e, kind, start)?,
             Frame::Property { owner, .. } => self.open_property(e, owner, start)?,
             Frame::Properties { .. } | Frame::Other => {
-                each_attribute(e, start, |_| Ok(()))?;
+                each_attribute(e, start, |_, _| Ok(()))?;
                 kind
             }
         };
@@ -633,15 +631,15 @@ impl Scanner {
         let case = &mut self.cases[self.open_cases];
         case.reset(self.seq);
         self.seq += 1;
-        each_attribute(e, start, |attr| {
-            match attr.key.as_ref() {
-                "classname" => case.classname.push_str(&normalized(&attr, start)?),
-                "name" => case.name.push_str(&normalized(&attr, start)?),
+        each_attribute(e, start, |key, value| {
+            match key {
+                "classname" => case.classname.push_str(&value),
+                "name" => case.name.push_str(&value),
                 "time" => {
-                    case.time.push_str(&normalized(&attr, start)?);
+                    case.time.push_str(&value);
                     case.has_time = true;
                 }
-                "status" => case.seen.skip_status = is_skip_status(&normalized(&attr, start)?),
+                "status" => case.seen.skip_status = is_skip_status(&value),
                 _ => {}
             }
             Ok(())
@@ -658,11 +656,11 @@ impl Scanner {
     ) -> Result<Frame, Failure> {
         let mut name = String::new();
         let timestamp = &mut self.timestamp;
-        each_attribute(e, start, |attr| {
-            match attr.key.as_ref() {
-                "name" => name.push_str(&normalized(&attr, start)?),
+        each_attribute(e, start, |key, value| {
+            match key {
+                "name" => name.push_str(&value),
                 "timestamp" => {
-                    if let Some(ts) = parse_timestamp(&normalized(&attr, start)?) {
+                    if let Some(ts) = parse_timestamp(&value) {
                         *timestamp = Some(timestamp.map_or(ts, |t| t.max(ts)));
                     }
                 }
@@ -687,16 +685,15 @@ impl Scanner {
         start: u64,
     ) -> Result<Frame, Failure> {
         let Some(case) = self.open_cases.checked_sub(1).map(|i| &mut self.cases[i]) else {
-            each_attribute(e, start, |_| Ok(()))?;
+            each_attribute(e, start, |_, _| Ok(()))?;
             return Ok(Frame::Other);
         };
         let first = !child.is_marked(&case.seen);
         child.mark(&mut case.seen);
         let slot = child.slot();
         let mut from_attribute = false;
-        each_attribute(e, start, |attr| {
-            if first && attr.key.as_ref() == "message" && !attr.value.is_empty() {
-                let message = normalized(&attr, start)?;
+        each_attribute(e, start, |key, message| {
+            if first && key == "message" && !message.is_empty() {
                 let out = &mut case.messages[slot];
                 out.clear();
                 out.push_str(cut_message(&message));
@@ -719,9 +716,9 @@ impl Scanner {
         start: u64,
     ) -> Result<Frame, Failure> {
         let mut message = None;
-        each_attribute(e, start, |attr| {
-            if attr.key.as_ref() == "message" && !attr.value.is_empty() {
-                message = Some(cut_message(&normalized(&attr, start)?).to_owned());
+        each_attribute(e, start, |key, value| {
+            if key == "message" && !value.is_empty() {
+                message = Some(cut_message(&value).to_owned());
             }
             Ok(())
         })?;
@@ -747,10 +744,10 @@ impl Scanner {
     ) -> Result<Frame, Failure> {
         let mut role = None;
         let mut value = None;
-        each_attribute(e, start, |attr| {
-            match attr.key.as_ref() {
-                "name" => role = role_of(&normalized(&attr, start)?),
-                "value" => value = Some(normalized(&attr, start)?.into_owned()),
+        each_attribute(e, start, |key, raw| {
+            match key {
+                "name" => role = role_of(&raw),
+                "value" => value = Some(raw),
                 _ => {}
             }
             Ok(())
@@ -882,7 +879,16 @@ impl Scanner {
         let case = &mut self.cases[i];
         let outcome = case.seen.outcome();
         self.name_hashes.push(name_key(&case.classname, &case.name));
-        let time = if case.has_time {
+        let kept = retains(
+            &options.retention,
+            outcome,
+            &case.classname,
+            &case.name,
+            &mut self.qualified,
+        );
+        // A duration is needed only for a kept record or a merged attempt; most tests need none.
+        let needs_time = kept || options.retries == RetryMode::RepeatedTestcases;
+        let time = if case.has_time && needs_time {
             parse_time(&case.time)
         } else {
             None
@@ -892,13 +898,6 @@ impl Scanner {
             .last()
             .filter(|s| !s.is_root)
             .map_or("", |s| s.name.as_str());
-        let kept = retains(
-            &options.retention,
-            outcome,
-            &case.classname,
-            &case.name,
-            &mut self.qualified,
-        );
         let record = kept.then(|| {
             let message = deciding_slot(outcome)
                 .filter(|slot| case.has_message[*slot])
@@ -948,12 +947,13 @@ impl Scanner {
     }
 }
 
-/// Calls `f` with every attribute of `e`, after checking its syntax (quick-xml: quotes,
-/// duplicates) and its value (no `<`, only defined entity references).
+/// Calls `f` with the name and value (as XML reads it) of every attribute of `e`, after checking
+/// its syntax (quick-xml: quotes, duplicates) and its value (no `<`, only defined entity
+/// references). A value with nothing to decode or normalise is passed as it stands in the input.
 fn each_attribute<'a>(
     e: &'a BytesStart<'_>,
     start: u64,
-    mut f: impl FnMut(Attribute<'a>) -> Result<(), Failure>,
+    mut f: impl FnMut(&'a str, Cow<'a, str>) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     for attr in e.attributes() {
         let attr = attr.or_else(|err| {
@@ -962,113 +962,38 @@ fn each_attribute<'a>(
                 start,
             )
         })?;
-        check_attribute_value(&attr.value).or_else(|reason| not_xml(reason, start))?;
-        f(attr)?;
+        let value = match &attr.value {
+            Cow::Borrowed(raw) if is_plain(raw) => Cow::Borrowed(*raw),
+            _ => decoded(&attr, start)?,
+        };
+        f(attr.key.into_inner(), value)?;
     }
     Ok(())
 }
 
 /// An attribute value as XML reads it: references replaced, white space characters turned into
 /// spaces (so a name written over two lines reads as one line, as every XML parser reads it).
-fn normalized<'a>(attr: &Attribute<'a>, start: u64) -> Result<Cow<'a, str>, Failure> {
+fn decoded<'a>(attr: &Attribute<'a>, start: u64) -> Result<Cow<'a, str>, Failure> {
+    let key = attr.key.as_ref();
+    if attr.value.contains('<') {
+        return not_xml(
+            format!("`<` inside the value of attribute `{key}` (it must be written `&lt;`)"),
+            start,
+        );
+    }
+    if let Some(reason) = bad_reference(&attr.value) {
+        return not_xml(format!("in attribute `{key}`: {reason}"), start);
+    }
     attr.normalized_value_with(XmlVersion::Implicit1_0, 1, resolve_xml_entity)
         .or_else(|err| {
             not_xml(
                 format!(
-                    "in attribute `{}`: {}",
-                    attr.key.as_ref(),
+                    "in attribute `{key}`: {}",
                     lowercase_first(&err.to_string())
                 ),
                 start,
             )
         })
-}
-
-fn check_attribute_value(value: &str) -> Result<(), String> {
-    let bytes = value.as_bytes();
-    if memchr::memchr2(b'<', b'&', bytes).is_none() {
-        return Ok(());
-    }
-    if memchr::memchr(b'<', bytes).is_some() {
-        return Err("`<` inside an attribute value (it must be written `&lt;`)".to_owned());
-    }
-    let mut rest = value;
-    while let Some(at) = rest.find('&') {
-        let after = &rest[at + 1..];
-        let Some(end) = after.find(';') else {
-            return Err(
-                "`&` does not start an entity reference (a literal ampersand must be written `&amp;`)"
-                    .to_owned(),
-            );
-        };
-        resolve_reference(&BytesRef::new(&after[..end]))?;
-        rest = &after[end + 1..];
-    }
-    Ok(())
-}
-
-enum Resolved {
-    Char(char),
-    Str(&'static str),
-}
-
-/// Resolves `&name;` or `&#n;`. Only the five XML entities exist: DOCTYPEs are refused, so no
-/// other entity can be defined, and none is ever expanded.
-fn resolve_reference(reference: &BytesRef<'_>) -> Result<Resolved, String> {
-    if reference.is_char_ref() {
-        return match reference.resolve_char_ref() {
-            Ok(Some(c)) => Ok(Resolved::Char(c)),
-            _ => Err(format!("invalid character reference `&{};`", &**reference)),
-        };
-    }
-    resolve_xml_entity(reference)
-        .map(Resolved::Str)
-        .ok_or_else(|| {
-            format!(
-                "undefined entity `&{};` (without a DOCTYPE only `&lt;` `&gt;` `&amp;` `&apos;` `&quot;` and character references exist)",
-                &**reference
-            )
-        })
-}
-
-/// XML white space, plus the form feed and vertical tab that the corpus's `empty` rule (Python
-/// `bytes.strip`) also treats as blank.
-fn is_blank(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C)
-}
-
-/// XML end-of-line handling: `\r\n` and a lone `\r` read as `\n`.
-fn normalize_eols(text: &str) -> Cow<'_, str> {
-    if !text.contains('\r') {
-        return Cow::Borrowed(text);
-    }
-    Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
-}
-
-/// Appends text to a message being collected: leading white space dropped, at most
-/// [`COLLECT_BYTES`] kept (on a character boundary).
-fn push_capped(buf: &mut String, piece: &str) {
-    let piece = if buf.is_empty() {
-        piece.trim_start()
-    } else {
-        piece
-    };
-    let room = COLLECT_BYTES.saturating_sub(buf.len());
-    let mut take = piece.len().min(room);
-    while !piece.is_char_boundary(take) {
-        take -= 1;
-    }
-    buf.push_str(&piece[..take]);
-}
-
-/// A message as kept: trimmed, cut to [`MESSAGE_CHARS`] characters.
-pub(crate) fn cut_message(raw: &str) -> &str {
-    let trimmed = raw.trim();
-    let end = trimmed
-        .char_indices()
-        .nth(MESSAGE_CHARS)
-        .map_or(trimmed.len(), |(i, _)| i);
-    trimmed[..end].trim_end()
 }
 
 /// Whether a test is kept: the same rule as [`TestRetention::keeps`], but matching patterns
@@ -1095,9 +1020,14 @@ pub(crate) fn retains(
     retention.patterns.iter().any(|p| p.matches(qualified))
 }
 
+/// Keys for (classname, name) and (suite, classname, name): a 64-bit quality hash, so a file of
+/// two million tests keeps 16 MB of keys instead of every name. With 64 bits the chance of any
+/// false duplicate among two million names is about one in ten million.
+const KEYS: FixedState = FixedState::with_seed(0x5348_4950_4741_5445);
+
 /// 0xFF never occurs in UTF-8, so it separates the parts unambiguously.
 fn name_key(classname: &str, name: &str) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = KEYS.build_hasher();
     h.write(classname.as_bytes());
     h.write_u8(0xFF);
     h.write(name.as_bytes());
@@ -1105,22 +1035,13 @@ fn name_key(classname: &str, name: &str) -> u64 {
 }
 
 fn merge_key(suite: &str, classname: &str, name: &str) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = KEYS.build_hasher();
     h.write(suite.as_bytes());
     h.write_u8(0xFF);
     h.write(classname.as_bytes());
     h.write_u8(0xFF);
     h.write(name.as_bytes());
     h.finish()
-}
-
-/// quick-xml's messages start with a capital now and then; ours are lowercase fragments.
-fn lowercase_first(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 #[cfg(test)]
@@ -1144,36 +1065,6 @@ mod tests {
         assert_eq!(prolog_declaration(b"<testsuite/><!DOCTYPE x>"), None);
         assert_eq!(prolog_declaration(b"<!-- unclosed"), None);
         assert_eq!(prolog_declaration(b""), None);
-    }
-
-    #[test]
-    fn messages_are_trimmed_and_cut_on_a_character_boundary() {
-        assert_eq!(cut_message("  a b \n"), "a b");
-        let long = "\u{e9}".repeat(MESSAGE_CHARS + 5);
-        assert_eq!(cut_message(&long).chars().count(), MESSAGE_CHARS);
-        let mut buf = String::new();
-        push_capped(&mut buf, "  \n  ");
-        assert!(buf.is_empty());
-        push_capped(&mut buf, " x");
-        push_capped(&mut buf, &"\u{1F600}".repeat(COLLECT_BYTES));
-        assert!(buf.len() <= COLLECT_BYTES);
-        assert!(buf.starts_with("x\u{1F600}"));
-    }
-
-    #[test]
-    fn eols_are_normalised() {
-        assert_eq!(normalize_eols("a\r\nb\rc\n"), "a\nb\nc\n");
-        assert!(matches!(normalize_eols("plain"), Cow::Borrowed(_)));
-    }
-
-    #[test]
-    fn attribute_values_are_checked() {
-        assert!(check_attribute_value("plain").is_ok());
-        assert!(check_attribute_value("a &amp; b &#10; &#x1F600;").is_ok());
-        assert!(check_attribute_value("a & b").is_err());
-        assert!(check_attribute_value("&nbsp;").is_err());
-        assert!(check_attribute_value("a < b").is_err());
-        assert!(check_attribute_value("&#0;").is_err());
     }
 
     #[test]

@@ -25,6 +25,7 @@ mod outcome;
 mod position;
 mod properties;
 mod retries;
+mod text;
 mod time;
 
 pub use error::JunitError;

@@ -129,7 +129,7 @@ fn every_way_of_not_being_well_formed_is_named() {
         (
             "<testsuite name=\"a<b\"/>",
             "not-xml",
-            "`<` inside an attribute value",
+            "`<` inside the value of attribute `name`",
         ),
         (
             "<testsuite name=\"a\" name=\"b\"/>",

@@ -1,0 +1,485 @@
+//! Monorepo-scale JUnit benchmark (issue 3). Run it with one command:
+//!
+//! ```text
+//! cargo bench -p shipgate-junit --bench junit_scale
+//! ```
+//!
+//! On first run it generates, deterministically, into `target/bench-data/`:
+//! - `surefire-2000/`: 2,000 Surefire-style files in 40 module folders, 1,000,000 testcases,
+//!   about 143 MB (2% failures with escaped text and stack traces, system-out, 1% skipped,
+//!   0.5% flaky with `<flakyFailure>`);
+//! - `single-300mb.xml`: one file of about 300 MB in the same style.
+//!
+//! Then it measures, on a warm page cache: `expand_globs` + `read_files` on 2 threads (the
+//! default options the CLI uses), the same on 1 thread, a bare quick-xml event scan that builds
+//! nothing (1 thread), junit-parser 1.7 alone (1 thread), and the single 300 MB file (median of
+//! 3 child runs). Peak RSS is `VmHWM` of a child process that does only the measured read, so
+//! nothing else inflates it.
+//! It prints a table; nothing here is a timed assertion.
+
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout,
+    clippy::print_stderr
+)]
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+use shipgate_junit::{ReadOptions, expand_globs, read_files};
+use std::fmt::Write as _;
+use std::fs;
+use std::io::{BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const FILES: usize = 2_000;
+const CASES_PER_FILE: usize = 500;
+const MODULES: usize = 40;
+const RUNS: usize = 5;
+/// Bump when the generated data changes, so stale data is regenerated.
+const DATA_VERSION: &str = "v3";
+const CHILD_ENV: &str = "SHIPGATE_BENCH_CHILD";
+
+fn data_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"),
+        PathBuf::from,
+    );
+    target.join("bench-data")
+}
+
+fn corpus_dir() -> PathBuf {
+    data_dir().join(format!("surefire-{FILES}-{DATA_VERSION}"))
+}
+
+fn single_file() -> PathBuf {
+    data_dir().join(format!("single-300mb-{DATA_VERSION}.xml"))
+}
+
+fn corpus_glob() -> String {
+    "**/*.xml".to_owned()
+}
+
+/// SplitMix64: small, fast and the same everywhere, so the data is identical on every machine.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+const VERBS: [&str; 8] = [
+    "should", "must", "can", "rejects", "accepts", "handles", "returns", "keeps",
+];
+const NOUNS: [&str; 8] = [
+    "Refund", "Payment", "Ledger", "Invoice", "Account", "Transfer", "Currency", "Session",
+];
+
+/// Writes one testcase in Surefire 3's shape. `kind`: 0 pass, 1 failure, 2 skipped, 3 flaky.
+fn write_case(out: &mut String, rng: &mut Rng, classname: &str, n: usize, kind: u8) {
+    let verb = VERBS[rng.below(8) as usize];
+    let noun = NOUNS[rng.below(8) as usize];
+    let time = rng.below(2_000);
+    let _ = write!(
+        out,
+        "  <testcase name=\"{verb}{noun}Case{n:04}\" classname=\"{classname}\" time=\"{}.{:03}\"",
+        time / 1000,
+        time % 1000
+    );
+    let with_output = rng.below(100) < 2;
+    if kind == 0 && !with_output {
+        out.push_str("/>\n");
+        return;
+    }
+    out.push_str(">\n");
+    match kind {
+        1 => {
+            let _ = writeln!(
+                out,
+                "    <failure message=\"expected: &lt;{n}&gt; but was: &lt;{}&gt; for &quot;{noun}&quot; &amp; &apos;{verb}&apos;&#10;see log\" type=\"org.opentest4j.AssertionFailedError\">org.opentest4j.AssertionFailedError: expected: &lt;{n}&gt; but was: &lt;{}&gt; for &quot;{noun}&quot;",
+                n + 1,
+                n + 1
+            );
+            for frame in 0..3 {
+                let _ = writeln!(
+                    out,
+                    "\tat {classname}.{verb}{noun}Case{n:04}({noun}Test.java:{})\n\tat org.junit.platform.commons.util.ReflectionUtils.invokeMethod(ReflectionUtils.java:{})",
+                    40 + frame,
+                    700 + frame
+                );
+            }
+            out.push_str("</failure>\n");
+        }
+        2 => out.push_str("    <skipped message=\"@Disabled: flaky upstream sandbox\"/>\n"),
+        3 => {
+            let _ = write!(
+                out,
+                "    <flakyFailure message=\"timeout after 5000 ms waiting for &lt;{noun}&gt;\" type=\"java.util.concurrent.TimeoutException\">\n      <stackTrace>java.util.concurrent.TimeoutException: timeout after 5000 ms\n\tat {classname}.{verb}{noun}Case{n:04}({noun}Test.java:88)\n</stackTrace>\n      <system-out><![CDATA[attempt 1 of 2: connecting to sandbox\n]]></system-out>\n    </flakyFailure>\n"
+            );
+        }
+        _ => {}
+    }
+    if with_output || kind == 1 {
+        out.push_str("    <system-out><![CDATA[");
+        for line in 0..3 {
+            let _ = writeln!(
+                out,
+                "10:00:0{line}.{:03} [main] INFO  {classname} - {noun} step {line} <ok> & done",
+                rng.below(1000)
+            );
+        }
+        out.push_str("]]></system-out>\n");
+    }
+    out.push_str("  </testcase>\n");
+}
+
+/// 2% failed, 1% skipped, 0.5% flaky, the rest passing.
+fn kind_of(rng: &mut Rng) -> u8 {
+    match rng.below(1000) {
+        0..20 => 1,
+        20..30 => 2,
+        30..35 => 3,
+        _ => 0,
+    }
+}
+
+fn write_properties(out: &mut String) {
+    out.push_str("  <properties>\n");
+    for (name, value) in [
+        ("java.version", "21.0.2"),
+        ("java.vendor", "Eclipse Adoptium"),
+        ("os.name", "Linux"),
+        ("os.arch", "amd64"),
+        ("user.timezone", "UTC"),
+        ("file.encoding", "UTF-8"),
+        ("maven.version", "3.9.6"),
+        ("surefire.version", "3.2.5"),
+        ("git.commit", "3f2a9c1d0e5b7a8c9d0e1f2a3b4c5d6e7f8a9b0c"),
+        (
+            "java.class.path",
+            "/builds/acme/target/test-classes:/builds/acme/target/classes:/root/.m2/repository/org/junit/jupiter/junit-jupiter-api/5.10.2/junit-jupiter-api-5.10.2.jar:/root/.m2/repository/org/opentest4j/opentest4j/1.3.0/opentest4j-1.3.0.jar",
+        ),
+    ] {
+        let _ = writeln!(out, "    <property name=\"{name}\" value=\"{value}\"/>");
+    }
+    out.push_str("  </properties>\n");
+}
+
+fn generate_corpus(dir: &Path) -> u64 {
+    let tmp = dir.with_extension("partial");
+    let _ = fs::remove_dir_all(&tmp);
+    let mut rng = Rng(0x5EED_0000_0000_0003);
+    let mut total = 0u64;
+    let mut out = String::with_capacity(256 * 1024);
+    for file in 0..FILES {
+        let module = file % MODULES;
+        let classname = format!("com.acme.payments.module{module:02}.Service{file:04}Test");
+        out.clear();
+        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let _ = writeln!(
+            out,
+            "<testsuite xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:noNamespaceSchemaLocation=\"https://maven.apache.org/surefire/maven-surefire-plugin/xsd/surefire-test-report-3.0.xsd\" version=\"3.0\" name=\"{classname}\" time=\"12.5\" tests=\"{CASES_PER_FILE}\" errors=\"0\" skipped=\"0\" failures=\"0\" timestamp=\"2024-11-20T10:{:02}:00\">",
+            file % 60
+        );
+        write_properties(&mut out);
+        for n in 0..CASES_PER_FILE {
+            let kind = kind_of(&mut rng);
+            write_case(&mut out, &mut rng, &classname, n, kind);
+        }
+        out.push_str("</testsuite>\n");
+        let path = tmp
+            .join(format!("module-{module:02}/target/surefire-reports"))
+            .join(format!("TEST-{classname}.xml"));
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, out.as_bytes()).unwrap();
+        total += out.len() as u64;
+    }
+    fs::rename(&tmp, dir).unwrap();
+    total
+}
+
+fn generate_single(path: &Path) -> u64 {
+    let tmp = path.with_extension("partial");
+    let mut writer = BufWriter::with_capacity(1 << 20, fs::File::create(&tmp).unwrap());
+    let mut rng = Rng(0x5EED_0000_0000_0300);
+    let mut total = 0u64;
+    let mut out = String::with_capacity(256 * 1024);
+    out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"monorepo\">\n");
+    let mut suite = 0;
+    while total < 300 * 1000 * 1000 {
+        let classname = format!(
+            "com.acme.monorepo.part{:03}.Service{suite:05}Test",
+            suite % 500
+        );
+        let _ = writeln!(
+            out,
+            "<testsuite name=\"{classname}\" tests=\"{CASES_PER_FILE}\">"
+        );
+        for n in 0..CASES_PER_FILE {
+            let kind = kind_of(&mut rng);
+            write_case(&mut out, &mut rng, &classname, n, kind);
+        }
+        out.push_str("</testsuite>\n");
+        writer.write_all(out.as_bytes()).unwrap();
+        total += out.len() as u64;
+        out.clear();
+        suite += 1;
+    }
+    out.push_str("</testsuites>\n");
+    writer.write_all(out.as_bytes()).unwrap();
+    total += out.len() as u64;
+    writer.flush().unwrap();
+    drop(writer);
+    fs::rename(&tmp, path).unwrap();
+    total
+}
+
+fn ensure_data() {
+    fs::create_dir_all(data_dir()).unwrap();
+    let corpus = corpus_dir();
+    if !corpus.exists() {
+        eprintln!("generating {} ...", corpus.display());
+        let bytes = generate_corpus(&corpus);
+        eprintln!("  {FILES} files, {:.1} MB", bytes as f64 / 1e6);
+    }
+    let single = single_file();
+    if !single.exists() {
+        eprintln!("generating {} ...", single.display());
+        let bytes = generate_single(&single);
+        eprintln!("  {:.1} MB", bytes as f64 / 1e6);
+    }
+}
+
+fn corpus_paths() -> Vec<PathBuf> {
+    expand_globs(&corpus_dir(), &[corpus_glob()]).unwrap().paths
+}
+
+fn peak_rss_kib() -> u64 {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+/// What the CLI does with default options: expand the glob, read every file.
+fn read_corpus(threads: usize) -> shipgate_junit::JunitRead {
+    pool(threads).install(|| {
+        let base = corpus_dir();
+        let paths = expand_globs(&base, &[corpus_glob()]).unwrap().paths;
+        read_files(&base, &paths, &ReadOptions::default())
+    })
+}
+
+fn read_single() -> shipgate_junit::JunitRead {
+    pool(2).install(|| {
+        let path = single_file();
+        read_files(
+            path.parent().unwrap(),
+            std::slice::from_ref(&path),
+            &ReadOptions::default(),
+        )
+    })
+}
+
+/// Runs in a child process: one read, then prints `seconds peak_kib tests`.
+fn child(what: &str) {
+    let start = Instant::now();
+    let read = match what {
+        "read-files" => read_corpus(2),
+        "single" => read_single(),
+        other => panic!("unknown child job {other}"),
+    };
+    let elapsed = start.elapsed().as_secs_f64();
+    assert!(read.errors.is_empty(), "{:?}", read.errors);
+    println!(
+        "{elapsed} {} {}",
+        peak_rss_kib(),
+        read.evidence.totals.tests
+    );
+}
+
+fn in_child(what: &str) -> (f64, u64, u64) {
+    let output = Command::new(std::env::current_exe().unwrap())
+        .env(CHILD_ENV, what)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    let mut parts = text.split_whitespace();
+    let mut next = || parts.next().unwrap().to_owned();
+    (
+        next().parse().unwrap(),
+        next().parse().unwrap(),
+        next().parse().unwrap(),
+    )
+}
+
+/// Median and minimum of `RUNS` timed runs after one warm-up run.
+fn time<T>(mut f: impl FnMut() -> T) -> (Duration, Duration, T) {
+    let mut last = f();
+    let mut times = Vec::with_capacity(RUNS);
+    for _ in 0..RUNS {
+        let start = Instant::now();
+        last = f();
+        times.push(start.elapsed());
+    }
+    times.sort();
+    (times[RUNS / 2], times[0], last)
+}
+
+/// A quick-xml 0.42 event scan that builds nothing: the practical floor for any reader.
+fn bare_scan(paths: &[PathBuf]) -> u64 {
+    let base = corpus_dir();
+    let mut testcases = 0;
+    for path in paths {
+        let bytes = fs::read(base.join(path)).unwrap();
+        let mut reader = Reader::from_reader(&bytes[..]);
+        loop {
+            match reader.read_event().unwrap() {
+                Event::Start(e) | Event::Empty(e) if e.name().as_ref() == "testcase" => {
+                    testcases += 1;
+                }
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+    }
+    testcases
+}
+
+fn junit_parser(paths: &[PathBuf]) -> u64 {
+    fn count(suite: &junit_parser::TestSuite) -> u64 {
+        suite.cases.len() as u64 + suite.suites.iter().map(count).sum::<u64>()
+    }
+    let base = corpus_dir();
+    let mut testcases = 0;
+    for path in paths {
+        let file = BufReader::new(fs::File::open(base.join(path)).unwrap());
+        let suites = junit_parser::from_reader(file).unwrap();
+        testcases += suites.suites.iter().map(count).sum::<u64>();
+    }
+    testcases
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+fn main() {
+    if let Ok(what) = std::env::var(CHILD_ENV) {
+        child(&what);
+        return;
+    }
+    ensure_data();
+    // Other work on the machine skews a 2-core benchmark; say so rather than hide it.
+    let load = fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load1: f64 = load
+        .split_whitespace()
+        .next()
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0.0);
+    if load1 > 0.5 {
+        eprintln!("warning: 1-minute load average is {load1:.2}; figures may be inflated");
+    }
+    let paths = corpus_paths();
+    let corpus_bytes: u64 = paths
+        .iter()
+        .map(|p| fs::metadata(corpus_dir().join(p)).unwrap().len())
+        .sum();
+    let single_bytes = fs::metadata(single_file()).unwrap().len();
+
+    let (two_median, two_min, read) = time(|| read_corpus(2));
+    let t = read.evidence.totals;
+    let (one_median, one_min, _) = time(|| read_corpus(1));
+    let (bare_median, bare_min, bare_count) = time(|| bare_scan(&paths));
+    let (jp_median, jp_min, jp_count) = time(|| junit_parser(&paths));
+    let (_, rss_kib, rss_tests) = in_child("read-files");
+    let mut singles: Vec<(f64, u64, u64)> = (0..3).map(|_| in_child("single")).collect();
+    singles.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (single_secs, _, single_tests) = singles[1];
+    let single_kib = singles.iter().map(|s| s.1).max().unwrap_or(0);
+
+    assert_eq!(t.tests, (FILES * CASES_PER_FILE) as u64);
+    assert_eq!(
+        (bare_count, jp_count, rss_tests),
+        (t.tests, t.tests, t.tests)
+    );
+
+    println!();
+    println!(
+        "corpus: {} files, {} testcases, {:.1} MB (failed {}, skipped {}, flaky {}, kept records {})",
+        read.evidence.files.len(),
+        t.tests,
+        corpus_bytes as f64 / 1e6,
+        t.failed,
+        t.skipped,
+        t.flaky,
+        read.evidence.tests.len()
+    );
+    println!(
+        "single file: {:.1} MB, {single_tests} testcases",
+        single_bytes as f64 / 1e6
+    );
+    println!(
+        "warm cache; median and minimum of {RUNS} runs after one warm-up; load average before: {}\n",
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    println!("| reader | threads | median | min | peak RSS |");
+    println!("|---|---|---|---|---|");
+    println!(
+        "| shipgate-junit `expand_globs` + `read_files` | 2 | {} | {} | {:.0} MB |",
+        secs(two_median),
+        secs(two_min),
+        rss_kib as f64 / 1024.0
+    );
+    println!(
+        "| shipgate-junit `expand_globs` + `read_files` | 1 | {} | {} | |",
+        secs(one_median),
+        secs(one_min)
+    );
+    println!(
+        "| bare quick-xml 0.42 event scan, builds nothing | 1 | {} | {} | |",
+        secs(bare_median),
+        secs(bare_min)
+    );
+    println!(
+        "| junit-parser 1.7 `from_reader` | 1 | {} | {} | |",
+        secs(jp_median),
+        secs(jp_min)
+    );
+    println!(
+        "| shipgate-junit, one {:.0} MB file (streamed) | 2 | {single_secs:.3} s (median of 3) | {:.3} s | {:.0} MB |",
+        single_bytes as f64 / 1e6,
+        singles[0].0,
+        single_kib as f64 / 1024.0
+    );
+}
