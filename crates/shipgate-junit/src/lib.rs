@@ -96,8 +96,8 @@ pub struct JunitRead {
 }
 
 /// Reads every file (in parallel, on rayon's pool). Never stops at the first bad file: every
-/// bad file is in [`JunitRead::errors`]. Paths are relative to `base_dir` (or absolute); each
-/// file is read once even if listed twice.
+/// bad file is in [`JunitRead::errors`]. Paths are relative to `base_dir` (or absolute); a path
+/// listed twice is read once (two spellings of one file, such as a symlink, are not detected).
 pub fn read_files(base_dir: &Path, paths: &[PathBuf], options: &ReadOptions) -> JunitRead {
     let mut jobs: Vec<(PathBuf, String)> = paths
         .iter()
