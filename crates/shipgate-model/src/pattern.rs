@@ -72,7 +72,9 @@ impl TestPattern {
             }
         }
         let (middle, last) = if self.anchored_end {
-            let (last, middle) = pieces.split_last().map_or((None, pieces), |(l, m)| (Some(l), m));
+            let (last, middle) = pieces
+                .split_last()
+                .map_or((None, pieces), |(l, m)| (Some(l), m));
             (middle, last)
         } else {
             (pieces, None)
@@ -144,7 +146,10 @@ mod tests {
 
     #[test]
     fn star_crosses_dots_and_is_case_sensitive() {
-        assert!(m("com.acme.payment.*", "com.acme.payment.CardTest.declines"));
+        assert!(m(
+            "com.acme.payment.*",
+            "com.acme.payment.CardTest.declines"
+        ));
         assert!(m("*Payment*", "com.acme.PaymentServiceTest.refund"));
         assert!(!m("*Payment*", "com.acme.paymentservicetest.refund"));
         assert!(m("*auth*", "tests/test_auth.py::test_login"));

@@ -227,9 +227,13 @@ mod unit_tests {
 
     #[test]
     fn worst_outcome_wins() {
-        let worst = [TestOutcome::Skipped, TestOutcome::Failed, TestOutcome::Errored]
-            .into_iter()
-            .max();
+        let worst = [
+            TestOutcome::Skipped,
+            TestOutcome::Failed,
+            TestOutcome::Errored,
+        ]
+        .into_iter()
+        .max();
         assert_eq!(worst, Some(TestOutcome::Failed));
         assert!(TestOutcome::Errored > TestOutcome::Skipped);
         assert!(TestOutcome::Skipped > TestOutcome::Flaky);

@@ -262,7 +262,10 @@ mod tests {
     #[test]
     fn any_blocking_check_blocks() {
         let v = Verdict::new(
-            vec![check(CheckStatus::Pass, false), check(CheckStatus::Fail, true)],
+            vec![
+                check(CheckStatus::Pass, false),
+                check(CheckStatus::Fail, true),
+            ],
             Stats::default(),
             vec![],
         );
@@ -273,7 +276,10 @@ mod tests {
     #[test]
     fn unreadable_evidence_is_exit_4() {
         let v = Verdict::new(
-            vec![check(CheckStatus::Fail, true), check(CheckStatus::Error, true)],
+            vec![
+                check(CheckStatus::Fail, true),
+                check(CheckStatus::Error, true),
+            ],
             Stats::default(),
             vec![],
         );
