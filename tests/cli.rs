@@ -4,66 +4,12 @@
 // Helpers outside #[test] functions are test code too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use assert_cmd::Command;
+use common::{NOW, Project, corpus, shipgate};
 use predicates::prelude::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-const NOW: &str = "2026-11-24T10:00:00Z";
-
-fn shipgate() -> Command {
-    let mut cmd = Command::cargo_bin("shipgate").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("SHIPGATE_POLICY")
-        .env_remove("RELEASE_VERSION")
-        .env_remove("GITHUB_SHA")
-        .env_remove("GITHUB_ACTIONS")
-        .env_remove("RUST_LOG")
-        .env("NO_COLOR", "1");
-    cmd
-}
-
-fn corpus(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("crates/shipgate-junit/tests/fixtures/corpus")
-        .join(name)
-}
-
-/// A temporary project: a policy and the files it reads.
-struct Project {
-    dir: tempfile::TempDir,
-}
-
-impl Project {
-    fn new(policy: &str) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("shipgate.yaml"), policy).unwrap();
-        Self { dir }
-    }
-
-    fn file(self, rel: &str, contents: &[u8]) -> Self {
-        let path = self.dir.path().join(rel);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, contents).unwrap();
-        self
-    }
-
-    fn copy(self, rel: &str, from: &Path) -> Self {
-        let bytes = std::fs::read(from).unwrap();
-        self.file(rel, &bytes)
-    }
-
-    fn policy(&self) -> PathBuf {
-        self.dir.path().join("shipgate.yaml")
-    }
-
-    fn check(&self) -> Command {
-        let mut cmd = shipgate();
-        cmd.args(["check", "--now", NOW, "--policy"])
-            .arg(self.policy());
-        cmd
-    }
-}
 
 const SIMPLE_POLICY: &str = "\
 version: 1
