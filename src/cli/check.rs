@@ -1,5 +1,6 @@
 //! `shipgate check`: evaluate, print the report, write the report files, exit.
 
+use super::github::Github;
 use super::output::{eprint, print_stdout, stdout_color};
 use super::{Global, PolicyArg};
 use clap::Args;
@@ -17,7 +18,7 @@ pub(crate) struct CheckArgs {
     #[arg(long, short = 'f', default_value = "human", value_parser = parse_format)]
     pub format: Format,
 
-    /// Also write `report.json`, `summary.md` and `gate-junit.xml` into this folder.
+    /// Also write `report.json`, `summary.md`, `gate-junit.xml` and `gate.env` into this folder.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
 
@@ -36,9 +37,17 @@ fn parse_format(s: &str) -> Result<Format, String> {
 }
 
 pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
-    let loaded = match super::validate::load(&args.policy) {
+    let github = Github::detect();
+    let loaded = match super::validate::load_or_report(&args.policy) {
         Ok(l) => l,
-        Err(code) => return code,
+        Err(e) => {
+            if let Some(gh) = &github
+                && let Err(message) = gh.policy_failed(&e)
+            {
+                eprint(&format!("shipgate: {message}"));
+            }
+            return ExitCode::InvalidPolicy;
+        }
     };
     let now = args.now.unwrap_or_else(Timestamp::now);
     tracing::debug!(policy = %loaded.path.display(), checks = ?loaded.policy.check_ids(), "evaluating");
@@ -65,8 +74,22 @@ pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
             return ExitCode::Internal;
         }
     };
+    let text = match &github {
+        Some(gh) => {
+            let annotations = shipgate_report::render_github_annotations(&report);
+            gh.annotations_to_stderr(&annotations);
+            gh.stdout_text(&text, &annotations)
+        }
+        None => text,
+    };
     if print_stdout(&text) == ExitCode::Internal {
         return ExitCode::Internal;
+    }
+    if let Some(gh) = &github {
+        let report_json = args.report_dir.as_ref().map(|d| d.join("report.json"));
+        if let Err(message) = gh.publish(&report, report_json.as_deref()) {
+            eprint(&format!("shipgate: GitHub Actions: {message}"));
+        }
     }
     if args.dry_run {
         if decided != ExitCode::Ready {
@@ -81,7 +104,9 @@ pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
     decided
 }
 
-/// Writes the three report files. They are written to temporary names first and then renamed,
+/// Writes the report files: `report.json`, `summary.md`, `gate-junit.xml`, and `gate.env`
+/// (the decision as `KEY=value` lines, for GitLab's `artifacts:reports:dotenv` and any CI that
+/// reads dotenv files). They are written to temporary names first and then renamed,
 /// so that a pipeline never picks up half a report.
 fn write_report_dir(report: &Report, dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| {
@@ -101,6 +126,7 @@ fn write_report_dir(report: &Report, dir: &Path) -> Result<(), String> {
             "gate-junit.xml",
             shipgate_report::render_junit(report).map_err(render_err)?,
         ),
+        ("gate.env", dotenv(report)),
     ];
     for (name, text) in files {
         let path = dir.join(name);
@@ -110,4 +136,17 @@ fn write_report_dir(report: &Report, dir: &Path) -> Result<(), String> {
             .map_err(|e| format!("failed to write `{}`: {e}", path.display()))?;
     }
     Ok(())
+}
+
+/// The decision in dotenv form. Values are plain words and numbers, never evidence text.
+fn dotenv(report: &Report) -> String {
+    let decision = match report.decision {
+        shipgate_model::Decision::Ready => "ready",
+        shipgate_model::Decision::Blocked => "blocked",
+    };
+    format!(
+        "SHIPGATE_DECISION={decision}\nSHIPGATE_EXIT_CODE={}\nSHIPGATE_BLOCKING={}\n",
+        report.exit_code,
+        report.blocking().count()
+    )
 }

@@ -2,6 +2,7 @@
 
 mod check;
 mod explain;
+mod github;
 mod init;
 mod inspect;
 pub(crate) mod logging;

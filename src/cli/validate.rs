@@ -26,10 +26,12 @@ pub(crate) fn run(args: &PolicyArg) -> ExitCode {
 
 /// Loads the policy, or prints why it cannot be and returns the exit code (3).
 pub(crate) fn load(args: &PolicyArg) -> Result<LoadedPolicy, ExitCode> {
-    shipgate_evaluator::load_policy(&args.policy, &env_lookup).map_err(|e| {
-        report_policy_error(&e);
-        ExitCode::InvalidPolicy
-    })
+    load_or_report(args).map_err(|_| ExitCode::InvalidPolicy)
+}
+
+/// Loads the policy, or prints why it cannot be and returns the error.
+pub(crate) fn load_or_report(args: &PolicyArg) -> Result<LoadedPolicy, EvaluatorError> {
+    shipgate_evaluator::load_policy(&args.policy, &env_lookup).inspect_err(report_policy_error)
 }
 
 fn report_policy_error(e: &EvaluatorError) {

@@ -30,6 +30,7 @@
 
 mod ansi;
 mod details;
+mod github;
 mod human;
 mod inspect;
 mod json;
@@ -46,6 +47,11 @@ use shipgate_model::Report;
 use std::fmt;
 use std::str::FromStr;
 
+pub use github::{
+    ANNOTATIONS_PER_TYPE, STEP_SUMMARY_LIMIT, command as github_command, render_github_annotations,
+    render_outputs as render_github_outputs, render_step_outputs as render_github_step_outputs,
+    render_step_summary as render_github_step_summary,
+};
 pub use human::render_human;
 pub use inspect::{render_test_inspection_human, render_test_inspection_json};
 pub use json::render_json;

@@ -31,6 +31,42 @@ pub fn render_markdown(report: &Report) -> String {
     out
 }
 
+/// The heading, the checks table and the exit line, without details: for a step summary that
+/// must stay under a size limit. Rows that would take it over `max_bytes` are left out and
+/// counted in a last line.
+pub(crate) fn render_markdown_compact(report: &Report, max_bytes: usize) -> String {
+    let mut out = String::new();
+    heading(report, &mut out);
+    let mut footer_text = String::new();
+    footer(report, &mut footer_text);
+    let checks = summary::ordered(report);
+    if !checks.is_empty() {
+        out.push_str("| Status | Check | Observed | Threshold | Result |\n");
+        out.push_str("| --- | --- | --- | --- | --- |\n");
+        // Room for the footer and a "… and N more" line.
+        let reserve = footer_text.len() + 120;
+        let mut shown = 0;
+        for check in &checks {
+            let row = table_row(check);
+            if out.len() + row.len() + reserve > max_bytes {
+                break;
+            }
+            out.push_str(&row);
+            shown += 1;
+        }
+        if shown < checks.len() {
+            let _ = writeln!(
+                out,
+                "| … | {} more checks | | | see `report.json` |",
+                checks.len() - shown
+            );
+        }
+        out.push('\n');
+    }
+    out.push_str(&footer_text);
+    out
+}
+
 fn heading(report: &Report, out: &mut String) {
     let decision = match report.decision {
         Decision::Ready => "✅ Ready",
@@ -66,18 +102,21 @@ fn checks_table(report: &Report, out: &mut String) {
     out.push_str("| Status | Check | Observed | Threshold | Result |\n");
     out.push_str("| --- | --- | --- | --- | --- |\n");
     for check in checks {
-        let (observed, threshold) = measure::observed_and_threshold(check);
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} |",
-            status_cell(check),
-            code(&check.id),
-            inline(&observed),
-            inline(&threshold),
-            inline(&check.message),
-        );
+        out.push_str(&table_row(check));
     }
     out.push('\n');
+}
+
+fn table_row(check: &CheckResult) -> String {
+    let (observed, threshold) = measure::observed_and_threshold(check);
+    format!(
+        "| {} | {} | {} | {} | {} |\n",
+        status_cell(check),
+        code(&check.id),
+        inline(&observed),
+        inline(&threshold),
+        inline(&check.message),
+    )
 }
 
 /// A `<details>` block for every check that did not pass; blocking ones open.
@@ -297,6 +336,8 @@ fn escape_into(text: &str, out: &mut String) {
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '&' => out.push_str("&amp;"),
+            // `@name` in a PR comment notifies that person or team: evidence text must not.
+            '@' => out.push_str("&#64;"),
             // Emphasis, code, links, strike-through, GitHub maths, table cells, escapes.
             '\\' | '`' | '*' | '_' | '[' | ']' | '~' | '$' | '|' => {
                 out.push('\\');

@@ -1,0 +1,194 @@
+//! GitHub Actions: in a job (`GITHUB_ACTIONS=true`), `check` also writes the step summary,
+//! the step outputs and annotations for the checks that block.
+//!
+//! The runner reads workflow commands on stdout and stderr, and its legacy `##[...]` syntax
+//! matches anywhere in a line, so a report that prints test names could carry commands of its
+//! own. When the report goes to the log (stdout is not a file), it is wrapped in
+//! `::stop-commands::TOKEN` … `::TOKEN::` with a token nobody can guess, and the annotations are
+//! written after it on the same stream, so they are processed in order.
+
+use shipgate_evaluator::EvaluatorError;
+use shipgate_model::Report;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The files and mode of the GitHub Actions job this runs in.
+#[derive(Debug)]
+pub(crate) struct Github {
+    summary: Option<PathBuf>,
+    output: Option<PathBuf>,
+}
+
+impl Github {
+    /// The job's environment, when running in GitHub Actions.
+    pub(crate) fn detect() -> Option<Self> {
+        if std::env::var("GITHUB_ACTIONS").ok().as_deref() != Some("true") {
+            return None;
+        }
+        let path = |name: &str| {
+            std::env::var_os(name)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
+        Some(Self {
+            summary: path("GITHUB_STEP_SUMMARY"),
+            output: path("GITHUB_OUTPUT"),
+        })
+    }
+
+    /// What to print on stdout: the report, guarded when it goes to the log, then the
+    /// annotations (or, when stdout is a file, only the report: the annotations then go to
+    /// stderr, see [`Github::annotations_to_stderr`]).
+    pub(crate) fn stdout_text(&self, report_text: &str, annotations: &str) -> String {
+        if stdout_is_a_file() {
+            return report_text.to_owned();
+        }
+        let token = stop_token();
+        let mut out = format!("::stop-commands::{token}\n{report_text}");
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&format!("::{token}::\n"));
+        out.push_str(annotations);
+        out
+    }
+
+    /// When stdout is a file (`--format json > report.json`), annotations go to stderr so the
+    /// file holds only the report.
+    pub(crate) fn annotations_to_stderr(&self, annotations: &str) {
+        if stdout_is_a_file() {
+            let mut err = std::io::stderr().lock();
+            let _ = err.write_all(annotations.as_bytes());
+        }
+    }
+
+    /// Appends the step summary and the step outputs.
+    pub(crate) fn publish(
+        &self,
+        report: &Report,
+        report_json: Option<&Path>,
+    ) -> Result<(), String> {
+        if let Some(path) = &self.summary {
+            // The limit is for the step's whole summary file, which may already hold text.
+            let used = std::fs::metadata(path)
+                .map(|m| m.len() as usize)
+                .unwrap_or(0);
+            let budget = shipgate_report::STEP_SUMMARY_LIMIT.saturating_sub(used + 1024);
+            let text = shipgate_report::render_github_step_summary(report, budget);
+            append(path, &text)?;
+        }
+        if let Some(path) = &self.output {
+            let report_path = report_json.map(|p| p.display().to_string());
+            append(
+                path,
+                &shipgate_report::render_github_step_outputs(report, report_path.as_deref()),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// For a policy that could not be loaded: an annotation per problem, on the policy file's
+    /// line, and outputs that say the gate blocked with exit code 3.
+    pub(crate) fn policy_failed(&self, error: &EvaluatorError) -> Result<(), String> {
+        let mut annotations = String::new();
+        match error {
+            EvaluatorError::PolicyInvalid { path, problems } => {
+                let file = path.display().to_string();
+                for p in problems.iter().take(shipgate_report::ANNOTATIONS_PER_TYPE) {
+                    let line = p.mark.line.to_string();
+                    let col = p.mark.col.to_string();
+                    let message = if p.path.is_empty() {
+                        p.message.clone()
+                    } else {
+                        format!("`{}`: {}", p.path, p.message)
+                    };
+                    annotations.push_str(&shipgate_report::github_command(
+                        "error",
+                        &[
+                            ("file", &file),
+                            ("line", &line),
+                            ("col", &col),
+                            ("title", "shipgate: invalid policy"),
+                        ],
+                        &message,
+                    ));
+                }
+            }
+            other => annotations.push_str(&shipgate_report::github_command(
+                "error",
+                &[("title", "shipgate: invalid policy")],
+                &other.to_string(),
+            )),
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = err.write_all(annotations.as_bytes());
+        if let Some(path) = &self.output {
+            append(
+                path,
+                &shipgate_report::render_github_outputs(&[
+                    ("decision", "blocked"),
+                    ("exit-code", "3"),
+                    ("blocking", "0"),
+                    ("report", ""),
+                ]),
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn append(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .map_err(|e| format!("failed to write `{}`: {e}", path.display()))
+}
+
+/// A token no evidence can predict: random per process (std's per-instance hasher keys) mixed
+/// with the time and the process id.
+fn stop_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let mut token = String::from("shipgate-");
+    for round in 0..2u8 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u8(round);
+        h.write_u128(nanos);
+        h.write_u32(std::process::id());
+        token.push_str(&format!("{:016x}", h.finish()));
+    }
+    token
+}
+
+/// Whether stdout is redirected to a regular file (not the runner's log pipe).
+fn stdout_is_a_file() -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        std::io::stdout()
+            .as_fd()
+            .try_clone_to_owned()
+            .map(std::fs::File::from)
+            .and_then(|f| f.metadata())
+            .is_ok_and(|m| m.is_file())
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::io::AsHandle;
+        std::io::stdout()
+            .as_handle()
+            .try_clone_to_owned()
+            .map(std::fs::File::from)
+            .and_then(|f| f.metadata())
+            .is_ok_and(|m| m.is_file())
+    }
+    #[cfg(not(any(unix, windows)))]
+    {
+        false
+    }
+}
