@@ -1,0 +1,71 @@
+//! The GitLab CI/CD component: it parses, uses every input it defines and only those, never puts
+//! an input into script text, and publishes the gate's JUnit and dotenv reports.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use shipgate_yaml::{Node, NodeValue};
+use std::collections::BTreeSet;
+
+fn scalars<'a>(node: &'a Node, out: &mut Vec<&'a Node>) {
+    match &node.value {
+        NodeValue::Seq(items) => items.iter().for_each(|n| scalars(n, out)),
+        NodeValue::Map(entries) => entries.iter().for_each(|(k, v)| {
+            scalars(k, out);
+            scalars(v, out);
+        }),
+        NodeValue::Scalar(..) => out.push(node),
+        NodeValue::Null => {}
+    }
+}
+
+/// `$[[ inputs.NAME ]]` (optionally with `| function`) references in a text.
+fn input_refs(text: &str) -> Vec<String> {
+    let mut refs = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("$[[") {
+        let end = rest[at..].find("]]").expect("closed interpolation");
+        let expr = rest[at + 3..at + end].trim();
+        let name = expr.strip_prefix("inputs.").expect("only inputs are interpolated");
+        refs.push(name.split('|').next().unwrap().trim().to_owned());
+        rest = &rest[at + end + 2..];
+    }
+    refs
+}
+
+#[test]
+fn the_component_uses_exactly_its_inputs_and_publishes_the_reports() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/shipgate.yml")).unwrap();
+    let (header, body) = text.split_once("\n---\n").expect("a spec header, then ---, then the jobs");
+    let spec = shipgate_yaml::parse(header).unwrap();
+    let NodeValue::Map(inputs) = &spec.find_path("spec.inputs").unwrap().value else { panic!() };
+    let defined: BTreeSet<String> = inputs.iter().map(|(k, _)| k.as_str().unwrap().to_owned()).collect();
+    for (k, v) in inputs {
+        assert!(v.get("description").is_some(), "input {:?} has a description", k.as_str());
+        assert!(v.get("default").is_some(), "input {:?} has a default", k.as_str());
+    }
+
+    let jobs = shipgate_yaml::parse(body).unwrap();
+    let mut all = Vec::new();
+    scalars(&jobs, &mut all);
+    let mut used = BTreeSet::new();
+    for node in &all {
+        for r in input_refs(node.as_str().unwrap()) {
+            assert!(defined.contains(&r), "undefined input `{r}` at {}", node.path);
+            used.insert(r);
+        }
+    }
+    assert_eq!(used, defined, "every input is used");
+
+    let NodeValue::Map(entries) = &jobs.value else { panic!() };
+    assert_eq!(entries.len(), 1, "one job");
+    let job = &entries[0].1;
+    let NodeValue::Seq(script) = &job.get("script").unwrap().value else { panic!() };
+    for line in script {
+        assert!(!line.as_str().unwrap().contains("$[["), "no input in script text: {:?}", line.as_str());
+    }
+    assert_eq!(job.find_path(&format!("{}.artifacts.when", job.path)).unwrap().as_str(), Some("always"));
+    let reports = job.get("artifacts").unwrap().get("reports").unwrap();
+    assert_eq!(reports.get("junit").unwrap().as_str(), Some("$[[ inputs.report-dir ]]/gate-junit.xml"));
+    assert_eq!(reports.get("dotenv").unwrap().as_str(), Some("$[[ inputs.report-dir ]]/gate.env"));
+    assert_eq!(job.get("variables").unwrap().get("SHIPGATE_POLICY").unwrap().as_str(), Some("$[[ inputs.policy ]]"));
+}
