@@ -32,7 +32,7 @@ pub(crate) fn load(args: &PolicyArg) -> Result<LoadedPolicy, ExitCode> {
     })
 }
 
-fn report_policy_error(e: &EvaluatorError) {
+pub(crate) fn report_policy_error(e: &EvaluatorError) {
     match e {
         EvaluatorError::PolicyInvalid { path, problems } => {
             let mut text = format!("shipgate: {e}:");
@@ -66,5 +66,6 @@ fn report_policy_error(e: &EvaluatorError) {
         EvaluatorError::PolicyNotUtf8 { .. } => {
             eprint(&format!("shipgate: {e}; save the policy as UTF-8"));
         }
+        other => eprint(&format!("shipgate: {other}")),
     }
 }
