@@ -22,6 +22,8 @@ pub struct ProvenanceItem {
     pub time_field: String,
     /// How a user makes the evidence carry a time, when it has none.
     pub time_hint: String,
+    /// How a user produces the evidence again, when it is too old or from another commit.
+    pub renew_hint: String,
     /// The commit the evidence was produced from, when it says so.
     pub commit: Option<String>,
     /// How a user makes the evidence carry a commit, when it has none.
@@ -43,6 +45,7 @@ impl Provenance for TestEvidence {
                 produced_at: f.timestamp,
                 time_field: "the latest `<testsuite timestamp>`".to_owned(),
                 time_hint: "make the test runner write the `timestamp` attribute on `<testsuite>` (most runners do by default)".to_owned(),
+                renew_hint: "run the tests again on the build being released".to_owned(),
                 commit: f.commit.clone(),
                 commit_hint: "record the commit as a suite property, e.g. `<property name=\"git.commit\" value=\"...\"/>` (pytest: `record_testsuite_property`; Maven: `-Dgit.commit=...` with Surefire's system properties)".to_owned(),
             })
@@ -57,6 +60,7 @@ impl Provenance for UatEvidence {
             produced_at: self.oldest_signoff(),
             time_field: "the oldest `signoffs[].at`".to_owned(),
             time_hint: "record when each person signed in `signoffs[].at`".to_owned(),
+            renew_hint: "run UAT on the build being released and record a new sign-off".to_owned(),
             commit: self.commit.clone(),
             commit_hint: "add `commit:` with the commit UAT tested to the sign-off record"
                 .to_owned(),

@@ -126,7 +126,7 @@ pub(crate) fn provenance(
                             age(now, t),
                             findings::limit(max)
                         ),
-                        format!("produce the {name} evidence again for this release"),
+                        item.renew_hint.clone(),
                     )),
                     Some(t) => {
                         entry.insert("age".into(), json!(age(now, t)));
@@ -141,7 +141,7 @@ pub(crate) fn provenance(
                             "`{}` was produced from commit `{c}`, not `{release}`, the commit being released",
                             item.location
                         ),
-                        format!("produce the {name} evidence again from commit `{release}`"),
+                        format!("{} (commit `{release}`)", item.renew_hint),
                     ))
                 }
                 (Some(release), None) if rule == CommitRule::Require => found.push(Finding::new(

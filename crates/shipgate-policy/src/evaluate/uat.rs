@@ -39,7 +39,12 @@ pub(crate) fn signoff(
     let mut found = Vec::new();
     decision_findings(record, options, &mut found);
     release_findings(policy, record, &mut found);
-    let fresh = time_findings(record, options, now, &mut found);
+    let version = policy
+        .release
+        .version
+        .as_deref()
+        .unwrap_or(record.version.as_str());
+    let fresh = time_findings(record, options, version, now, &mut found);
     let approved = role_findings(record, &required, &fresh, &mut found);
     let signature_required = policy
         .sources
@@ -168,6 +173,7 @@ fn release_findings(policy: &Policy, record: &UatEvidence, found: &mut Vec<Findi
 fn time_findings<'a>(
     record: &'a UatEvidence,
     options: &UatCheck,
+    version: &str,
     now: Timestamp,
     found: &mut Vec<Finding>,
 ) -> Vec<&'a Signoff> {
@@ -195,8 +201,8 @@ fn time_findings<'a>(
                     findings::limit(max.get())
                 ),
                 format!(
-                    "ask {} to sign off version {} again (or remove the stale entry)",
-                    s.name, record.version
+                    "ask {} to sign off version {version} again (or remove the stale entry)",
+                    s.name
                 ),
             ));
         } else {
