@@ -105,7 +105,7 @@ fn read_into(
             );
         }
     };
-    let record = match parse_record(path, &bytes) {
+    let mut record = match parse_record(path, &bytes) {
         Ok(r) => r,
         Err(e) => return unreadable(path, e.to_string(), e.remedy()),
     };
@@ -133,7 +133,8 @@ fn read_into(
             }
         },
     };
-    SourceState::Loaded(record.into_evidence(path, signature))
+    record.signature = signature;
+    SourceState::Loaded(record)
 }
 
 fn read_allowed(

@@ -5,7 +5,7 @@
 use crate::ansi::{Paint, Tone};
 use crate::text::{one_line, pad};
 use crate::{RenderOptions, ReportError};
-use shipgate_model::{UatDecision, UatEvidence, UatSignature};
+use shipgate_model::{Signoff, UatDecision, UatEvidence, UatSignature};
 
 /// Renders the record as pretty JSON (the evidence's own serialisation) with a trailing newline.
 pub fn render_uat_inspection_json(evidence: &UatEvidence) -> Result<String, ReportError> {
@@ -59,18 +59,16 @@ pub fn render_uat_inspection_human(evidence: &UatEvidence, options: &RenderOptio
     if evidence.signoffs.is_empty() {
         out.push(format!("{}nobody has signed", pad("", 2)));
     }
-    let name_width = evidence
-        .signoffs
-        .iter()
-        .map(|s| one_line(&s.name).chars().count())
-        .max()
-        .unwrap_or(0);
-    let role_width = evidence
-        .signoffs
-        .iter()
-        .map(|s| one_line(&s.role).chars().count())
-        .max()
-        .unwrap_or(0);
+    let column = |field: fn(&Signoff) -> &str| {
+        evidence
+            .signoffs
+            .iter()
+            .map(|s| one_line(field(s)).chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let name_width = column(|s| &s.name);
+    let role_width = column(|s| &s.role);
     for s in &evidence.signoffs {
         let note = s
             .note
@@ -121,7 +119,7 @@ pub fn render_uat_inspection_human(evidence: &UatEvidence, options: &RenderOptio
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use shipgate_model::{SignatureMeaning, Signoff};
+    use shipgate_model::SignatureMeaning;
 
     fn record() -> UatEvidence {
         UatEvidence {

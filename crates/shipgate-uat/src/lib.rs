@@ -17,5 +17,5 @@ mod record;
 mod signature;
 
 pub use error::UatError;
-pub use record::{SignoffRecord, parse_record};
+pub use record::parse_record;
 pub use signature::{AllowedSigners, NAMESPACE, signature_path, verify_signature};

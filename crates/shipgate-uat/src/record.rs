@@ -1,4 +1,4 @@
-//! The sign-off record: YAML (or the same shape as JSON) → [`SignoffRecord`], with every problem
+//! The sign-off record: YAML (or the same shape as JSON) → [`UatEvidence`], with every problem
 //! and its line.
 
 use crate::error::UatError;
@@ -8,42 +8,6 @@ use serde::de::{self, Deserializer, Visitor};
 use shipgate_model::{SignatureMeaning, Signoff, UatDecision, UatEvidence, UatSignature};
 use shipgate_yaml::{Node, NodeValue, Problem};
 use std::fmt;
-
-/// A sign-off record as read, before its signature is looked at.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SignoffRecord {
-    /// The product or service signed off.
-    pub release: String,
-    /// The version signed off.
-    pub version: String,
-    /// The commit signed off, when named.
-    pub commit: Option<String>,
-    /// The overall decision.
-    pub decision: UatDecision,
-    /// What was tested.
-    pub scope: Option<String>,
-    /// The conditions of a `conditional` decision.
-    pub conditions: Vec<String>,
-    /// Every person who signed.
-    pub signoffs: Vec<Signoff>,
-}
-
-impl SignoffRecord {
-    /// The evidence the gate evaluates: the record, where it came from, and its signature.
-    pub fn into_evidence(self, path: &str, signature: UatSignature) -> UatEvidence {
-        UatEvidence {
-            path: path.to_owned(),
-            release: self.release,
-            version: self.version,
-            commit: self.commit,
-            decision: self.decision,
-            scope: self.scope,
-            conditions: self.conditions,
-            signoffs: self.signoffs,
-            signature,
-        }
-    }
-}
 
 /// The file format. Unknown keys are refused, so a misspelt `comit:` is never silently ignored.
 #[derive(Deserialize)]
@@ -92,9 +56,12 @@ impl<'de> Deserialize<'de> for Instant {
     }
 }
 
-/// Reads a sign-off record. `path` names the file in messages. Every problem is reported at
-/// once, each with its line; a record with any problem is refused as a whole.
-pub fn parse_record(path: &str, bytes: &[u8]) -> Result<SignoffRecord, UatError> {
+/// Reads a sign-off record. `path` names the file in messages and in the evidence. Every problem
+/// is reported at once, each with its line; a record with any problem is refused as a whole.
+///
+/// The evidence's signature is [`UatSignature::Unsigned`] until the caller looks for one (see
+/// [`crate::verify_signature`]).
+pub fn parse_record(path: &str, bytes: &[u8]) -> Result<UatEvidence, UatError> {
     let text = std::str::from_utf8(bytes).map_err(|e| UatError::NotUtf8 {
         path: path.to_owned(),
         offset: e.valid_up_to(),
@@ -119,7 +86,8 @@ pub fn parse_record(path: &str, bytes: &[u8]) -> Result<SignoffRecord, UatError>
     problems.sort_by(|a, b| (a.mark, &a.path).cmp(&(b.mark, &b.path)));
     problems.dedup();
     match decoded.value {
-        Some(file) if problems.is_empty() => Ok(SignoffRecord {
+        Some(file) if problems.is_empty() => Ok(UatEvidence {
+            path: path.to_owned(),
             release: file.release.trim().to_owned(),
             version: file.version.trim().to_owned(),
             commit: file
@@ -140,6 +108,9 @@ pub fn parse_record(path: &str, bytes: &[u8]) -> Result<SignoffRecord, UatError>
                     note: s.note,
                 })
                 .collect(),
+            signature: UatSignature::Unsigned {
+                expected: crate::signature_path(path),
+            },
         }),
         _ => Err(invalid(problems)),
     }
@@ -270,8 +241,8 @@ signoffs:
   ]
 }"#;
         assert_eq!(
-            parse_record("uat.json", json.as_bytes()).unwrap(),
-            parse_record("uat.yaml", RECORD.as_bytes()).unwrap()
+            parse_record("uat", json.as_bytes()).unwrap(),
+            parse_record("uat", RECORD.as_bytes()).unwrap()
         );
     }
 
