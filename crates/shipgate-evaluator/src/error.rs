@@ -67,7 +67,7 @@ pub enum EvaluatorError {
         reason: String,
     },
     /// Stored files differ from the record's manifest.
-    #[error("the release record in `{}` has been altered: {}", dir.display(), problems.join("; "))]
+    #[error("the release record in `{}` has been altered ({} problem{} against its manifest)", dir.display(), problems.len(), if problems.len() == 1 { "" } else { "s" })]
     SnapshotTampered {
         /// The report folder.
         dir: PathBuf,

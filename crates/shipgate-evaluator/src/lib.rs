@@ -3,10 +3,17 @@
 //! It reads the policy, works out which evidence the policy needs, asks each adapter for exactly
 //! that (concurrently, one thread per source), records the provenance of every input (path,
 //! SHA-256, size), and calls the policy engine. A check that fails is data in the report; an
-//! `Err` from this crate means the gate could not even start (no readable, valid policy).
+//! `Err` from this crate means the gate could not even start (no readable, valid policy, or a
+//! release record that cannot be trusted).
+//!
+//! Every source finds its inputs through a [`Resolver`]: live files beside the policy, or the
+//! copies in a release record. [`write_record`] stores the inputs of a decision (`--report-dir`)
+//! and [`Snapshot`] opens such a record, checked byte for byte, so that [`run_with`] can replay
+//! the decision offline.
 //!
 //! It must not render anything, print, exit the process or read the clock: the caller passes
-//! the evaluation time, so the same inputs always give the same decision.
+//! the evaluation time, so the same inputs always give the same decision. Source loaders must
+//! not touch the file system except through the resolver, or their inputs cannot be recorded.
 
 mod error;
 mod record;

@@ -803,8 +803,16 @@ mod tests {
             .unwrap()
             .replace("evidence/files/uat/uat.yaml", "../project/uat.yaml");
         fs::write(&path, text).unwrap();
-        let err = Snapshot::open(&out).unwrap_err().to_string();
-        assert!(err.contains("outside the record"), "{err}");
+        match Snapshot::open(&out).unwrap_err() {
+            EvaluatorError::SnapshotTampered { problems, .. } => {
+                assert!(
+                    problems[0].contains("outside the record's `evidence/` folder"),
+                    "{problems:#?}"
+                );
+                assert!(problems[1].contains("not in its manifest"), "{problems:#?}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

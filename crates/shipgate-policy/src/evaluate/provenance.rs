@@ -3,7 +3,8 @@
 //! `commit: require`).
 //!
 //! Evidence of a source asked for an age that carries no time fails: an age that cannot be
-//! shown is not within the limit. The same goes for a missing commit under `commit: require`.
+//! shown is not within the limit. The same goes for a missing commit under `commit: require`,
+//! and for a configured source that is missing or unreadable.
 
 use super::findings::{self, Finding, age, describe, in_future, older_than};
 use super::result::{Check, LIST_LIMIT, plural};
@@ -68,13 +69,11 @@ pub(crate) fn provenance(
     for (source, seen) in sources(evidence) {
         let name = source.as_str();
         let max_age = options.max_age_of(source).map(|a| a.get());
-        let asked = max_age.is_some() || rule == CommitRule::Require;
         let items = match seen {
             View::NotConfigured => continue,
+            // Evidence that is not there cannot show when or from which commit it was made.
             View::Absent(state) => {
-                if asked {
-                    absent.push(state);
-                }
+                absent.push(state);
                 continue;
             }
             View::Items(items) => items,
@@ -516,6 +515,22 @@ mod tests {
             uat("2026-11-01T10:00:00Z", None),
         );
         assert_eq!(c.status, CheckStatus::Fail, "{c:#?}");
+    }
+
+    #[test]
+    fn a_configured_source_that_is_missing_cannot_show_its_commit() {
+        let (c, code) = run(
+            &policy(Some("3f2a9c1"), "    commit: match\n"),
+            SourceState::Missing(EvidenceProblem {
+                source: "tests".into(),
+                location: None,
+                message: "no JUnit report".into(),
+                remedy: "run them".into(),
+            }),
+            uat("2026-11-20T10:00:00Z", Some("3f2a9c1")),
+        );
+        assert_eq!((c.status, c.blocking), (CheckStatus::Missing, true));
+        assert_eq!(code, ExitCode::Blocked);
     }
 
     #[test]
