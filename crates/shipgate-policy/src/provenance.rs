@@ -2,8 +2,8 @@
 //! whether it must name the release's commit.
 //!
 //! A source takes part by implementing `shipgate_model::Provenance` for its evidence, having a
-//! [`ProvenanceSource`] variant and a field in [`ProvenanceAges`], and one line in
-//! `evaluate::provenance::sources`.
+//! [`ProvenanceSource`] variant (in `ALL`, `is_configured`, `as_str`), a field in
+//! [`ProvenanceAges`], and one line in `evaluate::provenance::sources`.
 
 use crate::load::Validator;
 use crate::policy::{LevelSetting, OnMissing, Policy};
@@ -24,6 +24,17 @@ pub enum ProvenanceSource {
 }
 
 impl ProvenanceSource {
+    /// Every source, in report order.
+    pub const ALL: [ProvenanceSource; 2] = [ProvenanceSource::Tests, ProvenanceSource::Uat];
+
+    /// Whether the policy configures the source.
+    pub fn is_configured(self, policy: &Policy) -> bool {
+        match self {
+            ProvenanceSource::Tests => policy.sources.tests.is_some(),
+            ProvenanceSource::Uat => policy.sources.uat.is_some(),
+        }
+    }
+
     /// The source's name in the policy and the report.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -122,23 +133,17 @@ impl Validator<'_> {
             return;
         };
         let ages = check.max_age.clone().unwrap_or_default();
-        let any_age = [ProvenanceSource::Tests, ProvenanceSource::Uat]
-            .into_iter()
-            .any(|s| ages.get(s).is_some());
+        let any_age = ProvenanceSource::ALL.iter().any(|s| ages.get(*s).is_some());
         if !any_age && check.commit.is_none() {
             self.problem(
                 "checks.provenance",
                 "`checks.provenance` sets neither `max_age` nor `commit`, so it would check nothing; e.g. `max_age: {tests: 1d}` or `commit: require`",
             );
         }
-        let configured = [
-            (ProvenanceSource::Tests, policy.sources.tests.is_some()),
-            (ProvenanceSource::Uat, policy.sources.uat.is_some()),
-        ];
-        for (source, is_configured) in configured {
+        for source in ProvenanceSource::ALL {
             let name = source.as_str();
             if let Some(age) = ages.get(source) {
-                if !is_configured {
+                if !source.is_configured(policy) {
                     self.cross_problem(
                         &format!("checks.provenance.max_age.{name}"),
                         format!("`max_age.{name}` is set but the policy has no `sources.{name}`; configure the source or remove the limit"),

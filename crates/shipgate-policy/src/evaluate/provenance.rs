@@ -164,7 +164,7 @@ pub(crate) fn provenance(
     details.insert("release_commit".into(), json!(release_commit));
     details.insert("commit".into(), json!(rule.as_str()));
     if let Some(ages) = &options.max_age {
-        let limits: Map<String, Value> = [ProvenanceSource::Tests, ProvenanceSource::Uat]
+        let limits: Map<String, Value> = ProvenanceSource::ALL
             .into_iter()
             .filter_map(|s| {
                 ages.get(s)
@@ -232,7 +232,7 @@ fn pass_message(
     checked: &[String],
 ) -> String {
     let mut parts = Vec::new();
-    let ages: Vec<String> = [ProvenanceSource::Tests, ProvenanceSource::Uat]
+    let ages: Vec<String> = ProvenanceSource::ALL
         .into_iter()
         .filter_map(|s| {
             options
