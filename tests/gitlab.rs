@@ -25,7 +25,9 @@ fn input_refs(text: &str) -> Vec<String> {
     while let Some(at) = rest.find("$[[") {
         let end = rest[at..].find("]]").expect("closed interpolation");
         let expr = rest[at + 3..at + end].trim();
-        let name = expr.strip_prefix("inputs.").expect("only inputs are interpolated");
+        let name = expr
+            .strip_prefix("inputs.")
+            .expect("only inputs are interpolated");
         refs.push(name.split('|').next().unwrap().trim().to_owned());
         rest = &rest[at + end + 2..];
     }
@@ -34,14 +36,33 @@ fn input_refs(text: &str) -> Vec<String> {
 
 #[test]
 fn the_component_uses_exactly_its_inputs_and_publishes_the_reports() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/shipgate.yml")).unwrap();
-    let (header, body) = text.split_once("\n---\n").expect("a spec header, then ---, then the jobs");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/templates/shipgate.yml"
+    ))
+    .unwrap();
+    let (header, body) = text
+        .split_once("\n---\n")
+        .expect("a spec header, then ---, then the jobs");
     let spec = shipgate_yaml::parse(header).unwrap();
-    let NodeValue::Map(inputs) = &spec.find_path("spec.inputs").unwrap().value else { panic!() };
-    let defined: BTreeSet<String> = inputs.iter().map(|(k, _)| k.as_str().unwrap().to_owned()).collect();
+    let NodeValue::Map(inputs) = &spec.find_path("spec.inputs").unwrap().value else {
+        panic!()
+    };
+    let defined: BTreeSet<String> = inputs
+        .iter()
+        .map(|(k, _)| k.as_str().unwrap().to_owned())
+        .collect();
     for (k, v) in inputs {
-        assert!(v.get("description").is_some(), "input {:?} has a description", k.as_str());
-        assert!(v.get("default").is_some(), "input {:?} has a default", k.as_str());
+        assert!(
+            v.get("description").is_some(),
+            "input {:?} has a description",
+            k.as_str()
+        );
+        assert!(
+            v.get("default").is_some(),
+            "input {:?} has a default",
+            k.as_str()
+        );
     }
 
     let jobs = shipgate_yaml::parse(body).unwrap();
@@ -50,22 +71,52 @@ fn the_component_uses_exactly_its_inputs_and_publishes_the_reports() {
     let mut used = BTreeSet::new();
     for node in &all {
         for r in input_refs(node.as_str().unwrap()) {
-            assert!(defined.contains(&r), "undefined input `{r}` at {}", node.path);
+            assert!(
+                defined.contains(&r),
+                "undefined input `{r}` at {}",
+                node.path
+            );
             used.insert(r);
         }
     }
     assert_eq!(used, defined, "every input is used");
 
-    let NodeValue::Map(entries) = &jobs.value else { panic!() };
+    let NodeValue::Map(entries) = &jobs.value else {
+        panic!()
+    };
     assert_eq!(entries.len(), 1, "one job");
     let job = &entries[0].1;
-    let NodeValue::Seq(script) = &job.get("script").unwrap().value else { panic!() };
+    let NodeValue::Seq(script) = &job.get("script").unwrap().value else {
+        panic!()
+    };
     for line in script {
-        assert!(!line.as_str().unwrap().contains("$[["), "no input in script text: {:?}", line.as_str());
+        assert!(
+            !line.as_str().unwrap().contains("$[["),
+            "no input in script text: {:?}",
+            line.as_str()
+        );
     }
-    assert_eq!(job.find_path(&format!("{}.artifacts.when", job.path)).unwrap().as_str(), Some("always"));
+    assert_eq!(
+        job.find_path(&format!("{}.artifacts.when", job.path))
+            .unwrap()
+            .as_str(),
+        Some("always")
+    );
     let reports = job.get("artifacts").unwrap().get("reports").unwrap();
-    assert_eq!(reports.get("junit").unwrap().as_str(), Some("$[[ inputs.report-dir ]]/gate-junit.xml"));
-    assert_eq!(reports.get("dotenv").unwrap().as_str(), Some("$[[ inputs.report-dir ]]/gate.env"));
-    assert_eq!(job.get("variables").unwrap().get("SHIPGATE_POLICY").unwrap().as_str(), Some("$[[ inputs.policy ]]"));
+    assert_eq!(
+        reports.get("junit").unwrap().as_str(),
+        Some("$[[ inputs.report-dir ]]/gate-junit.xml")
+    );
+    assert_eq!(
+        reports.get("dotenv").unwrap().as_str(),
+        Some("$[[ inputs.report-dir ]]/gate.env")
+    );
+    assert_eq!(
+        job.get("variables")
+            .unwrap()
+            .get("SHIPGATE_POLICY")
+            .unwrap()
+            .as_str(),
+        Some("$[[ inputs.policy ]]")
+    );
 }

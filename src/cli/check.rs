@@ -5,6 +5,7 @@ use super::output::{eprint, print_stdout, stdout_color};
 use super::{Global, PolicyArg};
 use clap::Args;
 use jiff::Timestamp;
+use shipgate_evaluator::{EvaluatorError, LoadedPolicy, Resolver};
 use shipgate_model::{ExitCode, Report};
 use shipgate_report::{Format, RenderOptions};
 use std::path::{Path, PathBuf};
@@ -18,16 +19,26 @@ pub(crate) struct CheckArgs {
     #[arg(long, short = 'f', default_value = "human", value_parser = parse_format)]
     pub format: Format,
 
-    /// Also write `report.json`, `summary.md`, `gate-junit.xml` and `gate.env` into this folder.
+    /// Also write `report.json`, `summary.md`, `gate-junit.xml` and `gate.env` into this folder,
+    /// and the release record `evidence/` (a copy of the policy and of every input, with a
+    /// manifest of their hashes) that `--from-snapshot` replays.
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
+
+    /// Replay the release record in DIR (the `--report-dir` of an earlier run) offline: the
+    /// recorded policy and inputs, at the recorded time unless `--now` is given. A record whose
+    /// files differ from its manifest is refused (exit 4). The policy is the record's copy;
+    /// `--policy` is ignored.
+    #[arg(long, value_name = "DIR")]
+    pub from_snapshot: Option<PathBuf>,
 
     /// Evaluate everything and print the verdict, but exit 0 unless the policy is invalid.
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Evaluate as of this instant (RFC 3339, e.g. `2026-11-24T10:00:00Z`) instead of now:
-    /// for replaying a past decision, since waivers and evidence ages depend on the time.
+    /// Evaluate as of this instant (RFC 3339, e.g. `2026-11-24T10:00:00Z`) instead of now (or,
+    /// with `--from-snapshot`, instead of the recorded time): waivers and evidence ages depend
+    /// on the time.
     #[arg(long, value_name = "INSTANT")]
     pub now: Option<Timestamp>,
 }
@@ -36,22 +47,47 @@ fn parse_format(s: &str) -> Result<Format, String> {
     s.parse::<Format>().map_err(|e| e.to_string())
 }
 
+/// What a check evaluates: the policy, where its inputs are, and when.
+struct Plan {
+    loaded: LoadedPolicy,
+    resolver: Resolver,
+    now: Timestamp,
+    /// The recorded report to compare with, on a replay.
+    recorded: Option<Report>,
+}
+
 pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
     let github = Github::detect();
-    let loaded = match super::validate::load_or_report(&args.policy) {
-        Ok(l) => l,
-        Err(e) => {
-            if let Some(gh) = &github
-                && let Err(message) = gh.policy_failed(&e)
-            {
-                eprint(&format!("shipgate: {message}"));
+    let plan = match &args.from_snapshot {
+        Some(dir) => match replay_plan(args, dir) {
+            Ok(p) => p,
+            Err(code) => return code,
+        },
+        None => match super::validate::load_or_report(&args.policy) {
+            Ok(loaded) => Plan {
+                resolver: Resolver::live(&loaded.base_dir),
+                loaded,
+                now: args.now.unwrap_or_else(Timestamp::now),
+                recorded: None,
+            },
+            Err(e) => {
+                if let Some(gh) = &github
+                    && let Err(message) = gh.policy_failed(&e)
+                {
+                    eprint(&format!("shipgate: {message}"));
+                }
+                return ExitCode::InvalidPolicy;
             }
-            return ExitCode::InvalidPolicy;
-        }
+        },
     };
-    let now = args.now.unwrap_or_else(Timestamp::now);
+    let Plan {
+        loaded,
+        resolver,
+        now,
+        recorded,
+    } = plan;
     tracing::debug!(policy = %loaded.path.display(), checks = ?loaded.policy.check_ids(), "evaluating");
-    let mut report = shipgate_evaluator::run(&loaded, now);
+    let mut report = shipgate_evaluator::run_with(&loaded, &resolver, now);
     report.dry_run = args.dry_run;
     let decided = ExitCode::ALL
         .into_iter()
@@ -59,10 +95,13 @@ pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
         .unwrap_or(ExitCode::Internal);
 
     if let Some(dir) = &args.report_dir
-        && let Err(message) = write_report_dir(&report, dir)
+        && let Err((message, code)) = write_report_dir(&report, dir, &loaded, &resolver)
     {
         eprint(&format!("shipgate: {message}"));
-        return ExitCode::Internal;
+        return code;
+    }
+    if let Some(recorded) = &recorded {
+        compare_with_record(recorded, &report);
     }
     let options = RenderOptions {
         color: args.format == Format::Human && stdout_color(global.color),
@@ -104,23 +143,125 @@ pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
     decided
 }
 
-/// Writes the report files: `report.json`, `summary.md`, `gate-junit.xml`, and `gate.env`
-/// (the decision as `KEY=value` lines, for GitLab's `artifacts:reports:dotenv` and any CI that
-/// reads dotenv files). They are written to temporary names first and then renamed,
-/// so that a pipeline never picks up half a report.
-fn write_report_dir(report: &Report, dir: &Path) -> Result<(), String> {
+/// Opens the release record in `dir` for an offline replay.
+fn replay_plan(args: &CheckArgs, dir: &Path) -> Result<Plan, ExitCode> {
+    if let Some(out) = &args.report_dir
+        && same_folder(out, dir)
+    {
+        eprint(&format!(
+            "shipgate: `--report-dir` is the record being replayed (`{}`); write the replay's reports to another folder",
+            dir.display()
+        ));
+        return Err(ExitCode::Usage);
+    }
+    if args.policy.policy != Path::new(super::DEFAULT_POLICY) {
+        eprint(&format!(
+            "shipgate: a replay evaluates the policy stored in the record; `{}` (from --policy or SHIPGATE_POLICY) is not read",
+            args.policy.policy.display()
+        ));
+    }
+    let snapshot = shipgate_evaluator::Snapshot::open(dir).map_err(|e| {
+        eprint(&format!("shipgate: {e}"));
+        if let EvaluatorError::SnapshotTampered { problems, .. } = &e {
+            for p in problems {
+                eprint(&format!("  {p}"));
+            }
+            eprint(
+                "  a release record must be kept as written; restore it from where it was archived",
+            );
+        }
+        ExitCode::EvidenceError
+    })?;
+    let loaded = shipgate_evaluator::load_snapshot_policy(&snapshot).map_err(|e| {
+        super::validate::report_policy_error(&e);
+        match e {
+            EvaluatorError::PolicyInvalid { .. } | EvaluatorError::PolicyNotUtf8 { .. } => {
+                ExitCode::InvalidPolicy
+            }
+            _ => ExitCode::EvidenceError,
+        }
+    })?;
+    let manifest = snapshot.manifest();
+    let recorded_with = &manifest.tool.version;
+    let mut note = format!(
+        "shipgate: replaying the release record in `{}` offline (recorded at {} by shipgate {recorded_with})",
+        dir.display(),
+        manifest.evaluated_at
+    );
+    if recorded_with != shipgate_evaluator::TOOL_VERSION {
+        note.push_str(&format!(
+            "; this is shipgate {}, whose checks may differ",
+            shipgate_evaluator::TOOL_VERSION
+        ));
+    }
+    eprint(&note);
+    let recorded = match snapshot.recorded_report() {
+        Some(Ok(r)) => Some(r),
+        Some(Err(e)) => {
+            eprint(&format!(
+                "shipgate: the recorded report.json cannot be read ({e}); it is not compared with the replay"
+            ));
+            None
+        }
+        None => None,
+    };
+    Ok(Plan {
+        now: args.now.unwrap_or(manifest.evaluated_at),
+        resolver: Resolver::replay(snapshot),
+        loaded,
+        recorded,
+    })
+}
+
+fn same_folder(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+fn compare_with_record(recorded: &Report, replayed: &Report) {
+    let differences = shipgate_evaluator::compare_reports(recorded, replayed);
+    if differences.is_empty() {
+        eprint("shipgate: the replay gives the same report as the recorded report.json");
+    } else {
+        eprint(&format!(
+            "shipgate: the replay differs from the recorded report.json:\n  {}",
+            differences.join("\n  ")
+        ));
+    }
+}
+
+/// Writes the release record and the report files: `report.json`, `summary.md`,
+/// `gate-junit.xml`, and `gate.env` (the decision as `KEY=value` lines, for GitLab's
+/// `artifacts:reports:dotenv` and any CI that reads dotenv files). They are written to temporary
+/// names first and then renamed, so that a pipeline never picks up half a report.
+fn write_report_dir(
+    report: &Report,
+    dir: &Path,
+    loaded: &LoadedPolicy,
+    resolver: &Resolver,
+) -> Result<(), (String, ExitCode)> {
+    let internal = |message: String| (message, ExitCode::Internal);
     std::fs::create_dir_all(dir).map_err(|e| {
-        format!(
+        internal(format!(
             "failed to create the report folder `{}`: {e}",
             dir.display()
-        )
+        ))
     })?;
-    let render_err = |e: shipgate_report::ReportError| format!("failed to render the report: {e}");
+    let render_err =
+        |e: shipgate_report::ReportError| internal(format!("failed to render the report: {e}"));
+    let json = shipgate_report::render_json(report).map_err(render_err)?;
+    let manifest = shipgate_evaluator::write_record(dir, loaded, resolver, report, json.as_bytes())
+        .map_err(|e| {
+            let code = match e {
+                EvaluatorError::InputChanged { .. } => ExitCode::EvidenceError,
+                _ => ExitCode::Internal,
+            };
+            (e.to_string(), code)
+        })?;
     let files = [
-        (
-            "report.json",
-            shipgate_report::render_json(report).map_err(render_err)?,
-        ),
+        ("report.json", json),
         ("summary.md", shipgate_report::render_markdown(report)),
         (
             "gate-junit.xml",
@@ -133,8 +274,22 @@ fn write_report_dir(report: &Report, dir: &Path) -> Result<(), String> {
         let tmp = dir.join(format!(".{name}.tmp"));
         std::fs::write(&tmp, text)
             .and_then(|()| std::fs::rename(&tmp, &path))
-            .map_err(|e| format!("failed to write `{}`: {e}", path.display()))?;
+            .map_err(|e| internal(format!("failed to write `{}`: {e}", path.display())))?;
     }
+    let manifest_sha = std::fs::read(dir.join(shipgate_evaluator::MANIFEST_FILE))
+        .map(|b| shipgate_evaluator::sha256_hex(&b))
+        .unwrap_or_default();
+    eprint(&format!(
+        "shipgate: release record written to `{}` ({} input{}, manifest SHA-256 {manifest_sha}); replay it with `shipgate check --from-snapshot {}`",
+        dir.display(),
+        manifest.files.len() + manifest.fetched.len(),
+        if manifest.files.len() + manifest.fetched.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        dir.display()
+    ));
     Ok(())
 }
 

@@ -3,14 +3,32 @@
 use super::Global;
 use super::output::{eprint, print_stdout, stdout_color};
 use clap::{Args, Subcommand, ValueEnum};
-use shipgate_evaluator::inspect_tests;
-use shipgate_model::{ExitCode, TestRetention};
+use shipgate_evaluator::{inspect_tests, inspect_uat};
+use shipgate_model::{ExitCode, SourceState, TestRetention};
 use shipgate_report::RenderOptions;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum InspectCommand {
     /// Read JUnit XML files and show the counts per file and in total.
     Tests(InspectTestsArgs),
+    /// Read a UAT sign-off record and show who signed what, and whether its signature verifies.
+    Uat(InspectUatArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InspectUatArgs {
+    /// The sign-off record (YAML or JSON), relative to the current folder. Its signature is
+    /// looked for at the same path with `.sig` appended.
+    #[arg(value_name = "SIGNOFF")]
+    pub signoff: String,
+
+    /// Verify the signature against this allowed-signers file (`ssh-keygen -Y verify -f`).
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<String>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = InspectFormat::Human)]
+    pub format: InspectFormat,
 }
 
 #[derive(Debug, Args)]
@@ -47,7 +65,54 @@ pub(crate) enum RetriesArg {
 pub(crate) fn run(cmd: &InspectCommand, global: &Global) -> ExitCode {
     match cmd {
         InspectCommand::Tests(args) => tests(args, global),
+        InspectCommand::Uat(args) => uat(args, global),
     }
+}
+
+fn uat(args: &InspectUatArgs, global: &Global) -> ExitCode {
+    let (state, _) = inspect_uat(
+        std::path::Path::new("."),
+        &args.signoff,
+        args.allowed_signers.as_deref(),
+    );
+    let evidence = match state {
+        SourceState::Loaded(e) => e,
+        SourceState::Missing(p) => {
+            eprint(&format!(
+                "shipgate: {}\n  to fix: {}",
+                p.describe(),
+                p.remedy
+            ));
+            return ExitCode::Blocked;
+        }
+        SourceState::Unreadable(problems) => {
+            for p in problems {
+                eprint(&format!(
+                    "shipgate: {}\n  to fix: {}",
+                    p.describe(),
+                    p.remedy
+                ));
+            }
+            return ExitCode::EvidenceError;
+        }
+        SourceState::NotConfigured => return ExitCode::Internal,
+    };
+    let text = match args.format {
+        InspectFormat::Json => match shipgate_report::render_uat_inspection_json(&evidence) {
+            Ok(t) => t,
+            Err(e) => {
+                eprint(&format!("shipgate: failed to render: {e}"));
+                return ExitCode::Internal;
+            }
+        },
+        InspectFormat::Human => shipgate_report::render_uat_inspection_human(
+            &evidence,
+            &RenderOptions {
+                color: stdout_color(global.color),
+            },
+        ),
+    };
+    print_stdout(&text)
 }
 
 fn tests(args: &InspectTestsArgs, global: &Global) -> ExitCode {

@@ -104,6 +104,9 @@ impl Command {
     }
 }
 
+/// Where the policy is looked for when `--policy` and `SHIPGATE_POLICY` are not given.
+pub(crate) const DEFAULT_POLICY: &str = "shipgate.yaml";
+
 /// `--policy FILE`, shared by the commands that read a policy.
 #[derive(Debug, Args)]
 pub(crate) struct PolicyArg {
@@ -112,7 +115,7 @@ pub(crate) struct PolicyArg {
         long,
         short = 'p',
         env = "SHIPGATE_POLICY",
-        default_value = "shipgate.yaml"
+        default_value = DEFAULT_POLICY
     )]
     pub policy: PathBuf,
 }

@@ -34,7 +34,7 @@ pub(crate) fn load_or_report(args: &PolicyArg) -> Result<LoadedPolicy, Evaluator
     shipgate_evaluator::load_policy(&args.policy, &env_lookup).inspect_err(report_policy_error)
 }
 
-fn report_policy_error(e: &EvaluatorError) {
+pub(crate) fn report_policy_error(e: &EvaluatorError) {
     match e {
         EvaluatorError::PolicyInvalid { path, problems } => {
             let mut text = format!("shipgate: {e}:");
@@ -68,5 +68,6 @@ fn report_policy_error(e: &EvaluatorError) {
         EvaluatorError::PolicyNotUtf8 { .. } => {
             eprint(&format!("shipgate: {e}; save the policy as UTF-8"));
         }
+        other => eprint(&format!("shipgate: {other}")),
     }
 }

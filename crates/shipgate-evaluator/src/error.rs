@@ -31,4 +31,47 @@ pub enum EvaluatorError {
         /// Every problem, in line order.
         problems: Vec<Problem>,
     },
+    /// A file of the release record could not be written (or an input could not be copied).
+    #[error("failed to write the release record at `{}`", path.display())]
+    RecordWrite {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An input's bytes changed between the evaluation and its copy into the record.
+    #[error(
+        "failed to record `{path}`: it changed while the gate ran, so the record would not hold the bytes the decision was made on; run the gate again once nothing writes to it"
+    )]
+    InputChanged {
+        /// The input's path in the report.
+        path: String,
+    },
+    /// A loader reported an input it did not read through the resolver: a bug in shipgate.
+    #[error(
+        "failed to record the {source_name} input `{path}`: it was not read through the evidence resolver, so it could not be replayed (this is a bug in shipgate)"
+    )]
+    InputNotRecordable {
+        /// The source.
+        source_name: String,
+        /// The input's path in the report.
+        path: String,
+    },
+    /// The folder holds no release record that can be read.
+    #[error("failed to read the release record in `{}`: {reason}", dir.display())]
+    SnapshotUnreadable {
+        /// The report folder.
+        dir: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// Stored files differ from the record's manifest.
+    #[error("the release record in `{}` has been altered ({} problem{} against its manifest)", dir.display(), problems.len(), if problems.len() == 1 { "" } else { "s" })]
+    SnapshotTampered {
+        /// The report folder.
+        dir: PathBuf,
+        /// Each file that differs, is missing or is unlisted.
+        problems: Vec<String>,
+    },
 }

@@ -3,22 +3,40 @@
 //! It reads the policy, works out which evidence the policy needs, asks each adapter for exactly
 //! that (concurrently, one thread per source), records the provenance of every input (path,
 //! SHA-256, size), and calls the policy engine. A check that fails is data in the report; an
-//! `Err` from this crate means the gate could not even start (no readable, valid policy).
+//! `Err` from this crate means the gate could not even start (no readable, valid policy, or a
+//! release record that cannot be trusted).
+//!
+//! Every source finds its inputs through a [`Resolver`]: live files beside the policy, or the
+//! copies in a release record. [`write_record`] stores the inputs of a decision (`--report-dir`)
+//! and [`Snapshot`] opens such a record, checked byte for byte, so that [`run_with`] can replay
+//! the decision offline.
 //!
 //! It must not render anything, print, exit the process or read the clock: the caller passes
-//! the evaluation time, so the same inputs always give the same decision.
+//! the evaluation time, so the same inputs always give the same decision. Source loaders must
+//! not touch the file system except through the resolver, or their inputs cannot be recorded.
 
 mod error;
+mod record;
+mod resolver;
 mod tests_source;
+mod uat_source;
 
 pub use error::EvaluatorError;
+pub use record::{
+    EVIDENCE_DIR, MANIFEST_FILE, MANIFEST_VERSION, Manifest, REPORT_FILE, Snapshot,
+    compare_reports, load_snapshot_policy, write_record,
+};
+pub use resolver::{Expanded, FetchedCopy, Located, Resolver};
 pub use tests_source::{TestInspection, inspect_tests};
+pub use uat_source::inspect_uat;
 
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use shipgate_model::report::{PolicyInfo, ReleaseInfo};
 use shipgate_model::{EvidenceSet, Report, SourceState};
 use shipgate_policy::{EnvLookup, Policy};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The version written into every report.
@@ -35,6 +53,11 @@ pub struct LoadedPolicy {
     pub sha256: String,
     /// The folder relative paths in the policy are resolved against: the policy file's folder.
     pub base_dir: PathBuf,
+    /// The policy file's bytes, as read (the release record stores them).
+    pub bytes: Vec<u8>,
+    /// Every `${VAR}` the policy referenced, with the value it had (`None`: unset), so that a
+    /// replay of the release record expands the policy exactly as this run did.
+    pub env: BTreeMap<String, Option<String>>,
 }
 
 /// Reads and validates the policy at `path`, expanding `${VAR}` with `env`.
@@ -43,12 +66,27 @@ pub fn load_policy(path: &Path, env: EnvLookup<'_>) -> Result<LoadedPolicy, Eval
         path: path.to_path_buf(),
         source,
     })?;
-    let text = String::from_utf8(bytes.clone()).map_err(|e| EvaluatorError::PolicyNotUtf8 {
+    load_policy_bytes(path, bytes, env)
+}
+
+/// Validates policy bytes read from `path` (or from a release record's copy of it).
+pub(crate) fn load_policy_bytes(
+    path: &Path,
+    bytes: Vec<u8>,
+    env: EnvLookup<'_>,
+) -> Result<LoadedPolicy, EvaluatorError> {
+    let text = std::str::from_utf8(&bytes).map_err(|e| EvaluatorError::PolicyNotUtf8 {
         path: path.to_path_buf(),
-        offset: e.utf8_error().valid_up_to(),
+        offset: e.valid_up_to(),
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-    let policy = Policy::parse(text, env).map_err(|e| EvaluatorError::PolicyInvalid {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let seen = RefCell::new(BTreeMap::new());
+    let recording = |name: &str| {
+        let value = env(name);
+        seen.borrow_mut().insert(name.to_owned(), value.clone());
+        value
+    };
+    let policy = Policy::parse(text, &recording).map_err(|e| EvaluatorError::PolicyInvalid {
         path: path.to_path_buf(),
         problems: e.problems().to_vec(),
     })?;
@@ -61,18 +99,33 @@ pub fn load_policy(path: &Path, env: EnvLookup<'_>) -> Result<LoadedPolicy, Eval
         path: path.to_path_buf(),
         sha256: sha256_hex(&bytes),
         base_dir,
+        env: seen.into_inner(),
+        bytes,
     })
 }
 
-/// Loads every source of evidence the policy needs. Never fails: what could not be loaded is
-/// recorded as missing or unreadable, and the checks that need it say so.
+/// Loads every source of evidence the policy needs, from the live files. Never fails: what
+/// could not be loaded is recorded as missing or unreadable, and the checks that need it say so.
 pub fn gather(loaded: &LoadedPolicy) -> EvidenceSet {
+    gather_with(loaded, &Resolver::live(&loaded.base_dir))
+}
+
+/// Loads every source of evidence the policy needs, each source on its own thread, finding its
+/// inputs through `resolver` (live files, or a release record's copies at replay).
+pub fn gather_with(loaded: &LoadedPolicy, resolver: &Resolver) -> EvidenceSet {
     let policy = &loaded.policy;
     let mut evidence = EvidenceSet::default();
     std::thread::scope(|scope| {
         let tests = scope.spawn(|| {
             if policy.needs_tests() || policy.sources.tests.is_some() {
-                tests_source::load(policy, &loaded.base_dir)
+                tests_source::load(policy, resolver)
+            } else {
+                (SourceState::NotConfigured, Vec::new())
+            }
+        });
+        let uat = scope.spawn(|| {
+            if policy.needs_uat() {
+                uat_source::load(policy, resolver)
             } else {
                 (SourceState::NotConfigured, Vec::new())
             }
@@ -86,13 +139,27 @@ pub fn gather(loaded: &LoadedPolicy) -> EvidenceSet {
                 evidence.tests = SourceState::Unreadable(vec![internal_problem("tests")]);
             }
         }
+        match uat.join() {
+            Ok((state, inputs)) => {
+                evidence.uat = state;
+                evidence.inputs.extend(inputs);
+            }
+            Err(_) => {
+                evidence.uat = SourceState::Unreadable(vec![internal_problem("uat")]);
+            }
+        }
     });
     evidence
 }
 
-/// Loads the evidence and evaluates the policy at `now`.
+/// Loads the evidence from the live files and evaluates the policy at `now`.
 pub fn run(loaded: &LoadedPolicy, now: Timestamp) -> Report {
-    let evidence = gather(loaded);
+    run_with(loaded, &Resolver::live(&loaded.base_dir), now)
+}
+
+/// Loads the evidence through `resolver` and evaluates the policy at `now`.
+pub fn run_with(loaded: &LoadedPolicy, resolver: &Resolver, now: Timestamp) -> Report {
+    let evidence = gather_with(loaded, resolver);
     report(loaded, evidence, now)
 }
 
@@ -128,7 +195,7 @@ fn internal_problem(source: &str) -> shipgate_model::EvidenceProblem {
 }
 
 /// Lowercase hex SHA-256.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+pub fn sha256_hex(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let mut s = String::with_capacity(64);
     for b in digest.iter() {

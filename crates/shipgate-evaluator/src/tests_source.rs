@@ -1,5 +1,6 @@
 //! The `tests` source: JUnit globs → test evidence, with every file's hash.
 
+use crate::resolver::Resolver;
 use shipgate_junit::{ReadOptions, RetryMode};
 use shipgate_model::{EvidenceProblem, InputRecord, SourceState, TestEvidence, TestRetention};
 use shipgate_policy::Policy;
@@ -7,22 +8,49 @@ use std::path::Path;
 
 const SOURCE: &str = "tests";
 
-/// Loads the test results named by `sources.tests`.
+/// Loads the test results named by `sources.tests`, finding the files through `resolver`.
 pub(crate) fn load(
     policy: &Policy,
-    base_dir: &Path,
+    resolver: &Resolver,
 ) -> (SourceState<TestEvidence>, Vec<InputRecord>) {
     let Some(sources) = &policy.sources.tests else {
         return (SourceState::NotConfigured, Vec::new());
     };
-    let inspection = inspect_tests(
-        base_dir,
-        &sources.junit,
-        policy.test_retention(),
-        policy.retry_mode(),
-    );
+    let options = read_options(policy.test_retention(), policy.retry_mode());
+    let inspection = inspect_with(resolver, &sources.junit, &options);
     let inputs = inspection.inputs();
-    (inspection.into_state(base_dir), inputs)
+    (inspection.into_state(resolver.base_dir()), inputs)
+}
+
+/// Expands the globs through `resolver` and reads every match.
+fn inspect_with(resolver: &Resolver, patterns: &[String], options: &ReadOptions) -> TestInspection {
+    match resolver.expand_globs(SOURCE, patterns) {
+        Ok(expanded) => TestInspection {
+            unmatched: expanded.unmatched,
+            bad_glob: None,
+            read: shipgate_junit::read_named_files(
+                expanded
+                    .files
+                    .into_iter()
+                    .map(|f| (f.full, f.shown))
+                    .collect(),
+                options,
+            ),
+        },
+        Err(message) => TestInspection {
+            unmatched: Vec::new(),
+            bad_glob: Some(message),
+            read: shipgate_junit::read_named_files(Vec::new(), options),
+        },
+    }
+}
+
+fn read_options(retention: TestRetention, retries: shipgate_policy::RetryMode) -> ReadOptions {
+    let retries = match retries {
+        shipgate_policy::RetryMode::PerTestcase => RetryMode::PerTestcase,
+        shipgate_policy::RetryMode::RepeatedTestcases => RetryMode::RepeatedTestcases,
+    };
+    ReadOptions { retention, retries }
 }
 
 /// What the JUnit reader made of a set of globs: for `shipgate inspect tests` and the gate.
@@ -43,23 +71,11 @@ pub fn inspect_tests(
     retention: TestRetention,
     retries: shipgate_policy::RetryMode,
 ) -> TestInspection {
-    let retries = match retries {
-        shipgate_policy::RetryMode::PerTestcase => RetryMode::PerTestcase,
-        shipgate_policy::RetryMode::RepeatedTestcases => RetryMode::RepeatedTestcases,
-    };
-    let options = ReadOptions { retention, retries };
-    match shipgate_junit::expand_globs(base_dir, patterns) {
-        Ok(matches) => TestInspection {
-            unmatched: matches.unmatched.clone(),
-            bad_glob: None,
-            read: shipgate_junit::read_files(base_dir, &matches.paths, &options),
-        },
-        Err(e) => TestInspection {
-            unmatched: Vec::new(),
-            bad_glob: Some(e.to_string()),
-            read: shipgate_junit::read_files(base_dir, &[], &options),
-        },
-    }
+    inspect_with(
+        &Resolver::live(base_dir),
+        patterns,
+        &read_options(retention, retries),
+    )
 }
 
 impl TestInspection {

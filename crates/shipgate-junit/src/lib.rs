@@ -99,7 +99,7 @@ pub struct JunitRead {
 /// bad file is in [`JunitRead::errors`]. Paths are relative to `base_dir` (or absolute); a path
 /// listed twice is read once (two spellings of one file, such as a symlink, are not detected).
 pub fn read_files(base_dir: &Path, paths: &[PathBuf], options: &ReadOptions) -> JunitRead {
-    let mut jobs: Vec<(PathBuf, String)> = paths
+    let jobs: Vec<(PathBuf, String)> = paths
         .iter()
         .map(|p| {
             let full = base_dir.join(p);
@@ -107,6 +107,13 @@ pub fn read_files(base_dir: &Path, paths: &[PathBuf], options: &ReadOptions) -> 
             (full, shown)
         })
         .collect();
+    read_named_files(jobs, options)
+}
+
+/// Like [`read_files`], for files whose name in the report is not their place on disk: each
+/// `(full, shown)` pair is read from `full` and named `shown` in the evidence, digests and
+/// errors (a release record replays the copies it stores under the names they were read as).
+pub fn read_named_files(mut jobs: Vec<(PathBuf, String)>, options: &ReadOptions) -> JunitRead {
     jobs.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     jobs.dedup_by(|a, b| a.0 == b.0);
 
@@ -132,6 +139,12 @@ pub fn read_files(base_dir: &Path, paths: &[PathBuf], options: &ReadOptions) -> 
         "read JUnit reports"
     );
     read
+}
+
+/// The name [`read_files`] gives a path: relative to `base_dir` (with `/`) when under it,
+/// otherwise as given.
+pub fn shown_path(base_dir: &Path, given: &Path) -> String {
+    display_path(base_dir, given, &base_dir.join(given))
 }
 
 /// Reads one document from memory (tests, fuzzing, stdin). The evidence holds one file, named

@@ -1,6 +1,7 @@
 //! The evidence set handed to the policy engine, and the provenance of every input.
 
 use crate::tests::TestEvidence;
+use crate::uat::UatEvidence;
 use serde::{Deserialize, Serialize};
 
 /// One problem with a source of evidence: what was wrong, where, and what to do.
@@ -69,6 +70,8 @@ pub struct InputRecord {
 pub struct EvidenceSet {
     /// JUnit test results of this run.
     pub tests: SourceState<TestEvidence>,
+    /// The UAT sign-off record.
+    pub uat: SourceState<UatEvidence>,
     /// Every input read, with its hash.
     pub inputs: Vec<InputRecord>,
 }

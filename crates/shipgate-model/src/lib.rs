@@ -12,16 +12,20 @@
 pub mod evidence;
 pub mod exit;
 pub mod pattern;
+pub mod provenance;
 pub mod report;
 pub mod tests;
+pub mod uat;
 pub mod verdict;
 
 pub use evidence::{EvidenceProblem, EvidenceSet, InputRecord, SourceState};
 pub use exit::ExitCode;
 pub use pattern::{PatternError, TestPattern};
+pub use provenance::{Provenance, ProvenanceItem, commits_match};
 pub use report::Report;
 pub use tests::{
     SuiteError, SuiteErrorKind, TestCounts, TestEvidence, TestFile, TestOutcome, TestRecord,
     TestRetention,
 };
+pub use uat::{SignatureMeaning, Signoff, UatDecision, UatEvidence, UatSignature};
 pub use verdict::{CheckResult, CheckStatus, Decision, Level, Verdict};

@@ -15,7 +15,9 @@ mod env;
 mod evaluate;
 mod load;
 mod policy;
+mod provenance;
 mod starter;
+mod uat;
 mod values;
 
 pub use catalog::{CATALOG, CheckInfo, explain};
@@ -26,8 +28,10 @@ pub use policy::{
     CheckSettings, Checks, CriticalPath, CriticalPathsCheck, FlakyCheck, LevelSetting, OnMissing,
     Policy, RegressionCheck, Release, RetryMode, Risk, Sources, TestSources, Waiver,
 };
+pub use provenance::{CommitRule, ProvenanceAges, ProvenanceCheck, ProvenanceSource};
 pub use shipgate_yaml::Problem;
 pub use starter::{Profile, starter_policy};
+pub use uat::{UatCheck, UatSources};
 pub use values::{DurationSpec, Expiry, Pattern, Percent, format_duration, format_percent};
 
 use shipgate_model::TestRetention;
@@ -54,6 +58,12 @@ impl Policy {
             .is_some_and(|f| f.max_rate.is_some())
         {
             ids.push("flaky.rate");
+        }
+        if self.checks.uat.is_some() {
+            ids.push("uat.signoff");
+        }
+        if self.checks.provenance.is_some() {
+            ids.push("evidence.provenance");
         }
         if !self.waivers.is_empty() {
             ids.push("waivers.valid");

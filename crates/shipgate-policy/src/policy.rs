@@ -3,6 +3,8 @@
 //! Every struct refuses unknown keys, so a typo can never silently switch a check off. The doc
 //! comments here become the descriptions of the JSON Schema (`shipgate schema`).
 
+use crate::provenance::ProvenanceCheck;
+use crate::uat::{UatCheck, UatSources};
 use crate::values::{Expiry, Pattern, Percent};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -51,6 +53,8 @@ pub struct Release {
 pub struct Sources {
     /// JUnit XML test results.
     pub tests: Option<TestSources>,
+    /// The UAT sign-off record.
+    pub uat: Option<UatSources>,
 }
 
 /// JUnit XML test results.
@@ -140,6 +144,10 @@ pub struct Checks {
     pub critical_paths: Option<CriticalPathsCheck>,
     /// `flaky.rate`.
     pub flaky: Option<FlakyCheck>,
+    /// `uat.signoff`.
+    pub uat: Option<UatCheck>,
+    /// `evidence.provenance`.
+    pub provenance: Option<ProvenanceCheck>,
 }
 
 /// `regression.pass-rate` and `regression.min-tests`.

@@ -69,6 +69,12 @@ release:
 sources:
   tests:
     junit: ["reports/**/*.xml"]
+  # The UAT sign-off kept with the release (docs/policy.md#sourcesuat), signed with
+  # `ssh-keygen -Y sign -n shipgate-uat -f KEY release/uat-signoff.yaml`.
+  # uat:
+  #   signoff: release/uat-signoff.yaml
+  #   allowed_signers: release/allowed_signers
+  #   require_signature: true
 
 risk:
   # Never skipped, never quarantined, 100% pass. Patterns match `classname.name`.
@@ -85,6 +91,12 @@ checks:
     min_tests_per_path: 1
   flaky:
     max_rate: 1%
+  # uat:                  # with sources.uat: product owner and QA lead approve this version
+  #   required_roles: [product-owner, qa-lead]
+  #   max_age: 14d
+  # provenance:           # evidence from an old build or another commit blocks
+  #   max_age: { tests: 1d, uat: 14d }
+  #   commit: require
 
 # waivers:
 #   - check: flaky.rate

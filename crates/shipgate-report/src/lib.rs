@@ -33,6 +33,7 @@ mod details;
 mod github;
 mod human;
 mod inspect;
+mod inspect_uat;
 mod json;
 mod junit;
 mod markdown;
@@ -54,6 +55,7 @@ pub use github::{
 };
 pub use human::render_human;
 pub use inspect::{render_test_inspection_human, render_test_inspection_json};
+pub use inspect_uat::{render_uat_inspection_human, render_uat_inspection_json};
 pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;

@@ -4,9 +4,12 @@
 //! `waivers.valid` reports on the waivers themselves.
 
 mod critical_paths;
+mod findings;
 mod flaky;
+mod provenance;
 mod regression;
 mod result;
+mod uat;
 mod waivers;
 
 use crate::policy::{CheckSettings, Policy};
@@ -39,6 +42,12 @@ pub fn evaluate(policy: &Policy, evidence: &EvidenceSet, now: Timestamp) -> Verd
     {
         let settings = CheckSettings::new(f.level, f.on_missing);
         checks.push(flaky::rate(max, settings, &evidence.tests));
+    }
+    if let Some(u) = &policy.checks.uat {
+        checks.push(uat::signoff(policy, u, &evidence.uat, now));
+    }
+    if let Some(p) = &policy.checks.provenance {
+        checks.push(provenance::provenance(policy, p, evidence, now));
     }
     let waivers = waivers::apply(&policy.waivers, &mut checks, now);
     let stats = Stats {

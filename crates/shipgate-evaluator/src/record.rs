@@ -1,0 +1,931 @@
+//! The release record: `--report-dir DIR` stores, beside the reports, `DIR/evidence/` with a copy
+//! of the policy and of every input the decision was made on, what each source's globs matched,
+//! what fetched sources fetched, and a manifest of it all (path, SHA-256, size, source). A
+//! [`Snapshot`] opens such a record, refuses it when any stored byte differs from the manifest,
+//! and lets the [`Resolver`](crate::Resolver) answer a replay from it, offline.
+
+use crate::error::EvaluatorError;
+use crate::resolver::{Journal, Resolver};
+use crate::{LoadedPolicy, TOOL_VERSION, sha256_hex};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use shipgate_model::Report;
+use shipgate_model::report::Tool;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, Read, Write};
+use std::path::{Component, Path, PathBuf};
+
+/// The record's folder inside a report folder.
+pub const EVIDENCE_DIR: &str = "evidence";
+/// The manifest, relative to the report folder.
+pub const MANIFEST_FILE: &str = "evidence/manifest.json";
+/// The JSON report, relative to the report folder.
+pub const REPORT_FILE: &str = "report.json";
+/// The version of the manifest's shape. Bumped only on a breaking change.
+pub const MANIFEST_VERSION: u32 = 1;
+
+/// The manifest of a release record (`evidence/manifest.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Always [`MANIFEST_VERSION`].
+    pub manifest_version: u32,
+    /// The tool that wrote the record.
+    pub tool: Tool,
+    /// The evaluation time of the recorded decision; a replay evaluates at it by default.
+    pub evaluated_at: Timestamp,
+    /// The JSON report written beside the record, when there is one.
+    pub report: Option<StoredFile>,
+    /// The policy, as read.
+    pub policy: PolicyEntry,
+    /// What each source's globs matched.
+    pub globs: Vec<GlobEntry>,
+    /// Every local input, stored.
+    pub files: Vec<FileEntry>,
+    /// What each fetched source fetched, stored.
+    pub fetched: Vec<FetchedEntry>,
+}
+
+/// A file of the record that is not an input (the JSON report).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredFile {
+    /// Relative to the report folder.
+    pub stored: String,
+    /// Hex SHA-256.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// The policy in the record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyEntry {
+    /// The path as the user gave it.
+    pub path: String,
+    /// The folder its relative paths were resolved against.
+    pub base_dir: String,
+    /// The copy, relative to the report folder.
+    pub stored: String,
+    /// Hex SHA-256 (the report's `policy.sha256`).
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+    /// Every `${VAR}` the policy referenced, with the value it had (`null`: unset), so that a
+    /// replay expands the policy exactly as the recorded run did.
+    pub env: BTreeMap<String, Option<String>>,
+}
+
+/// What one source's list of globs matched.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GlobEntry {
+    /// The source (`tests`).
+    pub source: String,
+    /// The patterns, as written in the policy.
+    pub patterns: Vec<String>,
+    /// The files they matched, by the name inputs are recorded under.
+    pub matched: Vec<String>,
+    /// The patterns that matched nothing.
+    pub unmatched: Vec<String>,
+    /// Why the globs could not be expanded, when they could not.
+    pub error: Option<String>,
+}
+
+/// One stored input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// The source it belongs to.
+    pub source: String,
+    /// The input's path in the report.
+    pub path: String,
+    /// The copy, relative to the report folder.
+    pub stored: String,
+    /// Hex SHA-256 (the report's input hash).
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// What one fetched source fetched, stored as its `kind: file` reader reads it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchedEntry {
+    /// The source (`defects`).
+    pub source: String,
+    /// Where it was fetched from.
+    pub origin: String,
+    /// The copy, relative to the report folder.
+    pub stored: String,
+    /// Hex SHA-256.
+    pub sha256: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// Writes `dir/evidence/`: the policy, every input of `report` (from where the resolver found
+/// it), what the resolver's fetched sources fetched, and the manifest. `report_json` is the
+/// JSON report the caller writes beside it as `report.json`.
+///
+/// An input whose bytes changed between the evaluation and the copy is an error: the record
+/// must hold the bytes the decision was made on. So is an input the resolver never located (a
+/// loader that read a file behind its back cannot be replayed).
+pub fn write_record(
+    dir: &Path,
+    loaded: &LoadedPolicy,
+    resolver: &Resolver,
+    report: &Report,
+    report_json: &[u8],
+) -> Result<Manifest, EvaluatorError> {
+    let journal = resolver.take_journal();
+    let tmp = dir.join(format!(".{EVIDENCE_DIR}.tmp-{}", std::process::id()));
+    let io_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source: io::Error| EvaluatorError::RecordWrite { path, source }
+    };
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
+    }
+    std::fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
+    let result = fill(&tmp, loaded, &journal, report, report_json);
+    let manifest = match result {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    let target = dir.join(EVIDENCE_DIR);
+    let old = dir.join(format!(".{EVIDENCE_DIR}.old-{}", std::process::id()));
+    if target.exists() {
+        std::fs::rename(&target, &old).map_err(io_err(&target))?;
+    }
+    std::fs::rename(&tmp, &target).map_err(io_err(&target))?;
+    if old.exists() {
+        std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
+    }
+    Ok(manifest)
+}
+
+fn fill(
+    tmp: &Path,
+    loaded: &LoadedPolicy,
+    journal: &Journal,
+    report: &Report,
+    report_json: &[u8],
+) -> Result<Manifest, EvaluatorError> {
+    let mut names = StoredNames::default();
+    let policy_name = loaded.path.file_name().map_or_else(
+        || "shipgate.yaml".to_owned(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let policy_stored = names.claim(&format!("{EVIDENCE_DIR}/policy/{}", sanitize(&policy_name)));
+    write_new(tmp, &policy_stored, &loaded.bytes)?;
+
+    let fetched_sources: BTreeSet<&str> =
+        journal.fetched.iter().map(|f| f.source.as_str()).collect();
+    let mut files = Vec::new();
+    let mut seen = BTreeSet::new();
+    for input in &report.inputs {
+        if !seen.insert((input.source.as_str(), input.path.as_str())) {
+            continue;
+        }
+        let key = (input.source.clone(), input.path.clone());
+        let Some(from) = journal.located.get(&key) else {
+            if fetched_sources.contains(input.source.as_str()) {
+                continue;
+            }
+            return Err(EvaluatorError::InputNotRecordable {
+                source_name: input.source.clone(),
+                path: input.path.clone(),
+            });
+        };
+        let stored = names.claim(&stored_path("files", &input.source, &input.path));
+        let (sha256, bytes) = copy_hashing(from, &tmp.join(within(&stored)))?;
+        if sha256 != input.sha256 || bytes != input.bytes {
+            return Err(EvaluatorError::InputChanged {
+                path: input.path.clone(),
+            });
+        }
+        files.push(FileEntry {
+            source: input.source.clone(),
+            path: input.path.clone(),
+            stored,
+            sha256,
+            bytes,
+        });
+    }
+    let mut fetched = Vec::new();
+    for copy in &journal.fetched {
+        let stored = names.claim(&stored_path("fetched", &copy.source, &copy.file_name));
+        write_new(tmp, &stored, &copy.bytes)?;
+        fetched.push(FetchedEntry {
+            source: copy.source.clone(),
+            origin: copy.origin.clone(),
+            stored,
+            sha256: sha256_hex(&copy.bytes),
+            bytes: copy.bytes.len() as u64,
+        });
+    }
+    let manifest = Manifest {
+        manifest_version: MANIFEST_VERSION,
+        tool: Tool {
+            name: "shipgate".to_owned(),
+            version: TOOL_VERSION.to_owned(),
+        },
+        evaluated_at: report.evaluated_at,
+        report: Some(StoredFile {
+            stored: REPORT_FILE.to_owned(),
+            sha256: sha256_hex(report_json),
+            bytes: report_json.len() as u64,
+        }),
+        policy: PolicyEntry {
+            path: loaded.path.display().to_string(),
+            base_dir: loaded.base_dir.display().to_string(),
+            stored: policy_stored,
+            sha256: loaded.sha256.clone(),
+            bytes: loaded.bytes.len() as u64,
+            env: loaded.env.clone(),
+        },
+        globs: journal.globs.clone(),
+        files,
+        fetched,
+    };
+    let mut text =
+        serde_json::to_string_pretty(&manifest).map_err(|e| EvaluatorError::RecordWrite {
+            path: tmp.join("manifest.json"),
+            source: io::Error::other(e),
+        })?;
+    text.push('\n');
+    write_new(tmp, MANIFEST_FILE, text.as_bytes())?;
+    Ok(manifest)
+}
+
+/// `evidence/x/y` → `x/y`: the part under the record's folder.
+fn within(stored: &str) -> &str {
+    stored
+        .strip_prefix(EVIDENCE_DIR)
+        .map_or(stored, |s| s.trim_start_matches('/'))
+}
+
+fn write_new(tmp: &Path, stored: &str, bytes: &[u8]) -> Result<(), EvaluatorError> {
+    let path = tmp.join(within(stored));
+    let parent = path.parent().unwrap_or(tmp);
+    std::fs::create_dir_all(parent)
+        .and_then(|()| std::fs::write(&path, bytes))
+        .map_err(|source| EvaluatorError::RecordWrite { path, source })
+}
+
+/// Copies a file, hashing what it copies (inputs may be large: never held in memory whole).
+fn copy_hashing(from: &Path, to: &Path) -> Result<(String, u64), EvaluatorError> {
+    let read_err = |source| EvaluatorError::RecordWrite {
+        path: from.to_path_buf(),
+        source,
+    };
+    let write_err = |source| EvaluatorError::RecordWrite {
+        path: to.to_path_buf(),
+        source,
+    };
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(write_err)?;
+    }
+    let mut input = std::fs::File::open(from).map_err(read_err)?;
+    let mut output = std::fs::File::create(to).map_err(write_err)?;
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 256 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = input.read(&mut buffer).map_err(read_err)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = buffer.get(..n).unwrap_or_default();
+        hasher.update(chunk);
+        output.write_all(chunk).map_err(write_err)?;
+        total += n as u64;
+    }
+    output.flush().map_err(write_err)?;
+    let digest = hasher.finalize();
+    Ok((hex(&digest), total))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `files/tests/reports/a.xml` under the record, from the input's shown path: `..` becomes
+/// `_up`, an absolute path starts at `_root`, and characters some file systems refuse become
+/// `_`, so that every input gets a readable place inside the record.
+fn stored_path(kind: &str, source: &str, shown: &str) -> String {
+    let mut parts = vec![EVIDENCE_DIR.to_owned(), kind.to_owned(), sanitize(source)];
+    let absolute = shown.starts_with(['/', '\\'])
+        || shown.as_bytes().get(1) == Some(&b':')
+            && shown
+                .as_bytes()
+                .first()
+                .is_some_and(u8::is_ascii_alphabetic);
+    if absolute {
+        parts.push("_root".to_owned());
+    }
+    for component in shown.split(['/', '\\']) {
+        match component {
+            "" | "." => {}
+            ".." => parts.push("_up".to_owned()),
+            c => parts.push(sanitize(c)),
+        }
+    }
+    parts.join("/")
+}
+
+fn sanitize(component: &str) -> String {
+    let s: String = component
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|' | '/' | '\\') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if s.is_empty() || s == "." || s == ".." {
+        "_".to_owned()
+    } else {
+        s
+    }
+}
+
+/// Stored names already taken; a second input that sanitises to the same name gets `~2`, ...
+#[derive(Default)]
+struct StoredNames(BTreeSet<String>);
+
+impl StoredNames {
+    fn claim(&mut self, wanted: &str) -> String {
+        let mut candidate = wanted.to_owned();
+        let mut n = 2;
+        while !self.0.insert(candidate.clone()) {
+            candidate = format!("{wanted}~{n}");
+            n += 1;
+        }
+        candidate
+    }
+}
+
+/// A release record opened for replay, every stored byte checked against its manifest.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    dir: PathBuf,
+    manifest: Manifest,
+}
+
+impl Snapshot {
+    /// Opens the record in the report folder `dir`. Refuses a folder with no record, a manifest
+    /// it cannot read, and a record where any stored file is missing, differs from the
+    /// manifest's hash or size, or is not in the manifest.
+    pub fn open(dir: &Path) -> Result<Snapshot, EvaluatorError> {
+        let manifest_path = dir.join(MANIFEST_FILE);
+        let unreadable = |reason: String| EvaluatorError::SnapshotUnreadable {
+            dir: dir.to_path_buf(),
+            reason,
+        };
+        let text = match std::fs::read(&manifest_path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err(unreadable(format!(
+                    "it holds no release record (no `{MANIFEST_FILE}`); records are written by `shipgate check --report-dir DIR`"
+                )));
+            }
+            Err(e) => return Err(unreadable(format!("`{MANIFEST_FILE}`: {e}"))),
+        };
+        let version = serde_json::from_slice::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| {
+                v.get("manifest_version")
+                    .and_then(serde_json::Value::as_u64)
+            });
+        if let Some(v) = version
+            && v > u64::from(MANIFEST_VERSION)
+        {
+            return Err(unreadable(format!(
+                "`{MANIFEST_FILE}` is version {v}, written by a newer shipgate; this one reads version {MANIFEST_VERSION}"
+            )));
+        }
+        let manifest: Manifest = serde_json::from_slice(&text)
+            .map_err(|e| unreadable(format!("`{MANIFEST_FILE}` is not a release manifest: {e}")))?;
+        let snapshot = Snapshot {
+            dir: dir.to_path_buf(),
+            manifest,
+        };
+        let problems = snapshot.verify();
+        if !problems.is_empty() {
+            return Err(EvaluatorError::SnapshotTampered {
+                dir: dir.to_path_buf(),
+                problems,
+            });
+        }
+        Ok(snapshot)
+    }
+
+    /// The manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The report folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Every stored file, with what the manifest says of it: (stored, sha256, bytes, what).
+    fn entries(&self) -> Vec<(&str, &str, u64, String)> {
+        let m = &self.manifest;
+        let mut all = vec![(
+            m.policy.stored.as_str(),
+            m.policy.sha256.as_str(),
+            m.policy.bytes,
+            format!("the policy `{}`", m.policy.path),
+        )];
+        all.extend(m.files.iter().map(|f| {
+            (
+                f.stored.as_str(),
+                f.sha256.as_str(),
+                f.bytes,
+                format!("the {} input `{}`", f.source, f.path),
+            )
+        }));
+        all.extend(m.fetched.iter().map(|f| {
+            (
+                f.stored.as_str(),
+                f.sha256.as_str(),
+                f.bytes,
+                format!("what {} fetched from {}", f.source, f.origin),
+            )
+        }));
+        if let Some(r) = &m.report {
+            all.push((
+                r.stored.as_str(),
+                r.sha256.as_str(),
+                r.bytes,
+                "the JSON report".to_owned(),
+            ));
+        }
+        all
+    }
+
+    fn verify(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        let mut listed = BTreeSet::new();
+        for (stored, sha256, bytes, what) in self.entries() {
+            let inside_record = stored == REPORT_FILE
+                || (stored.starts_with(&format!("{EVIDENCE_DIR}/")) && stored != MANIFEST_FILE);
+            if !inside_record || !is_plain_relative(stored) {
+                problems.push(format!(
+                    "the manifest stores {what} at `{stored}`, outside the record's `{EVIDENCE_DIR}/` folder"
+                ));
+                continue;
+            }
+            listed.insert(PathBuf::from(stored));
+            match std::fs::read(self.dir.join(stored)) {
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                    problems.push(format!("`{stored}` ({what}) is missing"));
+                }
+                Err(e) => problems.push(format!("`{stored}` ({what}) cannot be read: {e}")),
+                Ok(content) => {
+                    let actual = sha256_hex(&content);
+                    if actual != sha256 || content.len() as u64 != bytes {
+                        problems.push(format!(
+                            "`{stored}` ({what}) has SHA-256 {actual} ({} bytes), but the record says {sha256} ({bytes} bytes)",
+                            content.len()
+                        ));
+                    }
+                }
+            }
+        }
+        let mut extra = Vec::new();
+        walk(
+            &self.dir.join(EVIDENCE_DIR),
+            Path::new(EVIDENCE_DIR),
+            &mut extra,
+        );
+        for path in extra {
+            if path != Path::new(MANIFEST_FILE) && !listed.contains(&path) {
+                problems.push(format!(
+                    "`{}` is in the record but not in its manifest",
+                    path.display()
+                ));
+            }
+        }
+        problems
+    }
+
+    /// What the recorded run's globs of `source` matched, when it expanded these patterns.
+    pub(crate) fn glob(&self, source: &str, patterns: &[String]) -> Option<&GlobEntry> {
+        self.manifest
+            .globs
+            .iter()
+            .find(|g| g.source == source && g.patterns == patterns)
+    }
+
+    /// Where the copy of `source`'s input `shown` is.
+    pub(crate) fn stored(&self, source: &str, shown: &str) -> Option<PathBuf> {
+        self.manifest
+            .files
+            .iter()
+            .find(|f| f.source == source && f.path == shown)
+            .map(|f| self.dir.join(&f.stored))
+    }
+
+    /// A path inside the record that does not exist, for an input the recorded run did not
+    /// find (or could not read): it reads as missing again at replay.
+    pub(crate) fn absent_path(&self, source: &str, shown: &str) -> PathBuf {
+        self.dir.join(stored_path(".absent", source, shown))
+    }
+
+    /// What `source` fetched when the record was made: its origin and stored copy.
+    pub(crate) fn fetched(&self, source: &str) -> Option<(String, PathBuf)> {
+        self.manifest
+            .fetched
+            .iter()
+            .find(|f| f.source == source)
+            .map(|f| (f.origin.clone(), self.dir.join(&f.stored)))
+    }
+
+    /// The recorded JSON report, when the record has one (its hash was checked at open).
+    pub fn recorded_report(&self) -> Option<Result<Report, String>> {
+        let stored = &self.manifest.report.as_ref()?.stored;
+        Some(
+            std::fs::read(self.dir.join(stored))
+                .map_err(|e| e.to_string())
+                .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string())),
+        )
+    }
+}
+
+fn is_plain_relative(path: &str) -> bool {
+    let p = Path::new(path);
+    p.components().next().is_some() && p.components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Every file under `dir`, as paths starting with `shown`. Unreadable folders are skipped: the
+/// files the manifest names are each checked anyway.
+fn walk(dir: &Path, shown: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = shown.join(entry.file_name());
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => walk(&path, &name, out),
+            Ok(_) => out.push(name),
+            Err(_) => {}
+        }
+    }
+}
+
+/// Reads the record's policy copy and validates it with the variables the recorded run saw.
+pub fn load_snapshot_policy(snapshot: &Snapshot) -> Result<LoadedPolicy, EvaluatorError> {
+    let entry = &snapshot.manifest.policy;
+    let stored = snapshot.dir.join(&entry.stored);
+    let bytes = std::fs::read(&stored).map_err(|source| EvaluatorError::PolicyUnreadable {
+        path: stored.clone(),
+        source,
+    })?;
+    let env = entry.env.clone();
+    let lookup = move |name: &str| env.get(name).cloned().flatten();
+    let mut loaded = crate::load_policy_bytes(Path::new(&entry.path), bytes, &lookup)?;
+    loaded.base_dir = PathBuf::from(&entry.base_dir);
+    Ok(loaded)
+}
+
+/// Where a replayed report differs from the recorded one, ignoring what a replay is expected to
+/// change (the tool version and `dry_run`); one line per difference, empty when they agree.
+pub fn compare_reports(recorded: &Report, replayed: &Report) -> Vec<String> {
+    let normal = |r: &Report| {
+        let mut r = r.clone();
+        r.dry_run = false;
+        r.tool.version.clear();
+        serde_json::to_value(r).unwrap_or(serde_json::Value::Null)
+    };
+    let (a, b) = (normal(recorded), normal(replayed));
+    let mut out = Vec::new();
+    let (Some(a), Some(b)) = (a.as_object(), b.as_object()) else {
+        return out;
+    };
+    for (key, old) in a {
+        let new = b.get(key).unwrap_or(&serde_json::Value::Null);
+        if old == new {
+            continue;
+        }
+        match key.as_str() {
+            "checks" => {
+                let ids = |v: &serde_json::Value| -> BTreeMap<String, serde_json::Value> {
+                    v.as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(|c| (c["id"].as_str().unwrap_or_default().to_owned(), c.clone()))
+                        .collect()
+                };
+                let (old, new) = (ids(old), ids(new));
+                for id in old.keys().chain(new.keys()).collect::<BTreeSet<_>>() {
+                    match (old.get(id), new.get(id)) {
+                        (Some(o), Some(n)) if o != n => out.push(format!(
+                            "check `{id}`: {} → {}",
+                            o["status"].as_str().unwrap_or("?"),
+                            n["status"].as_str().unwrap_or("?")
+                        )),
+                        (Some(_), None) => out.push(format!("check `{id}`: not run on replay")),
+                        (None, Some(_)) => out.push(format!("check `{id}`: only run on replay")),
+                        _ => {}
+                    }
+                }
+            }
+            "decision" | "exit_code" | "evaluated_at" => {
+                out.push(format!("{key}: {old} → {new}"));
+            }
+            other => out.push(format!("`{other}` differs")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::resolver::FetchedCopy;
+    use crate::{load_policy, run_with};
+    use shipgate_model::InputRecord;
+    use std::fs;
+
+    const POLICY: &str = "version: 1\nrelease: {name: pay, version: '${V:-1.0}'}\nsources:\n  tests: {junit: [\"r/*.xml\", \"../shared/*.xml\"]}\n  uat: {signoff: uat.yaml}\nchecks:\n  regression: {min_pass_rate: 50%}\n  uat: {required_roles: [po]}\n";
+    const JUNIT: &str = r#"<testsuite name="s" timestamp="2026-11-24T08:00:00"><testcase classname="a.B" name="t1"/><testcase classname="a.B" name="t2"><failure/></testcase></testsuite>"#;
+    const RECORD: &str = "release: pay\nversion: '2.0'\ndecision: approved\nsignoffs:\n  - {name: Dana, role: po, at: '2026-11-20T10:00:00Z', meaning: approval}\n";
+
+    fn now() -> Timestamp {
+        "2026-11-24T10:00:00Z".parse().unwrap()
+    }
+
+    /// A project under `root/project` (with one input outside it, in `root/shared`), and a
+    /// report folder `root/out` recorded from a live run with `V=2.0`.
+    fn recorded() -> (tempfile::TempDir, Report) {
+        let root = tempfile::tempdir().unwrap();
+        let project = root.path().join("project");
+        fs::create_dir_all(project.join("r")).unwrap();
+        fs::create_dir_all(root.path().join("shared")).unwrap();
+        fs::write(project.join("shipgate.yaml"), POLICY).unwrap();
+        fs::write(project.join("r/a.xml"), JUNIT).unwrap();
+        fs::write(root.path().join("shared/b.xml"), JUNIT).unwrap();
+        fs::write(project.join("uat.yaml"), RECORD).unwrap();
+        let env = |name: &str| (name == "V").then(|| "2.0".to_owned());
+        let loaded = load_policy(&project.join("shipgate.yaml"), &env).unwrap();
+        let resolver = Resolver::live(&loaded.base_dir);
+        let report = run_with(&loaded, &resolver, now());
+        let json = serde_json::to_vec_pretty(&report).unwrap();
+        let out = root.path().join("out");
+        fs::create_dir_all(&out).unwrap();
+        write_record(&out, &loaded, &resolver, &report, &json).unwrap();
+        fs::write(out.join(REPORT_FILE), &json).unwrap();
+        (root, report)
+    }
+
+    fn replay(out: &Path) -> Report {
+        let snapshot = Snapshot::open(out).unwrap();
+        let loaded = load_snapshot_policy(&snapshot).unwrap();
+        let at = snapshot.manifest().evaluated_at;
+        run_with(&loaded, &Resolver::replay(snapshot), at)
+    }
+
+    #[test]
+    fn a_replay_of_the_record_gives_the_same_report() {
+        let (root, report) = recorded();
+        assert_eq!(report.release.version.as_deref(), Some("2.0"));
+        assert_eq!(report.inputs.len(), 3, "{:#?}", report.inputs);
+        // Offline: the live files are gone.
+        fs::remove_dir_all(root.path().join("project")).unwrap();
+        fs::remove_dir_all(root.path().join("shared")).unwrap();
+        let out = root.path().join("out");
+        let replayed = replay(&out);
+        assert_eq!(
+            serde_json::to_string_pretty(&replayed).unwrap(),
+            serde_json::to_string_pretty(&report).unwrap()
+        );
+        let snapshot = Snapshot::open(&out).unwrap();
+        let recorded = snapshot.recorded_report().unwrap().unwrap();
+        assert!(compare_reports(&recorded, &replayed).is_empty());
+        let m = snapshot.manifest();
+        assert_eq!(m.policy.env.get("V"), Some(&Some("2.0".to_owned())));
+        let stored: Vec<&str> = m.files.iter().map(|f| f.stored.as_str()).collect();
+        assert_eq!(
+            stored,
+            [
+                "evidence/files/tests/_up/shared/b.xml",
+                "evidence/files/tests/r/a.xml",
+                "evidence/files/uat/uat.yaml"
+            ]
+        );
+    }
+
+    #[test]
+    fn what_was_missing_stays_missing_at_replay() {
+        let (root, report) = recorded();
+        let uat = report
+            .checks
+            .iter()
+            .find(|c| c.id == "uat.signoff")
+            .unwrap();
+        assert_eq!(uat.details["signature"]["status"], "unsigned");
+        let replayed = replay(&root.path().join("out"));
+        let uat = replayed
+            .checks
+            .iter()
+            .find(|c| c.id == "uat.signoff")
+            .unwrap();
+        assert_eq!(uat.details["signature"]["status"], "unsigned");
+    }
+
+    #[test]
+    fn a_changed_stored_file_is_refused() {
+        let (root, _) = recorded();
+        let out = root.path().join("out");
+        fs::write(
+            out.join("evidence/files/tests/r/a.xml"),
+            JUNIT.replace("<failure/>", ""),
+        )
+        .unwrap();
+        match Snapshot::open(&out).unwrap_err() {
+            EvaluatorError::SnapshotTampered { problems, .. } => {
+                assert_eq!(problems.len(), 1, "{problems:#?}");
+                assert!(
+                    problems[0].starts_with(
+                        "`evidence/files/tests/r/a.xml` (the tests input `r/a.xml`) has SHA-256"
+                    ),
+                    "{}",
+                    problems[0]
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_changed_report_policy_missing_or_extra_file_is_refused() {
+        let (root, _) = recorded();
+        let out = root.path().join("out");
+        fs::write(out.join(REPORT_FILE), "{}").unwrap();
+        fs::remove_file(out.join("evidence/policy/shipgate.yaml")).unwrap();
+        fs::write(out.join("evidence/files/tests/r/c.xml"), JUNIT).unwrap();
+        match Snapshot::open(&out).unwrap_err() {
+            EvaluatorError::SnapshotTampered { problems, .. } => {
+                let text = problems.join("\n");
+                assert!(
+                    text.contains("`evidence/policy/shipgate.yaml` (the policy"),
+                    "{text}"
+                );
+                assert!(
+                    text.contains("`report.json` (the JSON report) has SHA-256"),
+                    "{text}"
+                );
+                assert!(
+                    text.contains(
+                        "`evidence/files/tests/r/c.xml` is in the record but not in its manifest"
+                    ),
+                    "{text}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_manifest_cannot_point_outside_the_record() {
+        let (root, _) = recorded();
+        let out = root.path().join("out");
+        let path = out.join(MANIFEST_FILE);
+        let text = fs::read_to_string(&path)
+            .unwrap()
+            .replace("evidence/files/uat/uat.yaml", "../project/uat.yaml");
+        fs::write(&path, text).unwrap();
+        match Snapshot::open(&out).unwrap_err() {
+            EvaluatorError::SnapshotTampered { problems, .. } => {
+                assert!(
+                    problems[0].contains("outside the record's `evidence/` folder"),
+                    "{problems:#?}"
+                );
+                assert!(problems[1].contains("not in its manifest"), "{problems:#?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_folder_without_a_record_or_with_a_newer_one_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Snapshot::open(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("holds no release record"), "{err}");
+        fs::create_dir_all(dir.path().join(EVIDENCE_DIR)).unwrap();
+        fs::write(dir.path().join(MANIFEST_FILE), r#"{"manifest_version": 2}"#).unwrap();
+        let err = Snapshot::open(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("written by a newer shipgate"), "{err}");
+        fs::write(dir.path().join(MANIFEST_FILE), "[]").unwrap();
+        let err = Snapshot::open(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("is not a release manifest"), "{err}");
+    }
+
+    /// A fetched source keeps what it fetched; the record stores it, and at replay the source
+    /// finds it through `Resolver::fetched` instead of the network.
+    #[test]
+    fn fetched_data_is_stored_and_found_again_at_replay() {
+        let (root, report) = recorded();
+        let project = root.path().join("project");
+        let env = |name: &str| (name == "V").then(|| "2.0".to_owned());
+        let loaded = load_policy(&project.join("shipgate.yaml"), &env).unwrap();
+        let resolver = Resolver::live(&loaded.base_dir);
+        let mut report2 = run_with(&loaded, &resolver, now());
+        let fetched = br#"[{"key": "PAY-1"}]"#.to_vec();
+        resolver.keep_fetched(FetchedCopy {
+            source: "defects".into(),
+            origin: "https://acme.atlassian.net/rest/api/3/search/jql".into(),
+            file_name: "defects.json".into(),
+            bytes: fetched.clone(),
+        });
+        report2.inputs.push(InputRecord {
+            source: "defects".into(),
+            path: "https://acme.atlassian.net/rest/api/3/search/jql".into(),
+            sha256: sha256_hex(&fetched),
+            bytes: fetched.len() as u64,
+        });
+        let out = root.path().join("out2");
+        fs::create_dir_all(&out).unwrap();
+        let m = write_record(&out, &loaded, &resolver, &report2, b"{}").unwrap();
+        assert_eq!(m.fetched[0].stored, "evidence/fetched/defects/defects.json");
+        assert_eq!(m.files.len(), report.inputs.len());
+        fs::write(out.join(REPORT_FILE), b"{}").unwrap();
+        let replay = Resolver::replay(Snapshot::open(&out).unwrap());
+        let found = replay.fetched("defects").unwrap();
+        assert_eq!(fs::read(&found.full).unwrap(), fetched);
+        assert_eq!(
+            found.shown,
+            "https://acme.atlassian.net/rest/api/3/search/jql"
+        );
+        assert!(replay.fetched("tests").is_none());
+    }
+
+    #[test]
+    fn an_input_not_read_through_the_resolver_or_changed_since_cannot_be_recorded() {
+        let (root, mut report) = recorded();
+        let project = root.path().join("project");
+        let loaded = load_policy(&project.join("shipgate.yaml"), &|_| None).unwrap();
+        let resolver = Resolver::live(&loaded.base_dir);
+        let _ = run_with(&loaded, &resolver, now());
+        report.inputs.push(InputRecord {
+            source: "perf".into(),
+            path: "perf/k6.json".into(),
+            sha256: "0".repeat(64),
+            bytes: 0,
+        });
+        let out = root.path().join("out3");
+        let err = write_record(&out, &loaded, &resolver, &report, b"{}").unwrap_err();
+        assert!(
+            matches!(err, EvaluatorError::InputNotRecordable { .. }),
+            "{err:?}"
+        );
+        assert!(
+            !out.join(EVIDENCE_DIR).exists(),
+            "nothing half-written is left"
+        );
+
+        let resolver = Resolver::live(&loaded.base_dir);
+        let report = run_with(&loaded, &resolver, now());
+        fs::write(project.join("r/a.xml"), JUNIT.replace("<failure/>", "")).unwrap();
+        let err = write_record(&out, &loaded, &resolver, &report, b"{}").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("`r/a.xml`: it changed while the gate ran"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn stored_names_stay_inside_the_record() {
+        assert_eq!(
+            stored_path("files", "tests", "r/a.xml"),
+            "evidence/files/tests/r/a.xml"
+        );
+        assert_eq!(
+            stored_path("files", "tests", "/abs/a.xml"),
+            "evidence/files/tests/_root/abs/a.xml"
+        );
+        assert_eq!(
+            stored_path("files", "tests", "../../x/./a.xml"),
+            "evidence/files/tests/_up/_up/x/a.xml"
+        );
+        assert_eq!(
+            stored_path("files", "tests", "C:\\r\\a?.xml"),
+            "evidence/files/tests/_root/C_/r/a_.xml"
+        );
+        let mut names = StoredNames::default();
+        assert_eq!(names.claim("evidence/x"), "evidence/x");
+        assert_eq!(names.claim("evidence/x"), "evidence/x~2");
+        assert!(is_plain_relative("evidence/files/a"));
+        assert!(!is_plain_relative("evidence/../a"));
+        assert!(!is_plain_relative("/etc/passwd"));
+    }
+}

@@ -1,0 +1,291 @@
+//! Where the source loaders find their inputs: the live files beside the policy, or the copies
+//! a release record stored (`shipgate check --from-snapshot DIR`).
+//!
+//! Every loader asks the [`Resolver`] for its files (`expand_globs`, `file`) instead of touching
+//! the file system itself, and a source that fetches over the network hands what it fetched to
+//! [`Resolver::keep_fetched`] (live) or reads it back from [`Resolver::fetched`] (replay). The
+//! resolver remembers what it answered, so that `--report-dir` can store exactly the inputs the
+//! decision was made on, and a replay can answer the same questions from the record.
+
+use crate::record::{GlobEntry, Snapshot};
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// A file as a loader reads it: where its bytes are, and the name the report gives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Located {
+    /// Where to read the bytes (the live file, or its copy in a release record).
+    pub full: PathBuf,
+    /// The path as the user would write it: relative to the policy's folder where possible.
+    /// Inputs are recorded, and looked up again at replay, under this name.
+    pub shown: String,
+}
+
+/// What a source's globs matched.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Expanded {
+    /// Every matching file, sorted by name.
+    pub files: Vec<Located>,
+    /// The patterns that matched nothing, as written.
+    pub unmatched: Vec<String>,
+}
+
+/// Data a source fetched over the network, in the form its `kind: file` reader reads back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchedCopy {
+    /// The source (`defects`).
+    pub source: String,
+    /// Where it was fetched from (a URL, never with credentials).
+    pub origin: String,
+    /// The file name to store it under (`defects.json`).
+    pub file_name: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What the resolver answered during one evaluation.
+#[derive(Debug, Default)]
+pub(crate) struct Journal {
+    /// Each glob expansion, in the order asked.
+    pub globs: Vec<GlobEntry>,
+    /// (source, shown) → where the bytes were.
+    pub located: BTreeMap<(String, String), PathBuf>,
+    /// What fetched sources fetched.
+    pub fetched: Vec<FetchedCopy>,
+}
+
+enum Mode {
+    Live,
+    Replay(Box<Snapshot>),
+}
+
+/// Answers the loaders' questions about files, live or from a release record.
+pub struct Resolver {
+    base_dir: PathBuf,
+    mode: Mode,
+    journal: Mutex<Journal>,
+}
+
+impl Resolver {
+    /// Reads live files; relative paths are relative to `base_dir`, the policy's folder.
+    pub fn live(base_dir: &Path) -> Self {
+        Self {
+            base_dir: base_dir.to_path_buf(),
+            mode: Mode::Live,
+            journal: Mutex::default(),
+        }
+    }
+
+    /// Reads the copies stored in a release record, under the names they were recorded as.
+    pub fn replay(snapshot: Snapshot) -> Self {
+        Self {
+            base_dir: PathBuf::from(&snapshot.manifest().policy.base_dir),
+            mode: Mode::Replay(Box::new(snapshot)),
+            journal: Mutex::default(),
+        }
+    }
+
+    /// The policy's folder as the user knows it (for messages; at replay, the recorded one).
+    pub fn base_dir(&self) -> &Path {
+        &self.base_dir
+    }
+
+    /// Whether inputs come from a release record.
+    pub fn is_replay(&self) -> bool {
+        matches!(self.mode, Mode::Replay(_))
+    }
+
+    fn journal(&self) -> MutexGuard<'_, Journal> {
+        // A loader that panicked holding the lock left a journal that is still consistent:
+        // every entry is pushed whole.
+        self.journal.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    pub(crate) fn take_journal(&self) -> Journal {
+        std::mem::take(&mut *self.journal())
+    }
+
+    /// Expands the globs of `source` (`sources.tests.junit`). `Err` is a pattern that is not a
+    /// glob, or a folder that could not be listed.
+    pub fn expand_globs(&self, source: &str, patterns: &[String]) -> Result<Expanded, String> {
+        let entry = match &self.mode {
+            Mode::Live => {
+                let (matched, unmatched, error) =
+                    match shipgate_junit::expand_globs(&self.base_dir, patterns) {
+                        Ok(m) => (
+                            m.paths
+                                .iter()
+                                .map(|p| shipgate_junit::shown_path(&self.base_dir, p))
+                                .collect(),
+                            m.unmatched,
+                            None,
+                        ),
+                        Err(e) => (Vec::new(), Vec::new(), Some(e.to_string())),
+                    };
+                GlobEntry {
+                    source: source.to_owned(),
+                    patterns: patterns.to_vec(),
+                    matched,
+                    unmatched,
+                    error,
+                }
+            }
+            Mode::Replay(snapshot) => match snapshot.glob(source, patterns) {
+                Some(entry) => entry.clone(),
+                None => GlobEntry {
+                    source: source.to_owned(),
+                    patterns: patterns.to_vec(),
+                    matched: Vec::new(),
+                    unmatched: Vec::new(),
+                    error: Some(format!(
+                        "the release record holds no expansion of the `{source}` globs {patterns:?}; it was made by another policy"
+                    )),
+                },
+            },
+        };
+        let result = match &entry.error {
+            Some(e) => Err(e.clone()),
+            None => Ok(Expanded {
+                files: entry
+                    .matched
+                    .iter()
+                    .map(|shown| self.locate(source, shown))
+                    .collect(),
+                unmatched: entry.unmatched.clone(),
+            }),
+        };
+        self.journal().globs.push(entry);
+        result
+    }
+
+    /// One file named in the policy (`sources.uat.signoff`), as written there. Whether it exists
+    /// is up to the reader: a missing file reads as `NotFound`, live or at replay.
+    pub fn file(&self, source: &str, path: &str) -> Located {
+        self.locate(source, path)
+    }
+
+    fn locate(&self, source: &str, shown: &str) -> Located {
+        let full = match &self.mode {
+            Mode::Live => self.base_dir.join(shown),
+            Mode::Replay(snapshot) => snapshot
+                .stored(source, shown)
+                .unwrap_or_else(|| snapshot.absent_path(source, shown)),
+        };
+        self.journal()
+            .located
+            .insert((source.to_owned(), shown.to_owned()), full.clone());
+        Located {
+            full,
+            shown: shown.to_owned(),
+        }
+    }
+
+    /// Reads a whole file found with [`Resolver::file`], refusing one larger than `limit` bytes
+    /// (hand-written evidence is small; a huge file is a mistake, not a sign-off).
+    pub fn read_small(&self, located: &Located, limit: u64) -> io::Result<Vec<u8>> {
+        let meta = std::fs::metadata(&located.full)?;
+        if meta.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "it is a folder, not a file",
+            ));
+        }
+        if meta.len() > limit {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "it is {} bytes, more than the {limit} a file of this kind may have",
+                    meta.len()
+                ),
+            ));
+        }
+        std::fs::read(&located.full)
+    }
+
+    /// Keeps what a source fetched so that `--report-dir` stores it in the release record.
+    /// Called by a fetching source on a live run; ignored at replay (nothing was fetched).
+    pub fn keep_fetched(&self, copy: FetchedCopy) {
+        if !self.is_replay() {
+            self.journal().fetched.push(copy);
+        }
+    }
+
+    /// At replay, the stored copy of what `source` fetched when the record was made: the source
+    /// reads it as its `kind: file` reader would, instead of the network. `None` on a live run,
+    /// or when the record holds nothing fetched for `source`.
+    pub fn fetched(&self, source: &str) -> Option<Located> {
+        let Mode::Replay(snapshot) = &self.mode else {
+            return None;
+        };
+        let (origin, full) = snapshot.fetched(source)?;
+        self.journal()
+            .located
+            .insert((source.to_owned(), origin.clone()), full.clone());
+        Some(Located {
+            full,
+            shown: origin,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn live_files_are_found_beside_the_policy_and_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("r/x")).unwrap();
+        std::fs::write(dir.path().join("r/x/a.xml"), "<testsuite/>").unwrap();
+        let r = Resolver::live(dir.path());
+        let e = r
+            .expand_globs("tests", &["r/**/*.xml".into(), "none/*.xml".into()])
+            .unwrap();
+        assert_eq!(e.files.len(), 1);
+        assert_eq!(e.files[0].shown, "r/x/a.xml");
+        assert_eq!(e.files[0].full, dir.path().join("r/x/a.xml"));
+        assert_eq!(e.unmatched, vec!["none/*.xml".to_owned()]);
+        let f = r.file("uat", "uat.yaml");
+        assert_eq!(f.full, dir.path().join("uat.yaml"));
+        assert!(r.read_small(&f, 10).is_err());
+        assert!(r.fetched("defects").is_none());
+        r.keep_fetched(FetchedCopy {
+            source: "defects".into(),
+            origin: "https://tracker.example/search".into(),
+            file_name: "defects.json".into(),
+            bytes: b"[]".to_vec(),
+        });
+        let j = r.take_journal();
+        assert_eq!(j.globs.len(), 1);
+        assert_eq!(j.located.len(), 2);
+        assert_eq!(j.fetched.len(), 1);
+    }
+
+    #[test]
+    fn a_bad_glob_is_an_error_and_is_remembered_as_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = Resolver::live(dir.path());
+        let err = r.expand_globs("tests", &["r/[.xml".into()]).unwrap_err();
+        assert!(err.contains("r/[.xml"), "{err}");
+        assert_eq!(
+            r.take_journal().globs[0].error.as_deref(),
+            Some(err.as_str())
+        );
+    }
+
+    #[test]
+    fn small_files_are_read_and_large_ones_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a"), "12345").unwrap();
+        let r = Resolver::live(dir.path());
+        let f = r.file("uat", "a");
+        assert_eq!(r.read_small(&f, 5).unwrap(), b"12345");
+        let e = r.read_small(&f, 4).unwrap_err();
+        assert!(e.to_string().contains("more than the 4"), "{e}");
+        let e = r.read_small(&r.file("uat", "."), 4).unwrap_err();
+        assert!(e.to_string().contains("folder"), "{e}");
+    }
+}

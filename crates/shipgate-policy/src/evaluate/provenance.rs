@@ -1,0 +1,549 @@
+//! `evidence.provenance`: each source's evidence is no older than its `max_age` (and not dated
+//! in the future), and names the release's commit where it names one (or everywhere, with
+//! `commit: require`).
+//!
+//! Evidence of a source asked for an age that carries no time fails: an age that cannot be
+//! shown is not within the limit. The same goes for a missing commit under `commit: require`,
+//! and for a configured source that is missing or unreadable.
+
+use super::findings::{self, Finding, age, describe, in_future, older_than};
+use super::result::{Check, LIST_LIMIT, plural};
+use crate::policy::{CheckSettings, Policy};
+use crate::provenance::{CommitRule, ProvenanceCheck, ProvenanceSource};
+use jiff::Timestamp;
+use serde_json::{Map, Value, json};
+use shipgate_model::{
+    CheckResult, EvidenceProblem, EvidenceSet, Provenance, ProvenanceItem, SourceState,
+    commits_match,
+};
+
+/// What provenance can see of one source.
+enum View {
+    NotConfigured,
+    /// Missing or unreadable: the state to report, as the source's own checks do.
+    Absent(SourceState<()>),
+    Items(Vec<ProvenanceItem>),
+}
+
+fn view<T: Provenance>(state: &SourceState<T>) -> View {
+    match state {
+        SourceState::NotConfigured => View::NotConfigured,
+        SourceState::Missing(p) => View::Absent(SourceState::Missing(p.clone())),
+        SourceState::Unreadable(p) => View::Absent(SourceState::Unreadable(p.clone())),
+        SourceState::Loaded(e) => View::Items(e.provenance()),
+    }
+}
+
+/// Every source that can take part, in report order. A new source adds its line here.
+fn sources(evidence: &EvidenceSet) -> Vec<(ProvenanceSource, View)> {
+    vec![
+        (ProvenanceSource::Tests, view(&evidence.tests)),
+        (ProvenanceSource::Uat, view(&evidence.uat)),
+    ]
+}
+
+pub(crate) fn provenance(
+    policy: &Policy,
+    options: &ProvenanceCheck,
+    evidence: &EvidenceSet,
+    now: Timestamp,
+) -> CheckResult {
+    let check = Check::new(
+        "evidence.provenance",
+        CheckSettings::new(options.level, options.on_missing),
+    );
+    let rule = options.commit_rule();
+    let release_commit = policy
+        .release
+        .commit
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let skew = options.clock_skew();
+
+    let mut found = Vec::new();
+    let mut absent: Vec<SourceState<()>> = Vec::new();
+    let mut items_json = Vec::new();
+    let mut items_total = 0usize;
+    let mut checked: Vec<String> = Vec::new();
+    for (source, seen) in sources(evidence) {
+        let name = source.as_str();
+        let max_age = options.max_age_of(source).map(|a| a.get());
+        let items = match seen {
+            View::NotConfigured => continue,
+            // Evidence that is not there cannot show when or from which commit it was made.
+            View::Absent(state) => {
+                absent.push(state);
+                continue;
+            }
+            View::Items(items) => items,
+        };
+        checked.push(format!(
+            "{name} ({})",
+            plural(items.len() as u64, "item", "items")
+        ));
+        for item in items {
+            let mut entry = Map::new();
+            entry.insert("source".into(), json!(name));
+            entry.insert("location".into(), json!(item.location));
+            entry.insert(
+                "produced_at".into(),
+                json!(item.produced_at.map(|t| t.to_string())),
+            );
+            entry.insert("commit".into(), json!(item.commit));
+            if let Some(max) = max_age {
+                match item.produced_at {
+                    None => found.push(Finding::new(
+                        &item.location,
+                        format!(
+                            "`{}` carries no time ({}), so its age cannot be checked against `max_age.{name}` {}",
+                            item.location,
+                            item.time_field,
+                            findings::limit(max)
+                        ),
+                        format!("{}, or remove `checks.provenance.max_age.{name}`", item.time_hint),
+                    )),
+                    Some(t) if in_future(now, t, skew) => found.push(Finding::new(
+                        &item.location,
+                        format!(
+                            "`{}` is dated {t} ({}), {} after the evaluation time {now}",
+                            item.location,
+                            item.time_field,
+                            age(t, now)
+                        ),
+                        format!(
+                            "check the clock of the machine that produced `{}` (a timestamp without an offset is read as UTC), or raise `checks.provenance.clock_skew` (now {})",
+                            item.location,
+                            describe(skew)
+                        ),
+                    )),
+                    Some(t) if older_than(now, t, max) => found.push(Finding::new(
+                        &item.location,
+                        format!(
+                            "`{}` is {} old ({t}), older than `max_age.{name}` {}",
+                            item.location,
+                            age(now, t),
+                            findings::limit(max)
+                        ),
+                        item.renew_hint.clone(),
+                    )),
+                    Some(t) => {
+                        entry.insert("age".into(), json!(age(now, t)));
+                    }
+                }
+            }
+            match (release_commit, &item.commit) {
+                (Some(release), Some(c)) if !commits_match(c, release) => {
+                    found.push(Finding::new(
+                        &item.location,
+                        format!(
+                            "`{}` was produced from commit `{c}`, not `{release}`, the commit being released",
+                            item.location
+                        ),
+                        format!("{} (commit `{release}`)", item.renew_hint),
+                    ))
+                }
+                (Some(release), None) if rule == CommitRule::Require => found.push(Finding::new(
+                    &item.location,
+                    format!(
+                        "`{}` names no commit, and `commit: require` asks every item to name `{release}`",
+                        item.location
+                    ),
+                    item.commit_hint.clone(),
+                )),
+                _ => {}
+            }
+            items_total += 1;
+            if items_json.len() < LIST_LIMIT {
+                items_json.push(Value::Object(entry));
+            }
+        }
+    }
+
+    let mut details = Map::new();
+    details.insert("release_commit".into(), json!(release_commit));
+    details.insert("commit".into(), json!(rule.as_str()));
+    if let Some(ages) = &options.max_age {
+        let limits: Map<String, Value> = ProvenanceSource::ALL
+            .into_iter()
+            .filter_map(|s| {
+                ages.get(s)
+                    .map(|a| (s.as_str().to_owned(), json!(findings::limit(a.get()))))
+            })
+            .collect();
+        details.insert("max_age".into(), Value::Object(limits));
+    }
+    details.insert("clock_skew".into(), json!(findings::limit(skew)));
+    details.insert("items".into(), Value::Array(items_json));
+    details.insert("items_total".into(), json!(items_total));
+    findings::insert(&mut details, &found);
+
+    if found.is_empty() {
+        // Nothing measured failed; what could not be measured decides.
+        let unverifiable = absent
+            .iter()
+            .find(|s| matches!(s, SourceState::Unreadable(_)))
+            .or_else(|| absent.first())
+            .cloned()
+            .or_else(|| {
+                (rule == CommitRule::Require && release_commit.is_none()).then(|| {
+                    SourceState::Missing(EvidenceProblem {
+                        source: "release".to_owned(),
+                        location: None,
+                        message: "`commit: require` asks every item to name the release's commit, but `release.commit` is empty".to_owned(),
+                        remedy: "set `release.commit` in the policy (e.g. `${GITHUB_SHA}`), or use `commit: match`".to_owned(),
+                    })
+                })
+            });
+        if let Some(state) = unverifiable
+            && let Err(mut r) = check.source(&state, json!(0))
+        {
+            for (k, v) in details {
+                r.details.entry(k).or_insert(v);
+            }
+            return *r;
+        }
+    }
+    let passed = found.is_empty();
+    let message = if passed {
+        pass_message(options, release_commit, rule, &checked)
+    } else {
+        format!(
+            "{} in the evidence's provenance: {}",
+            plural(found.len() as u64, "problem", "problems"),
+            findings::summary(&found)
+        )
+    };
+    check.measured(
+        passed,
+        json!(found.len()),
+        json!(0),
+        "count",
+        message,
+        findings::remedy(&found),
+        details,
+    )
+}
+
+fn pass_message(
+    options: &ProvenanceCheck,
+    release_commit: Option<&str>,
+    rule: CommitRule,
+    checked: &[String],
+) -> String {
+    let mut parts = Vec::new();
+    let ages: Vec<String> = ProvenanceSource::ALL
+        .into_iter()
+        .filter_map(|s| {
+            options
+                .max_age_of(s)
+                .map(|a| format!("{} within {}", s.as_str(), findings::limit(a.get())))
+        })
+        .collect();
+    if !ages.is_empty() {
+        parts.push(format!("dated {}", ages.join(", ")));
+    }
+    match (release_commit, rule) {
+        (Some(c), CommitRule::Require) => parts.push(format!("every item names commit `{c}`")),
+        (Some(c), CommitRule::Match) => {
+            parts.push(format!("no item names a commit other than `{c}`"))
+        }
+        (None, _) => parts.push("commits not compared: `release.commit` is empty".to_owned()),
+    }
+    let sources = if checked.is_empty() {
+        "no evidence".to_owned()
+    } else {
+        checked.join(", ")
+    };
+    format!("{}: {}", sources, parts.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use crate::Policy;
+    use crate::evaluate::evaluate;
+    use jiff::Timestamp;
+    use shipgate_model::{
+        CheckResult, CheckStatus, EvidenceProblem, EvidenceSet, ExitCode, SignatureMeaning,
+        Signoff, SourceState, TestCounts, TestEvidence, TestFile, UatDecision, UatEvidence,
+        UatSignature,
+    };
+
+    fn now() -> Timestamp {
+        "2026-11-24T10:00:00Z".parse().unwrap()
+    }
+
+    fn policy(commit: Option<&str>, provenance: &str) -> Policy {
+        let commit = commit.map(|c| format!(", commit: {c}")).unwrap_or_default();
+        let text = format!(
+            "version: 1\nrelease: {{name: api, version: '1.0'{commit}}}\nsources:\n  tests: {{junit: [r/*.xml]}}\n  uat: {{signoff: uat.yaml}}\nchecks:\n  regression: {{min_tests: 1}}\n  provenance:\n{provenance}"
+        );
+        Policy::parse(&text, &|_| None).unwrap_or_else(|e| panic!("{:#?}\n{text}", e.problems()))
+    }
+
+    fn file(path: &str, timestamp: Option<&str>, commit: Option<&str>) -> TestFile {
+        let mut counts = TestCounts::default();
+        counts.record(shipgate_model::TestOutcome::Passed);
+        TestFile {
+            path: path.into(),
+            counts,
+            suites: 1,
+            suite_errors: 0,
+            duplicate_names: 0,
+            timestamp: timestamp.map(|t| t.parse().unwrap()),
+            commit: commit.map(str::to_owned),
+        }
+    }
+
+    fn tests(files: Vec<TestFile>) -> SourceState<TestEvidence> {
+        let mut totals = TestCounts::default();
+        for f in &files {
+            totals.add(&f.counts);
+        }
+        SourceState::Loaded(TestEvidence {
+            files,
+            totals,
+            suite_errors: vec![],
+            tests: vec![],
+        })
+    }
+
+    fn uat(at: &str, commit: Option<&str>) -> SourceState<UatEvidence> {
+        SourceState::Loaded(UatEvidence {
+            path: "uat.yaml".into(),
+            release: "api".into(),
+            version: "1.0".into(),
+            commit: commit.map(str::to_owned),
+            decision: UatDecision::Approved,
+            scope: None,
+            conditions: vec![],
+            signoffs: vec![Signoff {
+                name: "Dana".into(),
+                role: "po".into(),
+                at: at.parse().unwrap(),
+                meaning: SignatureMeaning::Approval,
+                note: None,
+            }],
+            signature: UatSignature::Unsigned {
+                expected: "uat.yaml.sig".into(),
+            },
+        })
+    }
+
+    fn run(
+        policy: &Policy,
+        tests: SourceState<TestEvidence>,
+        uat: SourceState<UatEvidence>,
+    ) -> (CheckResult, ExitCode) {
+        let evidence = EvidenceSet {
+            tests,
+            uat,
+            ..EvidenceSet::default()
+        };
+        let v = evaluate(policy, &evidence, now());
+        let c = v
+            .checks
+            .iter()
+            .find(|c| c.id == "evidence.provenance")
+            .unwrap()
+            .clone();
+        (c, v.exit_code())
+    }
+
+    fn messages(c: &CheckResult) -> Vec<String> {
+        c.details["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["message"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    const AGES: &str = "    max_age: {tests: 1d, uat: 14d}\n";
+    const RECENT: Option<&str> = Some("2026-11-24T08:00:00Z");
+
+    #[test]
+    fn recent_evidence_from_the_release_commit_passes() {
+        let (c, code) = run(
+            &policy(Some("3f2a9c1d0e4b"), AGES),
+            tests(vec![file("r/a.xml", RECENT, Some("3f2a9c1"))]),
+            uat("2026-11-20T10:00:00Z", Some("3f2a9c1d0e4b")),
+        );
+        assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
+        assert_eq!(code, ExitCode::Ready);
+        assert_eq!(
+            c.message,
+            "tests (1 item), uat (1 item): dated tests within 1d, uat within 14d; no item names a commit other than `3f2a9c1d0e4b`"
+        );
+        assert_eq!(c.details["items"][0]["age"], "2 hours");
+        assert_eq!(c.details["items_total"], 2);
+    }
+
+    #[test]
+    fn old_undated_and_future_evidence_fails_and_names_the_file() {
+        let (c, code) = run(
+            &policy(None, AGES),
+            tests(vec![
+                file("r/old.xml", Some("2026-11-23T09:59:59Z"), None),
+                file("r/undated.xml", None, None),
+                file("r/future.xml", Some("2026-11-24T10:05:01Z"), None),
+                file("r/skewed.xml", Some("2026-11-24T10:05:00Z"), None),
+            ]),
+            uat("2026-11-09T10:00:00Z", None),
+        );
+        assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true));
+        assert_eq!(code, ExitCode::Blocked);
+        assert_eq!(c.observed, serde_json::json!(4));
+        let m = messages(&c);
+        assert!(m[0].starts_with("`r/old.xml` is 24 hours old"), "{m:#?}");
+        assert!(
+            m[1].starts_with("`r/undated.xml` carries no time"),
+            "{m:#?}"
+        );
+        assert!(
+            m[2].starts_with("`r/future.xml` is dated 2026-11-24T10:05:01Z"),
+            "{m:#?}"
+        );
+        assert!(m[3].starts_with("`uat.yaml` is 15 days old"), "{m:#?}");
+        assert!(
+            c.message
+                .starts_with("4 problems in the evidence's provenance")
+        );
+        assert!(
+            c.remedy
+                .as_deref()
+                .unwrap()
+                .contains("`timestamp` attribute"),
+            "{:?}",
+            c.remedy
+        );
+    }
+
+    #[test]
+    fn a_commit_other_than_the_release_s_fails_wherever_it_is_named() {
+        let (c, _) = run(
+            &policy(Some("3f2a9c1"), "    commit: match\n"),
+            tests(vec![
+                file("r/a.xml", None, Some("9e8d7c6")),
+                file("r/b.xml", None, None),
+            ]),
+            uat("2026-11-20T10:00:00Z", None),
+        );
+        assert_eq!(c.status, CheckStatus::Fail);
+        let m = messages(&c);
+        assert_eq!(
+            m.len(),
+            1,
+            "items without a commit pass under `match`: {m:#?}"
+        );
+        assert!(m[0].contains("from commit `9e8d7c6`, not `3f2a9c1`"));
+    }
+
+    #[test]
+    fn commit_require_needs_every_item_to_name_the_commit() {
+        let (c, _) = run(
+            &policy(Some("3f2a9c1"), "    commit: require\n"),
+            tests(vec![
+                file("r/a.xml", None, Some("3f2a9c1")),
+                file("r/b.xml", None, None),
+            ]),
+            uat("2026-11-20T10:00:00Z", None),
+        );
+        let m = messages(&c);
+        assert_eq!(m.len(), 2, "{m:#?}");
+        assert!(m[0].starts_with("`r/b.xml` names no commit"));
+        assert!(m[1].starts_with("`uat.yaml` names no commit"));
+        assert!(c.remedy.as_deref().unwrap().contains("git.commit"));
+    }
+
+    #[test]
+    fn commit_require_without_a_release_commit_is_missing_evidence() {
+        let (c, code) = run(
+            &policy(None, "    commit: require\n"),
+            tests(vec![file("r/a.xml", None, Some("3f2a9c1"))]),
+            uat("2026-11-20T10:00:00Z", Some("3f2a9c1")),
+        );
+        assert_eq!((c.status, c.blocking), (CheckStatus::Missing, true));
+        assert!(
+            c.message.contains("`release.commit` is empty"),
+            "{}",
+            c.message
+        );
+        assert_eq!(code, ExitCode::Blocked);
+        let (c, _) = run(
+            &policy(None, "    commit: require\n    on_missing: warn\n"),
+            tests(vec![file("r/a.xml", None, Some("3f2a9c1"))]),
+            uat("2026-11-20T10:00:00Z", Some("3f2a9c1")),
+        );
+        assert!(!c.blocking);
+    }
+
+    #[test]
+    fn evidence_that_cannot_be_read_cannot_show_its_provenance() {
+        let problem = EvidenceProblem {
+            source: "tests".into(),
+            location: None,
+            message: "failed to parse `r/a.xml`".into(),
+            remedy: "fix it".into(),
+        };
+        let (c, code) = run(
+            &policy(None, AGES),
+            SourceState::Unreadable(vec![problem.clone()]),
+            uat("2026-11-20T10:00:00Z", None),
+        );
+        assert_eq!((c.status, c.blocking), (CheckStatus::Error, true));
+        assert_eq!(code, ExitCode::EvidenceError);
+        let (c, _) = run(
+            &policy(None, AGES),
+            SourceState::Missing(problem),
+            uat("2026-11-20T10:00:00Z", None),
+        );
+        assert_eq!(c.status, CheckStatus::Missing);
+    }
+
+    #[test]
+    fn a_measured_problem_wins_over_a_missing_source() {
+        let (c, _) = run(
+            &policy(None, AGES),
+            SourceState::Missing(EvidenceProblem {
+                source: "tests".into(),
+                location: None,
+                message: "no JUnit report".into(),
+                remedy: "run them".into(),
+            }),
+            uat("2026-11-01T10:00:00Z", None),
+        );
+        assert_eq!(c.status, CheckStatus::Fail, "{c:#?}");
+    }
+
+    #[test]
+    fn a_configured_source_that_is_missing_cannot_show_its_commit() {
+        let (c, code) = run(
+            &policy(Some("3f2a9c1"), "    commit: match\n"),
+            SourceState::Missing(EvidenceProblem {
+                source: "tests".into(),
+                location: None,
+                message: "no JUnit report".into(),
+                remedy: "run them".into(),
+            }),
+            uat("2026-11-20T10:00:00Z", Some("3f2a9c1")),
+        );
+        assert_eq!((c.status, c.blocking), (CheckStatus::Missing, true));
+        assert_eq!(code, ExitCode::Blocked);
+    }
+
+    #[test]
+    fn without_a_release_commit_commits_are_not_compared() {
+        let (c, _) = run(
+            &policy(None, "    commit: match\n"),
+            tests(vec![file("r/a.xml", None, Some("9e8d7c6"))]),
+            uat("2026-11-20T10:00:00Z", None),
+        );
+        assert_eq!(c.status, CheckStatus::Pass);
+        assert!(
+            c.message
+                .ends_with("commits not compared: `release.commit` is empty")
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! `checks.provenance` → `evidence.provenance`: how old each source's evidence may be, and
+//! whether it must name the release's commit.
+//!
+//! A source takes part by implementing `shipgate_model::Provenance` for its evidence, having a
+//! [`ProvenanceSource`] variant (in `ALL`, `is_configured`, `as_str`), a field in
+//! [`ProvenanceAges`], and one line in `evaluate::provenance::sources`.
+
+use crate::load::Validator;
+use crate::policy::{LevelSetting, OnMissing, Policy};
+use crate::values::DurationSpec;
+use schemars::JsonSchema;
+use serde::Deserialize;
+use std::time::Duration;
+
+/// The sources whose provenance can be checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ProvenanceSource {
+    /// JUnit files: the latest `<testsuite timestamp>` of each, and its `git.commit`/`commit`
+    /// property.
+    Tests,
+    /// The UAT sign-off: its oldest signature time, and its `commit`.
+    Uat,
+}
+
+impl ProvenanceSource {
+    /// Every source, in report order.
+    pub const ALL: [ProvenanceSource; 2] = [ProvenanceSource::Tests, ProvenanceSource::Uat];
+
+    /// Whether the policy configures the source.
+    pub fn is_configured(self, policy: &Policy) -> bool {
+        match self {
+            ProvenanceSource::Tests => policy.sources.tests.is_some(),
+            ProvenanceSource::Uat => policy.sources.uat.is_some(),
+        }
+    }
+
+    /// The source's name in the policy and the report.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProvenanceSource::Tests => "tests",
+            ProvenanceSource::Uat => "uat",
+        }
+    }
+}
+
+/// How old each source's evidence may be at evaluation time.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProvenanceAges {
+    /// JUnit files (`1d`): a test report older than the build is suspect.
+    pub tests: Option<DurationSpec>,
+    /// The UAT sign-off (`14d`), by its oldest signature.
+    pub uat: Option<DurationSpec>,
+}
+
+impl ProvenanceAges {
+    /// The maximum age set for a source.
+    pub fn get(&self, source: ProvenanceSource) -> Option<DurationSpec> {
+        match source {
+            ProvenanceSource::Tests => self.tests,
+            ProvenanceSource::Uat => self.uat,
+        }
+    }
+}
+
+/// How evidence must relate to `release.commit`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CommitRule {
+    /// Evidence that names a commit must name the release's commit (default).
+    #[default]
+    Match,
+    /// Every item of every configured source must name the release's commit.
+    Require,
+}
+
+impl CommitRule {
+    /// `match` or `require`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommitRule::Match => "match",
+            CommitRule::Require => "require",
+        }
+    }
+}
+
+/// `checks.provenance` → `evidence.provenance`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProvenanceCheck {
+    /// Per source, the oldest evidence accepted (`{tests: 1d, uat: 14d}`). Evidence of such a
+    /// source that carries no time fails: its age cannot be shown.
+    pub max_age: Option<ProvenanceAges>,
+    /// `match` (default): evidence that names a commit must name `release.commit`.
+    /// `require`: every item must name it; evidence without a commit fails, and so does a
+    /// release without a commit.
+    pub commit: Option<CommitRule>,
+    /// How far in the future evidence may be dated before it is suspect (default `5m`): a
+    /// runner's clock may be a little ahead of the gate's.
+    pub clock_skew: Option<DurationSpec>,
+    /// `error` (default) or `warn`.
+    pub level: Option<LevelSetting>,
+    /// `fail` (default) or `warn` when evidence it must check is missing or unreadable, or
+    /// `commit: require` and the release has no commit.
+    pub on_missing: Option<OnMissing>,
+}
+
+/// The default of `clock_skew`.
+pub(crate) const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
+
+impl ProvenanceCheck {
+    /// The commit rule, `match` unless set.
+    pub fn commit_rule(&self) -> CommitRule {
+        self.commit.unwrap_or_default()
+    }
+
+    /// The maximum age set for a source.
+    pub fn max_age_of(&self, source: ProvenanceSource) -> Option<DurationSpec> {
+        self.max_age.as_ref().and_then(|a| a.get(source))
+    }
+
+    /// The allowed clock skew.
+    pub fn clock_skew(&self) -> Duration {
+        self.clock_skew
+            .map_or(DEFAULT_CLOCK_SKEW, DurationSpec::get)
+    }
+}
+
+impl Validator<'_> {
+    pub(crate) fn validate_provenance(&mut self, policy: &Policy) {
+        let Some(check) = &policy.checks.provenance else {
+            return;
+        };
+        let ages = check.max_age.clone().unwrap_or_default();
+        let any_age = ProvenanceSource::ALL.iter().any(|s| ages.get(*s).is_some());
+        if !any_age && check.commit.is_none() {
+            self.problem(
+                "checks.provenance",
+                "`checks.provenance` sets neither `max_age` nor `commit`, so it would check nothing; e.g. `max_age: {tests: 1d}` or `commit: require`",
+            );
+        }
+        for source in ProvenanceSource::ALL {
+            let name = source.as_str();
+            if let Some(age) = ages.get(source) {
+                if !source.is_configured(policy) {
+                    self.cross_problem(
+                        &format!("checks.provenance.max_age.{name}"),
+                        format!("`max_age.{name}` is set but the policy has no `sources.{name}`; configure the source or remove the limit"),
+                    );
+                }
+                if age.get().is_zero() {
+                    self.problem(
+                        &format!("checks.provenance.max_age.{name}"),
+                        "a maximum age of zero refuses all evidence; write e.g. `1d`",
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+    use crate::Problem;
+
+    const BASE: &str =
+        "version: 1\nrelease: {name: api, version: '1.0'}\nsources:\n  tests: {junit: [r/*.xml]}\n";
+
+    fn problems(text: &str) -> Vec<Problem> {
+        match Policy::parse(text, &|_| None) {
+            Ok(_) => panic!("expected problems in:\n{text}"),
+            Err(e) => e.problems().to_vec(),
+        }
+    }
+
+    #[test]
+    fn a_provenance_policy_loads_with_its_defaults() {
+        let p = Policy::parse(
+            &format!("{BASE}checks:\n  provenance:\n    max_age: {{tests: 1d}}\n"),
+            &|_| None,
+        )
+        .unwrap();
+        let c = p.checks.provenance.as_ref().unwrap();
+        assert_eq!(c.commit_rule(), CommitRule::Match);
+        assert_eq!(c.clock_skew(), Duration::from_secs(300));
+        assert_eq!(
+            c.max_age_of(ProvenanceSource::Tests).unwrap().get(),
+            Duration::from_secs(86_400)
+        );
+        assert!(p.check_ids().contains(&"evidence.provenance".to_owned()));
+    }
+
+    #[test]
+    fn a_check_that_would_check_nothing_is_refused() {
+        let p = problems(&format!("{BASE}checks:\n  provenance: {{level: warn}}\n"));
+        assert!(
+            p[0].message.contains("neither `max_age` nor `commit`"),
+            "{p:#?}"
+        );
+    }
+
+    #[test]
+    fn an_age_for_an_unconfigured_source_is_refused() {
+        let p = problems(&format!(
+            "{BASE}checks:\n  provenance:\n    max_age: {{tests: 1d, uat: 14d}}\n"
+        ));
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert_eq!(p[0].path, "checks.provenance.max_age.uat");
+        assert!(p[0].message.contains("no `sources.uat`"));
+    }
+
+    #[test]
+    fn unknown_sources_and_rules_get_a_suggestion() {
+        let p = problems(&format!(
+            "{BASE}checks:\n  provenance:\n    max_age: {{test: 1d}}\n    commit: requires\n"
+        ));
+        let messages: Vec<&str> = p.iter().map(|p| p.message.as_str()).collect();
+        assert!(
+            messages.iter().any(|m| m.contains("did you mean `tests`?")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("did you mean `require`")),
+            "{messages:?}"
+        );
+    }
+}

@@ -1,0 +1,272 @@
+//! End-to-end tests of the release record: `check --report-dir DIR` stores the evidence, and
+//! `check --from-snapshot DIR` replays the decision offline, refusing an altered record.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{NOW, Project, corpus, shipgate};
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// Runs `check` on `policy` writing the record to `out`; returns the exit code.
+fn record(policy: &Path, out: &Path, now: &str) -> i32 {
+    shipgate()
+        .args(["check", "--now", now, "--policy"])
+        .arg(policy)
+        .arg("--report-dir")
+        .arg(out)
+        .assert()
+        .get_output()
+        .status
+        .code()
+        .unwrap()
+}
+
+fn replay(out: &Path) -> assert_cmd::Command {
+    let mut cmd = shipgate();
+    cmd.args(["check", "--format", "json", "--from-snapshot"])
+        .arg(out);
+    cmd
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// A copy of the signed-release example in a temporary project folder.
+fn signed_release() -> Project {
+    let mut p = Project::new(
+        &std::fs::read_to_string(repo("examples/signed-release/shipgate.yaml")).unwrap(),
+    );
+    for rel in [
+        "reports/pytest.xml",
+        "release/uat-signoff.yaml",
+        "release/uat-signoff.yaml.sig",
+        "release/allowed_signers",
+    ] {
+        p = p.copy(rel, &repo(&format!("examples/signed-release/{rel}")));
+    }
+    p
+}
+
+#[test]
+fn a_replay_gives_the_same_json_report_offline() {
+    let p = signed_release();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(record(&p.policy(), out.path(), "2026-11-24T12:00:00Z"), 0);
+    let recorded = std::fs::read(out.path().join("report.json")).unwrap();
+    // Offline and elsewhere: the project is gone, and the replay runs from another folder.
+    drop(p);
+    let replayed = replay(out.path())
+        .current_dir(std::env::temp_dir())
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "the replay gives the same report as the recorded report.json",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8(replayed).unwrap(),
+        String::from_utf8(recorded).unwrap(),
+        "byte for byte, evaluated_at included"
+    );
+}
+
+#[test]
+fn the_record_holds_every_input_with_its_hash() {
+    let p = signed_release();
+    let out = tempfile::tempdir().unwrap();
+    record(&p.policy(), out.path(), "2026-11-24T12:00:00Z");
+    let manifest = read_json(&out.path().join("evidence/manifest.json"));
+    let report = read_json(&out.path().join("report.json"));
+    assert_eq!(manifest["manifest_version"], 1);
+    assert_eq!(manifest["evaluated_at"], "2026-11-24T12:00:00Z");
+    assert_eq!(manifest["policy"]["sha256"], report["policy"]["sha256"]);
+    let files = manifest["files"].as_array().unwrap();
+    assert_eq!(files.len(), report["inputs"].as_array().unwrap().len());
+    for (file, input) in files.iter().zip(report["inputs"].as_array().unwrap()) {
+        assert_eq!(file["path"], input["path"]);
+        assert_eq!(file["sha256"], input["sha256"]);
+        let stored = out.path().join(file["stored"].as_str().unwrap());
+        assert_eq!(
+            std::fs::read(stored).unwrap().len() as u64,
+            input["bytes"].as_u64().unwrap()
+        );
+    }
+    assert!(
+        out.path()
+            .join("evidence/files/uat/release/uat-signoff.yaml.sig")
+            .is_file()
+    );
+}
+
+#[test]
+fn a_blocked_decision_replays_as_blocked_and_a_missing_input_stays_missing() {
+    let p = Project::new(
+        "version: 1\nrelease: {name: demo, version: '1.0'}\nsources:\n  tests: {junit: [\"reports/*.xml\", \"e2e/*.xml\"]}\nchecks:\n  regression: {min_pass_rate: 90%}\n",
+    )
+    .copy("reports/a.xml", &corpus("surefire--failures-and-errors.xml"));
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(record(&p.policy(), out.path(), NOW), 1);
+    std::fs::create_dir_all(p.dir.path().join("e2e")).unwrap();
+    std::fs::copy(
+        corpus("nextest--basic.xml"),
+        p.dir.path().join("e2e/late.xml"),
+    )
+    .unwrap();
+    let out_json = replay(out.path())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let r: Value = serde_json::from_slice(&out_json).unwrap();
+    assert_eq!(
+        r["checks"][0]["status"], "missing",
+        "a file added later is not in the record"
+    );
+    assert!(
+        r["checks"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no JUnit report matched `e2e/*.xml`")
+    );
+}
+
+#[test]
+fn an_unreadable_input_is_recorded_and_replays_as_exit_4() {
+    let p = Project::new(
+        "version: 1\nrelease: {name: demo, version: '1.0'}\nsources:\n  tests: {junit: [\"reports/*.xml\"]}\nchecks:\n  regression: {min_pass_rate: 90%}\n",
+    )
+    .copy("reports/bad.xml", &corpus("corrupt--truncated-pytest.xml"));
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(record(&p.policy(), out.path(), NOW), 4);
+    replay(out.path()).assert().code(4);
+}
+
+#[test]
+fn a_changed_file_in_the_record_is_refused_with_exit_4() {
+    let p = signed_release();
+    let out = tempfile::tempdir().unwrap();
+    record(&p.policy(), out.path(), "2026-11-24T12:00:00Z");
+    let stored = out.path().join("evidence/files/tests/reports/pytest.xml");
+    let text = std::fs::read_to_string(&stored)
+        .unwrap()
+        .replace("skipped=\"1\"", "skipped=\"0\"");
+    std::fs::write(&stored, text).unwrap();
+    replay(out.path())
+        .assert()
+        .code(4)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("has been altered"))
+        .stderr(predicate::str::contains(
+            "`evidence/files/tests/reports/pytest.xml` (the tests input `reports/pytest.xml`) has SHA-256",
+        ));
+}
+
+#[test]
+fn a_changed_report_json_is_refused_too() {
+    let p = signed_release();
+    let out = tempfile::tempdir().unwrap();
+    record(&p.policy(), out.path(), "2026-11-24T12:00:00Z");
+    let path = out.path().join("report.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("\"decision\": \"ready\"", "\"decision\": \"blocked\"");
+    std::fs::write(&path, text).unwrap();
+    replay(out.path())
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("`report.json` (the JSON report)"));
+}
+
+#[test]
+fn now_overrides_the_recorded_time_and_the_difference_is_said() {
+    let p = signed_release();
+    let out = tempfile::tempdir().unwrap();
+    record(&p.policy(), out.path(), "2026-11-24T12:00:00Z");
+    replay(out.path())
+        .args(["--now", "2026-12-24T12:00:00Z"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "the replay differs from the recorded report.json",
+        ))
+        .stderr(predicate::str::contains("check `uat.signoff`: pass → fail"));
+}
+
+#[test]
+fn the_policy_s_variables_are_replayed_as_recorded() {
+    let p = Project::new(
+        "version: 1\nrelease: {name: demo, version: '${RELEASE_VERSION}'}\nsources:\n  tests: {junit: [\"reports/*.xml\"]}\nchecks:\n  regression: {min_pass_rate: 10%}\n",
+    )
+    .copy("reports/a.xml", &corpus("nextest--basic.xml"));
+    let out = tempfile::tempdir().unwrap();
+    shipgate()
+        .env("RELEASE_VERSION", "7.1.0")
+        .args(["check", "--now", NOW, "--policy"])
+        .arg(p.policy())
+        .arg("--report-dir")
+        .arg(out.path())
+        .assert()
+        .code(0);
+    let out_json = replay(out.path())
+        .env("SHIPGATE_POLICY", "somewhere/else.yaml")
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains(
+            "`somewhere/else.yaml` (from --policy or SHIPGATE_POLICY) is not read",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    let r: Value = serde_json::from_slice(&out_json).unwrap();
+    assert_eq!(r["release"]["version"], "7.1.0");
+}
+
+#[test]
+fn a_folder_without_a_record_is_exit_4_and_replaying_into_itself_is_refused() {
+    let empty = tempfile::tempdir().unwrap();
+    replay(empty.path())
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("holds no release record"));
+    let p = signed_release();
+    let out = tempfile::tempdir().unwrap();
+    record(&p.policy(), out.path(), "2026-11-24T12:00:00Z");
+    replay(out.path())
+        .arg("--report-dir")
+        .arg(out.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is the record being replayed"));
+}
+
+#[test]
+fn a_replay_can_be_recorded_again_and_replays_the_same() {
+    let p = signed_release();
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    record(&p.policy(), first.path(), "2026-11-24T12:00:00Z");
+    replay(first.path())
+        .arg("--report-dir")
+        .arg(second.path())
+        .assert()
+        .code(0);
+    let a = read_json(&first.path().join("evidence/manifest.json"));
+    let b = read_json(&second.path().join("evidence/manifest.json"));
+    assert_eq!(a["files"], b["files"]);
+    assert_eq!(a["policy"], b["policy"]);
+    assert_eq!(
+        std::fs::read(first.path().join("report.json")).unwrap(),
+        std::fs::read(second.path().join("report.json")).unwrap()
+    );
+}
