@@ -408,3 +408,28 @@ fn inspect_tests_exit_4_on_a_bad_file_and_1_on_no_match() {
         .code(1)
         .stderr(predicate::str::contains("no file matched"));
 }
+
+#[test]
+fn evaluating_as_of_another_instant_is_recorded_with_the_real_time() {
+    let out = blocked().args(["--format", "json"]).output().unwrap();
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r["evaluated_at"], NOW);
+    let generated: jiff::Timestamp = r["generated_at"].as_str().unwrap().parse().unwrap();
+    assert_ne!(generated, NOW.parse::<jiff::Timestamp>().unwrap());
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("evaluating as of 2026-11-24T10:00:00Z (--now)")
+    );
+    // Without --now there is nothing to record twice.
+    let mut live = shipgate();
+    live.args([
+        "check",
+        "--format",
+        "json",
+        "--policy",
+        "examples/quickstart/shipgate.yaml",
+    ]);
+    let r: Value = serde_json::from_slice(&live.output().unwrap().stdout).unwrap();
+    assert!(r.get("generated_at").is_none());
+}

@@ -89,6 +89,20 @@ pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
     tracing::debug!(policy = %loaded.path.display(), checks = ?loaded.policy.check_ids(), "evaluating");
     let mut report = shipgate_evaluator::run_with(&loaded, &resolver, now);
     report.dry_run = args.dry_run;
+    if recorded.is_none() && args.now.is_some() {
+        // Evaluating "as of" another instant changes what waivers and evidence ages allow:
+        // say so, and keep the real time in the report.
+        let wall = Timestamp::now();
+        eprint(&format!(
+            "shipgate: evaluating as of {now} (--now), not the current time {wall}; the report records both"
+        ));
+        report.generated_at = Some(wall);
+    } else if let Some(recorded) = &recorded
+        && args.now.is_none()
+    {
+        // A replay reproduces the recorded report, including when it was produced.
+        report.generated_at = recorded.generated_at;
+    }
     let decided = ExitCode::ALL
         .into_iter()
         .find(|c| c.code() == report.exit_code)

@@ -601,6 +601,7 @@ pub fn compare_reports(recorded: &Report, replayed: &Report) -> Vec<String> {
     let normal = |r: &Report| {
         let mut r = r.clone();
         r.dry_run = false;
+        r.generated_at = None;
         r.tool.version.clear();
         serde_json::to_value(r).unwrap_or(serde_json::Value::Null)
     };

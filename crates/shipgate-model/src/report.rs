@@ -53,8 +53,12 @@ pub struct Report {
     pub decision: Decision,
     /// The exit code of the evaluation (before `--dry-run` is applied).
     pub exit_code: u8,
-    /// When the evaluation ran (UTC).
+    /// When the evaluation ran (UTC): the instant waivers and evidence ages were judged at.
     pub evaluated_at: Timestamp,
+    /// When the report was actually produced, present only when a live run was told to evaluate
+    /// as of another instant (`--now`): the audit record then shows both.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub generated_at: Option<Timestamp>,
     /// Whether this was a dry run (the process exits 0 whatever the decision).
     #[serde(default)]
     pub dry_run: bool,
@@ -91,6 +95,7 @@ impl Report {
             decision: verdict.decision,
             exit_code,
             evaluated_at,
+            generated_at: None,
             dry_run: false,
             policy,
             inputs,
