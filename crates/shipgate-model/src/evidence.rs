@@ -1,5 +1,6 @@
 //! The evidence set handed to the policy engine, and the provenance of every input.
 
+use crate::defects::DefectEvidence;
 use crate::tests::TestEvidence;
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +70,8 @@ pub struct InputRecord {
 pub struct EvidenceSet {
     /// JUnit test results of this run.
     pub tests: SourceState<TestEvidence>,
+    /// Defects from the tracker or an export.
+    pub defects: SourceState<DefectEvidence>,
     /// Every input read, with its hash.
     pub inputs: Vec<InputRecord>,
 }
