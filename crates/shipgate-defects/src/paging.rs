@@ -191,6 +191,10 @@ mod tests {
         })
         .unwrap_err();
         assert!(err.to_string().contains("page 7"));
-        assert!(fetch_concurrently(&[], Ok::<u64, DefectsError>).unwrap().is_empty());
+        assert!(
+            fetch_concurrently(&[], Ok::<u64, DefectsError>)
+                .unwrap()
+                .is_empty()
+        );
     }
 }

@@ -211,6 +211,16 @@ fn key_order(key: &str) -> (&str, u64, &str) {
     (prefix, number.parse().unwrap_or(u64::MAX), key)
 }
 
+/// A name or key folded for matching: ASCII lowercase, `_` read as `-`.
+pub fn fold_for_matching(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '_' => '-',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
 /// Whether the defect `key` is named in a test's qualified name (`classname.name`).
 ///
 /// The match ignores ASCII case and treats `-` and `_` as the same character (`PAY-123` is named
@@ -218,37 +228,34 @@ fn key_order(key: &str) -> (&str, u64, &str) {
 /// not followed by a digit (`PAY-12` is not named by `PAY-123`, nor by `XPAY-12`). Keys that hold
 /// no digit are never matched by name: too many words would match them by accident.
 pub fn name_references_key(qualified: &str, key: &str) -> bool {
-    let key = key.trim();
-    if key.is_empty() || !key.bytes().any(|b| b.is_ascii_digit()) {
+    folded_name_references_key(
+        &fold_for_matching(qualified),
+        &fold_for_matching(key.trim()),
+    )
+}
+
+/// [`name_references_key`] on a name and a key already passed through [`fold_for_matching`], for
+/// matching many keys against many names.
+pub fn folded_name_references_key(name: &str, key: &str) -> bool {
+    let (hay, needle) = (name.as_bytes(), key.as_bytes());
+    let (Some(&first), Some(&last)) = (needle.first(), needle.last()) else {
         return false;
-    }
-    let fold = |b: u8| match b {
-        b'_' => b'-',
-        b => b.to_ascii_lowercase(),
     };
-    let hay = qualified.as_bytes();
-    let needle: Vec<u8> = key.bytes().map(fold).collect();
-    if needle.len() > hay.len() {
+    if !needle.iter().any(u8::is_ascii_digit) {
         return false;
     }
-    for start in 0..=(hay.len() - needle.len()) {
+    let mut from = 0;
+    while let Some(at) = name.get(from..).and_then(|rest| rest.find(key)) {
+        let start = from + at;
         let end = start + needle.len();
-        if !hay[start..end]
-            .iter()
-            .zip(&needle)
-            .all(|(h, n)| fold(*h) == *n)
-        {
-            continue;
-        }
-        let before_ok = start == 0
-            || !hay[start - 1].is_ascii_alphanumeric()
-            || !needle[0].is_ascii_alphanumeric();
-        let after_ok = end == hay.len()
-            || !hay[end].is_ascii_digit()
-            || !needle[needle.len() - 1].is_ascii_digit();
+        let before_ok =
+            start == 0 || !hay[start - 1].is_ascii_alphanumeric() || !first.is_ascii_alphanumeric();
+        let after_ok = end == hay.len() || !hay[end].is_ascii_digit() || !last.is_ascii_digit();
         if before_ok && after_ok {
             return true;
         }
+        // Move past the first character of this occurrence (it may be multi-byte).
+        from = start + name[start..].chars().next().map_or(1, char::len_utf8);
     }
     false
 }
@@ -256,14 +263,62 @@ pub fn name_references_key(qualified: &str, key: &str) -> bool {
 /// Whether a defect reference written in a JUnit property (`defect`, `issue`, `jira`, `bug`)
 /// names `key`: the same key, ignoring ASCII case, `-`/`_` folded.
 pub fn property_references_key(value: &str, key: &str) -> bool {
-    let fold = |c: char| match c {
-        '_' => '-',
-        c => c.to_ascii_lowercase(),
-    };
     let (value, key) = (value.trim(), key.trim());
-    !key.is_empty()
-        && value.chars().count() == key.chars().count()
-        && value.chars().map(fold).eq(key.chars().map(fold))
+    !key.is_empty() && fold_for_matching(value) == fold_for_matching(key)
+}
+
+/// Defect leakage over a window, overall and per group: what `shipgate leakage` shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LeakageReport {
+    /// Where the defects came from (`jira`, `file`, ...).
+    pub source: String,
+    /// The tracker or file.
+    pub location: String,
+    /// The window's length in days.
+    pub window_days: u64,
+    /// Defects created at or after this instant are counted.
+    pub from: Timestamp,
+    /// ... and at or before this one (the evaluation time).
+    pub to: Timestamp,
+    /// What the rows are grouped by: `month`, `severity`, `component` or `introduced-in`.
+    pub by: String,
+    /// Every defect created in the window.
+    pub total: LeakageRow,
+    /// One row per group, in the group's natural order (months oldest first; severities worst
+    /// first; components and releases by production defects, most first).
+    pub rows: Vec<LeakageRow>,
+}
+
+/// Counts of one group of defects and its leakage rate.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LeakageRow {
+    /// The group (`2026-09`, `critical`, `Payments`, `Sprint 14`); `total` for the total.
+    pub group: String,
+    /// Found in production.
+    pub production: u64,
+    /// Found before production.
+    pub pre_production: u64,
+    /// Origin unknown: not in the rate.
+    pub unclassified: u64,
+    /// production ÷ (production + pre-production); `None` when both are 0.
+    pub rate: Option<f64>,
+}
+
+impl LeakageRow {
+    /// Counts one defect.
+    pub fn count(&mut self, origin: Origin) {
+        match origin {
+            Origin::Production => self.production += 1,
+            Origin::PreProduction => self.pre_production += 1,
+            Origin::Unknown => self.unclassified += 1,
+        }
+    }
+
+    /// Sets `rate` from the counts.
+    pub fn finish(&mut self) {
+        let classified = self.production + self.pre_production;
+        self.rate = (classified > 0).then(|| self.production as f64 / classified as f64);
+    }
 }
 
 #[cfg(test)]

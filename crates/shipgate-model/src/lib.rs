@@ -17,7 +17,9 @@ pub mod report;
 pub mod tests;
 pub mod verdict;
 
-pub use defects::{Defect, DefectEvidence, DefectLink, DefectStatus, Origin, Severity};
+pub use defects::{
+    Defect, DefectEvidence, DefectLink, DefectStatus, LeakageReport, LeakageRow, Origin, Severity,
+};
 pub use evidence::{EvidenceProblem, EvidenceSet, InputRecord, SourceState};
 pub use exit::ExitCode;
 pub use pattern::{PatternError, TestPattern};
