@@ -25,6 +25,11 @@ pub(crate) struct CheckArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// No network: a defect tracker is then missing evidence (the gate blocks and says why);
+    /// a `kind: file` export is read as usual, for a dry run on a laptop.
+    #[arg(long)]
+    pub offline: bool,
+
     /// Evaluate as of this instant (RFC 3339, e.g. `2026-11-24T10:00:00Z`) instead of now:
     /// for replaying a past decision, since waivers and evidence ages depend on the time.
     #[arg(long, value_name = "INSTANT")]
@@ -42,7 +47,12 @@ pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
     };
     let now = args.now.unwrap_or_else(Timestamp::now);
     tracing::debug!(policy = %loaded.path.display(), checks = ?loaded.policy.check_ids(), "evaluating");
-    let mut report = shipgate_evaluator::run(&loaded, now);
+    let options = shipgate_evaluator::GatherOptions {
+        offline: args.offline,
+        env: &super::output::env_lookup,
+        now: Some(now),
+    };
+    let mut report = shipgate_evaluator::run_with(&loaded, now, &options);
     report.dry_run = args.dry_run;
     let decided = ExitCode::ALL
         .into_iter()

@@ -11,6 +11,27 @@ use shipgate_report::RenderOptions;
 pub(crate) enum InspectCommand {
     /// Read JUnit XML files and show the counts per file and in total.
     Tests(InspectTestsArgs),
+    /// Load the policy's defect source and show the normalised defects (`--format json`
+    /// writes the defect JSON form, which `kind: file` reads back).
+    Defects(InspectDefectsArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InspectDefectsArgs {
+    #[command(flatten)]
+    pub policy: super::PolicyArg,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = InspectFormat::Human)]
+    pub format: InspectFormat,
+
+    /// No network: only a `kind: file` defect source can be read.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Record this instant (RFC 3339) as when the defects were fetched, instead of now.
+    #[arg(long, value_name = "INSTANT")]
+    pub now: Option<jiff::Timestamp>,
 }
 
 #[derive(Debug, Args)]
@@ -47,7 +68,30 @@ pub(crate) enum RetriesArg {
 pub(crate) fn run(cmd: &InspectCommand, global: &Global) -> ExitCode {
     match cmd {
         InspectCommand::Tests(args) => tests(args, global),
+        InspectCommand::Defects(args) => defects(args, global),
     }
+}
+
+fn defects(args: &InspectDefectsArgs, global: &Global) -> ExitCode {
+    let loaded = match super::validate::load(&args.policy) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let now = args.now.unwrap_or_else(jiff::Timestamp::now);
+    let defects = match super::leakage::load_defects(&loaded, args.offline, now) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let text = match args.format {
+        InspectFormat::Json => shipgate_evaluator::write_defects_json(&defects.evidence),
+        InspectFormat::Human => shipgate_report::render_defect_inspection_human(
+            &defects.evidence,
+            &RenderOptions {
+                color: stdout_color(global.color),
+            },
+        ),
+    };
+    print_stdout(&text)
 }
 
 fn tests(args: &InspectTestsArgs, global: &Global) -> ExitCode {

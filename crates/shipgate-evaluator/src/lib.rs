@@ -8,10 +8,13 @@
 //! It must not render anything, print, exit the process or read the clock: the caller passes
 //! the evaluation time, so the same inputs always give the same decision.
 
+mod defects_source;
 mod error;
 mod tests_source;
 
+pub use defects_source::{defect_config, load_defects};
 pub use error::EvaluatorError;
+pub use shipgate_defects::{Loaded as LoadedDefects, write_json as write_defects_json};
 pub use tests_source::{TestInspection, inspect_tests};
 
 use jiff::Timestamp;
@@ -64,9 +67,39 @@ pub fn load_policy(path: &Path, env: EnvLookup<'_>) -> Result<LoadedPolicy, Eval
     })
 }
 
+/// How evidence is gathered beyond what the policy says.
+pub struct GatherOptions<'a> {
+    /// No network: a tracker source is then missing evidence, with a message that says why.
+    pub offline: bool,
+    /// Resolves the environment variables that hold credentials (`token_env`, `user_env`).
+    pub env: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    /// The evaluation time, recorded as when tracker evidence was fetched.
+    pub now: Option<Timestamp>,
+}
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+impl Default for GatherOptions<'_> {
+    /// Online, no environment (a tracker that needs a token then reports it missing), no time.
+    fn default() -> Self {
+        Self {
+            offline: false,
+            env: &no_env,
+            now: None,
+        }
+    }
+}
+
 /// Loads every source of evidence the policy needs. Never fails: what could not be loaded is
 /// recorded as missing or unreadable, and the checks that need it say so.
 pub fn gather(loaded: &LoadedPolicy) -> EvidenceSet {
+    gather_with(loaded, &GatherOptions::default())
+}
+
+/// [`gather`] with options.
+pub fn gather_with(loaded: &LoadedPolicy, options: &GatherOptions<'_>) -> EvidenceSet {
     let policy = &loaded.policy;
     let mut evidence = EvidenceSet::default();
     std::thread::scope(|scope| {
@@ -77,6 +110,7 @@ pub fn gather(loaded: &LoadedPolicy) -> EvidenceSet {
                 (SourceState::NotConfigured, Vec::new())
             }
         });
+        let defects = scope.spawn(|| defects_source::load(policy, &loaded.base_dir, options));
         match tests.join() {
             Ok((state, inputs)) => {
                 evidence.tests = state;
@@ -86,13 +120,31 @@ pub fn gather(loaded: &LoadedPolicy) -> EvidenceSet {
                 evidence.tests = SourceState::Unreadable(vec![internal_problem("tests")]);
             }
         }
+        match defects.join() {
+            Ok((state, inputs)) => {
+                evidence.defects = state;
+                evidence.inputs.extend(inputs);
+            }
+            Err(_) => {
+                evidence.defects = SourceState::Unreadable(vec![internal_problem("defects")]);
+            }
+        }
     });
     evidence
 }
 
 /// Loads the evidence and evaluates the policy at `now`.
 pub fn run(loaded: &LoadedPolicy, now: Timestamp) -> Report {
-    let evidence = gather(loaded);
+    run_with(loaded, now, &GatherOptions::default())
+}
+
+/// [`run`] with gathering options (`--offline`, the environment for credentials).
+pub fn run_with(loaded: &LoadedPolicy, now: Timestamp, options: &GatherOptions<'_>) -> Report {
+    let options = GatherOptions {
+        now: options.now.or(Some(now)),
+        ..*options
+    };
+    let evidence = gather_with(loaded, &options);
     report(loaded, evidence, now)
 }
 

@@ -162,7 +162,7 @@ pub(crate) fn open(
                 )
             })
             .collect();
-        format!("{}", parts.join(" and "))
+        parts.join(" and ")
     };
     let remedy = (!passed).then(|| {
         let keys: Vec<&str> = blocking.iter().take(5).map(|d| d.key.as_str()).collect();
