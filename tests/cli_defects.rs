@@ -53,8 +53,18 @@ struct Tracker {
     keys: [&'static str; 3],
 }
 
-/// The three defects every tracker serves: (title, severity, origin, open, created, resolved).
-const DEFECTS: [(&str, &str, &str, bool, &str, Option<&str>); 3] = [
+/// One defect as every tracker serves it: (title, severity, origin, open, created, resolved).
+type Served = (
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static str,
+    Option<&'static str>,
+);
+
+/// The three defects every tracker serves.
+const DEFECTS: [Served; 3] = [
     (
         "Refund posted twice",
         "critical",
