@@ -432,9 +432,14 @@ fn project(t: &Tracker, uri: &str, tuning: &str) -> Project {
 
 const TUNING: &str = "    timeout: 5s\n    retries: 2\n";
 
+/// The command with credentials, and without any proxy of the machine it runs on (the mock
+/// server is on loopback).
 fn with_token(mut cmd: assert_cmd::Command) -> assert_cmd::Command {
     cmd.env("TRACKER_USER", "qa@acme.example")
         .env("TRACKER_TOKEN", TOKEN);
+    for var in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"] {
+        cmd.env_remove(var).env_remove(var.to_ascii_lowercase());
+    }
     cmd
 }
 
@@ -777,5 +782,29 @@ fn a_query_that_returns_nothing_blocks() {
             .unwrap()
             .contains("returned no defect"),
         "{c:#}"
+    );
+}
+
+#[test]
+fn the_proxy_from_the_environment_is_used_and_no_proxy_is_honoured() {
+    // The tracker's host does not resolve; only a proxy can reach it. The mock server plays
+    // the proxy: a proxied request arrives with the tracker's URL, and is answered.
+    let s = Server::start();
+    redmine_mount(&s);
+    let p = project(&REDMINE, "http://redmine.tracker.invalid", TUNING);
+    let mut cmd = with_token(p.check());
+    cmd.env("HTTP_PROXY", s.uri()).env("http_proxy", s.uri());
+    let r = run(cmd);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let mut cmd = with_token(p.check());
+    cmd.env("HTTP_PROXY", s.uri())
+        .env("http_proxy", s.uri())
+        .env("NO_PROXY", "tracker.invalid")
+        .env("no_proxy", "tracker.invalid");
+    let r = run(cmd);
+    assert_eq!(
+        r.code, 4,
+        "NO_PROXY sends it direct, where the host does not resolve: {}",
+        r.stdout
     );
 }
