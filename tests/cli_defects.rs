@@ -808,3 +808,28 @@ fn the_proxy_from_the_environment_is_used_and_no_proxy_is_honoured() {
         r.stdout
     );
 }
+
+#[test]
+fn a_jira_page_that_is_not_the_last_but_has_no_token_is_an_error() {
+    let s = Server::start();
+    jira_mount(&s);
+    s.mount(
+        jira_list()
+            .and(body_partial_json(json!({"nextPageToken": "CAEaAggD"})))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"issues": [jira_issue(&s.uri(), 1)], "isLast": false})),
+            )
+            .with_priority(1),
+    );
+    let (r, report) = check_json(&project(&JIRA, &s.uri(), TUNING));
+    assert_eq!(r.code, 4, "{report:#}");
+    let c = defect_check(&report, "leakage.rate");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap()
+            .contains("no `nextPageToken`"),
+        "{c:#}"
+    );
+}

@@ -177,9 +177,16 @@ fn search_cloud(
             .and_then(Value::as_str)
             .map(str::to_owned);
         let is_last = page.body.get("isLast").and_then(Value::as_bool);
-        // The last page may carry `isLast: true`, or simply no token (JRACLOUD-92184).
+        // The last page may carry `isLast: true`, or simply no token (JRACLOUD-92184). A page
+        // that says it is not the last but gives no token is not read as the end.
         match (is_last, next) {
-            (Some(true), _) | (_, None) => return Ok(issues),
+            (Some(false), None) => {
+                return Err(DefectsError::Shape {
+                    url: page.url,
+                    reason: "a page says `isLast: false` but has no `nextPageToken`, so the rest of the search cannot be read".to_owned(),
+                });
+            }
+            (Some(true), _) | (None, None) => return Ok(issues),
             (_, Some(n)) if token.as_deref() == Some(n.as_str()) => {
                 return Err(DefectsError::Shape {
                     url: page.url,

@@ -172,6 +172,11 @@ impl HttpError {
             HttpError::Status { status: 410, .. } => {
                 "this API is gone on this server; for Jira Cloud use `kind: jira` (the `/rest/api/3/search/jql` API), for Jira Data Center or Server `kind: jira-dc`".to_owned()
             }
+            HttpError::Status {
+                status: 300..=399, ..
+            } => {
+                "the server redirects elsewhere (another host, or from http to https), and shipgate does not follow a redirect with your token to another place: write the final address in `url`".to_owned()
+            }
             HttpError::Status { status: 400, .. } => {
                 "check the `query` in `sources.defects`: the server refused it".to_owned()
             }

@@ -199,6 +199,7 @@ impl Client {
             .timeout(options.timeout)
             .connect_timeout(options.timeout)
             .default_headers(headers)
+            .redirect(same_host_redirects())
             .use_rustls_tls();
         if let Some(path) = &options.ca_bundle {
             let pem = std::fs::read(path).map_err(|e| HttpError::CaBundle {
@@ -281,6 +282,33 @@ impl Client {
     pub(crate) fn auth(&self) -> &Auth {
         &self.auth
     }
+}
+
+/// Redirects are followed on the same host only. reqwest drops `Authorization` on a redirect to
+/// another host, but not a token in a header of its own (`PRIVATE-TOKEN`, `X-Redmine-API-Key`):
+/// a redirect elsewhere is returned as it is, and reported, rather than followed with the token.
+fn same_host_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(|u| {
+            (
+                u.scheme().to_owned(),
+                u.host_str().map(str::to_owned),
+                u.port_or_known_default(),
+            )
+        });
+        let next = (
+            attempt.url().scheme().to_owned(),
+            attempt.url().host_str().map(str::to_owned),
+            attempt.url().port_or_known_default(),
+        );
+        if first.as_ref() != Some(&next) {
+            attempt.stop()
+        } else if attempt.previous().len() > 5 {
+            attempt.error("more than 5 redirects")
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 fn parse_url(url: &str) -> Result<reqwest::Url, HttpError> {

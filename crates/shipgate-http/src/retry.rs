@@ -39,10 +39,10 @@ pub(crate) fn send(
                 reason: format!("could not connect: {}", without_url(&e)),
                 wait: None,
             },
-            Err(e) => Attempt::Done(Err(HttpError::Status {
+            Err(e) => Attempt::Done(Err(HttpError::GaveUp {
                 url: shown.clone(),
-                status: 0,
-                detail: Some(without_url(&e)),
+                attempts: attempt,
+                last: without_url(&e),
             })),
         };
         match outcome {

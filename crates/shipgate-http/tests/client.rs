@@ -232,3 +232,34 @@ fn a_closed_port_gives_up_after_the_retries() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_redirect_to_another_host_is_not_followed_with_the_token() {
+    let elsewhere = Server::start();
+    elsewhere.mount(
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({}))),
+    );
+    let s = Server::start();
+    s.mount(Mock::given(path("/moved")).respond_with(
+        ResponseTemplate::new(302).insert_header("Location", elsewhere.url("/x").as_str()),
+    ));
+    s.mount(
+        Mock::given(path("/here"))
+            .respond_with(ResponseTemplate::new(301).insert_header("Location", "/there")),
+    );
+    s.mount(
+        Mock::given(path("/there"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": 1}))),
+    );
+    let e = client(0).get_json(&s.url("/moved"), &[]).unwrap_err();
+    assert!(matches!(e, HttpError::Status { status: 302, .. }), "{e:?}");
+    assert!(e.remedy().contains("final address"));
+    assert_eq!(
+        elsewhere.requests(),
+        0,
+        "the other host never saw the token"
+    );
+    let r = client(0).get_json(&s.url("/here"), &[]).unwrap();
+    assert_eq!(r.body["ok"], 1, "a redirect on the same host is followed");
+}

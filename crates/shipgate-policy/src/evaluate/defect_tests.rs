@@ -406,3 +406,24 @@ fn the_leakage_report_groups_by_month_severity_component_and_release() {
     assert_eq!(by_release.by, "introduced-in");
     assert_eq!(by_release.rows[0].production, 1);
 }
+
+#[test]
+fn a_numbered_key_is_traced_by_property_and_the_remedy_says_how() {
+    let d = defects(&[
+        ("#42", High, Prod, false, 10, &[]),
+        ("#43", High, Prod, false, 10, &[]),
+    ]);
+    let t = tests(&[
+        ("RefundTest.refunds_once", TestOutcome::Passed, &["#42"]),
+        ("RefundTest.test_43_is_not_a_key", TestOutcome::Passed, &[]),
+    ]);
+    let v = evaluate(&policy(TRACE), &set(d, t), now());
+    let c = check(&v, "traceability.production-defects");
+    assert_eq!(c.observed, 1);
+    assert_eq!(c.details["untraced_defects"][0]["key"], "#43");
+    let remedy = c.remedy.as_deref().unwrap();
+    assert!(
+        remedy.contains("value=\"#43\"") && remedy.contains("key_prefix"),
+        "{remedy}"
+    );
+}

@@ -127,9 +127,18 @@ pub(crate) fn production_defects(
             .first()
             .map(|(d, _)| d.key.as_str())
             .unwrap_or("PAY-123");
+        let property = format!("a JUnit property `<property name=\"defect\" value=\"{first}\"/>`");
+        // A key such as `#42` cannot be written in most test names: suggest the property only.
+        let how = if first.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+            format!(
+                "its key in the test's name (`test_{}_...`) or {property}",
+                fold_for_matching(first).replace('-', "_")
+            )
+        } else {
+            format!("{property} (or set `sources.defects.key_prefix`, e.g. `GH-`, so that test names can carry the key)")
+        };
         format!(
-            "write a regression test for each defect listed in the details that would have caught it, and name the defect in it: its key in the test's name (`test_{}_...`) or a JUnit property `<property name=\"defect\" value=\"{first}\"/>`; then make sure it runs and passes in this pipeline",
-            fold_for_matching(first).replace('-', "_").trim_start_matches('#')
+            "write a regression test for each defect listed in the details that would have caught it, and name the defect in it: {how}; then make sure it runs and passes in this pipeline"
         )
     });
     check.measured(
