@@ -51,9 +51,9 @@ pub(crate) struct InspectTestsArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum InspectFormat {
-    /// A table per file and the totals.
+    /// A table (tests: per file and the totals; defects: one row per defect).
     Human,
-    /// A JSON object: totals and a `files` list.
+    /// JSON (tests: totals and a `files` list; defects: the defect JSON form).
     Json,
 }
 

@@ -113,6 +113,7 @@ fn fetch(
         Kind::Github => github::fetch(config, &client),
         Kind::Gitlab => gitlab::fetch(config, &client),
         Kind::Redmine => redmine::fetch(config, &client),
+        // Read by `read_file`, never fetched; an empty answer here would be `Empty` (missing).
         Kind::File => Ok(Vec::new()),
     }
 }

@@ -61,13 +61,8 @@ impl Policy {
         {
             ids.push("flaky.rate");
         }
-        if self.checks.defects.is_some() {
-            if self
-                .checks
-                .defects
-                .as_ref()
-                .is_some_and(|d| d.max_open.is_some())
-            {
+        if let Some(d) = &self.checks.defects {
+            if d.max_open.is_some() {
                 ids.push("defects.open");
             }
             ids.push("defects.classified");
