@@ -427,3 +427,25 @@ fn a_numbered_key_is_traced_by_property_and_the_remedy_says_how() {
         "{remedy}"
     );
 }
+
+proptest::proptest! {
+    /// One more production defect never turns a blocked leakage into a ready one, and one more
+    /// open critical defect never makes `defects.open` pass.
+    #[test]
+    fn more_escapes_never_unblock(prod in 0usize..30, pre in 0usize..30, open in 0usize..3) {
+        let p = policy("checks:\n  defects: {max_open: {critical: 1}, max_unclassified: 100}\n  leakage: {max_rate: 10%}\n");
+        let build = |prod: usize, open: usize| {
+            let mut rows: Vec<Row<'_>> = Vec::new();
+            rows.extend((0..prod).map(|_| ("P", High, Prod, false, 5, &[][..])));
+            rows.extend((0..pre).map(|_| ("Q", Low, Pre, false, 5, &[][..])));
+            rows.extend((0..open).map(|_| ("C", Critical, Pre, true, 5, &[][..])));
+            set(defects(&rows), tests(&[("PaymentTest.ok", TestOutcome::Passed, &[])]))
+        };
+        let blocked = |v: &Verdict, id: &str| check(v, id).blocking;
+        let before = evaluate(&p, &build(prod, open), now());
+        let more_escapes = evaluate(&p, &build(prod + 1, open), now());
+        proptest::prop_assert!(!(blocked(&before, "leakage.rate") && !blocked(&more_escapes, "leakage.rate")));
+        let more_open = evaluate(&p, &build(prod, open + 1), now());
+        proptest::prop_assert!(!(blocked(&before, "defects.open") && !blocked(&more_open, "defects.open")));
+    }
+}
