@@ -36,6 +36,12 @@ pub(crate) struct CheckArgs {
     #[arg(long)]
     pub dry_run: bool,
 
+    /// No network: a defect tracker is then missing evidence (the gate blocks and says why);
+    /// a `kind: file` export is read as usual, for a dry run on a laptop. A replay
+    /// (`--from-snapshot`) is always offline.
+    #[arg(long)]
+    pub offline: bool,
+
     /// Evaluate as of this instant (RFC 3339, e.g. `2026-11-24T10:00:00Z`) instead of now (or,
     /// with `--from-snapshot`, instead of the recorded time): waivers and evidence ages depend
     /// on the time.
@@ -87,7 +93,12 @@ pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
         recorded,
     } = plan;
     tracing::debug!(policy = %loaded.path.display(), checks = ?loaded.policy.check_ids(), "evaluating");
-    let mut report = shipgate_evaluator::run_with(&loaded, &resolver, now);
+    let options = shipgate_evaluator::GatherOptions {
+        offline: args.offline,
+        env: &super::output::env_lookup,
+        now: Some(now),
+    };
+    let mut report = shipgate_evaluator::run_with(&loaded, &resolver, now, &options);
     report.dry_run = args.dry_run;
     if recorded.is_none() && args.now.is_some() {
         // Evaluating "as of" another instant changes what waivers and evidence ages allow:

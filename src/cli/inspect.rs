@@ -13,6 +13,9 @@ pub(crate) enum InspectCommand {
     Tests(InspectTestsArgs),
     /// Read a UAT sign-off record and show who signed what, and whether its signature verifies.
     Uat(InspectUatArgs),
+    /// Load the policy's defect source and show the normalised defects (`--format json`
+    /// writes the defect JSON form, which `kind: file` reads back).
+    Defects(InspectDefectsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -32,6 +35,24 @@ pub(crate) struct InspectUatArgs {
 }
 
 #[derive(Debug, Args)]
+pub(crate) struct InspectDefectsArgs {
+    #[command(flatten)]
+    pub policy: super::PolicyArg,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = InspectFormat::Human)]
+    pub format: InspectFormat,
+
+    /// No network: only a `kind: file` defect source can be read.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Record this instant (RFC 3339) as when the defects were fetched, instead of now.
+    #[arg(long, value_name = "INSTANT")]
+    pub now: Option<jiff::Timestamp>,
+}
+
+#[derive(Debug, Args)]
 pub(crate) struct InspectTestsArgs {
     /// JUnit XML files or globs (`reports/**/*.xml`), relative to the current folder.
     #[arg(required = true, value_name = "PATH_OR_GLOB")]
@@ -48,9 +69,9 @@ pub(crate) struct InspectTestsArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum InspectFormat {
-    /// A table per file and the totals.
+    /// A table (tests: per file and the totals; defects: one row per defect; uat: the record).
     Human,
-    /// A JSON object: totals and a `files` list.
+    /// JSON (tests: totals and a `files` list; defects: the defect JSON form; uat: the record).
     Json,
 }
 
@@ -66,6 +87,7 @@ pub(crate) fn run(cmd: &InspectCommand, global: &Global) -> ExitCode {
     match cmd {
         InspectCommand::Tests(args) => tests(args, global),
         InspectCommand::Uat(args) => uat(args, global),
+        InspectCommand::Defects(args) => defects(args, global),
     }
 }
 
@@ -162,4 +184,26 @@ fn tests(args: &InspectTestsArgs, global: &Global) -> ExitCode {
     } else {
         ExitCode::Ready
     }
+}
+
+fn defects(args: &InspectDefectsArgs, global: &Global) -> ExitCode {
+    let loaded = match super::validate::load(&args.policy) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let now = args.now.unwrap_or_else(jiff::Timestamp::now);
+    let defects = match super::leakage::load_defects(&loaded, args.offline, now) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let text = match args.format {
+        InspectFormat::Json => shipgate_evaluator::write_defects_json(&defects.evidence),
+        InspectFormat::Human => shipgate_report::render_defect_inspection_human(
+            &defects.evidence,
+            &RenderOptions {
+                color: stdout_color(global.color),
+            },
+        ),
+    };
+    print_stdout(&text)
 }

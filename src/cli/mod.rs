@@ -5,6 +5,7 @@ mod explain;
 mod github;
 mod init;
 mod inspect;
+mod leakage;
 pub(crate) mod logging;
 pub(crate) mod output;
 mod validate;
@@ -24,7 +25,7 @@ Exit codes:
 
 /// shipgate: a release readiness gate.
 ///
-/// Reads the evidence of a release (JUnit test results, ...), evaluates it against the YAML
+/// Reads the evidence of a release (JUnit test results, the defect tracker, ...), evaluates it against the YAML
 /// policy kept in your repository, explains what it found, and exits 0 (ready) or non-zero
 /// (blocked).
 #[derive(Debug, Parser)]
@@ -85,6 +86,9 @@ pub(crate) enum Command {
     /// Show the evidence as the gate sees it.
     #[command(subcommand)]
     Inspect(inspect::InspectCommand),
+    /// Show defect leakage (production ÷ all defects found) over a window: the baseline and
+    /// the trend, by month, severity, component or the release a defect was introduced in.
+    Leakage(leakage::LeakageArgs),
 }
 
 impl Command {
@@ -100,6 +104,7 @@ impl Command {
                 output::print_stdout(&format!("{text}\n"))
             }
             Command::Inspect(cmd) => inspect::run(cmd, global),
+            Command::Leakage(args) => leakage::run(args, global),
         }
     }
 }

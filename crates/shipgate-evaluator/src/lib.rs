@@ -15,18 +15,21 @@
 //! the evaluation time, so the same inputs always give the same decision. Source loaders must
 //! not touch the file system except through the resolver, or their inputs cannot be recorded.
 
+mod defects_source;
 mod error;
 mod record;
 mod resolver;
 mod tests_source;
 mod uat_source;
 
+pub use defects_source::{defect_config, load_defects};
 pub use error::EvaluatorError;
 pub use record::{
     EVIDENCE_DIR, MANIFEST_FILE, MANIFEST_VERSION, Manifest, REPORT_FILE, Snapshot,
     compare_reports, load_snapshot_policy, write_record,
 };
 pub use resolver::{Expanded, FetchedCopy, Located, Resolver};
+pub use shipgate_defects::{Loaded as LoadedDefects, write_json as write_defects_json};
 pub use tests_source::{TestInspection, inspect_tests};
 pub use uat_source::inspect_uat;
 
@@ -104,15 +107,49 @@ pub(crate) fn load_policy_bytes(
     })
 }
 
+/// How evidence is gathered beyond what the policy says.
+pub struct GatherOptions<'a> {
+    /// No network: a tracker source is then missing evidence, with a message that says why.
+    /// A replay is always offline.
+    pub offline: bool,
+    /// Resolves the environment variables that hold credentials (`token_env`, `user_env`).
+    pub env: &'a (dyn Fn(&str) -> Option<String> + Sync),
+    /// The evaluation time, recorded as when tracker evidence was fetched.
+    pub now: Option<Timestamp>,
+}
+
+fn no_env(_: &str) -> Option<String> {
+    None
+}
+
+impl Default for GatherOptions<'_> {
+    /// Online, no environment (a tracker that needs a token then reports it missing), no time.
+    fn default() -> Self {
+        Self {
+            offline: false,
+            env: &no_env,
+            now: None,
+        }
+    }
+}
+
 /// Loads every source of evidence the policy needs, from the live files. Never fails: what
 /// could not be loaded is recorded as missing or unreadable, and the checks that need it say so.
 pub fn gather(loaded: &LoadedPolicy) -> EvidenceSet {
-    gather_with(loaded, &Resolver::live(&loaded.base_dir))
+    gather_with(
+        loaded,
+        &Resolver::live(&loaded.base_dir),
+        &GatherOptions::default(),
+    )
 }
 
 /// Loads every source of evidence the policy needs, each source on its own thread, finding its
 /// inputs through `resolver` (live files, or a release record's copies at replay).
-pub fn gather_with(loaded: &LoadedPolicy, resolver: &Resolver) -> EvidenceSet {
+pub fn gather_with(
+    loaded: &LoadedPolicy,
+    resolver: &Resolver,
+    options: &GatherOptions<'_>,
+) -> EvidenceSet {
     let policy = &loaded.policy;
     let mut evidence = EvidenceSet::default();
     std::thread::scope(|scope| {
@@ -130,6 +167,7 @@ pub fn gather_with(loaded: &LoadedPolicy, resolver: &Resolver) -> EvidenceSet {
                 (SourceState::NotConfigured, Vec::new())
             }
         });
+        let defects = scope.spawn(|| defects_source::load(policy, resolver, options));
         match tests.join() {
             Ok((state, inputs)) => {
                 evidence.tests = state;
@@ -148,18 +186,43 @@ pub fn gather_with(loaded: &LoadedPolicy, resolver: &Resolver) -> EvidenceSet {
                 evidence.uat = SourceState::Unreadable(vec![internal_problem("uat")]);
             }
         }
+        match defects.join() {
+            Ok((state, inputs)) => {
+                evidence.defects = state;
+                evidence.inputs.extend(inputs);
+            }
+            Err(_) => {
+                evidence.defects = SourceState::Unreadable(vec![internal_problem("defects")]);
+            }
+        }
     });
     evidence
 }
 
 /// Loads the evidence from the live files and evaluates the policy at `now`.
 pub fn run(loaded: &LoadedPolicy, now: Timestamp) -> Report {
-    run_with(loaded, &Resolver::live(&loaded.base_dir), now)
+    run_with(
+        loaded,
+        &Resolver::live(&loaded.base_dir),
+        now,
+        &GatherOptions::default(),
+    )
 }
 
-/// Loads the evidence through `resolver` and evaluates the policy at `now`.
-pub fn run_with(loaded: &LoadedPolicy, resolver: &Resolver, now: Timestamp) -> Report {
-    let evidence = gather_with(loaded, resolver);
+/// Loads the evidence through `resolver` and evaluates the policy at `now`, with gathering
+/// options (`--offline`, the environment for credentials).
+pub fn run_with(
+    loaded: &LoadedPolicy,
+    resolver: &Resolver,
+    now: Timestamp,
+    options: &GatherOptions<'_>,
+) -> Report {
+    let options = GatherOptions {
+        now: options.now.or(Some(now)),
+        offline: options.offline || resolver.is_replay(),
+        ..*options
+    };
+    let evidence = gather_with(loaded, resolver, &options);
     report(loaded, evidence, now)
 }
 

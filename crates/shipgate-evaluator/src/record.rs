@@ -652,7 +652,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
     use crate::resolver::FetchedCopy;
-    use crate::{load_policy, run_with};
+    use crate::{GatherOptions, load_policy, run_with};
     use shipgate_model::InputRecord;
     use std::fs;
 
@@ -678,7 +678,7 @@ mod tests {
         let env = |name: &str| (name == "V").then(|| "2.0".to_owned());
         let loaded = load_policy(&project.join("shipgate.yaml"), &env).unwrap();
         let resolver = Resolver::live(&loaded.base_dir);
-        let report = run_with(&loaded, &resolver, now());
+        let report = run_with(&loaded, &resolver, now(), &GatherOptions::default());
         let json = serde_json::to_vec_pretty(&report).unwrap();
         let out = root.path().join("out");
         fs::create_dir_all(&out).unwrap();
@@ -691,7 +691,12 @@ mod tests {
         let snapshot = Snapshot::open(out).unwrap();
         let loaded = load_snapshot_policy(&snapshot).unwrap();
         let at = snapshot.manifest().evaluated_at;
-        run_with(&loaded, &Resolver::replay(snapshot), at)
+        run_with(
+            &loaded,
+            &Resolver::replay(snapshot),
+            at,
+            &GatherOptions::default(),
+        )
     }
 
     #[test]
@@ -839,7 +844,7 @@ mod tests {
         let env = |name: &str| (name == "V").then(|| "2.0".to_owned());
         let loaded = load_policy(&project.join("shipgate.yaml"), &env).unwrap();
         let resolver = Resolver::live(&loaded.base_dir);
-        let mut report2 = run_with(&loaded, &resolver, now());
+        let mut report2 = run_with(&loaded, &resolver, now(), &GatherOptions::default());
         let fetched = br#"[{"key": "PAY-1"}]"#.to_vec();
         resolver.keep_fetched(FetchedCopy {
             source: "defects".into(),
@@ -875,7 +880,7 @@ mod tests {
         let project = root.path().join("project");
         let loaded = load_policy(&project.join("shipgate.yaml"), &|_| None).unwrap();
         let resolver = Resolver::live(&loaded.base_dir);
-        let _ = run_with(&loaded, &resolver, now());
+        let _ = run_with(&loaded, &resolver, now(), &GatherOptions::default());
         report.inputs.push(InputRecord {
             source: "perf".into(),
             path: "perf/k6.json".into(),
@@ -894,7 +899,7 @@ mod tests {
         );
 
         let resolver = Resolver::live(&loaded.base_dir);
-        let report = run_with(&loaded, &resolver, now());
+        let report = run_with(&loaded, &resolver, now(), &GatherOptions::default());
         fs::write(project.join("r/a.xml"), JUNIT.replace("<failure/>", "")).unwrap();
         let err = write_record(&out, &loaded, &resolver, &report, b"{}").unwrap_err();
         assert!(

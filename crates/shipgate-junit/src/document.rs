@@ -407,11 +407,13 @@ impl Scanner {
             RetryMode::RepeatedTestcases => {
                 let retention = &options.retention;
                 let qualified = &mut self.qualified;
-                records =
-                    self.merger
-                        .finish(records, &mut self.counts, |outcome, classname, name| {
-                            retains(retention, outcome, classname, name, qualified)
-                        });
+                records = self.merger.finish(
+                    records,
+                    &mut self.counts,
+                    |outcome, classname, name, refs| {
+                        retains(retention, outcome, classname, name, refs, qualified)
+                    },
+                );
             }
         }
         self.name_hashes.sort_unstable();
@@ -879,11 +881,17 @@ impl Scanner {
         let case = &mut self.cases[i];
         let outcome = case.seen.outcome();
         self.name_hashes.push(name_key(&case.classname, &case.name));
+        // Suite properties written before the cases are known here; those written after them
+        // reach only the tests kept for another reason (traceability then misses them, and says
+        // so by listing the defect as untraced: it fails closed).
+        let has_refs =
+            !case.defect_refs.is_empty() || self.suites.iter().any(|s| !s.defect_refs.is_empty());
         let kept = retains(
             &options.retention,
             outcome,
             &case.classname,
             &case.name,
+            has_refs,
             &mut self.qualified,
         );
         // A duration is needed only for a kept record or a merged attempt; most tests need none.
@@ -996,16 +1004,22 @@ fn decoded<'a>(attr: &Attribute<'a>, start: u64) -> Result<Cow<'a, str>, Failure
         })
 }
 
-/// Whether a test is kept: the same rule as [`TestRetention::keeps`], but matching patterns
-/// against a reused buffer so that a passing test that is not kept allocates nothing.
+/// Whether a test is kept: the same rule as [`TestRetention::keeps_with_refs`], but matching
+/// patterns against a reused buffer so that a passing test that is not kept allocates nothing.
 pub(crate) fn retains(
     retention: &TestRetention,
     outcome: TestOutcome,
     classname: &str,
     name: &str,
+    has_defect_refs: bool,
     qualified: &mut String,
 ) -> bool {
     if retention.all || outcome != TestOutcome::Passed {
+        return true;
+    }
+    if retention.defect_references
+        && (has_defect_refs || shipgate_model::tests::may_name_a_defect(classname, name))
+    {
         return true;
     }
     if retention.patterns.is_empty() {
@@ -1075,6 +1089,7 @@ mod tests {
                 TestPattern::new("*login*").unwrap(),
             ],
             all: false,
+            ..TestRetention::default()
         };
         let mut buf = String::new();
         let cases = [
@@ -1084,19 +1099,26 @@ mod tests {
             ("", "other"),
             ("com.acme.Other", "other"),
             ("com.acme.paymentX", "x"),
+            ("com.acme.RefundTest", "pay_123"),
         ];
+        let traceability = TestRetention {
+            defect_references: true,
+            ..TestRetention::default()
+        };
         for outcome in [
             TestOutcome::Passed,
             TestOutcome::Failed,
             TestOutcome::Skipped,
         ] {
             for (classname, name) in cases {
-                for r in [&retention, &TestRetention::default()] {
-                    assert_eq!(
-                        retains(r, outcome, classname, name, &mut buf),
-                        r.keeps(outcome, classname, name),
-                        "{outcome:?} {classname} {name}"
-                    );
+                for r in [&retention, &TestRetention::default(), &traceability] {
+                    for refs in [false, true] {
+                        assert_eq!(
+                            retains(r, outcome, classname, name, refs, &mut buf),
+                            r.keeps_with_refs(outcome, classname, name, refs),
+                            "{outcome:?} {classname} {name} {refs}"
+                        );
+                    }
                 }
             }
         }

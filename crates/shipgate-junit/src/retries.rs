@@ -68,7 +68,7 @@ impl Merger {
         &mut self,
         attempts: Vec<TestRecord>,
         counts: &mut TestCounts,
-        mut keep: impl FnMut(TestOutcome, &str, &str) -> bool,
+        mut keep: impl FnMut(TestOutcome, &str, &str, bool) -> bool,
     ) -> Vec<TestRecord> {
         let mut attempts: Vec<Option<TestRecord>> = attempts.into_iter().map(Some).collect();
         let mut merged = Vec::new();
@@ -100,7 +100,12 @@ impl Merger {
             record.outcome = outcome;
             record.time = entry.time;
             record.attempts = entry.attempts;
-            if keep(outcome, &record.classname, &record.name) {
+            if keep(
+                outcome,
+                &record.classname,
+                &record.name,
+                !record.defect_refs.is_empty(),
+            ) {
                 merged.push(record);
             }
         }

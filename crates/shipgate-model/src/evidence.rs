@@ -1,5 +1,6 @@
 //! The evidence set handed to the policy engine, and the provenance of every input.
 
+use crate::defects::DefectEvidence;
 use crate::tests::TestEvidence;
 use crate::uat::UatEvidence;
 use serde::{Deserialize, Serialize};
@@ -72,6 +73,8 @@ pub struct EvidenceSet {
     pub tests: SourceState<TestEvidence>,
     /// The UAT sign-off record.
     pub uat: SourceState<UatEvidence>,
+    /// Defects from the tracker or an export.
+    pub defects: SourceState<DefectEvidence>,
     /// Every input read, with its hash.
     pub inputs: Vec<InputRecord>,
 }

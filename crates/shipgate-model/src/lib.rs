@@ -1,7 +1,7 @@
 //! Pure data shared by every shipgate crate.
 //!
 //! This crate holds the vocabulary of the gate: the evidence adapters produce ([`tests`],
-//! [`evidence`]), the findings the policy engine produces ([`verdict`]), the JSON report that is
+//! [`defects`], [`evidence`]), the findings the policy engine produces ([`verdict`]), the JSON report that is
 //! the release's audit record ([`report`]), the test-name patterns of critical paths
 //! ([`pattern`]) and the public exit-code table ([`exit`]).
 //!
@@ -9,6 +9,7 @@
 //! parsed. Everything here is plain data with serde derives and small pure helpers, so that every
 //! other crate can depend on it without pulling anything else in.
 
+pub mod defects;
 pub mod evidence;
 pub mod exit;
 pub mod pattern;
@@ -18,6 +19,9 @@ pub mod tests;
 pub mod uat;
 pub mod verdict;
 
+pub use defects::{
+    Defect, DefectEvidence, DefectLink, DefectStatus, LeakageReport, LeakageRow, Origin, Severity,
+};
 pub use evidence::{EvidenceProblem, EvidenceSet, InputRecord, SourceState};
 pub use exit::ExitCode;
 pub use pattern::{PatternError, TestPattern};

@@ -180,12 +180,31 @@ pub struct TestRetention {
     pub patterns: Vec<TestPattern>,
     /// Keep every test.
     pub all: bool,
+    /// Keep every test that may reference a defect (traceability): one with a defect property
+    /// (`defect`, `issue`, `jira`, `bug`) on the testcase or on its suite when the suite's
+    /// properties come first, or whose qualified name holds a digit, as every defect key that can
+    /// be named in a test name does (see [`crate::defects::name_references_key`]).
+    pub defect_references: bool,
 }
 
 impl TestRetention {
     /// Whether a test with this outcome and name must be kept.
     pub fn keeps(&self, outcome: TestOutcome, classname: &str, name: &str) -> bool {
+        self.keeps_with_refs(outcome, classname, name, false)
+    }
+
+    /// Whether a test must be kept, knowing whether it carries defect properties.
+    pub fn keeps_with_refs(
+        &self,
+        outcome: TestOutcome,
+        classname: &str,
+        name: &str,
+        has_defect_refs: bool,
+    ) -> bool {
         if self.all || outcome != TestOutcome::Passed {
+            return true;
+        }
+        if self.defect_references && (has_defect_refs || may_name_a_defect(classname, name)) {
             return true;
         }
         if self.patterns.is_empty() {
@@ -194,6 +213,14 @@ impl TestRetention {
         let qualified = qualified_name(classname, name);
         self.patterns.iter().any(|p| p.matches(&qualified))
     }
+}
+
+/// Whether a test's name could name a defect key: it holds a digit.
+pub fn may_name_a_defect(classname: &str, name: &str) -> bool {
+    classname
+        .bytes()
+        .chain(name.bytes())
+        .any(|b| b.is_ascii_digit())
 }
 
 /// Everything read from the JUnit reports of one run.
@@ -264,9 +291,22 @@ mod unit_tests {
         let r = TestRetention {
             patterns: vec![TestPattern::new("*Payment*").unwrap()],
             all: false,
+            defect_references: false,
         };
         assert!(r.keeps(TestOutcome::Skipped, "a.B", "c"));
         assert!(r.keeps(TestOutcome::Passed, "a.PaymentTest", "c"));
         assert!(!r.keeps(TestOutcome::Passed, "a.B", "c"));
+    }
+
+    #[test]
+    fn retention_for_traceability_keeps_what_may_name_a_defect() {
+        let r = TestRetention {
+            defect_references: true,
+            ..TestRetention::default()
+        };
+        assert!(r.keeps(TestOutcome::Passed, "RefundTest", "pay_123"));
+        assert!(r.keeps_with_refs(TestOutcome::Passed, "RefundTest", "refunds", true));
+        assert!(!r.keeps(TestOutcome::Passed, "RefundTest", "refunds"));
+        assert!(!TestRetention::default().keeps(TestOutcome::Passed, "T", "pay_123"));
     }
 }

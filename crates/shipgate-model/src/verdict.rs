@@ -148,12 +148,30 @@ impl TestStats {
     }
 }
 
+/// Totals of the defect evidence, for the report's `stats`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefectStats {
+    /// Every defect the source returned.
+    pub total: u64,
+    /// Defects still open.
+    pub open: u64,
+    /// Defects found in production.
+    pub production: u64,
+    /// Defects found before production.
+    pub pre_production: u64,
+    /// Defects whose origin is unknown.
+    pub unknown_origin: u64,
+}
+
 /// Totals of the evidence that was read.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     /// Test totals, when test results were read.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub tests: Option<TestStats>,
+    /// Defect totals, when defects were read.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub defects: Option<DefectStats>,
 }
 
 /// What became of one waiver in this evaluation.

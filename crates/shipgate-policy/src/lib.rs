@@ -11,6 +11,7 @@
 //! in, so that a decision can be replayed exactly.
 
 mod catalog;
+mod defects;
 mod env;
 mod evaluate;
 mod load;
@@ -21,8 +22,13 @@ mod uat;
 mod values;
 
 pub use catalog::{CATALOG, CheckInfo, explain};
+pub use defects::{
+    CriticalPathDefects, DEFAULT_WINDOW, DefectKind, DefectSources, DefectsCheck, LeakageCheck,
+    MaxOpen, OriginMapping, SeverityMapping, SeverityValues, TraceabilityCheck,
+};
 pub use env::EnvLookup;
 pub use evaluate::evaluate;
+pub use evaluate::leakage::{LeakageGrouping, leakage_report};
 pub use load::PolicyError;
 pub use policy::{
     CheckSettings, Checks, CriticalPath, CriticalPathsCheck, FlakyCheck, LevelSetting, OnMissing,
@@ -59,6 +65,18 @@ impl Policy {
         {
             ids.push("flaky.rate");
         }
+        if let Some(d) = &self.checks.defects {
+            if d.max_open.is_some() {
+                ids.push("defects.open");
+            }
+            ids.push("defects.classified");
+        }
+        if self.checks.leakage.is_some() {
+            ids.push("leakage.rate");
+        }
+        if self.runs_traceability() {
+            ids.push("traceability.production-defects");
+        }
         if self.checks.uat.is_some() {
             ids.push("uat.signoff");
         }
@@ -76,6 +94,31 @@ impl Policy {
         self.checks.regression.is_some()
             || self.checks.flaky.is_some()
             || !self.risk.critical_paths.is_empty()
+            || self.runs_traceability()
+    }
+
+    /// Whether any check reads defects.
+    pub fn needs_defects(&self) -> bool {
+        self.checks.defects.is_some()
+            || self.checks.leakage.is_some()
+            || self.checks.traceability.is_some()
+    }
+
+    /// Whether `traceability.production-defects` runs.
+    pub fn runs_traceability(&self) -> bool {
+        self.checks
+            .traceability
+            .as_ref()
+            .is_some_and(|t| t.production_defects_need_test == Some(true))
+    }
+
+    /// The leakage window: `checks.leakage.window`, else 90 days.
+    pub fn leakage_window(&self) -> std::time::Duration {
+        self.checks
+            .leakage
+            .as_ref()
+            .and_then(|l| l.window)
+            .map_or(DEFAULT_WINDOW, DurationSpec::get)
     }
 
     /// Which tests the JUnit reader must keep one by one: beyond the tests that did not pass
@@ -89,6 +132,7 @@ impl Policy {
                 .flat_map(|p| p.tests.iter().map(|t| t.0.clone()))
                 .collect(),
             all: false,
+            defect_references: self.runs_traceability(),
         }
     }
 

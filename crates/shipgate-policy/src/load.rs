@@ -1,6 +1,8 @@
 //! Parse, then validate: text → tree → `${VAR}` expansion → typed [`Policy`] → cross-field
 //! rules. Every problem is collected and reported at once, each with its line.
 
+mod defects;
+
 use crate::env::{EnvLookup, expand_tree};
 use crate::policy::Policy;
 use shipgate_yaml::{Mark, Node, NodeValue, Problem};
@@ -128,6 +130,7 @@ impl Validator<'_> {
         }
         self.validate_tests(policy);
         self.validate_checks(policy);
+        self.validate_defects(policy);
         self.validate_uat(policy);
         self.validate_provenance(policy);
         self.validate_waivers(policy);

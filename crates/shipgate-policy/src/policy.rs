@@ -3,6 +3,9 @@
 //! Every struct refuses unknown keys, so a typo can never silently switch a check off. The doc
 //! comments here become the descriptions of the JSON Schema (`shipgate schema`).
 
+use crate::defects::{
+    CriticalPathDefects, DefectSources, DefectsCheck, LeakageCheck, TraceabilityCheck,
+};
 use crate::provenance::ProvenanceCheck;
 use crate::uat::{UatCheck, UatSources};
 use crate::values::{Expiry, Pattern, Percent};
@@ -53,6 +56,8 @@ pub struct Release {
 pub struct Sources {
     /// JUnit XML test results.
     pub tests: Option<TestSources>,
+    /// The defect tracker, or an export of it.
+    pub defects: Option<DefectSources>,
     /// The UAT sign-off record.
     pub uat: Option<UatSources>,
 }
@@ -100,6 +105,9 @@ pub struct Risk {
 pub struct CriticalPath {
     /// Patterns over `classname.name`; `*` matches any run of characters, dots included.
     pub tests: Vec<Pattern>,
+    /// The defects on this path (by component or label), for `leakage.rate`'s
+    /// `max_rate_critical_paths`.
+    pub defects: Option<CriticalPathDefects>,
 }
 
 /// Whether a failing check blocks or only reports.
@@ -144,6 +152,12 @@ pub struct Checks {
     pub critical_paths: Option<CriticalPathsCheck>,
     /// `flaky.rate`.
     pub flaky: Option<FlakyCheck>,
+    /// `defects.open` and `defects.classified`.
+    pub defects: Option<DefectsCheck>,
+    /// `leakage.rate`.
+    pub leakage: Option<LeakageCheck>,
+    /// `traceability.production-defects`.
+    pub traceability: Option<TraceabilityCheck>,
     /// `uat.signoff`.
     pub uat: Option<UatCheck>,
     /// `evidence.provenance`.

@@ -96,6 +96,7 @@ pub(crate) fn report(checks: Vec<CheckResult>, waivers: Vec<WaiverRecord>) -> Re
             suite_errors: 1,
             files: 2,
         }),
+        ..Stats::default()
     };
     Report::new(
         "0.1.0",

@@ -302,6 +302,12 @@ fn footer(report: &Report, paint: Paint, out: &mut Vec<String>) {
     if let Some(tests) = &report.stats.tests {
         field("Tests", wrap(&summary::test_totals(tests), WIDTH - LABEL));
     }
+    if let Some(defects) = &report.stats.defects {
+        field(
+            "Defects",
+            wrap(&summary::defect_totals(defects), WIDTH - LABEL),
+        );
+    }
     if !report.waivers.is_empty() {
         let mut lines = Vec::new();
         for w in &report.waivers {

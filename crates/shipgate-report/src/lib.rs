@@ -13,7 +13,9 @@
 //!   ([`render_junit`]).
 //!
 //! It also renders the evidence `shipgate inspect tests` prints ([`render_test_inspection_json`],
-//! [`render_test_inspection_human`]).
+//! [`render_test_inspection_human`]), the defects `shipgate inspect defects` prints
+//! ([`render_defect_inspection_human`]) and the `shipgate leakage` report
+//! ([`render_leakage_human`], [`render_leakage_markdown`], [`render_leakage_json`]).
 //!
 //! A renderer only writes what the report says. It must not evaluate anything (the decision, the
 //! statuses and `blocking` are taken as given), read files, the clock or the environment, or decide
@@ -29,6 +31,7 @@
 //! `outcome`, `message`) read `classname.name (outcome): message`.
 
 mod ansi;
+mod defects;
 mod details;
 mod github;
 mod human;
@@ -48,6 +51,10 @@ use shipgate_model::Report;
 use std::fmt;
 use std::str::FromStr;
 
+pub use defects::{
+    render_defect_inspection_human, render_leakage_human, render_leakage_json,
+    render_leakage_markdown,
+};
 pub use github::{
     ANNOTATIONS_PER_TYPE, STEP_SUMMARY_LIMIT, command as github_command, render_github_annotations,
     render_outputs as render_github_outputs, render_step_outputs as render_github_step_outputs,

@@ -184,6 +184,19 @@ pub(crate) fn exit_sentence(report: &Report) -> String {
 }
 
 /// `1,012 tests in 2 files: 950 passed, 20 failed, 7 errored, 4 skipped, 31 flaky; 1 suite error`.
+/// `27 defects: 3 open; 7 production, 20 pre-production, 0 of unknown origin`.
+pub(crate) fn defect_totals(d: &shipgate_model::verdict::DefectStats) -> String {
+    let n = |v: u64| crate::measure::grouped(v);
+    format!(
+        "{}: {} open; {} production, {} pre-production, {} of unknown origin",
+        plural(d.total, "defect", "defects"),
+        n(d.open),
+        n(d.production),
+        n(d.pre_production),
+        n(d.unknown_origin),
+    )
+}
+
 pub(crate) fn test_totals(tests: &TestStats) -> String {
     let n = |v: u64| crate::measure::grouped(v);
     let mut s = format!(

@@ -11,6 +11,7 @@ fn keep_all() -> ReadOptions {
         retention: TestRetention {
             patterns: Vec::new(),
             all: true,
+            ..TestRetention::default()
         },
         retries: RetryMode::PerTestcase,
     }
@@ -128,6 +129,7 @@ fn retention_patterns_keep_matching_passing_tests() {
         retention: TestRetention {
             patterns: vec![TestPattern::new("*refund*").unwrap()],
             all: false,
+            ..TestRetention::default()
         },
         retries: RetryMode::PerTestcase,
     };
@@ -263,6 +265,7 @@ fn parameterised_duplicates_in_different_suites_are_not_merged() {
             retention: TestRetention {
                 patterns: Vec::new(),
                 all: true,
+                ..TestRetention::default()
             },
             retries: RetryMode::RepeatedTestcases,
         },

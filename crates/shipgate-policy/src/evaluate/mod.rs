@@ -4,17 +4,20 @@
 //! `waivers.valid` reports on the waivers themselves.
 
 mod critical_paths;
+mod defects;
 mod findings;
 mod flaky;
+pub(crate) mod leakage;
 mod provenance;
 mod regression;
 mod result;
+mod traceability;
 mod uat;
 mod waivers;
 
 use crate::policy::{CheckSettings, Policy};
 use jiff::Timestamp;
-use shipgate_model::verdict::{Stats, TestStats};
+use shipgate_model::verdict::{DefectStats, Stats, TestStats};
 use shipgate_model::{CheckResult, EvidenceSet, Verdict};
 
 /// Evaluates a policy against the evidence at the instant `now`.
@@ -43,6 +46,7 @@ pub fn evaluate(policy: &Policy, evidence: &EvidenceSet, now: Timestamp) -> Verd
         let settings = CheckSettings::new(f.level, f.on_missing);
         checks.push(flaky::rate(max, settings, &evidence.tests));
     }
+    push_defect_checks(policy, evidence, now, &mut checks);
     if let Some(u) = &policy.checks.uat {
         checks.push(uat::signoff(policy, u, &evidence.uat, now));
     }
@@ -55,9 +59,74 @@ pub fn evaluate(policy: &Policy, evidence: &EvidenceSet, now: Timestamp) -> Verd
             .tests
             .loaded()
             .map(|t| TestStats::new(&t.totals, t.suite_errors.len() as u64, t.files.len() as u64)),
+        defects: evidence.defects.loaded().map(defect_stats),
     };
     Verdict::new(checks, stats, waivers)
 }
 
+/// `defects.open`, `defects.classified`, `leakage.rate`, `traceability.production-defects`.
+fn push_defect_checks(
+    policy: &Policy,
+    evidence: &EvidenceSet,
+    now: Timestamp,
+    checks: &mut Vec<CheckResult>,
+) {
+    let leakage_window = policy.leakage_window();
+    if let Some(d) = &policy.checks.defects {
+        let settings = CheckSettings::new(d.level, d.on_missing);
+        if let Some(max) = &d.max_open {
+            checks.push(defects::open(max, settings, &evidence.defects, now));
+        }
+        let window = d.window.map_or(leakage_window, |w| w.get());
+        checks.push(defects::classified(
+            d,
+            window,
+            settings,
+            &evidence.defects,
+            now,
+        ));
+    }
+    if let Some(l) = &policy.checks.leakage {
+        let settings = CheckSettings::new(l.level, l.on_missing);
+        checks.push(leakage::rate(
+            l,
+            leakage_window,
+            &policy.risk.critical_paths,
+            settings,
+            &evidence.defects,
+            now,
+        ));
+    }
+    if let Some(t) = &policy.checks.traceability
+        && policy.runs_traceability()
+    {
+        let settings = CheckSettings::new(t.level, t.on_missing);
+        let window = t.window.map_or(leakage_window, |w| w.get());
+        checks.push(traceability::production_defects(
+            window,
+            settings,
+            &evidence.defects,
+            &evidence.tests,
+            now,
+        ));
+    }
+}
+
+fn defect_stats(e: &shipgate_model::DefectEvidence) -> DefectStats {
+    use shipgate_model::{DefectStatus, Origin};
+    let count = |f: &dyn Fn(&shipgate_model::Defect) -> bool| {
+        e.defects.iter().filter(|d| f(d)).count() as u64
+    };
+    DefectStats {
+        total: e.defects.len() as u64,
+        open: count(&|d| d.status == DefectStatus::Open),
+        production: count(&|d| d.origin == Origin::Production),
+        pre_production: count(&|d| d.origin == Origin::PreProduction),
+        unknown_origin: count(&|d| d.origin == Origin::Unknown),
+    }
+}
+
+#[cfg(test)]
+mod defect_tests;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,191 @@
+//! What the caller (the evaluator) tells the adapter: which tracker, where, which query, and how
+//! the tracker's values map to severity and origin. Plain data, built from the policy.
+
+use shipgate_http::ClientOptions;
+use shipgate_model::Severity;
+use std::path::PathBuf;
+
+/// The kinds of defect source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Jira Cloud, REST v3 (`/rest/api/3/search/jql`, token paging).
+    Jira,
+    /// Jira Data Center or Server, REST v2 (`/rest/api/2/search`, `startAt` paging).
+    JiraDc,
+    /// GitHub or GitHub Enterprise Issues.
+    Github,
+    /// GitLab (gitlab.com or self-managed) Issues.
+    Gitlab,
+    /// Redmine REST (`/issues.json`).
+    Redmine,
+    /// A file: a Jira CSV export or the defect JSON form.
+    File,
+}
+
+impl Kind {
+    /// The name used in policies and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Jira => "jira",
+            Kind::JiraDc => "jira-dc",
+            Kind::Github => "github",
+            Kind::Gitlab => "gitlab",
+            Kind::Redmine => "redmine",
+            Kind::File => "file",
+        }
+    }
+
+    /// Whether the source is reached over the network.
+    pub fn is_network(self) -> bool {
+        self != Kind::File
+    }
+
+    /// The field severity is read from when the policy names none, and its map.
+    pub fn default_severity(self) -> Option<SeverityMap> {
+        let map = |pairs: &[(Severity, &[&str])]| {
+            pairs
+                .iter()
+                .map(|(s, v)| (*s, v.iter().map(|x| (*x).to_owned()).collect()))
+                .collect()
+        };
+        match self {
+            Kind::Jira | Kind::JiraDc | Kind::File => Some(SeverityMap {
+                field: "priority".to_owned(),
+                map: map(&[
+                    (Severity::Critical, &["Highest", "Blocker", "Critical"]),
+                    (Severity::High, &["High", "Major"]),
+                    (Severity::Medium, &["Medium"]),
+                    (Severity::Low, &["Low", "Lowest", "Minor", "Trivial"]),
+                ]),
+            }),
+            Kind::Redmine => Some(SeverityMap {
+                field: "priority".to_owned(),
+                map: map(&[
+                    (Severity::Critical, &["Immediate", "Urgent"]),
+                    (Severity::High, &["High"]),
+                    (Severity::Medium, &["Normal"]),
+                    (Severity::Low, &["Low"]),
+                ]),
+            }),
+            Kind::Github | Kind::Gitlab => None,
+        }
+    }
+
+    /// The prefix put before an issue number to make its key, when the policy names none.
+    pub fn default_key_prefix(self) -> &'static str {
+        "#"
+    }
+}
+
+/// Tracker values → severity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeverityMap {
+    /// The field (Jira, Redmine, CSV: a field name or id) or label prefix (GitHub, GitLab)
+    /// holding the severity.
+    pub field: String,
+    /// Which tracker values mean which severity (compared ignoring case).
+    pub map: Vec<(Severity, Vec<String>)>,
+}
+
+/// Tracker values → origin.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OriginMap {
+    /// The field or label prefix holding where the defect was found.
+    pub field: String,
+    /// Values meaning "found in production".
+    pub production: Vec<String>,
+    /// Values meaning "found before production".
+    pub pre_production: Vec<String>,
+}
+
+/// One defect source, resolved by the caller (paths absolute or relative to the working folder).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceConfig {
+    /// Which tracker.
+    pub kind: Kind,
+    /// The tracker's base URL (`https://acme.atlassian.net`, `https://api.github.com`).
+    pub url: Option<String>,
+    /// The file to read, for `kind: file`.
+    pub path: Option<PathBuf>,
+    /// The path as the user wrote it, for messages and provenance.
+    pub path_display: Option<String>,
+    /// GitHub `owner/name`.
+    pub repository: Option<String>,
+    /// GitLab project id or path; Redmine project id or identifier.
+    pub project: Option<String>,
+    /// JQL (Jira), or extra query parameters of the list API (`labels=bug`).
+    pub query: Option<String>,
+    /// The environment variable holding the user (Jira Cloud basic auth).
+    pub user_env: Option<String>,
+    /// The environment variable holding the token.
+    pub token_env: Option<String>,
+    /// Severity mapping; `None` uses [`Kind::default_severity`].
+    pub severity: Option<SeverityMap>,
+    /// Origin mapping; `None` leaves every origin unknown.
+    pub origin: Option<OriginMap>,
+    /// The field (or label prefix, or `milestone`) naming the sprint or release a defect was
+    /// introduced in.
+    pub introduced_in: Option<String>,
+    /// Prefix of keys made from issue numbers (GitHub, GitLab, Redmine); default `#`.
+    pub key_prefix: Option<String>,
+    /// The IANA time zone of dates without one (Jira CSV exports); default UTC.
+    pub timezone: Option<String>,
+    /// Timeouts, retries and TLS.
+    pub http: ClientOptions,
+}
+
+impl SourceConfig {
+    /// A configuration of this kind with nothing else set.
+    pub fn new(kind: Kind) -> Self {
+        Self {
+            kind,
+            url: None,
+            path: None,
+            path_display: None,
+            repository: None,
+            project: None,
+            query: None,
+            user_env: None,
+            token_env: None,
+            severity: None,
+            origin: None,
+            introduced_in: None,
+            key_prefix: None,
+            timezone: None,
+            http: ClientOptions::default(),
+        }
+    }
+
+    /// The severity mapping in force.
+    pub fn severity_map(&self) -> Option<SeverityMap> {
+        self.severity
+            .clone()
+            .or_else(|| self.kind.default_severity())
+    }
+
+    /// The key prefix in force.
+    pub fn key_prefix(&self) -> &str {
+        self.key_prefix
+            .as_deref()
+            .unwrap_or(self.kind.default_key_prefix())
+    }
+
+    /// Where the defects come from, for messages and the evidence's `location`.
+    pub fn location(&self) -> String {
+        match self.kind {
+            Kind::File => self
+                .path_display
+                .clone()
+                .or_else(|| self.path.as_ref().map(|p| p.display().to_string()))
+                .unwrap_or_default(),
+            _ => {
+                let base = shipgate_http::redact_url(self.url.as_deref().unwrap_or_default());
+                match (&self.repository, &self.project) {
+                    (Some(r), _) => format!("{} ({r})", base.trim_end_matches('/')),
+                    (None, Some(p)) => format!("{} (project {p})", base.trim_end_matches('/')),
+                    _ => base,
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,337 @@
+//! Jira Cloud (REST v3) and Jira Data Center / Server (REST v2).
+//!
+//! Cloud searches with `POST /rest/api/3/search/jql`, which pages with an opaque
+//! `nextPageToken` until `isLast` (the old `/rest/api/3/search` answers 410 on Cloud): each page
+//! needs the previous one's token, so Cloud pages are fetched one after the other. Data Center
+//! searches with `GET /rest/api/2/search` and `startAt`/`maxResults`/`total`: once the first page
+//! says how many issues there are, the other pages are fetched concurrently. Both resolve field
+//! names (`Defect origin`) to ids (`customfield_10042`) through `/field`, and ask only for the
+//! fields the gate reads.
+
+use crate::config::SourceConfig;
+use crate::error::DefectsError;
+use crate::mapping::RawDefect;
+use crate::paging::{MAX_PAGES, array_field, fetch_concurrently, field_values, str_field};
+use serde_json::{Value, json};
+use shipgate_http::Client;
+use shipgate_model::DefectLink;
+
+const PAGE_SIZE: u64 = 100;
+const SYSTEM_FIELDS: [&str; 7] = [
+    "summary",
+    "status",
+    "created",
+    "resolutiondate",
+    "components",
+    "labels",
+    "issuelinks",
+];
+
+/// The field ids to ask for, resolved from the policy's names.
+struct Fields {
+    severity: Option<String>,
+    origin: Option<String>,
+    introduced_in: Option<String>,
+}
+
+impl Fields {
+    fn all(&self) -> Vec<String> {
+        let mut all: Vec<String> = SYSTEM_FIELDS.iter().map(|f| (*f).to_owned()).collect();
+        for f in [&self.severity, &self.origin, &self.introduced_in]
+            .into_iter()
+            .flatten()
+        {
+            if !all.contains(f) {
+                all.push(f.clone());
+            }
+        }
+        all
+    }
+}
+
+pub(crate) fn fetch(
+    config: &SourceConfig,
+    client: &Client,
+    cloud: bool,
+) -> Result<Vec<RawDefect>, DefectsError> {
+    let kind = config.kind.as_str();
+    let base = config
+        .url
+        .as_deref()
+        .map(|u| u.trim_end_matches('/').to_owned())
+        .ok_or_else(|| DefectsError::Config {
+            kind,
+            message: "`url` is not set (e.g. `https://acme.atlassian.net`)".to_owned(),
+        })?;
+    let jql = config.query.clone().ok_or_else(|| DefectsError::Config {
+        kind,
+        message: "`query` (JQL) is not set, e.g. `project = PAY AND issuetype = Bug`".to_owned(),
+    })?;
+    let api = if cloud { "rest/api/3" } else { "rest/api/2" };
+    let fields = resolve_fields(config, client, &base, api)?;
+    let names = fields.all();
+    let issues = if cloud {
+        search_cloud(client, &base, &jql, &names)?
+    } else {
+        search_dc(client, &base, &jql, &names)?
+    };
+    let shown = shipgate_http::redact_url(&base);
+    let shown = shown.trim_end_matches('/');
+    issues
+        .iter()
+        .map(|issue| raw_defect(issue, &fields, shown))
+        .collect()
+}
+
+fn resolve_fields(
+    config: &SourceConfig,
+    client: &Client,
+    base: &str,
+    api: &str,
+) -> Result<Fields, DefectsError> {
+    let wanted = [
+        config
+            .severity_map()
+            .map(|m| ("sources.defects.severity.field", m.field)),
+        config
+            .origin
+            .as_ref()
+            .map(|m| ("sources.defects.origin.field", m.field.clone())),
+        config
+            .introduced_in
+            .clone()
+            .map(|f| ("sources.defects.introduced_in", f)),
+    ];
+    let url = format!("{base}/{api}/field");
+    let answer = client.get_json(&url, &[])?;
+    let known = answer.body.as_array().ok_or_else(|| DefectsError::Shape {
+        url: answer.url.clone(),
+        reason: "the field list is not a list".to_owned(),
+    })?;
+    let resolve = |(setting, name): (&str, String)| -> Result<String, DefectsError> {
+        let name = name.trim();
+        let by_id = known
+            .iter()
+            .find(|f| f.get("id").and_then(Value::as_str) == Some(name));
+        let by_name = || {
+            known.iter().find(|f| {
+                f.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.trim().eq_ignore_ascii_case(name))
+            })
+        };
+        match by_id
+            .or_else(by_name)
+            .and_then(|f| f.get("id"))
+            .and_then(Value::as_str)
+        {
+            Some(id) => Ok(id.to_owned()),
+            None => Err(DefectsError::UnknownField {
+                field: name.to_owned(),
+                setting: setting.to_owned(),
+                location: base.to_owned(),
+                known: known
+                    .iter()
+                    .filter_map(|f| f.get("name").and_then(Value::as_str))
+                    .filter(|n| {
+                        let (a, b) = (n.to_ascii_lowercase(), name.to_ascii_lowercase());
+                        a.contains(&b) || b.contains(&a)
+                    })
+                    .take(3)
+                    .map(str::to_owned)
+                    .collect(),
+            }),
+        }
+    };
+    let [severity, origin, introduced_in] = wanted;
+    Ok(Fields {
+        severity: severity.map(resolve).transpose()?,
+        origin: origin.map(resolve).transpose()?,
+        introduced_in: introduced_in.map(resolve).transpose()?,
+    })
+}
+
+fn search_cloud(
+    client: &Client,
+    base: &str,
+    jql: &str,
+    fields: &[String],
+) -> Result<Vec<Value>, DefectsError> {
+    let url = format!("{base}/rest/api/3/search/jql");
+    let mut issues = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..MAX_PAGES {
+        let mut body = json!({ "jql": jql, "fields": fields, "maxResults": PAGE_SIZE });
+        if let Some(t) = &token {
+            body["nextPageToken"] = json!(t);
+        }
+        let page = client.post_json(&url, &body)?;
+        issues.extend(
+            array_field(&page.body, "issues", &page.url)?
+                .iter()
+                .cloned(),
+        );
+        let next = page
+            .body
+            .get("nextPageToken")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let is_last = page.body.get("isLast").and_then(Value::as_bool);
+        // The last page may carry `isLast: true`, or simply no token (JRACLOUD-92184). A page
+        // that says it is not the last but gives no token is not read as the end.
+        match (is_last, next) {
+            (Some(false), None) => {
+                return Err(DefectsError::Shape {
+                    url: page.url,
+                    reason: "a page says `isLast: false` but has no `nextPageToken`, so the rest of the search cannot be read".to_owned(),
+                });
+            }
+            (Some(true), _) | (None, None) => return Ok(issues),
+            (_, Some(n)) if token.as_deref() == Some(n.as_str()) => {
+                return Err(DefectsError::Shape {
+                    url: page.url,
+                    reason: "the server returned the same `nextPageToken` twice, so its paging would never end".to_owned(),
+                });
+            }
+            (_, Some(n)) => token = Some(n),
+        }
+    }
+    Err(DefectsError::Shape {
+        url,
+        reason: format!("the search did not end after {MAX_PAGES} pages"),
+    })
+}
+
+fn search_dc(
+    client: &Client,
+    base: &str,
+    jql: &str,
+    fields: &[String],
+) -> Result<Vec<Value>, DefectsError> {
+    let url = format!("{base}/rest/api/2/search");
+    let fields = fields.join(",");
+    let page = |start: u64, size: u64| -> Result<Value, DefectsError> {
+        let (start, size) = (start.to_string(), size.to_string());
+        let answer = client.get_json(
+            &url,
+            &[
+                ("jql", jql),
+                ("startAt", &start),
+                ("maxResults", &size),
+                ("fields", &fields),
+            ],
+        )?;
+        array_field(&answer.body, "issues", &answer.url)?;
+        Ok(answer.body)
+    };
+    let first = page(0, PAGE_SIZE)?;
+    let total = first
+        .get("total")
+        .and_then(Value::as_u64)
+        .ok_or_else(|| DefectsError::Shape {
+            url: url.clone(),
+            reason: "the answer has no `total`".to_owned(),
+        })?;
+    // The server may cap `maxResults` below what was asked (`jira.search.views.default.max`).
+    let size = first
+        .get("maxResults")
+        .and_then(Value::as_u64)
+        .filter(|s| *s > 0)
+        .unwrap_or(PAGE_SIZE);
+    let mut issues: Vec<Value> = first
+        .get("issues")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let starts: Vec<u64> = (1..)
+        .map(|i| i * size)
+        .take_while(|s| *s < total)
+        .take(MAX_PAGES)
+        .collect();
+    for body in fetch_concurrently(&starts, |s| page(s, size))? {
+        issues.extend(
+            body.get("issues")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+        );
+    }
+    if (issues.len() as u64) < total {
+        // Issues created or moved while paging shift the pages; a short read is not evidence.
+        return Err(DefectsError::Shape {
+            url,
+            reason: format!(
+                "the search reported {total} issues but {} were returned; re-run the gate",
+                issues.len()
+            ),
+        });
+    }
+    Ok(issues)
+}
+
+fn raw_defect(issue: &Value, fields: &Fields, base: &str) -> Result<RawDefect, DefectsError> {
+    let key = str_field(issue, "key", base)?.to_owned();
+    let f = issue.get("fields").unwrap_or(&Value::Null);
+    let get = |id: &Option<String>| {
+        id.as_ref()
+            .map(|i| field_values(f.get(i).unwrap_or(&Value::Null)))
+            .unwrap_or_default()
+    };
+    let resolved = f
+        .get("resolutiondate")
+        .and_then(Value::as_str)
+        .and_then(crate::dates::api_timestamp);
+    let category = f
+        .pointer("/status/statusCategory/key")
+        .and_then(Value::as_str);
+    let closed = match category {
+        Some(c) => c == "done",
+        None => resolved.is_some(),
+    };
+    let links = f
+        .get("issuelinks")
+        .and_then(Value::as_array)
+        .map(|links| {
+            links
+                .iter()
+                .filter_map(|l| {
+                    let (side, words) = if l.get("inwardIssue").is_some() {
+                        ("inwardIssue", "inward")
+                    } else {
+                        ("outwardIssue", "outward")
+                    };
+                    let key = l.get(side)?.get("key")?.as_str()?;
+                    let relation = l
+                        .pointer(&format!("/type/{words}"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("relates to");
+                    Some(DefectLink {
+                        relation: relation.to_owned(),
+                        key: key.to_owned(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(RawDefect {
+        title: f
+            .get("summary")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        closed,
+        created: f
+            .get("created")
+            .and_then(Value::as_str)
+            .and_then(crate::dates::api_timestamp),
+        resolved,
+        components: field_values(f.get("components").unwrap_or(&Value::Null)),
+        labels: field_values(f.get("labels").unwrap_or(&Value::Null)),
+        links,
+        url: Some(format!("{base}/browse/{key}")),
+        severity_values: get(&fields.severity),
+        origin_values: get(&fields.origin),
+        introduced_in: get(&fields.introduced_in),
+        key,
+    })
+}

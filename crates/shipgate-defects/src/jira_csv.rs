@@ -1,0 +1,231 @@
+//! Jira's CSV export ("Export → CSV (all fields)"), read offline.
+//!
+//! What the export does that a reader must handle: a UTF-8 byte order mark; one column per value
+//! of a multi-value field, all with the same header (`Labels,Labels,Labels`, `Component/s`,
+//! `Sprint`); custom fields under `Custom field (Defect origin)`; dates in the exporting user's
+//! time zone and format (`12/Mar/24 9:41 AM`); links as `Inward issue link (Tests)` columns.
+
+use crate::config::{OriginMap, SeverityMap};
+use crate::dates::export_date;
+use crate::error::DefectsError;
+use crate::mapping::{RawDefect, normalise};
+use jiff::tz::TimeZone;
+use shipgate_model::{Defect, DefectLink};
+
+/// The columns of one export, and the positions of each header (repeated headers included).
+struct Columns {
+    headers: Vec<String>,
+}
+
+impl Columns {
+    /// Every column whose header is `name` (ignoring case), or `Custom field (name)`, or one of
+    /// Jira's spellings of a system field (`components` → `Component/s`).
+    fn find(&self, name: &str) -> Vec<usize> {
+        let want = name.trim();
+        let aliases: &[&str] = match want.to_ascii_lowercase().as_str() {
+            "key" | "issuekey" => &["Issue key"],
+            "summary" => &["Summary"],
+            "components" | "component" => &["Component/s"],
+            "fixversions" | "fix version" | "fixversion" => &["Fix Version/s"],
+            "versions" | "affects version" | "affectedversion" => &["Affects Version/s"],
+            "resolutiondate" => &["Resolved"],
+            _ => &[],
+        };
+        let custom = format!("Custom field ({want})");
+        self.headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| {
+                let h = h.trim();
+                h.eq_ignore_ascii_case(want)
+                    || h.eq_ignore_ascii_case(&custom)
+                    || aliases.iter().any(|a| h.eq_ignore_ascii_case(a))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    fn similar(&self, name: &str) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .headers
+            .iter()
+            .filter(|h| strsim_like(h, name))
+            .cloned()
+            .collect();
+        out.dedup();
+        out.truncate(3);
+        out
+    }
+}
+
+/// A loose similarity: one contains the other, ignoring case.
+fn strsim_like(header: &str, name: &str) -> bool {
+    let (h, n) = (header.to_ascii_lowercase(), name.to_ascii_lowercase());
+    !n.is_empty()
+        && (h.contains(&n)
+            || n.contains(h.trim_start_matches("custom field (").trim_end_matches(')')))
+}
+
+fn values(record: &csv::StringRecord, columns: &[usize]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for &i in columns {
+        if let Some(v) = record.get(i) {
+            let v = v.trim();
+            if !v.is_empty() && !out.iter().any(|o| o == v) {
+                out.push(v.to_owned());
+            }
+        }
+    }
+    out
+}
+
+/// Reads a Jira CSV export. `path` names the file in messages.
+pub(crate) fn read(
+    bytes: &[u8],
+    path: &str,
+    severity: Option<&SeverityMap>,
+    origin: Option<&OriginMap>,
+    introduced_in: Option<&str>,
+    tz: &TimeZone,
+) -> Result<Vec<Defect>, DefectsError> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let format_error = |line: Option<u64>, reason: String| {
+        DefectsError::FileFormat {
+        path: path.to_owned(),
+        line,
+        reason,
+        remedy: "export from Jira's issue search with Export → CSV (all fields), and keep the file as Jira wrote it".to_owned(),
+    }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| format_error(Some(1), e.to_string()))?
+        .iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    let columns = Columns { headers };
+    let required = |name: &str| -> Result<usize, DefectsError> {
+        columns.find(name).first().copied().ok_or_else(|| {
+            format_error(
+                Some(1),
+                format!("it has no `{name}` column, so it is not a Jira CSV export"),
+            )
+        })
+    };
+    let key_col = required("Issue key")?;
+    let title_col = required("Summary")?;
+    let created_col = required("Created")?;
+    let resolved_cols = columns.find("Resolved");
+    let resolution_cols = columns.find("Resolution");
+    let category_cols = columns.find("Status Category");
+    let field = |setting: &str, name: &str| -> Result<Vec<usize>, DefectsError> {
+        let found = columns.find(name);
+        if found.is_empty() {
+            return Err(DefectsError::UnknownField {
+                field: name.to_owned(),
+                setting: setting.to_owned(),
+                location: path.to_owned(),
+                known: columns.similar(name),
+            });
+        }
+        Ok(found)
+    };
+    let severity_cols = match severity {
+        Some(m) => field("sources.defects.severity.field", &m.field)?,
+        None => Vec::new(),
+    };
+    let origin_cols = match origin {
+        Some(m) => field("sources.defects.origin.field", &m.field)?,
+        None => Vec::new(),
+    };
+    let introduced_cols = match introduced_in {
+        Some(f) => field("sources.defects.introduced_in", f)?,
+        None => Vec::new(),
+    };
+    let component_cols = columns.find("Component/s");
+    let label_cols = columns.find("Labels");
+    let links: Vec<(usize, String)> = columns
+        .headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            let rest = h.trim();
+            let (dir, rest) = if let Some(r) = rest.strip_prefix("Inward issue link (") {
+                ("inward", r)
+            } else if let Some(r) = rest.strip_prefix("Outward issue link (") {
+                ("outward", r)
+            } else {
+                return None;
+            };
+            Some((i, format!("{} ({dir})", rest.trim_end_matches(')'))))
+        })
+        .collect();
+
+    let mut defects = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map(|p| p.line());
+            format_error(line, e.to_string())
+        })?;
+        let line = record.position().map(|p| p.line());
+        let cell = |i: usize| record.get(i).unwrap_or("").trim().to_owned();
+        let key = cell(key_col);
+        if key.is_empty() {
+            return Err(format_error(line, "a row has no issue key".to_owned()));
+        }
+        let created_text = cell(created_col);
+        let created = export_date(&created_text, tz).ok_or_else(|| {
+            format_error(
+                line,
+                format!("`{created_text}` in `Created` of {key} is not a date Jira writes (e.g. `12/Mar/24 9:41 AM`)"),
+            )
+        })?;
+        let resolved_text = values(&record, &resolved_cols).into_iter().next();
+        let resolved = match &resolved_text {
+            Some(t) => Some(export_date(t, tz).ok_or_else(|| {
+                format_error(line, format!("`{t}` in `Resolved` of {key} is not a date"))
+            })?),
+            None => None,
+        };
+        let closed = match values(&record, &category_cols).first() {
+            Some(category) => category.eq_ignore_ascii_case("done"),
+            None => {
+                resolved.is_some()
+                    || values(&record, &resolution_cols)
+                        .first()
+                        .is_some_and(|r| !r.eq_ignore_ascii_case("unresolved"))
+            }
+        };
+        let raw = RawDefect {
+            title: cell(title_col),
+            closed,
+            created: Some(created),
+            resolved,
+            components: values(&record, &component_cols),
+            labels: values(&record, &label_cols),
+            links: links
+                .iter()
+                .filter_map(|(i, relation)| {
+                    let k = record.get(*i)?.trim();
+                    (!k.is_empty()).then(|| DefectLink {
+                        relation: relation.clone(),
+                        key: k.to_owned(),
+                    })
+                })
+                .collect(),
+            url: None,
+            severity_values: values(&record, &severity_cols),
+            origin_values: values(&record, &origin_cols),
+            introduced_in: values(&record, &introduced_cols),
+            key,
+        };
+        if let Some(d) = normalise(raw, severity, origin) {
+            defects.push(d);
+        }
+    }
+    Ok(defects)
+}

@@ -1,0 +1,171 @@
+//! The `defects` source: the policy's `sources.defects` → a `shipgate-defects` configuration →
+//! defect evidence, with the hash of the bytes the decision rests on.
+
+use crate::{FetchedCopy, GatherOptions, Resolver};
+use shipgate_defects::{ClientOptions, Kind, LoadOptions, OriginMap, SeverityMap, SourceConfig};
+use shipgate_model::{DefectEvidence, EvidenceProblem, InputRecord, Severity, SourceState};
+use shipgate_policy::{DefectKind, DefectSources, Policy};
+use std::path::Path;
+
+const SOURCE: &str = "defects";
+
+/// The adapter's configuration for the policy's defect source; paths resolved against
+/// `base_dir`.
+pub fn defect_config(sources: &DefectSources, base_dir: &Path) -> SourceConfig {
+    let kind = match sources.kind {
+        DefectKind::Jira => Kind::Jira,
+        DefectKind::JiraDc => Kind::JiraDc,
+        DefectKind::Github => Kind::Github,
+        DefectKind::Gitlab => Kind::Gitlab,
+        DefectKind::Redmine => Kind::Redmine,
+        DefectKind::File => Kind::File,
+    };
+    let defaults = ClientOptions::default();
+    let mut config = SourceConfig::new(kind);
+    config.url = sources.url.clone();
+    config.path = sources.path.as_ref().map(|p| base_dir.join(p));
+    config.path_display = sources.path.clone();
+    config.repository = sources.repository.clone();
+    config.project = sources.project.clone();
+    config.query = sources.query.clone();
+    config.user_env = sources.user_env.clone();
+    config.token_env = sources.token_env.clone();
+    config.severity = sources.severity.as_ref().map(|s| SeverityMap {
+        field: s
+            .field
+            .clone()
+            .or_else(|| kind.default_severity().map(|d| d.field))
+            .unwrap_or_default(),
+        map: vec![
+            (Severity::Critical, s.map.critical.clone()),
+            (Severity::High, s.map.high.clone()),
+            (Severity::Medium, s.map.medium.clone()),
+            (Severity::Low, s.map.low.clone()),
+        ],
+    });
+    config.origin = sources.origin.as_ref().map(|o| OriginMap {
+        field: o.field.clone(),
+        production: o.production.clone(),
+        pre_production: o.pre_production.clone(),
+    });
+    config.introduced_in = sources.introduced_in.clone();
+    config.key_prefix = sources.key_prefix.clone();
+    config.timezone = sources.timezone.clone();
+    config.http = ClientOptions {
+        timeout: sources.timeout.map_or(defaults.timeout, |t| t.get()),
+        retries: sources.retries.unwrap_or(defaults.retries),
+        ca_bundle: sources.ca_bundle.as_ref().map(|p| base_dir.join(p)),
+        ..defaults
+    };
+    config
+}
+
+/// Loads the defects the policy's `sources.defects` names: for the gate and for
+/// `shipgate inspect defects`. Also returns the adapter's configuration (for its location).
+pub fn load_defects(
+    sources: &DefectSources,
+    base_dir: &Path,
+    options: &GatherOptions<'_>,
+) -> (SourceState<shipgate_defects::Loaded>, SourceConfig) {
+    load_config(defect_config(sources, base_dir), options)
+}
+
+fn load_config(
+    config: SourceConfig,
+    options: &GatherOptions<'_>,
+) -> (SourceState<shipgate_defects::Loaded>, SourceConfig) {
+    let loaded = shipgate_defects::load(
+        &config,
+        &LoadOptions {
+            offline: options.offline,
+            env: options.env,
+            fetched_at: options.now,
+        },
+    );
+    let state = match loaded {
+        Ok(l) => SourceState::Loaded(l),
+        Err(e) => {
+            let problem = EvidenceProblem {
+                source: SOURCE.to_owned(),
+                location: Some(config.location()),
+                message: e.to_string(),
+                remedy: e.remedy(),
+            };
+            if e.is_missing() {
+                SourceState::Missing(problem)
+            } else {
+                SourceState::Unreadable(vec![problem])
+            }
+        }
+    };
+    (state, config)
+}
+
+/// The file a fetched defect set is stored under in a release record.
+const FETCHED_FILE: &str = "defects.json";
+
+/// The gate's defect source, through `resolver`: an export (`kind: file`) is located like any
+/// input, so a release record keeps a copy; what a tracker answered is kept for the record in
+/// the defect JSON form; and at replay the record's copy is read instead of the network.
+pub(crate) fn load(
+    policy: &Policy,
+    resolver: &Resolver,
+    options: &GatherOptions<'_>,
+) -> (SourceState<DefectEvidence>, Vec<InputRecord>) {
+    let Some(sources) = &policy.sources.defects else {
+        return (SourceState::NotConfigured, Vec::new());
+    };
+    let mut config = defect_config(sources, resolver.base_dir());
+    // The name the report gives this input; a replay must give the same one.
+    let location = config.location();
+    let fetches = config.kind != Kind::File;
+    if !fetches {
+        if let Some(path) = &sources.path {
+            let located = resolver.file(SOURCE, path);
+            config.path = Some(located.full);
+            config.path_display = Some(located.shown);
+        }
+    } else if resolver.is_replay() {
+        let Some(stored) = resolver.fetched(SOURCE) else {
+            let problem = EvidenceProblem {
+                source: SOURCE.to_owned(),
+                location: Some(location.clone()),
+                message: format!(
+                    "the release record holds no defects fetched from `{location}` (the recorded run could not fetch them)"
+                ),
+                remedy: "a replay never reaches the tracker; see the recorded report for why the defects were not fetched".to_owned(),
+            };
+            return (SourceState::Missing(problem), Vec::new());
+        };
+        // What the tracker answered, stored in the defect JSON form: already normalised.
+        config.kind = Kind::File;
+        config.path = Some(stored.full);
+        config.path_display = Some(stored.shown);
+        config.severity = None;
+        config.origin = None;
+        config.introduced_in = None;
+    }
+    let (state, _) = load_config(config, options);
+    match state {
+        SourceState::Loaded(l) => {
+            if fetches {
+                resolver.keep_fetched(FetchedCopy {
+                    source: SOURCE.to_owned(),
+                    origin: location.clone(),
+                    file_name: FETCHED_FILE.to_owned(),
+                    bytes: l.bytes.clone(),
+                });
+            }
+            let input = InputRecord {
+                source: SOURCE.to_owned(),
+                path: location,
+                sha256: crate::sha256_hex(&l.bytes),
+                bytes: l.bytes.len() as u64,
+            };
+            (SourceState::Loaded(l.evidence), vec![input])
+        }
+        SourceState::Missing(p) => (SourceState::Missing(p), Vec::new()),
+        SourceState::Unreadable(p) => (SourceState::Unreadable(p), Vec::new()),
+        SourceState::NotConfigured => (SourceState::NotConfigured, Vec::new()),
+    }
+}

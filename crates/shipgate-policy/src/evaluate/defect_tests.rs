@@ -1,0 +1,452 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use super::evaluate;
+use super::leakage::{LeakageGrouping, leakage_report};
+use crate::policy::Policy;
+use jiff::Timestamp;
+use shipgate_model::{
+    CheckResult, CheckStatus, Decision, Defect, DefectEvidence, DefectStatus, EvidenceProblem,
+    EvidenceSet, ExitCode, Origin, Severity, SourceState, TestCounts, TestEvidence, TestOutcome,
+    TestRecord, Verdict,
+};
+
+fn now() -> Timestamp {
+    "2026-11-24T10:00:00Z".parse().unwrap()
+}
+
+const SOURCES: &str = "\
+version: 1
+release: {name: api, version: '1.0'}
+sources:
+  tests: {junit: [r/*.xml]}
+  defects:
+    kind: file
+    path: defects.csv
+    origin: {field: Defect origin, production: [Production], pre_production: [QA, Staging]}
+risk:
+  critical_paths:
+    payment:
+      tests: ['*Payment*']
+      defects: {components: [Payments], labels: [checkout]}
+";
+
+fn policy(checks: &str) -> Policy {
+    let text = format!("{SOURCES}{checks}");
+    Policy::parse(&text, &|_| None).unwrap_or_else(|e| panic!("{:#?}\n{text}", e.problems()))
+}
+
+/// `key`, severity, origin, open?, days before `now` it was created, components.
+type Row<'a> = (&'a str, Severity, Origin, bool, i64, &'a [&'a str]);
+
+fn defects(rows: &[Row<'_>]) -> DefectEvidence {
+    let list = rows
+        .iter()
+        .map(|(key, severity, origin, open, age, components)| Defect {
+            key: (*key).into(),
+            title: format!("title of {key}"),
+            severity: *severity,
+            severity_raw: vec![],
+            origin: *origin,
+            origin_raw: vec![],
+            status: if *open {
+                DefectStatus::Open
+            } else {
+                DefectStatus::Closed
+            },
+            created: now() - jiff::SignedDuration::from_hours(24 * age),
+            resolved: None,
+            components: components.iter().map(|c| (*c).to_owned()).collect(),
+            labels: vec![],
+            links: vec![],
+            introduced_in: vec![format!("Sprint {}", age / 30)],
+            url: None,
+        })
+        .collect();
+    DefectEvidence::new("file", "defects.csv", None, list)
+}
+
+fn tests(listed: &[(&str, TestOutcome, &[&str])]) -> TestEvidence {
+    let mut totals = TestCounts::default();
+    let tests = listed
+        .iter()
+        .map(|(qualified, outcome, refs)| {
+            totals.record(*outcome);
+            let (classname, name) = qualified.rsplit_once('.').unwrap_or(("", qualified));
+            TestRecord {
+                file: 0,
+                suite: "s".into(),
+                classname: classname.into(),
+                name: name.into(),
+                outcome: *outcome,
+                time: None,
+                message: None,
+                defect_refs: refs.iter().map(|r| (*r).to_owned()).collect(),
+                attempts: 1,
+            }
+        })
+        .collect();
+    TestEvidence {
+        totals,
+        tests,
+        ..TestEvidence::default()
+    }
+}
+
+fn set(d: DefectEvidence, t: TestEvidence) -> EvidenceSet {
+    EvidenceSet {
+        tests: SourceState::Loaded(t),
+        defects: SourceState::Loaded(d),
+        ..EvidenceSet::default()
+    }
+}
+
+fn check<'a>(v: &'a Verdict, id: &str) -> &'a CheckResult {
+    v.checks
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or_else(|| panic!("no {id} in {:#?}", v.checks))
+}
+
+use Origin::{PreProduction as Pre, Production as Prod, Unknown as NoOrigin};
+use Severity::{Critical, High, Low, Medium};
+
+/// The dataset of the hand-computed leakage test.
+fn leakage_dataset() -> DefectEvidence {
+    defects(&[
+        ("PAY-1", Critical, Prod, false, 10, &["Payments"]),
+        ("PAY-2", High, Prod, true, 40, &["Reports"]),
+        ("PAY-3", Medium, Pre, false, 5, &["Payments"]),
+        ("PAY-4", Low, Pre, false, 20, &["Reports"]),
+        ("PAY-5", High, Pre, false, 60, &["Payments"]),
+        ("PAY-6", Medium, Pre, false, 80, &[]),
+        ("PAY-7", Low, Pre, false, 89, &["Reports"]),
+        ("PAY-8", Medium, Pre, false, 30, &["Payments"]),
+        ("PAY-9", Critical, NoOrigin, true, 15, &["Payments"]),
+        ("PAY-10", Critical, Prod, false, 91, &["Payments"]),
+        ("PAY-11", High, Pre, false, 200, &["Payments"]),
+    ])
+}
+
+#[test]
+fn leakage_arithmetic_computed_by_hand() {
+    // Window 90 days back from 2026-11-24T10:00Z: created at or after 2026-08-26T10:00Z.
+    // PAY-10 (91 days) and PAY-11 (200 days) fall outside; PAY-9 has no origin and is left
+    // out of the rate. Inside and classified:
+    //   production:      PAY-1, PAY-2                              = 2
+    //   pre-production:  PAY-3, PAY-4, PAY-5, PAY-6, PAY-7, PAY-8  = 6
+    //   rate = 2 / (2 + 6) = 0.25 → above 5%, blocks.
+    // Critical path `payment` = component Payments: PAY-1 (prod), PAY-3, PAY-5, PAY-8 (pre);
+    //   PAY-9 is Payments but unclassified. Rate = 1 / 4 = 0.25 → above 2%.
+    let p =
+        policy("checks:\n  leakage: {window: 90d, max_rate: 5%, max_rate_critical_paths: 2%}\n");
+    let v = evaluate(&p, &set(leakage_dataset(), tests(&[])), now());
+    let c = check(&v, "leakage.rate");
+    assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true));
+    assert_eq!(c.observed, serde_json::json!(0.25));
+    assert_eq!(c.threshold, serde_json::json!(0.05));
+    assert_eq!(c.details["production"], 2);
+    assert_eq!(c.details["pre_production"], 6);
+    assert_eq!(c.details["unclassified"], 1);
+    assert_eq!(c.details["critical_paths"]["production"], 1);
+    assert_eq!(c.details["critical_paths"]["pre_production"], 3);
+    assert_eq!(c.details["critical_paths"]["rate"], 0.25);
+    assert_eq!(
+        c.details["critical_paths"]["paths"]["payment"]["unclassified"],
+        1
+    );
+    assert!(
+        c.message.starts_with("defect leakage over the last 90d: 2 of 8 classified defects were found in production (25%); the maximum is 5%"),
+        "{}",
+        c.message
+    );
+    assert!(
+        c.message.contains("1 defects of unknown origin") || c.message.contains("(1 defect"),
+        "{}",
+        c.message
+    );
+
+    // 25% exactly at a 25% limit passes (exact arithmetic), on both rates.
+    let p = policy("checks:\n  leakage: {max_rate: 25%, max_rate_critical_paths: 25%}\n");
+    let v = evaluate(&p, &set(leakage_dataset(), tests(&[])), now());
+    assert_eq!(check(&v, "leakage.rate").status, CheckStatus::Pass);
+}
+
+#[test]
+fn leakage_over_nothing_passes_but_over_only_unclassified_defects_fails() {
+    let p = policy("checks:\n  leakage: {max_rate: 5%}\n");
+    let old = defects(&[("PAY-1", High, Prod, false, 400, &[])]);
+    let v = evaluate(&p, &set(old, tests(&[])), now());
+    let c = check(&v, "leakage.rate");
+    assert_eq!(c.status, CheckStatus::Pass, "{}", c.message);
+    assert!(c.message.contains("no defect was created in the window"));
+    let unknown = defects(&[("PAY-1", High, NoOrigin, false, 4, &[])]);
+    let v = evaluate(&p, &set(unknown, tests(&[])), now());
+    let c = check(&v, "leakage.rate");
+    assert_eq!(c.status, CheckStatus::Fail);
+    assert!(c.message.contains("cannot be measured"), "{}", c.message);
+}
+
+#[test]
+fn open_defects_over_their_limit_are_listed_oldest_first_with_their_age() {
+    let p = policy("checks:\n  defects: {max_open: {critical: 0, high: 1}}\n");
+    let d = defects(&[
+        ("PAY-1", Critical, Prod, true, 3, &[]),
+        ("PAY-2", Critical, Pre, true, 12, &[]),
+        ("PAY-3", Critical, Pre, false, 1, &[]),
+        ("PAY-4", High, Pre, true, 2, &[]),
+        ("PAY-5", Low, Pre, true, 2, &[]),
+    ]);
+    let v = evaluate(&p, &set(d, tests(&[])), now());
+    let c = check(&v, "defects.open");
+    assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true));
+    assert_eq!(c.observed["critical"], 2);
+    assert_eq!(c.observed["high"], 1);
+    assert_eq!(
+        c.threshold["unknown"], 0,
+        "unknown severity is limited to 0 by default"
+    );
+    assert_eq!(c.message, "2 open critical defects (at most 0 allowed)");
+    let listed = c.details["blocking_defects"].as_array().unwrap();
+    assert_eq!(listed[0]["key"], "PAY-2");
+    assert_eq!(listed[0]["age_days"], 12);
+    assert_eq!(listed[1]["key"], "PAY-1");
+    assert_eq!(listed.len(), 2);
+    assert!(c.remedy.as_deref().unwrap().contains("PAY-2, PAY-1"));
+    assert_eq!(v.exit_code(), ExitCode::Blocked);
+}
+
+#[test]
+fn an_open_defect_of_unknown_severity_blocks_unless_allowed() {
+    let d = defects(&[("PAY-1", Severity::Unknown, Prod, true, 3, &[])]);
+    let p = policy("checks:\n  defects: {max_open: {critical: 0}, max_unclassified: 5}\n");
+    let v = evaluate(&p, &set(d.clone(), tests(&[])), now());
+    let c = check(&v, "defects.open");
+    assert_eq!(c.status, CheckStatus::Fail);
+    assert!(c.remedy.as_deref().unwrap().contains("unknown severity"));
+    let p =
+        policy("checks:\n  defects: {max_open: {critical: 0, unknown: 1}, max_unclassified: 5}\n");
+    let t = tests(&[("PaymentTest.charges", TestOutcome::Passed, &[])]);
+    let v = evaluate(&p, &set(d, t), now());
+    assert_eq!(v.decision, Decision::Ready, "{:#?}", v.checks);
+}
+
+#[test]
+fn unclassified_defects_in_the_window_are_listed_with_their_values() {
+    let mut d = defects(&[
+        ("PAY-1", Severity::Unknown, Prod, false, 3, &[]),
+        ("PAY-2", High, NoOrigin, false, 4, &[]),
+        ("PAY-3", Severity::Unknown, NoOrigin, false, 300, &[]),
+        ("PAY-4", High, Prod, false, 5, &[]),
+    ]);
+    d.defects[0].severity_raw = vec!["P5".into()];
+    d.defects[1].origin_raw = vec!["Customer".into()];
+    let p = policy("checks:\n  defects: {}\n");
+    let v = evaluate(&p, &set(d, tests(&[])), now());
+    assert!(!v.checks.iter().any(|c| c.id == "defects.open"));
+    let c = check(&v, "defects.classified");
+    assert_eq!(c.status, CheckStatus::Fail);
+    assert_eq!(c.observed, 2);
+    assert_eq!(
+        c.message,
+        "2 of 3 defects created in the last 90d have no severity or origin the policy maps (at most 0 allowed)"
+    );
+    let listed = c.details["unclassified_defects"].as_array().unwrap();
+    assert_eq!(listed[0]["missing"], serde_json::json!(["severity"]));
+    assert_eq!(listed[1]["origin_values"], serde_json::json!(["Customer"]));
+    let remedy = c.remedy.as_deref().unwrap();
+    assert!(
+        remedy.contains("`Customer`") && remedy.contains("`P5`"),
+        "{remedy}"
+    );
+}
+
+const TRACE: &str = "checks:\n  traceability: {production_defects_need_test: true}\n";
+
+#[test]
+fn a_production_defect_is_traced_by_name_or_property_of_a_green_test() {
+    let d = defects(&[
+        ("PAY-101", High, Prod, false, 10, &[]),
+        ("PAY-102", High, Prod, false, 10, &[]),
+        ("PAY-103", High, Prod, true, 10, &[]),
+        ("PAY-104", High, Prod, false, 10, &[]),
+        ("PAY-105", High, Pre, false, 10, &[]),
+        ("PAY-106", High, Prod, false, 200, &[]),
+    ]);
+    let t = tests(&[
+        (
+            "tests.test_refund.test_pay_101_refund_twice",
+            TestOutcome::Passed,
+            &[],
+        ),
+        (
+            "com.acme.LedgerTest.balances",
+            TestOutcome::Flaky,
+            &["pay-102"],
+        ),
+        (
+            "com.acme.CardTest.PAY_103_declines",
+            TestOutcome::Failed,
+            &[],
+        ),
+        ("com.acme.CardTest.PAY_1040_other", TestOutcome::Passed, &[]),
+    ]);
+    let v = evaluate(&policy(TRACE), &set(d, t), now());
+    let c = check(&v, "traceability.production-defects");
+    assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true));
+    assert_eq!(c.observed, 2, "{:#?}", c.details);
+    assert_eq!(
+        c.message,
+        "2 of 4 production defects created in the last 90d have no test that references them and passed in this run"
+    );
+    let untraced = c.details["untraced_defects"].as_array().unwrap();
+    assert_eq!(untraced[0]["key"], "PAY-103");
+    assert_eq!(untraced[0]["tests_not_passing"][0]["outcome"], "failed");
+    assert_eq!(untraced[1]["key"], "PAY-104", "PAY-1040 is another key");
+    assert_eq!(
+        c.details["traced"]["PAY-101"],
+        "tests.test_refund.test_pay_101_refund_twice"
+    );
+    assert!(c.remedy.as_deref().unwrap().contains("test_pay_103_"));
+}
+
+#[test]
+fn traceability_needs_both_sources_and_fails_closed_without_them() {
+    let d = defects(&[("PAY-1", High, Prod, false, 10, &[])]);
+    let mut e = set(d, tests(&[]));
+    e.tests = SourceState::Missing(EvidenceProblem {
+        source: "tests".into(),
+        location: Some("r/*.xml".into()),
+        message: "no JUnit report matched `r/*.xml`".into(),
+        remedy: "run the tests".into(),
+    });
+    let v = evaluate(&policy(TRACE), &e, now());
+    let c = check(&v, "traceability.production-defects");
+    assert_eq!((c.status, c.blocking), (CheckStatus::Missing, true));
+    assert_eq!(v.decision, Decision::Blocked);
+}
+
+#[test]
+fn unreadable_defects_block_every_defect_check_with_exit_4() {
+    let p = policy(
+        "checks:\n  defects: {max_open: {critical: 0}}\n  leakage: {max_rate: 5%}\n  traceability: {production_defects_need_test: true}\n",
+    );
+    let e = EvidenceSet {
+        tests: SourceState::Loaded(tests(&[])),
+        defects: SourceState::Unreadable(vec![EvidenceProblem {
+            source: "defects".into(),
+            location: Some("https://acme.atlassian.net".into()),
+            message: "failed to read `https://acme.atlassian.net/rest/api/3/search/jql` after 5 attempts: HTTP 503".into(),
+            remedy: "re-run later".into(),
+        }]),
+        ..EvidenceSet::default()
+    };
+    let v = evaluate(&p, &e, now());
+    for id in [
+        "defects.open",
+        "defects.classified",
+        "leakage.rate",
+        "traceability.production-defects",
+    ] {
+        let c = check(&v, id);
+        assert_eq!((c.status, c.blocking), (CheckStatus::Error, true), "{id}");
+    }
+    assert_eq!(v.exit_code(), ExitCode::EvidenceError);
+    assert!(v.stats.defects.is_none());
+}
+
+#[test]
+fn a_clean_tracker_is_ready_and_counted_in_the_stats() {
+    let p = policy(
+        "checks:\n  defects: {max_open: {critical: 0, high: 3}}\n  leakage: {max_rate: 50%}\n  traceability: {production_defects_need_test: true}\n",
+    );
+    let d = defects(&[
+        ("PAY-1", High, Prod, false, 10, &[]),
+        ("PAY-2", Low, Pre, true, 10, &[]),
+        ("PAY-3", Low, Pre, false, 10, &[]),
+    ]);
+    let t = tests(&[("PaymentTest.pay_1_regression", TestOutcome::Passed, &[])]);
+    let v = evaluate(&p, &set(d, t), now());
+    assert_eq!(v.decision, Decision::Ready, "{:#?}", v.checks);
+    let s = v.stats.defects.unwrap();
+    assert_eq!(
+        (s.total, s.open, s.production, s.pre_production),
+        (3, 1, 1, 2)
+    );
+}
+
+#[test]
+fn the_leakage_report_groups_by_month_severity_component_and_release() {
+    let d = leakage_dataset();
+    let window = std::time::Duration::from_secs(90 * 86_400);
+    let by_month = leakage_report(&d, window, LeakageGrouping::Month, now());
+    let months: Vec<&str> = by_month.rows.iter().map(|r| r.group.as_str()).collect();
+    assert_eq!(months, ["2026-08", "2026-09", "2026-10", "2026-11"]);
+    assert_eq!(by_month.total.production, 2);
+    assert_eq!(by_month.total.pre_production, 6);
+    assert_eq!(by_month.total.rate, Some(0.25));
+    // PAY-2 (40 days back: 2026-10-15) is October's production defect and PAY-8 (30 days:
+    // 2026-10-25) its pre-production one; PAY-4 (20 days: 2026-11-04) is November's.
+    let oct = &by_month.rows[2];
+    assert_eq!((oct.production, oct.pre_production), (1, 1));
+    let nov = &by_month.rows[3];
+    assert_eq!(
+        (nov.production, nov.pre_production, nov.unclassified),
+        (1, 2, 1)
+    );
+    let by_sev = leakage_report(&d, window, LeakageGrouping::Severity, now());
+    assert_eq!(by_sev.rows[0].group, "critical");
+    assert_eq!(
+        (by_sev.rows[0].production, by_sev.rows[0].unclassified),
+        (1, 1)
+    );
+    let by_comp = leakage_report(&d, window, LeakageGrouping::Component, now());
+    let groups: Vec<&str> = by_comp.rows.iter().map(|r| r.group.as_str()).collect();
+    assert_eq!(groups, ["Payments", "Reports", "(none)"]);
+    let by_release = leakage_report(&d, window, LeakageGrouping::IntroducedIn, now());
+    assert_eq!(by_release.by, "introduced-in");
+    assert_eq!(by_release.rows[0].production, 1);
+}
+
+#[test]
+fn a_numbered_key_is_traced_by_property_and_the_remedy_says_how() {
+    let d = defects(&[
+        ("#42", High, Prod, false, 10, &[]),
+        ("#43", High, Prod, false, 10, &[]),
+    ]);
+    let t = tests(&[
+        ("RefundTest.refunds_once", TestOutcome::Passed, &["#42"]),
+        ("RefundTest.test_43_is_not_a_key", TestOutcome::Passed, &[]),
+    ]);
+    let v = evaluate(&policy(TRACE), &set(d, t), now());
+    let c = check(&v, "traceability.production-defects");
+    assert_eq!(c.observed, 1);
+    assert_eq!(c.details["untraced_defects"][0]["key"], "#43");
+    let remedy = c.remedy.as_deref().unwrap();
+    assert!(
+        remedy.contains("value=\"#43\"") && remedy.contains("key_prefix"),
+        "{remedy}"
+    );
+}
+
+proptest::proptest! {
+    /// One more production defect never turns a blocked leakage into a ready one, and one more
+    /// open critical defect never makes `defects.open` pass.
+    #[test]
+    fn more_escapes_never_unblock(prod in 0usize..30, pre in 0usize..30, open in 0usize..3) {
+        let p = policy("checks:\n  defects: {max_open: {critical: 1}, max_unclassified: 100}\n  leakage: {max_rate: 10%}\n");
+        let build = |prod: usize, open: usize| {
+            let mut rows: Vec<Row<'_>> = Vec::new();
+            rows.extend((0..prod).map(|_| ("P", High, Prod, false, 5, &[][..])));
+            rows.extend((0..pre).map(|_| ("Q", Low, Pre, false, 5, &[][..])));
+            rows.extend((0..open).map(|_| ("C", Critical, Pre, true, 5, &[][..])));
+            set(defects(&rows), tests(&[("PaymentTest.ok", TestOutcome::Passed, &[])]))
+        };
+        let blocked = |v: &Verdict, id: &str| check(v, id).blocking;
+        let before = evaluate(&p, &build(prod, open), now());
+        let more_escapes = evaluate(&p, &build(prod + 1, open), now());
+        // Blocked before implies blocked after.
+        proptest::prop_assert!(!blocked(&before, "leakage.rate") || blocked(&more_escapes, "leakage.rate"));
+        let more_open = evaluate(&p, &build(prod, open + 1), now());
+        proptest::prop_assert!(!blocked(&before, "defects.open") || blocked(&more_open, "defects.open"));
+    }
+}

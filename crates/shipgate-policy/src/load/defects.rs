@@ -1,0 +1,395 @@
+//! Cross-field rules of the defect sections: what each tracker kind needs, which keys apply to
+//! it, and which checks need which source.
+
+use super::Validator;
+use crate::defects::DefectKind;
+use crate::policy::Policy;
+
+impl Validator<'_> {
+    pub(super) fn validate_defects(&mut self, policy: &Policy) {
+        let checks = &policy.checks;
+        if policy.needs_defects() && policy.sources.defects.is_none() {
+            for (on, name) in [
+                (checks.defects.is_some(), "checks.defects"),
+                (checks.leakage.is_some(), "checks.leakage"),
+                (checks.traceability.is_some(), "checks.traceability"),
+            ] {
+                if on {
+                    self.cross_problem(
+                        name,
+                        format!("`{name}` needs defects: add `sources.defects` (a tracker such as `kind: jira`, or `kind: file` with an export)"),
+                    );
+                }
+            }
+        }
+        if policy.runs_traceability() && policy.sources.tests.is_none() {
+            self.cross_problem(
+                "checks.traceability",
+                "`checks.traceability` needs test results: add `sources.tests.junit` with the globs of your JUnit reports",
+            );
+        }
+        if let Some(t) = &checks.traceability
+            && t.production_defects_need_test != Some(true)
+        {
+            self.problem(
+                "checks.traceability",
+                "`checks.traceability` runs only with `production_defects_need_test: true`; set it or remove the section",
+            );
+        }
+        if let Some(d) = &checks.defects
+            && let Some(max) = &d.max_open
+            && [max.critical, max.high, max.medium, max.low, max.unknown]
+                .iter()
+                .all(Option::is_none)
+        {
+            self.problem(
+                "checks.defects.max_open",
+                "`max_open` names no severity; write limits such as `{critical: 0, high: 3}`",
+            );
+        }
+        if let Some(l) = &checks.leakage {
+            if l.max_rate.is_none() && l.max_rate_critical_paths.is_none() {
+                self.problem(
+                    "checks.leakage",
+                    "`checks.leakage` needs `max_rate` (e.g. `5%`) or `max_rate_critical_paths` (e.g. `2%`)",
+                );
+            }
+            let mapped = policy.risk.critical_paths.values().any(|p| {
+                p.defects
+                    .as_ref()
+                    .is_some_and(|d| !d.components.is_empty() || !d.labels.is_empty())
+            });
+            if l.max_rate_critical_paths.is_some() && !mapped {
+                self.cross_problem(
+                    "checks.leakage.max_rate_critical_paths",
+                    "no critical path says which defects are on it: add `defects: {components: [...], labels: [...]}` under a path in `risk.critical_paths`",
+                );
+            }
+        }
+        for (name, window) in [
+            (
+                "checks.leakage.window",
+                checks.leakage.as_ref().and_then(|l| l.window),
+            ),
+            (
+                "checks.defects.window",
+                checks.defects.as_ref().and_then(|d| d.window),
+            ),
+            (
+                "checks.traceability.window",
+                checks.traceability.as_ref().and_then(|t| t.window),
+            ),
+        ] {
+            if window.is_some_and(|w| w.get().as_secs() < 86_400) {
+                self.problem(name, "a defect window is at least a day (e.g. `90d`)");
+            }
+        }
+        self.validate_defect_source(policy);
+    }
+
+    fn validate_defect_source(&mut self, policy: &Policy) {
+        let Some(s) = &policy.sources.defects else {
+            return;
+        };
+        let kind = s.kind;
+        let k = kind.as_str();
+        let needs = |key: &str| format!("`kind: {k}` needs `{key}`");
+        let required: &[(&str, bool, &str)] = match kind {
+            DefectKind::Jira => &[
+                (
+                    "url",
+                    s.url.is_some(),
+                    "the site, e.g. `https://acme.atlassian.net`",
+                ),
+                (
+                    "query",
+                    s.query.is_some(),
+                    "the JQL, e.g. `project = PAY AND issuetype = Bug`",
+                ),
+                (
+                    "user_env",
+                    s.user_env.is_some(),
+                    "the variable holding the account's email",
+                ),
+                (
+                    "token_env",
+                    s.token_env.is_some(),
+                    "the variable holding the API token",
+                ),
+            ],
+            DefectKind::JiraDc => &[
+                (
+                    "url",
+                    s.url.is_some(),
+                    "the server, e.g. `https://jira.acme.example`",
+                ),
+                (
+                    "query",
+                    s.query.is_some(),
+                    "the JQL, e.g. `project = PAY AND issuetype = Bug`",
+                ),
+                (
+                    "token_env",
+                    s.token_env.is_some(),
+                    "the variable holding a personal access token",
+                ),
+            ],
+            DefectKind::Github => &[("repository", s.repository.is_some(), "`owner/name`")],
+            DefectKind::Gitlab => &[("project", s.project.is_some(), "the project's id or path")],
+            DefectKind::Redmine => &[(
+                "url",
+                s.url.is_some(),
+                "the server, e.g. `https://redmine.acme.example`",
+            )],
+            DefectKind::File => &[("path", s.path.is_some(), "the export, e.g. `defects.csv`")],
+        };
+        for (key, present, what) in required {
+            if !present {
+                self.problem("sources.defects", format!("{}: {what}", needs(key)));
+            }
+        }
+        let network = kind != DefectKind::File;
+        let labelled = matches!(kind, DefectKind::Github | DefectKind::Gitlab);
+        let numbered = matches!(
+            kind,
+            DefectKind::Github | DefectKind::Gitlab | DefectKind::Redmine
+        );
+        let json_file = kind == DefectKind::File
+            && s.path
+                .as_deref()
+                .is_some_and(|p| p.to_ascii_lowercase().ends_with(".json"));
+        let misplaced: [(&str, bool, &str); 12] = [
+            ("url", s.url.is_some() && !network, "tracker kinds"),
+            ("path", s.path.is_some() && network, "`kind: file`"),
+            (
+                "repository",
+                s.repository.is_some() && kind != DefectKind::Github,
+                "`kind: github`",
+            ),
+            (
+                "project",
+                s.project.is_some() && !matches!(kind, DefectKind::Gitlab | DefectKind::Redmine),
+                "`kind: gitlab` and `kind: redmine`",
+            ),
+            (
+                "user_env",
+                s.user_env.is_some() && !matches!(kind, DefectKind::Jira | DefectKind::JiraDc),
+                "Jira",
+            ),
+            (
+                "token_env",
+                s.token_env.is_some() && !network,
+                "tracker kinds",
+            ),
+            (
+                "key_prefix",
+                s.key_prefix.is_some() && !numbered,
+                "GitHub, GitLab and Redmine (Jira keys have their own prefix)",
+            ),
+            (
+                "timezone",
+                s.timezone.is_some() && kind != DefectKind::File,
+                "`kind: file` (a CSV export's dates)",
+            ),
+            ("timeout", s.timeout.is_some() && !network, "tracker kinds"),
+            ("retries", s.retries.is_some() && !network, "tracker kinds"),
+            (
+                "ca_bundle",
+                s.ca_bundle.is_some() && !network,
+                "tracker kinds",
+            ),
+            (
+                "severity",
+                (s.severity.is_some() || s.origin.is_some() || s.introduced_in.is_some())
+                    && json_file,
+                "trackers and CSV exports: the defect JSON form is already normalised (so do `origin` and `introduced_in`)",
+            ),
+        ];
+        for (key, wrong, applies) in misplaced {
+            if wrong {
+                self.problem(
+                    &format!("sources.defects.{key}"),
+                    format!("`{key}` applies only to {applies}, not to `kind: {k}`"),
+                );
+            }
+        }
+        if labelled && s.severity.as_ref().is_none_or(|m| m.field.is_none()) {
+            self.problem(
+                "sources.defects.severity",
+                format!("`kind: {k}` has no severity field: name the label prefix that carries it, e.g. `severity: {{field: \"severity:\", map: {{critical: [critical], high: [high]}}}}` (an empty prefix compares whole labels)"),
+            );
+        }
+        if s.origin.is_none() && !json_file && policy.needs_defects() {
+            self.problem(
+                "sources.defects",
+                format!("`kind: {k}` needs `origin`: the field (or label prefix) that says where a defect was found, with its `production` and `pre_production` values; without it every defect's origin is unknown"),
+            );
+        }
+        if let Some(o) = &s.origin {
+            if o.production.is_empty() {
+                self.problem(
+                    "sources.defects.origin.production",
+                    "list the values meaning \"found in production\" (e.g. `[Production]`)",
+                );
+            }
+            if o.pre_production.is_empty() {
+                self.problem(
+                    "sources.defects.origin.pre_production",
+                    "list the values meaning \"found before production\" (e.g. `[QA, Staging]`)",
+                );
+            }
+        }
+        if let Some(m) = &s.severity {
+            let v = &m.map;
+            if [&v.critical, &v.high, &v.medium, &v.low]
+                .iter()
+                .all(|l| l.is_empty())
+            {
+                self.problem(
+                    "sources.defects.severity.map",
+                    "the severity map lists no value; e.g. `{critical: [Highest], high: [High]}`",
+                );
+            }
+        }
+        if s.key_prefix.as_deref().is_some_and(|p| p.trim().is_empty()) {
+            self.problem(
+                "sources.defects.key_prefix",
+                "an empty prefix makes keys bare numbers, which any number in a test name would match; use `#` (the default) or e.g. `GH-`",
+            );
+        }
+        if s.retries.is_some_and(|r| r > 10) {
+            self.problem("sources.defects.retries", "at most 10 retries");
+        }
+        if s.timeout.is_some_and(|t| t.get().is_zero()) {
+            self.problem("sources.defects.timeout", "a timeout must be longer than 0");
+        }
+        for (key, value) in [("user_env", &s.user_env), ("token_env", &s.token_env)] {
+            if let Some(v) = value
+                && !is_env_name(v)
+            {
+                self.problem(
+                    &format!("sources.defects.{key}"),
+                    format!("`{key}` is the name of an environment variable in capitals (e.g. `JIRA_API_TOKEN`), never the secret itself (and not `${{VAR}}`, which would put the secret in the policy); the value is not shown here"),
+                );
+            }
+        }
+    }
+}
+
+/// An environment variable's name as pipelines write them: capitals, digits and `_`, not
+/// starting with a digit. Tokens (`ghp_…`, `glpat-…`, `ATATT…`, hex keys) never look like that,
+/// so a secret pasted where a name belongs is refused without being echoed.
+fn is_env_name(v: &str) -> bool {
+    let mut chars = v.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_uppercase() || c == '_')
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && v.len() <= 64
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic)]
+    use crate::policy::Policy;
+
+    fn messages(text: &str) -> Vec<String> {
+        match Policy::parse(text, &|_| None) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.problems().iter().map(|p| p.message.clone()).collect(),
+        }
+    }
+
+    const HEAD: &str = "version: 1\nrelease: {name: x}\n";
+
+    #[test]
+    fn a_complete_jira_policy_loads_and_runs_the_defect_checks_in_order() {
+        let text = format!(
+            "{HEAD}sources:\n  tests: {{junit: [r.xml]}}\n  defects:\n    kind: jira\n    url: https://acme.atlassian.net\n    user_env: JIRA_EMAIL\n    token_env: JIRA_API_TOKEN\n    query: project = PAY\n    severity: {{field: priority, map: {{critical: [Highest], high: [High]}}}}\n    origin: {{field: Defect origin, production: [Production], pre_production: [QA]}}\nchecks:\n  defects: {{max_open: {{critical: 0}}}}\n  leakage: {{max_rate: 5%}}\n  traceability: {{production_defects_need_test: true}}\n"
+        );
+        let p = Policy::parse(&text, &|_| None).unwrap_or_else(|e| panic!("{:#?}", e.problems()));
+        assert_eq!(
+            p.check_ids(),
+            [
+                "defects.open",
+                "defects.classified",
+                "leakage.rate",
+                "traceability.production-defects"
+            ]
+        );
+        assert!(p.test_retention().defect_references);
+        assert!(p.needs_tests() && p.needs_defects());
+    }
+
+    #[test]
+    fn each_kind_says_what_it_lacks_and_which_keys_do_not_apply() {
+        let m = messages(&format!(
+            "{HEAD}sources:\n  defects: {{kind: jira, repository: a/b, timezone: UTC, origin: {{field: o, production: [P], pre_production: [Q]}}}}\nchecks:\n  leakage: {{max_rate: 5%}}\n"
+        ));
+        for want in [
+            "`kind: jira` needs `url`",
+            "`kind: jira` needs `query`",
+            "`kind: jira` needs `user_env`",
+            "`kind: jira` needs `token_env`",
+            "`repository` applies only to `kind: github`",
+            "`timezone` applies only to `kind: file`",
+        ] {
+            assert!(m.iter().any(|x| x.contains(want)), "{want}: {m:#?}");
+        }
+        let m = messages(&format!(
+            "{HEAD}sources:\n  defects: {{kind: github, repository: a/b, origin: {{field: 'origin:', production: [prod], pre_production: [qa]}}}}\nchecks:\n  defects: {{}}\n"
+        ));
+        assert!(
+            m.iter().any(|x| x.contains("has no severity field")),
+            "{m:#?}"
+        );
+    }
+
+    #[test]
+    fn defect_checks_need_their_sources_and_an_origin() {
+        let m = messages(&format!("{HEAD}checks:\n  leakage: {{max_rate: 5%}}\n"));
+        assert!(
+            m.iter()
+                .any(|x| x.contains("`checks.leakage` needs defects")),
+            "{m:#?}"
+        );
+        let m = messages(&format!(
+            "{HEAD}sources:\n  defects: {{kind: file, path: d.csv}}\nchecks:\n  traceability: {{production_defects_need_test: true}}\n"
+        ));
+        assert!(m.iter().any(|x| x.contains("needs test results")), "{m:#?}");
+        assert!(m.iter().any(|x| x.contains("needs `origin`")), "{m:#?}");
+        let m = messages(&format!(
+            "{HEAD}sources:\n  defects: {{kind: file, path: d.json}}\nchecks:\n  leakage: {{max_rate_critical_paths: 2%}}\n"
+        ));
+        assert!(
+            m.iter()
+                .any(|x| x.contains("no critical path says which defects")),
+            "{m:#?}"
+        );
+    }
+
+    #[test]
+    fn a_secret_where_a_variable_name_belongs_is_refused_and_not_echoed() {
+        let token = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
+        let m = messages(&format!(
+            "{HEAD}sources:\n  defects: {{kind: github, repository: a/b, token_env: {token}, severity: {{field: 's:', map: {{high: [h]}}}}, origin: {{field: 'o:', production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
+        ));
+        assert!(
+            m.iter().any(|x| x.contains("never the secret itself")),
+            "{m:#?}"
+        );
+        assert!(!m.iter().any(|x| x.contains(token)), "{m:#?}");
+    }
+
+    #[test]
+    fn the_json_form_is_already_normalised() {
+        let m = messages(&format!(
+            "{HEAD}sources:\n  defects: {{kind: file, path: d.json, origin: {{field: o, production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
+        ));
+        assert!(m.iter().any(|x| x.contains("already normalised")), "{m:#?}");
+        assert!(messages(&format!(
+            "{HEAD}sources:\n  defects: {{kind: file, path: d.json}}\nchecks:\n  defects: {{}}\n"
+        ))
+        .is_empty());
+    }
+}

@@ -1,0 +1,171 @@
+//! `shipgate leakage`: the defect leakage baseline and trend, and the defect loading it shares
+//! with `shipgate inspect defects`.
+
+use super::output::{env_lookup, eprint, print_stdout, stdout_color};
+use super::{Global, PolicyArg};
+use clap::{Args, ValueEnum};
+use jiff::Timestamp;
+use shipgate_evaluator::{GatherOptions, LoadedDefects, LoadedPolicy};
+use shipgate_model::{ExitCode, SourceState};
+use shipgate_policy::{DurationSpec, LeakageGrouping};
+use shipgate_report::RenderOptions;
+
+#[derive(Debug, Args)]
+pub(crate) struct LeakageArgs {
+    #[command(flatten)]
+    pub policy: PolicyArg,
+
+    /// How far back defects are counted, by creation date (default: `checks.leakage.window`,
+    /// else 90d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_window)]
+    pub window: Option<DurationSpec>,
+
+    /// How the rows are grouped.
+    #[arg(long, value_enum, default_value_t = ByArg::Month)]
+    pub by: ByArg,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = LeakageFormat::Human)]
+    pub format: LeakageFormat,
+
+    /// Count as of this instant (RFC 3339) instead of now.
+    #[arg(long, value_name = "INSTANT")]
+    pub now: Option<Timestamp>,
+
+    /// No network: only a `kind: file` defect source can be read.
+    #[arg(long)]
+    pub offline: bool,
+}
+
+fn parse_window(s: &str) -> Result<DurationSpec, String> {
+    let d = DurationSpec::parse(s)?;
+    if d.get().as_secs() < 86_400 {
+        return Err("a leakage window is at least a day (e.g. `90d`)".to_owned());
+    }
+    Ok(d)
+}
+
+/// How `shipgate leakage` groups its rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ByArg {
+    /// One row per calendar month, oldest first: the trend.
+    Month,
+    /// One row per severity.
+    Severity,
+    /// One row per component.
+    Component,
+    /// One row per sprint or release the defects were introduced in
+    /// (`sources.defects.introduced_in`).
+    IntroducedIn,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum LeakageFormat {
+    /// A table.
+    Human,
+    /// The report as JSON.
+    Json,
+    /// A Markdown table for a wiki page.
+    Markdown,
+}
+
+pub(crate) fn run(args: &LeakageArgs, global: &Global) -> ExitCode {
+    let loaded = match super::validate::load(&args.policy) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let now = args.now.unwrap_or_else(Timestamp::now);
+    let defects = match load_defects(&loaded, args.offline, now) {
+        Ok(d) => d,
+        Err(code) => return code,
+    };
+    let window = args
+        .window
+        .map_or_else(|| loaded.policy.leakage_window(), DurationSpec::get);
+    let by = match args.by {
+        ByArg::Month => LeakageGrouping::Month,
+        ByArg::Severity => LeakageGrouping::Severity,
+        ByArg::Component => LeakageGrouping::Component,
+        ByArg::IntroducedIn => LeakageGrouping::IntroducedIn,
+    };
+    if by == LeakageGrouping::IntroducedIn
+        && loaded
+            .policy
+            .sources
+            .defects
+            .as_ref()
+            .is_some_and(|s| s.introduced_in.is_none())
+        && defects
+            .evidence
+            .defects
+            .iter()
+            .all(|d| d.introduced_in.is_empty())
+    {
+        eprint(
+            "shipgate: `--by introduced-in` needs `sources.defects.introduced_in` in the policy: the field (a Jira `Sprint` or `Affects Version/s`, a Redmine `fixed_version`, a GitHub/GitLab `milestone`) that says where a defect was introduced",
+        );
+        return ExitCode::Usage;
+    }
+    let report = shipgate_policy::leakage_report(&defects.evidence, window, by, now);
+    let text = match args.format {
+        LeakageFormat::Human => shipgate_report::render_leakage_human(
+            &report,
+            &RenderOptions {
+                color: stdout_color(global.color),
+            },
+        ),
+        LeakageFormat::Markdown => shipgate_report::render_leakage_markdown(&report),
+        LeakageFormat::Json => match shipgate_report::render_leakage_json(&report) {
+            Ok(t) => t,
+            Err(e) => {
+                eprint(&format!("shipgate: {e}"));
+                return ExitCode::Internal;
+            }
+        },
+    };
+    print_stdout(&text)
+}
+
+/// Loads the policy's defects, or says why not on stderr and returns the exit code: 2 when the
+/// policy names no defect source, 1 when the defects are missing, 4 when unreadable.
+pub(crate) fn load_defects(
+    loaded: &LoadedPolicy,
+    offline: bool,
+    now: Timestamp,
+) -> Result<LoadedDefects, ExitCode> {
+    let Some(sources) = &loaded.policy.sources.defects else {
+        eprint(&format!(
+            "shipgate: the policy `{}` has no `sources.defects`; add the tracker (or `kind: file` with an export) first",
+            loaded.path.display()
+        ));
+        return Err(ExitCode::Usage);
+    };
+    let options = GatherOptions {
+        offline,
+        env: &env_lookup,
+        now: Some(now),
+    };
+    let (state, _) = shipgate_evaluator::load_defects(sources, &loaded.base_dir, &options);
+    match state {
+        SourceState::Loaded(l) => Ok(l),
+        SourceState::Missing(p) => {
+            eprint(&format!(
+                "shipgate: {}\n  to fix: {}",
+                p.describe(),
+                p.remedy
+            ));
+            Err(ExitCode::Blocked)
+        }
+        SourceState::Unreadable(problems) => {
+            for p in problems {
+                eprint(&format!(
+                    "shipgate: {}\n  to fix: {}",
+                    p.describe(),
+                    p.remedy
+                ));
+            }
+            Err(ExitCode::EvidenceError)
+        }
+        SourceState::NotConfigured => Err(ExitCode::Usage),
+    }
+}
