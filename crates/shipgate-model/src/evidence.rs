@@ -1,5 +1,6 @@
 //! The evidence set handed to the policy engine, and the provenance of every input.
 
+use crate::perf::PerfRuns;
 use crate::tests::TestEvidence;
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +70,8 @@ pub struct InputRecord {
 pub struct EvidenceSet {
     /// JUnit test results of this run.
     pub tests: SourceState<TestEvidence>,
+    /// Load-test results of this run and the baseline they are compared with.
+    pub performance: PerfRuns,
     /// Every input read, with its hash.
     pub inputs: Vec<InputRecord>,
 }
