@@ -14,6 +14,7 @@ mod catalog;
 mod env;
 mod evaluate;
 mod load;
+mod performance;
 mod policy;
 mod starter;
 mod values;
@@ -22,6 +23,10 @@ pub use catalog::{CATALOG, CheckInfo, explain};
 pub use env::EnvLookup;
 pub use evaluate::evaluate;
 pub use load::PolicyError;
+pub use performance::{
+    Alpha, DEFAULT_ALPHA, DEFAULT_MIN_SAMPLES, DirectionSetting, LimitKind, PerfFile, PerfFormat,
+    PerfLimit, PerformanceCheck, PerformanceSources,
+};
 pub use policy::{
     CheckSettings, Checks, CriticalPath, CriticalPathsCheck, FlakyCheck, LevelSetting, OnMissing,
     Policy, RegressionCheck, Release, RetryMode, Risk, Sources, TestSources, Waiver,
@@ -58,7 +63,14 @@ impl Policy {
         if !self.waivers.is_empty() {
             ids.push("waivers.valid");
         }
-        ids.into_iter().map(str::to_owned).collect()
+        let mut ids: Vec<String> = ids.into_iter().map(str::to_owned).collect();
+        // `performance.<metric>`: one per configured metric, before `waivers.valid`.
+        let at = ids.len() - usize::from(!self.waivers.is_empty());
+        ids.splice(
+            at..at,
+            self.checks.performance.iter().map(PerformanceCheck::id),
+        );
+        ids
     }
 
     /// Whether any check reads test results.
@@ -66,6 +78,11 @@ impl Policy {
         self.checks.regression.is_some()
             || self.checks.flaky.is_some()
             || !self.risk.critical_paths.is_empty()
+    }
+
+    /// Whether any check reads load-test results.
+    pub fn needs_performance(&self) -> bool {
+        !self.checks.performance.is_empty()
     }
 
     /// Which tests the JUnit reader must keep one by one: beyond the tests that did not pass

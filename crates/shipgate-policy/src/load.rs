@@ -78,7 +78,7 @@ enum Scope {
     WholePolicy,
 }
 
-struct Validator<'a> {
+pub(crate) struct Validator<'a> {
     tree: &'a Node,
     problems: Vec<(Problem, Scope)>,
 }
@@ -98,13 +98,13 @@ impl Validator<'_> {
         }
     }
 
-    fn problem(&mut self, path: &str, message: impl Into<String>) {
+    pub(crate) fn problem(&mut self, path: &str, message: impl Into<String>) {
         let mark = self.mark(path);
         self.problems
             .push((Problem::new(mark, path, message), Scope::Local));
     }
 
-    fn cross_problem(&mut self, path: &str, message: impl Into<String>) {
+    pub(crate) fn cross_problem(&mut self, path: &str, message: impl Into<String>) {
         let mark = self.mark(path);
         self.problems
             .push((Problem::new(mark, path, message), Scope::WholePolicy));
@@ -128,6 +128,7 @@ impl Validator<'_> {
         }
         self.validate_tests(policy);
         self.validate_checks(policy);
+        self.validate_performance(policy);
         self.validate_waivers(policy);
         // Said only when nothing else is wrong: another problem usually explains it.
         if self.problems.is_empty() && policy.check_ids().iter().all(|id| id == "waivers.valid") {

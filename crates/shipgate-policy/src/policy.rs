@@ -3,6 +3,7 @@
 //! Every struct refuses unknown keys, so a typo can never silently switch a check off. The doc
 //! comments here become the descriptions of the JSON Schema (`shipgate schema`).
 
+use crate::performance::{PerformanceCheck, PerformanceSources};
 use crate::values::{Expiry, Pattern, Percent};
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -51,6 +52,8 @@ pub struct Release {
 pub struct Sources {
     /// JUnit XML test results.
     pub tests: Option<TestSources>,
+    /// Load-test results and the baseline they are compared with.
+    pub performance: Option<PerformanceSources>,
 }
 
 /// JUnit XML test results.
@@ -140,6 +143,9 @@ pub struct Checks {
     pub critical_paths: Option<CriticalPathsCheck>,
     /// `flaky.rate`.
     pub flaky: Option<FlakyCheck>,
+    /// `performance.<metric>`: one check per metric, against absolute limits and the baseline.
+    #[serde(default)]
+    pub performance: Vec<PerformanceCheck>,
 }
 
 /// `regression.pass-rate` and `regression.min-tests`.

@@ -5,6 +5,7 @@
 
 mod critical_paths;
 mod flaky;
+mod performance;
 mod regression;
 mod result;
 mod waivers;
@@ -39,6 +40,9 @@ pub fn evaluate(policy: &Policy, evidence: &EvidenceSet, now: Timestamp) -> Verd
     {
         let settings = CheckSettings::new(f.level, f.on_missing);
         checks.push(flaky::rate(max, settings, &evidence.tests));
+    }
+    for c in &policy.checks.performance {
+        checks.push(performance::check(c, &evidence.performance));
     }
     let waivers = waivers::apply(&policy.waivers, &mut checks, now);
     let stats = Stats {
