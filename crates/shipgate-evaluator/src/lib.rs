@@ -1,23 +1,27 @@
 //! The shipgate gate evaluator: from a policy file to a finished [`Report`].
 //!
 //! It reads the policy, works out which evidence the policy needs, asks each adapter for exactly
-//! that (concurrently, one thread per source), records the provenance of every input (path,
-//! SHA-256, size), and calls the policy engine. A check that fails is data in the report; an
+//! that (concurrently, one thread per source: JUnit tests, load-test results), records the
+//! provenance of every input (path, SHA-256, size), and calls the policy engine. A check that fails is data in the report; an
 //! `Err` from this crate means the gate could not even start (no readable, valid policy).
 //!
 //! It must not render anything, print, exit the process or read the clock: the caller passes
 //! the evaluation time, so the same inputs always give the same decision.
 
 mod error;
+mod perf_source;
 mod tests_source;
 
 pub use error::EvaluatorError;
+pub use perf_source::{BASELINE as PERF_BASELINE_SOURCE, CURRENT as PERF_SOURCE, format_of};
+/// The performance adapter, for `shipgate inspect perf` and `shipgate perf baseline promote`.
+pub use shipgate_perf;
 pub use tests_source::{TestInspection, inspect_tests};
 
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use shipgate_model::report::{PolicyInfo, ReleaseInfo};
-use shipgate_model::{EvidenceSet, Report, SourceState};
+use shipgate_model::{EvidenceSet, PerfRuns, Report, SourceState};
 use shipgate_policy::{EnvLookup, Policy};
 use std::path::{Path, PathBuf};
 
@@ -77,6 +81,13 @@ pub fn gather(loaded: &LoadedPolicy) -> EvidenceSet {
                 (SourceState::NotConfigured, Vec::new())
             }
         });
+        let performance = scope.spawn(|| {
+            if policy.needs_performance() || policy.sources.performance.is_some() {
+                perf_source::load(policy, &loaded.base_dir)
+            } else {
+                (PerfRuns::default(), Vec::new())
+            }
+        });
         match tests.join() {
             Ok((state, inputs)) => {
                 evidence.tests = state;
@@ -84,6 +95,18 @@ pub fn gather(loaded: &LoadedPolicy) -> EvidenceSet {
             }
             Err(_) => {
                 evidence.tests = SourceState::Unreadable(vec![internal_problem("tests")]);
+            }
+        }
+        match performance.join() {
+            Ok((runs, inputs)) => {
+                evidence.performance = runs;
+                evidence.inputs.extend(inputs);
+            }
+            Err(_) => {
+                evidence.performance = PerfRuns {
+                    current: SourceState::Unreadable(vec![internal_problem("performance")]),
+                    baseline: SourceState::Unreadable(vec![internal_problem("performance")]),
+                };
             }
         }
     });
@@ -129,9 +152,13 @@ fn internal_problem(source: &str) -> shipgate_model::EvidenceProblem {
 
 /// Lowercase hex SHA-256.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in digest.iter() {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lowercase hex of a digest.
+pub(crate) fn hex(digest: &[u8]) -> String {
+    let mut s = String::with_capacity(digest.len() * 2);
+    for b in digest {
         s.push_str(&format!("{b:02x}"));
     }
     s
