@@ -11,6 +11,8 @@ use shipgate_report::RenderOptions;
 pub(crate) enum InspectCommand {
     /// Read JUnit XML files and show the counts per file and in total.
     Tests(InspectTestsArgs),
+    /// Read a load-test results file (or a baseline snapshot) and show every metric.
+    Perf(super::perf::InspectPerfArgs),
 }
 
 #[derive(Debug, Args)]
@@ -47,6 +49,7 @@ pub(crate) enum RetriesArg {
 pub(crate) fn run(cmd: &InspectCommand, global: &Global) -> ExitCode {
     match cmd {
         InspectCommand::Tests(args) => tests(args, global),
+        InspectCommand::Perf(args) => super::perf::inspect(args, global),
     }
 }
 

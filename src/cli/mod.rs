@@ -6,6 +6,7 @@ mod init;
 mod inspect;
 pub(crate) mod logging;
 pub(crate) mod output;
+mod perf;
 mod validate;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -84,6 +85,9 @@ pub(crate) enum Command {
     /// Show the evidence as the gate sees it.
     #[command(subcommand)]
     Inspect(inspect::InspectCommand),
+    /// Performance evidence: promote a run to the baseline later releases are compared with.
+    #[command(subcommand)]
+    Perf(perf::PerfCommand),
 }
 
 impl Command {
@@ -99,6 +103,7 @@ impl Command {
                 output::print_stdout(&format!("{text}\n"))
             }
             Command::Inspect(cmd) => inspect::run(cmd, global),
+            Command::Perf(cmd) => perf::run(cmd),
         }
     }
 }

@@ -272,6 +272,9 @@ pub struct PerfProvenance {
 /// The metrics of one run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PerfEvidence {
+    /// The file this evidence was read from, as named when it was read (for a baseline
+    /// snapshot, the snapshot; `provenance.source_path` is then the run it was promoted from).
+    pub path: String,
     /// Where the numbers come from.
     pub provenance: PerfProvenance,
     /// Every metric, by `name.stat`.

@@ -200,6 +200,7 @@ impl Collector {
             });
         }
         Ok(PerfEvidence {
+            path: self.path,
             provenance,
             metrics: self.metrics,
             series: self.series,

@@ -108,6 +108,7 @@ pub(crate) fn read(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
         });
     }
     Ok(PerfEvidence {
+        path: path.to_owned(),
         provenance: file.provenance,
         metrics: file.metrics,
         series: file.series,

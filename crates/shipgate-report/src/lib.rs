@@ -13,7 +13,8 @@
 //!   ([`render_junit`]).
 //!
 //! It also renders the evidence `shipgate inspect tests` prints ([`render_test_inspection_json`],
-//! [`render_test_inspection_human`]).
+//! [`render_test_inspection_human`]) and `shipgate inspect perf` prints
+//! ([`render_perf_inspection_json`], [`render_perf_inspection_human`]).
 //!
 //! A renderer only writes what the report says. It must not evaluate anything (the decision, the
 //! statuses and `blocking` are taken as given), read files, the clock or the environment, or decide
@@ -32,6 +33,7 @@ mod ansi;
 mod details;
 mod human;
 mod inspect;
+mod inspect_perf;
 mod json;
 mod junit;
 mod markdown;
@@ -48,6 +50,7 @@ use std::str::FromStr;
 
 pub use human::render_human;
 pub use inspect::{render_test_inspection_human, render_test_inspection_json};
+pub use inspect_perf::{PerfInspection, render_perf_inspection_human, render_perf_inspection_json};
 pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;

@@ -110,7 +110,7 @@ pub(crate) fn check(cfg: &PerformanceCheck, runs: &PerfRuns) -> CheckResult {
                     "correct `{key}` in the policy; `{}` is {} in `{}`",
                     cfg.metric,
                     metric.unit.describe(),
-                    current.provenance.source_path
+                    current.path
                 )),
                 Map::new(),
             );
@@ -174,7 +174,7 @@ pub(crate) fn check(cfg: &PerformanceCheck, runs: &PerfRuns) -> CheckResult {
         parts.push(describe_comparison(cfg, c, unit));
         details.insert("baseline".into(), side(c.baseline, c.base));
         details.insert("direction".into(), json!(c.direction.as_str()));
-        details.insert("change".into(), change_details(c, unit));
+        details.insert("change".into(), change_details(c));
         if let Some(sig) = significance_details(cfg, c) {
             details.insert("significance".into(), sig);
         }
@@ -226,14 +226,14 @@ fn compare<'a>(
             check,
             EvidenceProblem {
                 source: "performance".to_owned(),
-                location: Some(baseline.provenance.source_path.clone()),
+                location: Some(baseline.path.clone()),
                 message: format!(
                     "`{}` is in `{}` in the results `{}` but in `{}` in the baseline `{}`, so the two cannot be compared",
                     cfg.metric,
                     metric.unit,
-                    current.provenance.source_path,
+                    current.path,
                     base.unit,
-                    baseline.provenance.source_path
+                    baseline.path
                 ),
                 remedy: "promote a new baseline from a run of the same tool and format (`shipgate perf baseline promote`)".to_owned(),
             },
@@ -246,7 +246,7 @@ fn compare<'a>(
                 check,
                 EvidenceProblem {
                     source: "performance".to_owned(),
-                    location: Some(baseline.provenance.source_path.clone()),
+                    location: Some(baseline.path.clone()),
                     message: format!(
                         "the results say {} is better for `{}`, the baseline says {}",
                         a.as_str(),
@@ -314,15 +314,15 @@ fn test_significance(
         let which = match (current.samples_of(metric), baseline.samples_of(base)) {
             (None, None) => format!(
                 "neither `{}` nor `{}` has raw samples of it",
-                current.provenance.source_path, baseline.provenance.source_path
+                current.path, baseline.path
             ),
             (None, _) => format!(
                 "`{}` ({}) has no raw samples of it",
-                current.provenance.source_path, current.provenance.format
+                current.path, current.provenance.format
             ),
             _ => format!(
                 "`{}` ({}) has no raw samples of it",
-                baseline.provenance.source_path, baseline.provenance.format
+                baseline.path, baseline.provenance.format
             ),
         };
         return Significance::Untested(which);
@@ -435,10 +435,13 @@ fn describe_comparison(cfg: &PerformanceCheck, c: &Comparison<'_>, unit: &PerfUn
         Significance::Tested(t) => {
             let alpha = cfg.alpha();
             let p = format!(
-                "Mann–Whitney U one-sided p = {} {} α {}",
+                "Mann–Whitney U one-sided {} ({} α {alpha})",
                 p_value(t.mwu.p_value),
-                if t.mwu.p_value < alpha { "<" } else { "≥" },
-                alpha
+                if t.mwu.p_value < alpha {
+                    "below"
+                } else {
+                    "not below"
+                },
             );
             let confidence = format_percent(1.0 - alpha);
             let boot = t.bootstrap.as_ref().map(|b| {
@@ -446,10 +449,17 @@ fn describe_comparison(cfg: &PerformanceCheck, c: &Comparison<'_>, unit: &PerfUn
                     Some((lo, _)) => signed_percent(lo),
                     None => signed(b.worsening.0, unit),
                 };
-                format!(
-                    "the bootstrap puts the {} at least {bound} worse with {confidence} confidence",
-                    t.stat
-                )
+                if b.worsening.0 > 0.0 {
+                    format!(
+                        "the bootstrap puts the {} at least {bound} worse with {confidence} confidence",
+                        t.stat
+                    )
+                } else {
+                    format!(
+                        "the bootstrap cannot rule out that the {} did not worsen ({confidence} lower bound {bound})",
+                        t.stat
+                    )
+                }
             });
             let evidence = match boot {
                 Some(b) => format!("{p}; {b}"),
@@ -464,21 +474,13 @@ fn describe_comparison(cfg: &PerformanceCheck, c: &Comparison<'_>, unit: &PerfUn
     }
 }
 
-fn change_details(c: &Comparison<'_>, unit: &PerfUnit) -> Value {
+fn change_details(c: &Comparison<'_>) -> Value {
     json!({
         "worsening": c.worsening,
         "relative": c.relative,
         "allowed_worsening": c.allowed,
         "beyond_limits": c.beyond,
         "value_change": c.metric_value - c.base.value,
-        "shown": match c.relative {
-            Some(_) => format!(
-                "{} ({})",
-                signed_percent((c.metric_value - c.base.value) / c.base.value.abs()),
-                signed(c.metric_value - c.base.value, unit)
-            ),
-            None => signed(c.metric_value - c.base.value, unit),
-        },
     })
 }
 
@@ -522,7 +524,7 @@ fn significance_details(cfg: &PerformanceCheck, c: &Comparison<'_>) -> Option<Va
                     json!({
                         "statistic": t.stat.to_string(),
                         "resamples": b.resamples,
-                        "seed": BOOTSTRAP_SEED,
+                        "seed": format!("{BOOTSTRAP_SEED:#018x}"),
                         "confidence": 1.0 - cfg.alpha(),
                         "worsening_at_least": b.worsening.0,
                         "worsening_at_most": b.worsening.1,
@@ -574,8 +576,11 @@ fn written_limits(cfg: &PerformanceCheck) -> Value {
 fn side(e: &PerfEvidence, m: &PerfMetric) -> Value {
     let p = &e.provenance;
     let mut v = Map::new();
-    v.insert("file".into(), json!(p.source_path));
+    v.insert("file".into(), json!(e.path));
     v.insert("format".into(), json!(p.format));
+    if p.promoted_at.is_some() {
+        v.insert("promoted_from".into(), json!(p.source_path));
+    }
     v.insert("value".into(), json!(m.value));
     v.insert(
         "samples".into(),
@@ -651,7 +656,7 @@ fn unreachable_result(check: &Check) -> CheckResult {
 
 /// The problem of a file that lacks a metric, naming the closest ones it has.
 fn lacks(e: &PerfEvidence, what: &str, metric: &str) -> EvidenceProblem {
-    let file = &e.provenance.source_path;
+    let file = &e.path;
     let mut names: Vec<(&String, f64)> = e
         .metrics
         .keys()
@@ -713,14 +718,14 @@ fn signed_percent(r: f64) -> String {
     format!("{:+.digits$}%", r * 100.0)
 }
 
-/// A p-value: `0.0003`, `0.412`, `< 1e-12`.
+/// A p-value: `p = 0.4123`, `p = 3.1e-4`, `p < 1e-12`.
 fn p_value(p: f64) -> String {
     if p < 1e-12 {
-        "< 1e-12".to_owned()
+        "p < 1e-12".to_owned()
     } else if p < 0.001 {
-        format!("{p:.1e}")
+        format!("p = {p:.1e}")
     } else {
-        trim(p, 4)
+        format!("p = {}", trim(p, 4))
     }
 }
 
@@ -769,9 +774,9 @@ mod tests {
         assert_eq!(signed(0.005, &PerfUnit::Ratio), "+0.5 points");
         assert_eq!(signed_percent(0.1344), "+13.4%");
         assert_eq!(signed_percent(-0.004), "-0.40%");
-        assert_eq!(p_value(0.00031), "3.1e-4");
-        assert_eq!(p_value(0.41234), "0.4123");
-        assert_eq!(p_value(1e-20), "< 1e-12");
+        assert_eq!(p_value(0.00031), "p = 3.1e-4");
+        assert_eq!(p_value(0.41234), "p = 0.4123");
+        assert_eq!(p_value(1e-20), "p < 1e-12");
     }
 
     #[test]

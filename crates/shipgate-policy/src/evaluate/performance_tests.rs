@@ -53,6 +53,7 @@ fn provenance(path: &str) -> PerfProvenance {
 /// A run with summary values only.
 fn values(path: &str, metrics: &[(&str, PerfUnit, Option<Direction>, f64)]) -> PerfEvidence {
     PerfEvidence {
+        path: path.into(),
         provenance: provenance(path),
         metrics: metrics
             .iter()
