@@ -125,6 +125,14 @@ pub(crate) fn read_from<R: Read>(
             check_family(Kind::LocustStats, format, path)?;
             locust::read(&mut reader, path)?
         }
+        Sniffed::Snapshot => {
+            // Snapshots can be large (every raw sample): read them straight into their type.
+            check_family(Kind::Baseline, format, path)?;
+            is_snapshot = true;
+            let mut bytes = Vec::new();
+            reader.read_to_end(&mut bytes).map_err(io)?;
+            snapshot::read_bytes(strip_bom(&bytes), path)?
+        }
         Sniffed::Json => {
             let mut bytes = Vec::new();
             reader.read_to_end(&mut bytes).map_err(io)?;
@@ -149,7 +157,7 @@ pub(crate) fn read_from<R: Read>(
                 Kind::GatlingStats => gatling::read(&doc, path)?,
                 Kind::Generic => generic::read_generic(&doc, path)?,
                 Kind::Bencher => generic::read_bencher(&doc, path)?,
-                Kind::Baseline => snapshot::read(&doc, path)?,
+                Kind::Baseline => snapshot::read(doc, path)?,
                 Kind::K6Ndjson | Kind::JmeterJtl | Kind::LocustStats => {
                     return Err(PerfError::NotRecognised {
                         path: path.to_owned(),
@@ -194,6 +202,7 @@ pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
 }
 
 enum Sniffed {
+    Snapshot,
     Json,
     Ndjson,
     JtlCsv,
@@ -225,6 +234,15 @@ fn sniff(head: &[u8], path: &str) -> Result<Sniffed, PerfError> {
     };
     match text[0] {
         b'{' => {
+            // `shipgate perf baseline promote` writes this key first.
+            let inner = &text[1..];
+            let key_at = inner
+                .iter()
+                .position(|b| !b.is_ascii_whitespace())
+                .unwrap_or(0);
+            if inner[key_at..].starts_with(b"\"shipgate_perf_baseline\"") {
+                return Ok(Sniffed::Snapshot);
+            }
             // k6 `--out json` writes one small object per line, each with a `type`.
             if let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(first_line)
                 && matches!(

@@ -46,29 +46,65 @@ struct SnapshotFile {
     series: BTreeMap<String, Vec<f64>>,
 }
 
-/// Reads a snapshot.
-pub(crate) fn read(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
-    let invalid = |at: &str, message: String| PerfError::Invalid {
+/// Reads a snapshot from its bytes, straight into its type.
+pub(crate) fn read_bytes(bytes: &[u8], path: &str) -> Result<PerfEvidence, PerfError> {
+    #[derive(Deserialize)]
+    struct Version {
+        shipgate_perf_baseline: Value,
+    }
+    let json_error = |e: serde_json::Error| PerfError::Invalid {
+        path: path.to_owned(),
+        format: FORMAT.to_owned(),
+        at: format!("line {}, column {}", e.line(), e.column()),
+        message: format!("not a valid snapshot: {e}"),
+    };
+    let version: Version = serde_json::from_slice(bytes).map_err(json_error)?;
+    check_version(&version.shipgate_perf_baseline, path)?;
+    let file: SnapshotFile = serde_json::from_slice(bytes).map_err(json_error)?;
+    validate(file, path)
+}
+
+/// Reads a snapshot that was parsed as JSON (its version key was not first).
+pub(crate) fn read(doc: Value, path: &str) -> Result<PerfEvidence, PerfError> {
+    check_version(
+        doc.get("shipgate_perf_baseline").unwrap_or(&Value::Null),
+        path,
+    )?;
+    let file: SnapshotFile = serde_json::from_value(doc).map_err(|e| PerfError::Invalid {
+        path: path.to_owned(),
+        format: FORMAT.to_owned(),
+        at: "the top level".to_owned(),
+        message: format!("not a valid snapshot: {e}"),
+    })?;
+    validate(file, path)
+}
+
+fn invalid(path: &str, at: &str, message: String) -> PerfError {
+    PerfError::Invalid {
         path: path.to_owned(),
         format: FORMAT.to_owned(),
         at: at.to_owned(),
         message,
-    };
-    let version = doc.get("shipgate_perf_baseline").and_then(Value::as_u64);
-    if version != Some(u64::from(SNAPSHOT_VERSION)) {
-        return Err(invalid(
-            "shipgate_perf_baseline",
-            format!(
-                "version {} is not one this shipgate reads ({SNAPSHOT_VERSION}); promote the baseline again with this shipgate",
-                doc.get("shipgate_perf_baseline")
-                    .map_or("(none)".to_owned(), Value::to_string)
-            ),
-        ));
     }
-    let file: SnapshotFile = serde_json::from_value(doc.clone())
-        .map_err(|e| invalid("the top level", format!("not a valid snapshot: {e}")))?;
+}
+
+fn check_version(version: &Value, path: &str) -> Result<(), PerfError> {
+    if version.as_u64() == Some(u64::from(SNAPSHOT_VERSION)) {
+        return Ok(());
+    }
+    Err(invalid(
+        path,
+        "shipgate_perf_baseline",
+        format!(
+            "version {version} is not one this shipgate reads ({SNAPSHOT_VERSION}); promote the baseline again with this shipgate"
+        ),
+    ))
+}
+
+fn validate(file: SnapshotFile, path: &str) -> Result<PerfEvidence, PerfError> {
     if file.provenance.promoted_at.is_none() {
         return Err(invalid(
+            path,
             "provenance.promoted_at",
             "missing: a snapshot records when it was promoted".to_owned(),
         ));
@@ -76,6 +112,7 @@ pub(crate) fn read(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
     for (name, series) in &file.series {
         if series.is_empty() || series.iter().any(|v| !v.is_finite()) {
             return Err(invalid(
+                path,
                 &format!("series.{name}"),
                 "expected a non-empty list of finite numbers".to_owned(),
             ));
@@ -84,6 +121,7 @@ pub(crate) fn read(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
     for (name, metric) in &file.metrics {
         if !metric.value.is_finite() {
             return Err(invalid(
+                path,
                 &format!("metrics.{name}.value"),
                 "not a finite number".to_owned(),
             ));
@@ -92,6 +130,7 @@ pub(crate) fn read(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
             && !file.series.contains_key(&r.series)
         {
             return Err(invalid(
+                path,
                 &format!("metrics.{name}.samples"),
                 format!(
                     "refers to the series `{}`, which the file does not hold",
@@ -182,7 +221,8 @@ pub fn promote(read: PerfRead, options: &PromoteOptions) -> Result<PerfEvidence,
     Ok(evidence)
 }
 
-/// The snapshot file's text (pretty JSON, ending with a newline).
+/// The snapshot file's text: pretty JSON ending with a newline, each series of raw samples on
+/// one line (a million samples would otherwise take two million lines).
 pub fn render_snapshot(
     evidence: &PerfEvidence,
     shipgate_version: &str,
@@ -193,9 +233,27 @@ pub fn render_snapshot(
         provenance: evidence.provenance.clone(),
         thresholds: evidence.thresholds.clone(),
         metrics: evidence.metrics.clone(),
-        series: evidence.series.clone(),
+        series: BTreeMap::new(),
     };
-    let mut text = serde_json::to_string_pretty(&file)?;
-    text.push('\n');
-    Ok(text)
+    let head = serde_json::to_string_pretty(&file)?;
+    // `series` is the last field: replace its empty object with one line per series.
+    let Some(at) = head.rfind("\"series\": {}") else {
+        return Ok(format!("{head}\n"));
+    };
+    let mut series = String::from("\"series\": {");
+    for (i, (name, values)) in evidence.series.iter().enumerate() {
+        series.push_str(if i == 0 { "\n" } else { ",\n" });
+        series.push_str(&format!(
+            "    {}: {}",
+            serde_json::to_string(name)?,
+            serde_json::to_string(values)?
+        ));
+    }
+    series.push_str(if evidence.series.is_empty() {
+        "}"
+    } else {
+        "\n  }"
+    });
+    let tail = &head[at + "\"series\": {}".len()..];
+    Ok(format!("{}{series}{tail}\n", &head[..at]))
 }

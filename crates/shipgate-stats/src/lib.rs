@@ -9,7 +9,8 @@
 //!   normal approximation with tie and continuity corrections;
 //! - [`bootstrap_difference`]: how far could the statistic being gated (a p95, a mean) have
 //!   moved by chance? A percentile bootstrap of the difference with a fixed seed, so the same
-//!   inputs always give the same report.
+//!   inputs always give the same report; for a quantile each resample is drawn from its order
+//!   statistics in constant time, so a million samples cost what a hundred do.
 //!
 //! [`percentile`] is the estimator shipgate uses everywhere a percentile is computed from raw
 //! samples: linear interpolation between closest ranks (Hyndman & Fan type 7), the default of
@@ -25,7 +26,7 @@ mod normal;
 mod quantile;
 mod rng;
 
-pub use bootstrap::{Bootstrap, BootstrapOptions, bootstrap_difference};
+pub use bootstrap::{Bootstrap, BootstrapOptions, Statistic, bootstrap_difference};
 pub use mann_whitney::{Alternative, MannWhitney, Method, mann_whitney};
 pub use normal::normal_sf;
 pub use quantile::{mean, percentile, percentile_unsorted};

@@ -121,3 +121,18 @@ fn damaged_snapshots_are_refused() {
     let typo = text.replace("\"written_by\"", "\"writen_by\"");
     assert!(bytes(&typo).unwrap_err().to_string().contains("writen_by"));
 }
+
+#[test]
+fn a_snapshot_whose_keys_were_reordered_still_reads() {
+    let baseline = promote(read("jmeter-2.13-header.jtl"), &options()).unwrap();
+    let text = render_snapshot(&baseline, "0.1.0").unwrap();
+    assert!(text.lines().count() < 400, "each series on one line");
+    let moved = text.replacen("\"shipgate_perf_baseline\": 1,", "", 1);
+    let moved = format!(
+        "{},\n  \"shipgate_perf_baseline\": 1\n}}\n",
+        moved.trim_end().trim_end_matches('}').trim_end()
+    );
+    let e = bytes(&moved).unwrap().evidence;
+    assert_eq!(e.metrics, baseline.metrics);
+    assert_eq!(e.series, baseline.series);
+}

@@ -27,15 +27,20 @@ use shipgate_model::{
     SampleStat, SourceState,
 };
 use shipgate_stats::{
-    Alternative, BootstrapOptions, bootstrap_difference, mann_whitney, percentile_unsorted,
+    Alternative, BootstrapOptions, Statistic, bootstrap_difference, mann_whitney,
 };
 
 /// The bootstrap's seed ("SHIPGATE" in ASCII): fixed, so the same inputs give the same report.
 pub(crate) const BOOTSTRAP_SEED: u64 = 0x5348_4950_4741_5445;
 
-/// Resamples: 2000, fewer for very large samples (at least 200) so the gate stays fast.
-fn resamples(total: usize) -> usize {
-    (4_000_000 / total.max(1)).clamp(200, 2000)
+/// Resamples: 2000. A quantile's resample costs the same whatever the sample size; a mean's is
+/// drawn value by value, so for very large samples it gets fewer (at least 200) to keep the gate
+/// fast.
+fn resamples(stat: Statistic, total: usize) -> usize {
+    match stat {
+        Statistic::Quantile(_) => 2000,
+        Statistic::Mean => (4_000_000 / total.max(1)).clamp(200, 2000),
+    }
 }
 
 /// The limits of a check in the metric's unit.
@@ -354,12 +359,18 @@ fn test_significance(
         );
     };
     let alpha = cfg.alpha();
+    let statistic = match stat {
+        SampleStat::Mean => Statistic::Mean,
+        SampleStat::Percentile(p) => Statistic::Quantile(p / 100.0),
+        SampleStat::Min => Statistic::Quantile(0.0),
+        SampleStat::Max => Statistic::Quantile(1.0),
+    };
     let options = BootstrapOptions {
-        resamples: resamples(cur.len() + old.len()),
+        resamples: resamples(statistic, cur.len() + old.len()),
         seed: BOOTSTRAP_SEED,
         alpha,
     };
-    let bootstrap = bootstrap_difference(cur, old, |v| stat_of(v, stat), options).map(|b| {
+    let bootstrap = bootstrap_difference(cur, old, statistic, options).map(|b| {
         // `b` bounds stat(current) − stat(baseline); turn it into bounds of the worsening.
         let flip = |(lo, hi): (f64, f64)| match direction {
             Direction::Lower => (lo, hi),
@@ -379,15 +390,6 @@ fn test_significance(
         stat,
         significant,
     }))
-}
-
-fn stat_of(values: &mut [f64], stat: SampleStat) -> Option<f64> {
-    match stat {
-        SampleStat::Mean => shipgate_stats::mean(values),
-        SampleStat::Percentile(p) => percentile_unsorted(values, p / 100.0),
-        SampleStat::Min => values.iter().copied().min_by(f64::total_cmp),
-        SampleStat::Max => values.iter().copied().max_by(f64::total_cmp),
-    }
 }
 
 fn describe_comparison(cfg: &PerformanceCheck, c: &Comparison<'_>, unit: &PerfUnit) -> String {
@@ -780,10 +782,11 @@ mod tests {
     }
 
     #[test]
-    fn resamples_shrink_only_for_large_samples() {
-        assert_eq!(resamples(400), 2000);
-        assert_eq!(resamples(10_000), 400);
-        assert_eq!(resamples(10_000_000), 200);
+    fn resamples_shrink_only_for_large_means() {
+        assert_eq!(resamples(Statistic::Mean, 400), 2000);
+        assert_eq!(resamples(Statistic::Mean, 10_000), 400);
+        assert_eq!(resamples(Statistic::Mean, 10_000_000), 200);
+        assert_eq!(resamples(Statistic::Quantile(0.95), 10_000_000), 2000);
     }
 }
 
