@@ -30,10 +30,27 @@ fn example() -> Command {
     cmd
 }
 
-fn promote_cmd() -> Command {
+/// A project with `policy` and the example's two runs under `perf/`.
+fn with_example_runs(policy: &str) -> Project {
+    Project::new(policy)
+        .copy(
+            "perf/current.jtl",
+            Path::new("examples/performance/perf/current.jtl"),
+        )
+        .copy(
+            "perf/baseline.json",
+            Path::new("examples/performance/perf/baseline.json"),
+        )
+}
+
+/// `perf baseline promote RUN --out OUT`, with no commit from the pipeline.
+fn promote(run: &Path, out: &Path) -> Command {
     let mut cmd = shipgate();
     cmd.env_remove("CI_COMMIT_SHA")
-        .args(["perf", "baseline", "promote"]);
+        .args(["perf", "baseline", "promote"])
+        .arg(run)
+        .arg("--out")
+        .arg(out);
     cmd
 }
 
@@ -113,16 +130,8 @@ fn the_performance_example_as_json() {
 fn a_waiver_accepts_the_regression_and_the_gate_says_ready() {
     let policy = std::fs::read_to_string("examples/performance/shipgate.yaml").unwrap()
         + "\nwaivers:\n  - check: performance.checkout.p95\n    reason: SHOP-77 the new fraud check is worth 15ms; a cache lands in 2.4.1\n    approved_by: cto@shop.example\n    expires: 2026-12-31\n";
-    let p = Project::new(&policy)
-        .copy(
-            "perf/current.jtl",
-            Path::new("examples/performance/perf/current.jtl"),
-        )
-        .copy(
-            "perf/baseline.json",
-            Path::new("examples/performance/perf/baseline.json"),
-        );
-    p.check()
+    with_example_runs(&policy)
+        .check()
         .assert()
         .code(0)
         .stdout(predicate::str::contains("WAIVED"));
@@ -160,16 +169,8 @@ fn an_unreadable_baseline_is_exit_4() {
 
 #[test]
 fn a_metric_the_baseline_lacks_blocks_and_names_the_baseline() {
-    let p = Project::new(&POLICY.replace("checkout.p95", "checkout.p97"))
-        .copy(
-            "perf/current.jtl",
-            Path::new("examples/performance/perf/current.jtl"),
-        )
-        .copy(
-            "perf/baseline.json",
-            Path::new("examples/performance/perf/baseline.json"),
-        );
-    p.check()
+    with_example_runs(&POLICY.replace("checkout.p95", "checkout.p97"))
+        .check()
         .assert()
         .code(1)
         .stdout(predicate::str::contains("has no metric `checkout.p97`"));
@@ -274,10 +275,7 @@ fn inspect_perf_exit_codes() {
 fn promote_writes_a_snapshot_the_gate_reads_as_a_baseline() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("perf/baseline.json");
-    promote_cmd()
-        .arg(fixture("jmeter-2.13-header.jtl"))
-        .arg("--out")
-        .arg(&out)
+    promote(&fixture("jmeter-2.13-header.jtl"), &out)
         .args([
             "--release-version",
             "2.3.0",
@@ -297,10 +295,7 @@ fn promote_writes_a_snapshot_the_gate_reads_as_a_baseline() {
     assert_eq!(snapshot["provenance"]["commit"], "9c1e2f4");
     assert_eq!(snapshot["provenance"]["forced"], false);
     // Promoting the same run the same way writes the same bytes.
-    promote_cmd()
-        .arg(fixture("jmeter-2.13-header.jtl"))
-        .arg("--out")
-        .arg(&out)
+    promote(&fixture("jmeter-2.13-header.jtl"), &out)
         .args([
             "--release-version",
             "2.3.0",
@@ -326,12 +321,9 @@ fn promote_writes_a_snapshot_the_gate_reads_as_a_baseline() {
 fn promote_takes_the_commit_and_release_from_the_pipeline() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b.json");
-    promote_cmd()
+    promote(&fixture("k6-handle-summary.json"), &out)
         .env("GITHUB_SHA", "abc1234")
         .env("RELEASE_VERSION", "2.5.0")
-        .arg(fixture("k6-handle-summary.json"))
-        .arg("--out")
-        .arg(&out)
         .args(["--now", NOW])
         .assert()
         .code(0);
@@ -344,19 +336,13 @@ fn promote_takes_the_commit_and_release_from_the_pipeline() {
 fn promote_refuses_a_run_that_failed_its_own_thresholds_unless_forced() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b.json");
-    promote_cmd()
-        .arg(fixture("k6-summary-export-failed-threshold.json"))
-        .arg("--out")
-        .arg(&out)
+    promote(&fixture("k6-summary-export-failed-threshold.json"), &out)
         .assert()
         .code(1)
         .stderr(predicate::str::contains("http_req_duration: p(99)<40"))
         .stderr(predicate::str::contains("--force"));
     assert!(!out.exists(), "nothing written");
-    promote_cmd()
-        .arg(fixture("k6-summary-export-failed-threshold.json"))
-        .arg("--out")
-        .arg(&out)
+    promote(&fixture("k6-summary-export-failed-threshold.json"), &out)
         .arg("--force")
         .assert()
         .code(0)
@@ -369,24 +355,14 @@ fn promote_refuses_a_run_that_failed_its_own_thresholds_unless_forced() {
 fn promote_refuses_what_is_not_a_good_run() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("b.json");
-    promote_cmd()
-        .args(["missing.jtl", "--out"])
-        .arg(&out)
-        .assert()
-        .code(1);
+    promote(Path::new("missing.jtl"), &out).assert().code(1);
     let empty = dir.path().join("empty.jtl");
     std::fs::write(&empty, "timeStamp,elapsed,label,success\n").unwrap();
-    promote_cmd()
-        .arg(&empty)
-        .arg("--out")
-        .arg(&out)
+    promote(&empty, &out)
         .assert()
         .code(1)
         .stderr(predicate::str::contains("holds no samples"));
-    promote_cmd()
-        .arg("examples/performance/perf/baseline.json")
-        .arg("--out")
-        .arg(&out)
+    promote(Path::new("examples/performance/perf/baseline.json"), &out)
         .assert()
         .code(1)
         .stderr(predicate::str::contains("already a baseline snapshot"));

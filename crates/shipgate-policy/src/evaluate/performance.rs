@@ -227,40 +227,30 @@ fn compare<'a>(
         )));
     };
     if base.unit != metric.unit {
-        return Err(Box::new(missing(
+        return Err(incomparable(
             check,
-            EvidenceProblem {
-                source: "performance".to_owned(),
-                location: Some(baseline.path.clone()),
-                message: format!(
-                    "`{}` is in `{}` in the results `{}` but in `{}` in the baseline `{}`, so the two cannot be compared",
-                    cfg.metric,
-                    metric.unit,
-                    current.path,
-                    base.unit,
-                    baseline.path
-                ),
-                remedy: "promote a new baseline from a run of the same tool and format (`shipgate perf baseline promote`)".to_owned(),
-            },
-        )));
+            baseline,
+            format!(
+                "`{}` is in `{}` in the results `{}` but in `{}` in the baseline `{}`, so the two cannot be compared",
+                cfg.metric, metric.unit, current.path, base.unit, baseline.path
+            ),
+            "promote a new baseline from a run of the same tool and format (`shipgate perf baseline promote`)",
+        ));
     }
     let direction = match (cfg.direction, metric.direction, base.direction) {
         (Some(d), _, _) => d.into(),
         (None, Some(a), Some(b)) if a != b => {
-            return Err(Box::new(missing(
+            return Err(incomparable(
                 check,
-                EvidenceProblem {
-                    source: "performance".to_owned(),
-                    location: Some(baseline.path.clone()),
-                    message: format!(
-                        "the results say {} is better for `{}`, the baseline says {}",
-                        a.as_str(),
-                        cfg.metric,
-                        b.as_str()
-                    ),
-                    remedy: "set `direction: lower` or `direction: higher` on the check".to_owned(),
-                },
-            )));
+                baseline,
+                format!(
+                    "the results say {} is better for `{}`, the baseline says {}",
+                    a.as_str(),
+                    cfg.metric,
+                    b.as_str()
+                ),
+                "set `direction: lower` or `direction: higher` on the check",
+            ));
         }
         (None, Some(d), _) | (None, None, Some(d)) => d,
         (None, None, None) => {
@@ -633,6 +623,24 @@ fn report_unit(unit: &PerfUnit) -> (&str, f64) {
         PerfUnit::Number => ("", 1.0),
         other => (other.as_str(), 1.0),
     }
+}
+
+/// The result for a baseline that cannot be compared with the results: missing evidence.
+fn incomparable(
+    check: &Check,
+    baseline: &PerfEvidence,
+    message: String,
+    remedy: &str,
+) -> Box<CheckResult> {
+    Box::new(missing(
+        check,
+        EvidenceProblem {
+            source: "performance".to_owned(),
+            location: Some(baseline.path.clone()),
+            message,
+            remedy: remedy.to_owned(),
+        },
+    ))
 }
 
 /// A missing-evidence result, with `on_missing` deciding whether it blocks.
