@@ -23,8 +23,8 @@ use crate::policy::CheckSettings;
 use crate::values::format_percent;
 use serde_json::{Map, Value, json};
 use shipgate_model::{
-    CheckResult, Direction, EvidenceProblem, PerfEvidence, PerfMetric, PerfRuns, PerfUnit,
-    SampleStat, SourceState,
+    CheckResult, CheckStatus, Direction, EvidenceProblem, PerfEvidence, PerfMetric, PerfRuns,
+    PerfUnit, SampleStat, SourceState,
 };
 use shipgate_stats::{
     Alternative, BootstrapOptions, Statistic, bootstrap_difference, mann_whitney,
@@ -105,11 +105,12 @@ pub(crate) fn check(cfg: &PerformanceCheck, runs: &PerfRuns) -> CheckResult {
     let limits = match limits(cfg, &metric.unit) {
         Ok(l) => l,
         Err((key, why)) => {
+            let (unit_name, scale) = report_unit(&metric.unit);
             return check.measured(
                 false,
-                json!(metric.value),
+                json!(metric.value * scale),
                 Value::Null,
-                report_unit(&metric.unit).0,
+                unit_name,
                 format!("`{key}` of `{}` does not fit the metric: {why}", cfg.metric),
                 Some(format!(
                     "correct `{key}` in the policy; `{}` is {} in `{}`",
@@ -145,8 +146,18 @@ pub(crate) fn check(cfg: &PerformanceCheck, runs: &PerfRuns) -> CheckResult {
         ) {
             Ok(c) => Some(c),
             Err(result) => {
-                if !absolute_failed {
-                    return *result;
+                // An unreadable baseline is never hidden behind a failure that could be waived:
+                // the gate itself needs attention (exit 4).
+                if !absolute_failed || result.status == CheckStatus::Error {
+                    let mut r = *result;
+                    if absolute_failed {
+                        r.message.push_str(&format!(
+                            "; besides, `{}` is {}, outside its absolute limits",
+                            cfg.metric,
+                            show(metric.value, &metric.unit)
+                        ));
+                    }
+                    return r;
                 }
                 // The absolute limit failed anyway; say so, and why the baseline could not help.
                 details.insert("baseline_problem".into(), json!(result.message));
@@ -254,11 +265,12 @@ fn compare<'a>(
         }
         (None, Some(d), _) | (None, None, Some(d)) => d,
         (None, None, None) => {
+            let (unit_name, scale) = report_unit(&metric.unit);
             return Err(Box::new(check.measured(
                 false,
-                json!(metric.value),
+                json!(metric.value * scale),
                 Value::Null,
-                report_unit(&metric.unit).0,
+                unit_name,
                 format!(
                     "neither the results nor the baseline say whether lower or higher is better for `{}`, so a regression cannot be told from an improvement",
                     cfg.metric

@@ -343,6 +343,29 @@ fn a_limit_that_does_not_fit_the_file_s_metric_fails_at_evaluation() {
     );
 }
 
+#[test]
+fn a_result_that_cannot_judge_still_reports_the_value_in_the_report_s_unit() {
+    let text = "version: 1\nrelease: {name: api}\nsources:\n  performance:\n    current: {path: m.json}\nchecks:\n  performance:\n    - {metric: latency.p95, max: 1%}\n";
+    let p = Policy::parse(text, &|_| None).unwrap();
+    let run = values(
+        "m.json",
+        &[("latency.p95", PerfUnit::Milliseconds, None, 250.0)],
+    );
+    let e = EvidenceSet {
+        performance: PerfRuns {
+            current: SourceState::Loaded(run),
+            baseline: SourceState::NotConfigured,
+        },
+        ..Default::default()
+    };
+    let c = only(&p, &e);
+    assert_eq!(
+        (c.status, c.unit.as_deref()),
+        (CheckStatus::Fail, Some("seconds"))
+    );
+    assert_eq!(c.observed, serde_json::json!(0.25), "250ms as seconds");
+}
+
 // ---- missing evidence ---------------------------------------------------------------------
 
 #[test]
@@ -439,16 +462,32 @@ fn missing_results_metrics_and_baselines_block_and_name_the_file() {
     let v = evaluate(&p, &e, now());
     assert_eq!(v.checks[0].status, CheckStatus::Error);
     assert_eq!(v.exit_code(), ExitCode::EvidenceError);
-    // The absolute limit still fails when the baseline is missing.
+    // An unreadable baseline stays an error even when the absolute limit fails too: a waiver of
+    // the failure must not hide it.
     let mut e = e;
     e.performance.current = SourceState::Loaded(values("perf/current.jtl", &[latency(400.0)]));
+    let c = only(&p, &e);
+    assert_eq!((c.status, c.blocking), (CheckStatus::Error, true));
+    assert!(
+        c.message
+            .ends_with("besides, `checkout.p95` is 400ms, outside its absolute limits"),
+        "{}",
+        c.message
+    );
+    // A missing baseline: the absolute limit still fails, with the baseline's problem beside it.
+    e.performance.baseline = SourceState::Missing(EvidenceProblem {
+        source: "performance-baseline".into(),
+        location: Some("perf/baseline.json".into()),
+        message: "the baseline `perf/baseline.json` does not exist".into(),
+        remedy: "promote one".into(),
+    });
     let c = only(&p, &e);
     assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true));
     assert!(
         c.details["baseline_problem"]
             .as_str()
             .unwrap()
-            .contains("not valid JSON")
+            .contains("does not exist")
     );
 }
 
