@@ -2,9 +2,8 @@
 //! reads them, and the baseline a later release is compared with.
 
 use super::Global;
-use super::inspect::InspectFormat;
 use super::output::{eprint, print_stdout, stdout_color};
-use clap::{Args, Subcommand};
+use clap::{Args, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use shipgate_evaluator::TOOL_VERSION;
 use shipgate_evaluator::shipgate_perf::{
@@ -70,8 +69,16 @@ pub(crate) struct InspectPerfArgs {
     pub input_format: Format,
 
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = InspectFormat::Human)]
-    pub format: InspectFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = PerfOutput::Human)]
+    pub format: PerfOutput,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PerfOutput {
+    /// Where the file comes from, and a table of its metrics.
+    Human,
+    /// A JSON object: `provenance`, `thresholds` and a `metrics` list.
+    Json,
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -210,14 +217,14 @@ pub(crate) fn inspect(args: &InspectPerfArgs, global: &Global) -> ExitCode {
         evidence: &read.evidence,
     };
     let text = match args.format {
-        InspectFormat::Json => match shipgate_report::render_perf_inspection_json(&inspection) {
+        PerfOutput::Json => match shipgate_report::render_perf_inspection_json(&inspection) {
             Ok(t) => t,
             Err(e) => {
                 eprint(&format!("shipgate: failed to render: {e}"));
                 return ExitCode::Internal;
             }
         },
-        InspectFormat::Human => shipgate_report::render_perf_inspection_human(
+        PerfOutput::Human => shipgate_report::render_perf_inspection_human(
             &inspection,
             &RenderOptions {
                 color: stdout_color(global.color),
