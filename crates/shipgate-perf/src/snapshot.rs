@@ -102,6 +102,18 @@ fn check_version(version: &Value, path: &str) -> Result<(), PerfError> {
 }
 
 fn validate(file: SnapshotFile, path: &str) -> Result<PerfEvidence, PerfError> {
+    let sha = &file.provenance.source_sha256;
+    if sha.len() != 64
+        || !sha
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    {
+        return Err(invalid(
+            path,
+            "provenance.source_sha256",
+            "expected the 64 hex digits of the promoted file's SHA-256".to_owned(),
+        ));
+    }
     if file.provenance.promoted_at.is_none() {
         return Err(invalid(
             path,

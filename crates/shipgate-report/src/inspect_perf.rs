@@ -103,7 +103,7 @@ pub fn render_perf_inspection_human(i: &PerfInspection<'_>, options: &RenderOpti
     }
     let mut facts = vec![
         format!("tool: {tool}"),
-        format!("sha256 {}", short_sha(i.sha256)),
+        format!("sha256 {}", one_line(short_sha(i.sha256))),
         format!("{} bytes", grouped(i.bytes)),
     ];
     if let Some(t) = p.run_at {
@@ -114,7 +114,7 @@ pub fn render_perf_inspection_human(i: &PerfInspection<'_>, options: &RenderOpti
         let mut line = format!(
             "baseline promoted {at} from `{}` (sha256 {})",
             one_line(&p.source_path),
-            short_sha(&p.source_sha256)
+            one_line(short_sha(&p.source_sha256))
         );
         if let Some(r) = &p.release_version {
             line.push_str(&format!(", release {}", one_line(r)));

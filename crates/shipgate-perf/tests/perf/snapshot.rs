@@ -118,6 +118,14 @@ fn damaged_snapshots_are_refused() {
     let dangling = text.replace("\"series\": \"checkout\"", "\"series\": \"checkout-old\"");
     let e = bytes(&dangling).unwrap_err().to_string();
     assert!(e.contains("checkout-old"), "{e}");
+    let sha = baseline.provenance.source_sha256.clone();
+    let forged = text.replace(&sha, "not-a-hash");
+    assert!(
+        bytes(&forged)
+            .unwrap_err()
+            .to_string()
+            .contains("64 hex digits")
+    );
     let typo = text.replace("\"written_by\"", "\"writen_by\"");
     assert!(bytes(&typo).unwrap_err().to_string().contains("writen_by"));
 }
