@@ -270,3 +270,82 @@ fn a_replay_can_be_recorded_again_and_replays_the_same() {
         std::fs::read(second.path().join("report.json")).unwrap()
     );
 }
+
+/// Load-test statistics (p-values, bootstrap bounds) are floats: a replay must read them back
+/// bit for bit, or the comparison with the recorded report would flag a difference that is not
+/// there.
+#[test]
+fn a_performance_decision_replays_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("record");
+    assert_eq!(
+        record(&repo("examples/performance/shipgate.yaml"), &out, NOW),
+        1
+    );
+    assert!(
+        out.join("evidence/files/performance/perf/current.jtl")
+            .exists()
+    );
+    assert!(
+        out.join("evidence/files/performance-baseline/perf/baseline.json")
+            .exists()
+    );
+    let output = replay(&out).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        output.stdout,
+        std::fs::read(out.join("report.json")).unwrap()
+    );
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        stderr.contains("the replay gives the same report as the recorded report.json"),
+        "{stderr}"
+    );
+}
+
+/// `evidence.provenance` covers the current load-test run: when it ran and which commit it
+/// measured, when its file records them.
+#[test]
+fn provenance_covers_the_current_load_test_run() {
+    let policy = "\
+version: 1
+release: {name: api, version: '1.0', commit: 3f2a9c1d}
+sources:
+  performance:
+    current: {path: perf/current.json}
+checks:
+  performance:
+    - {metric: checkout.p95, max: 500ms}
+  provenance:
+    max_age: {performance: 7d}
+";
+    let run = |run_at: &str, commit: &str| {
+        format!(
+            r#"{{"tool": {{"name": "wrk2"}}, "run_at": "{run_at}", "commit": "{commit}",
+               "metrics": [{{"name": "checkout.p95", "unit": "ms", "value": 231.5}}]}}"#
+        )
+    };
+    let verdict = |json: String| -> (i32, Value) {
+        let p = Project::new(policy).file("perf/current.json", json.as_bytes());
+        let out = p.check().args(["--format", "json"]).output().unwrap();
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let check = report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == "evidence.provenance")
+            .unwrap()
+            .clone();
+        (out.status.code().unwrap(), check)
+    };
+    let (code, c) = verdict(run("2026-11-23T10:00:00Z", "3f2a9c1d"));
+    assert_eq!((code, c["status"].as_str()), (0, Some("pass")), "{c:#}");
+    let (code, c) = verdict(run("2026-11-23T10:00:00Z", "0000000aa"));
+    assert_eq!(code, 1, "{c:#}");
+    assert!(
+        c["message"].as_str().unwrap().contains("perf/current.json"),
+        "{c:#}"
+    );
+    let (code, c) = verdict(run("2026-11-01T10:00:00Z", "3f2a9c1d"));
+    assert_eq!(code, 1, "a run older than 7 days blocks: {c:#}");
+}

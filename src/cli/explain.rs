@@ -34,9 +34,14 @@ pub(crate) fn run(args: &ExplainArgs) -> ExitCode {
         eprint(&format!("shipgate: there is no check `{id}`{hint}"));
         return ExitCode::Usage;
     };
+    // A family entry (`performance.<metric>`) explains each of its ids.
+    let heading = if info.id == id.as_str() {
+        info.id.to_owned()
+    } else {
+        format!("{id} ({})", info.id)
+    };
     let text = format!(
-        "{id} — {title}\n\nMeasures:     {measures}\nBlocks when:  {blocks}\nConfigure:    {configure}\nTo fix:       {fix}\nWhy:          {why}\n",
-        id = info.id,
+        "{heading} — {title}\n\nMeasures:     {measures}\nBlocks when:  {blocks}\nConfigure:    {configure}\nTo fix:       {fix}\nWhy:          {why}\n",
         title = info.title,
         measures = info.measures,
         blocks = info.blocks_when,

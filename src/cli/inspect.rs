@@ -16,6 +16,8 @@ pub(crate) enum InspectCommand {
     /// Load the policy's defect source and show the normalised defects (`--format json`
     /// writes the defect JSON form, which `kind: file` reads back).
     Defects(InspectDefectsArgs),
+    /// Read a load-test results file (or a baseline snapshot) and show every metric.
+    Perf(super::perf::InspectPerfArgs),
 }
 
 #[derive(Debug, Args)]
@@ -88,6 +90,7 @@ pub(crate) fn run(cmd: &InspectCommand, global: &Global) -> ExitCode {
         InspectCommand::Tests(args) => tests(args, global),
         InspectCommand::Uat(args) => uat(args, global),
         InspectCommand::Defects(args) => defects(args, global),
+        InspectCommand::Perf(args) => super::perf::inspect(args, global),
     }
 }
 

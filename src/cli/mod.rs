@@ -8,6 +8,7 @@ mod inspect;
 mod leakage;
 pub(crate) mod logging;
 pub(crate) mod output;
+mod perf;
 mod validate;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -89,6 +90,9 @@ pub(crate) enum Command {
     /// Show defect leakage (production ÷ all defects found) over a window: the baseline and
     /// the trend, by month, severity, component or the release a defect was introduced in.
     Leakage(leakage::LeakageArgs),
+    /// Performance evidence: promote a run to the baseline later releases are compared with.
+    #[command(subcommand)]
+    Perf(perf::PerfCommand),
 }
 
 impl Command {
@@ -105,6 +109,7 @@ impl Command {
             }
             Command::Inspect(cmd) => inspect::run(cmd, global),
             Command::Leakage(args) => leakage::run(args, global),
+            Command::Perf(cmd) => perf::run(cmd),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The shipgate gate evaluator: from a policy file to a finished [`Report`].
 //!
 //! It reads the policy, works out which evidence the policy needs, asks each adapter for exactly
-//! that (concurrently, one thread per source), records the provenance of every input (path,
+//! that (concurrently, one thread per source: JUnit tests, defects, load-test results, the UAT
+//! sign-off), records the provenance of every input (path,
 //! SHA-256, size), and calls the policy engine. A check that fails is data in the report; an
 //! `Err` from this crate means the gate could not even start (no readable, valid policy, or a
 //! release record that cannot be trusted).
@@ -17,6 +18,7 @@
 
 mod defects_source;
 mod error;
+mod perf_source;
 mod record;
 mod resolver;
 mod tests_source;
@@ -24,19 +26,22 @@ mod uat_source;
 
 pub use defects_source::{defect_config, load_defects};
 pub use error::EvaluatorError;
+pub use perf_source::{BASELINE as PERF_BASELINE_SOURCE, CURRENT as PERF_SOURCE, format_of};
 pub use record::{
     EVIDENCE_DIR, MANIFEST_FILE, MANIFEST_VERSION, Manifest, REPORT_FILE, Snapshot,
     compare_reports, load_snapshot_policy, write_record,
 };
 pub use resolver::{Expanded, FetchedCopy, Located, Resolver};
 pub use shipgate_defects::{Loaded as LoadedDefects, write_json as write_defects_json};
+/// The performance adapter, for `shipgate inspect perf` and `shipgate perf baseline promote`.
+pub use shipgate_perf;
 pub use tests_source::{TestInspection, inspect_tests};
 pub use uat_source::inspect_uat;
 
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use shipgate_model::report::{PolicyInfo, ReleaseInfo};
-use shipgate_model::{EvidenceSet, Report, SourceState};
+use shipgate_model::{EvidenceSet, PerfRuns, Report, SourceState};
 use shipgate_policy::{EnvLookup, Policy};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -168,6 +173,13 @@ pub fn gather_with(
             }
         });
         let defects = scope.spawn(|| defects_source::load(policy, resolver, options));
+        let performance = scope.spawn(|| {
+            if policy.needs_performance() || policy.sources.performance.is_some() {
+                perf_source::load(policy, resolver)
+            } else {
+                (PerfRuns::default(), Vec::new())
+            }
+        });
         match tests.join() {
             Ok((state, inputs)) => {
                 evidence.tests = state;
@@ -193,6 +205,18 @@ pub fn gather_with(
             }
             Err(_) => {
                 evidence.defects = SourceState::Unreadable(vec![internal_problem("defects")]);
+            }
+        }
+        match performance.join() {
+            Ok((runs, inputs)) => {
+                evidence.performance = runs;
+                evidence.inputs.extend(inputs);
+            }
+            Err(_) => {
+                evidence.performance = PerfRuns {
+                    current: SourceState::Unreadable(vec![internal_problem("performance")]),
+                    baseline: SourceState::Unreadable(vec![internal_problem("performance")]),
+                };
             }
         }
     });
@@ -259,9 +283,13 @@ fn internal_problem(source: &str) -> shipgate_model::EvidenceProblem {
 
 /// Lowercase hex SHA-256.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut s = String::with_capacity(64);
-    for b in digest.iter() {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lowercase hex of a digest.
+pub(crate) fn hex(digest: &[u8]) -> String {
+    let mut s = String::with_capacity(digest.len() * 2);
+    for b in digest {
         s.push_str(&format!("{b:02x}"));
     }
     s

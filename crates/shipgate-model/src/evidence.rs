@@ -1,6 +1,7 @@
 //! The evidence set handed to the policy engine, and the provenance of every input.
 
 use crate::defects::DefectEvidence;
+use crate::perf::PerfRuns;
 use crate::tests::TestEvidence;
 use crate::uat::UatEvidence;
 use serde::{Deserialize, Serialize};
@@ -75,6 +76,8 @@ pub struct EvidenceSet {
     pub uat: SourceState<UatEvidence>,
     /// Defects from the tracker or an export.
     pub defects: SourceState<DefectEvidence>,
+    /// Load-test results of this run and the baseline they are compared with.
+    pub performance: PerfRuns,
     /// Every input read, with its hash.
     pub inputs: Vec<InputRecord>,
 }

@@ -1,9 +1,9 @@
 //! Pure data shared by every shipgate crate.
 //!
 //! This crate holds the vocabulary of the gate: the evidence adapters produce ([`tests`],
-//! [`defects`], [`evidence`]), the findings the policy engine produces ([`verdict`]), the JSON report that is
-//! the release's audit record ([`report`]), the test-name patterns of critical paths
-//! ([`pattern`]) and the public exit-code table ([`exit`]).
+//! [`defects`], [`perf`], [`evidence`]), the findings the policy engine produces
+//! ([`verdict`]), the JSON report that is the release's audit record ([`report`]), the
+//! test-name patterns of critical paths ([`pattern`]) and the public exit-code table ([`exit`]).
 //!
 //! It must not do any IO, read the clock or the environment, or know how any evidence format is
 //! parsed. Everything here is plain data with serde derives and small pure helpers, so that every
@@ -13,6 +13,7 @@ pub mod defects;
 pub mod evidence;
 pub mod exit;
 pub mod pattern;
+pub mod perf;
 pub mod provenance;
 pub mod report;
 pub mod tests;
@@ -25,6 +26,10 @@ pub use defects::{
 pub use evidence::{EvidenceProblem, EvidenceSet, InputRecord, SourceState};
 pub use exit::ExitCode;
 pub use pattern::{PatternError, TestPattern};
+pub use perf::{
+    Direction, PerfEvidence, PerfMetric, PerfProvenance, PerfRuns, PerfTool, PerfUnit,
+    RunThresholds, SampleRef, SampleStat,
+};
 pub use provenance::{Provenance, ProvenanceItem, commits_match};
 pub use report::Report;
 pub use tests::{

@@ -6,6 +6,7 @@
 //! carries, and says where a user would add a time or a commit that is missing. Adding a source
 //! is that one impl, plus its line in the policy engine's list of sources.
 
+use crate::perf::PerfEvidence;
 use crate::tests::TestEvidence;
 use crate::uat::UatEvidence;
 use jiff::Timestamp;
@@ -64,6 +65,22 @@ impl Provenance for UatEvidence {
             commit: self.commit.clone(),
             commit_hint: "add `commit:` with the commit UAT tested to the sign-off record"
                 .to_owned(),
+        }]
+    }
+}
+
+/// The current load-test run. Its baseline is another release's run, so it takes no part: its
+/// commit and age are shown in the `performance.<metric>` checks instead.
+impl Provenance for PerfEvidence {
+    fn provenance(&self) -> Vec<ProvenanceItem> {
+        vec![ProvenanceItem {
+            location: self.path.clone(),
+            produced_at: self.provenance.run_at,
+            time_field: "the run's start (its first sample, or the time the file records)".to_owned(),
+            time_hint: "use a format that records when the run happened (a JMeter JTL, k6 `--out json`, or `run_at` in the generic metrics JSON)".to_owned(),
+            renew_hint: "run the load test again on the build being released".to_owned(),
+            commit: self.provenance.commit.clone(),
+            commit_hint: "load-test tools do not record a commit: write `commit` in the generic metrics JSON, or snapshot the run with `shipgate perf baseline promote RUN --out current.json --commit <sha>` and read that".to_owned(),
         }]
     }
 }

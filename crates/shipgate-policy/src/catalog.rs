@@ -97,6 +97,15 @@ pub const CATALOG: &[CheckInfo] = &[
         why: "A production defect without a regression test can come back unnoticed; mapping every escape to the test that should have caught it is how leakage goes down.",
     },
     CheckInfo {
+        id: "performance.<metric>",
+        title: "Performance against limits and the baseline",
+        measures: "one metric of the load-test results (`sources.performance.current`), addressed as `name.stat` (`http_req_duration.p95`, `checkout.error_rate`), against absolute limits and, with `max_regression`, against the same metric of the baseline (`sources.performance.baseline`). The comparison is direction-aware (slower latency and lower throughput are both worse) and has a noise floor (`min_change`). Where both runs have raw samples (JMeter JTL, k6 `--out json`, generic JSON with samples, and baselines promoted from them), a worsening beyond the limits counts only if it is statistically significant: a one-sided Mann–Whitney U test and a seeded bootstrap bound of the statistic's change, both at `alpha`; the report shows the test, the p-value and the effect.",
+        blocks_when: "the metric is above `max` or below `min`; or it worsened against the baseline by more than `max_regression` and by more than `min_change`, and the worsening is significant (or could not be tested: no raw samples, or fewer than `min_samples`); or, with the default `on_missing: fail`, the results, the baseline or the metric are missing, or the two runs report it in different units. A baseline of 0 has no relative change: any worsening (beyond `min_change`) counts.",
+        configure: "sources.performance.{current,baseline}.{path,format}; checks.performance: [{metric, max, min, max_regression, min_change, alpha (0.05), min_samples (20), direction, level, on_missing}]. Limits carry units: `300ms` for a duration, `1%` for a rate, a plain number for throughput or counts.",
+        fix: "Find what made the metric worse between the baseline and this release (the details give both values, the change, the p-value and the bootstrap bound) and fix it. If the new level is intended, promote this run as the new baseline (`shipgate perf baseline promote`) in review. `shipgate inspect perf FILE` lists the metrics a file holds.",
+        why: "Performance regressions reach production when nobody compares with the last good release; a gate that flaps on CI noise gets ignored, so a regression blocks only when it is beyond the limits and real.",
+    },
+    CheckInfo {
         id: "uat.signoff",
         title: "UAT sign-off",
         measures: "the UAT sign-off record of `sources.uat.signoff`: its decision, the release, version and commit it names, who signed in which role with which meaning and when, and its SSH signature (`FILE.sig`, verified against `sources.uat.allowed_signers`).",
@@ -125,9 +134,15 @@ pub const CATALOG: &[CheckInfo] = &[
     },
 ];
 
-/// The catalogue entry for an id.
+/// The catalogue entry for an id. A family entry (`performance.<metric>`) answers for every id
+/// of the family (`performance.http_req_duration.p95`).
 pub fn explain(id: &str) -> Option<&'static CheckInfo> {
-    CATALOG.iter().find(|c| c.id == id)
+    CATALOG.iter().find(|c| c.id == id).or_else(|| {
+        CATALOG.iter().find(|c| {
+            c.id.strip_suffix("<metric>")
+                .is_some_and(|family| id.len() > family.len() && id.starts_with(family))
+        })
+    })
 }
 
 #[cfg(test)]
@@ -150,6 +165,13 @@ mod tests {
                 "{}",
                 c.id
             );
+            if c.id.contains('<') {
+                assert!(
+                    c.id.ends_with(".<metric>"),
+                    "a family id ends with .<metric>: {}",
+                    c.id
+                );
+            }
             for text in [
                 c.title,
                 c.measures,
@@ -161,5 +183,21 @@ mod tests {
                 assert!(!text.trim().is_empty());
             }
         }
+    }
+
+    #[test]
+    fn a_family_explains_each_of_its_ids() {
+        let info = explain("performance.http_req_duration.p95").map(|c| c.id);
+        assert_eq!(info, Some("performance.<metric>"));
+        assert_eq!(
+            explain("performance.<metric>").map(|c| c.id),
+            Some("performance.<metric>")
+        );
+        assert_eq!(explain("performance."), None);
+        assert_eq!(
+            explain("regression.pass-rate").map(|c| c.id),
+            Some("regression.pass-rate")
+        );
+        assert_eq!(explain("regression.nope"), None);
     }
 }

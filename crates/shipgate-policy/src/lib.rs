@@ -15,6 +15,7 @@ mod defects;
 mod env;
 mod evaluate;
 mod load;
+mod performance;
 mod policy;
 mod provenance;
 mod starter;
@@ -30,6 +31,10 @@ pub use env::EnvLookup;
 pub use evaluate::evaluate;
 pub use evaluate::leakage::{LeakageGrouping, leakage_report};
 pub use load::PolicyError;
+pub use performance::{
+    Alpha, DEFAULT_ALPHA, DEFAULT_MIN_SAMPLES, DirectionSetting, LimitKind, PerfFile, PerfFormat,
+    PerfLimit, PerformanceCheck, PerformanceSources,
+};
 pub use policy::{
     CheckSettings, Checks, CriticalPath, CriticalPathsCheck, FlakyCheck, LevelSetting, OnMissing,
     Policy, RegressionCheck, Release, RetryMode, Risk, Sources, TestSources, Waiver,
@@ -45,17 +50,17 @@ use shipgate_model::TestRetention;
 impl Policy {
     /// The ids of the checks this policy runs, in report order.
     pub fn check_ids(&self) -> Vec<String> {
-        let mut ids: Vec<&str> = Vec::new();
+        let mut ids: Vec<String> = Vec::new();
         if let Some(r) = &self.checks.regression {
             if r.min_pass_rate.is_some() {
-                ids.push("regression.pass-rate");
+                ids.push("regression.pass-rate".to_owned());
             }
             if r.min_tests.is_some() {
-                ids.push("regression.min-tests");
+                ids.push("regression.min-tests".to_owned());
             }
         }
         if !self.risk.critical_paths.is_empty() {
-            ids.push("critical-paths.passed");
+            ids.push("critical-paths.passed".to_owned());
         }
         if self
             .checks
@@ -63,30 +68,32 @@ impl Policy {
             .as_ref()
             .is_some_and(|f| f.max_rate.is_some())
         {
-            ids.push("flaky.rate");
+            ids.push("flaky.rate".to_owned());
         }
         if let Some(d) = &self.checks.defects {
             if d.max_open.is_some() {
-                ids.push("defects.open");
+                ids.push("defects.open".to_owned());
             }
-            ids.push("defects.classified");
+            ids.push("defects.classified".to_owned());
         }
         if self.checks.leakage.is_some() {
-            ids.push("leakage.rate");
+            ids.push("leakage.rate".to_owned());
         }
         if self.runs_traceability() {
-            ids.push("traceability.production-defects");
+            ids.push("traceability.production-defects".to_owned());
         }
+        // `performance.<metric>`: one per configured metric.
+        ids.extend(self.checks.performance.iter().map(PerformanceCheck::id));
         if self.checks.uat.is_some() {
-            ids.push("uat.signoff");
+            ids.push("uat.signoff".to_owned());
         }
         if self.checks.provenance.is_some() {
-            ids.push("evidence.provenance");
+            ids.push("evidence.provenance".to_owned());
         }
         if !self.waivers.is_empty() {
-            ids.push("waivers.valid");
+            ids.push("waivers.valid".to_owned());
         }
-        ids.into_iter().map(str::to_owned).collect()
+        ids
     }
 
     /// Whether any check reads test results.
@@ -119,6 +126,11 @@ impl Policy {
             .as_ref()
             .and_then(|l| l.window)
             .map_or(DEFAULT_WINDOW, DurationSpec::get)
+    }
+
+    /// Whether any check reads load-test results.
+    pub fn needs_performance(&self) -> bool {
+        !self.checks.performance.is_empty()
     }
 
     /// Which tests the JUnit reader must keep one by one: beyond the tests that did not pass

@@ -133,6 +133,7 @@ impl Validator<'_> {
         self.validate_defects(policy);
         self.validate_uat(policy);
         self.validate_provenance(policy);
+        self.validate_performance(policy);
         self.validate_waivers(policy);
         // Said only when nothing else is wrong: another problem usually explains it.
         if self.problems.is_empty() && policy.check_ids().iter().all(|id| id == "waivers.valid") {

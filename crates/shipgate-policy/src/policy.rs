@@ -6,6 +6,7 @@
 use crate::defects::{
     CriticalPathDefects, DefectSources, DefectsCheck, LeakageCheck, TraceabilityCheck,
 };
+use crate::performance::{PerformanceCheck, PerformanceSources};
 use crate::provenance::ProvenanceCheck;
 use crate::uat::{UatCheck, UatSources};
 use crate::values::{Expiry, Pattern, Percent};
@@ -60,6 +61,8 @@ pub struct Sources {
     pub defects: Option<DefectSources>,
     /// The UAT sign-off record.
     pub uat: Option<UatSources>,
+    /// Load-test results and the baseline they are compared with.
+    pub performance: Option<PerformanceSources>,
 }
 
 /// JUnit XML test results.
@@ -162,6 +165,9 @@ pub struct Checks {
     pub uat: Option<UatCheck>,
     /// `evidence.provenance`.
     pub provenance: Option<ProvenanceCheck>,
+    /// `performance.<metric>`: one check per metric, against absolute limits and the baseline.
+    #[serde(default)]
+    pub performance: Vec<PerformanceCheck>,
 }
 
 /// `regression.pass-rate` and `regression.min-tests`.

@@ -19,18 +19,27 @@ pub enum ProvenanceSource {
     /// JUnit files: the latest `<testsuite timestamp>` of each, and its `git.commit`/`commit`
     /// property.
     Tests,
+    /// The current load-test run (`sources.performance.current`): when it ran, and its
+    /// `commit` when the file records one. The baseline is another release's run and takes no
+    /// part.
+    Performance,
     /// The UAT sign-off: its oldest signature time, and its `commit`.
     Uat,
 }
 
 impl ProvenanceSource {
     /// Every source, in report order.
-    pub const ALL: [ProvenanceSource; 2] = [ProvenanceSource::Tests, ProvenanceSource::Uat];
+    pub const ALL: [ProvenanceSource; 3] = [
+        ProvenanceSource::Tests,
+        ProvenanceSource::Performance,
+        ProvenanceSource::Uat,
+    ];
 
     /// Whether the policy configures the source.
     pub fn is_configured(self, policy: &Policy) -> bool {
         match self {
             ProvenanceSource::Tests => policy.sources.tests.is_some(),
+            ProvenanceSource::Performance => policy.sources.performance.is_some(),
             ProvenanceSource::Uat => policy.sources.uat.is_some(),
         }
     }
@@ -39,6 +48,7 @@ impl ProvenanceSource {
     pub fn as_str(self) -> &'static str {
         match self {
             ProvenanceSource::Tests => "tests",
+            ProvenanceSource::Performance => "performance",
             ProvenanceSource::Uat => "uat",
         }
     }
@@ -50,6 +60,8 @@ impl ProvenanceSource {
 pub struct ProvenanceAges {
     /// JUnit files (`1d`): a test report older than the build is suspect.
     pub tests: Option<DurationSpec>,
+    /// The current load-test run (`7d`), by when it ran.
+    pub performance: Option<DurationSpec>,
     /// The UAT sign-off (`14d`), by its oldest signature.
     pub uat: Option<DurationSpec>,
 }
@@ -59,6 +71,7 @@ impl ProvenanceAges {
     pub fn get(&self, source: ProvenanceSource) -> Option<DurationSpec> {
         match source {
             ProvenanceSource::Tests => self.tests,
+            ProvenanceSource::Performance => self.performance,
             ProvenanceSource::Uat => self.uat,
         }
     }

@@ -34,6 +34,10 @@ sources:
   tests:
     # Globs, relative to this file's folder. Every match is read and merged.
     junit: ["reports/**/*.xml"]
+  # Load-test results, compared with the last good release (docs/performance-evidence.md):
+  # performance:
+  #   current:  { path: perf/summary.json }    # k6, JMeter, Locust, Gatling: recognised
+  #   baseline: { path: perf/baseline.json }   # shipgate perf baseline promote RUN --out perf/baseline.json
 
 risk:
   # Tests on a critical path must all run and pass; a path with no matching test fails.
@@ -47,6 +51,11 @@ checks:
     min_tests: 1         # raise this to your suite's size so it cannot silently shrink
   flaky:
     max_rate: 2%         # tests that failed and then passed on a rerun
+  # performance:          # one check per metric; limits carry units (300ms, 1%, 250)
+  #   - metric: http_req_duration.p95
+  #     max: 300ms
+  #     max_regression: 10%   # blocks only if the slowdown is significant, not noise
+  #     min_change: 20ms
 
 # Accepted risks. A waiver needs a reason, an approver and an expiry date.
 # waivers:

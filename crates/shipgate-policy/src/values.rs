@@ -114,7 +114,7 @@ fn parse_decimal(text: &str) -> Option<(u64, u64)> {
     Some((num, den))
 }
 
-struct TextOrNumber(&'static str);
+pub(crate) struct TextOrNumber(pub(crate) &'static str);
 
 impl Visitor<'_> for TextOrNumber {
     type Value = String;

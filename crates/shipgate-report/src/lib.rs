@@ -16,6 +16,8 @@
 //! [`render_test_inspection_human`]), the defects `shipgate inspect defects` prints
 //! ([`render_defect_inspection_human`]) and the `shipgate leakage` report
 //! ([`render_leakage_human`], [`render_leakage_markdown`], [`render_leakage_json`]).
+//! [`render_test_inspection_human`]) and `shipgate inspect perf` prints
+//! ([`render_perf_inspection_json`], [`render_perf_inspection_human`]).
 //!
 //! A renderer only writes what the report says. It must not evaluate anything (the decision, the
 //! statuses and `blocking` are taken as given), read files, the clock or the environment, or decide
@@ -36,6 +38,7 @@ mod details;
 mod github;
 mod human;
 mod inspect;
+mod inspect_perf;
 mod inspect_uat;
 mod json;
 mod junit;
@@ -62,6 +65,7 @@ pub use github::{
 };
 pub use human::render_human;
 pub use inspect::{render_test_inspection_human, render_test_inspection_json};
+pub use inspect_perf::{PerfInspection, render_perf_inspection_human, render_perf_inspection_json};
 pub use inspect_uat::{render_uat_inspection_human, render_uat_inspection_json};
 pub use json::render_json;
 pub use junit::render_junit;

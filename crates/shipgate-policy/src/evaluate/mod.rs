@@ -8,6 +8,7 @@ mod defects;
 mod findings;
 mod flaky;
 pub(crate) mod leakage;
+mod performance;
 mod provenance;
 mod regression;
 mod result;
@@ -47,6 +48,9 @@ pub fn evaluate(policy: &Policy, evidence: &EvidenceSet, now: Timestamp) -> Verd
         checks.push(flaky::rate(max, settings, &evidence.tests));
     }
     push_defect_checks(policy, evidence, now, &mut checks);
+    for c in &policy.checks.performance {
+        checks.push(performance::check(c, &evidence.performance));
+    }
     if let Some(u) = &policy.checks.uat {
         checks.push(uat::signoff(policy, u, &evidence.uat, now));
     }

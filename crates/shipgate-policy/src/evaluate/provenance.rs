@@ -38,6 +38,10 @@ fn view<T: Provenance>(state: &SourceState<T>) -> View {
 fn sources(evidence: &EvidenceSet) -> Vec<(ProvenanceSource, View)> {
     vec![
         (ProvenanceSource::Tests, view(&evidence.tests)),
+        (
+            ProvenanceSource::Performance,
+            view(&evidence.performance.current),
+        ),
         (ProvenanceSource::Uat, view(&evidence.uat)),
     ]
 }

@@ -1,0 +1,535 @@
+//! Performance evidence: the metrics of one load-test run (or of a baseline), normalised.
+//!
+//! Every tool's output becomes the same shape: metrics addressed as `name.stat`
+//! (`http_req_duration.p95`, `checkout.error_rate`), each with a [`PerfUnit`], a [`Direction`]
+//! when it is known whether lower or higher is better, its value, and, where the tool wrote raw
+//! samples (a JMeter JTL, k6 `--out json`), a reference to the sample series it summarises, so
+//! that a regression can be tested for significance instead of tripping on noise.
+//!
+//! This module also holds the naming conventions the adapters and the policy share
+//! ([`split_metric`], [`expected_unit`], [`expected_direction`]), so that a policy can refuse
+//! `max: 1%` on a latency before any file is read.
+
+use crate::evidence::SourceState;
+use jiff::Timestamp;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Whether a smaller or a larger value is better.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Latency, error rate: an increase is a regression.
+    Lower,
+    /// Throughput, check pass rate: a decrease is a regression.
+    Higher,
+}
+
+impl Direction {
+    /// `lower` or `higher`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Lower => "lower",
+            Direction::Higher => "higher",
+        }
+    }
+}
+
+/// The unit a metric's value is in. Durations are always normalised to milliseconds and rates
+/// to a fraction between 0 and 1, whatever the tool wrote.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PerfUnit {
+    /// A duration in milliseconds (`ms`).
+    Milliseconds,
+    /// A fraction between 0 and 1 (`ratio`): error rate, check pass rate.
+    Ratio,
+    /// A number of things (`count`): requests, errors.
+    Count,
+    /// Events per second (`/s`): throughput.
+    PerSecond,
+    /// Bytes (`bytes`).
+    Bytes,
+    /// Bytes per second (`bytes/s`).
+    BytesPerSecond,
+    /// A number with no unit the tool told us (`number`).
+    Number,
+    /// A unit written by the tool that shipgate does not convert (`MB`, `ops`), compared only
+    /// with itself.
+    Other(String),
+}
+
+impl PerfUnit {
+    /// The canonical spelling (`ms`, `ratio`, `count`, `/s`, `bytes`, `bytes/s`, `number`, or
+    /// the other unit as written).
+    pub fn as_str(&self) -> &str {
+        match self {
+            PerfUnit::Milliseconds => "ms",
+            PerfUnit::Ratio => "ratio",
+            PerfUnit::Count => "count",
+            PerfUnit::PerSecond => "/s",
+            PerfUnit::Bytes => "bytes",
+            PerfUnit::BytesPerSecond => "bytes/s",
+            PerfUnit::Number => "number",
+            PerfUnit::Other(s) => s,
+        }
+    }
+
+    /// Reads a canonical spelling back; anything else is [`PerfUnit::Other`].
+    pub fn from_canonical(s: &str) -> Self {
+        match s {
+            "ms" => PerfUnit::Milliseconds,
+            "ratio" => PerfUnit::Ratio,
+            "count" => PerfUnit::Count,
+            "/s" => PerfUnit::PerSecond,
+            "bytes" => PerfUnit::Bytes,
+            "bytes/s" => PerfUnit::BytesPerSecond,
+            "number" => PerfUnit::Number,
+            other => PerfUnit::Other(other.to_owned()),
+        }
+    }
+
+    /// What the unit measures, for messages: `a duration`, `a ratio`, `a count`, ...
+    pub fn describe(&self) -> String {
+        match self {
+            PerfUnit::Milliseconds => "a duration".to_owned(),
+            PerfUnit::Ratio => "a ratio (0-100%)".to_owned(),
+            PerfUnit::Count => "a count".to_owned(),
+            PerfUnit::PerSecond => "a rate per second".to_owned(),
+            PerfUnit::Bytes => "a number of bytes".to_owned(),
+            PerfUnit::BytesPerSecond => "bytes per second".to_owned(),
+            PerfUnit::Number => "a plain number".to_owned(),
+            PerfUnit::Other(u) => format!("a number in `{u}`"),
+        }
+    }
+}
+
+impl fmt::Display for PerfUnit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for PerfUnit {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PerfUnit {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(PerfUnit::from_canonical(&s))
+    }
+}
+
+/// The statistic a metric takes of its raw samples, so it can be recomputed on resamples.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum SampleStat {
+    /// The arithmetic mean (also the rate of a series of 0/1 failure flags).
+    Mean,
+    /// A percentile, 0-100 (`p95`, `p99.9`; the median is `p50`).
+    Percentile(f64),
+    /// The smallest sample.
+    Min,
+    /// The largest sample.
+    Max,
+}
+
+impl SampleStat {
+    /// The stat a metric's stat name stands for: `avg`/`mean`, `med`/`median`, `pNN`, `min`,
+    /// `max`, and `rate`/`error_rate` (the mean of 0/1 flags). `None` for stats that are not a
+    /// function of the samples alone (`count`, `throughput`).
+    pub fn from_stat_name(stat: &str) -> Option<Self> {
+        match stat {
+            "avg" | "mean" | "rate" | "error_rate" => Some(SampleStat::Mean),
+            "med" | "median" => Some(SampleStat::Percentile(50.0)),
+            "min" => Some(SampleStat::Min),
+            "max" => Some(SampleStat::Max),
+            _ => parse_percentile(stat).map(SampleStat::Percentile),
+        }
+    }
+
+    fn text(self) -> String {
+        match self {
+            SampleStat::Mean => "mean".to_owned(),
+            SampleStat::Percentile(p) => format!("p{p}"),
+            SampleStat::Min => "min".to_owned(),
+            SampleStat::Max => "max".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for SampleStat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text())
+    }
+}
+
+impl Serialize for SampleStat {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text())
+    }
+}
+
+impl<'de> Deserialize<'de> for SampleStat {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        SampleStat::from_stat_name(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{s}` is not a sample statistic")))
+    }
+}
+
+/// `p95` → 95, `p99.9` → 99.9; `None` unless it is `p` and a number from 0 to 100.
+pub fn parse_percentile(stat: &str) -> Option<f64> {
+    let digits = stat.strip_prefix('p')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    let p: f64 = digits.parse().ok()?;
+    (0.0..=100.0).contains(&p).then_some(p)
+}
+
+/// Where a metric's raw samples are: a series of the evidence and the statistic taken of it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SampleRef {
+    /// The key of the series in [`PerfEvidence::series`].
+    pub series: String,
+    /// The statistic the metric's value is of those samples.
+    pub stat: SampleStat,
+}
+
+/// One metric of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PerfMetric {
+    /// The unit of `value`.
+    pub unit: PerfUnit,
+    /// Whether lower or higher is better, when the tool or a well-known name says so.
+    pub direction: Option<Direction>,
+    /// The value, in `unit`.
+    pub value: f64,
+    /// The raw samples it summarises, when the format has them.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub samples: Option<SampleRef>,
+}
+
+/// The run's own pass/fail criteria (k6 thresholds), as the tool recorded them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RunThresholds {
+    /// The format does not record whether the run met its own criteria.
+    #[default]
+    NotRecorded,
+    /// The tool recorded each criterion and whether it held.
+    Recorded {
+        /// Criteria that held, as `metric: expression` (`http_req_duration: p(95)<500`).
+        passed: Vec<String>,
+        /// Criteria that failed.
+        failed: Vec<String>,
+    },
+}
+
+impl RunThresholds {
+    /// The criteria that failed (none when not recorded).
+    pub fn failed(&self) -> &[String] {
+        match self {
+            RunThresholds::NotRecorded => &[],
+            RunThresholds::Recorded { failed, .. } => failed,
+        }
+    }
+}
+
+/// Where a run's numbers come from. For a baseline snapshot written by
+/// `shipgate perf baseline promote`, `source_*` describe the tool's original file and the
+/// promotion fields are set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PerfProvenance {
+    /// The tool that measured (`k6`, `Apache JMeter`, `Locust`, `Gatling`, `generic`).
+    pub tool: String,
+    /// The tool's version, when the file says.
+    pub tool_version: Option<String>,
+    /// The file format read (`k6 --summary-export JSON`, `JMeter JTL (CSV)`, ...).
+    pub format: String,
+    /// The tool's file, as named when it was read.
+    pub source_path: String,
+    /// Hex SHA-256 of the tool's file.
+    pub source_sha256: String,
+    /// Size of the tool's file in bytes.
+    pub source_bytes: u64,
+    /// When the run happened, when the file says.
+    pub run_at: Option<Timestamp>,
+    /// The commit that was measured, when known.
+    pub commit: Option<String>,
+    /// The release version that was measured, when known.
+    pub release_version: Option<String>,
+    /// When the run was promoted to a baseline (baseline snapshots only).
+    pub promoted_at: Option<Timestamp>,
+    /// Whether the promotion overrode the run's own failed thresholds (`--force`).
+    #[serde(default)]
+    pub forced: bool,
+}
+
+/// The metrics of one run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PerfEvidence {
+    /// The file this evidence was read from, as named when it was read (for a baseline
+    /// snapshot, the snapshot; `provenance.source_path` is then the run it was promoted from).
+    pub path: String,
+    /// Where the numbers come from.
+    pub provenance: PerfProvenance,
+    /// Every metric, by `name.stat`.
+    pub metrics: BTreeMap<String, PerfMetric>,
+    /// Raw samples by series, in the unit of the metrics that refer to them.
+    pub series: BTreeMap<String, Vec<f64>>,
+    /// The run's own pass/fail criteria.
+    pub thresholds: RunThresholds,
+}
+
+impl PerfEvidence {
+    /// The raw samples behind a metric, when there are any.
+    pub fn samples_of(&self, metric: &PerfMetric) -> Option<&[f64]> {
+        let r = metric.samples.as_ref()?;
+        self.series.get(&r.series).map(Vec::as_slice)
+    }
+}
+
+/// The performance evidence of one evaluation: the current run and the baseline it is compared
+/// with. Each is loaded (or found missing) on its own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PerfRuns {
+    /// The run being released (`sources.performance.current`).
+    pub current: SourceState<PerfEvidence>,
+    /// The last good run (`sources.performance.baseline`).
+    pub baseline: SourceState<PerfEvidence>,
+}
+
+/// The tool a file comes from, as far as naming conventions go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PerfTool {
+    /// Grafana k6.
+    K6,
+    /// Apache JMeter.
+    Jmeter,
+    /// Locust.
+    Locust,
+    /// Gatling.
+    Gatling,
+    /// shipgate's generic metrics JSON or the Bencher Metric Format: names as written.
+    Generic,
+}
+
+/// Splits `name.stat` at the stat: the last `.`-separated part, except that a percentile keeps
+/// its decimals (`http_req_duration.p99.9` → `http_req_duration`, `p99.9`). `None` without a
+/// `.` or with an empty part.
+pub fn split_metric(metric: &str) -> Option<(&str, &str)> {
+    // `name.p99.9`: the stat starts at the last `.p` followed by digits and dots only.
+    if let Some(i) = metric.rfind(".p") {
+        let stat = &metric[i + 1..];
+        if parse_percentile(stat).is_some() && i > 0 {
+            return Some((&metric[..i], stat));
+        }
+    }
+    let (name, stat) = metric.rsplit_once('.')?;
+    (!name.is_empty() && !stat.is_empty()).then_some((name, stat))
+}
+
+/// k6's built-in trends that hold durations.
+pub const K6_TIME_TRENDS: &[&str] = &[
+    "http_req_duration",
+    "http_req_blocked",
+    "http_req_connecting",
+    "http_req_tls_handshaking",
+    "http_req_sending",
+    "http_req_waiting",
+    "http_req_receiving",
+    "iteration_duration",
+    "group_duration",
+    "ws_connecting",
+    "ws_session_duration",
+    "ws_ping",
+    "grpc_req_duration",
+    "browser_http_req_duration",
+];
+
+/// The stats a summary writes for a trend (`avg`, `med`, `pNN`, ...).
+fn is_trend_stat(stat: &str) -> bool {
+    matches!(stat, "avg" | "min" | "med" | "max" | "stddev") || parse_percentile(stat).is_some()
+}
+
+/// The unit a metric must have, when the tool's naming conventions alone tell (before any file
+/// is read). `None` when only the file can tell.
+pub fn expected_unit(tool: Option<PerfTool>, metric: &str) -> Option<PerfUnit> {
+    let (name, stat) = split_metric(metric)?;
+    // k6 names its metrics; the response-time tools name requests and use fixed stats.
+    let base = name.split('{').next().unwrap_or(name);
+    match tool? {
+        PerfTool::K6 => k6_unit(base, stat),
+        PerfTool::Jmeter | PerfTool::Locust | PerfTool::Gatling => match stat {
+            "count" | "errors" => Some(PerfUnit::Count),
+            "error_rate" => Some(PerfUnit::Ratio),
+            "throughput" => Some(PerfUnit::PerSecond),
+            s if is_trend_stat(s) => Some(PerfUnit::Milliseconds),
+            _ => None,
+        },
+        PerfTool::Generic => None,
+    }
+}
+
+fn k6_unit(base: &str, stat: &str) -> Option<PerfUnit> {
+    if K6_TIME_TRENDS.contains(&base) && is_trend_stat(stat) {
+        return Some(PerfUnit::Milliseconds);
+    }
+    match (base, stat) {
+        ("http_req_failed" | "checks", "rate") => Some(PerfUnit::Ratio),
+        ("http_req_failed" | "checks", "passes" | "fails" | "matches" | "total") => {
+            Some(PerfUnit::Count)
+        }
+        ("http_reqs" | "iterations" | "dropped_iterations", "count") => Some(PerfUnit::Count),
+        ("http_reqs" | "iterations" | "dropped_iterations", "rate") => Some(PerfUnit::PerSecond),
+        ("data_received" | "data_sent", "count") => Some(PerfUnit::Bytes),
+        ("data_received" | "data_sent", "rate") => Some(PerfUnit::BytesPerSecond),
+        ("vus" | "vus_max", "value" | "min" | "max") => Some(PerfUnit::Count),
+        _ => None,
+    }
+}
+
+/// Whether lower or higher is better, when the tool's naming conventions tell.
+pub fn expected_direction(tool: Option<PerfTool>, metric: &str) -> Option<Direction> {
+    let (name, stat) = split_metric(metric)?;
+    let base = name.split('{').next().unwrap_or(name);
+    match tool? {
+        PerfTool::K6 => {
+            if K6_TIME_TRENDS.contains(&base) && is_trend_stat(stat) {
+                return Some(Direction::Lower);
+            }
+            match (base, stat) {
+                ("http_req_failed", "rate" | "passes" | "matches") => Some(Direction::Lower),
+                ("checks", "rate" | "passes" | "matches") => Some(Direction::Higher),
+                ("checks", "fails") => Some(Direction::Lower),
+                ("http_reqs" | "iterations", "count" | "rate") => Some(Direction::Higher),
+                ("dropped_iterations", "count" | "rate") => Some(Direction::Lower),
+                _ => None,
+            }
+        }
+        PerfTool::Jmeter | PerfTool::Locust | PerfTool::Gatling => match stat {
+            "errors" | "error_rate" => Some(Direction::Lower),
+            "throughput" => Some(Direction::Higher),
+            s if is_trend_stat(s) => Some(Direction::Lower),
+            _ => None,
+        },
+        PerfTool::Generic => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metrics_split_at_the_stat() {
+        assert_eq!(
+            split_metric("http_req_duration.p95"),
+            Some(("http_req_duration", "p95"))
+        );
+        assert_eq!(
+            split_metric("http_req_duration.p99.9"),
+            Some(("http_req_duration", "p99.9"))
+        );
+        assert_eq!(
+            split_metric("/api/v1.2/items.p99"),
+            Some(("/api/v1.2/items", "p99"))
+        );
+        assert_eq!(
+            split_metric("http_req_duration{expected_response:true}.avg"),
+            Some(("http_req_duration{expected_response:true}", "avg"))
+        );
+        assert_eq!(
+            split_metric("checkout.error_rate"),
+            Some(("checkout", "error_rate"))
+        );
+        assert_eq!(split_metric("nodot"), None);
+        assert_eq!(split_metric(".p95"), None);
+        assert_eq!(split_metric("name."), None);
+    }
+
+    #[test]
+    fn sample_stats_from_names() {
+        assert_eq!(
+            SampleStat::from_stat_name("p95"),
+            Some(SampleStat::Percentile(95.0))
+        );
+        assert_eq!(
+            SampleStat::from_stat_name("p99.9"),
+            Some(SampleStat::Percentile(99.9))
+        );
+        assert_eq!(
+            SampleStat::from_stat_name("med"),
+            Some(SampleStat::Percentile(50.0))
+        );
+        assert_eq!(
+            SampleStat::from_stat_name("error_rate"),
+            Some(SampleStat::Mean)
+        );
+        assert_eq!(SampleStat::from_stat_name("count"), None);
+        assert_eq!(SampleStat::from_stat_name("p101"), None);
+        assert_eq!(SampleStat::Percentile(99.9).to_string(), "p99.9");
+        assert_eq!(SampleStat::Percentile(95.0).to_string(), "p95");
+    }
+
+    #[test]
+    fn well_known_units_and_directions() {
+        let k6 = Some(PerfTool::K6);
+        assert_eq!(
+            expected_unit(k6, "http_req_duration.p95"),
+            Some(PerfUnit::Milliseconds)
+        );
+        assert_eq!(
+            expected_unit(k6, "http_req_failed.rate"),
+            Some(PerfUnit::Ratio)
+        );
+        assert_eq!(
+            expected_unit(k6, "http_reqs.rate"),
+            Some(PerfUnit::PerSecond)
+        );
+        assert_eq!(expected_unit(k6, "my_trend.p95"), None);
+        assert_eq!(
+            expected_direction(k6, "checks.rate"),
+            Some(Direction::Higher)
+        );
+        assert_eq!(
+            expected_direction(k6, "http_req_failed.rate"),
+            Some(Direction::Lower)
+        );
+        let jmeter = Some(PerfTool::Jmeter);
+        assert_eq!(
+            expected_unit(jmeter, "checkout.p99"),
+            Some(PerfUnit::Milliseconds)
+        );
+        assert_eq!(
+            expected_unit(jmeter, "checkout.error_rate"),
+            Some(PerfUnit::Ratio)
+        );
+        assert_eq!(
+            expected_direction(jmeter, "Total.throughput"),
+            Some(Direction::Higher)
+        );
+        assert_eq!(expected_unit(None, "checkout.p99"), None);
+        assert_eq!(expected_unit(Some(PerfTool::Generic), "checkout.p99"), None);
+    }
+
+    #[test]
+    fn units_round_trip_through_their_spelling() {
+        for u in [
+            PerfUnit::Milliseconds,
+            PerfUnit::Ratio,
+            PerfUnit::Count,
+            PerfUnit::PerSecond,
+            PerfUnit::Bytes,
+            PerfUnit::BytesPerSecond,
+            PerfUnit::Number,
+            PerfUnit::Other("MB".into()),
+        ] {
+            assert_eq!(PerfUnit::from_canonical(u.as_str()), u);
+        }
+    }
+}

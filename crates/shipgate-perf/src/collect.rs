@@ -1,0 +1,220 @@
+//! Building the normalised evidence: metrics by `name.stat`, raw series, and the rules every
+//! reader shares (finite values, directions from the naming conventions, stats of raw samples).
+
+use crate::error::PerfError;
+use shipgate_model::perf::{expected_direction, expected_unit};
+use shipgate_model::{
+    Direction, PerfEvidence, PerfMetric, PerfProvenance, PerfTool, PerfUnit, RunThresholds,
+    SampleRef, SampleStat,
+};
+use std::collections::BTreeMap;
+
+/// The stats computed from raw response times, in the order they are listed.
+pub(crate) const TIME_STATS: &[&str] = &["avg", "min", "med", "max", "p90", "p95", "p99"];
+
+/// A metric's unit and, when known, whether lower or higher is better.
+pub(crate) struct Shape {
+    pub unit: PerfUnit,
+    pub direction: Option<Direction>,
+}
+
+impl Shape {
+    pub(crate) fn new(unit: PerfUnit, direction: Option<Direction>) -> Self {
+        Self { unit, direction }
+    }
+}
+
+/// Metrics and series of one file, being read.
+pub(crate) struct Collector {
+    tool: PerfTool,
+    path: String,
+    format: String,
+    metrics: BTreeMap<String, PerfMetric>,
+    series: BTreeMap<String, Vec<f64>>,
+}
+
+impl Collector {
+    pub(crate) fn new(tool: PerfTool, path: &str, format: &str) -> Self {
+        Self {
+            tool,
+            path: path.to_owned(),
+            format: format.to_owned(),
+            metrics: BTreeMap::new(),
+            series: BTreeMap::new(),
+        }
+    }
+
+    /// An error at `at` in this file.
+    pub(crate) fn invalid(&self, at: impl Into<String>, message: impl Into<String>) -> PerfError {
+        PerfError::Invalid {
+            path: self.path.clone(),
+            format: self.format.clone(),
+            at: at.into(),
+            message: message.into(),
+        }
+    }
+
+    /// The unit a metric has by the tool's naming conventions, else `fallback`.
+    pub(crate) fn unit_for(&self, metric: &str, fallback: PerfUnit) -> PerfUnit {
+        expected_unit(Some(self.tool), metric).unwrap_or(fallback)
+    }
+
+    /// Adds `name.stat`, its direction taken from the naming conventions unless given.
+    pub(crate) fn metric(
+        &mut self,
+        name: &str,
+        stat: &str,
+        shape: Shape,
+        value: f64,
+        samples: Option<SampleRef>,
+        at: &str,
+    ) -> Result<(), PerfError> {
+        let Shape { unit, direction } = shape;
+        if !value.is_finite() {
+            return Err(self.invalid(at, format!("the value of `{stat}` is not a finite number")));
+        }
+        let key = format!("{name}.{stat}");
+        let direction = direction.or_else(|| expected_direction(Some(self.tool), &key));
+        if self.metrics.contains_key(&key) {
+            return Err(self.invalid(
+                at,
+                format!(
+                    "the metric `{key}` appears twice; shipgate cannot tell which one to gate on"
+                ),
+            ));
+        }
+        self.metrics.insert(
+            key,
+            PerfMetric {
+                unit,
+                direction,
+                value,
+                samples,
+            },
+        );
+        Ok(())
+    }
+
+    /// Adds a value with no raw samples, in the unit the naming conventions give (else
+    /// `fallback`).
+    pub(crate) fn value(
+        &mut self,
+        name: &str,
+        stat: &str,
+        fallback: PerfUnit,
+        value: f64,
+        at: &str,
+    ) -> Result<(), PerfError> {
+        let unit = self.unit_for(&format!("{name}.{stat}"), fallback);
+        self.metric(name, stat, Shape::new(unit, None), value, None, at)
+    }
+
+    /// Registers a series of raw samples and the metrics computed from it: each of `stats`
+    /// (`avg`, `min`, `med`, `max`, `pNN`), every one referring back to the samples. Nothing is
+    /// added for an empty series.
+    pub(crate) fn sampled(
+        &mut self,
+        name: &str,
+        series: &str,
+        values: Vec<f64>,
+        shape: Shape,
+        stats: &[&str],
+        at: &str,
+    ) -> Result<(), PerfError> {
+        if values.is_empty() {
+            return Ok(());
+        }
+        if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+            return Err(self.invalid(
+                at,
+                format!("a sample of `{name}` is not a finite number ({bad})"),
+            ));
+        }
+        let mut sorted = values.clone();
+        sorted.sort_by(f64::total_cmp);
+        for &stat in stats {
+            let Some(sample_stat) = SampleStat::from_stat_name(stat) else {
+                continue;
+            };
+            let Some(value) = stat_of_sorted(&sorted, sample_stat) else {
+                continue;
+            };
+            let samples = SampleRef {
+                series: series.to_owned(),
+                stat: sample_stat,
+            };
+            let shape = Shape::new(shape.unit.clone(), shape.direction);
+            self.metric(name, stat, shape, value, Some(samples), at)?;
+        }
+        self.series.insert(series.to_owned(), values);
+        Ok(())
+    }
+
+    /// Registers failure flags (1 failed, 0 passed) as `name.error_rate` with its samples, and
+    /// `name.count` and `name.errors`.
+    pub(crate) fn failures(
+        &mut self,
+        name: &str,
+        flags: Vec<f64>,
+        at: &str,
+    ) -> Result<(), PerfError> {
+        if flags.is_empty() {
+            return Ok(());
+        }
+        let errors: f64 = flags.iter().sum();
+        let count = flags.len() as f64;
+        self.value(name, "count", PerfUnit::Count, count, at)?;
+        self.value(name, "errors", PerfUnit::Count, errors, at)?;
+        let series = format!("{name}#failed");
+        let samples = SampleRef {
+            series: series.clone(),
+            stat: SampleStat::Mean,
+        };
+        let shape = Shape::new(PerfUnit::Ratio, Some(Direction::Lower));
+        self.metric(name, "error_rate", shape, errors / count, Some(samples), at)?;
+        self.series.insert(series, flags);
+        Ok(())
+    }
+
+    /// Keeps raw samples under `key` (metrics refer to them through a `SampleRef`).
+    pub(crate) fn series(&mut self, key: &str, values: Vec<f64>) {
+        self.series.insert(key.to_owned(), values);
+    }
+
+    /// Whether no metric was added yet.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.metrics.is_empty()
+    }
+
+    /// The finished evidence. A file that yielded no metric is not evidence.
+    pub(crate) fn finish(
+        self,
+        provenance: PerfProvenance,
+        thresholds: RunThresholds,
+    ) -> Result<PerfEvidence, PerfError> {
+        if self.metrics.is_empty() {
+            return Err(PerfError::NoMeasurements {
+                path: self.path,
+                format: self.format,
+                what: "metrics".to_owned(),
+            });
+        }
+        Ok(PerfEvidence {
+            path: self.path,
+            provenance,
+            metrics: self.metrics,
+            series: self.series,
+            thresholds,
+        })
+    }
+}
+
+/// A sample statistic of ascending values.
+pub(crate) fn stat_of_sorted(sorted: &[f64], stat: SampleStat) -> Option<f64> {
+    match stat {
+        SampleStat::Mean => shipgate_stats::mean(sorted),
+        SampleStat::Percentile(p) => shipgate_stats::percentile(sorted, p / 100.0),
+        SampleStat::Min => sorted.first().copied(),
+        SampleStat::Max => sorted.last().copied(),
+    }
+}

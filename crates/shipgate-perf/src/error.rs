@@ -1,0 +1,96 @@
+//! Why a performance file could not be read.
+
+/// Everything that can stop a performance file from becoming evidence. Each names the file and,
+/// where there is one, the line or the JSON field; [`PerfError::remedy`] says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum PerfError {
+    /// The file could not be opened or read.
+    #[error("failed to read `{path}`: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is empty (zero bytes or only whitespace).
+    #[error("failed to read `{path}`: the file is empty")]
+    EmptyFile {
+        /// The file.
+        path: String,
+    },
+    /// The bytes are in no format shipgate reads.
+    #[error("failed to read `{path}`: {what}")]
+    NotRecognised {
+        /// The file.
+        path: String,
+        /// What it looks like, and why that is not enough.
+        what: String,
+    },
+    /// The policy named one format and the file is another.
+    #[error("failed to read `{path}` as {declared}: it looks like {found}")]
+    FormatMismatch {
+        /// The file.
+        path: String,
+        /// The format named in the policy or on the command line.
+        declared: String,
+        /// The format the file looks like.
+        found: String,
+    },
+    /// The file is in a known format but something in it is wrong.
+    #[error("failed to read `{path}` ({format}) at {at}: {message}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// The format being read.
+        format: String,
+        /// Where: `line 12`, `metrics.http_req_duration.values`.
+        at: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file is readable but measured nothing: no sample, no metric.
+    #[error("`{path}` ({format}) holds no {what}")]
+    NoMeasurements {
+        /// The file.
+        path: String,
+        /// The format read.
+        format: String,
+        /// What is missing (`samples`, `metrics`).
+        what: String,
+    },
+}
+
+impl PerfError {
+    /// Whether the file is there and readable but holds no measurement: missing evidence (exit 1)
+    /// rather than unreadable evidence (exit 4).
+    pub fn is_empty_run(&self) -> bool {
+        matches!(
+            self,
+            PerfError::NoMeasurements { .. } | PerfError::EmptyFile { .. }
+        )
+    }
+
+    /// The file concerned.
+    pub fn path(&self) -> &str {
+        match self {
+            PerfError::Io { path, .. }
+            | PerfError::EmptyFile { path }
+            | PerfError::NotRecognised { path, .. }
+            | PerfError::FormatMismatch { path, .. }
+            | PerfError::Invalid { path, .. }
+            | PerfError::NoMeasurements { path, .. } => path,
+        }
+    }
+
+    /// What the user can do about it.
+    pub fn remedy(&self) -> String {
+        match self {
+            PerfError::Io { .. } => "check that the load test ran and wrote its results where `sources.performance` looks (paths are relative to the policy file's folder)".to_owned(),
+            PerfError::EmptyFile { .. } | PerfError::NoMeasurements { .. } => "the load test wrote a file but measured nothing: check that it ran against the system, that requests were sent, and that it finished before its results were written".to_owned(),
+            PerfError::NotRecognised { .. } => "point `sources.performance` at a k6 summary or `--out json` file, a JMeter JTL (CSV) or statistics.json, a Locust `_stats.csv`, a Gatling stats.json/global_stats.json, a generic metrics JSON or Bencher Metric Format file, or a baseline written by `shipgate perf baseline promote`".to_owned(),
+            PerfError::FormatMismatch { .. } => "correct `format` in `sources.performance` (or leave it out: shipgate recognises the format by itself), or point the path at the right file".to_owned(),
+            PerfError::Invalid { .. } => "regenerate the file with the load-test tool; if the tool wrote it as is, please report it to shipgate with the file".to_owned(),
+        }
+    }
+}

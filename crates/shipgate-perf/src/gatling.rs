@@ -1,0 +1,158 @@
+//! Gatling (up to 3.13.4): the report's `js/stats.json` (a tree of groups and requests) and
+//! `js/global_stats.json` (the global figures only).
+//!
+//! Every node has the same statistics (`numberOfRequests`, `minResponseTime`, ...,
+//! `percentiles1..4`, `meanNumberOfRequestsPerSecond`), each as `{total, ok, ko}`; shipgate reads
+//! `total`. `percentiles1..4` are the 50th, 75th, 95th and 99th percentiles unless
+//! `gatling.charting.indicators.percentile1..4` were changed. The root is named as Gatling names
+//! it (`All Requests`, or `Global Information` before 3.x); requests by their `path`
+//! (`Checkout / pay` inside a group). Gatling writes summaries only (no raw samples).
+
+use crate::collect::Collector;
+use crate::error::PerfError;
+use crate::provenance;
+use serde_json::Value;
+use shipgate_model::{PerfEvidence, PerfTool, PerfUnit, RunThresholds};
+
+const TOOL: &str = "Gatling";
+
+/// Each statistic and the stat it becomes.
+const STATS: &[(&str, &str, PerfUnit)] = &[
+    ("numberOfRequests", "count", PerfUnit::Count),
+    ("minResponseTime", "min", PerfUnit::Milliseconds),
+    ("maxResponseTime", "max", PerfUnit::Milliseconds),
+    ("meanResponseTime", "avg", PerfUnit::Milliseconds),
+    ("standardDeviation", "stddev", PerfUnit::Milliseconds),
+    ("percentiles1", "p50", PerfUnit::Milliseconds),
+    ("percentiles2", "p75", PerfUnit::Milliseconds),
+    ("percentiles3", "p95", PerfUnit::Milliseconds),
+    ("percentiles4", "p99", PerfUnit::Milliseconds),
+    (
+        "meanNumberOfRequestsPerSecond",
+        "throughput",
+        PerfUnit::PerSecond,
+    ),
+];
+
+/// Reads `stats.json` or `global_stats.json`.
+pub(crate) fn read(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
+    let is_tree = doc.get("type").and_then(Value::as_str) == Some("GROUP");
+    let format = if is_tree {
+        "Gatling stats.json"
+    } else {
+        "Gatling global_stats.json"
+    };
+    let mut c = Collector::new(PerfTool::Gatling, path, format);
+    let root_requests = if is_tree {
+        let root = doc
+            .get("stats")
+            .ok_or_else(|| c.invalid("the top level", "has no `stats`"))?;
+        let count = node(&mut c, root, None, "stats")?;
+        walk(&mut c, doc.get("contents"), "contents")?;
+        count
+    } else {
+        node(&mut c, doc, None, "the top level")?
+    };
+    if root_requests == 0.0 {
+        return Err(PerfError::NoMeasurements {
+            path: path.to_owned(),
+            format: format.to_owned(),
+            what: "requests".to_owned(),
+        });
+    }
+    c.finish(provenance(TOOL, format), RunThresholds::NotRecorded)
+}
+
+fn walk(c: &mut Collector, contents: Option<&Value>, at: &str) -> Result<(), PerfError> {
+    let Some(contents) = contents else {
+        return Ok(());
+    };
+    let Some(children) = contents.as_object() else {
+        return Err(c.invalid(at, "expected an object of groups and requests"));
+    };
+    for (key, child) in children {
+        let at = format!("{at}.{key}");
+        let name = child
+            .get("path")
+            .and_then(Value::as_str)
+            .filter(|p| !p.is_empty())
+            .or_else(|| child.get("name").and_then(Value::as_str))
+            .ok_or_else(|| c.invalid(&at, "has no `path` or `name`"))?
+            .to_owned();
+        let stats = child
+            .get("stats")
+            .ok_or_else(|| c.invalid(&at, "has no `stats`"))?;
+        node(c, stats, Some(&name), &format!("{at}.stats"))?;
+        if child.get("type").and_then(Value::as_str) == Some("GROUP") {
+            walk(c, child.get("contents"), &format!("{at}.contents"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Adds one node's statistics; returns its number of requests.
+fn node(c: &mut Collector, stats: &Value, name: Option<&str>, at: &str) -> Result<f64, PerfError> {
+    let name = match name {
+        Some(n) => n.to_owned(),
+        None => stats
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| c.invalid(at, "has no `name`"))?
+            .to_owned(),
+    };
+    let count = total(c, stats, "numberOfRequests", at)?
+        .ok_or_else(|| c.invalid(at, "has no `numberOfRequests.total`"))?;
+    let failed = ko(stats, "numberOfRequests");
+    for (field, stat, unit) in STATS {
+        if count == 0.0 && *field != "numberOfRequests" {
+            continue;
+        }
+        if let Some(v) = total(c, stats, field, at)? {
+            c.value(&name, stat, unit.clone(), v, &format!("{at}.{field}"))?;
+        }
+    }
+    if let Some(ko) = failed {
+        c.value(&name, "errors", PerfUnit::Count, ko, at)?;
+        if count > 0.0 {
+            c.value(&name, "error_rate", PerfUnit::Ratio, ko / count, at)?;
+        }
+    }
+    Ok(count)
+}
+
+/// `stats.<field>.total` as a number. Gatling writes numbers in stats.json and, in older
+/// versions and stats.js, strings (`"388"`, `"-"` for no value).
+fn total(c: &Collector, stats: &Value, field: &str, at: &str) -> Result<Option<f64>, PerfError> {
+    let Some(v) = stats.get(field).and_then(|f| f.get("total")) else {
+        return Ok(None);
+    };
+    number(v).map_err(|text| {
+        c.invalid(
+            format!("{at}.{field}.total"),
+            format!("`{text}` is not a number"),
+        )
+    })
+}
+
+fn ko(stats: &Value, field: &str) -> Option<f64> {
+    stats
+        .get(field)
+        .and_then(|f| f.get("ko"))
+        .and_then(|v| number(v).ok().flatten())
+}
+
+fn number(v: &Value) -> Result<Option<f64>, String> {
+    match v {
+        Value::Number(n) => n.as_f64().map(Some).ok_or_else(|| n.to_string()),
+        Value::String(s) => {
+            let t: String = s.trim().chars().filter(|ch| *ch != ',').collect();
+            if t == "-" || t.is_empty() {
+                Ok(None)
+            } else {
+                t.parse::<f64>().map(Some).map_err(|_| s.clone())
+            }
+        }
+        Value::Null => Ok(None),
+        other => Err(other.to_string()),
+    }
+}

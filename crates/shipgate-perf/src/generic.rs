@@ -1,0 +1,261 @@
+//! Everything else: shipgate's generic metrics JSON, and the Bencher Metric Format as is.
+//!
+//! The generic format (documented in `docs/performance-evidence.md`):
+//!
+//! ```json
+//! {
+//!   "tool": {"name": "wrk2", "version": "4.0.0"},
+//!   "run_at": "2026-11-20T10:00:00Z",
+//!   "commit": "3f2a9c1",
+//!   "release_version": "2.4.0",
+//!   "thresholds": [{"name": "p95 under 300ms", "ok": true}],
+//!   "metrics": [
+//!     {"name": "checkout.p95", "unit": "ms", "direction": "lower", "value": 231.5,
+//!      "samples": [210.1, 250.3]}
+//!   ]
+//! }
+//! ```
+//!
+//! Only `metrics` with `name` and `value` are required. The Bencher Metric Format
+//! (`{"bench": {"latency": {"value": 88.0, "lower_value": ..., "upper_value": ...}}}`) becomes
+//! `bench.latency` and so on, in Bencher's units: latency in nanoseconds, throughput in operations
+//! per second, file-size in bytes, build-time in seconds.
+
+use crate::collect::{Collector, Shape};
+use crate::error::PerfError;
+use crate::provenance;
+use jiff::Timestamp;
+use serde_json::Value;
+use shipgate_model::perf::split_metric;
+use shipgate_model::{
+    Direction, PerfEvidence, PerfTool, PerfUnit, RunThresholds, SampleRef, SampleStat,
+};
+
+const TOP_KEYS: &[&str] = &[
+    "tool",
+    "run_at",
+    "commit",
+    "release_version",
+    "thresholds",
+    "metrics",
+];
+const METRIC_KEYS: &[&str] = &["name", "unit", "direction", "value", "samples"];
+
+/// A unit as written in a generic file: the normalised unit and the factor into it.
+pub(crate) fn parse_unit(text: &str) -> (PerfUnit, f64) {
+    match text.trim() {
+        "ns" => (PerfUnit::Milliseconds, 1e-6),
+        "us" | "µs" => (PerfUnit::Milliseconds, 1e-3),
+        "ms" => (PerfUnit::Milliseconds, 1.0),
+        "s" => (PerfUnit::Milliseconds, 1000.0),
+        "ratio" => (PerfUnit::Ratio, 1.0),
+        "%" | "percent" => (PerfUnit::Ratio, 0.01),
+        "count" => (PerfUnit::Count, 1.0),
+        "/s" | "1/s" | "per_second" | "rps" | "req/s" | "ops/s" => (PerfUnit::PerSecond, 1.0),
+        "bytes" | "B" => (PerfUnit::Bytes, 1.0),
+        "bytes/s" | "B/s" => (PerfUnit::BytesPerSecond, 1.0),
+        "" | "number" => (PerfUnit::Number, 1.0),
+        other => (PerfUnit::Other(other.to_owned()), 1.0),
+    }
+}
+
+/// Reads shipgate's generic metrics JSON.
+pub(crate) fn read_generic(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
+    let format = "generic metrics JSON";
+    let mut c = Collector::new(PerfTool::Generic, path, format);
+    let Some(top) = doc.as_object() else {
+        return Err(c.invalid("the top level", "expected an object"));
+    };
+    if let Some(key) = top.keys().find(|k| !TOP_KEYS.contains(&k.as_str())) {
+        return Err(c.invalid(
+            key.as_str(),
+            format!("unknown key `{key}`; the keys are {}", TOP_KEYS.join(", ")),
+        ));
+    }
+    let text = |key: &str| -> Result<Option<String>, PerfError> {
+        match top.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => Err(c.invalid(key, format!("expected text, found `{other}`"))),
+        }
+    };
+    let mut p = provenance("generic", format);
+    p.commit = text("commit")?;
+    p.release_version = text("release_version")?;
+    if let Some(t) = text("run_at")? {
+        p.run_at =
+            Some(t.parse::<Timestamp>().map_err(|e| {
+                c.invalid("run_at", format!("`{t}` is not an RFC 3339 instant: {e}"))
+            })?);
+    }
+    if let Some(tool) = top.get("tool") {
+        p.tool = tool
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| c.invalid("tool.name", "expected the tool's name"))?
+            .to_owned();
+        p.tool_version = tool
+            .get("version")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+    }
+    let thresholds = match top.get("thresholds") {
+        None | Some(Value::Null) => RunThresholds::NotRecorded,
+        Some(Value::Array(items)) => {
+            let mut passed = Vec::new();
+            let mut failed = Vec::new();
+            for (i, t) in items.iter().enumerate() {
+                let at = format!("thresholds[{i}]");
+                let name = t
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| c.invalid(&at, "has no `name`"))?;
+                match t.get("ok").and_then(Value::as_bool) {
+                    Some(true) => passed.push(name.to_owned()),
+                    Some(false) => failed.push(name.to_owned()),
+                    None => return Err(c.invalid(&at, "has no boolean `ok`")),
+                }
+            }
+            RunThresholds::Recorded { passed, failed }
+        }
+        Some(_) => return Err(c.invalid("thresholds", "expected a list of {name, ok}")),
+    };
+    let Some(metrics) = top.get("metrics").and_then(Value::as_array) else {
+        return Err(c.invalid("metrics", "expected a list of metrics"));
+    };
+    for (i, m) in metrics.iter().enumerate() {
+        let at = format!("metrics[{i}]");
+        let Some(obj) = m.as_object() else {
+            return Err(c.invalid(&at, "expected an object"));
+        };
+        if let Some(key) = obj.keys().find(|k| !METRIC_KEYS.contains(&k.as_str())) {
+            return Err(c.invalid(
+                format!("{at}.{key}"),
+                format!(
+                    "unknown key `{key}`; a metric has {}",
+                    METRIC_KEYS.join(", ")
+                ),
+            ));
+        }
+        let full = obj
+            .get("name")
+            .and_then(Value::as_str)
+            .ok_or_else(|| c.invalid(&at, "has no `name`"))?;
+        let Some((name, stat)) = split_metric(full) else {
+            return Err(c.invalid(
+                format!("{at}.name"),
+                format!("`{full}` is not `name.stat` (e.g. `checkout.p95`)"),
+            ));
+        };
+        let (unit, scale) = parse_unit(obj.get("unit").and_then(Value::as_str).unwrap_or(""));
+        let direction = match obj.get("direction").and_then(Value::as_str) {
+            None => None,
+            Some("lower") => Some(Direction::Lower),
+            Some("higher") => Some(Direction::Higher),
+            Some(other) => {
+                return Err(c.invalid(
+                    format!("{at}.direction"),
+                    format!("`{other}` is not `lower` or `higher`"),
+                ));
+            }
+        };
+        let value = obj
+            .get("value")
+            .and_then(Value::as_f64)
+            .ok_or_else(|| c.invalid(format!("{at}.value"), "expected a number"))?;
+        let samples = match obj.get("samples") {
+            None | Some(Value::Null) => None,
+            Some(Value::Array(items)) => {
+                let stat_kind = SampleStat::from_stat_name(stat).ok_or_else(|| {
+                    c.invalid(
+                        format!("{at}.samples"),
+                        format!("samples are given, but `{stat}` is not a statistic of samples (avg, med, min, max, pNN, rate)"),
+                    )
+                })?;
+                let mut values = Vec::with_capacity(items.len());
+                for (j, v) in items.iter().enumerate() {
+                    let v = v.as_f64().filter(|v| v.is_finite()).ok_or_else(|| {
+                        c.invalid(format!("{at}.samples[{j}]"), "expected a finite number")
+                    })?;
+                    values.push(v * scale);
+                }
+                if values.is_empty() {
+                    return Err(c.invalid(format!("{at}.samples"), "an empty list of samples"));
+                }
+                Some((stat_kind, values))
+            }
+            Some(_) => return Err(c.invalid(format!("{at}.samples"), "expected a list of numbers")),
+        };
+        let sample_ref = samples.as_ref().map(|(stat_kind, _)| SampleRef {
+            series: full.to_owned(),
+            stat: *stat_kind,
+        });
+        c.metric(
+            name,
+            stat,
+            Shape::new(unit, direction),
+            value * scale,
+            sample_ref,
+            &at,
+        )?;
+        if let Some((_, values)) = samples {
+            c.series(full, values);
+        }
+    }
+    c.finish(p, thresholds)
+}
+
+/// Reads a Bencher Metric Format file.
+pub(crate) fn read_bencher(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
+    let format = "Bencher Metric Format JSON";
+    let mut c = Collector::new(PerfTool::Generic, path, format);
+    let Some(benchmarks) = doc.as_object() else {
+        return Err(c.invalid("the top level", "expected an object of benchmarks"));
+    };
+    for (bench, measures) in benchmarks {
+        let Some(measures) = measures.as_object() else {
+            return Err(c.invalid(bench.as_str(), "expected an object of measures"));
+        };
+        for (measure, m) in measures {
+            let at = format!("{bench}.{measure}");
+            let value = m
+                .get("value")
+                .and_then(Value::as_f64)
+                .ok_or_else(|| c.invalid(format!("{at}.value"), "expected a number"))?;
+            // Bencher's built-in measures and their units.
+            let (unit, scale, direction) = match measure.as_str() {
+                "latency" => (PerfUnit::Milliseconds, 1e-6, Some(Direction::Lower)),
+                "throughput" => (PerfUnit::PerSecond, 1.0, Some(Direction::Higher)),
+                "file-size" => (PerfUnit::Bytes, 1.0, Some(Direction::Lower)),
+                "build-time" => (PerfUnit::Milliseconds, 1000.0, Some(Direction::Lower)),
+                _ => (PerfUnit::Number, 1.0, None),
+            };
+            c.metric(
+                bench,
+                measure,
+                Shape::new(unit, direction),
+                value * scale,
+                None,
+                &at,
+            )?;
+        }
+    }
+    c.finish(
+        provenance("generic (Bencher Metric Format)", format),
+        RunThresholds::NotRecorded,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_are_normalised() {
+        assert_eq!(parse_unit("s"), (PerfUnit::Milliseconds, 1000.0));
+        assert_eq!(parse_unit("%"), (PerfUnit::Ratio, 0.01));
+        assert_eq!(parse_unit("rps"), (PerfUnit::PerSecond, 1.0));
+        assert_eq!(parse_unit("MB"), (PerfUnit::Other("MB".into()), 1.0));
+        assert_eq!(parse_unit(""), (PerfUnit::Number, 1.0));
+    }
+}

@@ -1,0 +1,333 @@
+//! Apache JMeter: JTL result files (CSV) and the HTML dashboard's `statistics.json`.
+//!
+//! A JTL holds one row per sample, so every response-time stat is computed here from the raw
+//! `elapsed` values (percentiles by linear interpolation, see `shipgate_stats::percentile`) and
+//! the samples are kept for the significance test. Metrics are named after the sampler's
+//! `label` (`checkout.p95`), and `Total` covers every sample, as in JMeter's dashboard.
+
+use crate::collect::{Collector, Shape, TIME_STATS};
+use crate::error::PerfError;
+use crate::provenance;
+use jiff::Timestamp;
+use serde_json::Value;
+use shipgate_model::{Direction, PerfEvidence, PerfTool, PerfUnit, RunThresholds};
+use std::collections::BTreeMap;
+use std::io::BufRead;
+
+const TOOL: &str = "Apache JMeter";
+/// The name of the aggregate over every label, as in JMeter's dashboard.
+const TOTAL: &str = "Total";
+
+/// Where the needed fields are in a row.
+struct Columns {
+    time_stamp: Option<usize>,
+    elapsed: usize,
+    label: usize,
+    success: usize,
+}
+
+/// JMeter 2.x writes no header row by default, in this order: timeStamp, elapsed, label,
+/// responseCode, responseMessage, threadName, dataType, success, bytes, grpThreads, allThreads,
+/// Latency (`jmeter.properties`, `jmeter.save.saveservice.*`).
+const HEADERLESS: Columns = Columns {
+    time_stamp: Some(0),
+    elapsed: 1,
+    label: 2,
+    success: 7,
+};
+
+#[derive(Default)]
+struct Label {
+    elapsed: Vec<f64>,
+    failed: Vec<f64>,
+    first_start: Option<i64>,
+    last_end: Option<i64>,
+}
+
+impl Label {
+    fn add(&mut self, elapsed: f64, failed: bool, start: Option<i64>) {
+        self.elapsed.push(elapsed);
+        self.failed.push(if failed { 1.0 } else { 0.0 });
+        if let Some(start) = start {
+            // JMeter's throughput: samples over (last sample's end − first sample's start).
+            #[allow(clippy::cast_possible_truncation)]
+            let end = start.saturating_add(elapsed as i64);
+            self.first_start = Some(self.first_start.map_or(start, |s| s.min(start)));
+            self.last_end = Some(self.last_end.map_or(end, |e| e.max(end)));
+        }
+    }
+}
+
+/// Reads a JTL in CSV, with a header row or in JMeter 2.x's default headerless layout.
+pub(crate) fn read_jtl<R: BufRead>(reader: &mut R, path: &str) -> Result<PerfEvidence, PerfError> {
+    let head = reader.fill_buf().map_err(|source| PerfError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let first_line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    // `jmeter.save.saveservice.default_delimiter` may be a tab.
+    let delimiter = if first_line.contains(&b'\t') && !first_line.contains(&b',') {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(reader);
+    let mut record = csv::ByteRecord::new();
+    let mut jtl = Jtl {
+        c: Collector::new(PerfTool::Jmeter, path, "JMeter JTL (CSV)"),
+        columns: HEADERLESS,
+        headerless: true,
+        labels: BTreeMap::new(),
+        total: Label::default(),
+        run_start: None,
+    };
+    if !jtl.next(&mut csv, &mut record)? {
+        return Err(PerfError::EmptyFile {
+            path: path.to_owned(),
+        });
+    }
+    if field(&record, 0).is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit())) {
+        jtl.c = Collector::new(PerfTool::Jmeter, path, HEADERLESS_FORMAT);
+        jtl.add(&record)?;
+    } else {
+        jtl.columns = jtl.header(&record)?;
+        jtl.headerless = false;
+    }
+    while jtl.next(&mut csv, &mut record)? {
+        jtl.add(&record)?;
+    }
+    let format = if jtl.headerless {
+        HEADERLESS_FORMAT
+    } else {
+        "JMeter JTL (CSV)"
+    };
+    if jtl.total.elapsed.is_empty() {
+        return Err(PerfError::NoMeasurements {
+            path: path.to_owned(),
+            format: format.to_owned(),
+            what: "samples".to_owned(),
+        });
+    }
+    let Jtl {
+        mut c,
+        labels,
+        total,
+        run_start,
+        ..
+    } = jtl;
+    for (name, acc) in labels
+        .into_iter()
+        .chain(std::iter::once((TOTAL.to_owned(), total)))
+    {
+        add_label(&mut c, &name, acc)?;
+    }
+    let mut p = provenance(TOOL, format);
+    p.run_at = run_start.and_then(|ms| Timestamp::from_millisecond(ms).ok());
+    c.finish(p, RunThresholds::NotRecorded)
+}
+
+const HEADERLESS_FORMAT: &str = "JMeter JTL (CSV, no header row: the JMeter 2.x default columns)";
+
+/// A field of a row as text (JTL labels from Windows may not be UTF-8: replaced, not refused).
+fn field(record: &csv::ByteRecord, i: usize) -> Option<String> {
+    record.get(i).map(|b| {
+        String::from_utf8_lossy(b)
+            .trim()
+            .trim_start_matches('\u{feff}')
+            .to_owned()
+    })
+}
+
+/// A JTL being read.
+struct Jtl {
+    c: Collector,
+    columns: Columns,
+    headerless: bool,
+    labels: BTreeMap<String, Label>,
+    total: Label,
+    run_start: Option<i64>,
+}
+
+impl Jtl {
+    fn next<R: std::io::Read>(
+        &self,
+        csv: &mut csv::Reader<R>,
+        record: &mut csv::ByteRecord,
+    ) -> Result<bool, PerfError> {
+        csv.read_byte_record(record).map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            self.c
+                .invalid(format!("line {line}"), format!("not valid CSV: {e}"))
+        })
+    }
+
+    fn header(&self, record: &csv::ByteRecord) -> Result<Columns, PerfError> {
+        let names: Vec<String> = (0..record.len()).filter_map(|i| field(record, i)).collect();
+        let find = |name: &str| names.iter().position(|n| n == name);
+        let need = |name: &str, property: &str| {
+            find(name).ok_or_else(|| {
+                self.c.invalid(
+                    "line 1",
+                    format!("the header row has no `{name}` column; JMeter writes it unless `jmeter.save.saveservice.{property}=false`"),
+                )
+            })
+        };
+        Ok(Columns {
+            time_stamp: find("timeStamp"),
+            elapsed: need("elapsed", "time")?,
+            label: need("label", "label")?,
+            success: need("success", "successful")?,
+        })
+    }
+
+    fn add(&mut self, record: &csv::ByteRecord) -> Result<(), PerfError> {
+        let line = record.position().map_or(0, |p| p.line());
+        let at = format!("line {line}");
+        let hint = if self.headerless {
+            "; this JTL has no header row, so shipgate expects JMeter 2.x's default columns (timeStamp, elapsed, label, responseCode, responseMessage, threadName, dataType, success, ...): write a header row with `jmeter.save.saveservice.print_field_names=true`"
+        } else {
+            ""
+        };
+        let cols = &self.columns;
+        let label = field(record, cols.label).ok_or_else(|| {
+            self.c
+                .invalid(&at, format!("the row has no label column{hint}"))
+        })?;
+        let elapsed_text = field(record, cols.elapsed).unwrap_or_default();
+        let elapsed: f64 = elapsed_text
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+            .ok_or_else(|| {
+                self.c.invalid(
+                    &at,
+                    format!("`{elapsed_text}` is not an elapsed time in milliseconds{hint}"),
+                )
+            })?;
+        let success_text = field(record, cols.success).unwrap_or_default();
+        let failed = match success_text.to_ascii_lowercase().as_str() {
+            "true" => false,
+            "false" => true,
+            _ => {
+                return Err(self.c.invalid(
+                    &at,
+                    format!(
+                        "`{success_text}` in the success column is neither `true` nor `false`{hint}"
+                    ),
+                ));
+            }
+        };
+        if label == TOTAL {
+            return Err(self.c.invalid(
+                &at,
+                "a sampler is labelled `Total`, the name shipgate gives the aggregate of all samples; rename the sampler",
+            ));
+        }
+        // Epoch milliseconds (JMeter's default); a formatted time stamp leaves throughput unknown.
+        let start = cols
+            .time_stamp
+            .and_then(|i| field(record, i))
+            .and_then(|t| t.parse::<i64>().ok());
+        if let Some(s) = start {
+            self.run_start = Some(self.run_start.map_or(s, |r| r.min(s)));
+        }
+        self.labels
+            .entry(label)
+            .or_default()
+            .add(elapsed, failed, start);
+        self.total.add(elapsed, failed, start);
+        Ok(())
+    }
+}
+
+fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(), PerfError> {
+    let at = format!("label `{name}`");
+    let count = acc.elapsed.len() as f64;
+    if let (Some(start), Some(end)) = (acc.first_start, acc.last_end)
+        && end > start
+    {
+        let seconds = (end - start) as f64 / 1000.0;
+        c.value(
+            name,
+            "throughput",
+            PerfUnit::PerSecond,
+            count / seconds,
+            &at,
+        )?;
+    }
+    c.failures(name, acc.failed, &at)?;
+    c.sampled(
+        name,
+        name,
+        acc.elapsed,
+        Shape::new(PerfUnit::Milliseconds, Some(Direction::Lower)),
+        TIME_STATS,
+        &at,
+    )
+}
+
+/// The fields of a `statistics.json` entry and the stat each becomes. `errorPct` is 0-100 and
+/// `pct1/2/3ResTime` are the 90th, 95th and 99th percentiles unless
+/// `aggregate_rpt_pct1/2/3` were changed.
+const STATISTICS_FIELDS: &[(&str, &str, PerfUnit, f64)] = &[
+    ("sampleCount", "count", PerfUnit::Count, 1.0),
+    ("errorCount", "errors", PerfUnit::Count, 1.0),
+    ("errorPct", "error_rate", PerfUnit::Ratio, 0.01),
+    ("meanResTime", "avg", PerfUnit::Milliseconds, 1.0),
+    ("medianResTime", "med", PerfUnit::Milliseconds, 1.0),
+    ("minResTime", "min", PerfUnit::Milliseconds, 1.0),
+    ("maxResTime", "max", PerfUnit::Milliseconds, 1.0),
+    ("pct1ResTime", "p90", PerfUnit::Milliseconds, 1.0),
+    ("pct2ResTime", "p95", PerfUnit::Milliseconds, 1.0),
+    ("pct3ResTime", "p99", PerfUnit::Milliseconds, 1.0),
+    ("throughput", "throughput", PerfUnit::PerSecond, 1.0),
+];
+
+/// Reads the dashboard's `statistics.json` (`jmeter -g results.jtl -o report/`).
+pub(crate) fn read_statistics(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
+    let format = "JMeter dashboard statistics.json";
+    let mut c = Collector::new(PerfTool::Jmeter, path, format);
+    let Some(entries) = doc.as_object() else {
+        return Err(c.invalid("the top level", "expected an object of transactions"));
+    };
+    let mut samples = 0.0;
+    for (label, entry) in entries {
+        let at = format!("`{label}`");
+        let Some(fields) = entry.as_object() else {
+            return Err(c.invalid(&at, "expected an object of statistics"));
+        };
+        for (field, stat, unit, scale) in STATISTICS_FIELDS {
+            let Some(v) = fields.get(*field) else {
+                if *field == "sampleCount" {
+                    return Err(c.invalid(&at, "has no `sampleCount`"));
+                }
+                continue;
+            };
+            let value = v.as_f64().ok_or_else(|| {
+                c.invalid(format!("{at}.{field}"), format!("`{v}` is not a number"))
+            })?;
+            if *field == "sampleCount" && label == TOTAL {
+                samples = value;
+            }
+            c.value(
+                label,
+                stat,
+                unit.clone(),
+                value * scale,
+                &format!("{at}.{field}"),
+            )?;
+        }
+    }
+    if c.is_empty() || (entries.contains_key(TOTAL) && samples == 0.0) {
+        return Err(PerfError::NoMeasurements {
+            path: path.to_owned(),
+            format: format.to_owned(),
+            what: "samples".to_owned(),
+        });
+    }
+    c.finish(provenance(TOOL, format), RunThresholds::NotRecorded)
+}

@@ -1,0 +1,322 @@
+//! k6 `--out json=FILE`: one JSON object per line, a `Metric` line declaring each metric
+//! (`type`, `contains`, `thresholds`, `submetrics`) before its first `Point` (`time`, `value`,
+//! `tags`). See k6 `internal/output/json/wrapper.go`.
+//!
+//! The raw points are the samples: trends (`http_req_duration`) and rates (`http_req_failed`,
+//! 1 for true, 0 for false) keep them for the significance test, and every stat is computed here
+//! (percentiles as k6 computes them, by linear interpolation). A counter's `rate` is its sum over
+//! the time from the first to the last point of the file (k6 divides by the test's run time,
+//! which the file does not record, so the two can differ slightly). Submetrics that a `Metric`
+//! line declares (`http_req_duration{expected_response:true}`) are computed from the points whose
+//! tags match. The file lists thresholds but not their outcome, so shipgate evaluates each
+//! against the values it computed; one it cannot evaluate counts as failed.
+
+use crate::collect::{Collector, Shape, stat_of_sorted};
+use crate::error::PerfError;
+use crate::k6_summary::{MetricType, direction_of, unit_of};
+use crate::k6_thresholds::Threshold;
+use crate::provenance;
+use jiff::Timestamp;
+use serde_json::Value;
+use shipgate_model::{PerfEvidence, PerfTool, PerfUnit, RunThresholds, SampleStat};
+use std::collections::BTreeMap;
+use std::io::BufRead;
+
+const FORMAT: &str = "k6 --out json (NDJSON)";
+/// The trend stats k6 summarises by default (`avg, min, med, max, p(90), p(95)`), and p99.
+const TREND_STATS: &[&str] = &["avg", "min", "med", "max", "p90", "p95", "p99"];
+
+struct Definition {
+    kind: MetricType,
+    contains: Option<String>,
+    thresholds: Vec<String>,
+    /// Submetrics: their full name and the tags a point must carry.
+    submetrics: Vec<(String, Vec<(String, String)>)>,
+}
+
+#[derive(Default)]
+struct Accumulator {
+    values: Vec<f64>,
+    sum: f64,
+    last: Option<(Timestamp, f64)>,
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+impl Accumulator {
+    fn add(&mut self, kind: MetricType, time: Timestamp, value: f64) {
+        match kind {
+            MetricType::Trend => self.values.push(value),
+            MetricType::Rate => self.values.push(if value != 0.0 { 1.0 } else { 0.0 }),
+            MetricType::Counter => {
+                self.sum += value;
+                self.values.push(value);
+            }
+            MetricType::Gauge => {
+                if self.last.is_none_or(|(t, _)| time >= t) {
+                    self.last = Some((time, value));
+                }
+                self.min = Some(self.min.map_or(value, |m| m.min(value)));
+                self.max = Some(self.max.map_or(value, |m| m.max(value)));
+                self.values.push(value);
+            }
+        }
+    }
+
+    /// The value of a k6 aggregation (`avg`, `p95`, `count`, `rate`, `value`, ...).
+    fn stat(&self, kind: MetricType, stat: &str, seconds: Option<f64>) -> Option<f64> {
+        match (kind, stat) {
+            (MetricType::Counter, "count") => Some(self.sum),
+            (MetricType::Counter, "rate") => seconds.filter(|s| *s > 0.0).map(|s| self.sum / s),
+            (MetricType::Gauge, "value") => self.last.map(|(_, v)| v),
+            (MetricType::Gauge, "min") => self.min,
+            (MetricType::Gauge, "max") => self.max,
+            (MetricType::Rate, "passes") => Some(self.values.iter().sum()),
+            (MetricType::Rate, "fails") => {
+                Some(self.values.len() as f64 - self.values.iter().sum::<f64>())
+            }
+            (MetricType::Trend, "count") => Some(self.values.len() as f64),
+            (MetricType::Rate, "rate") | (MetricType::Trend, _) => {
+                let stat = if stat == "rate" { "avg" } else { stat };
+                let sample_stat = SampleStat::from_stat_name(stat)?;
+                let mut sorted = self.values.clone();
+                sorted.sort_by(f64::total_cmp);
+                stat_of_sorted(&sorted, sample_stat)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Reads the NDJSON stream line by line.
+pub(crate) fn read<R: BufRead>(reader: &mut R, path: &str) -> Result<PerfEvidence, PerfError> {
+    let mut c = Collector::new(PerfTool::K6, path, FORMAT);
+    let mut definitions: BTreeMap<String, Definition> = BTreeMap::new();
+    let mut accumulators: BTreeMap<String, Accumulator> = BTreeMap::new();
+    let mut first: Option<Timestamp> = None;
+    let mut last: Option<Timestamp> = None;
+    let mut points = 0u64;
+    let mut line = Vec::new();
+    let mut number = 0usize;
+    loop {
+        line.clear();
+        let n = reader
+            .read_until(b'\n', &mut line)
+            .map_err(|source| PerfError::Io {
+                path: path.to_owned(),
+                source,
+            })?;
+        if n == 0 {
+            break;
+        }
+        number += 1;
+        let at = format!("line {number}");
+        let text = crate::input::strip_bom(&line);
+        if text.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let obj: Value = serde_json::from_slice(text)
+            .map_err(|e| c.invalid(&at, format!("not a JSON object: {e}")))?;
+        let data = obj.get("data");
+        match obj.get("type").and_then(Value::as_str) {
+            Some("Metric") => {
+                let name = data
+                    .and_then(|d| d.get("name"))
+                    .or_else(|| obj.get("metric"))
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| c.invalid(&at, "a `Metric` line without a name"))?
+                    .to_owned();
+                let kind = data
+                    .and_then(|d| d.get("type"))
+                    .and_then(Value::as_str)
+                    .and_then(MetricType::parse)
+                    .ok_or_else(|| {
+                        c.invalid(&at, format!("metric `{name}` has no known `type`"))
+                    })?;
+                let contains = data
+                    .and_then(|d| d.get("contains"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                let thresholds = strings(data.and_then(|d| d.get("thresholds")));
+                let mut submetrics = Vec::new();
+                if let Some(list) = data
+                    .and_then(|d| d.get("submetrics"))
+                    .and_then(Value::as_array)
+                {
+                    for sub in list {
+                        let Some(sub_name) = sub.get("name").and_then(Value::as_str) else {
+                            continue;
+                        };
+                        let tags = sub
+                            .get("tags")
+                            .and_then(Value::as_object)
+                            .map(|t| {
+                                t.iter()
+                                    .map(|(k, v)| {
+                                        (k.clone(), v.as_str().unwrap_or_default().to_owned())
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        submetrics.push((sub_name.to_owned(), tags));
+                    }
+                }
+                definitions.insert(
+                    name,
+                    Definition {
+                        kind,
+                        contains,
+                        thresholds,
+                        submetrics,
+                    },
+                );
+            }
+            Some("Point") => {
+                let name = obj
+                    .get("metric")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| c.invalid(&at, "a `Point` line without a metric"))?;
+                let definition = definitions.get(name).ok_or_else(|| {
+                    c.invalid(&at, format!("a point of `{name}` before its `Metric` line"))
+                })?;
+                let value = data
+                    .and_then(|d| d.get("value"))
+                    .and_then(Value::as_f64)
+                    .filter(|v| v.is_finite())
+                    .ok_or_else(|| c.invalid(&at, "a `Point` without a numeric `value`"))?;
+                let time: Timestamp = data
+                    .and_then(|d| d.get("time"))
+                    .and_then(Value::as_str)
+                    .and_then(|t| t.parse().ok())
+                    .ok_or_else(|| c.invalid(&at, "a `Point` without a valid `time`"))?;
+                first = Some(first.map_or(time, |f| f.min(time)));
+                last = Some(last.map_or(time, |l| l.max(time)));
+                points += 1;
+                let tags = data.and_then(|d| d.get("tags"));
+                accumulators
+                    .entry(name.to_owned())
+                    .or_default()
+                    .add(definition.kind, time, value);
+                for (sub, wanted) in &definition.submetrics {
+                    let matches = wanted.iter().all(|(k, v)| {
+                        tags.and_then(|t| t.get(k)).and_then(Value::as_str) == Some(v.as_str())
+                    });
+                    if matches {
+                        accumulators.entry(sub.clone()).or_default().add(
+                            definition.kind,
+                            time,
+                            value,
+                        );
+                    }
+                }
+            }
+            other => {
+                return Err(c.invalid(
+                    &at,
+                    format!("a line of type {other:?}; k6 writes `Metric` and `Point` lines"),
+                ));
+            }
+        }
+    }
+    if points == 0 {
+        return Err(PerfError::NoMeasurements {
+            path: path.to_owned(),
+            format: FORMAT.to_owned(),
+            what: "points".to_owned(),
+        });
+    }
+    let seconds = match (first, last) {
+        (Some(f), Some(l)) => Some(l.duration_since(f).as_secs_f64()),
+        _ => None,
+    };
+    // Submetrics share their parent's type; a submetric with a `Metric` line of its own (k6
+    // writes one when a threshold names it) brings its thresholds.
+    let mut metrics: BTreeMap<String, (&Definition, &[String])> = BTreeMap::new();
+    for def in definitions.values() {
+        for (sub, _) in &def.submetrics {
+            metrics.entry(sub.clone()).or_insert((def, &[]));
+        }
+    }
+    for (name, def) in &definitions {
+        metrics.insert(name.clone(), (def, &def.thresholds));
+    }
+    let mut passed = Vec::new();
+    let mut failed = Vec::new();
+    for (name, (def, thresholds)) in metrics {
+        let Some(acc) = accumulators.remove(&name) else {
+            for source in thresholds {
+                failed.push(format!("{name}: {source} (no points to evaluate it on)"));
+            }
+            continue;
+        };
+        add_metric(&mut c, &name, def, &acc, seconds)?;
+        for source in thresholds {
+            let label = format!("{name}: {source}");
+            let held = Threshold::parse(source)
+                .and_then(|t| acc.stat(def.kind, &t.stat, seconds).map(|v| t.holds(v)));
+            match held {
+                Some(true) => passed.push(label),
+                Some(false) => failed.push(label),
+                None => failed.push(format!("{label} (shipgate could not evaluate it)")),
+            }
+        }
+    }
+    let mut p = provenance("k6", FORMAT);
+    p.run_at = first;
+    c.finish(p, RunThresholds::Recorded { passed, failed })
+}
+
+fn add_metric(
+    c: &mut Collector,
+    name: &str,
+    def: &Definition,
+    acc: &Accumulator,
+    seconds: Option<f64>,
+) -> Result<(), PerfError> {
+    let at = format!("metric `{name}`");
+    let contains = def.contains.as_deref();
+    match def.kind {
+        MetricType::Trend => {
+            let unit = unit_of(c, name, "avg", Some(def.kind), contains);
+            let direction = direction_of(name, "avg", Some(def.kind), contains);
+            let shape = Shape::new(unit, direction);
+            c.sampled(name, name, acc.values.clone(), shape, TREND_STATS, &at)?;
+        }
+        MetricType::Rate => {
+            let direction = direction_of(name, "rate", Some(def.kind), contains);
+            let shape = Shape::new(PerfUnit::Ratio, direction);
+            c.sampled(name, name, acc.values.clone(), shape, &["rate"], &at)?;
+            for stat in ["passes", "fails"] {
+                if let Some(v) = acc.stat(def.kind, stat, seconds) {
+                    c.value(name, stat, PerfUnit::Count, v, &at)?;
+                }
+            }
+        }
+        MetricType::Counter | MetricType::Gauge => {
+            let stats: &[&str] = if def.kind == MetricType::Counter {
+                &["count", "rate"]
+            } else {
+                &["value", "min", "max"]
+            };
+            for stat in stats {
+                if let Some(v) = acc.stat(def.kind, stat, seconds) {
+                    let unit = unit_of(c, name, stat, Some(def.kind), contains);
+                    let direction = direction_of(name, stat, Some(def.kind), contains);
+                    c.metric(name, stat, Shape::new(unit, direction), v, None, &at)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}

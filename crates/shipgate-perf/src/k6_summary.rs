@@ -1,0 +1,278 @@
+//! k6 end-of-test summaries: the `handleSummary(data)` object saved as JSON, the
+//! `--summary-export` JSON, and the machine-readable summary (schema 1.0.0,
+//! `--new-machine-readable-summary`).
+//!
+//! The first two share the legacy shape (`metrics` keyed by name) but differ in detail
+//! (k6 `internal/js/summary-wrapper.js`, `oldJSONSummary`): `--summary-export` flattens
+//! `values` into the metric, drops `type` and `contains`, writes a rate metric's rate as `value`,
+//! and writes each threshold as a boolean that is `true` when the threshold FAILED (the inverse
+//! of `handleSummary`'s `{"ok": ...}`). The machine-readable summary lists `results.metrics` as
+//! an array of `{name, type, contains, values}`, carries the k6 version, and records no
+//! threshold outcome.
+//!
+//! Metrics keep k6's names (`http_req_duration.p95`, `http_req_failed.rate`, and submetrics as
+//! `http_req_duration{expected_response:true}.p95`); `p(99.9)` becomes `p99.9`. Summaries have
+//! no raw samples.
+
+use crate::collect::{Collector, Shape};
+use crate::error::PerfError;
+use crate::provenance;
+use jiff::Timestamp;
+use serde_json::{Map, Value};
+use shipgate_model::perf::{K6_TIME_TRENDS, expected_direction};
+use shipgate_model::{Direction, PerfEvidence, PerfTool, PerfUnit, RunThresholds};
+
+const TOOL: &str = "k6";
+
+/// k6's four metric types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum MetricType {
+    Trend,
+    Counter,
+    Rate,
+    Gauge,
+}
+
+impl MetricType {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
+        match s {
+            "trend" => Some(MetricType::Trend),
+            "counter" => Some(MetricType::Counter),
+            "rate" => Some(MetricType::Rate),
+            "gauge" => Some(MetricType::Gauge),
+            _ => None,
+        }
+    }
+
+    /// `--summary-export` drops the type; the stats a metric has tell it.
+    fn infer(values: &Map<String, Value>) -> Option<Self> {
+        let has = |k: &str| values.contains_key(k);
+        if has("avg") || has("med") || values.keys().any(|k| k.starts_with("p(")) {
+            Some(MetricType::Trend)
+        } else if has("passes") && has("fails") {
+            Some(MetricType::Rate)
+        } else if has("count") && has("rate") {
+            Some(MetricType::Counter)
+        } else if has("value") && has("min") && has("max") {
+            Some(MetricType::Gauge)
+        } else {
+            None
+        }
+    }
+}
+
+/// `p(95)` → `p95`, `p(99.9)` → `p99.9`; other stat names as they are.
+pub(crate) fn stat_name(key: &str) -> String {
+    match key.strip_prefix("p(").and_then(|k| k.strip_suffix(')')) {
+        Some(p) => format!("p{p}"),
+        None => key.to_owned(),
+    }
+}
+
+/// The unit of one stat of a k6 metric, from its type and what it `contains` (`time`, `data`,
+/// `default`); k6's well-known metrics are fixed by the naming conventions first.
+pub(crate) fn unit_of(
+    c: &Collector,
+    name: &str,
+    stat: &str,
+    kind: Option<MetricType>,
+    contains: Option<&str>,
+) -> PerfUnit {
+    let by_contents = match contains {
+        Some("time") => PerfUnit::Milliseconds,
+        Some("data") => PerfUnit::Bytes,
+        _ => PerfUnit::Number,
+    };
+    let fallback = match (kind, stat) {
+        (Some(MetricType::Trend), "count") => PerfUnit::Count,
+        (Some(MetricType::Trend | MetricType::Gauge), _) => by_contents,
+        (Some(MetricType::Counter), "count") if contains == Some("data") => PerfUnit::Bytes,
+        (Some(MetricType::Counter), "count") => PerfUnit::Count,
+        (Some(MetricType::Counter), "rate") if contains == Some("data") => PerfUnit::BytesPerSecond,
+        (Some(MetricType::Counter), "rate") => PerfUnit::PerSecond,
+        (Some(MetricType::Rate), "rate") => PerfUnit::Ratio,
+        (Some(MetricType::Rate), _) => PerfUnit::Count,
+        _ => PerfUnit::Number,
+    };
+    c.unit_for(&format!("{name}.{stat}"), fallback)
+}
+
+/// Lower is better for anything that `contains` time (a custom `Trend(name, true)` too).
+pub(crate) fn direction_of(
+    name: &str,
+    stat: &str,
+    kind: Option<MetricType>,
+    contains: Option<&str>,
+) -> Option<Direction> {
+    let full = format!("{name}.{stat}");
+    expected_direction(Some(PerfTool::K6), &full).or_else(|| {
+        let base = name.split('{').next().unwrap_or(name);
+        let timed = contains == Some("time") || K6_TIME_TRENDS.contains(&base);
+        (kind == Some(MetricType::Trend) && timed && stat != "count").then_some(Direction::Lower)
+    })
+}
+
+/// Reads `handleSummary` data or a `--summary-export` file.
+pub(crate) fn read_summary(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
+    let metrics = doc.get("metrics").and_then(Value::as_object);
+    // handleSummary data keeps each metric's `type`, `contains` and `values`.
+    let handle_summary = metrics.is_some_and(|m| {
+        m.values()
+            .any(|v| v.get("values").is_some_and(Value::is_object) && v.get("type").is_some())
+    });
+    let format = if handle_summary {
+        "k6 handleSummary() data JSON"
+    } else {
+        "k6 --summary-export JSON"
+    };
+    let mut c = Collector::new(PerfTool::K6, path, format);
+    let Some(metrics) = metrics else {
+        return Err(c.invalid("metrics", "expected an object of metrics"));
+    };
+    let mut passed = Vec::new();
+    let mut failed = Vec::new();
+    for (name, metric) in metrics {
+        let at = format!("metrics.{name}");
+        let Some(obj) = metric.as_object() else {
+            return Err(c.invalid(&at, "expected an object"));
+        };
+        let (kind, contains, values) = if handle_summary {
+            let values = obj
+                .get("values")
+                .and_then(Value::as_object)
+                .ok_or_else(|| c.invalid(&at, "has no `values` object"))?;
+            let kind = obj
+                .get("type")
+                .and_then(Value::as_str)
+                .and_then(MetricType::parse);
+            let contains = obj.get("contains").and_then(Value::as_str);
+            (kind, contains, values.clone())
+        } else {
+            let mut values = obj.clone();
+            values.remove("thresholds");
+            (MetricType::infer(&values), None, values)
+        };
+        for (key, v) in &values {
+            let mut stat = stat_name(key);
+            // `--summary-export` writes a rate metric's rate as `value` ("sigh...", says k6).
+            if !handle_summary && kind == Some(MetricType::Rate) && stat == "value" {
+                stat = "rate".to_owned();
+            }
+            let value = v.as_f64().ok_or_else(|| {
+                c.invalid(format!("{at}.{key}"), format!("`{v}` is not a number"))
+            })?;
+            let unit = unit_of(&c, name, &stat, kind, contains);
+            let direction = direction_of(name, &stat, kind, contains);
+            let at = format!("{at}.{key}");
+            c.metric(name, &stat, Shape::new(unit, direction), value, None, &at)?;
+        }
+        if let Some(thresholds) = obj.get("thresholds").and_then(Value::as_object) {
+            for (source, outcome) in thresholds {
+                let label = format!("{name}: {source}");
+                let ok = if handle_summary {
+                    outcome.get("ok").and_then(Value::as_bool)
+                } else {
+                    // `true` means the threshold was crossed: it FAILED.
+                    outcome.as_bool().map(|crossed| !crossed)
+                };
+                match ok {
+                    Some(true) => passed.push(label),
+                    Some(false) => failed.push(label),
+                    None => {
+                        return Err(c.invalid(
+                            format!("{at}.thresholds"),
+                            format!(
+                                "the outcome of `{source}` is `{outcome}`, not a pass or a fail"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    c.finish(
+        provenance(TOOL, format),
+        RunThresholds::Recorded { passed, failed },
+    )
+}
+
+/// Reads a machine-readable summary (schema 1.0.0).
+pub(crate) fn read_machine_readable(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
+    let format = "k6 machine-readable summary JSON";
+    let mut c = Collector::new(PerfTool::K6, path, format);
+    let version = doc.get("version").and_then(Value::as_str).unwrap_or("");
+    if version.split('.').next() != Some("1") {
+        return Err(c.invalid(
+            "version",
+            format!("schema version `{version}` is not one shipgate reads (1.x)"),
+        ));
+    }
+    let results = doc.get("results");
+    let lists = [
+        ("results.metrics", results.and_then(|r| r.get("metrics"))),
+        (
+            "results.checks.metrics",
+            results
+                .and_then(|r| r.get("checks"))
+                .and_then(|ch| ch.get("metrics")),
+        ),
+    ];
+    for (at, list) in lists {
+        let Some(list) = list else { continue };
+        let Some(items) = list.as_array() else {
+            return Err(c.invalid(at, "expected a list of metrics"));
+        };
+        for (i, metric) in items.iter().enumerate() {
+            let at = format!("{at}[{i}]");
+            let name = metric
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| c.invalid(&at, "has no `name`"))?;
+            let kind = metric
+                .get("type")
+                .and_then(Value::as_str)
+                .and_then(MetricType::parse);
+            let contains = metric.get("contains").and_then(Value::as_str);
+            let values = metric
+                .get("values")
+                .and_then(Value::as_object)
+                .ok_or_else(|| c.invalid(&at, "has no `values` object"))?;
+            for (key, v) in values {
+                let stat = stat_name(key);
+                let value = v.as_f64().ok_or_else(|| {
+                    c.invalid(
+                        format!("{at}.values.{key}"),
+                        format!("`{v}` is not a number"),
+                    )
+                })?;
+                let unit = unit_of(&c, name, &stat, kind, contains);
+                let direction = direction_of(name, &stat, kind, contains);
+                let at = format!("{at}.values.{key}");
+                c.metric(name, &stat, Shape::new(unit, direction), value, None, &at)?;
+            }
+        }
+    }
+    let mut p = provenance(TOOL, format);
+    let metadata = doc.get("metadata");
+    p.tool_version = metadata
+        .and_then(|m| m.get("k6Version"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    p.run_at = metadata
+        .and_then(|m| m.get("generatedAt"))
+        .and_then(Value::as_str)
+        .and_then(|t| t.parse::<Timestamp>().ok());
+    c.finish(p, RunThresholds::NotRecorded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_names() {
+        assert_eq!(stat_name("p(95)"), "p95");
+        assert_eq!(stat_name("p(99.9)"), "p99.9");
+        assert_eq!(stat_name("avg"), "avg");
+    }
+}

@@ -1,0 +1,189 @@
+//! Apache JMeter: JTL files written by JMeter 2.13, and the dashboard's statistics.json.
+
+use super::*;
+use serde_json::Value;
+use shipgate_model::{Direction, PerfUnit, SampleStat};
+
+/// Every stat the JTL reader computes agrees with numpy's on the same file.
+fn matches_numpy(jtl: &str) {
+    let e = read(jtl).evidence;
+    let expected: Value = serde_json::from_slice(
+        &std::fs::read(fixture(&jtl.replace(".jtl", ".numpy.json"))).unwrap(),
+    )
+    .unwrap();
+    let labels = expected.as_object().unwrap();
+    assert_eq!(labels.len(), 4, "checkout, pay, search and Total");
+    for (label, stats) in labels {
+        for (stat, ours) in [
+            ("count", "count"),
+            ("errors", "errors"),
+            ("avg", "avg"),
+            ("min", "min"),
+            ("max", "max"),
+            ("p50", "med"),
+            ("p90", "p90"),
+            ("p95", "p95"),
+            ("p99", "p99"),
+        ] {
+            let want = stats[stat].as_f64().unwrap();
+            close(
+                value(&e, &format!("{label}.{ours}")),
+                want,
+                &format!("{jtl} {label}.{ours}"),
+            );
+        }
+        let count = stats["count"].as_f64().unwrap();
+        let errors = stats["errors"].as_f64().unwrap();
+        close(
+            value(&e, &format!("{label}.error_rate")),
+            errors / count,
+            "error_rate",
+        );
+        let p95 = &e.metrics[&format!("{label}.p95")];
+        assert_eq!(p95.unit, PerfUnit::Milliseconds);
+        assert_eq!(p95.direction, Some(Direction::Lower));
+        let samples = e.samples_of(p95).unwrap();
+        assert_eq!(samples.len() as f64, count, "the raw samples are kept");
+        assert_eq!(
+            p95.samples.as_ref().unwrap().stat,
+            SampleStat::Percentile(95.0)
+        );
+        let rate = &e.metrics[&format!("{label}.error_rate")];
+        assert_eq!(rate.unit, PerfUnit::Ratio);
+        assert_eq!(e.samples_of(rate).unwrap().iter().sum::<f64>(), errors);
+        let throughput = &e.metrics[&format!("{label}.throughput")];
+        assert_eq!(throughput.unit, PerfUnit::PerSecond);
+        assert_eq!(throughput.direction, Some(Direction::Higher));
+        assert!(throughput.value > 0.0);
+    }
+    assert_eq!(e.provenance.tool, "Apache JMeter");
+    assert!(
+        e.provenance.run_at.is_some(),
+        "the first sample's time stamp"
+    );
+}
+
+#[test]
+fn jtl_percentiles_match_numpy_headerless_default() {
+    matches_numpy("jmeter-2.13-default.jtl");
+    let e = read("jmeter-2.13-default.jtl").evidence;
+    assert!(
+        e.provenance.format.contains("no header row"),
+        "{}",
+        e.provenance.format
+    );
+}
+
+#[test]
+fn jtl_percentiles_match_numpy_with_header() {
+    matches_numpy("jmeter-2.13-header.jtl");
+    assert_eq!(
+        read("jmeter-2.13-header.jtl").evidence.provenance.format,
+        "JMeter JTL (CSV)"
+    );
+}
+
+#[test]
+fn the_pay_sampler_failed_as_the_server_made_it() {
+    // server.py answers /pay with 500 about 5% of the time: JMeter marks those success=false.
+    let e = read("jmeter-2.13-header.jtl").evidence;
+    assert!(value(&e, "pay.errors") > 0.0);
+    assert_eq!(value(&e, "checkout.errors"), 0.0);
+    assert_eq!(value(&e, "Total.count"), 360.0);
+}
+
+#[test]
+fn dashboard_statistics_as_written() {
+    let e = read("jmeter-dashboard-statistics.json").evidence;
+    assert_eq!(e.provenance.format, "JMeter dashboard statistics.json");
+    assert!(e.series.is_empty(), "the dashboard has no raw samples");
+    let file: Value = serde_json::from_slice(
+        &std::fs::read(fixture("jmeter-dashboard-statistics.json")).unwrap(),
+    )
+    .unwrap();
+    for (label, s) in file.as_object().unwrap() {
+        close(
+            value(&e, &format!("{label}.p90")),
+            s["pct1ResTime"].as_f64().unwrap(),
+            "pct1",
+        );
+        close(
+            value(&e, &format!("{label}.p95")),
+            s["pct2ResTime"].as_f64().unwrap(),
+            "pct2",
+        );
+        close(
+            value(&e, &format!("{label}.p99")),
+            s["pct3ResTime"].as_f64().unwrap(),
+            "pct3",
+        );
+        close(
+            value(&e, &format!("{label}.med")),
+            s["medianResTime"].as_f64().unwrap(),
+            "med",
+        );
+        // errorPct is 0-100; shipgate's error_rate is a fraction.
+        close(
+            value(&e, &format!("{label}.error_rate")),
+            s["errorPct"].as_f64().unwrap() / 100.0,
+            "errorPct",
+        );
+    }
+    // The dashboard of the same JTL says the same as the JTL itself.
+    let jtl = read("jmeter-2.13-header.jtl").evidence;
+    for metric in ["Total.p95", "checkout.p99", "pay.error_rate", "search.avg"] {
+        close(value(&e, metric), value(&jtl, metric), metric);
+    }
+}
+
+#[test]
+fn jtl_dialects_tab_crlf_bom_and_quoted_labels() {
+    let tab = "timeStamp\telapsed\tlabel\tresponseCode\tsuccess\n1700000000000\t12\tlogin\t200\ttrue\n1700000000100\t14\tlogin\t200\tfalse\n";
+    let e = bytes(tab).unwrap().evidence;
+    assert_eq!(value(&e, "login.count"), 2.0);
+    assert_eq!(value(&e, "login.error_rate"), 0.5);
+    let crlf = "\u{feff}timeStamp,elapsed,label,success\r\n1700000000000,10,\"search, advanced\",true\r\n1700000000050,30,\"search, advanced\",true\r\n";
+    let e = bytes(crlf).unwrap().evidence;
+    assert_eq!(value(&e, "search, advanced.avg"), 20.0);
+    close(
+        value(&e, "search, advanced.throughput"),
+        2.0 / 0.08,
+        "throughput",
+    );
+}
+
+#[test]
+fn broken_jtl_files_are_refused_with_the_line_and_what_to_do() {
+    let header_only = bytes("timeStamp,elapsed,label,success\n").unwrap_err();
+    assert!(header_only.is_empty_run(), "{header_only}");
+    assert!(header_only.to_string().contains("holds no samples"));
+
+    // A headerless file in another column order cannot be read safely.
+    let other_order = bytes("1700000000000,12,login,true,200,OK,t1,text\n").unwrap_err();
+    let message = other_order.to_string();
+    assert!(
+        message.contains("line 1") && message.contains("print_field_names=true"),
+        "{message}"
+    );
+    assert!(!other_order.is_empty_run());
+
+    let no_success = bytes("timeStamp,elapsed,label\n1700000000000,12,login\n").unwrap_err();
+    assert!(
+        no_success.to_string().contains("no `success` column"),
+        "{no_success}"
+    );
+
+    let bad_elapsed = bytes(
+        "timeStamp,elapsed,label,success\n1700000000000,12,a,true\n1700000000001,-3,a,true\n",
+    )
+    .unwrap_err();
+    assert!(bad_elapsed.to_string().contains("line 3"), "{bad_elapsed}");
+
+    let total =
+        bytes("timeStamp,elapsed,label,success\n1700000000000,12,Total,true\n").unwrap_err();
+    assert!(total.to_string().contains("labelled `Total`"), "{total}");
+
+    let xml = bytes("<?xml version=\"1.0\"?>\n<testResults version=\"1.2\">\n</testResults>\n")
+        .unwrap_err();
+    assert!(xml.to_string().contains("JTL in XML"), "{xml}");
+}

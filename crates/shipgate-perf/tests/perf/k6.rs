@@ -1,0 +1,212 @@
+//! k6: four ways of writing the same run (see `../fixtures/README.md`), which must agree.
+
+use super::*;
+use serde_json::Value;
+use shipgate_model::{Direction, PerfUnit, RunThresholds};
+
+fn handle_summary() -> PerfEvidence {
+    read("k6-handle-summary.json").evidence
+}
+
+#[test]
+fn handle_summary_data() {
+    let e = handle_summary();
+    assert_eq!(e.provenance.tool, "k6");
+    assert_eq!(e.provenance.format, "k6 handleSummary() data JSON");
+    let file: Value =
+        serde_json::from_slice(&std::fs::read(fixture("k6-handle-summary.json")).unwrap()).unwrap();
+    let p95 = file["metrics"]["http_req_duration"]["values"]["p(95)"]
+        .as_f64()
+        .unwrap();
+    close(value(&e, "http_req_duration.p95"), p95, "p95");
+    let m = &e.metrics["http_req_duration.p95"];
+    assert_eq!(
+        (m.unit.clone(), m.direction),
+        (PerfUnit::Milliseconds, Some(Direction::Lower))
+    );
+    assert!(m.samples.is_none(), "a summary has no raw samples");
+    assert_eq!(e.metrics["http_req_failed.rate"].unit, PerfUnit::Ratio);
+    close(
+        value(&e, "http_req_failed.rate"),
+        3.0 / 200.0,
+        "failed rate",
+    );
+    assert_eq!(
+        e.metrics["http_req_failed.rate"].direction,
+        Some(Direction::Lower)
+    );
+    assert_eq!(e.metrics["checks.rate"].direction, Some(Direction::Higher));
+    assert_eq!(e.metrics["http_reqs.rate"].unit, PerfUnit::PerSecond);
+    assert_eq!(e.metrics["http_reqs.count"].unit, PerfUnit::Count);
+    assert_eq!(e.metrics["data_received.count"].unit, PerfUnit::Bytes);
+    assert_eq!(
+        e.metrics["data_received.rate"].unit,
+        PerfUnit::BytesPerSecond
+    );
+    assert!(
+        e.metrics
+            .contains_key("http_req_duration{expected_response:true}.p95")
+    );
+    assert_eq!(
+        e.thresholds,
+        RunThresholds::Recorded {
+            passed: vec![
+                "http_req_duration: p(95)<500".to_owned(),
+                "http_req_failed: rate<0.05".to_owned()
+            ],
+            failed: vec![]
+        }
+    );
+}
+
+#[test]
+fn summary_export_says_the_same_in_its_own_dialect() {
+    let export = read("k6-summary-export.json").evidence;
+    assert_eq!(export.provenance.format, "k6 --summary-export JSON");
+    let summary = handle_summary();
+    // Every metric of the handleSummary data is there, with the same value and unit: the
+    // export's `value` of a rate metric is its rate, and its units come from k6's names.
+    for (name, m) in &summary.metrics {
+        let e = export
+            .metrics
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} missing"));
+        close(e.value, m.value, name);
+        assert_eq!(e.unit, m.unit, "{name}");
+        assert_eq!(e.direction, m.direction, "{name}");
+    }
+    assert_eq!(export.metrics.len(), summary.metrics.len());
+    // `false` in the export means the threshold did NOT fail.
+    assert_eq!(export.thresholds.failed(), &[] as &[String]);
+    assert_eq!(export.thresholds, summary.thresholds);
+}
+
+#[test]
+fn a_true_threshold_in_the_export_is_a_failed_threshold() {
+    let e = read("k6-summary-export-failed-threshold.json").evidence;
+    assert_eq!(
+        e.thresholds.failed(),
+        &["http_req_duration: p(99)<40".to_owned()]
+    );
+}
+
+#[test]
+fn machine_readable_summary() {
+    let e = read("k6-machine-readable-summary.json").evidence;
+    assert_eq!(e.provenance.format, "k6 machine-readable summary JSON");
+    assert_eq!(e.provenance.tool_version.as_deref(), Some("1.5.0"));
+    assert_eq!(
+        e.provenance.run_at.map(|t| t.to_string()).as_deref(),
+        Some("2026-11-20T10:00:20.0125Z")
+    );
+    assert_eq!(
+        e.thresholds,
+        RunThresholds::NotRecorded,
+        "schema 1.0.0 has no threshold outcome"
+    );
+    let summary = handle_summary();
+    for metric in [
+        "http_req_duration.p95",
+        "http_req_duration.avg",
+        "http_req_failed.rate",
+        "http_reqs.count",
+        "vus.max",
+    ] {
+        close(value(&e, metric), value(&summary, metric), metric);
+        assert_eq!(
+            e.metrics[metric].unit, summary.metrics[metric].unit,
+            "{metric}"
+        );
+    }
+    assert_eq!(value(&e, "http_req_failed.matches"), 3.0);
+    assert_eq!(value(&e, "http_req_failed.total"), 200.0);
+    assert_eq!(value(&e, "checks_succeeded.rate"), 197.0 / 200.0);
+}
+
+#[test]
+fn ndjson_points_give_the_summary_s_numbers_and_keep_the_samples() {
+    let e = read("k6-out.ndjson").evidence;
+    assert_eq!(e.provenance.format, "k6 --out json (NDJSON)");
+    let summary = handle_summary();
+    // k6 computes the summary from the same points, percentiles by linear interpolation.
+    for metric in [
+        "http_req_duration.p95",
+        "http_req_duration.p90",
+        "http_req_duration.med",
+        "http_req_duration.avg",
+        "http_req_duration.min",
+        "http_req_duration.max",
+        "http_req_duration{expected_response:true}.p95",
+        "iteration_duration.p95",
+        "http_req_waiting.avg",
+        "http_req_failed.rate",
+        "checks.rate",
+        "http_reqs.count",
+        "data_received.count",
+        "vus.value",
+    ] {
+        close(value(&e, metric), value(&summary, metric), metric);
+        assert_eq!(
+            e.metrics[metric].unit, summary.metrics[metric].unit,
+            "{metric}"
+        );
+        assert_eq!(
+            e.metrics[metric].direction, summary.metrics[metric].direction,
+            "{metric}"
+        );
+    }
+    let p95 = &e.metrics["http_req_duration.p95"];
+    assert_eq!(e.samples_of(p95).unwrap().len(), 200);
+    let sub = &e.metrics["http_req_duration{expected_response:true}.p95"];
+    assert_eq!(
+        e.samples_of(sub).unwrap().len(),
+        197,
+        "only the points tagged expected_response=true"
+    );
+    let failed = &e.metrics["http_req_failed.rate"];
+    assert_eq!(e.samples_of(failed).unwrap().iter().sum::<f64>(), 3.0);
+    // The counter's rate is over the points' time span (19.9 s), not k6's run time.
+    close(value(&e, "http_reqs.rate"), 200.0 / 19.9, "rate");
+    // Thresholds evaluated by shipgate on the points.
+    assert_eq!(e.thresholds, summary.thresholds);
+    assert_eq!(
+        e.provenance.run_at.map(|t| t.to_string()).as_deref(),
+        Some("2026-11-20T10:00:00Z")
+    );
+}
+
+#[test]
+fn ndjson_thresholds_are_evaluated_and_unknown_ones_fail() {
+    let lines = [
+        r#"{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":["p(95)<10","avg<1000","stddev<3"],"submetrics":null},"metric":"http_req_duration"}"#,
+        r#"{"type":"Point","data":{"time":"2026-11-20T10:00:00Z","value":12.5,"tags":null},"metric":"http_req_duration"}"#,
+        r#"{"type":"Point","data":{"time":"2026-11-20T10:00:01Z","value":20,"tags":null},"metric":"http_req_duration"}"#,
+    ];
+    let e = bytes(&lines.join("\n")).unwrap().evidence;
+    match &e.thresholds {
+        RunThresholds::Recorded { passed, failed } => {
+            assert_eq!(passed, &["http_req_duration: avg<1000".to_owned()]);
+            assert_eq!(failed.len(), 2, "{failed:?}");
+            assert!(failed[1].contains("could not evaluate"), "{failed:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn broken_ndjson_names_the_line() {
+    let before = r#"{"type":"Point","data":{"time":"2026-11-20T10:00:00Z","value":1,"tags":null},"metric":"http_reqs"}"#;
+    let e = bytes(before).unwrap_err();
+    assert!(
+        e.to_string().contains("line 1") && e.to_string().contains("before its `Metric` line"),
+        "{e}"
+    );
+    let garbage = format!(
+        "{}\n{{not json\n",
+        r#"{"type":"Metric","data":{"name":"x","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"x"}"#
+    );
+    let e = bytes(&garbage).unwrap_err();
+    assert!(e.to_string().contains("line 2"), "{e}");
+    let only_metrics = r#"{"type":"Metric","data":{"name":"x","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"x"}"#;
+    assert!(bytes(only_metrics).unwrap_err().is_empty_run());
+}

@@ -1,0 +1,536 @@
+//! The performance part of the policy: `sources.performance`, `checks.performance` and the
+//! limits they take, and the rules a policy must follow before any file is read.
+//!
+//! ```yaml
+//! sources:
+//!   performance:
+//!     current:  { format: k6, path: perf/summary.json }
+//!     baseline: { format: baseline, path: perf/baseline.json }
+//! checks:
+//!   performance:
+//!     - metric: http_req_duration.p95
+//!       max: 300ms
+//!       max_regression: 10%
+//!       min_change: 20ms
+//!     - metric: http_req_failed.rate
+//!       max: 1%
+//! ```
+
+use crate::load::Validator;
+use crate::policy::{LevelSetting, OnMissing, Policy};
+use crate::values::{DurationSpec, Percent, TextOrNumber};
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::Deserialize;
+use serde::de::{self, Deserializer};
+use shipgate_model::perf::{expected_unit, split_metric};
+use shipgate_model::{Direction, PerfTool, PerfUnit};
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// Load-test results: the run being released, and the baseline it is compared with.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PerformanceSources {
+    /// The results of this release's load test.
+    pub current: PerfFile,
+    /// The last good run: a snapshot written by `shipgate perf baseline promote`, or any file
+    /// the `current` run could be. Needed by `max_regression`.
+    pub baseline: Option<PerfFile>,
+}
+
+/// One results file.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PerfFile {
+    /// `auto` (default: recognised from the content), `k6`, `jmeter`, `locust`, `gatling`,
+    /// `generic` (also the Bencher Metric Format) or `baseline` (a promoted snapshot).
+    pub format: Option<PerfFormat>,
+    /// The file, relative to the policy file's folder.
+    pub path: String,
+}
+
+/// The format of a results file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PerfFormat {
+    /// Recognised from the content.
+    #[default]
+    Auto,
+    /// k6: handleSummary data, `--summary-export`, the machine-readable summary, `--out json`.
+    K6,
+    /// Apache JMeter: JTL (CSV) or the dashboard's `statistics.json`.
+    Jmeter,
+    /// Locust `--csv` stats.
+    Locust,
+    /// Gatling `stats.json` or `global_stats.json`.
+    Gatling,
+    /// shipgate's generic metrics JSON, or the Bencher Metric Format.
+    Generic,
+    /// A snapshot written by `shipgate perf baseline promote`.
+    Baseline,
+}
+
+impl PerfFormat {
+    /// The tool whose naming conventions the file follows, when the format tells.
+    pub fn tool(self) -> Option<PerfTool> {
+        match self {
+            PerfFormat::K6 => Some(PerfTool::K6),
+            PerfFormat::Jmeter => Some(PerfTool::Jmeter),
+            PerfFormat::Locust => Some(PerfTool::Locust),
+            PerfFormat::Gatling => Some(PerfTool::Gatling),
+            PerfFormat::Generic => Some(PerfTool::Generic),
+            PerfFormat::Auto | PerfFormat::Baseline => None,
+        }
+    }
+
+    /// The name as written in the policy.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PerfFormat::Auto => "auto",
+            PerfFormat::K6 => "k6",
+            PerfFormat::Jmeter => "jmeter",
+            PerfFormat::Locust => "locust",
+            PerfFormat::Gatling => "gatling",
+            PerfFormat::Generic => "generic",
+            PerfFormat::Baseline => "baseline",
+        }
+    }
+}
+
+/// Whether lower or higher is better, for a metric whose file does not say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DirectionSetting {
+    /// An increase is a regression (latency, error rate).
+    Lower,
+    /// A decrease is a regression (throughput).
+    Higher,
+}
+
+impl From<DirectionSetting> for Direction {
+    fn from(value: DirectionSetting) -> Self {
+        match value {
+            DirectionSetting::Lower => Direction::Lower,
+            DirectionSetting::Higher => Direction::Higher,
+        }
+    }
+}
+
+/// One `performance.<metric>` check.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PerformanceCheck {
+    /// The metric, as `name.stat`: `http_req_duration.p95` (k6), `checkout.p99` (a JMeter
+    /// label), `Aggregated.error_rate` (Locust). `shipgate inspect perf FILE` lists them.
+    pub metric: String,
+    /// The largest acceptable value: `300ms` for a duration, `1%` for a rate, a plain number
+    /// for anything else (throughput per second, counts).
+    pub max: Option<PerfLimit>,
+    /// The smallest acceptable value (for throughput, check pass rates).
+    pub min: Option<PerfLimit>,
+    /// The largest acceptable worsening against the baseline, relative to it (`10%`):
+    /// direction-aware, and, where both runs have raw samples, only when statistically
+    /// significant.
+    pub max_regression: Option<Percent>,
+    /// The noise floor of `max_regression`: a change smaller than this (`20ms`, `0.5%` for a
+    /// rate, a number) never counts as a regression, whatever its percentage.
+    pub min_change: Option<PerfLimit>,
+    /// The significance level of the Mann–Whitney U test and of the bootstrap bound (default
+    /// 0.05).
+    pub alpha: Option<Alpha>,
+    /// The fewest raw samples on each side for a significance test (default 20); with fewer,
+    /// a regression beyond the limits counts as is.
+    pub min_samples: Option<u64>,
+    /// `lower` or `higher` is better, for a metric whose file does not say (a custom metric).
+    pub direction: Option<DirectionSetting>,
+    /// `error` (default) or `warn`.
+    pub level: Option<LevelSetting>,
+    /// `fail` (default) or `warn` when the results, the baseline or the metric are missing or
+    /// unreadable, or the two runs cannot be compared.
+    pub on_missing: Option<OnMissing>,
+}
+
+/// The default significance level.
+pub const DEFAULT_ALPHA: f64 = 0.05;
+/// The default fewest samples per side for a significance test.
+pub const DEFAULT_MIN_SAMPLES: u64 = 20;
+
+impl PerformanceCheck {
+    /// The check id: `performance.<metric>`.
+    pub fn id(&self) -> String {
+        format!("performance.{}", self.metric)
+    }
+
+    /// The significance level.
+    pub fn alpha(&self) -> f64 {
+        self.alpha.map_or(DEFAULT_ALPHA, |a| a.0)
+    }
+
+    /// The fewest samples per side.
+    pub fn min_samples(&self) -> u64 {
+        self.min_samples.unwrap_or(DEFAULT_MIN_SAMPLES)
+    }
+}
+
+/// What kind of quantity a limit is written as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitKind {
+    /// `300ms`, `1.5s`.
+    Duration,
+    /// `1%`, `0.5%`.
+    Percent,
+    /// `250`, `0.01`.
+    Number,
+}
+
+/// A limit on a metric, with its unit as written: a duration (`300ms`), a percentage (`1%`) or a
+/// plain number (`250`). Whether it fits the metric is checked against the metric's unit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PerfLimit {
+    text: String,
+    kind: LimitKind,
+    /// Milliseconds for a duration, a fraction for a percentage, the number otherwise.
+    value: f64,
+}
+
+impl PerfLimit {
+    /// Parses `300ms`, `1.5s`, `1%`, `250` or `0.01`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let t = text.trim();
+        let hint = "write a duration (`300ms`, `1.5s`), a percentage (`1%`) or a plain number in the metric's own unit (`250`)";
+        if let Some(number) = t.strip_suffix('%') {
+            let v: f64 = number
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite())
+                .ok_or_else(|| format!("`{t}` is not a percentage; {hint}"))?;
+            if !(0.0..=100.0).contains(&v) {
+                return Err(format!("`{t}` is not between 0% and 100%"));
+            }
+            return Ok(Self {
+                text: t.to_owned(),
+                kind: LimitKind::Percent,
+                value: v / 100.0,
+            });
+        }
+        if let Ok(v) = t.parse::<f64>() {
+            if !v.is_finite() {
+                return Err(format!("`{t}` is not a finite number"));
+            }
+            return Ok(Self {
+                text: t.to_owned(),
+                kind: LimitKind::Number,
+                value: v,
+            });
+        }
+        match DurationSpec::parse(t) {
+            Ok(d) => Ok(Self {
+                text: t.to_owned(),
+                kind: LimitKind::Duration,
+                value: d.get().as_secs_f64() * 1000.0,
+            }),
+            Err(_) => Err(format!("`{t}` is not a limit shipgate reads; {hint}")),
+        }
+    }
+
+    /// As written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// What kind of quantity it is.
+    pub fn kind(&self) -> LimitKind {
+        self.kind
+    }
+
+    /// The limit in the unit of a metric, or why it does not fit: a duration fits only
+    /// durations, a percentage only ratios, and a plain number anything but a duration (a
+    /// bare `300` could be milliseconds or seconds) and, for a ratio, only from 0 to 1.
+    pub fn in_unit(&self, unit: &PerfUnit) -> Result<f64, String> {
+        let t = &self.text;
+        match (unit, self.kind) {
+            (PerfUnit::Milliseconds, LimitKind::Duration) => Ok(self.value),
+            (PerfUnit::Milliseconds, LimitKind::Percent) => Err(format!(
+                "`{t}` is a percentage, but the metric is a duration: write a duration such as `300ms`"
+            )),
+            (PerfUnit::Milliseconds, LimitKind::Number) => Err(format!(
+                "`{t}` has no unit, but the metric is a duration: write it with its unit, such as `{t}ms` or `{t}s`"
+            )),
+            (PerfUnit::Ratio, LimitKind::Percent) => Ok(self.value),
+            (PerfUnit::Ratio, LimitKind::Number) if (0.0..=1.0).contains(&self.value) => {
+                Ok(self.value)
+            }
+            (PerfUnit::Ratio, LimitKind::Number) => Err(format!(
+                "`{t}` is more than 1, but the metric is a ratio: write a percentage such as `{t}%` or a fraction such as `0.01`"
+            )),
+            (PerfUnit::Ratio, LimitKind::Duration) => Err(format!(
+                "`{t}` is a duration, but the metric is a ratio: write a percentage such as `1%`"
+            )),
+            (_, LimitKind::Number) => Ok(self.value),
+            (other, kind) => Err(format!(
+                "`{t}` is a {}, but the metric is {}: write a plain number in its unit (`{}`)",
+                if kind == LimitKind::Duration {
+                    "duration"
+                } else {
+                    "percentage"
+                },
+                other.describe(),
+                other.as_str()
+            )),
+        }
+    }
+}
+
+impl fmt::Display for PerfLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl<'de> Deserialize<'de> for PerfLimit {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = d.deserialize_str(TextOrNumber("a limit such as `300ms`, `1%` or `250`"))?;
+        PerfLimit::parse(&text).map_err(de::Error::custom)
+    }
+}
+
+impl JsonSchema for PerfLimit {
+    fn schema_name() -> Cow<'static, str> {
+        "PerfLimit".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A limit in the metric's unit: a duration (`300ms`, `1.5s`) for a duration, a percentage (`1%`) or a fraction (`0.01`) for a ratio, a plain number for anything else.",
+            "oneOf": [
+                { "type": "string", "pattern": "^\\s*-?[0-9]+(\\.[0-9]+)?\\s*(%|ns|us|µs|ms|s|m|min|h)?\\s*$" },
+                { "type": "number" }
+            ]
+        })
+    }
+}
+
+/// A significance level between 0 and 0.5 (`0.05`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Alpha(pub f64);
+
+impl<'de> Deserialize<'de> for Alpha {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = d.deserialize_str(TextOrNumber("a significance level such as `0.05`"))?;
+        let t = text.trim();
+        match t.parse::<f64>() {
+            Ok(v) if v > 0.0 && v <= 0.5 => Ok(Alpha(v)),
+            Ok(_) => Err(de::Error::custom(format!(
+                "`{t}` is not a significance level between 0 and 0.5; the usual one is `0.05`"
+            ))),
+            Err(_) => Err(de::Error::custom(format!(
+                "`{t}` is not a number; write a significance level such as `0.05`"
+            ))),
+        }
+    }
+}
+
+impl JsonSchema for Alpha {
+    fn schema_name() -> Cow<'static, str> {
+        "Alpha".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A significance level, greater than 0 and at most 0.5 (default 0.05).",
+            "type": "number",
+            "exclusiveMinimum": 0,
+            "maximum": 0.5
+        })
+    }
+}
+
+impl Validator<'_> {
+    /// The rules of `sources.performance` and `checks.performance`.
+    pub(crate) fn validate_performance(&mut self, policy: &Policy) {
+        let sources = policy.sources.performance.as_ref();
+        for (key, file) in sources
+            .map(|s| {
+                [
+                    ("current", Some(&s.current)),
+                    ("baseline", s.baseline.as_ref()),
+                ]
+            })
+            .into_iter()
+            .flatten()
+        {
+            if let Some(file) = file
+                && file.path.trim().is_empty()
+            {
+                self.problem(
+                    &format!("sources.performance.{key}.path"),
+                    "name the results file, e.g. `perf/summary.json`",
+                );
+            }
+        }
+        let checks = &policy.checks.performance;
+        if !checks.is_empty() && sources.is_none() {
+            self.cross_problem(
+                "checks.performance",
+                "`checks.performance` needs load-test results: add `sources.performance.current` with the file's `path` (and `format`)",
+            );
+        }
+        let tool = sources
+            .and_then(|s| s.current.format)
+            .and_then(PerfFormat::tool);
+        let mut seen = BTreeSet::new();
+        for (i, c) in checks.iter().enumerate() {
+            let path = format!("checks.performance[{i}]");
+            let metric = c.metric.trim();
+            if metric.is_empty() {
+                self.problem(
+                    &format!("{path}.metric"),
+                    "name the metric, e.g. `http_req_duration.p95`",
+                );
+                continue;
+            }
+            if split_metric(metric).is_none() {
+                self.problem(
+                    &format!("{path}.metric"),
+                    format!("`{metric}` is not `name.stat`: name a metric and its statistic, e.g. `http_req_duration.p95` or `checkout.error_rate`"),
+                );
+            }
+            if !seen.insert(metric.to_owned()) {
+                self.problem(
+                    &format!("{path}.metric"),
+                    format!("`{metric}` is checked twice; one check per metric (its id is `performance.{metric}`)"),
+                );
+            }
+            if c.max.is_none() && c.min.is_none() && c.max_regression.is_none() {
+                self.problem(
+                    &path,
+                    format!("the check of `{metric}` sets neither `max`, `min` nor `max_regression`, so it would check nothing"),
+                );
+            }
+            if c.max_regression.is_none() {
+                for (key, set) in [
+                    ("min_change", c.min_change.is_some()),
+                    ("alpha", c.alpha.is_some()),
+                    ("min_samples", c.min_samples.is_some()),
+                ] {
+                    if set {
+                        self.problem(
+                            &format!("{path}.{key}"),
+                            format!("`{key}` only applies to a comparison with the baseline; set `max_regression` too, or remove it"),
+                        );
+                    }
+                }
+            } else if sources.is_some_and(|s| s.baseline.is_none()) {
+                self.cross_problem(
+                    &format!("{path}.max_regression"),
+                    "`max_regression` compares with a baseline: add `sources.performance.baseline` (write one with `shipgate perf baseline promote`)",
+                );
+            }
+            if c.min_samples.is_some_and(|n| n < 2) {
+                self.problem(
+                    &format!("{path}.min_samples"),
+                    "must be at least 2: a significance test needs samples on each side",
+                );
+            }
+            // Units that cannot fit, when the tool's naming conventions tell the metric's unit.
+            if let Some(unit) = expected_unit(tool, metric) {
+                for (key, limit) in [
+                    ("max", &c.max),
+                    ("min", &c.min),
+                    ("min_change", &c.min_change),
+                ] {
+                    if let Some(limit) = limit
+                        && let Err(why) = limit.in_unit(&unit)
+                    {
+                        self.problem(
+                            &format!("{path}.{key}"),
+                            format!("{why} (`{metric}` is {})", unit.describe()),
+                        );
+                    }
+                }
+            }
+            if let (Some(min), Some(max)) = (&c.min, &c.max)
+                && min.kind() == max.kind()
+                && min.value > max.value
+            {
+                self.problem(
+                    &format!("{path}.min"),
+                    format!("`min: {min}` is above `max: {max}`: no value could pass"),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn limits_are_read_with_their_unit() {
+        let l = PerfLimit::parse("300ms").unwrap();
+        assert_eq!((l.kind(), l.value), (LimitKind::Duration, 300.0));
+        assert_eq!(PerfLimit::parse("1.5s").unwrap().value, 1500.0);
+        let p = PerfLimit::parse("1%").unwrap();
+        assert_eq!((p.kind(), p.value), (LimitKind::Percent, 0.01));
+        let n = PerfLimit::parse("250").unwrap();
+        assert_eq!((n.kind(), n.value), (LimitKind::Number, 250.0));
+        assert_eq!(PerfLimit::parse("-3.5").unwrap().value, -3.5);
+        assert!(
+            PerfLimit::parse("150%")
+                .unwrap_err()
+                .contains("between 0% and 100%")
+        );
+        assert!(
+            PerfLimit::parse("5MB")
+                .unwrap_err()
+                .contains("not a limit shipgate reads")
+        );
+        assert!(PerfLimit::parse("fast").is_err());
+    }
+
+    #[test]
+    fn a_limit_fits_only_a_metric_of_its_kind() {
+        let ms = PerfUnit::Milliseconds;
+        assert_eq!(PerfLimit::parse("300ms").unwrap().in_unit(&ms), Ok(300.0));
+        assert!(
+            PerfLimit::parse("1%")
+                .unwrap()
+                .in_unit(&ms)
+                .unwrap_err()
+                .contains("is a percentage")
+        );
+        assert!(
+            PerfLimit::parse("300")
+                .unwrap()
+                .in_unit(&ms)
+                .unwrap_err()
+                .contains("`300ms`")
+        );
+        let ratio = PerfUnit::Ratio;
+        assert_eq!(PerfLimit::parse("1%").unwrap().in_unit(&ratio), Ok(0.01));
+        assert_eq!(PerfLimit::parse("0.01").unwrap().in_unit(&ratio), Ok(0.01));
+        assert!(
+            PerfLimit::parse("5")
+                .unwrap()
+                .in_unit(&ratio)
+                .unwrap_err()
+                .contains("`5%`")
+        );
+        assert!(PerfLimit::parse("2s").unwrap().in_unit(&ratio).is_err());
+        let rps = PerfUnit::PerSecond;
+        assert_eq!(PerfLimit::parse("250").unwrap().in_unit(&rps), Ok(250.0));
+        let e = PerfLimit::parse("250ms")
+            .unwrap()
+            .in_unit(&rps)
+            .unwrap_err();
+        assert!(e.contains("a rate per second") && e.contains("`/s`"), "{e}");
+        assert!(
+            PerfLimit::parse("5%")
+                .unwrap()
+                .in_unit(&PerfUnit::Count)
+                .is_err()
+        );
+    }
+}

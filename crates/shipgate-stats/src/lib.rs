@@ -1,0 +1,33 @@
+//! The statistics behind shipgate's performance checks.
+//!
+//! A load test on a shared CI runner never measures the same twice, so a naive "p95 is 10%
+//! slower" gate flaps. When both the current run and the baseline carry raw samples, the policy
+//! engine asks two questions of them before it lets a regression block:
+//!
+//! - [`mann_whitney`]: does the current run tend to be worse than the baseline at all? The
+//!   Mann–Whitney U test (rank-sum), one-sided, exact for small samples without ties, else the
+//!   normal approximation with tie and continuity corrections;
+//! - [`bootstrap_difference`]: how far could the statistic being gated (a p95, a mean) have
+//!   moved by chance? A percentile bootstrap of the difference with a fixed seed, so the same
+//!   inputs always give the same report; for a quantile each resample is drawn from its order
+//!   statistics in constant time, so a million samples cost what a hundred do.
+//!
+//! [`percentile`] is the estimator shipgate uses everywhere a percentile is computed from raw
+//! samples: linear interpolation between closest ranks (Hyndman & Fan type 7), the default of
+//! numpy and R and the one k6 uses.
+//!
+//! This crate is plain arithmetic on `f64` slices. It must not know about shipgate's evidence,
+//! policy or report types, do any IO, read the clock, or draw randomness from anywhere but the
+//! seed it is given.
+
+mod bootstrap;
+mod mann_whitney;
+mod normal;
+mod quantile;
+mod rng;
+
+pub use bootstrap::{Bootstrap, BootstrapOptions, Statistic, bootstrap_difference};
+pub use mann_whitney::{Alternative, MannWhitney, Method, mann_whitney};
+pub use normal::normal_sf;
+pub use quantile::{mean, percentile, percentile_unsorted};
+pub use rng::SplitMix64;

@@ -1,0 +1,370 @@
+//! End-to-end tests of the performance gate: `check` on load-test results and a baseline,
+//! `inspect perf`, `perf baseline promote` and `explain performance.<metric>`.
+
+// Helpers outside #[test] functions are test code too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use assert_cmd::Command;
+use common::{NOW, Project, shipgate};
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/shipgate-perf/tests/fixtures")
+        .join(name)
+}
+
+fn example() -> Command {
+    let mut cmd = shipgate();
+    cmd.env_remove("CI_COMMIT_SHA").args([
+        "check",
+        "--now",
+        NOW,
+        "--policy",
+        "examples/performance/shipgate.yaml",
+    ]);
+    cmd
+}
+
+/// A project with `policy` and the example's two runs under `perf/`.
+fn with_example_runs(policy: &str) -> Project {
+    Project::new(policy)
+        .copy(
+            "perf/current.jtl",
+            Path::new("examples/performance/perf/current.jtl"),
+        )
+        .copy(
+            "perf/baseline.json",
+            Path::new("examples/performance/perf/baseline.json"),
+        )
+}
+
+/// `perf baseline promote RUN --out OUT`, with no commit from the pipeline.
+fn promote(run: &Path, out: &Path) -> Command {
+    let mut cmd = shipgate();
+    cmd.env_remove("CI_COMMIT_SHA")
+        .args(["perf", "baseline", "promote"])
+        .arg(run)
+        .arg("--out")
+        .arg(out);
+    cmd
+}
+
+const POLICY: &str = "\
+version: 1
+release: {name: shop-api, version: '2.4.0'}
+sources:
+  performance:
+    current:  {format: jmeter, path: perf/current.jtl}
+    baseline: {path: perf/baseline.json}
+checks:
+  performance:
+    - {metric: checkout.p95, max: 200ms, max_regression: 10%, min_change: 2ms}
+";
+
+// ---- the example --------------------------------------------------------------------------
+
+#[test]
+fn the_performance_example_blocks_on_checkout_and_explains_why() {
+    let out = example().output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let text = text.replace(env!("CARGO_PKG_VERSION"), "[version]");
+    insta::assert_snapshot!("performance_example_human", text);
+}
+
+#[test]
+fn the_performance_example_as_json() {
+    let out = example().args(["--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let status = |id: &str| {
+        report["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .unwrap_or_else(|| panic!("{id}"))
+            .clone()
+    };
+    let checkout = status("performance.checkout.p95");
+    assert_eq!(checkout["status"], "fail");
+    assert_eq!(checkout["unit"], "seconds");
+    assert_eq!(
+        checkout["details"]["significance"]["verdict"],
+        "significant"
+    );
+    assert_eq!(
+        checkout["details"]["baseline"]["promoted_from"],
+        "perf/baseline-run.jtl"
+    );
+    assert_eq!(checkout["details"]["baseline"]["commit"], "9c1e2f4");
+    let noise = status("performance.search.p99");
+    assert_eq!(noise["status"], "pass");
+    assert_eq!(
+        noise["details"]["significance"]["verdict"],
+        "not significant: noise"
+    );
+    assert_eq!(status("performance.search.p95")["status"], "pass");
+    assert_eq!(status("performance.Total.error_rate")["status"], "pass");
+    let inputs: Vec<(&str, &str)> = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["source"].as_str().unwrap(), i["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        inputs,
+        vec![
+            ("performance", "perf/current.jtl"),
+            ("performance-baseline", "perf/baseline.json")
+        ]
+    );
+}
+
+#[test]
+fn a_waiver_accepts_the_regression_and_the_gate_says_ready() {
+    let policy = std::fs::read_to_string("examples/performance/shipgate.yaml").unwrap()
+        + "\nwaivers:\n  - check: performance.checkout.p95\n    reason: SHOP-77 the new fraud check is worth 15ms; a cache lands in 2.4.1\n    approved_by: cto@shop.example\n    expires: 2026-12-31\n";
+    with_example_runs(&policy)
+        .check()
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("WAIVED"));
+}
+
+// ---- missing and unreadable evidence ------------------------------------------------------
+
+#[test]
+fn missing_results_block_with_exit_1_and_name_the_file() {
+    let p = Project::new(POLICY).copy(
+        "perf/baseline.json",
+        Path::new("examples/performance/perf/baseline.json"),
+    );
+    p.check().assert().code(1).stdout(predicate::str::contains(
+        "the load-test results `perf/current.jtl` do not exist",
+    ));
+}
+
+#[test]
+fn an_unreadable_baseline_is_exit_4() {
+    let p = Project::new(POLICY)
+        .copy(
+            "perf/current.jtl",
+            Path::new("examples/performance/perf/current.jtl"),
+        )
+        .file(
+            "perf/baseline.json",
+            b"{\"shipgate_perf_baseline\": 1, \"metrics\": ",
+        );
+    p.check()
+        .assert()
+        .code(4)
+        .stdout(predicate::str::contains("perf/baseline.json"));
+}
+
+#[test]
+fn a_metric_the_baseline_lacks_blocks_and_names_the_baseline() {
+    with_example_runs(&POLICY.replace("checkout.p95", "checkout.p97"))
+        .check()
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("has no metric `checkout.p97`"));
+}
+
+#[test]
+fn a_limit_in_the_wrong_unit_is_a_policy_error_with_its_line() {
+    let p = Project::new(&POLICY.replace("max: 200ms", "max: 2%"));
+    shipgate()
+        .args(["validate", "--policy"])
+        .arg(p.policy())
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(":9:"))
+        .stderr(predicate::str::contains(
+            "`2%` is a percentage, but the metric is a duration",
+        ));
+}
+
+// ---- explain ------------------------------------------------------------------------------
+
+#[test]
+fn explain_knows_every_performance_id() {
+    shipgate()
+        .args(["explain", "performance.http_req_duration.p95"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::starts_with(
+            "performance.http_req_duration.p95 (performance.<metric>) — ",
+        ))
+        .stdout(predicate::str::contains("Mann–Whitney U"));
+    shipgate()
+        .args(["explain"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("performance.<metric>"));
+}
+
+// ---- inspect perf -------------------------------------------------------------------------
+
+#[test]
+fn inspect_perf_lists_the_metrics() {
+    shipgate()
+        .args(["inspect", "perf"])
+        .arg(fixture("k6-summary-export.json"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("k6 --summary-export JSON"))
+        .stdout(predicate::str::contains("http_req_duration.p95"))
+        .stdout(predicate::str::contains("2 passed, 0 failed"));
+    let out = shipgate()
+        .args(["inspect", "perf", "--format", "json"])
+        .arg(fixture("jmeter-2.13-default.jtl"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["provenance"]["tool"], "Apache JMeter");
+    assert!(
+        v["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["name"] == "Total.p95" && m["samples"] == 360)
+    );
+}
+
+#[test]
+fn inspect_perf_exit_codes() {
+    shipgate()
+        .args(["inspect", "perf", "no/such/file.json"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no/such/file.json"));
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"metrics\": [1]}").unwrap();
+    shipgate()
+        .args(["inspect", "perf"])
+        .arg(&bad)
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("to fix:"));
+    shipgate()
+        .args(["inspect", "perf", "--input-format", "locust"])
+        .arg(fixture("k6-out.ndjson"))
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains(
+            "it looks like k6 `--out json` output",
+        ));
+    shipgate()
+        .args(["inspect", "perf", "--input-format", "jtl"])
+        .arg(fixture("k6-out.ndjson"))
+        .assert()
+        .code(2);
+}
+
+// ---- perf baseline promote ----------------------------------------------------------------
+
+#[test]
+fn promote_writes_a_snapshot_the_gate_reads_as_a_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("perf/baseline.json");
+    promote(&fixture("jmeter-2.13-header.jtl"), &out)
+        .args([
+            "--release-version",
+            "2.3.0",
+            "--commit",
+            "9c1e2f4",
+            "--now",
+            NOW,
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("44 metrics (32 with raw samples)"))
+        .stdout(predicate::str::contains("release 2.3.0, commit 9c1e2f4"));
+    let first = std::fs::read(&out).unwrap();
+    let snapshot: Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(snapshot["shipgate_perf_baseline"], 1);
+    assert_eq!(snapshot["provenance"]["promoted_at"], NOW);
+    assert_eq!(snapshot["provenance"]["commit"], "9c1e2f4");
+    assert_eq!(snapshot["provenance"]["forced"], false);
+    // Promoting the same run the same way writes the same bytes.
+    promote(&fixture("jmeter-2.13-header.jtl"), &out)
+        .args([
+            "--release-version",
+            "2.3.0",
+            "--commit",
+            "9c1e2f4",
+            "--now",
+            NOW,
+        ])
+        .assert()
+        .code(0);
+    assert_eq!(std::fs::read(&out).unwrap(), first);
+    shipgate()
+        .args(["inspect", "perf"])
+        .arg(&out)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "baseline promoted 2026-11-24T10:00:00Z",
+        ));
+}
+
+#[test]
+fn promote_takes_the_commit_and_release_from_the_pipeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.json");
+    promote(&fixture("k6-handle-summary.json"), &out)
+        .env("GITHUB_SHA", "abc1234")
+        .env("RELEASE_VERSION", "2.5.0")
+        .args(["--now", NOW])
+        .assert()
+        .code(0);
+    let snapshot: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(snapshot["provenance"]["commit"], "abc1234");
+    assert_eq!(snapshot["provenance"]["release_version"], "2.5.0");
+}
+
+#[test]
+fn promote_refuses_a_run_that_failed_its_own_thresholds_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.json");
+    promote(&fixture("k6-summary-export-failed-threshold.json"), &out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("http_req_duration: p(99)<40"))
+        .stderr(predicate::str::contains("--force"));
+    assert!(!out.exists(), "nothing written");
+    promote(&fixture("k6-summary-export-failed-threshold.json"), &out)
+        .arg("--force")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("FORCED"));
+    let snapshot: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(snapshot["provenance"]["forced"], true);
+}
+
+#[test]
+fn promote_refuses_what_is_not_a_good_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.json");
+    promote(Path::new("missing.jtl"), &out).assert().code(1);
+    let empty = dir.path().join("empty.jtl");
+    std::fs::write(&empty, "timeStamp,elapsed,label,success\n").unwrap();
+    promote(&empty, &out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("holds no samples"));
+    promote(Path::new("examples/performance/perf/baseline.json"), &out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already a baseline snapshot"));
+    assert!(!out.exists());
+}
