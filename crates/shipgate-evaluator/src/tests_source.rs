@@ -47,7 +47,11 @@ pub fn inspect_tests(
         shipgate_policy::RetryMode::PerTestcase => RetryMode::PerTestcase,
         shipgate_policy::RetryMode::RepeatedTestcases => RetryMode::RepeatedTestcases,
     };
-    let options = ReadOptions { retention, retries };
+    let options = ReadOptions {
+        retention,
+        retries,
+        outcomes: false,
+    };
     match shipgate_junit::expand_globs(base_dir, patterns) {
         Ok(matches) => TestInspection {
             unmatched: matches.unmatched.clone(),

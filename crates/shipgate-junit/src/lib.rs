@@ -28,6 +28,7 @@ mod retries;
 mod text;
 mod time;
 
+pub use document::test_key;
 pub use error::JunitError;
 pub use globs::{GlobMatches, expand_globs};
 
@@ -57,9 +58,12 @@ pub enum RetryMode {
     /// tests or `describe` blocks, not retries).
     #[default]
     PerTestcase,
-    /// Testcases with the same suite, classname and name in one file are attempts of one test:
-    /// flaky if an attempt passed and another failed, failed if none passed. The number of
-    /// attempts is in [`shipgate_model::TestRecord::attempts`].
+    /// Testcases with the same suite, classname and name in one file are attempts of one test,
+    /// in document order, and the last attempt decides: flaky if it passed after earlier
+    /// attempts (a runner retries only after a failure), failed or errored if it failed or
+    /// errored; a skipped last attempt does not hide an earlier failure. The number of attempts
+    /// is in [`shipgate_model::TestRecord::attempts`]. See `docs/retries.md` for which runners
+    /// need it.
     RepeatedTestcases,
 }
 
@@ -70,6 +74,18 @@ pub struct ReadOptions {
     pub retention: TestRetention,
     /// How retries written as repeated testcases are read.
     pub retries: RetryMode,
+    /// Also return every test's identity and outcome ([`JunitRead::outcomes`]), 16 bytes per
+    /// test, for flaky-test history across runs.
+    pub outcomes: bool,
+}
+
+/// One test's identity ([`test_key`] of its suite, classname and name) and outcome.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyedOutcome {
+    /// [`test_key`] of the test.
+    pub key: u64,
+    /// What happened (after merging retries, under [`RetryMode::RepeatedTestcases`]).
+    pub outcome: shipgate_model::TestOutcome,
 }
 
 /// Provenance of one file read: enough to prove later which exact bytes were used.
@@ -93,6 +109,9 @@ pub struct JunitRead {
     pub digests: Vec<FileDigest>,
     /// Every file that could not be read as JUnit, sorted by path.
     pub errors: Vec<JunitError>,
+    /// Every test's identity and outcome, file after file, when [`ReadOptions::outcomes`] asks
+    /// for them; empty otherwise.
+    pub outcomes: Vec<KeyedOutcome>,
 }
 
 /// Reads every file (in parallel, on rayon's pool). Never stops at the first bad file: every
@@ -121,7 +140,10 @@ pub fn read_files(base_dir: &Path, paths: &[PathBuf], options: &ReadOptions) -> 
     for result in results {
         read.digests.extend(result.digest);
         match result.parsed {
-            Ok(parsed) => add_file(&mut read.evidence, parsed, result.path),
+            Ok(mut parsed) => {
+                read.outcomes.append(&mut parsed.outcomes);
+                add_file(&mut read.evidence, parsed, result.path);
+            }
             Err(error) => read.errors.push(error),
         }
     }
@@ -159,6 +181,7 @@ fn add_file(evidence: &mut TestEvidence, parsed: Parsed, path: String) {
         mut file,
         records,
         suite_errors,
+        outcomes: _,
     } = parsed;
     file.path = path;
     evidence.totals.add(&file.counts);

@@ -60,10 +60,11 @@ pub struct TestSources {
     /// Globs of JUnit XML files (`reports/**/*.xml`); every match is read and merged.
     pub junit: Vec<String>,
     /// How retries are written. `per-testcase` (default): every `<testcase>` is one test, and
-    /// Surefire/nextest `flakyFailure` marks a flaky pass. `repeated-testcases`: runners that
-    /// write each attempt as its own `<testcase>` (gotestsum `--rerun-fails`, Gradle without
-    /// `mergeReruns`, Playwright/Jest retries); cases with the same suite, classname and name in
-    /// one file are one test, flaky if an attempt passed.
+    /// Surefire/nextest/Playwright `flakyFailure` marks a flaky pass. `repeated-testcases`:
+    /// runners that write each attempt as its own `<testcase>` (gotestsum `--rerun-fails`,
+    /// Gradle without `mergeReruns`, pytest-rerunfailures); cases with the same suite,
+    /// classname and name in one file are one test, and the last attempt decides (flaky if it
+    /// passed after earlier attempts). See docs/retries.md.
     pub retries: Option<RetryMode>,
 }
 
@@ -75,7 +76,7 @@ pub enum RetryMode {
     #[default]
     PerTestcase,
     /// Repeated testcases with the same suite, classname and name in one file are attempts of
-    /// one test.
+    /// one test; the last attempt decides.
     RepeatedTestcases,
 }
 

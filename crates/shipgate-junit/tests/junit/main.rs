@@ -7,6 +7,7 @@ mod corpus;
 mod files;
 mod fixtures;
 mod hostile;
+mod retries;
 
 use std::path::{Path, PathBuf};
 
