@@ -8,6 +8,9 @@
 //! bytes a decision was made on. A file that is not a readable JUnit report (empty, truncated,
 //! not XML, NUnit, ...) is a [`JunitError`] naming the file and position, never zero tests.
 //!
+//! It also reads earlier runs (`sources.tests.history`, one folder per run) into a compact
+//! [`shipgate_model::RunHistory`]: [`find_runs`], [`read_history`] and [`HistoryBuilder`].
+//!
 //! The reader is a streaming quick-xml event loop with an explicit stack (see
 //! `docs/decisions/0002-junit-streaming-reader.md` for why it is not junit-parser). It never
 //! resolves or expands entities, refuses DOCTYPEs, bounds nesting depth, and does not panic on
@@ -20,6 +23,7 @@
 mod document;
 mod error;
 mod globs;
+mod history;
 mod input;
 mod outcome;
 mod position;
@@ -31,6 +35,10 @@ mod time;
 pub use document::test_key;
 pub use error::JunitError;
 pub use globs::{GlobMatches, expand_globs};
+pub use history::{
+    HistoryBuilder, HistoryRead, RunFolder, RunFolders, RunInfo, find_runs, natural_cmp,
+    read_history,
+};
 
 use document::{Failure, FailureKind, Parsed, Scanner, prolog_declaration};
 use input::{

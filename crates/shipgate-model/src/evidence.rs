@@ -1,5 +1,7 @@
 //! The evidence set handed to the policy engine, and the provenance of every input.
 
+use crate::history::RunHistory;
+use crate::quarantine::Quarantine;
 use crate::tests::TestEvidence;
 use serde::{Deserialize, Serialize};
 
@@ -69,6 +71,10 @@ pub struct InputRecord {
 pub struct EvidenceSet {
     /// JUnit test results of this run.
     pub tests: SourceState<TestEvidence>,
+    /// Earlier runs' results, with this run's folded in last (`sources.tests.history`).
+    pub history: SourceState<RunHistory>,
+    /// Known-flaky tests (`sources.tests.quarantine`).
+    pub quarantine: SourceState<Quarantine>,
     /// Every input read, with its hash.
     pub inputs: Vec<InputRecord>,
 }

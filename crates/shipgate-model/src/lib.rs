@@ -1,8 +1,8 @@
 //! Pure data shared by every shipgate crate.
 //!
 //! This crate holds the vocabulary of the gate: the evidence adapters produce ([`tests`],
-//! [`evidence`]), the findings the policy engine produces ([`verdict`]), the JSON report that is
-//! the release's audit record ([`report`]), the test-name patterns of critical paths
+//! [`history`], [`quarantine`], [`evidence`]), the findings the policy engine produces
+//! ([`verdict`]), the JSON report that is the release's audit record ([`report`]), the test-name patterns of critical paths
 //! ([`pattern`]) and the public exit-code table ([`exit`]).
 //!
 //! It must not do any IO, read the clock or the environment, or know how any evidence format is
@@ -11,14 +11,18 @@
 
 pub mod evidence;
 pub mod exit;
+pub mod history;
 pub mod pattern;
+pub mod quarantine;
 pub mod report;
 pub mod tests;
 pub mod verdict;
 
 pub use evidence::{EvidenceProblem, EvidenceSet, InputRecord, SourceState};
 pub use exit::ExitCode;
+pub use history::{CommitSource, FlakyReason, FlakyTest, HistoryRun, HistoryTest, RunHistory};
 pub use pattern::{PatternError, TestPattern};
+pub use quarantine::{Quarantine, QuarantineEntry};
 pub use report::Report;
 pub use tests::{
     SuiteError, SuiteErrorKind, TestCounts, TestEvidence, TestFile, TestOutcome, TestRecord,

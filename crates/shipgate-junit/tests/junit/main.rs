@@ -6,6 +6,7 @@
 mod corpus;
 mod files;
 mod fixtures;
+mod history;
 mod hostile;
 mod retries;
 

@@ -60,6 +60,7 @@ fn evidence(passed: u64, listed: &[(&str, TestOutcome)]) -> EvidenceSet {
             tests,
         }),
         inputs: vec![],
+        ..EvidenceSet::default()
     }
 }
 
@@ -387,6 +388,7 @@ fn missing() -> EvidenceSet {
             remedy: "run the tests first".into(),
         }),
         inputs: vec![],
+        ..EvidenceSet::default()
     }
 }
 
@@ -419,6 +421,7 @@ fn unreadable_evidence_is_exit_4() {
             remedy: "re-run".into(),
         }]),
         inputs: vec![],
+        ..EvidenceSet::default()
     };
     let v = evaluate(&policy(PASS_RATE), &e, now());
     assert_eq!(check(&v, "regression.pass-rate").status, CheckStatus::Error);
@@ -496,6 +499,7 @@ fn unreadable_evidence_cannot_be_waived() {
             remedy: "fix".into(),
         }]),
         inputs: vec![],
+        ..EvidenceSet::default()
     };
     let v = evaluate(&policy(&format!("{WAIVED}2030-01-01\n")), &e, now());
     assert_eq!(check(&v, "regression.pass-rate").status, CheckStatus::Error);
