@@ -13,19 +13,23 @@
 mod catalog;
 mod env;
 mod evaluate;
+mod flaky_sources;
 mod load;
 mod policy;
+mod quarantine;
 mod starter;
 mod values;
 
 pub use catalog::{CATALOG, CheckInfo, explain};
 pub use env::EnvLookup;
 pub use evaluate::evaluate;
+pub use flaky_sources::{DEFAULT_HISTORY_RUNS, DEFAULT_MIN_FLIPS, MAX_HISTORY_RUNS};
 pub use load::PolicyError;
 pub use policy::{
     CheckSettings, Checks, CriticalPath, CriticalPathsCheck, FlakyCheck, LevelSetting, OnMissing,
     Policy, RegressionCheck, Release, RetryMode, Risk, Sources, TestSources, Waiver,
 };
+pub use quarantine::parse_quarantine;
 pub use shipgate_yaml::Problem;
 pub use starter::{Profile, starter_policy};
 pub use values::{DurationSpec, Expiry, Pattern, Percent, format_duration, format_percent};

@@ -167,7 +167,11 @@ fn only_the_latest_runs_are_read_and_flaky_tests_are_found() {
         flaky,
         [
             // Runs 2 and 3 tested commit `abc`: it failed in one and passed in the other.
-            ("flips", vec![FlakyReason::SameCommit, FlakyReason::Flips], 3),
+            (
+                "flips",
+                vec![FlakyReason::SameCommit, FlakyReason::Flips],
+                3
+            ),
             ("rerun", vec![FlakyReason::RerunPassed], 1),
             ("same_commit", vec![FlakyReason::SameCommit], 1),
         ]

@@ -1,15 +1,25 @@
-//! `flaky.rate`: tests that failed and then passed on a rerun, within this run.
+//! `flaky.rate`: flaky tests ÷ executed tests. Without history, a flaky test is one that failed
+//! and then passed on a rerun in this run. With `sources.tests.history`, it is one that passed
+//! and failed on the same commit, or flipped between pass and fail at least `min_flips` times
+//! across the latest runs (this one included), ranked by flip rate. The quarantine is checked
+//! here too: an expired entry, or one that matches a critical-path test, fails this check.
 
-use super::result::{Check, insert_tests, ratio, thousands};
+use super::quarantine::{Assessment, EntryState, QuarantineView, describe_entry};
+use super::result::{Check, LIST_LIMIT, insert_tests, plural, ratio, thousands};
 use crate::policy::CheckSettings;
 use crate::values::{Percent, format_percent};
 use serde_json::{Map, Value, json};
-use shipgate_model::{CheckResult, SourceState, TestEvidence, TestOutcome};
+use shipgate_model::{
+    CheckResult, FlakyReason, FlakyTest, RunHistory, SourceState, TestEvidence, TestOutcome,
+};
 
 pub(crate) fn rate(
     max: Percent,
     settings: CheckSettings,
     tests: &SourceState<TestEvidence>,
+    history: &SourceState<RunHistory>,
+    min_flips: u32,
+    quarantine: &QuarantineView<'_>,
 ) -> CheckResult {
     let check = Check::new("flaky.rate", settings);
     let threshold = json!(max.as_f64());
@@ -17,20 +27,55 @@ pub(crate) fn rate(
         Ok(e) => e,
         Err(r) => return *r,
     };
+    let history = match history {
+        SourceState::NotConfigured => None,
+        state => match check.source(state, threshold.clone()) {
+            Ok(h) => Some(h),
+            Err(r) => return *r,
+        },
+    };
+    let assessment = match quarantine.require(&check, threshold.clone()) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
     let c = &evidence.totals;
     let executed = c.executed();
     let mut details = Map::new();
-    details.insert("flaky".into(), json!(c.flaky));
-    details.insert("executed".into(), json!(executed));
-    insert_tests(
-        &mut details,
-        "flaky_tests",
-        evidence,
-        evidence
-            .tests
-            .iter()
-            .filter(|t| t.outcome == TestOutcome::Flaky),
-    );
+    let (flaky, across) = match history {
+        Some(h) => {
+            let ranked = in_this_run(h, h.flaky(min_flips));
+            details.insert("flaky".into(), json!(ranked.len()));
+            details.insert("executed".into(), json!(executed));
+            details.insert("flaky_in_this_run".into(), json!(c.flaky));
+            insert_ranked(&mut details, h, &ranked, assessment);
+            details.insert("history".into(), history_details(h, min_flips));
+            let earlier = h.runs.iter().filter(|r| !r.current).count() as u64;
+            (
+                ranked.len() as u64,
+                format!(
+                    " across this run and {}",
+                    plural(earlier, "earlier run", "earlier runs")
+                ),
+            )
+        }
+        None => {
+            details.insert("flaky".into(), json!(c.flaky));
+            details.insert("executed".into(), json!(executed));
+            insert_tests(
+                &mut details,
+                "flaky_tests",
+                evidence,
+                evidence
+                    .tests
+                    .iter()
+                    .filter(|t| t.outcome == TestOutcome::Flaky),
+            );
+            (c.flaky, String::new())
+        }
+    };
+    if let Some(a) = assessment {
+        details.insert("quarantine".into(), a.details());
+    }
     if executed == 0 {
         return check.measured(
             false,
@@ -42,27 +87,215 @@ pub(crate) fn rate(
             details,
         );
     }
-    let passed = max.not_exceeded_by(c.flaky, executed);
-    let message = format!(
-        "{} of {} executed tests were flaky ({}); the maximum is {max}",
-        thousands(c.flaky),
+
+    let rate_ok = max.not_exceeded_by(flaky, executed);
+    let mut message = format!(
+        "{} of {} executed tests {} flaky ({}){across}; the maximum is {max}",
+        thousands(flaky),
         thousands(executed),
-        format_percent(c.flaky as f64 / executed as f64),
+        if flaky == 1 { "is" } else { "are" },
+        format_percent(flaky as f64 / executed as f64),
     );
-    let remedy = (!passed).then(|| {
+    let mut remedies = Vec::new();
+    if !rate_ok {
         let allowed = max.max_part_of(executed);
-        format!(
-            "{} fewer flaky tests are needed to get within {max}: fix the ones listed in the details; each one trains people to re-run red builds until they are green",
-            thousands(c.flaky.saturating_sub(allowed))
-        )
-    });
+        remedies.push(format!(
+            "{} fewer flaky tests are needed to get within {max}: fix the ones listed in the details, highest flip rate first; each one trains people to re-run red builds until they are green",
+            thousands(flaky.saturating_sub(allowed))
+        ));
+    }
+    let mut quarantine_ok = true;
+    if let Some(a) = assessment {
+        let (sentences, fixes) = quarantine_problems(a);
+        quarantine_ok = sentences.is_empty();
+        for s in sentences {
+            message.push_str("; ");
+            message.push_str(&s);
+        }
+        remedies.extend(fixes);
+    }
+    if let Some(h) = history
+        && let Some((before, after)) = h.out_of_order().first()
+    {
+        message.push_str(&format!(
+            "; note: run `{}` is named after run `{}` but ran before it, so the run folders may not be named in run order and flips may be miscounted",
+            after.name, before.name
+        ));
+    }
+    let passed = rate_ok && quarantine_ok;
+    let remedy = (!passed).then(|| remedies.join("; "));
     check.measured(
         passed,
-        ratio(c.flaky, executed),
+        ratio(flaky, executed),
         threshold,
         "ratio",
         message,
         remedy,
         details,
     )
+}
+
+/// The flaky tests that are part of this run (all of them when the history has no current run).
+fn in_this_run<'a>(h: &RunHistory, flaky: Vec<FlakyTest<'a>>) -> Vec<FlakyTest<'a>> {
+    if h.current_run().is_none() {
+        return flaky;
+    }
+    flaky.into_iter().filter(|f| f.in_current_run).collect()
+}
+
+fn reason_name(r: FlakyReason) -> &'static str {
+    match r {
+        FlakyReason::RerunPassed => "rerun-passed",
+        FlakyReason::SameCommit => "same-commit",
+        FlakyReason::Flips => "flips",
+    }
+}
+
+/// The flaky tests, ranked by flip rate, with their last failure.
+fn insert_ranked(
+    details: &mut Map<String, Value>,
+    h: &RunHistory,
+    ranked: &[FlakyTest<'_>],
+    assessment: Option<&Assessment<'_>>,
+) {
+    let list = ranked
+        .iter()
+        .take(LIST_LIMIT)
+        .map(|f| {
+            let t = f.test;
+            let mut m = Map::new();
+            m.insert("suite".into(), json!(t.suite));
+            m.insert("classname".into(), json!(t.classname));
+            m.insert("name".into(), json!(t.name));
+            m.insert("flip_rate".into(), json!((f.flip_rate * 1e4).round() / 1e4));
+            m.insert("flips".into(), json!(f.flips));
+            m.insert("runs".into(), json!(f.runs));
+            m.insert("failed_runs".into(), json!(f.failures));
+            m.insert(
+                "reasons".into(),
+                json!(
+                    f.reasons
+                        .iter()
+                        .map(|r| reason_name(*r))
+                        .collect::<Vec<_>>()
+                ),
+            );
+            if let Some(run) = t.last_failure.and_then(|i| h.runs.get(i)) {
+                let mut last = Map::new();
+                last.insert("run".into(), json!(run.name));
+                if let Some(commit) = &run.commit {
+                    last.insert("commit".into(), json!(commit));
+                }
+                if let Some(time) = run.time {
+                    last.insert("time".into(), json!(time.to_string()));
+                }
+                if let Some(message) = &t.last_message {
+                    last.insert("message".into(), json!(message));
+                }
+                m.insert("last_failure".into(), Value::Object(last));
+            }
+            if let Some(entry) = assessment.and_then(|a| a.active_entry_for(&t.qualified_name())) {
+                m.insert("quarantined".into(), json!(entry.pattern.as_str()));
+            }
+            Value::Object(m)
+        })
+        .collect();
+    details.insert("flaky_tests".into(), Value::Array(list));
+    details.insert("flaky_tests_total".into(), json!(ranked.len()));
+}
+
+fn history_details(h: &RunHistory, min_flips: u32) -> Value {
+    let earlier: Vec<&str> = h
+        .runs
+        .iter()
+        .filter(|r| !r.current)
+        .map(|r| r.name.as_str())
+        .collect();
+    let mut m = Map::new();
+    m.insert("runs_read".into(), json!(earlier.len()));
+    m.insert("runs_available".into(), json!(h.runs_available));
+    if let (Some(first), Some(last)) = (earlier.first(), earlier.last()) {
+        m.insert("oldest_run".into(), json!(first));
+        m.insert("latest_run".into(), json!(last));
+    }
+    m.insert("tests_seen".into(), json!(h.tests));
+    m.insert("tests_that_failed".into(), json!(h.failed_tests.len()));
+    m.insert("min_flips".into(), json!(min_flips));
+    m.insert(
+        "runs_with_commit".into(),
+        json!(h.runs.iter().filter(|r| r.commit.is_some()).count()),
+    );
+    Value::Object(m)
+}
+
+/// Sentences for the message and remedies for expired and refused entries.
+fn quarantine_problems(a: &Assessment<'_>) -> (Vec<String>, Vec<String>) {
+    let mut sentences = Vec::new();
+    let mut fixes = Vec::new();
+    let expired: Vec<String> = a
+        .in_state(EntryState::Expired)
+        .map(|e| {
+            format!(
+                "{} expired {}",
+                describe_entry(a.path, e.entry),
+                e.entry.expires
+            )
+        })
+        .collect();
+    if !expired.is_empty() {
+        sentences.push(format!(
+            "{} expired and {} nothing: {}",
+            plural(
+                expired.len() as u64,
+                "quarantine entry",
+                "quarantine entries"
+            ),
+            if expired.len() == 1 {
+                "quarantines"
+            } else {
+                "quarantine"
+            },
+            expired.join(", ")
+        ));
+        fixes.push("fix the tests of an expired quarantine entry and remove it, or renew it with a new date in review".to_owned());
+    }
+    let refused: Vec<String> = a
+        .in_state(EntryState::Refused)
+        .map(|e| {
+            let tests: Vec<String> = e
+                .critical
+                .iter()
+                .take(3)
+                .map(|(path, t)| format!("`{}` ({path})", t.qualified_name()))
+                .collect();
+            format!(
+                "{} matches {}: {}{}",
+                describe_entry(a.path, e.entry),
+                plural(
+                    e.critical_total as u64,
+                    "critical-path test",
+                    "critical-path tests"
+                ),
+                tests.join(", "),
+                if e.critical_total > tests.len() {
+                    ", ..."
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect();
+    if !refused.is_empty() {
+        sentences.push(format!(
+            "{} refused because critical paths are never quarantined: {}",
+            plural(
+                refused.len() as u64,
+                "quarantine entry is",
+                "quarantine entries are"
+            ),
+            refused.join("; ")
+        ));
+        fixes.push("narrow the refused quarantine entry so that it matches no critical-path test, and fix the critical test instead".to_owned());
+    }
+    (sentences, fixes)
 }
