@@ -9,10 +9,14 @@
 //! the evaluation time, so the same inputs always give the same decision.
 
 mod error;
+mod history_source;
+mod quarantine_source;
 mod tests_source;
 
 pub use error::EvaluatorError;
-pub use tests_source::{TestInspection, inspect_tests};
+pub use tests_source::{
+    HistoryInspection, TestInspection, inspect_tests, inspect_tests_with_history,
+};
 
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
@@ -68,24 +72,61 @@ pub fn load_policy(path: &Path, env: EnvLookup<'_>) -> Result<LoadedPolicy, Eval
 /// recorded as missing or unreadable, and the checks that need it say so.
 pub fn gather(loaded: &LoadedPolicy) -> EvidenceSet {
     let policy = &loaded.policy;
+    let base_dir = &loaded.base_dir;
+    let history_globs = policy.history_globs();
     let mut evidence = EvidenceSet::default();
     std::thread::scope(|scope| {
         let tests = scope.spawn(|| {
             if policy.needs_tests() || policy.sources.tests.is_some() {
-                tests_source::load(policy, &loaded.base_dir)
+                tests_source::load(policy, base_dir, history_globs.is_some())
             } else {
-                (SourceState::NotConfigured, Vec::new())
+                tests_source::LoadedTests {
+                    state: SourceState::NotConfigured,
+                    inputs: Vec::new(),
+                    outcomes: Vec::new(),
+                }
             }
         });
-        match tests.join() {
-            Ok((state, inputs)) => {
-                evidence.tests = state;
-                evidence.inputs.extend(inputs);
+        let history = scope.spawn(|| {
+            history_source::read(
+                history_globs,
+                base_dir,
+                policy.history_runs(),
+                tests_source::junit_retries(policy.retry_mode()),
+            )
+        });
+        let quarantine = scope.spawn(|| quarantine_source::load(policy, base_dir));
+
+        let outcomes = match tests.join() {
+            Ok(loaded) => {
+                evidence.tests = loaded.state;
+                evidence.inputs.extend(loaded.inputs);
+                loaded.outcomes
             }
             Err(_) => {
                 evidence.tests = SourceState::Unreadable(vec![internal_problem("tests")]);
+                Vec::new()
             }
-        }
+        };
+        evidence.history = match history.join() {
+            Ok((earlier, inputs)) => {
+                evidence.inputs.extend(inputs);
+                history_source::finish(
+                    earlier,
+                    evidence.tests.loaded(),
+                    outcomes,
+                    policy.release.commit.as_deref(),
+                )
+            }
+            Err(_) => SourceState::Unreadable(vec![internal_problem("history")]),
+        };
+        evidence.quarantine = match quarantine.join() {
+            Ok((state, inputs)) => {
+                evidence.inputs.extend(inputs);
+                state
+            }
+            Err(_) => SourceState::Unreadable(vec![internal_problem("quarantine")]),
+        };
     });
     evidence
 }

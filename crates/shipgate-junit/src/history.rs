@@ -13,11 +13,11 @@
 //! classname and name, and one bit per run for "passed" and one for "failed"), plus names and
 //! the last failure message only for tests that failed at least once.
 
-use crate::{
-    JunitError, JunitRead, KeyedOutcome, ReadOptions, RetryMode, expand_globs, read_files, test_key,
-};
+use crate::{JunitError, KeyedOutcome, ReadOptions, RetryMode, expand_globs, read_files, test_key};
 use shipgate_model::history::MAX_RUNS;
-use shipgate_model::{CommitSource, HistoryRun, HistoryTest, RunHistory, TestOutcome};
+use shipgate_model::{
+    CommitSource, HistoryRun, HistoryTest, RunHistory, TestEvidence, TestOutcome,
+};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
@@ -189,15 +189,20 @@ impl HistoryBuilder {
         }
     }
 
-    /// Adds the next run, read with [`ReadOptions::outcomes`] on. A run beyond [`MAX_RUNS`] is
-    /// refused (`false`); callers keep at most `MAX_RUNS - 1` earlier runs.
-    pub fn add_run(&mut self, info: RunInfo, read: &mut JunitRead) -> bool {
+    /// Adds the next run: its evidence and its tests' outcomes (read with
+    /// [`ReadOptions::outcomes`] on). A run beyond [`MAX_RUNS`] is refused (`false`); callers
+    /// keep at most `MAX_RUNS - 1` earlier runs.
+    pub fn add_run(
+        &mut self,
+        info: RunInfo,
+        evidence: &TestEvidence,
+        mut outcomes: Vec<KeyedOutcome>,
+    ) -> bool {
         let index = self.runs.len();
         if index >= MAX_RUNS {
             return false;
         }
         let bit = 1u64 << index;
-        let evidence = &read.evidence;
         let (commit, commit_from) = match info.commit {
             Some((commit, from)) => (Some(commit), Some(from)),
             None => match files_commit(evidence.files.iter().map(|f| f.commit.as_deref())) {
@@ -215,7 +220,6 @@ impl HistoryBuilder {
             current: info.current,
         });
 
-        let mut outcomes = std::mem::take(&mut read.outcomes);
         outcomes.sort_unstable_by_key(|o| o.key);
         let mut fresh = Vec::new();
         let mut at = 0;
@@ -382,7 +386,8 @@ pub fn read_history(
             commit: run.commit.clone().map(|c| (c, CommitSource::FolderName)),
             current: false,
         };
-        read.builder.add_run(info, &mut files);
+        let outcomes = std::mem::take(&mut files.outcomes);
+        read.builder.add_run(info, &files.evidence, outcomes);
     }
     read.folders = folders;
     read

@@ -115,6 +115,75 @@ pub struct FlakyTest<'a> {
     pub in_current_run: bool,
 }
 
+/// When and how a flaky test last failed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LastFailure {
+    /// The run's name.
+    pub run: String,
+    /// The run's commit, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// The run's time, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time: Option<Timestamp>,
+    /// The failure message, cut short.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// A flaky test as reports list it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FlakySummary {
+    /// The enclosing `<testsuite>`'s name.
+    pub suite: String,
+    /// The `classname` attribute.
+    pub classname: String,
+    /// The `name` attribute.
+    pub name: String,
+    /// Flips ÷ possible flips, rounded to four decimals.
+    pub flip_rate: f64,
+    /// Changes between pass and fail, in run order.
+    pub flips: u32,
+    /// Runs the test ran in.
+    pub runs: u32,
+    /// Runs it failed in.
+    pub failed_runs: u32,
+    /// Why it is flaky.
+    pub reasons: Vec<FlakyReason>,
+    /// Whether it ran in the run being gated.
+    pub in_current_run: bool,
+    /// Its last failure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_failure: Option<LastFailure>,
+}
+
+impl FlakyTest<'_> {
+    /// The test as reports list it; `history` is the history it came from.
+    pub fn summary(&self, history: &RunHistory) -> FlakySummary {
+        let t = self.test;
+        FlakySummary {
+            suite: t.suite.clone(),
+            classname: t.classname.clone(),
+            name: t.name.clone(),
+            flip_rate: (self.flip_rate * 1e4).round() / 1e4,
+            flips: self.flips,
+            runs: self.runs,
+            failed_runs: self.failures,
+            reasons: self.reasons.clone(),
+            in_current_run: self.in_current_run,
+            last_failure: t
+                .last_failure
+                .and_then(|i| history.runs.get(i))
+                .map(|run| LastFailure {
+                    run: run.name.clone(),
+                    commit: run.commit.clone(),
+                    time: run.time,
+                    message: t.last_message.clone(),
+                }),
+        }
+    }
+}
+
 impl HistoryTest {
     /// `classname.name`, the string quarantine and critical-path patterns are matched against.
     pub fn qualified_name(&self) -> String {

@@ -20,7 +20,10 @@ pub mod verdict;
 
 pub use evidence::{EvidenceProblem, EvidenceSet, InputRecord, SourceState};
 pub use exit::ExitCode;
-pub use history::{CommitSource, FlakyReason, FlakyTest, HistoryRun, HistoryTest, RunHistory};
+pub use history::{
+    CommitSource, FlakyReason, FlakySummary, FlakyTest, HistoryRun, HistoryTest, LastFailure,
+    RunHistory,
+};
 pub use pattern::{PatternError, TestPattern};
 pub use quarantine::{Quarantine, QuarantineEntry};
 pub use report::Report;

@@ -13,7 +13,8 @@
 //!   ([`render_junit`]).
 //!
 //! It also renders the evidence `shipgate inspect tests` prints ([`render_test_inspection_json`],
-//! [`render_test_inspection_human`]).
+//! [`render_test_inspection_human`]) and, with `--history`, the earlier runs and the flaky tests
+//! they reveal ([`render_history_human`], [`history_json`]).
 //!
 //! A renderer only writes what the report says. It must not evaluate anything (the decision, the
 //! statuses and `blocking` are taken as given), read files, the clock or the environment, or decide
@@ -30,6 +31,7 @@
 
 mod ansi;
 mod details;
+mod history;
 mod human;
 mod inspect;
 mod json;
@@ -46,8 +48,12 @@ use shipgate_model::Report;
 use std::fmt;
 use std::str::FromStr;
 
+pub use history::{history_json, render_history_human};
 pub use human::render_human;
-pub use inspect::{render_test_inspection_human, render_test_inspection_json};
+pub use inspect::{
+    render_test_inspection_human, render_test_inspection_json,
+    render_test_inspection_json_with_history,
+};
 pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;

@@ -114,13 +114,15 @@ fn only_the_latest_runs_are_read_and_flaky_tests_are_found() {
     let mut now = read_files(dir.path(), &["reports/current.xml".into()], &options);
     assert_eq!(now.evidence.totals, evidence.totals);
     assert_eq!(now.outcomes.len(), 3);
+    let outcomes = std::mem::take(&mut now.outcomes);
     read.builder.add_run(
         RunInfo {
             name: "current".into(),
             commit: Some(("fff".into(), CommitSource::Policy)),
             current: true,
         },
-        &mut now,
+        &now.evidence,
+        outcomes,
     );
     let history = read.builder.finish();
 

@@ -93,7 +93,11 @@ pub(crate) fn rate(
         "{} of {} executed tests {} flaky ({}){across}; the maximum is {max}",
         thousands(flaky),
         thousands(executed),
-        if flaky == 1 { "is" } else { "are" },
+        match (history.is_some(), flaky == 1) {
+            (false, _) => "were",
+            (true, true) => "is",
+            (true, false) => "are",
+        },
         format_percent(flaky as f64 / executed as f64),
     );
     let mut remedies = Vec::new();
@@ -143,15 +147,7 @@ fn in_this_run<'a>(h: &RunHistory, flaky: Vec<FlakyTest<'a>>) -> Vec<FlakyTest<'
     flaky.into_iter().filter(|f| f.in_current_run).collect()
 }
 
-fn reason_name(r: FlakyReason) -> &'static str {
-    match r {
-        FlakyReason::RerunPassed => "rerun-passed",
-        FlakyReason::SameCommit => "same-commit",
-        FlakyReason::Flips => "flips",
-    }
-}
-
-/// The flaky tests, ranked by flip rate, with their last failure.
+/// The flaky tests, ranked by flip rate, with their last failure and any quarantine entry.
 fn insert_ranked(
     details: &mut Map<String, Value>,
     h: &RunHistory,
@@ -162,46 +158,46 @@ fn insert_ranked(
         .iter()
         .take(LIST_LIMIT)
         .map(|f| {
-            let t = f.test;
-            let mut m = Map::new();
-            m.insert("suite".into(), json!(t.suite));
-            m.insert("classname".into(), json!(t.classname));
-            m.insert("name".into(), json!(t.name));
-            m.insert("flip_rate".into(), json!((f.flip_rate * 1e4).round() / 1e4));
-            m.insert("flips".into(), json!(f.flips));
-            m.insert("runs".into(), json!(f.runs));
-            m.insert("failed_runs".into(), json!(f.failures));
-            m.insert(
-                "reasons".into(),
-                json!(
-                    f.reasons
-                        .iter()
-                        .map(|r| reason_name(*r))
-                        .collect::<Vec<_>>()
-                ),
+            let summary = f.summary(h);
+            // One readable line for renderers that show a test as `name: message`.
+            let mut line = format!(
+                "flip rate {}: {} in {} ({})",
+                format_percent(summary.flip_rate),
+                plural(u64::from(f.flips), "flip", "flips"),
+                plural(u64::from(f.runs), "run", "runs"),
+                f.reasons
+                    .iter()
+                    .map(|r| reason_text(*r))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
-            if let Some(run) = t.last_failure.and_then(|i| h.runs.get(i)) {
-                let mut last = Map::new();
-                last.insert("run".into(), json!(run.name));
-                if let Some(commit) = &run.commit {
-                    last.insert("commit".into(), json!(commit));
+            if let Some(last) = &summary.last_failure {
+                line.push_str(&format!("; last failed in run {}", last.run));
+                if let Some(m) = &last.message {
+                    line.push_str(&format!(": {m}"));
                 }
-                if let Some(time) = run.time {
-                    last.insert("time".into(), json!(time.to_string()));
-                }
-                if let Some(message) = &t.last_message {
-                    last.insert("message".into(), json!(message));
-                }
-                m.insert("last_failure".into(), Value::Object(last));
             }
-            if let Some(entry) = assessment.and_then(|a| a.active_entry_for(&t.qualified_name())) {
-                m.insert("quarantined".into(), json!(entry.pattern.as_str()));
+            let quarantined = assessment.and_then(|a| a.active_entry_for(&f.test.qualified_name()));
+            let mut v = serde_json::to_value(summary).unwrap_or(Value::Null);
+            if let Value::Object(m) = &mut v {
+                if let Some(entry) = quarantined {
+                    m.insert("quarantined".into(), json!(entry.pattern.as_str()));
+                }
+                m.insert("message".into(), json!(line));
             }
-            Value::Object(m)
+            v
         })
         .collect();
     details.insert("flaky_tests".into(), Value::Array(list));
     details.insert("flaky_tests_total".into(), json!(ranked.len()));
+}
+
+fn reason_text(r: FlakyReason) -> &'static str {
+    match r {
+        FlakyReason::RerunPassed => "passed on a rerun",
+        FlakyReason::SameCommit => "passed and failed on one commit",
+        FlakyReason::Flips => "flips",
+    }
 }
 
 fn history_details(h: &RunHistory, min_flips: u32) -> Value {
