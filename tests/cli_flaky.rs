@@ -193,6 +193,7 @@ risk:
     payment: { tests: [\"*Payment*\"] }
 checks:
   regression: {min_pass_rate: 50%}
+  flaky: {max_rate: 50%}
 ";
     let junit = r#"<testsuite name="s">
   <testcase classname="com.acme.PaymentTest" name="refunds"><failure message="off by a cent"/></testcase>

@@ -106,15 +106,10 @@ pub(crate) fn problems(policy: &Policy) -> Vec<SourceProblem> {
                 "name the quarantine file, e.g. `quarantine.yaml`",
             ));
         }
-        let pass_rate = policy
-            .checks
-            .regression
-            .as_ref()
-            .is_some_and(|r| r.min_pass_rate.is_some());
-        if flaky.is_none() && !pass_rate {
+        if flaky.is_none() {
             found.push(cross(
                 "sources.tests.quarantine",
-                "`sources.tests.quarantine` is read by `regression.pass-rate` and `flaky.rate`, and this policy runs neither: add `checks.regression.min_pass_rate` or `checks.flaky`, or remove the quarantine",
+                "`sources.tests.quarantine` needs `checks.flaky`: quarantined failures count as flaky there instead of failing the pass rate, and expired or critical-path entries fail it; add `checks.flaky` with `max_rate`, or remove the quarantine",
             ));
         }
     }

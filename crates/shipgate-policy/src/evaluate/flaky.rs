@@ -11,7 +11,9 @@ use crate::values::{Percent, format_percent};
 use serde_json::{Map, Value, json};
 use shipgate_model::{
     CheckResult, FlakyReason, FlakyTest, RunHistory, SourceState, TestEvidence, TestOutcome,
+    TestRecord,
 };
+use std::collections::HashSet;
 
 pub(crate) fn rate(
     max: Percent,
@@ -41,17 +43,34 @@ pub(crate) fn rate(
     let c = &evidence.totals;
     let executed = c.executed();
     let mut details = Map::new();
-    let (flaky, across) = match history {
+    // A quarantined test that failed is a known-flaky test: its failure leaves the pass rate
+    // and counts here instead, so a quarantine cannot make failures disappear.
+    let quarantined: Vec<&TestRecord> = assessment.map_or_else(Vec::new, |a| {
+        let mut indices: Vec<usize> = a.quarantined.keys().copied().collect();
+        indices.sort_unstable();
+        indices
+            .into_iter()
+            .filter_map(|i| evidence.tests.get(i))
+            .collect()
+    });
+    let (detected, across) = match history {
         Some(h) => {
             let ranked = in_this_run(h, h.flaky(min_flips));
-            details.insert("flaky".into(), json!(ranked.len()));
-            details.insert("executed".into(), json!(executed));
-            details.insert("flaky_in_this_run".into(), json!(c.flaky));
+            let names: HashSet<(&str, &str, &str)> = ranked
+                .iter()
+                .map(|f| {
+                    (
+                        f.test.suite.as_str(),
+                        f.test.classname.as_str(),
+                        f.test.name.as_str(),
+                    )
+                })
+                .collect();
             insert_ranked(&mut details, h, &ranked, assessment);
             details.insert("history".into(), history_details(h, min_flips));
             let earlier = h.runs.iter().filter(|r| !r.current).count() as u64;
             (
-                ranked.len() as u64,
+                names,
                 format!(
                     " across this run and {}",
                     plural(earlier, "earlier run", "earlier runs")
@@ -59,20 +78,34 @@ pub(crate) fn rate(
             )
         }
         None => {
-            details.insert("flaky".into(), json!(c.flaky));
-            details.insert("executed".into(), json!(executed));
-            insert_tests(
-                &mut details,
-                "flaky_tests",
-                evidence,
-                evidence
-                    .tests
-                    .iter()
-                    .filter(|t| t.outcome == TestOutcome::Flaky),
-            );
-            (c.flaky, String::new())
+            let in_run = evidence
+                .tests
+                .iter()
+                .filter(|t| t.outcome == TestOutcome::Flaky);
+            insert_tests(&mut details, "flaky_tests", evidence, in_run.clone());
+            let names = in_run
+                .map(|t| (t.suite.as_str(), t.classname.as_str(), t.name.as_str()))
+                .collect();
+            (names, String::new())
         }
     };
+    let extra_quarantined = quarantined
+        .iter()
+        .filter(|t| !detected.contains(&(t.suite.as_str(), t.classname.as_str(), t.name.as_str())))
+        .count() as u64;
+    let flaky = detected.len() as u64 + extra_quarantined;
+    // `flaky` first, as before history and quarantine existed.
+    let mut head = Map::new();
+    head.insert("flaky".into(), json!(flaky));
+    head.insert("executed".into(), json!(executed));
+    if history.is_some() {
+        head.insert("flaky_in_this_run".into(), json!(c.flaky));
+    }
+    if assessment.is_some() {
+        head.insert("quarantined_failures".into(), json!(quarantined.len()));
+    }
+    head.append(&mut details);
+    details = head;
     if let Some(a) = assessment {
         details.insert("quarantine".into(), a.details());
     }
@@ -89,8 +122,16 @@ pub(crate) fn rate(
     }
 
     let rate_ok = max.not_exceeded_by(flaky, executed);
+    let counting = if extra_quarantined > 0 {
+        format!(
+            ", counting {} of quarantined tests",
+            plural(extra_quarantined, "failure", "failures")
+        )
+    } else {
+        String::new()
+    };
     let mut message = format!(
-        "{} of {} executed tests {} flaky ({}){across}; the maximum is {max}",
+        "{} of {} executed tests {} flaky ({}){across}{counting}; the maximum is {max}",
         thousands(flaky),
         thousands(executed),
         match (history.is_some(), flaky == 1) {

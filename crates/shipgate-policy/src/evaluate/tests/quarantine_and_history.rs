@@ -393,10 +393,10 @@ fn history_and_quarantine_settings_are_validated() {
         "{p:#?}"
     );
     let p = problems(
-        "sources:\n  tests:\n    junit: [a.xml]\n    quarantine: q.yaml\nchecks:\n  regression: {min_tests: 1}\n",
+        "sources:\n  tests:\n    junit: [a.xml]\n    quarantine: q.yaml\nchecks:\n  regression: {min_pass_rate: 98%}\n",
     );
     assert!(
-        p[0].contains("is read by `regression.pass-rate` and `flaky.rate`"),
+        p[0].contains("`sources.tests.quarantine` needs `checks.flaky`"),
         "{p:#?}"
     );
     let p = problems(
@@ -421,4 +421,31 @@ fn defaults_of_the_history_settings() {
     assert_eq!((p.history_runs(), p.min_flips()), (20, 2));
     assert_eq!(p.history_globs(), Some(&["history/*/*.xml".to_owned()][..]));
     assert_eq!(p.quarantine_file(), Some("quarantine.yaml"));
+}
+
+#[test]
+fn quarantining_everything_moves_every_failure_into_the_flaky_rate() {
+    let failing: Vec<(String, TestOutcome)> = (0..10)
+        .map(|i| {
+            (
+                format!("com.acme.search.SearchIT.t{i}"),
+                TestOutcome::Failed,
+            )
+        })
+        .collect();
+    let listed: Vec<(&str, TestOutcome)> = failing.iter().map(|(n, o)| (n.as_str(), *o)).collect();
+    let mut e = evidence(90, &listed);
+    e.quarantine = quarantine(vec![entry("*", "2026-12-31", 2)]);
+    e.history = SourceState::Loaded(RunHistory::default());
+    let v = evaluate(&policy_with(PASS_RATE_AND_FLAKY), &e, now());
+    assert_eq!(check(&v, "regression.pass-rate").status, CheckStatus::Pass);
+    let f = check(&v, "flaky.rate");
+    assert_eq!((f.status, f.blocking), (CheckStatus::Fail, true));
+    assert!(
+        f.message.starts_with("10 of 100 executed tests are flaky (10%) across this run and 0 earlier runs, counting 10 failures of quarantined tests; the maximum is 5%"),
+        "{}",
+        f.message
+    );
+    assert_eq!(f.details["quarantined_failures"], 10);
+    assert_eq!(v.decision, Decision::Blocked);
 }
