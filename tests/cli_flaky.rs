@@ -269,20 +269,23 @@ fn a_history_file_outside_a_run_folder_or_unreadable_is_exit_4() {
         .stdout(predicate::str::contains("history/1206/pytest.xml"));
 }
 
+/// `shipgate inspect tests` on the example's run and history, with `extra` arguments.
+fn inspect_example(extra: &[&str]) -> assert_cmd::Command {
+    let mut cmd = shipgate();
+    cmd.args([
+        "inspect",
+        "tests",
+        "examples/flaky/reports/*.xml",
+        "--history",
+        "examples/flaky/history/*/*.xml",
+    ])
+    .args(extra);
+    cmd
+}
+
 #[test]
 fn inspect_tests_with_history_shows_the_runs_and_ranks_the_flaky_tests() {
-    let out = shipgate()
-        .args([
-            "inspect",
-            "tests",
-            "examples/flaky/reports/*.xml",
-            "--history",
-            "examples/flaky/history/*/*.xml",
-        ])
-        .assert()
-        .code(0)
-        .get_output()
-        .clone();
+    let out = inspect_example(&[]).assert().code(0).get_output().clone();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
         text.contains("History: 5 of 5 earlier runs read, and this run"),
@@ -301,18 +304,7 @@ fn inspect_tests_with_history_shows_the_runs_and_ranks_the_flaky_tests() {
         "{text}"
     );
 
-    let out = shipgate()
-        .args([
-            "inspect",
-            "tests",
-            "examples/flaky/reports/*.xml",
-            "--history",
-            "examples/flaky/history/*/*.xml",
-            "--history-runs",
-            "2",
-            "--format",
-            "json",
-        ])
+    let out = inspect_example(&["--history-runs", "2", "--format", "json"])
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
