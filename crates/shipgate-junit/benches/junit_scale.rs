@@ -9,9 +9,9 @@
 //!   about 143 MB (2% failures with escaped text and stack traces, system-out, 1% skipped,
 //!   0.5% flaky with `<flakyFailure>`);
 //! - `single-300mb.xml`: one file of about 300 MB in the same style;
-//! - `history-20-v1/`: 20 earlier runs of the same monorepo, one folder per run
+//! - `history-20-v2/`: 20 earlier runs of the same monorepo, one folder per run
 //!   (`run-NN@<commit>/`, two runs per commit), whose files link to the corpus's except those of
-//!   one module in each run (20 files, 10,000 tests), rewritten with that run's own outcomes.
+//!   one module (50 files, 25,000 tests), rewritten in each run with some tests failed at random.
 //!
 //! Then it measures, on a warm page cache: `expand_globs` + `read_files` on 2 threads (the
 //! default options the CLI uses), the same on 1 thread, a bare quick-xml event scan that builds
@@ -53,7 +53,7 @@ const DATA_VERSION: &str = "v3";
 const CHILD_ENV: &str = "SHIPGATE_BENCH_CHILD";
 /// Earlier runs in the history (the policy's default `history_runs`).
 const HISTORY_RUNS: usize = 20;
-const HISTORY_VERSION: &str = "v1";
+const HISTORY_VERSION: &str = "v2";
 
 fn data_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
@@ -213,7 +213,7 @@ fn corpus_path(file: usize) -> PathBuf {
     .join(format!("TEST-{}.xml", corpus_classname(file)))
 }
 
-/// Writes corpus file `file` into `out`; `rng` decides its outcomes.
+/// Writes corpus file `file` into `out`; `rng` decides its names and outcomes.
 fn write_corpus_file(out: &mut String, rng: &mut Rng, file: usize) {
     let classname = corpus_classname(file);
     out.clear();
@@ -248,26 +248,41 @@ fn generate_corpus(dir: &Path) -> u64 {
     total
 }
 
-/// Earlier runs: every file links to the corpus's, except one module per run (50 files, 25,000
-/// tests), written again with that run's own outcomes, so its tests pass in some runs and fail
-/// in others. Two runs share each commit, so "passed and failed on one commit" happens too.
+/// Earlier runs: every file links to the corpus's, except those of one module (50 files, 25,000
+/// tests), which each run rewrites with 1 in 250 of its passing tests failed at random, the way
+/// flaky tests fail; names stay the same. Two runs share each commit, so "passed and failed on
+/// one commit" happens too.
 fn generate_history(dir: &Path, corpus: &Path) {
     let tmp = dir.with_extension("partial");
     let _ = fs::remove_dir_all(&tmp);
     let mut out = String::with_capacity(256 * 1024);
     for run in 0..HISTORY_RUNS {
         let folder = tmp.join(format!("run-{run:02}@{:07x}", 0xC0FFEE + run / 2));
-        let flaky_module = run % 4;
         let mut rng = Rng(0x5EED_0000_0001_0000 + run as u64);
         for file in 0..FILES {
+            let original = corpus.join(corpus_path(file));
             let path = folder.join(corpus_path(file));
             fs::create_dir_all(path.parent().unwrap()).unwrap();
-            if file % MODULES == flaky_module {
-                write_corpus_file(&mut out, &mut rng, file);
-                fs::write(&path, out.as_bytes()).unwrap();
-            } else {
-                link(&corpus.join(corpus_path(file)), &path);
+            if file % MODULES != 0 {
+                link(&original, &path);
+                continue;
             }
+            out.clear();
+            for line in fs::read_to_string(&original).unwrap().lines() {
+                match line.strip_suffix("/>") {
+                    Some(open) if line.starts_with("  <testcase ") && rng.below(250) == 0 => {
+                        let _ = writeln!(
+                            out,
+                            "{open}>\n    <failure message=\"timeout after 5000 ms (run {run})\" type=\"java.util.concurrent.TimeoutException\"/>\n  </testcase>"
+                        );
+                    }
+                    _ => {
+                        out.push_str(line);
+                        out.push('\n');
+                    }
+                }
+            }
+            fs::write(&path, out.as_bytes()).unwrap();
         }
     }
     fs::rename(&tmp, dir).unwrap();

@@ -323,7 +323,13 @@ fn merge_sorted(entries: &mut Vec<Entry>, fresh: Vec<Entry>) {
     if fresh.is_empty() {
         return;
     }
+    if entries.is_empty() {
+        *entries = fresh;
+        return;
+    }
     let old = entries.len();
+    // Exactly the room needed: the vector holds one entry per distinct test of every run.
+    entries.reserve_exact(fresh.len());
     entries.extend_from_slice(&fresh);
     let (mut i, mut j, mut k) = (old, fresh.len(), entries.len());
     while j > 0 {

@@ -145,6 +145,14 @@ pub fn read_files(base_dir: &Path, paths: &[PathBuf], options: &ReadOptions) -> 
         .collect();
 
     let mut read = JunitRead::default();
+    // One allocation of the exact size: with history, 16 bytes per test of every file.
+    read.outcomes.reserve_exact(
+        results
+            .iter()
+            .filter_map(|r| r.parsed.as_ref().ok())
+            .map(|p| p.outcomes.len())
+            .sum(),
+    );
     for result in results {
         read.digests.extend(result.digest);
         match result.parsed {
