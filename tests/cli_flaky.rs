@@ -361,3 +361,25 @@ fn pytest_rerunfailures_is_read_by_its_retries_setting() {
         (Some(3), Some(1), Some(1))
     );
 }
+
+#[test]
+fn a_history_glob_that_also_matches_this_run_is_refused() {
+    let p = example_copy(Some(NOTIFICATIONS_ONLY));
+    let policy = std::fs::read_to_string(p.policy()).unwrap();
+    std::fs::write(
+        p.policy(),
+        policy.replace(
+            "history: [\"history/*/*.xml\"]",
+            "history: [\"*/**/*.xml\"]",
+        ),
+    )
+    .unwrap();
+    let out = p.check().assert().code(4).get_output().clone();
+    assert!(
+        flat(&out.stdout).contains(
+            "`reports/pytest.xml` is one of this run's reports and also matched by `sources.tests.history`"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

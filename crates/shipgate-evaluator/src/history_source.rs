@@ -108,6 +108,37 @@ pub(crate) fn read(
     (EarlierRuns::Read(Box::new(builder)), inputs)
 }
 
+/// Refuses a history that holds this run's own reports (a history glob such as `**/*.xml` that
+/// also matches `sources.tests.junit`): this run would count twice, once as an earlier run.
+pub(crate) fn not_this_run(
+    earlier: EarlierRuns,
+    history_inputs: &[InputRecord],
+    this_run: &[InputRecord],
+) -> EarlierRuns {
+    let ours: std::collections::HashSet<&str> = this_run.iter().map(|i| i.path.as_str()).collect();
+    let shared: Vec<&str> = history_inputs
+        .iter()
+        .map(|i| i.path.as_str())
+        .filter(|p| ours.contains(p))
+        .collect();
+    let Some(first) = shared.first() else {
+        return earlier;
+    };
+    EarlierRuns::Problem(SourceState::Unreadable(vec![EvidenceProblem {
+        source: SOURCE.to_owned(),
+        location: Some((*first).to_owned()),
+        message: format!(
+            "`{first}` is one of this run's reports and also matched by `sources.tests.history`{}, so this run would count as an earlier run too",
+            if shared.len() > 1 {
+                format!(" ({} files in all)", shared.len())
+            } else {
+                String::new()
+            }
+        ),
+        remedy: "make the history globs match only earlier runs' folders (e.g. `history/*/**/*.xml`), apart from `sources.tests.junit`".to_owned(),
+    }]))
+}
+
 /// Folds the run being gated (its evidence and every test's outcome) into the earlier runs, with
 /// `commit` as its commit when given (else the files' commit property). Without readable test
 /// results, the history holds the earlier runs alone (the checks then stop on the test results).

@@ -110,6 +110,7 @@ pub fn gather(loaded: &LoadedPolicy) -> EvidenceSet {
         };
         evidence.history = match history.join() {
             Ok((earlier, inputs)) => {
+                let earlier = history_source::not_this_run(earlier, &inputs, &evidence.inputs);
                 evidence.inputs.extend(inputs);
                 history_source::finish(
                     earlier,
