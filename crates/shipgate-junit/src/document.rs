@@ -937,7 +937,7 @@ impl Scanner {
             _ => {
                 self.counts.record(outcome);
                 if let Some(key) = key {
-                    self.outcomes.push(KeyedOutcome { key, outcome });
+                    self.outcomes.push(KeyedOutcome::new(key, outcome));
                 }
             }
         }

@@ -8,12 +8,12 @@
 //! files' latest suite `timestamp`; file modification times are not used (downloading an artifact
 //! resets them).
 //!
-//! Memory stays bounded over many runs of a monorepo: while a run is read, 16 bytes per test
-//! ([`KeyedOutcome`]); across runs, 24 bytes per distinct test (a 64-bit hash of its suite,
-//! classname and name, and one bit per run for "passed" and one for "failed"), plus names and
-//! the last failure message only for tests that failed at least once.
+//! Memory stays bounded over many runs of a monorepo: while a run is read, 8 bytes per test
+//! ([`KeyedOutcome`]); across runs, 24 bytes per distinct test (a hash of its suite, classname
+//! and name, and one bit per run for "passed" and one for "failed"), plus names and the last
+//! failure message only for tests that failed at least once.
 
-use crate::{JunitError, KeyedOutcome, ReadOptions, RetryMode, expand_globs, read_files, test_key};
+use crate::{JunitError, KeyedOutcome, ReadOptions, RetryMode, expand_globs, read_files};
 use shipgate_model::history::MAX_RUNS;
 use shipgate_model::{
     CommitSource, HistoryRun, HistoryTest, RunHistory, TestEvidence, TestOutcome,
@@ -220,12 +220,12 @@ impl HistoryBuilder {
             current: info.current,
         });
 
-        outcomes.sort_unstable_by_key(|o| o.key);
+        outcomes.sort_unstable();
         let mut fresh = Vec::new();
         let mut at = 0;
-        for group in outcomes.chunk_by(|a, b| a.key == b.key) {
+        for group in outcomes.chunk_by(|a, b| a.key() == b.key()) {
             let (passed, failed) = bits(group, bit);
-            let key = group[0].key;
+            let key = group[0].key();
             while at < self.entries.len() && self.entries[at].key < key {
                 at += 1;
             }
@@ -248,7 +248,7 @@ impl HistoryBuilder {
             if !(record.outcome.is_failure() || record.outcome == TestOutcome::Flaky) {
                 continue;
             }
-            let key = test_key(&record.suite, &record.classname, &record.name);
+            let key = KeyedOutcome::key_for(&record.suite, &record.classname, &record.name);
             let test = self.failed.entry(key).or_insert_with(|| HistoryTest {
                 suite: record.suite.clone(),
                 classname: record.classname.clone(),
@@ -309,7 +309,7 @@ fn files_commit<'a>(commits: impl Iterator<Item = Option<&'a str>>) -> Option<St
 /// that share a name) passed only if none of them failed: a failing row is a failure, not a
 /// rerun that passed.
 fn bits(group: &[KeyedOutcome], bit: u64) -> (u64, u64) {
-    let has = |wanted: &[TestOutcome]| group.iter().any(|o| wanted.contains(&o.outcome));
+    let has = |wanted: &[TestOutcome]| group.iter().any(|o| wanted.contains(&o.outcome()));
     let hard_failure = has(&[TestOutcome::Failed, TestOutcome::Errored]);
     let green = has(&[TestOutcome::Passed, TestOutcome::Flaky]);
     let failed = hard_failure || has(&[TestOutcome::Flaky]);
@@ -471,7 +471,7 @@ mod tests {
 
     #[test]
     fn several_testcases_of_one_test_in_a_run_combine() {
-        let o = |outcome| KeyedOutcome { key: 1, outcome };
+        let o = |outcome| KeyedOutcome::new(8, outcome);
         assert_eq!(bits(&[o(TestOutcome::Passed)], 4), (4, 0));
         assert_eq!(
             bits(&[o(TestOutcome::Passed), o(TestOutcome::Failed)], 4),

@@ -98,10 +98,7 @@ impl Merger {
             let outcome = merged_outcome(entry.before, entry.last);
             counts.record(outcome);
             if let Some(outcomes) = outcomes.as_deref_mut() {
-                outcomes.push(KeyedOutcome {
-                    key: entry.key,
-                    outcome,
-                });
+                outcomes.push(KeyedOutcome::new(entry.key, outcome));
             }
             let deciding = |r: &TestRecord| match outcome {
                 TestOutcome::Flaky => r.outcome.is_failure() || r.outcome == TestOutcome::Flaky,

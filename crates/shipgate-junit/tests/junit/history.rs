@@ -2,8 +2,8 @@
 //! history the flaky-test rules read.
 
 use shipgate_junit::{
-    HistoryBuilder, ReadOptions, RetryMode, RunInfo, find_runs, read_bytes, read_files,
-    read_history, test_key,
+    HistoryBuilder, KeyedOutcome, ReadOptions, RetryMode, RunInfo, find_runs, read_bytes,
+    read_files, read_history, test_key,
 };
 use shipgate_model::{CommitSource, FlakyReason, TestOutcome};
 use std::fs;
@@ -183,6 +183,26 @@ fn only_the_latest_runs_are_read_and_flaky_tests_are_found() {
     assert_eq!(flips.last_message.as_deref(), Some("boom"));
 }
 
+fn key(suite: &str, classname: &str, name: &str) -> u64 {
+    KeyedOutcome::key_for(suite, classname, name)
+}
+
+#[test]
+fn outcomes_pack_the_identity_and_every_outcome() {
+    for outcome in [
+        TestOutcome::Passed,
+        TestOutcome::Flaky,
+        TestOutcome::Skipped,
+        TestOutcome::Errored,
+        TestOutcome::Failed,
+    ] {
+        let packed = KeyedOutcome::new(test_key("s", "c", "a"), outcome);
+        assert_eq!(packed.outcome(), outcome);
+        assert_eq!(packed.key(), key("s", "c", "a"));
+    }
+    assert_ne!(key("s", "c", "a"), key("s", "c", "b"));
+}
+
 #[test]
 fn outcomes_carry_the_test_key_in_both_retry_modes() {
     let doc = r#"<testsuite name="s">
@@ -196,16 +216,16 @@ fn outcomes_carry_the_test_key_in_both_retry_modes() {
         (
             RetryMode::PerTestcase,
             vec![
-                (test_key("s", "c", "a"), TestOutcome::Failed),
-                (test_key("s", "c", "a"), TestOutcome::Passed),
-                (test_key("s", "c", "b"), TestOutcome::Passed),
+                (key("s", "c", "a"), TestOutcome::Failed),
+                (key("s", "c", "a"), TestOutcome::Passed),
+                (key("s", "c", "b"), TestOutcome::Passed),
             ],
         ),
         (
             RetryMode::RepeatedTestcases,
             vec![
-                (test_key("s", "c", "a"), TestOutcome::Flaky),
-                (test_key("s", "c", "b"), TestOutcome::Passed),
+                (key("s", "c", "a"), TestOutcome::Flaky),
+                (key("s", "c", "b"), TestOutcome::Passed),
             ],
         ),
     ] {
@@ -215,8 +235,11 @@ fn outcomes_carry_the_test_key_in_both_retry_modes() {
             ..ReadOptions::default()
         };
         let read = read_files(dir.path(), &["r.xml".into()], &options);
-        let got: Vec<(u64, TestOutcome)> =
-            read.outcomes.iter().map(|o| (o.key, o.outcome)).collect();
+        let got: Vec<(u64, TestOutcome)> = read
+            .outcomes
+            .iter()
+            .map(|o| (o.key(), o.outcome()))
+            .collect();
         assert_eq!(got, expected, "{retries:?}");
     }
     let plain = read_files(dir.path(), &["r.xml".into()], &ReadOptions::default());
