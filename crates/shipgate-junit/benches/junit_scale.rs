@@ -9,9 +9,10 @@
 //!   about 143 MB (2% failures with escaped text and stack traces, system-out, 1% skipped,
 //!   0.5% flaky with `<flakyFailure>`);
 //! - `single-300mb.xml`: one file of about 300 MB in the same style;
-//! - `history-20-v2/`: 20 earlier runs of the same monorepo, one folder per run
-//!   (`run-NN@<commit>/`, two runs per commit), whose files link to the corpus's except those of
-//!   one module (50 files, 25,000 tests), rewritten in each run with some tests failed at random.
+//! - `history-20-v3/`: 20 earlier runs of the same monorepo, one folder per run
+//!   (`run-NN@<commit>/`, two runs per commit), whose files are hard links to the corpus's except
+//!   those of one module (50 files, 25,000 tests), rewritten in each run with some tests failed at
+//!   random.
 //!
 //! Then it measures, on a warm page cache: `expand_globs` + `read_files` on 2 threads (the
 //! default options the CLI uses), the same on 1 thread, a bare quick-xml event scan that builds
@@ -53,7 +54,7 @@ const DATA_VERSION: &str = "v3";
 const CHILD_ENV: &str = "SHIPGATE_BENCH_CHILD";
 /// Earlier runs in the history (the policy's default `history_runs`).
 const HISTORY_RUNS: usize = 20;
-const HISTORY_VERSION: &str = "v2";
+const HISTORY_VERSION: &str = "v3";
 
 fn data_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
@@ -248,7 +249,7 @@ fn generate_corpus(dir: &Path) -> u64 {
     total
 }
 
-/// Earlier runs: every file links to the corpus's, except those of one module (50 files, 25,000
+/// Earlier runs: every file is a hard link to the corpus's, except those of one module (50 files, 25,000
 /// tests), which each run rewrites with 1 in 250 of its passing tests failed at random, the way
 /// flaky tests fail; names stay the same. Two runs share each commit, so "passed and failed on
 /// one commit" happens too.
@@ -288,14 +289,12 @@ fn generate_history(dir: &Path, corpus: &Path) {
     fs::rename(&tmp, dir).unwrap();
 }
 
-#[cfg(unix)]
+/// A hard link (the same inode, so the page cache is shared and no symlink has to be resolved on
+/// every open), or a copy where the file system has none.
 fn link(original: &Path, link: &Path) {
-    std::os::unix::fs::symlink(original, link).unwrap();
-}
-
-#[cfg(not(unix))]
-fn link(original: &Path, link: &Path) {
-    fs::copy(original, link).unwrap();
+    if fs::hard_link(original, link).is_err() {
+        fs::copy(original, link).unwrap();
+    }
 }
 
 fn generate_single(path: &Path) -> u64 {
