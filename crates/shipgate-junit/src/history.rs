@@ -383,8 +383,21 @@ pub fn read_history(
         outcomes: true,
         ..ReadOptions::default()
     };
+    // Each run is folded (one thread) while the next one is read (the others), so the fold
+    // costs no wall time; at most two runs' outcome lists are held at once.
+    let mut pending: Option<(RunInfo, crate::JunitRead)> = None;
+    let builder = &mut read.builder;
     for run in folders.runs.iter().skip(skip) {
-        let mut files = read_files(base_dir, &run.paths, &options);
+        let previous = pending.take();
+        let ((), mut files) = rayon::join(
+            || {
+                if let Some((info, mut files)) = previous {
+                    let outcomes = std::mem::take(&mut files.outcomes);
+                    builder.add_run(info, &files.evidence, outcomes);
+                }
+            },
+            || read_files(base_dir, &run.paths, &options),
+        );
         read.digests.append(&mut files.digests);
         read.errors.append(&mut files.errors);
         let info = RunInfo {
@@ -392,8 +405,11 @@ pub fn read_history(
             commit: run.commit.clone().map(|c| (c, CommitSource::FolderName)),
             current: false,
         };
+        pending = Some((info, files));
+    }
+    if let Some((info, mut files)) = pending {
         let outcomes = std::mem::take(&mut files.outcomes);
-        read.builder.add_run(info, &files.evidence, outcomes);
+        builder.add_run(info, &files.evidence, outcomes);
     }
     read.folders = folders;
     read
