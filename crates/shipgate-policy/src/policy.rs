@@ -72,9 +72,9 @@ pub struct TestSources {
     /// numbers); a folder named `<run>@<commit>` gives the run's commit.
     pub history: Option<Vec<String>>,
     /// A YAML list of known-flaky tests (`quarantine.yaml`): `pattern`, `owner`, `ticket`,
-    /// `expires`. A quarantined test's failure does not count against the pass rate; an expired
-    /// entry, or one that matches a critical-path test, quarantines nothing and fails
-    /// `flaky.rate`.
+    /// `expires`. A quarantined test's failure does not count against the pass rate and counts
+    /// as flaky in `flaky.rate` instead; an expired entry, or one that matches a critical-path
+    /// test, quarantines nothing and fails `flaky.rate`. Needs `checks.flaky`.
     pub quarantine: Option<String>,
 }
 

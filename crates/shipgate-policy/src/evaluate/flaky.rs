@@ -53,7 +53,7 @@ pub(crate) fn rate(
             .filter_map(|i| evidence.tests.get(i))
             .collect()
     });
-    let (detected, across) = match history {
+    let (detected_count, detected, across) = match history {
         Some(h) => {
             let ranked = in_this_run(h, h.flaky(min_flips));
             let names: HashSet<(&str, &str, &str)> = ranked
@@ -70,6 +70,7 @@ pub(crate) fn rate(
             details.insert("history".into(), history_details(h, min_flips));
             let earlier = h.runs.iter().filter(|r| !r.current).count() as u64;
             (
+                names.len() as u64,
                 names,
                 format!(
                     " across this run and {}",
@@ -83,17 +84,19 @@ pub(crate) fn rate(
                 .iter()
                 .filter(|t| t.outcome == TestOutcome::Flaky);
             insert_tests(&mut details, "flaky_tests", evidence, in_run.clone());
+            // Every flaky testcase counts (two rows of one name are two tests here); a
+            // quarantined failure is never one of them.
             let names = in_run
                 .map(|t| (t.suite.as_str(), t.classname.as_str(), t.name.as_str()))
                 .collect();
-            (names, String::new())
+            (c.flaky, names, String::new())
         }
     };
     let extra_quarantined = quarantined
         .iter()
         .filter(|t| !detected.contains(&(t.suite.as_str(), t.classname.as_str(), t.name.as_str())))
         .count() as u64;
-    let flaky = detected.len() as u64 + extra_quarantined;
+    let flaky = detected_count + extra_quarantined;
     // `flaky` first, as before history and quarantine existed.
     let mut head = Map::new();
     head.insert("flaky".into(), json!(flaky));
