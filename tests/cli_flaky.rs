@@ -261,6 +261,20 @@ fn a_history_file_outside_a_run_folder_or_unreadable_is_exit_4() {
         "`history/stray.xml` is not inside a run folder",
     ));
 
+    // Only loose files: they matched, so the history is not missing, it is misplaced.
+    let p = example_copy(Some(NOTIFICATIONS_ONLY));
+    std::fs::remove_dir_all(p.dir.path().join("history")).unwrap();
+    let p = p.file("history/stray.xml", b"<testsuite/>");
+    let policy = std::fs::read_to_string(p.policy()).unwrap();
+    std::fs::write(
+        p.policy(),
+        policy.replace("history/*/*.xml", "history/*.xml"),
+    )
+    .unwrap();
+    p.check().assert().code(4).stdout(predicate::str::contains(
+        "`history/stray.xml` is not inside a run folder",
+    ));
+
     let p = example_copy(Some(NOTIFICATIONS_ONLY))
         .file("history/1206/pytest.xml", b"<testsuite><testcase name=");
     p.check()

@@ -49,7 +49,8 @@ pub(crate) fn read(
             );
         }
     };
-    if folders.runs.is_empty() || !folders.unmatched.is_empty() {
+    // Files that matched but lie outside any run folder are reported as such below.
+    if (folders.runs.is_empty() && folders.outside.is_empty()) || !folders.unmatched.is_empty() {
         let glob = folders
             .unmatched
             .first()
