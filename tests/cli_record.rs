@@ -349,3 +349,41 @@ checks:
     let (code, c) = verdict(run("2026-11-01T10:00:00Z", "3f2a9c1d"));
     assert_eq!(code, 1, "a run older than 7 days blocks: {c:#}");
 }
+
+/// The history of earlier runs is kept as the gate computed it (not the runs' files, which can
+/// be gigabytes), the quarantine as a file, and both replay to the same report.
+#[test]
+fn flaky_history_and_quarantine_replay_identically() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("record");
+    assert_eq!(record(&repo("examples/flaky/shipgate.yaml"), &out, NOW), 1);
+    assert!(out.join("evidence/fetched/history/history.json").exists());
+    assert!(
+        out.join("evidence/files/quarantine/quarantine.yaml")
+            .exists()
+    );
+    let recorded = read_json(&out.join("report.json"));
+    let history_inputs = recorded["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["source"] == "history")
+        .count();
+    assert!(
+        history_inputs >= 5,
+        "every earlier run's file is in the report's inputs"
+    );
+    let output = replay(&out).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        output.stdout,
+        std::fs::read(out.join("report.json")).unwrap()
+    );
+    // The kept history is part of the record: changing it is refused.
+    let kept = out.join("evidence/fetched/history/history.json");
+    let text = std::fs::read_to_string(&kept)
+        .unwrap()
+        .replacen("\"loaded\"", "\"missing\"", 1);
+    std::fs::write(&kept, text).unwrap();
+    replay(&out).assert().code(4);
+}

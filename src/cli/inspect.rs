@@ -3,7 +3,7 @@
 use super::Global;
 use super::output::{eprint, print_stdout, stdout_color};
 use clap::{Args, Subcommand, ValueEnum};
-use shipgate_evaluator::{inspect_tests, inspect_uat};
+use shipgate_evaluator::{inspect_tests, inspect_tests_with_history, inspect_uat};
 use shipgate_model::{ExitCode, SourceState, TestRetention};
 use shipgate_report::RenderOptions;
 
@@ -67,6 +67,27 @@ pub(crate) struct InspectTestsArgs {
     /// Merge retries written as repeated testcases (same suite, classname and name in one file).
     #[arg(long, value_enum, default_value_t = RetriesArg::PerTestcase)]
     pub retries: RetriesArg,
+
+    /// Earlier runs' JUnit files, one folder per run (`history/*/**/*.xml`): also show each run
+    /// and the flaky tests across them and this run, ranked by flip rate.
+    #[arg(long, value_name = "GLOB")]
+    pub history: Vec<String>,
+
+    /// How many of the latest earlier runs to read (folders ordered by name, numbers compared
+    /// as numbers).
+    #[arg(long, value_name = "N", default_value_t = shipgate_policy::DEFAULT_HISTORY_RUNS,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(shipgate_policy::MAX_HISTORY_RUNS)),
+          requires = "history")]
+    pub history_runs: u32,
+
+    /// A test that flips between pass and fail at least this often is flaky.
+    #[arg(long, value_name = "N", default_value_t = shipgate_policy::DEFAULT_MIN_FLIPS,
+          value_parser = clap::value_parser!(u32).range(1..), requires = "history")]
+    pub min_flips: u32,
+
+    /// The commit this run tested, when its files do not say (e.g. `$GITHUB_SHA`).
+    #[arg(long, value_name = "SHA", requires = "history")]
+    pub commit: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -145,31 +166,59 @@ fn tests(args: &InspectTestsArgs, global: &Global) -> ExitCode {
         RetriesArg::PerTestcase => shipgate_policy::RetryMode::PerTestcase,
         RetriesArg::RepeatedTestcases => shipgate_policy::RetryMode::RepeatedTestcases,
     };
-    let inspection = inspect_tests(
-        std::path::Path::new("."),
-        &args.paths,
-        TestRetention::default(),
-        retries,
-    );
+    let base = std::path::Path::new(".");
+    let (inspection, history) = if args.history.is_empty() {
+        let tests = inspect_tests(base, &args.paths, TestRetention::default(), retries);
+        (tests, None)
+    } else {
+        let both = inspect_tests_with_history(
+            base,
+            &args.paths,
+            retries,
+            &args.history,
+            args.history_runs,
+            args.commit.as_deref(),
+        );
+        (both.tests, Some(both.history))
+    };
     if let Some(message) = &inspection.bad_glob {
         eprint(&format!("shipgate: {message}"));
         return ExitCode::Usage;
     }
     let evidence = &inspection.read.evidence;
+    let loaded_history = history.as_ref().and_then(|h| h.loaded());
     let text = match args.format {
-        InspectFormat::Json => match shipgate_report::render_test_inspection_json(evidence) {
-            Ok(t) => t,
-            Err(e) => {
-                eprint(&format!("shipgate: failed to render: {e}"));
-                return ExitCode::Internal;
+        InspectFormat::Json => {
+            let rendered = match loaded_history {
+                Some(h) => shipgate_report::render_test_inspection_json_with_history(
+                    evidence,
+                    shipgate_report::history_json(h, args.min_flips),
+                ),
+                None => shipgate_report::render_test_inspection_json(evidence),
+            };
+            match rendered {
+                Ok(t) => t,
+                Err(e) => {
+                    eprint(&format!("shipgate: failed to render: {e}"));
+                    return ExitCode::Internal;
+                }
             }
-        },
-        InspectFormat::Human => shipgate_report::render_test_inspection_human(
-            evidence,
-            &RenderOptions {
+        }
+        InspectFormat::Human => {
+            let options = RenderOptions {
                 color: stdout_color(global.color),
-            },
-        ),
+            };
+            let mut text = shipgate_report::render_test_inspection_human(evidence, &options);
+            if let Some(h) = loaded_history {
+                text.push('\n');
+                text.push_str(&shipgate_report::render_history_human(
+                    h,
+                    args.min_flips,
+                    &options,
+                ));
+            }
+            text
+        }
     };
     if print_stdout(&text) == ExitCode::Internal {
         return ExitCode::Internal;
@@ -180,9 +229,30 @@ fn tests(args: &InspectTestsArgs, global: &Global) -> ExitCode {
     for glob in &inspection.unmatched {
         eprint(&format!("shipgate: no file matched `{glob}`"));
     }
-    if !inspection.read.errors.is_empty() {
+    let history_code = match &history {
+        Some(SourceState::Missing(p)) => {
+            eprint(&format!(
+                "shipgate: {}\n  to fix: {}",
+                p.describe(),
+                p.remedy
+            ));
+            ExitCode::Blocked
+        }
+        Some(SourceState::Unreadable(problems)) => {
+            for p in problems {
+                eprint(&format!(
+                    "shipgate: {}\n  to fix: {}",
+                    p.describe(),
+                    p.remedy
+                ));
+            }
+            ExitCode::EvidenceError
+        }
+        _ => ExitCode::Ready,
+    };
+    if !inspection.read.errors.is_empty() || history_code == ExitCode::EvidenceError {
         ExitCode::EvidenceError
-    } else if !inspection.unmatched.is_empty() {
+    } else if !inspection.unmatched.is_empty() || history_code == ExitCode::Blocked {
         ExitCode::Blocked
     } else {
         ExitCode::Ready

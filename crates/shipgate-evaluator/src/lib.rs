@@ -18,7 +18,9 @@
 
 mod defects_source;
 mod error;
+mod history_source;
 mod perf_source;
+mod quarantine_source;
 mod record;
 mod resolver;
 mod tests_source;
@@ -35,7 +37,9 @@ pub use resolver::{Expanded, FetchedCopy, Located, Resolver};
 pub use shipgate_defects::{Loaded as LoadedDefects, write_json as write_defects_json};
 /// The performance adapter, for `shipgate inspect perf` and `shipgate perf baseline promote`.
 pub use shipgate_perf;
-pub use tests_source::{TestInspection, inspect_tests};
+pub use tests_source::{
+    HistoryInspection, TestInspection, inspect_tests, inspect_tests_with_history,
+};
 pub use uat_source::inspect_uat;
 
 use jiff::Timestamp;
@@ -156,15 +160,29 @@ pub fn gather_with(
     options: &GatherOptions<'_>,
 ) -> EvidenceSet {
     let policy = &loaded.policy;
+    let history_globs = policy.history_globs();
     let mut evidence = EvidenceSet::default();
     std::thread::scope(|scope| {
         let tests = scope.spawn(|| {
             if policy.needs_tests() || policy.sources.tests.is_some() {
-                tests_source::load(policy, resolver)
+                tests_source::load(policy, resolver, history_globs.is_some())
             } else {
-                (SourceState::NotConfigured, Vec::new())
+                tests_source::LoadedTests {
+                    state: SourceState::NotConfigured,
+                    inputs: Vec::new(),
+                    outcomes: Vec::new(),
+                }
             }
         });
+        let history = scope.spawn(|| {
+            history_source::read(
+                history_globs,
+                resolver,
+                policy.history_runs(),
+                tests_source::junit_retries(policy.retry_mode()),
+            )
+        });
+        let quarantine = scope.spawn(|| quarantine_source::load(policy, resolver));
         let uat = scope.spawn(|| {
             if policy.needs_uat() {
                 uat_source::load(policy, resolver)
@@ -180,15 +198,44 @@ pub fn gather_with(
                 (PerfRuns::default(), Vec::new())
             }
         });
-        match tests.join() {
-            Ok((state, inputs)) => {
-                evidence.tests = state;
-                evidence.inputs.extend(inputs);
+
+        let outcomes = match tests.join() {
+            Ok(loaded) => {
+                evidence.tests = loaded.state;
+                evidence.inputs.extend(loaded.inputs);
+                loaded.outcomes
             }
             Err(_) => {
                 evidence.tests = SourceState::Unreadable(vec![internal_problem("tests")]);
+                Vec::new()
             }
-        }
+        };
+        evidence.history = match history.join() {
+            Ok(history_source::Read::Recorded(history, inputs)) => {
+                evidence.inputs.extend(inputs);
+                history
+            }
+            Ok(history_source::Read::Live(earlier, inputs)) => {
+                let earlier = history_source::not_this_run(earlier, &inputs, &evidence.inputs);
+                let history = history_source::finish(
+                    earlier,
+                    evidence.tests.loaded(),
+                    outcomes,
+                    policy.release.commit.as_deref(),
+                );
+                history_source::keep(resolver, &history, &inputs);
+                evidence.inputs.extend(inputs);
+                history
+            }
+            Err(_) => SourceState::Unreadable(vec![internal_problem("history")]),
+        };
+        evidence.quarantine = match quarantine.join() {
+            Ok((state, inputs)) => {
+                evidence.inputs.extend(inputs);
+                state
+            }
+            Err(_) => SourceState::Unreadable(vec![internal_problem("quarantine")]),
+        };
         match uat.join() {
             Ok((state, inputs)) => {
                 evidence.uat = state;

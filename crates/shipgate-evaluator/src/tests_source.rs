@@ -1,25 +1,44 @@
 //! The `tests` source: JUnit globs → test evidence, with every file's hash.
 
 use crate::resolver::Resolver;
-use shipgate_junit::{ReadOptions, RetryMode};
+use shipgate_junit::{KeyedOutcome, ReadOptions, RetryMode};
 use shipgate_model::{EvidenceProblem, InputRecord, SourceState, TestEvidence, TestRetention};
 use shipgate_policy::Policy;
 use std::path::Path;
 
 const SOURCE: &str = "tests";
 
-/// Loads the test results named by `sources.tests`, finding the files through `resolver`.
-pub(crate) fn load(
-    policy: &Policy,
-    resolver: &Resolver,
-) -> (SourceState<TestEvidence>, Vec<InputRecord>) {
+/// The test results of this run, as the gate needs them.
+pub(crate) struct LoadedTests {
+    pub state: SourceState<TestEvidence>,
+    pub inputs: Vec<InputRecord>,
+    /// Every test's identity and outcome, when the history needs them (empty otherwise).
+    pub outcomes: Vec<KeyedOutcome>,
+}
+
+/// Loads the test results named by `sources.tests`, finding the files through `resolver`; with
+/// `outcomes`, also every test's identity and outcome, for folding this run into the history.
+pub(crate) fn load(policy: &Policy, resolver: &Resolver, outcomes: bool) -> LoadedTests {
     let Some(sources) = &policy.sources.tests else {
-        return (SourceState::NotConfigured, Vec::new());
+        return LoadedTests {
+            state: SourceState::NotConfigured,
+            inputs: Vec::new(),
+            outcomes: Vec::new(),
+        };
     };
-    let options = read_options(policy.test_retention(), policy.retry_mode());
-    let inspection = inspect_with(resolver, &sources.junit, &options);
+    let options = ReadOptions {
+        retention: policy.test_retention(),
+        retries: junit_retries(policy.retry_mode()),
+        outcomes,
+    };
+    let mut inspection = inspect_with(resolver, &sources.junit, &options);
     let inputs = inspection.inputs();
-    (inspection.into_state(resolver.base_dir()), inputs)
+    let outcomes = std::mem::take(&mut inspection.read.outcomes);
+    LoadedTests {
+        state: inspection.into_state(resolver.base_dir()),
+        inputs,
+        outcomes,
+    }
 }
 
 /// Expands the globs through `resolver` and reads every match.
@@ -45,12 +64,12 @@ fn inspect_with(resolver: &Resolver, patterns: &[String], options: &ReadOptions)
     }
 }
 
-fn read_options(retention: TestRetention, retries: shipgate_policy::RetryMode) -> ReadOptions {
-    let retries = match retries {
+/// The reader's retry mode for the policy's.
+pub(crate) fn junit_retries(retries: shipgate_policy::RetryMode) -> RetryMode {
+    match retries {
         shipgate_policy::RetryMode::PerTestcase => RetryMode::PerTestcase,
         shipgate_policy::RetryMode::RepeatedTestcases => RetryMode::RepeatedTestcases,
-    };
-    ReadOptions { retention, retries }
+    }
 }
 
 /// What the JUnit reader made of a set of globs: for `shipgate inspect tests` and the gate.
@@ -71,11 +90,66 @@ pub fn inspect_tests(
     retention: TestRetention,
     retries: shipgate_policy::RetryMode,
 ) -> TestInspection {
-    inspect_with(
-        &Resolver::live(base_dir),
+    inspect(
+        base_dir,
         patterns,
-        &read_options(retention, retries),
+        ReadOptions {
+            retention,
+            retries: junit_retries(retries),
+            outcomes: false,
+        },
     )
+}
+
+/// Expands `patterns` against the live files under `base_dir` and reads every match.
+pub(crate) fn inspect(
+    base_dir: &Path,
+    patterns: &[String],
+    options: ReadOptions,
+) -> TestInspection {
+    inspect_with(&Resolver::live(base_dir), patterns, &options)
+}
+
+/// `shipgate inspect tests --history`: this run, and the earlier runs it was folded into.
+#[derive(Debug)]
+pub struct HistoryInspection {
+    /// This run, as [`inspect_tests`] reads it.
+    pub tests: TestInspection,
+    /// The earlier runs with this run last, or why they could not be read.
+    pub history: SourceState<shipgate_model::RunHistory>,
+}
+
+/// Reads this run's files and the latest `history_runs` earlier runs of `history_globs` (one
+/// folder per run), and folds this run in last, with `commit` as its commit when given.
+pub fn inspect_tests_with_history(
+    base_dir: &Path,
+    patterns: &[String],
+    retries: shipgate_policy::RetryMode,
+    history_globs: &[String],
+    history_runs: u32,
+    commit: Option<&str>,
+) -> HistoryInspection {
+    let retries = junit_retries(retries);
+    let mut tests = inspect(
+        base_dir,
+        patterns,
+        ReadOptions {
+            retention: TestRetention::default(),
+            retries,
+            outcomes: true,
+        },
+    );
+    let (earlier, _) =
+        crate::history_source::read_files(Some(history_globs), base_dir, history_runs, retries);
+    let outcomes = std::mem::take(&mut tests.read.outcomes);
+    let readable = tests.bad_glob.is_none() && tests.read.errors.is_empty();
+    let history = crate::history_source::finish(
+        earlier,
+        readable.then_some(&tests.read.evidence),
+        outcomes,
+        commit,
+    );
+    HistoryInspection { tests, history }
 }
 
 impl TestInspection {

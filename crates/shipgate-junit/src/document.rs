@@ -21,7 +21,7 @@ use crate::text::{
     push_capped, resolve_reference,
 };
 use crate::time::{parse_time, parse_timestamp};
-use crate::{ReadOptions, RetryMode};
+use crate::{KeyedOutcome, ReadOptions, RetryMode};
 use foldhash::quality::FixedState;
 use jiff::Timestamp;
 use quick_xml::XmlVersion;
@@ -48,6 +48,8 @@ pub(crate) struct Parsed {
     pub records: Vec<TestRecord>,
     /// Suite-level errors, in document order, `file` index 0.
     pub suite_errors: Vec<SuiteError>,
+    /// Every test's identity and outcome, when [`ReadOptions::outcomes`] asks for them.
+    pub outcomes: Vec<KeyedOutcome>,
 }
 
 /// Why a document was refused, and where (a byte offset in the UTF-8 text).
@@ -237,6 +239,7 @@ pub(crate) struct Scanner {
     records: Vec<TestRecord>,
     record_seqs: Vec<u64>,
     suite_errors: Vec<SuiteError>,
+    outcomes: Vec<KeyedOutcome>,
 }
 
 impl Scanner {
@@ -262,6 +265,7 @@ impl Scanner {
         self.records = Vec::new();
         self.record_seqs.clear();
         self.suite_errors = Vec::new();
+        self.outcomes = Vec::new();
     }
 
     /// Reads one document from `source`.
@@ -407,9 +411,11 @@ impl Scanner {
             RetryMode::RepeatedTestcases => {
                 let retention = &options.retention;
                 let qualified = &mut self.qualified;
+                let outcomes = options.outcomes.then_some(&mut self.outcomes);
                 records = self.merger.finish(
                     records,
                     &mut self.counts,
+                    outcomes,
                     |outcome, classname, name, refs| {
                         retains(retention, outcome, classname, name, refs, qualified)
                     },
@@ -435,6 +441,7 @@ impl Scanner {
             },
             records,
             suite_errors,
+            outcomes: std::mem::take(&mut self.outcomes),
         }
     }
 
@@ -886,6 +893,16 @@ impl Scanner {
         // so by listing the defect as untraced: it fails closed).
         let has_refs =
             !case.defect_refs.is_empty() || self.suites.iter().any(|s| !s.defect_refs.is_empty());
+        let suite = self
+            .suites
+            .last()
+            .filter(|s| !s.is_root)
+            .map_or("", |s| s.name.as_str());
+        let merging = options.retries == RetryMode::RepeatedTestcases;
+        let key =
+            (merging || options.outcomes).then(|| test_key(suite, &case.classname, &case.name));
+        // A repeated attempt is kept even when it looks passed, so that the merged test has a
+        // record: it is flaky at least (see `retries.rs`).
         let kept = retains(
             &options.retention,
             outcome,
@@ -893,19 +910,14 @@ impl Scanner {
             &case.name,
             has_refs,
             &mut self.qualified,
-        );
+        ) || (merging && key.is_some_and(|k| self.merger.seen(k)));
         // A duration is needed only for a kept record or a merged attempt; most tests need none.
-        let needs_time = kept || options.retries == RetryMode::RepeatedTestcases;
+        let needs_time = kept || merging;
         let time = if case.has_time && needs_time {
             parse_time(&case.time)
         } else {
             None
         };
-        let suite = self
-            .suites
-            .last()
-            .filter(|s| !s.is_root)
-            .map_or("", |s| s.name.as_str());
         let record = kept.then(|| {
             let message = deciding_slot(outcome)
                 .filter(|slot| case.has_message[*slot])
@@ -924,11 +936,15 @@ impl Scanner {
             self.record_seqs.push(case.seq);
             self.records.len() - 1
         });
-        match options.retries {
-            RetryMode::PerTestcase => self.counts.record(outcome),
-            RetryMode::RepeatedTestcases => {
-                let key = merge_key(suite, &case.classname, &case.name);
+        match (options.retries, key) {
+            (RetryMode::RepeatedTestcases, Some(key)) => {
                 self.merger.attempt(key, outcome, time, record);
+            }
+            _ => {
+                self.counts.record(outcome);
+                if let Some(key) = key {
+                    self.outcomes.push(KeyedOutcome::new(key, outcome));
+                }
             }
         }
     }
@@ -1048,7 +1064,9 @@ fn name_key(classname: &str, name: &str) -> u64 {
     h.finish()
 }
 
-fn merge_key(suite: &str, classname: &str, name: &str) -> u64 {
+/// The identity of a test across files and runs: its suite, classname and name (the key retries
+/// are merged by, and history is kept by).
+pub fn test_key(suite: &str, classname: &str, name: &str) -> u64 {
     let mut h = KEYS.build_hasher();
     h.write(suite.as_bytes());
     h.write_u8(0xFF);
@@ -1129,6 +1147,6 @@ mod tests {
         assert_ne!(name_key("a.b", "c"), name_key("a", "b.c"));
         assert_ne!(name_key("ab", ""), name_key("a", "b"));
         assert_eq!(name_key("a", "b"), name_key("a", "b"));
-        assert_ne!(merge_key("s", "a", "b"), merge_key("", "sa", "b"));
+        assert_ne!(test_key("s", "a", "b"), test_key("", "sa", "b"));
     }
 }

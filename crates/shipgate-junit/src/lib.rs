@@ -8,6 +8,9 @@
 //! bytes a decision was made on. A file that is not a readable JUnit report (empty, truncated,
 //! not XML, NUnit, ...) is a [`JunitError`] naming the file and position, never zero tests.
 //!
+//! It also reads earlier runs (`sources.tests.history`, one folder per run) into a compact
+//! [`shipgate_model::RunHistory`]: [`find_runs`], [`read_history`] and [`HistoryBuilder`].
+//!
 //! The reader is a streaming quick-xml event loop with an explicit stack (see
 //! `docs/decisions/0002-junit-streaming-reader.md` for why it is not junit-parser). It never
 //! resolves or expands entities, refuses DOCTYPEs, bounds nesting depth, and does not panic on
@@ -20,6 +23,7 @@
 mod document;
 mod error;
 mod globs;
+mod history;
 mod input;
 mod outcome;
 mod position;
@@ -28,8 +32,13 @@ mod retries;
 mod text;
 mod time;
 
+pub use document::test_key;
 pub use error::JunitError;
 pub use globs::{GlobMatches, expand_globs};
+pub use history::{
+    HistoryBuilder, HistoryRead, RunFolder, RunFolders, RunInfo, find_runs, natural_cmp,
+    read_history,
+};
 
 use document::{Failure, FailureKind, Parsed, Scanner, prolog_declaration};
 use input::{
@@ -57,9 +66,12 @@ pub enum RetryMode {
     /// tests or `describe` blocks, not retries).
     #[default]
     PerTestcase,
-    /// Testcases with the same suite, classname and name in one file are attempts of one test:
-    /// flaky if an attempt passed and another failed, failed if none passed. The number of
-    /// attempts is in [`shipgate_model::TestRecord::attempts`].
+    /// Testcases with the same suite, classname and name in one file are attempts of one test,
+    /// in document order, and the last attempt decides: flaky if it passed after earlier
+    /// attempts (a runner retries only after a failure), failed or errored if it failed or
+    /// errored; a skipped last attempt does not hide an earlier failure. The number of attempts
+    /// is in [`shipgate_model::TestRecord::attempts`]. See `docs/retries.md` for which runners
+    /// need it.
     RepeatedTestcases,
 }
 
@@ -70,6 +82,47 @@ pub struct ReadOptions {
     pub retention: TestRetention,
     /// How retries written as repeated testcases are read.
     pub retries: RetryMode,
+    /// Also return every test's identity and outcome ([`JunitRead::outcomes`]), 8 bytes per
+    /// test, for flaky-test history across runs.
+    pub outcomes: bool,
+}
+
+/// One test's identity and outcome in 8 bytes: [`test_key`] of its suite, classname and name,
+/// with the lowest three bits holding the outcome instead. A run of a million tests then costs
+/// 8 MB while it is folded into history; 61 bits still make a false match between two of a
+/// million tests about a one-in-four-million chance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KeyedOutcome(u64);
+
+impl KeyedOutcome {
+    const OUTCOME_BITS: u64 = 0b111;
+
+    /// Packs a [`test_key`] and an outcome.
+    pub fn new(key: u64, outcome: shipgate_model::TestOutcome) -> Self {
+        Self((key & !Self::OUTCOME_BITS) | outcome as u64)
+    }
+
+    /// The identity of the test named so, as [`KeyedOutcome::key`] gives it.
+    pub fn key_for(suite: &str, classname: &str, name: &str) -> u64 {
+        test_key(suite, classname, name) & !Self::OUTCOME_BITS
+    }
+
+    /// The test's identity (its [`test_key`] without the lowest three bits).
+    pub fn key(self) -> u64 {
+        self.0 & !Self::OUTCOME_BITS
+    }
+
+    /// What happened (after merging retries, under [`RetryMode::RepeatedTestcases`]).
+    pub fn outcome(self) -> shipgate_model::TestOutcome {
+        use shipgate_model::TestOutcome;
+        match self.0 & Self::OUTCOME_BITS {
+            0 => TestOutcome::Passed,
+            1 => TestOutcome::Flaky,
+            2 => TestOutcome::Skipped,
+            3 => TestOutcome::Errored,
+            _ => TestOutcome::Failed,
+        }
+    }
 }
 
 /// Provenance of one file read: enough to prove later which exact bytes were used.
@@ -93,6 +146,9 @@ pub struct JunitRead {
     pub digests: Vec<FileDigest>,
     /// Every file that could not be read as JUnit, sorted by path.
     pub errors: Vec<JunitError>,
+    /// Every test's identity and outcome, file after file, when [`ReadOptions::outcomes`] asks
+    /// for them; empty otherwise.
+    pub outcomes: Vec<KeyedOutcome>,
 }
 
 /// Reads every file (in parallel, on rayon's pool). Never stops at the first bad file: every
@@ -125,10 +181,21 @@ pub fn read_named_files(mut jobs: Vec<(PathBuf, String)>, options: &ReadOptions)
         .collect();
 
     let mut read = JunitRead::default();
+    // One allocation of the exact size: with history, 8 bytes per test of every file.
+    read.outcomes.reserve_exact(
+        results
+            .iter()
+            .filter_map(|r| r.parsed.as_ref().ok())
+            .map(|p| p.outcomes.len())
+            .sum(),
+    );
     for result in results {
         read.digests.extend(result.digest);
         match result.parsed {
-            Ok(parsed) => add_file(&mut read.evidence, parsed, result.path),
+            Ok(mut parsed) => {
+                read.outcomes.append(&mut parsed.outcomes);
+                add_file(&mut read.evidence, parsed, result.path);
+            }
             Err(error) => read.errors.push(error),
         }
     }
@@ -172,6 +239,7 @@ fn add_file(evidence: &mut TestEvidence, parsed: Parsed, path: String) {
         mut file,
         records,
         suite_errors,
+        outcomes: _,
     } = parsed;
     file.path = path;
     evidence.totals.add(&file.counts);

@@ -1,7 +1,9 @@
 //! The evidence set handed to the policy engine, and the provenance of every input.
 
 use crate::defects::DefectEvidence;
+use crate::history::RunHistory;
 use crate::perf::PerfRuns;
+use crate::quarantine::Quarantine;
 use crate::tests::TestEvidence;
 use crate::uat::UatEvidence;
 use serde::{Deserialize, Serialize};
@@ -78,6 +80,10 @@ pub struct EvidenceSet {
     pub defects: SourceState<DefectEvidence>,
     /// Load-test results of this run and the baseline they are compared with.
     pub performance: PerfRuns,
+    /// Earlier runs' results, with this run's folded in last (`sources.tests.history`).
+    pub history: SourceState<RunHistory>,
+    /// Known-flaky tests (`sources.tests.quarantine`).
+    pub quarantine: SourceState<Quarantine>,
     /// Every input read, with its hash.
     pub inputs: Vec<InputRecord>,
 }

@@ -1,9 +1,10 @@
 //! Pure data shared by every shipgate crate.
 //!
 //! This crate holds the vocabulary of the gate: the evidence adapters produce ([`tests`],
-//! [`defects`], [`perf`], [`evidence`]), the findings the policy engine produces
-//! ([`verdict`]), the JSON report that is the release's audit record ([`report`]), the
-//! test-name patterns of critical paths ([`pattern`]) and the public exit-code table ([`exit`]).
+//! [`defects`], [`perf`], [`history`], [`quarantine`], [`evidence`]), the findings the policy
+//! engine produces ([`verdict`]), the JSON report that is the release's audit record
+//! ([`report`]), the test-name patterns of critical paths ([`pattern`]) and the public exit-code
+//! table ([`exit`]).
 //!
 //! It must not do any IO, read the clock or the environment, or know how any evidence format is
 //! parsed. Everything here is plain data with serde derives and small pure helpers, so that every
@@ -12,9 +13,11 @@
 pub mod defects;
 pub mod evidence;
 pub mod exit;
+pub mod history;
 pub mod pattern;
 pub mod perf;
 pub mod provenance;
+pub mod quarantine;
 pub mod report;
 pub mod tests;
 pub mod uat;
@@ -25,12 +28,17 @@ pub use defects::{
 };
 pub use evidence::{EvidenceProblem, EvidenceSet, InputRecord, SourceState};
 pub use exit::ExitCode;
+pub use history::{
+    CommitSource, FlakyReason, FlakySummary, FlakyTest, HistoryRun, HistoryTest, LastFailure,
+    RunHistory,
+};
 pub use pattern::{PatternError, TestPattern};
 pub use perf::{
     Direction, PerfEvidence, PerfMetric, PerfProvenance, PerfRuns, PerfTool, PerfUnit,
     RunThresholds, SampleRef, SampleStat,
 };
 pub use provenance::{Provenance, ProvenanceItem, commits_match};
+pub use quarantine::{Quarantine, QuarantineEntry};
 pub use report::Report;
 pub use tests::{
     SuiteError, SuiteErrorKind, TestCounts, TestEvidence, TestFile, TestOutcome, TestRecord,

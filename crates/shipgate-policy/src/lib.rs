@@ -14,10 +14,12 @@ mod catalog;
 mod defects;
 mod env;
 mod evaluate;
+mod flaky_sources;
 mod load;
 mod performance;
 mod policy;
 mod provenance;
+mod quarantine;
 mod starter;
 mod uat;
 mod values;
@@ -30,6 +32,7 @@ pub use defects::{
 pub use env::EnvLookup;
 pub use evaluate::evaluate;
 pub use evaluate::leakage::{LeakageGrouping, leakage_report};
+pub use flaky_sources::{DEFAULT_HISTORY_RUNS, DEFAULT_MIN_FLIPS, MAX_HISTORY_RUNS};
 pub use load::PolicyError;
 pub use performance::{
     Alpha, DEFAULT_ALPHA, DEFAULT_MIN_SAMPLES, DirectionSetting, LimitKind, PerfFile, PerfFormat,
@@ -40,6 +43,7 @@ pub use policy::{
     Policy, RegressionCheck, Release, RetryMode, Risk, Sources, TestSources, Waiver,
 };
 pub use provenance::{CommitRule, ProvenanceAges, ProvenanceCheck, ProvenanceSource};
+pub use quarantine::parse_quarantine;
 pub use shipgate_yaml::Problem;
 pub use starter::{Profile, starter_policy};
 pub use uat::{UatCheck, UatSources};

@@ -135,6 +135,13 @@ impl Validator<'_> {
         self.validate_provenance(policy);
         self.validate_performance(policy);
         self.validate_waivers(policy);
+        for p in crate::flaky_sources::problems(policy) {
+            if p.cross {
+                self.cross_problem(&p.path, p.message);
+            } else {
+                self.problem(&p.path, p.message);
+            }
+        }
         // Said only when nothing else is wrong: another problem usually explains it.
         if self.problems.is_empty() && policy.check_ids().iter().all(|id| id == "waivers.valid") {
             self.cross_problem(

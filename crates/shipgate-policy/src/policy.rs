@@ -72,11 +72,22 @@ pub struct TestSources {
     /// Globs of JUnit XML files (`reports/**/*.xml`); every match is read and merged.
     pub junit: Vec<String>,
     /// How retries are written. `per-testcase` (default): every `<testcase>` is one test, and
-    /// Surefire/nextest `flakyFailure` marks a flaky pass. `repeated-testcases`: runners that
-    /// write each attempt as its own `<testcase>` (gotestsum `--rerun-fails`, Gradle without
-    /// `mergeReruns`, Playwright/Jest retries); cases with the same suite, classname and name in
-    /// one file are one test, flaky if an attempt passed.
+    /// Surefire/nextest/Playwright `flakyFailure` marks a flaky pass. `repeated-testcases`:
+    /// runners that write each attempt as its own `<testcase>` (gotestsum `--rerun-fails`,
+    /// Gradle without `mergeReruns`, pytest-rerunfailures); cases with the same suite,
+    /// classname and name in one file are one test, and the last attempt decides (flaky if it
+    /// passed after earlier attempts). See docs/retries.md.
     pub retries: Option<RetryMode>,
+    /// Globs of earlier runs' JUnit files, one folder per run (`history/*/**/*.xml`), for
+    /// `flaky.rate`: a test that passed and failed on one commit, or flipped between pass and
+    /// fail across the latest runs, is flaky. Folders are ordered by name (numbers compared as
+    /// numbers); a folder named `<run>@<commit>` gives the run's commit.
+    pub history: Option<Vec<String>>,
+    /// A YAML list of known-flaky tests (`quarantine.yaml`): `pattern`, `owner`, `ticket`,
+    /// `expires`. A quarantined test's failure does not count against the pass rate and counts
+    /// as flaky in `flaky.rate` instead; an expired entry, or one that matches a critical-path
+    /// test, quarantines nothing and fails `flaky.rate`. Needs `checks.flaky`.
+    pub quarantine: Option<String>,
 }
 
 /// How test retries are written in the reports.
@@ -87,7 +98,7 @@ pub enum RetryMode {
     #[default]
     PerTestcase,
     /// Repeated testcases with the same suite, classname and name in one file are attempts of
-    /// one test.
+    /// one test; the last attempt decides.
     RepeatedTestcases,
 }
 
@@ -202,6 +213,12 @@ pub struct CriticalPathsCheck {
 pub struct FlakyCheck {
     /// Maximum flaky tests ÷ executed tests.
     pub max_rate: Option<Percent>,
+    /// How many of the latest earlier runs of `sources.tests.history` to read (default 20, at
+    /// most 63).
+    pub history_runs: Option<u32>,
+    /// A test that flips between pass and fail at least this often across the runs is flaky
+    /// (default 2: one flip is a regression or a fix, not flakiness).
+    pub min_flips: Option<u32>,
     /// `error` (default) or `warn`.
     pub level: Option<LevelSetting>,
     /// `fail` (default) or `warn` when the test results are missing or unreadable.

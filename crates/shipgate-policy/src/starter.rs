@@ -34,6 +34,12 @@ sources:
   tests:
     # Globs, relative to this file's folder. Every match is read and merged.
     junit: ["reports/**/*.xml"]
+    # How your runner writes retries (docs/retries.md): per-testcase or repeated-testcases.
+    # retries: per-testcase
+    # Earlier runs, one folder per run named by run number (flaky tests across runs).
+    # history: ["history/*/**/*.xml"]
+    # Known-flaky tests, each with an owner, a ticket and an expiry (docs/policy.md).
+    # quarantine: quarantine.yaml
   # Load-test results, compared with the last good release (docs/performance-evidence.md):
   # performance:
   #   current:  { path: perf/summary.json }    # k6, JMeter, Locust, Gatling: recognised

@@ -305,6 +305,11 @@ impl Expiry {
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    /// The first instant at which it no longer holds.
+    pub fn ends_at(&self) -> Timestamp {
+        self.ends_at
+    }
 }
 
 impl<'de> Deserialize<'de> for Expiry {

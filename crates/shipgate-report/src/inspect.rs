@@ -32,6 +32,9 @@ struct Inspection<'a> {
     suite_error_details: Vec<SuiteErrorEntry<'a>>,
     /// Every retained test that did not pass: failed, errored, skipped or flaky.
     failing: Vec<FailingEntry<'a>>,
+    /// Earlier runs and the flaky tests they reveal (`--history`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    history: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -115,6 +118,7 @@ fn inspection(evidence: &TestEvidence) -> Inspection<'_> {
                 message: t.message.as_deref(),
             })
             .collect(),
+        history: None,
     }
 }
 
@@ -125,12 +129,25 @@ fn suite_error_total(evidence: &TestEvidence) -> u64 {
 
 /// Renders what the gate read from JUnit files as pretty JSON with a trailing newline.
 pub fn render_test_inspection_json(evidence: &TestEvidence) -> Result<String, ReportError> {
-    let mut json = serde_json::to_string_pretty(&inspection(evidence)).map_err(|source| {
-        ReportError::Json {
+    to_json(&inspection(evidence))
+}
+
+/// The same, with a `history` key holding [`crate::history_json`] of earlier runs.
+pub fn render_test_inspection_json_with_history(
+    evidence: &TestEvidence,
+    history: serde_json::Value,
+) -> Result<String, ReportError> {
+    let mut i = inspection(evidence);
+    i.history = Some(history);
+    to_json(&i)
+}
+
+fn to_json(inspection: &Inspection<'_>) -> Result<String, ReportError> {
+    let mut json =
+        serde_json::to_string_pretty(inspection).map_err(|source| ReportError::Json {
             what: "test inspection",
             source,
-        }
-    })?;
+        })?;
     json.push('\n');
     Ok(json)
 }

@@ -13,11 +13,12 @@
 //!   ([`render_junit`]).
 //!
 //! It also renders the evidence `shipgate inspect tests` prints ([`render_test_inspection_json`],
-//! [`render_test_inspection_human`]), the defects `shipgate inspect defects` prints
-//! ([`render_defect_inspection_human`]) and the `shipgate leakage` report
-//! ([`render_leakage_human`], [`render_leakage_markdown`], [`render_leakage_json`]).
-//! [`render_test_inspection_human`]) and `shipgate inspect perf` prints
-//! ([`render_perf_inspection_json`], [`render_perf_inspection_human`]).
+//! [`render_test_inspection_human`]) and, with `--history`, the earlier runs and the flaky tests
+//! they reveal ([`render_history_human`], [`history_json`]); the defects `shipgate inspect
+//! defects` prints ([`render_defect_inspection_human`]) and the `shipgate leakage` report
+//! ([`render_leakage_human`], [`render_leakage_markdown`], [`render_leakage_json`]); and what
+//! `shipgate inspect perf` prints ([`render_perf_inspection_json`],
+//! [`render_perf_inspection_human`]).
 //!
 //! A renderer only writes what the report says. It must not evaluate anything (the decision, the
 //! statuses and `blocking` are taken as given), read files, the clock or the environment, or decide
@@ -36,6 +37,7 @@ mod ansi;
 mod defects;
 mod details;
 mod github;
+mod history;
 mod human;
 mod inspect;
 mod inspect_perf;
@@ -63,8 +65,12 @@ pub use github::{
     render_outputs as render_github_outputs, render_step_outputs as render_github_step_outputs,
     render_step_summary as render_github_step_summary,
 };
+pub use history::{history_json, render_history_human};
 pub use human::render_human;
-pub use inspect::{render_test_inspection_human, render_test_inspection_json};
+pub use inspect::{
+    render_test_inspection_human, render_test_inspection_json,
+    render_test_inspection_json_with_history,
+};
 pub use inspect_perf::{PerfInspection, render_perf_inspection_human, render_perf_inspection_json};
 pub use inspect_uat::{render_uat_inspection_human, render_uat_inspection_json};
 pub use json::render_json;

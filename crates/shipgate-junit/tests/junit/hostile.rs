@@ -255,6 +255,7 @@ fn check_invariants(bytes: &[u8]) {
         let options = ReadOptions {
             retention: TestRetention::default(),
             retries,
+            ..Default::default()
         };
         if let Ok((evidence, digest)) = read_bytes("fuzz.xml", bytes, &options) {
             let c = evidence.totals;

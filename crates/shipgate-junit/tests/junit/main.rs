@@ -6,7 +6,9 @@
 mod corpus;
 mod files;
 mod fixtures;
+mod history;
 mod hostile;
+mod retries;
 
 use std::path::{Path, PathBuf};
 

@@ -1,16 +1,20 @@
 //! `critical-paths.passed`: every test on a critical path ran and passed, and each path has
 //! enough tests.
 
+use super::quarantine::{EntryState, QuarantineView};
 use super::result::{Check, LIST_LIMIT, count_details, plural, test_entry, thousands};
 use crate::policy::{CheckSettings, CriticalPath, CriticalPathsCheck};
 use serde_json::{Map, Value, json};
 use shipgate_model::{CheckResult, SourceState, TestCounts, TestEvidence, TestOutcome};
 use std::collections::BTreeMap;
 
+/// The quarantine is never consulted here, except to report entries that were refused because
+/// they match a path's tests: a critical test's failure blocks whatever the quarantine says.
 pub(crate) fn passed(
     paths: &BTreeMap<String, CriticalPath>,
     options: &CriticalPathsCheck,
     tests: &SourceState<TestEvidence>,
+    quarantine: &QuarantineView<'_>,
 ) -> CheckResult {
     let settings = CheckSettings::new(options.level, options.on_missing);
     let min_per_path = options.min_tests_per_path.unwrap_or(1).max(1);
@@ -28,10 +32,19 @@ pub(crate) fn passed(
         let mut counts = TestCounts::default();
         let mut bad = Vec::new();
         let mut flaky = Vec::new();
+        let mut refused: Vec<&str> = Vec::new();
         for t in &evidence.tests {
             let qualified = t.qualified_name();
             if !path.tests.iter().any(|p| p.0.matches(&qualified)) {
                 continue;
+            }
+            if let Some(a) = quarantine.assessment() {
+                for e in a.in_state(EntryState::Refused) {
+                    let pattern = e.entry.pattern.as_str();
+                    if e.entry.pattern.matches(&qualified) && !refused.contains(&pattern) {
+                        refused.push(pattern);
+                    }
+                }
             }
             counts.record(t.outcome);
             match t.outcome {
@@ -71,6 +84,16 @@ pub(crate) fn passed(
         }
         if counts.flaky > 0 {
             notes.push(format!("{} flaky", thousands(counts.flaky)));
+        }
+        if !refused.is_empty() {
+            notes.push(format!(
+                "quarantine {} refused: critical paths are never quarantined",
+                refused
+                    .iter()
+                    .map(|p| format!("`{p}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
         }
         if notes.is_empty() {
             summary.push_str(", all passed");
@@ -131,6 +154,9 @@ pub(crate) fn passed(
                         .collect(),
                 ),
             );
+        }
+        if !refused.is_empty() {
+            d.insert("refused_quarantine".into(), json!(refused));
         }
         if !suites_down.is_empty() {
             d.insert(

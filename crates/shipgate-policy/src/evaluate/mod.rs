@@ -10,6 +10,7 @@ mod flaky;
 pub(crate) mod leakage;
 mod performance;
 mod provenance;
+mod quarantine;
 mod regression;
 mod result;
 mod traceability;
@@ -24,10 +25,21 @@ use shipgate_model::{CheckResult, EvidenceSet, Verdict};
 /// Evaluates a policy against the evidence at the instant `now`.
 pub fn evaluate(policy: &Policy, evidence: &EvidenceSet, now: Timestamp) -> Verdict {
     let mut checks: Vec<CheckResult> = Vec::new();
+    let quarantine = quarantine::QuarantineView::new(
+        &evidence.quarantine,
+        &evidence.tests,
+        &policy.risk.critical_paths,
+        now,
+    );
     if let Some(r) = &policy.checks.regression {
         let settings = CheckSettings::new(r.level, r.on_missing);
         if let Some(min) = r.min_pass_rate {
-            checks.push(regression::pass_rate(min, settings, &evidence.tests));
+            checks.push(regression::pass_rate(
+                min,
+                settings,
+                &evidence.tests,
+                &quarantine,
+            ));
         }
         if let Some(min) = r.min_tests {
             checks.push(regression::min_tests(min, settings, &evidence.tests));
@@ -39,13 +51,21 @@ pub fn evaluate(policy: &Policy, evidence: &EvidenceSet, now: Timestamp) -> Verd
             &policy.risk.critical_paths,
             &options,
             &evidence.tests,
+            &quarantine,
         ));
     }
     if let Some(f) = &policy.checks.flaky
         && let Some(max) = f.max_rate
     {
         let settings = CheckSettings::new(f.level, f.on_missing);
-        checks.push(flaky::rate(max, settings, &evidence.tests));
+        checks.push(flaky::rate(
+            max,
+            settings,
+            &evidence.tests,
+            &evidence.history,
+            policy.min_flips(),
+            &quarantine,
+        ));
     }
     push_defect_checks(policy, evidence, now, &mut checks);
     for c in &policy.checks.performance {

@@ -1,16 +1,19 @@
 //! `regression.pass-rate` and `regression.min-tests`.
 
-use super::result::{Check, insert_tests, plural, ratio, thousands};
+use super::quarantine::{Assessment, QuarantineView};
+use super::result::{Check, LIST_LIMIT, insert_tests, plural, ratio, test_entry, thousands};
 use crate::policy::CheckSettings;
 use crate::values::{Percent, format_percent};
 use serde_json::{Map, Value, json};
-use shipgate_model::{CheckResult, SourceState, TestEvidence};
+use shipgate_model::{CheckResult, SourceState, TestEvidence, TestOutcome};
 
-/// (passed + flaky) ÷ executed, with each suite that failed to set up counted as an errored test.
+/// (passed + flaky) ÷ executed, with each suite that failed to set up counted as an errored test,
+/// and the failures of quarantined tests left out (and reported) when a quarantine is configured.
 pub(crate) fn pass_rate(
     min: Percent,
     settings: CheckSettings,
     tests: &SourceState<TestEvidence>,
+    quarantine: &QuarantineView<'_>,
 ) -> CheckResult {
     let check = Check::new("regression.pass-rate", settings);
     let threshold = json!(min.as_f64());
@@ -18,25 +21,41 @@ pub(crate) fn pass_rate(
         Ok(e) => e,
         Err(r) => return *r,
     };
+    let assessment = match quarantine.require(&check, threshold.clone()) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
     let c = &evidence.totals;
     let suite_errors = evidence.suite_errors.len() as u64;
-    let executed = c.executed() + suite_errors;
+    let raw_executed = c.executed() + suite_errors;
+    let quarantined = assessment.map_or(0, |a| a.quarantined.len() as u64);
+    // Only failures are ever quarantined, so both sides of the rate lose the same tests.
+    let executed = raw_executed.saturating_sub(quarantined);
     let green = c.green();
-    let not_green = c.failed + c.errored + suite_errors;
+    let not_green = (c.failed + c.errored + suite_errors).saturating_sub(quarantined);
 
     let mut details = Map::new();
-    details.insert("executed".into(), json!(executed));
+    details.insert("executed".into(), json!(raw_executed));
     details.insert("passed".into(), json!(c.passed));
     details.insert("flaky".into(), json!(c.flaky));
     details.insert("failed".into(), json!(c.failed));
     details.insert("errored".into(), json!(c.errored));
     details.insert("suite_errors".into(), json!(suite_errors));
     details.insert("skipped".into(), json!(c.skipped));
+    if let Some(a) = assessment {
+        details.insert("quarantined_failures".into(), json!(quarantined));
+        details.insert("raw_pass_rate".into(), ratio(green, raw_executed));
+        details.insert("adjusted_pass_rate".into(), ratio(green, executed));
+        insert_quarantined(&mut details, evidence, a);
+    }
     insert_tests(
         &mut details,
         "failing",
         evidence,
-        evidence.tests.iter().filter(|t| t.outcome.is_failure()),
+        evidence.tests.iter().enumerate().filter_map(|(i, t)| {
+            let counted = !assessment.is_some_and(|a| a.quarantined.contains_key(&i));
+            (t.outcome.is_failure() && counted).then_some(t)
+        }),
     );
     if suite_errors > 0 {
         details.insert(
@@ -55,19 +74,26 @@ pub(crate) fn pass_rate(
     }
 
     if executed == 0 {
-        let message = format!(
-            "no test was executed: {} in {} ({} skipped)",
-            plural(c.tests, "test", "tests"),
-            plural(evidence.files.len() as u64, "file", "files"),
-            thousands(c.skipped)
-        );
+        let message = if raw_executed > 0 {
+            format!(
+                "every executed test ({}) failed and is quarantined, so nothing is left to measure",
+                thousands(raw_executed)
+            )
+        } else {
+            format!(
+                "no test was executed: {} in {} ({} skipped)",
+                plural(c.tests, "test", "tests"),
+                plural(evidence.files.len() as u64, "file", "files"),
+                thousands(c.skipped)
+            )
+        };
         return check.measured(
             false,
             Value::Null,
             threshold,
             "ratio",
             message,
-            Some("make sure the test job ran and wrote its JUnit reports where `sources.tests.junit` looks, and that the tests are not all skipped".to_owned()),
+            Some("make sure the test job ran and wrote its JUnit reports where `sources.tests.junit` looks, and that the tests are not all skipped or quarantined".to_owned()),
             details,
         );
     }
@@ -83,11 +109,28 @@ pub(crate) fn pass_rate(
     );
     if not_green > 0 {
         let mut parts = Vec::new();
-        if c.failed > 0 {
-            parts.push(format!("{} failed", thousands(c.failed)));
+        let quarantined_as = |outcome: TestOutcome| {
+            assessment.map_or(0, |a| {
+                a.quarantined
+                    .keys()
+                    .filter(|i| {
+                        evidence
+                            .tests
+                            .get(**i)
+                            .is_some_and(|t| t.outcome == outcome)
+                    })
+                    .count() as u64
+            })
+        };
+        let failed = c.failed.saturating_sub(quarantined_as(TestOutcome::Failed));
+        let errored = c
+            .errored
+            .saturating_sub(quarantined_as(TestOutcome::Errored));
+        if failed > 0 {
+            parts.push(format!("{} failed", thousands(failed)));
         }
-        if c.errored > 0 {
-            parts.push(format!("{} errored", thousands(c.errored)));
+        if errored > 0 {
+            parts.push(format!("{} errored", thousands(errored)));
         }
         if suite_errors > 0 {
             parts.push(format!(
@@ -99,6 +142,14 @@ pub(crate) fn pass_rate(
     }
     if c.skipped > 0 {
         message.push_str(&format!("; {} skipped (not counted)", thousands(c.skipped)));
+    }
+    if quarantined > 0 {
+        message.push_str(&format!(
+            "; {} of quarantined tests not counted (raw pass rate {} of {} executed)",
+            plural(quarantined, "failure", "failures"),
+            format_percent(green as f64 / raw_executed as f64),
+            thousands(raw_executed)
+        ));
     }
     let remedy = (!passed).then(|| {
         let needed = min.min_part_of(executed).saturating_sub(green);
@@ -123,6 +174,37 @@ pub(crate) fn pass_rate(
         remedy,
         details,
     )
+}
+
+/// The failing tests an active quarantine entry took out of the rate, with the entry.
+fn insert_quarantined(
+    details: &mut Map<String, Value>,
+    evidence: &TestEvidence,
+    a: &Assessment<'_>,
+) {
+    let mut listed: Vec<(usize, usize)> = a.quarantined.iter().map(|(t, e)| (*t, *e)).collect();
+    listed.sort_unstable();
+    details.insert(
+        "quarantined".into(),
+        Value::Array(
+            listed
+                .iter()
+                .take(LIST_LIMIT)
+                .filter_map(|(t, e)| {
+                    let (test, entry) = (evidence.tests.get(*t)?, a.entries.get(*e)?.entry);
+                    let mut v = test_entry(evidence, test);
+                    if let Value::Object(m) = &mut v {
+                        m.insert("quarantine".into(), json!(entry.pattern.as_str()));
+                        m.insert("ticket".into(), json!(entry.ticket));
+                        m.insert("owner".into(), json!(entry.owner));
+                        m.insert("expires".into(), json!(entry.expires));
+                    }
+                    Some(v)
+                })
+                .collect(),
+        ),
+    );
+    details.insert("quarantined_total".into(), json!(listed.len()));
 }
 
 /// Executed tests against `min_tests`.

@@ -1,5 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod quarantine_and_history;
+
 use super::evaluate;
 use crate::policy::Policy;
 use jiff::Timestamp;
