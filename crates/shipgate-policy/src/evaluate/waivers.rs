@@ -121,10 +121,18 @@ fn valid(records: &[WaiverRecord], unwaivable: &[String]) -> CheckResult {
             describe(WaiverState::Incomplete)
         ));
     }
-    if unused > 0 {
+    // A valid waiver whose check could not read its evidence is reported below, not as
+    // "unused": its check did not pass either.
+    let idle: Vec<String> = records
+        .iter()
+        .filter(|r| r.state == WaiverState::Unused && !unwaivable.contains(&r.check))
+        .map(|r| format!("`{}`", r.check))
+        .collect();
+    if !idle.is_empty() {
         parts.push(format!(
-            "{unused} unused, their checks did not fail ({})",
-            describe(WaiverState::Unused)
+            "{} unused, their checks did not fail ({})",
+            idle.len(),
+            idle.join(", ")
         ));
     }
     if !unwaivable.is_empty() {
