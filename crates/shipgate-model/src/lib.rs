@@ -1,7 +1,7 @@
 //! Pure data shared by every shipgate crate.
 //!
 //! This crate holds the vocabulary of the gate: the evidence adapters produce ([`tests`],
-//! [`defects`], [`evidence`]), the findings the policy engine produces ([`verdict`]), the JSON report that is
+//! [`defects`], [`uat`], [`approvals`], [`evidence`]), the findings the policy engine produces ([`verdict`]), the JSON report that is
 //! the release's audit record ([`report`]), the test-name patterns of critical paths
 //! ([`pattern`]) and the public exit-code table ([`exit`]).
 //!
@@ -9,6 +9,7 @@
 //! parsed. Everything here is plain data with serde derives and small pure helpers, so that every
 //! other crate can depend on it without pulling anything else in.
 
+pub mod approvals;
 pub mod defects;
 pub mod evidence;
 pub mod exit;
@@ -19,6 +20,10 @@ pub mod tests;
 pub mod uat;
 pub mod verdict;
 
+pub use approvals::{
+    DeploymentApprovals, DeploymentReview, MembershipState, ReviewState, TeamMembership,
+    WorkflowRun,
+};
 pub use defects::{
     Defect, DefectEvidence, DefectLink, DefectStatus, LeakageReport, LeakageRow, Origin, Severity,
 };
