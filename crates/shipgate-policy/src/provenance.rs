@@ -19,7 +19,8 @@ pub enum ProvenanceSource {
     /// JUnit files: the latest `<testsuite timestamp>` of each, and its `git.commit`/`commit`
     /// property.
     Tests,
-    /// The UAT sign-off: its oldest signature time, and its `commit`.
+    /// The UAT sign-off: its oldest signature time, and its `commit`; the GitHub deployment
+    /// approvals: their run's creation time, and the commit it built.
     Uat,
 }
 
