@@ -15,6 +15,7 @@
 //! the evaluation time, so the same inputs always give the same decision. Source loaders must
 //! not touch the file system except through the resolver, or their inputs cannot be recorded.
 
+mod approvals_source;
 mod defects_source;
 mod error;
 mod record;
@@ -22,6 +23,7 @@ mod resolver;
 mod tests_source;
 mod uat_source;
 
+pub use approvals_source::approvals_config;
 pub use defects_source::{defect_config, load_defects};
 pub use error::EvaluatorError;
 pub use record::{
@@ -168,6 +170,7 @@ pub fn gather_with(
             }
         });
         let defects = scope.spawn(|| defects_source::load(policy, resolver, options));
+        let approvals = scope.spawn(|| approvals_source::load(policy, resolver, options));
         match tests.join() {
             Ok((state, inputs)) => {
                 evidence.tests = state;
@@ -193,6 +196,16 @@ pub fn gather_with(
             }
             Err(_) => {
                 evidence.defects = SourceState::Unreadable(vec![internal_problem("defects")]);
+            }
+        }
+        match approvals.join() {
+            Ok((state, inputs)) => {
+                evidence.uat_approvals = state;
+                evidence.inputs.extend(inputs);
+            }
+            Err(_) => {
+                evidence.uat_approvals =
+                    SourceState::Unreadable(vec![internal_problem("uat-approvals")]);
             }
         }
     });
