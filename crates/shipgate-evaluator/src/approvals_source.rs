@@ -31,7 +31,7 @@ pub fn approvals_config(gh: &GithubApprovals, base_dir: &Path) -> ApprovalsConfi
         url: gh.api_url().to_owned(),
         repository: gh.repository().to_owned(),
         run_id: gh.run_id().to_owned(),
-        environment: gh.environment.trim().to_owned(),
+        environments: gh.environments().into_iter().map(str::to_owned).collect(),
         teams: gh.teams(),
         token_env: gh.token_env.trim().to_owned(),
         http: ClientOptions {

@@ -7,6 +7,7 @@ use crate::policy::{LevelSetting, OnMissing, Policy};
 use crate::values::DurationSpec;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use shipgate_model::DeploymentReview;
 use std::collections::BTreeMap;
 
 /// `sources.uat`: the UAT sign-off record and how it is signed, the GitHub deployment approvals
@@ -40,9 +41,11 @@ pub struct GithubApprovals {
     /// The workflow run: `${GITHUB_RUN_ID}`. Required; empty (`${GITHUB_RUN_ID:-}`): the
     /// approvals are missing evidence.
     pub run_id: Option<String>,
-    /// The environment whose deployment approvals count (`production`); approvals of other
-    /// environments are listed and do not count. Compared without regard to case.
-    pub environment: String,
+    /// The environment whose deployment approvals count (`production`), or a list of them
+    /// (`[uat-qa, uat-product]`: GitHub lets one reviewer release a waiting job, so two roles
+    /// approve through two environments). Approvals of other environments are listed and do
+    /// not count. Compared without regard to case.
+    pub environment: Vec<String>,
     /// The environment variable holding the token (`GITHUB_TOKEN`): it needs `actions: read`
     /// on the repository, and, when `roles` name teams, read access to the organisation's
     /// team memberships.
@@ -97,6 +100,25 @@ impl GithubApprovals {
             .filter(|u| !u.is_empty())
             .unwrap_or(GITHUB_API_URL)
             .trim_end_matches('/')
+    }
+
+    /// The environments whose approvals count, trimmed.
+    pub fn environments(&self) -> Vec<&str> {
+        self.environment.iter().map(|e| e.trim()).collect()
+    }
+
+    /// Whether `review` is of one of the environments whose approvals count.
+    pub fn covers(&self, review: &DeploymentReview) -> bool {
+        self.environment.iter().any(|e| review.covers(e))
+    }
+
+    /// The environments for messages: `` `production` `` or `` `uat-qa` or `uat-product` ``.
+    pub fn environment_names(&self) -> String {
+        self.environments()
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(" or ")
     }
 
     /// Who approves for `role` (role names compared without regard to case).
@@ -279,11 +301,19 @@ impl Validator<'_> {
                 ),
             );
         }
-        if gh.environment.trim().is_empty() {
+        if gh.environment.is_empty() {
             self.problem(
                 &format!("{AT}.environment"),
                 "name the environment whose deployment approvals count, e.g. `production`",
             );
+        }
+        for (i, env) in gh.environment.iter().enumerate() {
+            if env.trim().is_empty() {
+                self.problem(
+                    &format!("{AT}.environment[{i}]"),
+                    "name the environment whose deployment approvals count, e.g. `production`",
+                );
+            }
         }
         if !is_env_name(gh.token_env.trim()) {
             self.problem(
@@ -539,7 +569,7 @@ mod tests {
                 (6, "sources.uat.github_approvals.url"),
                 (7, "sources.uat.github_approvals.repository"),
                 (8, "sources.uat.github_approvals.run_id"),
-                (9, "sources.uat.github_approvals.environment"),
+                (9, "sources.uat.github_approvals.environment[0]"),
                 (10, "sources.uat.github_approvals.token_env"),
                 (11, "sources.uat.github_approvals.timeout"),
                 (12, "sources.uat.github_approvals.retries"),

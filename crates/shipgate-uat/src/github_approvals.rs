@@ -40,8 +40,8 @@ pub struct ApprovalsConfig {
     pub repository: String,
     /// The workflow run's id. Empty: there is no run to read (missing evidence).
     pub run_id: String,
-    /// The environment whose approvers' team memberships are looked up.
-    pub environment: String,
+    /// The environments whose approvers' team memberships are looked up.
+    pub environments: Vec<String>,
     /// The teams (`org/team-slug`) whose membership is looked up for each approver.
     pub teams: Vec<String>,
     /// The environment variable holding the token.
@@ -256,7 +256,9 @@ fn fetch_memberships(
 ) -> Result<Vec<TeamMembership>, UatError> {
     let mut approvers: Vec<&str> = reviews
         .iter()
-        .filter(|r| r.state == ReviewState::Approved && r.covers(&config.environment))
+        .filter(|r| {
+            r.state == ReviewState::Approved && config.environments.iter().any(|e| r.covers(e))
+        })
         .map(|r| r.user.as_str())
         .collect();
     approvers.sort_by_key(|u| u.to_ascii_lowercase());
@@ -437,7 +439,7 @@ mod tests {
             url: "https://api.github.com/".into(),
             repository: "acme/pay".into(),
             run_id: String::new(),
-            environment: "production".into(),
+            environments: vec!["production".into()],
             teams: vec![],
             token_env: "GITHUB_TOKEN".into(),
             http: ClientOptions::default(),

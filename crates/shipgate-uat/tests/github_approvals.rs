@@ -67,7 +67,7 @@ fn config(s: &Server, teams: &[&str]) -> ApprovalsConfig {
         url: format!("{}/api/v3/", s.server.uri()),
         repository: "acme/pay".into(),
         run_id: "42".into(),
-        environment: "production".into(),
+        environments: vec!["production".into()],
         teams: teams.iter().map(|t| (*t).to_owned()).collect(),
         token_env: "GHE_TOKEN".into(),
         http: ClientOptions {

@@ -549,8 +549,8 @@ fn pass_message(
     let run = github
         .map(|(gh, a)| {
             format!(
-                "the deployment to `{}` in workflow run {}, created {} ago",
-                gh.environment.trim(),
+                "the deployment to {} in workflow run {}, created {} ago",
+                gh.environment_names(),
                 a.run.id,
                 age(now, a.run.created_at)
             )

@@ -40,7 +40,7 @@ pub(crate) fn review<'a>(
     found: &mut Vec<Finding>,
 ) -> Vec<RoleApproval<'a>> {
     let run = &approvals.run;
-    let env = gh.environment.trim();
+    let env = gh.environment_names();
     let run_name = format!("workflow run {}", run.id);
     let mut usable = true;
     let wanted_run = gh.run_id();
@@ -89,7 +89,7 @@ pub(crate) fn review<'a>(
     let approving: Vec<&DeploymentReview> = approvals
         .reviews
         .iter()
-        .filter(|r| r.state == ReviewState::Approved && r.covers(env))
+        .filter(|r| r.state == ReviewState::Approved && gh.covers(r))
         .collect();
     if run.created_at > now {
         found.push(Finding::new(
@@ -113,20 +113,25 @@ pub(crate) fn review<'a>(
                 age(now, run.created_at),
                 run.created_at
             ),
-            format!("start a new workflow run for the release (a re-run keeps the old run and its approvals) and approve its deployment to `{env}`"),
+            format!("start a new workflow run for the release (a re-run keeps the old run and its approvals) and approve its deployment to {env}"),
         ));
         usable = false;
     }
     for r in approvals
         .reviews
         .iter()
-        .filter(|r| r.state == ReviewState::Rejected && r.covers(env))
+        .filter(|r| r.state == ReviewState::Rejected && gh.covers(r))
     {
         found.push(Finding::new(
             format!("github review by {}", r.user),
             format!(
-                "{} rejected the deployment to `{env}` in {run_name}{}",
+                "{} rejected the deployment to {} in {run_name}{}",
                 r.user,
+                r.environments
+                    .iter()
+                    .map(|e| format!("`{e}`"))
+                    .collect::<Vec<_>>()
+                    .join(" and "),
                 r.comment
                     .as_deref()
                     .map(str::trim)
@@ -134,7 +139,7 @@ pub(crate) fn review<'a>(
                     .map(|c| format!(" (\"{c}\")"))
                     .unwrap_or_default()
             ),
-            format!("resolve what {} rejected, then start a new workflow run and have its deployment to `{env}` approved (a rejection stays in the run's history)", r.user),
+            format!("resolve what {} rejected, then start a new workflow run and have its deployment approved (a rejection stays in the run's history)", r.user),
         ));
     }
     if !usable {
@@ -183,7 +188,7 @@ pub(crate) fn missing_role(
     approvals: &DeploymentApprovals,
     role: &str,
 ) -> (String, String) {
-    let env = gh.environment.trim();
+    let env = gh.environment_names();
     let run = format!("workflow run {}", approvals.run.id);
     let who = match gh.approvers(role) {
         None => {
@@ -197,7 +202,7 @@ pub(crate) fn missing_role(
     let others: Vec<String> = approvals
         .reviews
         .iter()
-        .filter(|r| r.state == ReviewState::Approved && r.covers(env))
+        .filter(|r| r.state == ReviewState::Approved && gh.covers(r))
         .map(|r| r.user.clone())
         .collect();
     let seen = if others.is_empty() {
@@ -216,8 +221,8 @@ pub(crate) fn missing_role(
         .map(|u| format!(" on {u}"))
         .unwrap_or_default();
     (
-        format!("has no approval of the deployment to `{env}` in {run} by {who}{seen}"),
-        format!("{who} approves the deployment to `{env}` (Review deployments{page})"),
+        format!("has no approval of the deployment to {env} in {run} by {who}{seen}"),
+        format!("{who} approves the deployment to {env} (Review deployments{page})"),
     )
 }
 
@@ -243,12 +248,12 @@ pub(crate) fn details(
     counted: &[RoleApproval<'_>],
     now: Timestamp,
 ) -> Value {
-    let env = gh.environment.trim();
+    let env = gh.environment_names();
     let run = &approvals.run;
     let mut d = Map::new();
     d.insert("location".into(), json!(approvals.location));
     d.insert("repository".into(), json!(approvals.repository));
-    d.insert("environment".into(), json!(env));
+    d.insert("environments".into(), json!(gh.environments()));
     let mut r = Map::new();
     r.insert("id".into(), json!(run.id));
     if let Some(name) = &run.name {
@@ -282,8 +287,8 @@ pub(crate) fn details(
                 .filter(|c| c.user == review.user && review.state == ReviewState::Approved)
                 .map(|c| format!("{} ({})", c.role, c.via))
                 .collect();
-            let effect = if !review.covers(env) {
-                format!("not counted: not for `{env}`")
+            let effect = if !gh.covers(review) {
+                format!("not counted: not for {env}")
             } else {
                 match review.state {
                     ReviewState::Rejected => "blocks: a rejection".to_owned(),
@@ -471,8 +476,48 @@ mod tests {
         assert_eq!(abouts(&c), ["github review by octocat"]);
         assert!(
             c.message.contains(
-                "octocat rejected the deployment to `Production` in workflow run 42 (\"not yet\")"
+                "octocat rejected the deployment to `production` in workflow run 42 (\"not yet\")"
             ),
+            "{}",
+            c.message
+        );
+    }
+
+    #[test]
+    fn two_roles_approve_through_two_environments() {
+        // GitHub releases a waiting job on the first required reviewer's approval, so two roles
+        // approve two environments (two jobs) of the run.
+        let p = policy_with(
+            "{name: pay, version: '1.0'}",
+            &APPROVALS.replace(
+                "environment: Production",
+                "environment: [uat-qa, UAT-Product]",
+            ),
+            "",
+        );
+        let mut a = approvals(vec![
+            review("dana", ReviewState::Approved, "uat-product"),
+            review("sam", ReviewState::Approved, "uat-qa"),
+            review("lee", ReviewState::Rejected, "production"),
+        ]);
+        let c = check(&p, a.clone());
+        assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
+        assert!(
+            c.message.ends_with("(the deployment to `uat-qa` or `UAT-Product` in workflow run 42, created 2 hours ago)"),
+            "{}",
+            c.message
+        );
+        assert_eq!(
+            c.details["github_approvals"]["environments"],
+            serde_json::json!(["uat-qa", "UAT-Product"])
+        );
+        a.reviews
+            .push(review("kim", ReviewState::Rejected, "uat-qa"));
+        let c = check(&p, a);
+        assert_eq!(abouts(&c), ["github review by kim"]);
+        assert!(
+            c.message
+                .contains("kim rejected the deployment to `uat-qa` in workflow run 42"),
             "{}",
             c.message
         );
