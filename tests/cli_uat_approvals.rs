@@ -161,33 +161,51 @@ fn mount_member(s: &Server, team: &str, login: &str, state: &str) {
     );
 }
 
-/// The happy server: the run, Dana (listed as product owner) and Sam (an active member of the
-/// QA leads team) approve the deployment to production.
-fn github_ready() -> Server {
+/// One review: (state, environment, login, comment).
+type Review<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+/// A server with the run (created at `created_at`), its review history, and the members of the
+/// QA leads team: (login, state).
+fn github(created_at: &str, reviews: &[Review<'_>], qa_leads: &[(&str, &str)]) -> Server {
     let s = Server::start();
     let base = s.uri();
-    mount_run(&s, RUN_CREATED, SHA);
+    mount_run(&s, created_at, SHA);
     mount_reviews(
         &s,
-        json!([
-            review(
-                &base,
+        Value::Array(
+            reviews
+                .iter()
+                .map(|(state, env, login, comment)| review(&base, state, env, login, comment))
+                .collect(),
+        ),
+    );
+    for (login, state) in qa_leads {
+        mount_member(&s, "qa-leads", login, state);
+    }
+    s
+}
+
+/// The happy server: Dana (listed as product owner) and Sam (an active member of the QA leads
+/// team) approve the deployment to production.
+fn github_ready() -> Server {
+    github(
+        RUN_CREATED,
+        &[
+            (
                 "approved",
                 "production",
                 "dana-reyes",
-                "Refund flows accepted"
+                "Refund flows accepted",
             ),
-            review(
-                &base,
+            (
                 "approved",
                 "production",
                 "sam-ortiz",
-                "Regression pack 14 green"
+                "Regression pack 14 green",
             ),
-        ]),
-    );
-    mount_member(&s, "qa-leads", "sam-ortiz", "active");
-    s
+        ],
+        &[("sam-ortiz", "active")],
+    )
 }
 
 /// `sources.uat.github_approvals` for a server at `uri`, plus `extra` lines (4 spaces).
@@ -330,18 +348,16 @@ fn approvals_mapped_to_roles_by_user_and_team_are_ready() {
 
 #[test]
 fn a_role_nobody_mapped_approved_blocks_and_names_who_could() {
-    let s = Server::start();
-    let base = s.uri();
-    mount_run(&s, RUN_CREATED, SHA);
-    mount_reviews(
-        &s,
-        json!([
-            review(&base, "approved", "production", "dana-reyes", ""),
+    let s = github(
+        RUN_CREATED,
+        &[
+            ("approved", "production", "dana-reyes", ""),
             // Approves, but is in no role's list and no mapped team (the server answers 404).
-            review(&base, "approved", "production", "octocat", "LGTM"),
-        ]),
+            ("approved", "production", "octocat", "LGTM"),
+        ],
+        &[],
     );
-    let p = project(&base);
+    let p = project(&s.uri());
     let (r, report) = check_json(&p, in_run);
     assert_eq!(r.code, 1, "{report:#}");
     let c = uat_check(&report);
@@ -410,21 +426,18 @@ fn a_rejection_blocks_even_beside_approvals() {
 
 #[test]
 fn an_approval_of_another_environment_does_not_count() {
-    let s = Server::start();
-    let base = s.uri();
-    mount_run(&s, RUN_CREATED, SHA);
-    mount_reviews(
-        &s,
-        json!([
-            review(&base, "approved", "production", "dana-reyes", ""),
-            review(&base, "approved", "staging", "sam-ortiz", ""),
+    let s = github(
+        RUN_CREATED,
+        &[
+            ("approved", "production", "dana-reyes", ""),
+            ("approved", "staging", "sam-ortiz", ""),
             // A rejection of another environment does not block this one.
-            review(&base, "rejected", "staging", "lee-chen", ""),
-            review(&base, "pending", "production", "sam-ortiz", "looking at it"),
-        ]),
+            ("rejected", "staging", "lee-chen", ""),
+            ("pending", "production", "sam-ortiz", "looking at it"),
+        ],
+        &[("sam-ortiz", "active")],
     );
-    mount_member(&s, "qa-leads", "sam-ortiz", "active");
-    let (r, report) = check_json(&project(&base), in_run);
+    let (r, report) = check_json(&project(&s.uri()), in_run);
     assert_eq!(r.code, 1, "{report:#}");
     let c = uat_check(&report);
     let p = problems(c);
@@ -450,18 +463,15 @@ fn an_approval_of_another_environment_does_not_count() {
 
 #[test]
 fn a_team_invitation_not_yet_accepted_does_not_count() {
-    let s = Server::start();
-    let base = s.uri();
-    mount_run(&s, RUN_CREATED, SHA);
-    mount_reviews(
-        &s,
-        json!([
-            review(&base, "approved", "production", "dana-reyes", ""),
-            review(&base, "approved", "production", "sam-ortiz", ""),
-        ]),
+    let s = github(
+        RUN_CREATED,
+        &[
+            ("approved", "production", "dana-reyes", ""),
+            ("approved", "production", "sam-ortiz", ""),
+        ],
+        &[("sam-ortiz", "pending")],
     );
-    mount_member(&s, "qa-leads", "sam-ortiz", "pending");
-    let (r, report) = check_json(&project(&base), in_run);
+    let (r, report) = check_json(&project(&s.uri()), in_run);
     assert_eq!(r.code, 1, "{report:#}");
     let c = uat_check(&report);
     assert_eq!(problems(c)[0].0, "role qa-lead");
@@ -470,9 +480,9 @@ fn a_team_invitation_not_yet_accepted_does_not_count() {
 
 #[test]
 fn a_paged_review_history_is_read_to_the_end() {
-    let s = Server::start();
+    // The two pages answer before the server's own (empty) history.
+    let s = github(RUN_CREATED, &[], &[("sam-ortiz", "active")]);
     let base = s.uri();
-    mount_run(&s, RUN_CREATED, SHA);
     let next = format!("{base}{}?page=2", approvals_path());
     s.mount(
         approvals_request()
@@ -504,7 +514,6 @@ fn a_paged_review_history_is_read_to_the_end() {
             )
             .with_priority(2),
     );
-    mount_member(&s, "qa-leads", "sam-ortiz", "active");
     let (r, report) = check_json(&project(&base), in_run);
     assert_eq!(r.code, 0, "{report:#}\n{}", r.stderr);
     assert_eq!(
@@ -515,18 +524,15 @@ fn a_paged_review_history_is_read_to_the_end() {
 
 #[test]
 fn a_run_older_than_max_age_blocks_because_reviews_carry_no_time() {
-    let s = Server::start();
-    let base = s.uri();
-    mount_run(&s, "2026-11-04T10:00:00Z", SHA);
-    mount_reviews(
-        &s,
-        json!([
-            review(&base, "approved", "production", "dana-reyes", ""),
-            review(&base, "approved", "production", "sam-ortiz", ""),
-        ]),
+    let s = github(
+        "2026-11-04T10:00:00Z",
+        &[
+            ("approved", "production", "dana-reyes", ""),
+            ("approved", "production", "sam-ortiz", ""),
+        ],
+        &[("sam-ortiz", "active")],
     );
-    mount_member(&s, "qa-leads", "sam-ortiz", "active");
-    let (r, report) = check_json(&project(&base), in_run);
+    let (r, report) = check_json(&project(&s.uri()), in_run);
     assert_eq!(r.code, 1, "{report:#}");
     let c = uat_check(&report);
     assert_eq!(
@@ -703,12 +709,12 @@ fn the_token_never_appears_in_any_output() {
 
 #[test]
 fn offline_the_approvals_are_missing_evidence_that_says_why() {
-    let p = project("https://api.github.com");
-    let mut cmd = p.check();
-    cmd.args(["--offline", "--format", "json"]);
-    let r = run(in_run(cmd));
-    assert_eq!(r.code, 1, "{}", r.stdout);
-    let report: Value = serde_json::from_str(&r.stdout).unwrap();
+    let (r, report) = check_json(&project("https://api.github.com"), |cmd| {
+        let mut cmd = in_run(cmd);
+        cmd.arg("--offline");
+        cmd
+    });
+    assert_eq!(r.code, 1, "{report:#}");
     let c = uat_check(&report);
     assert_eq!(c["status"], "missing");
     assert!(
@@ -796,9 +802,7 @@ fn the_sign_off_record_and_the_approvals_complement_each_other() {
     assert_eq!(sources, ["uat", "uat-approvals"]);
 
     // Neither approves the QA lead: the finding names both places.
-    let blocked = Server::start();
-    mount_run(&blocked, RUN_CREATED, SHA);
-    mount_reviews(&blocked, json!([]));
+    let blocked = github(RUN_CREATED, &[], &[]);
     let p = Project::new(&text.replace(&base, &blocked.uri()))
         .file("release/uat-signoff.yaml", record.as_bytes());
     let (r, report) = check_json(&p, in_run);
