@@ -1,9 +1,10 @@
 //! The GitHub deployment approvals part of `uat.signoff`: which reviews of the workflow run
 //! count for which role (`sources.uat.github_approvals.roles`), and what blocks.
 //!
-//! Fail-closed rules: only an `approved` review that covers the policy's environment counts,
+//! Fail-closed rules: only an `approved` review of one of the policy's environments counts,
 //! and only for a role whose `users` list the reviewer or whose `teams` GitHub showed the
-//! reviewer to be an active member of; a `rejected` review of the environment by anyone blocks;
+//! reviewer to be an active member of; a `rejected` review of those environments by anyone
+//! blocks;
 //! the approvals must be of the run and repository the policy names, of the release's commit
 //! when it has one, and (GitHub publishing no time per review) of a run created within
 //! `max_age`.
