@@ -55,7 +55,10 @@ fn every_check_id_is_documented_and_explained() {
         .collect();
     assert!(ids.len() >= 12, "{listed}");
     for id in ids {
-        assert!(checks.contains(&format!("## `{id}`")), "docs/checks.md has no section for `{id}`");
+        assert!(
+            checks.contains(&format!("## `{id}`")),
+            "docs/checks.md has no section for `{id}`"
+        );
         let explained = shipgate().args(["explain", id]).output().unwrap();
         assert_eq!(explained.status.code(), Some(0), "explain {id}");
     }
@@ -88,13 +91,19 @@ fn every_policy_in_the_docs_validates() {
             seen += 1;
         }
     }
-    assert!(seen >= 2, "the docs show at least the README's and the complete example");
+    assert!(
+        seen >= 2,
+        "the docs show at least the README's and the complete example"
+    );
 }
 
 #[test]
 fn the_starter_policies_validate_and_name_their_reference() {
     for profile in ["basic", "fintech"] {
-        let out = shipgate().args(["init", "--profile", profile, "--output", "-"]).output().unwrap();
+        let out = shipgate()
+            .args(["init", "--profile", profile, "--output", "-"])
+            .output()
+            .unwrap();
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(text.contains("docs/policy.md"), "{profile}");
         validates(&text, &format!("shipgate init --profile {profile}"));

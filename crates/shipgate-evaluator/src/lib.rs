@@ -16,6 +16,7 @@
 //! the evaluation time, so the same inputs always give the same decision. Source loaders must
 //! not touch the file system except through the resolver, or their inputs cannot be recorded.
 
+mod approvals_source;
 mod defects_source;
 mod error;
 mod history_source;
@@ -26,6 +27,7 @@ mod resolver;
 mod tests_source;
 mod uat_source;
 
+pub use approvals_source::approvals_config;
 pub use defects_source::{defect_config, load_defects};
 pub use error::EvaluatorError;
 pub use perf_source::{BASELINE as PERF_BASELINE_SOURCE, CURRENT as PERF_SOURCE, format_of};
@@ -198,6 +200,7 @@ pub fn gather_with(
                 (PerfRuns::default(), Vec::new())
             }
         });
+        let approvals = scope.spawn(|| approvals_source::load(policy, resolver, options));
 
         let outcomes = match tests.join() {
             Ok(loaded) => {
@@ -264,6 +267,16 @@ pub fn gather_with(
                     current: SourceState::Unreadable(vec![internal_problem("performance")]),
                     baseline: SourceState::Unreadable(vec![internal_problem("performance")]),
                 };
+            }
+        }
+        match approvals.join() {
+            Ok((state, inputs)) => {
+                evidence.uat_approvals = state;
+                evidence.inputs.extend(inputs);
+            }
+            Err(_) => {
+                evidence.uat_approvals =
+                    SourceState::Unreadable(vec![internal_problem("uat-approvals")]);
             }
         }
     });

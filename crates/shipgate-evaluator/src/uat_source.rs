@@ -21,8 +21,9 @@ pub(crate) fn load(
     resolver: &Resolver,
 ) -> (SourceState<UatEvidence>, Vec<InputRecord>) {
     match &policy.sources.uat {
-        Some(sources) => read(sources, resolver),
-        None => (SourceState::NotConfigured, Vec::new()),
+        // Without a record, UAT comes from the GitHub approvals alone (`approvals_source`).
+        Some(sources) if sources.signoff.is_some() => read(sources, resolver),
+        _ => (SourceState::NotConfigured, Vec::new()),
     }
 }
 
@@ -34,9 +35,10 @@ pub fn inspect_uat(
     allowed_signers: Option<&str>,
 ) -> (SourceState<UatEvidence>, Vec<InputRecord>) {
     let sources = UatSources {
-        signoff: signoff.to_owned(),
+        signoff: Some(signoff.to_owned()),
         allowed_signers: allowed_signers.map(str::to_owned),
         require_signature: None,
+        github_approvals: None,
     };
     read(&sources, &Resolver::live(base_dir))
 }
@@ -81,7 +83,9 @@ fn read_into(
     resolver: &Resolver,
     inputs: &mut Vec<InputRecord>,
 ) -> SourceState<UatEvidence> {
-    let path = sources.signoff.as_str();
+    let Some(path) = sources.signoff.as_deref() else {
+        return SourceState::NotConfigured;
+    };
     let record_file = resolver.file(SOURCE, path);
     let bytes = match read_input(resolver, &record_file, inputs) {
         Ok(b) => b,

@@ -1,5 +1,6 @@
 //! The evidence set handed to the policy engine, and the provenance of every input.
 
+use crate::approvals::DeploymentApprovals;
 use crate::defects::DefectEvidence;
 use crate::history::RunHistory;
 use crate::perf::PerfRuns;
@@ -76,6 +77,8 @@ pub struct EvidenceSet {
     pub tests: SourceState<TestEvidence>,
     /// The UAT sign-off record.
     pub uat: SourceState<UatEvidence>,
+    /// The GitHub deployment approvals of the workflow run (the second UAT source).
+    pub uat_approvals: SourceState<DeploymentApprovals>,
     /// Defects from the tracker or an export.
     pub defects: SourceState<DefectEvidence>,
     /// Load-test results of this run and the baseline they are compared with.

@@ -1,15 +1,16 @@
 //! Pure data shared by every shipgate crate.
 //!
 //! This crate holds the vocabulary of the gate: the evidence adapters produce ([`tests`],
-//! [`defects`], [`perf`], [`history`], [`quarantine`], [`evidence`]), the findings the policy
-//! engine produces ([`verdict`]), the JSON report that is the release's audit record
-//! ([`report`]), the test-name patterns of critical paths ([`pattern`]) and the public exit-code
-//! table ([`exit`]).
+//! [`defects`], [`perf`], [`history`], [`quarantine`], [`uat`], [`approvals`], [`evidence`]),
+//! the findings the policy engine produces ([`verdict`]), the JSON report that is the release's
+//! audit record ([`report`]), the test-name patterns of critical paths ([`pattern`]) and the
+//! public exit-code table ([`exit`]).
 //!
 //! It must not do any IO, read the clock or the environment, or know how any evidence format is
 //! parsed. Everything here is plain data with serde derives and small pure helpers, so that every
 //! other crate can depend on it without pulling anything else in.
 
+pub mod approvals;
 pub mod defects;
 pub mod evidence;
 pub mod exit;
@@ -23,6 +24,10 @@ pub mod tests;
 pub mod uat;
 pub mod verdict;
 
+pub use approvals::{
+    DeploymentApprovals, DeploymentReview, MembershipState, ReviewState, TeamMembership,
+    WorkflowRun,
+};
 pub use defects::{
     Defect, DefectEvidence, DefectLink, DefectStatus, LeakageReport, LeakageRow, Origin, Severity,
 };

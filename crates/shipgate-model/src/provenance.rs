@@ -6,6 +6,7 @@
 //! carries, and says where a user would add a time or a commit that is missing. Adding a source
 //! is that one impl, plus its line in the policy engine's list of sources.
 
+use crate::approvals::DeploymentApprovals;
 use crate::perf::PerfEvidence;
 use crate::tests::TestEvidence;
 use crate::uat::UatEvidence;
@@ -81,6 +82,27 @@ impl Provenance for PerfEvidence {
             renew_hint: "run the load test again on the build being released".to_owned(),
             commit: self.provenance.commit.clone(),
             commit_hint: "load-test tools do not record a commit: write `commit` in the generic metrics JSON, or snapshot the run with `shipgate perf baseline promote RUN --out current.json --commit <sha>` and read that".to_owned(),
+        }]
+    }
+}
+
+impl Provenance for DeploymentApprovals {
+    fn provenance(&self) -> Vec<ProvenanceItem> {
+        vec![ProvenanceItem {
+            location: self.location.clone(),
+            // GitHub does not say when each review was given; no review of the run is older
+            // than the run.
+            produced_at: Some(self.run.created_at),
+            time_field:
+                "the workflow run's `created_at` (GitHub does not say when each review was given)"
+                    .to_owned(),
+            time_hint: "GitHub gives every workflow run a creation time; this should not happen"
+                .to_owned(),
+            renew_hint: "start a new workflow run for the release and approve its deployment"
+                .to_owned(),
+            commit: self.run.head_sha.clone(),
+            commit_hint: "GitHub gives every workflow run its `head_sha`; this should not happen"
+                .to_owned(),
         }]
     }
 }

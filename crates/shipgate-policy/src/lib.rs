@@ -46,7 +46,7 @@ pub use provenance::{CommitRule, ProvenanceAges, ProvenanceCheck, ProvenanceSour
 pub use quarantine::parse_quarantine;
 pub use shipgate_yaml::Problem;
 pub use starter::{Profile, starter_policy};
-pub use uat::{UatCheck, UatSources};
+pub use uat::{GITHUB_API_URL, GithubApprovals, RoleApprovers, UatCheck, UatSources};
 pub use values::{DurationSpec, Expiry, Pattern, Percent, format_duration, format_percent};
 
 use shipgate_model::TestRetention;

@@ -3,6 +3,8 @@
 
 mod defects;
 
+pub(crate) use defects::is_env_name;
+
 use crate::env::{EnvLookup, expand_tree};
 use crate::policy::Policy;
 use shipgate_yaml::{Mark, Node, NodeValue, Problem};
@@ -98,6 +100,11 @@ impl Validator<'_> {
                 None => return self.tree.mark,
             }
         }
+    }
+
+    /// Whether the policy writes the key at `path` (even with an empty value).
+    pub(crate) fn has(&self, path: &str) -> bool {
+        self.tree.find_path(path).is_some()
     }
 
     pub(crate) fn problem(&mut self, path: &str, message: impl Into<String>) {

@@ -23,7 +23,8 @@ pub enum ProvenanceSource {
     /// `commit` when the file records one. The baseline is another release's run and takes no
     /// part.
     Performance,
-    /// The UAT sign-off: its oldest signature time, and its `commit`.
+    /// The UAT sign-off: its oldest signature time, and its `commit`; the GitHub deployment
+    /// approvals: their run's creation time, and the commit it built.
     Uat,
 }
 

@@ -90,6 +90,15 @@ sources:
   #   signoff: release/uat-signoff.yaml
   #   allowed_signers: release/allowed_signers
   #   require_signature: true
+  #   # Or/and: who approved this run's deployment to a protected GitHub environment
+  #   # (docs/ci/github.md). Either source approves a role.
+  #   github_approvals:
+  #     repository: ${GITHUB_REPOSITORY}
+  #     run_id: ${GITHUB_RUN_ID:-}
+  #     environment: production
+  #     token_env: GITHUB_TOKEN
+  #     roles:
+  #       qa-lead: { teams: [acme/qa-leads] }
 
 risk:
   # Never skipped, never quarantined, 100% pass. Patterns match `classname.name`.

@@ -1,26 +1,145 @@
-//! The UAT sections of a policy: `sources.uat` (the sign-off record and its signature) and
-//! `checks.uat` (`uat.signoff`), and their cross-field rules.
+//! The UAT sections of a policy: `sources.uat` (the sign-off record and its signature, and the
+//! GitHub deployment approvals of the workflow run) and `checks.uat` (`uat.signoff`), and their
+//! cross-field rules.
 
-use crate::load::Validator;
+use crate::load::{Validator, is_env_name};
 use crate::policy::{LevelSetting, OnMissing, Policy};
 use crate::values::DurationSpec;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use shipgate_model::DeploymentReview;
+use std::collections::BTreeMap;
 
-/// `sources.uat`: where the UAT sign-off record is, and how it is signed.
+/// `sources.uat`: the UAT sign-off record and how it is signed, the GitHub deployment approvals
+/// of the workflow run, or both. A required role is approved by either.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UatSources {
     /// The sign-off record (YAML, or the same shape as JSON), e.g. `release/uat-signoff.yaml`.
     /// Its detached SSH signature, when there is one, is the same path with `.sig` appended
     /// (what `ssh-keygen -Y sign -n shipgate-uat FILE` writes).
-    pub signoff: String,
+    pub signoff: Option<String>,
     /// An allowed-signers file (the format of `ssh-keygen -Y verify -f`): the keys whose
     /// signature of the record is accepted. Without it a signature is not verified.
     pub allowed_signers: Option<String>,
     /// Whether the record must carry a signature that verifies (default `false`). Needs
     /// `allowed_signers`. A signature that is present and does not verify always blocks.
     pub require_signature: Option<bool>,
+    /// The deployment approvals of the current GitHub Actions workflow run (environment
+    /// protection rules with required reviewers), mapped to roles by user and team.
+    pub github_approvals: Option<GithubApprovals>,
+}
+
+/// `sources.uat.github_approvals`: who approved the deployment of this workflow run to an
+/// environment, read from `GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals`.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GithubApprovals {
+    /// The repository, `owner/name`: `${GITHUB_REPOSITORY}`. Required; empty
+    /// (`${GITHUB_REPOSITORY:-}` outside a pipeline): the approvals are missing evidence.
+    pub repository: Option<String>,
+    /// The workflow run: `${GITHUB_RUN_ID}`. Required; empty (`${GITHUB_RUN_ID:-}`): the
+    /// approvals are missing evidence.
+    pub run_id: Option<String>,
+    /// The environment whose deployment approvals count (`production`), or a list of them
+    /// (`[uat-qa, uat-product]`: GitHub lets one reviewer release a waiting job, so two roles
+    /// approve through two environments). Approvals of other environments are listed and do
+    /// not count. Compared without regard to case.
+    pub environment: Vec<String>,
+    /// The environment variable holding the token (`GITHUB_TOKEN`): it needs `actions: read`
+    /// on the repository, and, when `roles` name teams, read access to the organisation's
+    /// team memberships.
+    pub token_env: String,
+    /// The API's base URL (default `https://api.github.com`; GitHub Enterprise Server
+    /// `https://HOST/api/v3`).
+    pub url: Option<String>,
+    /// Who approves for which role: `{qa-lead: {users: [sam-ortiz], teams: [acme/qa]}}`. An
+    /// approver who is in no role's list counts for nothing.
+    pub roles: BTreeMap<String, RoleApprovers>,
+    /// The longest one request may take (default `30s`).
+    pub timeout: Option<DurationSpec>,
+    /// How many times a request is repeated after a 5xx, a 429, a timeout or a broken
+    /// connection (default 4, at most 10).
+    pub retries: Option<u32>,
+    /// A PEM file of extra CA certificates to trust (GitHub Enterprise Server behind a
+    /// company's own CA), relative to the policy file's folder.
+    pub ca_bundle: Option<String>,
+}
+
+/// The users and teams whose approval stands for one role.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleApprovers {
+    /// GitHub logins (`sam-ortiz`), compared without regard to case.
+    #[serde(default)]
+    pub users: Vec<String>,
+    /// Teams, `org/team-slug` (`acme/qa-leads`): an active member's approval counts.
+    #[serde(default)]
+    pub teams: Vec<String>,
+}
+
+/// The public GitHub API.
+pub const GITHUB_API_URL: &str = "https://api.github.com";
+
+impl GithubApprovals {
+    /// The repository, trimmed; empty when the policy's value expanded to nothing.
+    pub fn repository(&self) -> &str {
+        self.repository.as_deref().map_or("", str::trim)
+    }
+
+    /// The run id, trimmed; empty when the policy's value expanded to nothing.
+    pub fn run_id(&self) -> &str {
+        self.run_id.as_deref().map_or("", str::trim)
+    }
+
+    /// The API's base URL, without a trailing `/`.
+    pub fn api_url(&self) -> &str {
+        self.url
+            .as_deref()
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .unwrap_or(GITHUB_API_URL)
+            .trim_end_matches('/')
+    }
+
+    /// The environments whose approvals count, trimmed.
+    pub fn environments(&self) -> Vec<&str> {
+        self.environment.iter().map(|e| e.trim()).collect()
+    }
+
+    /// Whether `review` is of one of the environments whose approvals count.
+    pub fn covers(&self, review: &DeploymentReview) -> bool {
+        self.environment.iter().any(|e| review.covers(e))
+    }
+
+    /// The environments for messages: `` `production` `` or `` `uat-qa` or `uat-product` ``.
+    pub fn environment_names(&self) -> String {
+        self.environments()
+            .iter()
+            .map(|e| format!("`{e}`"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    }
+
+    /// Who approves for `role` (role names compared without regard to case).
+    pub fn approvers(&self, role: &str) -> Option<&RoleApprovers> {
+        self.roles
+            .iter()
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case(role.trim()))
+            .map(|(_, approvers)| approvers)
+    }
+
+    /// Every team named in `roles`, once, sorted.
+    pub fn teams(&self) -> Vec<String> {
+        let mut teams: Vec<String> = self
+            .roles
+            .values()
+            .flat_map(|r| r.teams.iter().map(|t| t.trim().to_owned()))
+            .collect();
+        teams.sort_by_key(|t| t.to_ascii_lowercase());
+        teams.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        teams
+    }
 }
 
 impl UatSources {
@@ -57,11 +176,33 @@ impl Policy {
 impl Validator<'_> {
     pub(crate) fn validate_uat(&mut self, policy: &Policy) {
         if let Some(uat) = &policy.sources.uat {
-            if uat.signoff.trim().is_empty() {
+            if uat.signoff.is_none() && uat.github_approvals.is_none() {
+                self.problem(
+                    "sources.uat",
+                    "name the sign-off record (`signoff: release/uat-signoff.yaml`), the GitHub deployment approvals of the run (`github_approvals`), or both",
+                );
+            }
+            if uat.signoff.as_deref().is_some_and(|s| s.trim().is_empty()) {
                 self.problem(
                     "sources.uat.signoff",
                     "name the sign-off record, e.g. `release/uat-signoff.yaml`",
                 );
+            }
+            if uat.signoff.is_none() {
+                for (key, set) in [
+                    ("allowed_signers", uat.allowed_signers.is_some()),
+                    ("require_signature", uat.require_signature.is_some()),
+                ] {
+                    if set {
+                        self.problem(
+                            &format!("sources.uat.{key}"),
+                            format!("`{key}` is about the signature of the sign-off record, and there is no `sources.uat.signoff`"),
+                        );
+                    }
+                }
+            }
+            if let Some(gh) = &uat.github_approvals {
+                self.validate_github_approvals(gh);
             }
             if uat
                 .allowed_signers
@@ -86,8 +227,21 @@ impl Validator<'_> {
         if policy.sources.uat.is_none() {
             self.cross_problem(
                 "checks.uat",
-                "`checks.uat` needs the sign-off record: add `sources.uat.signoff` with its path",
+                "`checks.uat` needs UAT evidence: add `sources.uat.signoff` with the sign-off record's path, or `sources.uat.github_approvals`",
             );
+        }
+        if let Some(uat) = &policy.sources.uat
+            && uat.signoff.is_none()
+            && let Some(gh) = &uat.github_approvals
+        {
+            for (i, role) in check.required_roles.iter().enumerate() {
+                if !role.trim().is_empty() && gh.approvers(role).is_none() {
+                    self.cross_problem(
+                        &format!("checks.uat.required_roles[{i}]"),
+                        format!("no one can approve as `{role}`: there is no sign-off record, and `sources.uat.github_approvals.roles` does not name `{role}`; add the users or teams who approve for it"),
+                    );
+                }
+            }
         }
         if check.required_roles.is_empty() {
             self.problem(
@@ -110,6 +264,142 @@ impl Validator<'_> {
             );
         }
     }
+
+    fn validate_github_approvals(&mut self, gh: &GithubApprovals) {
+        const AT: &str = "sources.uat.github_approvals";
+        // Written, but possibly empty: `${GITHUB_RUN_ID:-}` outside a pipeline is null.
+        for (key, example) in [
+            ("repository", "${GITHUB_REPOSITORY}"),
+            ("run_id", "${GITHUB_RUN_ID}"),
+        ] {
+            if !self.has(&format!("{AT}.{key}")) {
+                self.problem(
+                    AT,
+                    format!("missing required key `{key}`; write `{key}: {example}`"),
+                );
+            }
+        }
+        let repository = gh.repository();
+        // Empty is allowed (`${GITHUB_REPOSITORY:-}` outside a pipeline): the approvals are then
+        // missing evidence, which blocks unless `on_missing: warn`.
+        if !repository.is_empty()
+            && !repository
+                .split_once('/')
+                .is_some_and(|(owner, name)| is_github_name(owner) && is_github_name(name))
+        {
+            self.problem(
+                &format!("{AT}.repository"),
+                format!("`{repository}` is not `owner/name`; write e.g. `${{GITHUB_REPOSITORY}}`"),
+            );
+        }
+        let run_id = gh.run_id();
+        if !run_id.is_empty() && run_id.parse::<u64>().is_err() {
+            self.problem(
+                &format!("{AT}.run_id"),
+                format!(
+                    "`{run_id}` is not a workflow run id (a number); write `${{GITHUB_RUN_ID}}`"
+                ),
+            );
+        }
+        if gh.environment.is_empty() {
+            self.problem(
+                &format!("{AT}.environment"),
+                "name the environment whose deployment approvals count, e.g. `production`",
+            );
+        }
+        for (i, env) in gh.environment.iter().enumerate() {
+            if env.trim().is_empty() {
+                self.problem(
+                    &format!("{AT}.environment[{i}]"),
+                    "name the environment whose deployment approvals count, e.g. `production`",
+                );
+            }
+        }
+        if !is_env_name(gh.token_env.trim()) {
+            self.problem(
+                &format!("{AT}.token_env"),
+                "`token_env` is the name of an environment variable in capitals (e.g. `GITHUB_TOKEN`), never the token itself (and not `${VAR}`, which would put the token in the policy); the value is not shown here",
+            );
+        }
+        if let Some(url) = &gh.url
+            && !(url.trim().starts_with("https://") || url.trim().starts_with("http://"))
+        {
+            self.problem(
+                &format!("{AT}.url"),
+                "write the API's base URL with its scheme: `https://api.github.com`, or `https://HOST/api/v3` for GitHub Enterprise Server",
+            );
+        }
+        if gh.roles.is_empty() {
+            self.problem(
+                &format!("{AT}.roles"),
+                "map at least one role to the users or teams who approve for it, e.g. `{qa-lead: {teams: [acme/qa]}}`",
+            );
+        }
+        for (role, approvers) in &gh.roles {
+            let at = format!("{AT}.roles.{role}");
+            if role.trim().is_empty() {
+                self.problem(&at, "a role needs a name");
+            }
+            if approvers.users.is_empty() && approvers.teams.is_empty() {
+                self.problem(
+                    &at,
+                    format!("no one approves as `{role}`: list `users` (GitHub logins) or `teams` (`org/team-slug`)"),
+                );
+            }
+            for (i, user) in approvers.users.iter().enumerate() {
+                let user = user.trim();
+                if !is_github_name(user) {
+                    let hint = if user.starts_with('@') {
+                        "; write the login without `@`"
+                    } else {
+                        ""
+                    };
+                    self.problem(
+                        &format!("{at}.users[{i}]"),
+                        format!("`{user}` is not a GitHub login{hint}"),
+                    );
+                }
+            }
+            for (i, team) in approvers.teams.iter().enumerate() {
+                let team = team.trim();
+                if !team
+                    .split_once('/')
+                    .is_some_and(|(org, slug)| is_github_name(org) && is_github_name(slug))
+                {
+                    self.problem(
+                        &format!("{at}.teams[{i}]"),
+                        format!(
+                            "`{team}` is not a team: write `org/team-slug`, e.g. `acme/qa-leads`"
+                        ),
+                    );
+                }
+            }
+        }
+        if gh.retries.is_some_and(|r| r > 10) {
+            self.problem(&format!("{AT}.retries"), "at most 10 retries");
+        }
+        if gh.timeout.is_some_and(|t| t.get().is_zero()) {
+            self.problem(&format!("{AT}.timeout"), "a timeout must be longer than 0");
+        }
+        if gh.ca_bundle.as_deref().is_some_and(|p| p.trim().is_empty()) {
+            self.problem(
+                &format!("{AT}.ca_bundle"),
+                "name the PEM file, or remove the key",
+            );
+        }
+    }
+}
+
+/// A login, organisation, team slug or repository name as GitHub writes them: letters, digits,
+/// `-`, `_` and `.` (never `.` or `..` alone). Anything else would change the API path it is
+/// put in.
+fn is_github_name(s: &str) -> bool {
+    !s.is_empty()
+        && s != "."
+        && s != ".."
+        && s.len() <= 100
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 #[cfg(test)]
@@ -181,6 +471,112 @@ mod tests {
                 .iter()
                 .any(|m| m.contains("did you mean `required_roles`?")),
             "{messages:?}"
+        );
+    }
+
+    const GITHUB: &str = "sources:\n  uat:\n    github_approvals:\n      repository: acme/pay\n      run_id: '42'\n      environment: production\n      token_env: GITHUB_TOKEN\n      roles:\n        QA-Lead: {users: [sam], teams: [acme/qa, Acme/QA]}\n        product-owner: {teams: [acme/po]}\n";
+
+    #[test]
+    fn a_policy_with_github_approvals_alone_loads() {
+        let p = Policy::parse(
+            &format!("{BASE}{GITHUB}checks:\n  uat: {{required_roles: [qa-lead, product-owner], max_age: 14d}}\n"),
+            &|_| None,
+        )
+        .unwrap();
+        assert!(p.needs_uat());
+        let gh = p
+            .sources
+            .uat
+            .as_ref()
+            .unwrap()
+            .github_approvals
+            .as_ref()
+            .unwrap();
+        assert_eq!(gh.api_url(), "https://api.github.com");
+        assert_eq!(gh.approvers("qa-lead").unwrap().users, ["sam"]);
+        assert_eq!(
+            gh.teams(),
+            ["acme/po", "acme/qa"],
+            "once each, ignoring case"
+        );
+        assert_eq!((gh.repository(), gh.run_id()), ("acme/pay", "42"));
+    }
+
+    #[test]
+    fn an_empty_run_outside_a_pipeline_loads_and_a_missing_key_does_not() {
+        let text = format!("{BASE}{GITHUB}checks:\n  uat: {{required_roles: [qa-lead]}}\n")
+            .replace("'42'", "'${GITHUB_RUN_ID:-}'");
+        let p = Policy::parse(&text, &|_| None).unwrap();
+        let gh = p.sources.uat.unwrap().github_approvals.unwrap();
+        assert_eq!(gh.run_id(), "");
+        let p = problems(&text.replace("      run_id: '${GITHUB_RUN_ID:-}'\n", ""));
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert!(
+            p[0].message
+                .contains("missing required key `run_id`; write `run_id: ${GITHUB_RUN_ID}`"),
+            "{p:#?}"
+        );
+    }
+
+    #[test]
+    fn a_role_no_source_can_approve_is_a_policy_error() {
+        let p = problems(&format!(
+            "{BASE}{GITHUB}checks:\n  uat: {{required_roles: [qa-lead, release-manager]}}\n"
+        ));
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert_eq!(p[0].path, "checks.uat.required_roles[1]");
+        assert!(
+            p[0].message
+                .contains("no one can approve as `release-manager`")
+        );
+        // With a sign-off record, the record may carry the role.
+        let with_record = format!(
+            "{BASE}{GITHUB}checks:\n  uat: {{required_roles: [qa-lead, release-manager]}}\n"
+        )
+        .replace(
+            "  uat:\n    github_approvals:",
+            "  uat:\n    signoff: uat.yaml\n    github_approvals:",
+        );
+        assert!(Policy::parse(&with_record, &|_| None).is_ok());
+    }
+
+    #[test]
+    fn a_uat_source_needs_a_record_or_approvals_and_signature_keys_need_the_record() {
+        let p = problems(&format!(
+            "{BASE}sources:\n  uat: {{require_signature: false}}\nchecks:\n  uat: {{required_roles: [qa-lead]}}\n"
+        ));
+        let messages: Vec<&str> = p.iter().map(|p| p.message.as_str()).collect();
+        assert!(messages.iter().any(|m| m.contains("name the sign-off record (`signoff: release/uat-signoff.yaml`), the GitHub deployment approvals")), "{messages:?}");
+        assert!(
+            messages
+                .iter()
+                .any(|m| m
+                    .contains("`require_signature` is about the signature of the sign-off record")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn every_bad_approvals_setting_is_reported_with_its_line() {
+        let text = format!(
+            "{BASE}sources:\n  uat:\n    github_approvals:\n      url: api.github.com\n      repository: acme/pay/x\n      run_id: 12a\n      environment: ' '\n      token_env: ghp_x\n      timeout: 0s\n      retries: 11\n      roles:\n        qa-lead: {{users: [sam smith], teams: [qa]}}\nchecks:\n  uat: {{required_roles: [qa-lead]}}\n"
+        );
+        let p = problems(&text);
+        let found: Vec<(usize, &str)> = p.iter().map(|p| (p.mark.line, p.path.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                (6, "sources.uat.github_approvals.url"),
+                (7, "sources.uat.github_approvals.repository"),
+                (8, "sources.uat.github_approvals.run_id"),
+                (9, "sources.uat.github_approvals.environment[0]"),
+                (10, "sources.uat.github_approvals.token_env"),
+                (11, "sources.uat.github_approvals.timeout"),
+                (12, "sources.uat.github_approvals.retries"),
+                (14, "sources.uat.github_approvals.roles.qa-lead.users[0]"),
+                (14, "sources.uat.github_approvals.roles.qa-lead.teams[0]"),
+            ],
+            "{p:#?}"
         );
     }
 }

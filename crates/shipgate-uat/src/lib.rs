@@ -1,4 +1,5 @@
-//! UAT sign-off records in, [`UatEvidence`](shipgate_model::UatEvidence) out.
+//! UAT sign-off records in, [`UatEvidence`](shipgate_model::UatEvidence) out; GitHub deployment
+//! approvals in, [`DeploymentApprovals`](shipgate_model::DeploymentApprovals) out.
 //!
 //! This crate is the gate's UAT adapter. [`parse_record`] reads the sign-off record of the
 //! design brief (§5) — release, version, optional commit, decision, scope, and who signed in
@@ -8,14 +9,27 @@
 //! writes `FILE.sig`) against an [`AllowedSigners`] file, in Rust: the record's exact bytes, the
 //! `shipgate-uat` namespace, a listed key.
 //!
-//! What it must not do: decide whether a sign-off is good enough (required roles, age, version
-//! match are the policy engine's `uat.signoff`), read files, the clock, the environment or the
-//! network (the caller passes the bytes), run `ssh-keygen`, or print anything.
+//! The second UAT source is GitHub's deployment approvals of a workflow run:
+//! [`fetch_approvals`] reads the run, its review history and the approvers' team memberships
+//! through `shipgate-http`, and [`write_approvals_json`]/[`read_approvals_json`] store and read
+//! back what it fetched for a release record.
+//!
+//! What it must not do: decide whether a sign-off or an approval is good enough (required roles,
+//! who stands for which role, age, version match are the policy engine's `uat.signoff`), read
+//! files, the clock or the environment (the caller passes the bytes, the time and an
+//! environment lookup), reach the network other than through `shipgate-http` for the GitHub
+//! approvals, run `ssh-keygen`, print anything, or log a token.
 
 mod error;
+mod github_approvals;
 mod record;
 mod signature;
 
 pub use error::UatError;
+pub use github_approvals::{
+    ApprovalsConfig, ApprovalsOptions, EnvLookup, fetch_approvals, read_approvals_json,
+    write_approvals_json,
+};
 pub use record::parse_record;
+pub use shipgate_http::ClientOptions;
 pub use signature::{AllowedSigners, NAMESPACE, signature_path, verify_signature};

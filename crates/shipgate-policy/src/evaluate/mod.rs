@@ -15,6 +15,7 @@ mod regression;
 mod result;
 mod traceability;
 mod uat;
+mod uat_approvals;
 mod waivers;
 
 use crate::policy::{CheckSettings, Policy};
@@ -72,7 +73,7 @@ pub fn evaluate(policy: &Policy, evidence: &EvidenceSet, now: Timestamp) -> Verd
         checks.push(performance::check(c, &evidence.performance));
     }
     if let Some(u) = &policy.checks.uat {
-        checks.push(uat::signoff(policy, u, &evidence.uat, now));
+        checks.push(uat::signoff(policy, u, evidence, now));
     }
     if let Some(p) = &policy.checks.provenance {
         checks.push(provenance::provenance(policy, p, evidence, now));

@@ -42,8 +42,24 @@ fn sources(evidence: &EvidenceSet) -> Vec<(ProvenanceSource, View)> {
             ProvenanceSource::Performance,
             view(&evidence.performance.current),
         ),
-        (ProvenanceSource::Uat, view(&evidence.uat)),
+        (
+            ProvenanceSource::Uat,
+            merged(view(&evidence.uat), view(&evidence.uat_approvals)),
+        ),
     ]
+}
+
+/// One source read from two places (the UAT record and the GitHub deployment approvals): the
+/// items of both; absent when either configured part is absent.
+fn merged(a: View, b: View) -> View {
+    match (a, b) {
+        (View::Absent(s), _) | (_, View::Absent(s)) => View::Absent(s),
+        (View::NotConfigured, other) | (other, View::NotConfigured) => other,
+        (View::Items(mut a), View::Items(b)) => {
+            a.extend(b);
+            View::Items(a)
+        }
+    }
 }
 
 pub(crate) fn provenance(

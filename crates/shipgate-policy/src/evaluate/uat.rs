@@ -2,24 +2,53 @@
 //! (name, version, and commit when the release has one), no signature older than `max_age` or
 //! dated in the future, and a signature that verifies when the record is signed or the policy
 //! requires one.
+//!
+//! A second source can approve roles: the GitHub deployment approvals of the workflow run
+//! (`sources.uat.github_approvals`, judged in [`super::uat_approvals`]). Each configured source
+//! must be there and must raise no problem of its own; a required role is approved when
+//! either source approves it.
 
 use super::findings::{self, Finding, age, older_than};
 use super::result::Check;
+use super::uat_approvals::{self, RoleApproval};
 use crate::policy::{CheckSettings, Policy};
-use crate::uat::UatCheck;
+use crate::uat::{GithubApprovals, UatCheck};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use shipgate_model::{
-    CheckResult, SignatureMeaning, Signoff, SourceState, UatDecision, UatEvidence, UatSignature,
-    commits_match,
+    CheckResult, DeploymentApprovals, EvidenceProblem, EvidenceSet, SignatureMeaning, Signoff,
+    SourceState, UatDecision, UatEvidence, UatSignature, commits_match,
 };
 
 const SIGN_COMMAND: &str = "ssh-keygen -Y sign -n shipgate-uat -f KEY";
 
+/// The evidence of the configured UAT sources: the record, the approvals, or both.
+type UatSet<'a> = (Option<&'a UatEvidence>, Option<&'a DeploymentApprovals>);
+
+/// The GitHub approvals source: its settings and what it read.
+type Github<'a> = (&'a GithubApprovals, &'a DeploymentApprovals);
+
+/// Who approved a required role.
+enum Approver<'a> {
+    /// A signer of the record.
+    Signed(&'a Signoff),
+    /// A reviewer of the run's deployment.
+    Github(&'a RoleApproval<'a>),
+}
+
+impl Approver<'_> {
+    fn describe(&self, role: &str) -> String {
+        match self {
+            Approver::Signed(s) => format!("{} ({})", s.role, s.name),
+            Approver::Github(a) => format!("{role} ({} in GitHub, {})", a.user, a.via),
+        }
+    }
+}
+
 pub(crate) fn signoff(
     policy: &Policy,
     options: &UatCheck,
-    uat: &SourceState<UatEvidence>,
+    evidence: &EvidenceSet,
     now: Timestamp,
 ) -> CheckResult {
     let check = Check::new(
@@ -32,58 +61,95 @@ pub(crate) fn signoff(
         .map(|r| r.trim().to_owned())
         .collect();
     let threshold = json!(required);
-    let record = match check.source(uat, threshold.clone()) {
-        Ok(r) => r,
+    let sources = policy.sources.uat.as_ref();
+    let gh = sources.and_then(|s| s.github_approvals.as_ref());
+    let file_state = sources
+        .is_some_and(|s| s.signoff.is_some())
+        .then_some(&evidence.uat);
+    let combined = combine(file_state, gh.map(|_| &evidence.uat_approvals));
+    let (record, approvals) = match check.source(&combined, threshold.clone()) {
+        Ok(set) => *set,
         Err(r) => return *r,
     };
+    let github: Option<Github<'_>> = gh.zip(approvals);
     let mut found = Vec::new();
-    decision_findings(record, options, &mut found);
-    release_findings(policy, record, &mut found);
-    let version = policy
-        .release
-        .version
-        .as_deref()
-        .unwrap_or(record.version.as_str());
-    let fresh = time_findings(record, options, version, now, &mut found);
-    let approved = role_findings(record, &required, &fresh, &mut found);
-    let signature_required = policy
-        .sources
-        .uat
-        .as_ref()
-        .is_some_and(|u| u.signature_required());
-    signature_findings(record, signature_required, now, &mut found);
+    let mut fresh = Vec::new();
+    if let Some(record) = record {
+        decision_findings(record, options, &mut found);
+        release_findings(policy, record, &mut found);
+        let version = policy
+            .release
+            .version
+            .as_deref()
+            .unwrap_or(record.version.as_str());
+        fresh = time_findings(record, options, version, now, &mut found);
+    }
+    let counted = match github {
+        Some((gh, a)) => uat_approvals::review(
+            policy,
+            gh,
+            a,
+            options.max_age.map(|m| m.get()),
+            now,
+            &mut found,
+        ),
+        None => Vec::new(),
+    };
+    let approved = role_findings(record, github, &required, &fresh, &counted, &mut found);
+    let signature_required = sources.is_some_and(|u| u.signature_required());
+    if let Some(record) = record {
+        signature_findings(record, signature_required, now, &mut found);
+    }
 
-    let mut details = record_details(record, now);
+    let mut details = record.map(|r| record_details(r, now)).unwrap_or_default();
+    if let Some((gh, a)) = github {
+        details.insert(
+            "github_approvals".into(),
+            uat_approvals::details(gh, a, &counted, now),
+        );
+    }
     details.insert("required_roles".into(), json!(required));
     details.insert(
         "approved_roles".into(),
-        json!(approved.iter().map(|s| s.role.as_str()).collect::<Vec<_>>()),
+        json!(approved.iter().map(|(role, _)| *role).collect::<Vec<_>>()),
     );
     if let Some(max) = options.max_age {
         details.insert("max_age".into(), json!(findings::limit(max.get())));
     }
-    details.insert(
-        "allow_conditional".into(),
-        json!(options.allow_conditional.unwrap_or(false)),
-    );
-    details.insert("signature_required".into(), json!(signature_required));
+    if record.is_some() {
+        details.insert(
+            "allow_conditional".into(),
+            json!(options.allow_conditional.unwrap_or(false)),
+        );
+        details.insert("signature_required".into(), json!(signature_required));
+    }
     findings::insert(&mut details, &found);
 
     let observed = json!(
         required
             .iter()
-            .filter(|r| approved.iter().any(|s| s.role.eq_ignore_ascii_case(r)))
+            .filter(|r| approved
+                .iter()
+                .any(|(role, _)| role.eq_ignore_ascii_case(r)))
             .collect::<Vec<_>>()
     );
     let passed = found.is_empty();
     let message = if passed {
-        pass_message(record, &approved, now)
+        pass_message(policy, record, github, &approved, now)
     } else {
-        format!(
-            "the UAT sign-off `{}` does not approve this release: {}",
-            record.path,
-            findings::summary(&found)
-        )
+        let what = match (record, github) {
+            (Some(r), None) => format!("the UAT sign-off `{}` does not", r.path),
+            (None, Some((_, a))) => format!(
+                "the GitHub deployment approvals of workflow run {} do not",
+                a.run.id
+            ),
+            (Some(r), Some((_, a))) => format!(
+                "the UAT sign-off `{}` and the GitHub deployment approvals of workflow run {} do not",
+                r.path, a.run.id
+            ),
+            (None, None) => "the UAT evidence does not".to_owned(),
+        };
+        format!("{what} approve this release: {}", findings::summary(&found))
     };
     check.measured(
         passed,
@@ -94,6 +160,66 @@ pub(crate) fn signoff(
         findings::remedy(&found),
         details,
     )
+}
+
+/// The configured sources as one state: loaded when every configured source is, unreadable
+/// when any is (with every problem), else missing; not configured when neither is.
+fn combine<'a>(
+    file: Option<&'a SourceState<UatEvidence>>,
+    github: Option<&'a SourceState<DeploymentApprovals>>,
+) -> SourceState<UatSet<'a>> {
+    fn part<'s, T>(
+        state: Option<&'s SourceState<T>>,
+        missing: &mut Vec<EvidenceProblem>,
+        unreadable: &mut Vec<EvidenceProblem>,
+    ) -> Result<Option<&'s T>, ()> {
+        match state {
+            None => Ok(None),
+            Some(SourceState::Loaded(t)) => Ok(Some(t)),
+            Some(SourceState::Missing(p)) => {
+                missing.push(p.clone());
+                Err(())
+            }
+            Some(SourceState::Unreadable(p)) => {
+                unreadable.extend(p.iter().cloned());
+                Err(())
+            }
+            // Configured in the policy, yet not loaded: nothing to judge, so not a pass.
+            Some(SourceState::NotConfigured) => Err(()),
+        }
+    }
+    if file.is_none() && github.is_none() {
+        return SourceState::NotConfigured;
+    }
+    let mut missing = Vec::new();
+    let mut unreadable = Vec::new();
+    let record = part(file, &mut missing, &mut unreadable);
+    let approvals = part(github, &mut missing, &mut unreadable);
+    match (record, approvals) {
+        (Ok(r), Ok(a)) => SourceState::Loaded((r, a)),
+        _ if !unreadable.is_empty() => {
+            unreadable.extend(missing);
+            SourceState::Unreadable(unreadable)
+        }
+        _ => match missing.as_slice() {
+            [] => SourceState::NotConfigured,
+            [one] => SourceState::Missing(one.clone()),
+            [first, rest @ ..] => SourceState::Missing(EvidenceProblem {
+                source: first.source.clone(),
+                location: None,
+                message: std::iter::once(first)
+                    .chain(rest)
+                    .map(EvidenceProblem::describe)
+                    .collect::<Vec<_>>()
+                    .join("; and "),
+                remedy: std::iter::once(first)
+                    .chain(rest)
+                    .map(|p| p.remedy.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            }),
+        },
+    }
 }
 
 fn decision_findings(record: &UatEvidence, options: &UatCheck, found: &mut Vec<Finding>) {
@@ -212,54 +338,77 @@ fn time_findings<'a>(
     fresh
 }
 
-/// Reports required roles without an in-date approval; returns the in-date approvals of
-/// required roles.
+/// Reports required roles that neither source approves; returns each approved role with who
+/// approved it (an in-date approval in the record first, else a counted GitHub approval).
 fn role_findings<'a>(
-    record: &UatEvidence,
-    required: &[String],
+    record: Option<&'a UatEvidence>,
+    github: Option<Github<'_>>,
+    required: &'a [String],
     fresh: &[&'a Signoff],
+    counted: &'a [RoleApproval<'a>],
     found: &mut Vec<Finding>,
-) -> Vec<&'a Signoff> {
+) -> Vec<(&'a str, Approver<'a>)> {
     let mut approved = Vec::new();
     for role in required {
-        let signed: Vec<&Signoff> = record
-            .signoffs
-            .iter()
-            .filter(|s| s.role.eq_ignore_ascii_case(role))
-            .collect();
-        let approvals: Vec<&Signoff> = signed
-            .iter()
-            .copied()
-            .filter(|s| s.meaning == SignatureMeaning::Approval)
-            .collect();
         let in_date = fresh
             .iter()
             .copied()
             .find(|s| s.role.eq_ignore_ascii_case(role) && s.meaning == SignatureMeaning::Approval);
-        match in_date {
-            Some(s) => approved.push(s),
-            None if signed.is_empty() => found.push(Finding::new(
-                format!("role {role}"),
-                format!("the role `{role}` has not signed"),
-                format!(
+        if let Some(s) = in_date {
+            approved.push((role.as_str(), Approver::Signed(s)));
+            continue;
+        }
+        if let Some(c) = counted.iter().find(|c| c.role.eq_ignore_ascii_case(role)) {
+            approved.push((role.as_str(), Approver::Github(c)));
+            continue;
+        }
+        let mut why: Vec<String> = Vec::new();
+        let mut fix: Vec<String> = Vec::new();
+        if let Some(record) = record {
+            let signed: Vec<&Signoff> = record
+                .signoffs
+                .iter()
+                .filter(|s| s.role.eq_ignore_ascii_case(role))
+                .collect();
+            if signed.is_empty() {
+                why.push(if github.is_some() {
+                    format!("has not signed `{}`", record.path)
+                } else {
+                    "has not signed".to_owned()
+                });
+                fix.push(format!(
                     "the {role} signs `{}` with `role: {role}` and `meaning: approval`",
                     record.path
-                ),
-            )),
-            None if approvals.is_empty() => found.push(Finding::new(
-                format!("role {role}"),
-                format!(
-                    "the role `{role}` signed only as {}, which is not an approval",
+                ));
+            } else if signed
+                .iter()
+                .all(|s| s.meaning != SignatureMeaning::Approval)
+            {
+                why.push(format!(
+                    "signed only as {}, which is not an approval",
                     signed
                         .iter()
                         .map(|s| format!("`{}` ({})", s.meaning.as_str(), s.name))
                         .collect::<Vec<_>>()
                         .join(", ")
-                ),
-                format!("the {role} signs with `meaning: approval`"),
-            )),
-            // Approved, but every approval is stale or in the future: already reported.
-            None => {}
+                ));
+                fix.push(format!("the {role} signs with `meaning: approval`"));
+            } else if github.is_none() {
+                // Approved, but every approval is stale or in the future: already reported.
+                continue;
+            }
+        }
+        if let Some((gh, a)) = github {
+            let (w, f) = uat_approvals::missing_role(gh, a, role);
+            why.push(w);
+            fix.push(f);
+        }
+        if !why.is_empty() {
+            found.push(Finding::new(
+                format!("role {role}"),
+                format!("the role `{role}` {}", why.join(", and ")),
+                fix.join("; or "),
+            ));
         }
     }
     approved
@@ -385,7 +534,42 @@ fn record_details(record: &UatEvidence, now: Timestamp) -> Map<String, Value> {
     d
 }
 
-fn pass_message(record: &UatEvidence, approved: &[&Signoff], now: Timestamp) -> String {
+fn pass_message(
+    policy: &Policy,
+    record: Option<&UatEvidence>,
+    github: Option<Github<'_>>,
+    approved: &[(&str, Approver<'_>)],
+    now: Timestamp,
+) -> String {
+    let by = approved
+        .iter()
+        .map(|(role, a)| a.describe(role))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let run = github
+        .map(|(gh, a)| {
+            format!(
+                "the deployment to {} in workflow run {}, created {} ago",
+                gh.environment_names(),
+                a.run.id,
+                age(now, a.run.created_at)
+            )
+        })
+        .unwrap_or_default();
+    let Some(record) = record else {
+        let version = policy
+            .release
+            .version
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| format!(" {v}"))
+            .unwrap_or_default();
+        return format!(
+            "approved for {}{version} by {by} ({run})",
+            policy.release.name
+        );
+    };
     let what = match record.decision {
         UatDecision::Conditional => format!(
             "conditionally approved (conditions: {}; accepted by `allow_conditional`)",
@@ -393,14 +577,12 @@ fn pass_message(record: &UatEvidence, approved: &[&Signoff], now: Timestamp) -> 
         ),
         _ => "approved".to_owned(),
     };
-    let by = approved
-        .iter()
-        .map(|s| format!("{} ({})", s.role, s.name))
-        .collect::<Vec<_>>()
-        .join(", ");
     let oldest = approved
         .iter()
-        .map(|s| s.at)
+        .filter_map(|(_, a)| match a {
+            Approver::Signed(s) => Some(s.at),
+            Approver::Github(_) => None,
+        })
         .min()
         .map(|t| format!("; the oldest approval is {} old", age(now, t)))
         .unwrap_or_default();
@@ -418,8 +600,13 @@ fn pass_message(record: &UatEvidence, approved: &[&Signoff], now: Timestamp) -> 
         }
         UatSignature::Unsigned { .. } | UatSignature::Invalid { .. } => "; not signed".to_owned(),
     };
+    let github = if run.is_empty() {
+        String::new()
+    } else {
+        format!("; GitHub: {run}")
+    };
     format!(
-        "{what} for {} {} by {by}{oldest}{signature}",
+        "{what} for {} {} by {by}{oldest}{signature}{github}",
         record.release, record.version
     )
 }

@@ -279,7 +279,7 @@ impl Validator<'_> {
 /// An environment variable's name as pipelines write them: capitals, digits and `_`, not
 /// starting with a digit. Tokens (`ghp_…`, `glpat-…`, `ATATT…`, hex keys) never look like that,
 /// so a secret pasted where a name belongs is refused without being echoed.
-fn is_env_name(v: &str) -> bool {
+pub(crate) fn is_env_name(v: &str) -> bool {
     let mut chars = v.chars();
     chars
         .next()
