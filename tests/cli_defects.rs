@@ -13,33 +13,14 @@
 
 mod common;
 
+use common::mock::{Run, Server, run};
 use common::{NOW, Project, shipgate};
 use serde_json::{Value, json};
 use std::time::Duration;
 use wiremock::matchers::{body_partial_json, method, path, query_param};
-use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockBuilder, ResponseTemplate};
 
 const TOKEN: &str = "tok-5e1f0c9d-3b7a-never-printed";
-
-/// A mock server on its own runtime, so the test thread can run the binary.
-struct Server {
-    rt: tokio::runtime::Runtime,
-    server: MockServer,
-}
-
-impl Server {
-    fn start() -> Self {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let server = rt.block_on(MockServer::start());
-        Self { rt, server }
-    }
-    fn mount(&self, mock: Mock) {
-        self.rt.block_on(mock.mount(&self.server));
-    }
-    fn uri(&self) -> String {
-        self.server.uri()
-    }
-}
 
 /// One HTTP defect source: its policy lines, the request that lists issues, its happy answers.
 struct Tracker {
@@ -441,21 +422,6 @@ fn with_token(mut cmd: assert_cmd::Command) -> assert_cmd::Command {
         cmd.env_remove(var).env_remove(var.to_ascii_lowercase());
     }
     cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(mut cmd: assert_cmd::Command) -> Run {
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn check_json(p: &Project) -> (Run, Value) {

@@ -15,36 +15,17 @@
 
 mod common;
 
+use common::mock::{Run, Server, run};
 use common::{Project, shipgate};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, MockBuilder, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockBuilder, ResponseTemplate};
 
 const TOKEN: &str = "ghs_7Qx2-approvals-token-never-printed";
 const RUN: u64 = 30_433_642;
 const SHA: &str = "acb5820ced9479c074f688cc328bf03f341a511d";
 /// Two hours before [`NOW`].
 const RUN_CREATED: &str = "2026-11-24T08:00:00Z";
-
-/// A mock server on its own runtime, so the test thread can run the binary.
-struct Server {
-    rt: tokio::runtime::Runtime,
-    server: MockServer,
-}
-
-impl Server {
-    fn start() -> Self {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let server = rt.block_on(MockServer::start());
-        Self { rt, server }
-    }
-    fn mount(&self, mock: Mock) {
-        self.rt.block_on(mock.mount(&self.server));
-    }
-    fn uri(&self) -> String {
-        self.server.uri()
-    }
-}
 
 /// A user as GitHub's `simple-user` shows one.
 fn user(base: &str, login: &str, id: u64) -> Value {
@@ -237,21 +218,6 @@ fn in_run(mut cmd: assert_cmd::Command) -> assert_cmd::Command {
         cmd.env_remove(var).env_remove(var.to_ascii_lowercase());
     }
     cmd
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(mut cmd: assert_cmd::Command) -> Run {
-    let out = cmd.output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn check_json(

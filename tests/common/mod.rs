@@ -3,6 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod mock;
+
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
 
