@@ -100,6 +100,24 @@ impl Policy {
         ids
     }
 
+    /// Whether at least one configured check is at `level: error`, so that the gate can block.
+    /// (`waivers.valid` always can, but a policy whose only blocking check is about its own
+    /// waivers gates nothing about the release.)
+    pub fn can_block(&self) -> bool {
+        let c = &self.checks;
+        let errs = |level: Option<LevelSetting>| level.unwrap_or_default() == LevelSetting::Error;
+        c.regression.as_ref().is_some_and(|r| errs(r.level))
+            || (!self.risk.critical_paths.is_empty()
+                && errs(c.critical_paths.as_ref().and_then(|p| p.level)))
+            || c.flaky.as_ref().is_some_and(|f| errs(f.level))
+            || c.defects.as_ref().is_some_and(|d| errs(d.level))
+            || c.leakage.as_ref().is_some_and(|l| errs(l.level))
+            || (self.runs_traceability() && errs(c.traceability.as_ref().and_then(|t| t.level)))
+            || c.performance.iter().any(|p| errs(p.level))
+            || c.uat.as_ref().is_some_and(|u| errs(u.level))
+            || c.provenance.as_ref().is_some_and(|p| errs(p.level))
+    }
+
     /// Whether any check reads test results.
     pub fn needs_tests(&self) -> bool {
         self.checks.regression.is_some()

@@ -155,6 +155,11 @@ impl Validator<'_> {
                 "checks",
                 "the policy checks nothing: a gate that checks nothing must not say ready; configure at least one check under `checks` (see `shipgate init`)",
             );
+        } else if self.problems.is_empty() && !policy.can_block() {
+            self.cross_problem(
+                "checks",
+                "every check is `level: warn`, so the gate could never block a release; make the checks that matter `level: error` (the default). To try a policy out without blocking, run `shipgate check --dry-run`, or use the GitHub Action's `fail-on: never` or GitLab's `allow_failure`",
+            );
         }
     }
 
@@ -244,7 +249,10 @@ impl Validator<'_> {
         {
             let empty: Vec<String> = entries
                 .iter()
-                .filter(|(_, v)| v.is_null())
+                // An empty list (`performance: []`) configures as little as nothing at all.
+                .filter(|(_, v)| {
+                    v.is_null() || matches!(&v.value, shipgate_yaml::NodeValue::Seq(items) if items.is_empty())
+                })
                 .filter_map(|(k, _)| k.as_str().map(str::to_owned))
                 .collect();
             for key in empty {
@@ -515,6 +523,35 @@ waivers:
         ));
         assert!(
             p[0].message.contains("duplicate key `min_pass_rate`"),
+            "{p:#?}"
+        );
+    }
+
+    #[test]
+    fn a_policy_that_can_never_block_is_refused() {
+        let p = problems(
+            "version: 1\nrelease: {name: x}\nsources: {tests: {junit: [a.xml]}}\nchecks:\n  regression: {min_tests: 1, level: warn}\n  flaky: {max_rate: 1%, level: warn}\n",
+        );
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert!(
+            p[0].message.starts_with("every check is `level: warn`"),
+            "{}",
+            p[0].message
+        );
+        // One error-level check is enough; warn checks beside it are fine.
+        assert!(parse("version: 1\nrelease: {name: x}\nsources: {tests: {junit: [a.xml]}}\nchecks:\n  regression: {min_tests: 1}\n  flaky: {max_rate: 1%, level: warn}\n").is_ok());
+        // A critical path is an error-level check unless its options say otherwise.
+        assert!(parse("version: 1\nrelease: {name: x}\nsources: {tests: {junit: [a.xml]}}\nrisk: {critical_paths: {pay: {tests: ['*Pay*']}}}\nchecks:\n  flaky: {max_rate: 1%, level: warn}\n").is_ok());
+    }
+
+    #[test]
+    fn an_empty_list_of_checks_is_refused() {
+        let p = problems(
+            "version: 1\nrelease: {name: x}\nsources: {tests: {junit: [a.xml]}}\nchecks:\n  regression: {min_tests: 1}\n  performance: []\n",
+        );
+        assert!(
+            p.iter()
+                .any(|p| p.message.contains("`checks.performance` is empty")),
             "{p:#?}"
         );
     }

@@ -800,15 +800,23 @@ fn the_same_inputs_give_the_same_report() {
 
 #[test]
 fn a_warn_level_regression_reports_without_blocking_and_can_be_waived() {
-    let p = policy("    - {metric: checkout.p95, max: 100ms, level: warn}\n");
-    let c = only(
+    // A policy must be able to block: a passing error-level check beside the warn one.
+    let text = format!(
+        "version: 1\nrelease: {{name: api}}\n{SOURCES}checks:\n  performance:\n    - {{metric: checkout.p95, max: 100ms, level: warn}}\n  provenance: {{commit: match}}\n"
+    );
+    let p = Policy::parse(&text, &|_| None).unwrap();
+    let v = evaluate(
         &p,
         &evidence(
             values("perf/current.jtl", &[latency(150.0)]),
             values("b", &[]),
         ),
+        now(),
     );
+    let c = &v.checks[0];
+    assert_eq!(c.id, "performance.checkout.p95");
     assert_eq!((c.status, c.blocking), (CheckStatus::Warn, false));
+    assert_eq!(v.exit_code(), ExitCode::Ready, "{:#?}", v.checks);
     let text = format!(
         "version: 1\nrelease: {{name: api}}\n{SOURCES}checks:\n  performance:\n    - {{metric: checkout.p95, max: 100ms}}\nwaivers:\n  - {{check: performance.checkout.p95, reason: PAY-1 ships a cache in 2.4.1, approved_by: cto@acme.example, expires: 2027-01-01}}\n"
     );

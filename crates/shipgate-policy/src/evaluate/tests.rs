@@ -373,7 +373,10 @@ fn flaky_rate_boundaries() {
 
 #[test]
 fn warn_level_reports_without_blocking() {
-    let p = policy("checks:\n  regression: {min_pass_rate: 100%, level: warn}\n");
+    let p = policy(
+        // A policy must be able to block: a passing error-level check beside the warn one.
+        "checks:\n  regression: {min_pass_rate: 100%, level: warn}\n  flaky: {max_rate: 100%}\n",
+    );
     let v = evaluate(&p, &evidence(9, &[("a.B.t", TestOutcome::Failed)]), now());
     let c = check(&v, "regression.pass-rate");
     assert_eq!(c.status, CheckStatus::Warn);

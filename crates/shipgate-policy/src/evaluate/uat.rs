@@ -904,7 +904,8 @@ mod tests {
         let lenient = policy_with(
             "{name: payments-api, version: 2.4.0}",
             SOURCES,
-            &format!("{CHECK}    level: warn\n"),
+            // A policy must be able to block: a passing error-level check beside the warn one.
+            &format!("{CHECK}    level: warn\n  provenance: {{commit: match}}\n"),
         );
         let mut r = record();
         r.decision = UatDecision::Rejected;
