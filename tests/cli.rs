@@ -7,7 +7,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{NOW, Project, corpus, shipgate};
+use common::{NOW, Project, check_example, corpus, shipgate};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -23,27 +23,11 @@ checks:
 ";
 
 fn quickstart() -> Command {
-    let mut cmd = shipgate();
-    cmd.args([
-        "check",
-        "--now",
-        NOW,
-        "--policy",
-        "examples/quickstart/shipgate.yaml",
-    ]);
-    cmd
+    check_example("examples/quickstart/shipgate.yaml")
 }
 
 fn blocked() -> Command {
-    let mut cmd = shipgate();
-    cmd.args([
-        "check",
-        "--now",
-        NOW,
-        "--policy",
-        "examples/blocked/shipgate.yaml",
-    ]);
-    cmd
+    check_example("examples/blocked/shipgate.yaml")
 }
 
 // ---- exit codes -------------------------------------------------------------------------

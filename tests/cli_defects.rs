@@ -13,7 +13,7 @@
 
 mod common;
 
-use common::mock::{Run, Server, run};
+use common::mock::{Run, Server, files_under, run};
 use common::{NOW, Project, shipgate};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -587,21 +587,7 @@ fn token_never_shown(t: &Tracker) {
             ("stderr".to_owned(), r.stderr),
         ];
         // Every file of the report folder, the release record under `evidence/` included.
-        let mut folders = vec![reports.clone()];
-        while let Some(folder) = folders.pop() {
-            for f in std::fs::read_dir(&folder).unwrap() {
-                let f = f.unwrap().path();
-                if f.is_dir() {
-                    folders.push(f);
-                } else {
-                    let bytes = std::fs::read(&f).unwrap();
-                    seen.push((
-                        f.display().to_string(),
-                        String::from_utf8_lossy(&bytes).into_owned(),
-                    ));
-                }
-            }
-        }
+        seen.extend(files_under(&reports));
         assert!(seen.len() >= 6, "the reports and the record were written");
         for (what, text) in &seen {
             assert!(!text.contains(TOKEN), "the token is in {what}");

@@ -7,7 +7,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{NOW, Project, shipgate};
+use common::{NOW, Project, check_example};
 use std::path::PathBuf;
 
 struct Runner {
@@ -74,16 +74,8 @@ fn live_commands(stdout: &str) -> Vec<String> {
 fn a_blocked_gate_writes_summary_outputs_and_annotations() {
     let runner = Runner::new();
     let report_dir = runner.dir.path().join("gate");
-    let mut cmd = shipgate();
-    cmd.args([
-        "check",
-        "--now",
-        NOW,
-        "--policy",
-        "examples/blocked/shipgate.yaml",
-        "--report-dir",
-    ])
-    .arg(&report_dir);
+    let mut cmd = check_example("examples/blocked/shipgate.yaml");
+    cmd.arg("--report-dir").arg(&report_dir);
     runner.env(&mut cmd);
     let out = cmd.output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -127,14 +119,7 @@ fn a_blocked_gate_writes_summary_outputs_and_annotations() {
 #[test]
 fn a_ready_gate_says_so_without_annotations() {
     let runner = Runner::new();
-    let mut cmd = shipgate();
-    cmd.args([
-        "check",
-        "--now",
-        NOW,
-        "--policy",
-        "examples/quickstart/shipgate.yaml",
-    ]);
+    let mut cmd = check_example("examples/quickstart/shipgate.yaml");
     runner.env(&mut cmd);
     let out = cmd.output().unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -246,14 +231,7 @@ fn an_invalid_policy_is_annotated_on_its_line() {
 fn the_summary_respects_what_the_step_already_wrote() {
     let runner = Runner::new();
     std::fs::write(runner.summary(), "x".repeat(1024 * 1024 - 2000)).unwrap();
-    let mut cmd = shipgate();
-    cmd.args([
-        "check",
-        "--now",
-        NOW,
-        "--policy",
-        "examples/blocked/shipgate.yaml",
-    ]);
+    let mut cmd = check_example("examples/blocked/shipgate.yaml");
     runner.env(&mut cmd);
     cmd.output().unwrap();
     let len = std::fs::metadata(runner.summary()).unwrap().len();

@@ -7,7 +7,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::{NOW, Project, shipgate};
+use common::{NOW, Project, check_example, shipgate};
 use predicates::prelude::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -19,14 +19,8 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn example() -> Command {
-    let mut cmd = shipgate();
-    cmd.env_remove("CI_COMMIT_SHA").args([
-        "check",
-        "--now",
-        NOW,
-        "--policy",
-        "examples/performance/shipgate.yaml",
-    ]);
+    let mut cmd = check_example("examples/performance/shipgate.yaml");
+    cmd.env_remove("CI_COMMIT_SHA");
     cmd
 }
 

@@ -15,7 +15,7 @@
 
 mod common;
 
-use common::mock::{Run, Server, run};
+use common::mock::{Run, Server, files_under, run};
 use common::{Project, shipgate};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path, query_param};
@@ -599,25 +599,6 @@ fn server_errors_until_the_retry_bound_are_exit_4() {
 }
 
 /// Every file under `dir`, with its text.
-fn files_under(dir: &std::path::Path) -> Vec<(String, String)> {
-    let mut seen = Vec::new();
-    let mut folders = vec![dir.to_path_buf()];
-    while let Some(folder) = folders.pop() {
-        for f in std::fs::read_dir(&folder).unwrap() {
-            let f = f.unwrap().path();
-            if f.is_dir() {
-                folders.push(f);
-            } else {
-                let bytes = std::fs::read(&f).unwrap();
-                seen.push((
-                    f.display().to_string(),
-                    String::from_utf8_lossy(&bytes).into_owned(),
-                ));
-            }
-        }
-    }
-    seen
-}
 
 #[test]
 fn the_token_never_appears_in_any_output() {

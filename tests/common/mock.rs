@@ -38,3 +38,24 @@ pub fn run(mut cmd: assert_cmd::Command) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// Every file under `dir`, recursively, as (path, text): to assert that a secret is in none.
+pub fn files_under(dir: &std::path::Path) -> Vec<(String, String)> {
+    let mut seen = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for f in std::fs::read_dir(&folder).unwrap() {
+            let f = f.unwrap().path();
+            if f.is_dir() {
+                folders.push(f);
+            } else {
+                let bytes = std::fs::read(&f).unwrap();
+                seen.push((
+                    f.display().to_string(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                ));
+            }
+        }
+    }
+    seen
+}

@@ -63,3 +63,10 @@ impl Project {
         cmd
     }
 }
+
+/// `shipgate check --now NOW --policy PATH` for a policy of the repository (an example).
+pub fn check_example(policy: &str) -> Command {
+    let mut cmd = shipgate();
+    cmd.args(["check", "--now", NOW, "--policy", policy]);
+    cmd
+}
