@@ -397,3 +397,68 @@ fn a_history_glob_that_also_matches_this_run_is_refused() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+/// 100 tests of which 20 fail, all in `app.Checkout`.
+fn twenty_failures() -> String {
+    let mut xml = String::from("<testsuite name=\"s\">");
+    for i in 0..100 {
+        if i < 20 {
+            xml.push_str(&format!(
+                "<testcase classname=\"app.Checkout\" name=\"t{i}\"><failure message=\"boom\"/></testcase>"
+            ));
+        } else {
+            xml.push_str(&format!(
+                "<testcase classname=\"app.Other\" name=\"t{i}\"/>"
+            ));
+        }
+    }
+    xml.push_str("</testsuite>");
+    xml
+}
+
+/// A quarantine takes failures out of the pass rate only because they count in `flaky.rate`
+/// instead; with `flaky.rate` at `level: warn` it would hide them, so the policy is refused.
+#[test]
+fn a_quarantine_needs_flaky_rate_to_block() {
+    let p = Project::new(
+        "version: 1\nrelease: {name: x}\nsources:\n  tests: {junit: [r.xml], quarantine: q.yaml}\nchecks:\n  regression: {min_pass_rate: 98%}\n  flaky: {max_rate: 2%, level: warn}\n",
+    )
+    .file("r.xml", twenty_failures().as_bytes())
+    .file(
+        "q.yaml",
+        b"- {pattern: 'app.Checkout.*', owner: a@b.c, ticket: T-1, expires: 2027-01-01}\n",
+    );
+    p.check().assert().code(3).stderr(predicate::str::contains(
+        "needs `flaky.rate` to be able to block",
+    ));
+}
+
+/// A quarantine (or history) that is missing under `on_missing: warn` does not switch off a
+/// check whose test results were read: the raw rate is judged, and it blocks.
+#[test]
+fn a_missing_quarantine_under_on_missing_warn_does_not_hide_failures() {
+    let p = Project::new(
+        "version: 1\nrelease: {name: x}\nsources:\n  tests: {junit: [r.xml], quarantine: nothere.yaml, history: ['h/*/*.xml']}\nchecks:\n  regression: {min_pass_rate: 98%, on_missing: warn}\n  flaky: {max_rate: 2%, on_missing: warn}\n",
+    )
+    .file("r.xml", twenty_failures().as_bytes());
+    let (code, report) = json(&mut p.check());
+    assert_eq!(code, 1, "{report:#}");
+    let c = check(&report, "regression.pass-rate");
+    assert_eq!(c["status"], "fail", "{c:#}");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap()
+            .contains("the quarantine was not used"),
+        "{c:#}"
+    );
+    let f = check(&report, "flaky.rate");
+    assert_eq!(f["status"], "pass", "this run has no flaky test: {f:#}");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("the history of earlier runs was not used"),
+        "{f:#}"
+    );
+}

@@ -203,3 +203,46 @@ fn inspect_defects_lists_the_defects_and_missing_files_exit_1() {
         .code(4)
         .stderr(predicates::str::contains("not valid JSON"));
 }
+
+/// Defects of unknown origin are left out of the leakage rate; with only `checks.leakage` in the
+/// policy, `defects.classified` still runs and blocks on them, so they cannot skew it unseen.
+#[test]
+fn unknown_origins_block_even_without_checks_defects() {
+    let defect = |key: &str, origin: &str| {
+        format!(
+            r#"{{"key": "{key}", "title": "t", "severity": "high", "origin": "{origin}", "status": "closed", "created": "2026-11-01T00:00:00Z"}}"#
+        )
+    };
+    let mut defects = vec![defect("PAY-1", "production")];
+    defects.extend((2..21).map(|i| defect(&format!("PAY-{i}"), "pre-production")));
+    defects.extend((21..71).map(|i| defect(&format!("PAY-{i}"), "unknown")));
+    let json = format!(
+        r#"{{"format": "shipgate-defects", "version": 1, "source": "file", "location": "d.json", "defects": [{}]}}"#,
+        defects.join(",")
+    );
+    let p = common::Project::new(
+        "version: 1\nrelease: {name: x}\nsources:\n  defects: {kind: file, path: d.json}\nchecks:\n  leakage: {max_rate: 5%}\n",
+    )
+    .file("d.json", json.as_bytes());
+    let out = p.check().args(["--format", "json"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["defects.classified", "leakage.rate"]);
+    assert_eq!(report["checks"][0]["status"], "fail");
+    assert_eq!(report["checks"][0]["observed"], 50);
+    assert_eq!(
+        report["checks"][1]["status"], "pass",
+        "1 of 20 classified: 5%"
+    );
+}

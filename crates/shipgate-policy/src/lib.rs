@@ -79,6 +79,8 @@ impl Policy {
                 ids.push("defects.open".to_owned());
             }
             ids.push("defects.classified".to_owned());
+        } else if evaluate::classified_for_leakage(self).is_some() {
+            ids.push("defects.classified".to_owned());
         }
         if self.checks.leakage.is_some() {
             ids.push("leakage.rate".to_owned());

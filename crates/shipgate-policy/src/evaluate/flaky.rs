@@ -29,12 +29,11 @@ pub(crate) fn rate(
         Ok(e) => e,
         Err(r) => return *r,
     };
-    let history = match history {
-        SourceState::NotConfigured => None,
-        state => match check.source(state, threshold.clone()) {
-            Ok(h) => Some(h),
-            Err(r) => return *r,
-        },
+    let history_note = Check::unused_note(history, "the history of earlier runs")
+        .map(|n| format!("{n}, so only this run was judged"));
+    let history = match check.refinement(history, threshold.clone()) {
+        Ok(h) => h,
+        Err(r) => return *r,
     };
     let assessment = match quarantine.require(&check, threshold.clone()) {
         Ok(a) => a,
@@ -169,6 +168,13 @@ pub(crate) fn rate(
             "; note: run `{}` is named after run `{}` but ran before it, so the run folders may not be named in run order and flips may be miscounted",
             after.name, before.name
         ));
+    }
+    for note in [history_note, quarantine.unused_note()]
+        .into_iter()
+        .flatten()
+    {
+        message.push_str("; ");
+        message.push_str(&note);
     }
     let passed = rate_ok && quarantine_ok;
     let remedy = (!passed).then(|| remedies.join("; "));

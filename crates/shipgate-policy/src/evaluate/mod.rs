@@ -110,6 +110,16 @@ fn push_defect_checks(
             &evidence.defects,
             now,
         ));
+    } else if let Some(settings) = classified_for_leakage(policy) {
+        // Defects of unknown origin are left out of the leakage rate and need no regression
+        // test: without this check they would skew both, unseen.
+        checks.push(defects::classified(
+            &crate::defects::DefectsCheck::default(),
+            leakage_window,
+            settings,
+            &evidence.defects,
+            now,
+        ));
     }
     if let Some(l) = &policy.checks.leakage {
         let settings = CheckSettings::new(l.level, l.on_missing);
@@ -155,3 +165,42 @@ fn defect_stats(e: &shipgate_model::DefectEvidence) -> DefectStats {
 mod defect_tests;
 #[cfg(test)]
 mod tests;
+
+/// The settings of `defects.classified` when the policy has no `checks.defects` but runs
+/// `leakage.rate` or `traceability.production-defects`, which depend on classified defects: the
+/// stricter of theirs (it blocks if either of them can block).
+pub(crate) fn classified_for_leakage(policy: &Policy) -> Option<CheckSettings> {
+    use crate::policy::{LevelSetting, OnMissing};
+    let c = &policy.checks;
+    let mut users: Vec<(Option<LevelSetting>, Option<OnMissing>)> = Vec::new();
+    if let Some(l) = &c.leakage {
+        users.push((l.level, l.on_missing));
+    }
+    if let Some(t) = c
+        .traceability
+        .as_ref()
+        .filter(|_| policy.runs_traceability())
+    {
+        users.push((t.level, t.on_missing));
+    }
+    if c.defects.is_some() || users.is_empty() {
+        return None;
+    }
+    let level = if users
+        .iter()
+        .any(|(l, _)| l.unwrap_or_default() == LevelSetting::Error)
+    {
+        LevelSetting::Error
+    } else {
+        LevelSetting::Warn
+    };
+    let on_missing = if users
+        .iter()
+        .any(|(_, m)| m.unwrap_or_default() == OnMissing::Fail)
+    {
+        OnMissing::Fail
+    } else {
+        OnMissing::Warn
+    };
+    Some(CheckSettings::new(Some(level), Some(on_missing)))
+}

@@ -802,13 +802,24 @@ fn the_same_inputs_give_the_same_report() {
 fn a_warn_level_regression_reports_without_blocking_and_can_be_waived() {
     // A policy must be able to block: a passing error-level check beside the warn one.
     let text = format!(
-        "version: 1\nrelease: {{name: api}}\n{SOURCES}checks:\n  performance:\n    - {{metric: checkout.p95, max: 100ms, level: warn}}\n  provenance: {{commit: match}}\n"
+        "version: 1\nrelease: {{name: api}}\n{SOURCES}checks:\n  performance:\n    - {{metric: checkout.p95, max: 100ms, level: warn}}\n    - {{metric: checkout.p99, max: 10s}}\n"
     );
     let p = Policy::parse(&text, &|_| None).unwrap();
     let v = evaluate(
         &p,
         &evidence(
-            values("perf/current.jtl", &[latency(150.0)]),
+            values(
+                "perf/current.jtl",
+                &[
+                    latency(150.0),
+                    (
+                        "checkout.p99",
+                        PerfUnit::Milliseconds,
+                        Some(Direction::Lower),
+                        200.0,
+                    ),
+                ],
+            ),
             values("b", &[]),
         ),
         now(),

@@ -206,12 +206,22 @@ pub(crate) fn provenance(
             .or_else(|| absent.first())
             .cloned()
             .or_else(|| {
-                (rule == CommitRule::Require && release_commit.is_none()).then(|| {
+                // Without a release commit, `match` compares nothing; with no age to check
+                // either, the check would have verified nothing at all.
+                let nothing_checked = rule == CommitRule::Match
+                    && ProvenanceSource::ALL
+                        .iter()
+                        .all(|s| options.max_age_of(*s).is_none());
+                (release_commit.is_none() && (rule == CommitRule::Require || nothing_checked)).then(|| {
                     SourceState::Missing(EvidenceProblem {
                         source: "release".to_owned(),
                         location: None,
-                        message: "`commit: require` asks every item to name the release's commit, but `release.commit` is empty".to_owned(),
-                        remedy: "set `release.commit` in the policy (e.g. `${GITHUB_SHA}`), or use `commit: match`".to_owned(),
+                        message: format!(
+                            "`commit: {}` compares each item with the release's commit, but `release.commit` is empty{}",
+                            rule.as_str(),
+                            if rule == CommitRule::Match { ", and no `max_age` is set: nothing could be verified" } else { "" }
+                        ),
+                        remedy: "set `release.commit` in the policy (e.g. `${GITHUB_SHA}` or `${CI_COMMIT_SHA}`); add a `max_age`; or, to run without a commit, set `on_missing: warn` on the check".to_owned(),
                     })
                 })
             });
@@ -556,14 +566,38 @@ mod tests {
     #[test]
     fn without_a_release_commit_commits_are_not_compared() {
         let (c, _) = run(
+            &policy(None, "    commit: match\n    max_age: {uat: 14d}\n"),
+            tests(vec![file("r/a.xml", None, Some("9e8d7c6"))]),
+            uat("2026-11-20T10:00:00Z", None),
+        );
+        assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
+        assert!(
+            c.message
+                .ends_with("commits not compared: `release.commit` is empty"),
+            "{}",
+            c.message
+        );
+    }
+
+    /// `commit: match` with no release commit and no `max_age` verifies nothing: it must not
+    /// pass (outside a pipeline, `${GITHUB_SHA:-}` is empty).
+    #[test]
+    fn match_without_a_release_commit_or_an_age_is_missing_evidence() {
+        let (c, code) = run(
             &policy(None, "    commit: match\n"),
             tests(vec![file("r/a.xml", None, Some("9e8d7c6"))]),
             uat("2026-11-20T10:00:00Z", None),
         );
-        assert_eq!(c.status, CheckStatus::Pass);
-        assert!(
-            c.message
-                .ends_with("commits not compared: `release.commit` is empty")
+        assert_eq!(
+            (c.status, c.blocking),
+            (CheckStatus::Missing, true),
+            "{c:#?}"
         );
+        assert!(
+            c.message.contains("nothing could be verified"),
+            "{}",
+            c.message
+        );
+        assert_eq!(code, ExitCode::Blocked);
     }
 }

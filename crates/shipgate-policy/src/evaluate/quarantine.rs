@@ -85,13 +85,16 @@ impl<'a> QuarantineView<'a> {
         check: &Check,
         threshold: Value,
     ) -> Result<Option<&Assessment<'a>>, Box<CheckResult>> {
-        match self.state {
-            SourceState::NotConfigured => Ok(None),
-            state => {
-                check.source(state, threshold)?;
-                Ok(self.assessment.as_ref())
-            }
+        match check.refinement(self.state, threshold)? {
+            Some(_) => Ok(self.assessment.as_ref()),
+            None => Ok(None),
         }
+    }
+
+    /// When the quarantine is configured but was not used (absent under `on_missing: warn`).
+    pub fn unused_note(&self) -> Option<String> {
+        Check::unused_note(self.state, "the quarantine")
+            .map(|n| format!("{n}, so no failure was left out"))
     }
 
     /// The assessment, when the quarantine and the tests were both read.

@@ -151,6 +151,10 @@ pub(crate) fn pass_rate(
             thousands(raw_executed)
         ));
     }
+    if let Some(note) = quarantine.unused_note() {
+        message.push_str("; ");
+        message.push_str(&note);
+    }
     let remedy = (!passed).then(|| {
         let needed = min.min_part_of(executed).saturating_sub(green);
         let which = if not_green == 1 {

@@ -39,14 +39,45 @@ impl Check {
         }
     }
 
+    /// Whether absent or unreadable evidence blocks this check (`level: error`, `on_missing: fail`).
+    pub fn blocks_when_missing(&self) -> bool {
+        self.settings.level == Level::Error && self.settings.on_missing == OnMissing::Fail
+    }
+
+    /// A source that only refines what the check measures (the quarantine, earlier runs): when
+    /// it is configured but absent and absence would block, the result that says why; when
+    /// absence would not block (`on_missing: warn`), `Ok(None)`, and the check goes on without
+    /// it, so that the evidence it did read still counts. Never skips the check itself.
+    pub fn refinement<'a, T>(
+        &self,
+        state: &'a SourceState<T>,
+        threshold: Value,
+    ) -> Result<Option<&'a T>, Box<CheckResult>> {
+        match state {
+            SourceState::NotConfigured => Ok(None),
+            SourceState::Loaded(t) => Ok(Some(t)),
+            absent if self.blocks_when_missing() => self.source(absent, threshold).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// The note for a refinement that was configured but not used (see [`Check::refinement`]).
+    pub fn unused_note<T>(state: &SourceState<T>, what: &str) -> Option<String> {
+        let why = match state {
+            SourceState::Missing(p) => p.describe(),
+            SourceState::Unreadable(p) => p.first().map(|p| p.describe())?,
+            _ => return None,
+        };
+        Some(format!("{what} was not used ({why})"))
+    }
+
     /// The evidence of a source, or the result that says why there is none.
     pub fn source<'a, T>(
         &self,
         state: &'a SourceState<T>,
         threshold: Value,
     ) -> Result<&'a T, Box<CheckResult>> {
-        let blocks =
-            self.settings.level == Level::Error && self.settings.on_missing == OnMissing::Fail;
+        let blocks = self.blocks_when_missing();
         let mut r = match state {
             SourceState::Loaded(t) => return Ok(t),
             SourceState::NotConfigured => {

@@ -905,7 +905,7 @@ mod tests {
             "{name: payments-api, version: 2.4.0}",
             SOURCES,
             // A policy must be able to block: a passing error-level check beside the warn one.
-            &format!("{CHECK}    level: warn\n  provenance: {{commit: match}}\n"),
+            &format!("{CHECK}    level: warn\n  provenance: {{max_age: {{uat: 3650d}}}}\n"),
         );
         let mut r = record();
         r.decision = UatDecision::Rejected;
