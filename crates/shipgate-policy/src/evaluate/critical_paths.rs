@@ -33,6 +33,9 @@ pub(crate) fn passed(
         let mut bad = Vec::new();
         let mut flaky = Vec::new();
         let mut refused: Vec<&str> = Vec::new();
+        // Files that hold a test of this path: a suite that failed to set up in one of them may
+        // have been this path's, whatever the suite is called.
+        let mut files = std::collections::BTreeSet::new();
         for t in &evidence.tests {
             let qualified = t.qualified_name();
             if !path.tests.iter().any(|p| p.0.matches(&qualified)) {
@@ -46,6 +49,7 @@ pub(crate) fn passed(
                     }
                 }
             }
+            files.insert(t.file);
             counts.record(t.outcome);
             match t.outcome {
                 TestOutcome::Failed | TestOutcome::Errored | TestOutcome::Skipped => bad.push(t),
@@ -56,7 +60,16 @@ pub(crate) fn passed(
         let suites_down: Vec<_> = evidence
             .suite_errors
             .iter()
-            .filter(|e| path.tests.iter().any(|p| p.0.matches(&e.suite)))
+            .filter(|e| {
+                // Patterns are over `classname.name`: a suite named like a classname matches as
+                // `suite.` too (`*Refund*.*` for a suite `RefundTest`).
+                let as_class = format!("{}.", e.suite);
+                files.contains(&e.file)
+                    || path
+                        .tests
+                        .iter()
+                        .any(|p| p.0.matches(&e.suite) || p.0.matches(&as_class))
+            })
             .collect();
         let short = counts.tests < min_per_path;
         let path_problems = bad.len() as u64 + suites_down.len() as u64 + u64::from(short);

@@ -599,3 +599,42 @@ proptest! {
         }
     }
 }
+
+/// A suite that failed to set up blocks a critical path when its name matches a pattern written
+/// over `classname.name`, or when it is in a file that holds one of the path's tests (pytest
+/// names every suite `pytest`).
+#[test]
+fn a_failed_critical_suite_is_found_by_class_pattern_or_by_its_file() {
+    let with_suite_error = |suite: &str, file: usize| {
+        let mut e = evidence(
+            0,
+            &[
+                ("com.acme.payment.ChargeTest.charges", TestOutcome::Passed),
+                ("web.LoginTest.login_ok", TestOutcome::Passed),
+            ],
+        );
+        if let SourceState::Loaded(t) = &mut e.tests {
+            t.files.push(t.files[0].clone());
+            t.suite_errors.push(SuiteError {
+                file,
+                suite: suite.into(),
+                kind: SuiteErrorKind::Error,
+                message: Some("setup failed".into()),
+            });
+        }
+        e
+    };
+    let by_class = policy(
+        "risk:\n  critical_paths:\n    payment: {tests: ['com.acme.payment.*', '*Refund*.*']}\n    auth: {tests: ['*login*']}\n",
+    );
+    // `RefundTest` matches `*Refund*.*` as `RefundTest.`; it sits in another file.
+    let v = evaluate(&by_class, &with_suite_error("RefundTest", 1), now());
+    assert_eq!(check(&v, "critical-paths.passed").status, CheckStatus::Fail);
+    // A suite named `pytest` matches no pattern, but it is in the file of a payment test.
+    let v = evaluate(&by_class, &with_suite_error("pytest", 0), now());
+    let c = check(&v, "critical-paths.passed");
+    assert_eq!(c.status, CheckStatus::Fail, "{c:#?}");
+    // In a file of no critical test, a suite named after nothing critical does not touch the paths.
+    let v = evaluate(&by_class, &with_suite_error("misc", 1), now());
+    assert_eq!(check(&v, "critical-paths.passed").status, CheckStatus::Pass);
+}
