@@ -79,6 +79,7 @@ pub fn evaluate(policy: &Policy, evidence: &EvidenceSet, now: Timestamp) -> Verd
         checks.push(provenance::provenance(policy, p, evidence, now));
     }
     let waivers = waivers::apply(&policy.waivers, &mut checks, now);
+    checks.extend(not_evaluated(policy, &checks));
     let stats = Stats {
         tests: evidence
             .tests
@@ -203,4 +204,29 @@ pub(crate) fn classified_for_leakage(policy: &Policy) -> Option<CheckSettings> {
         OnMissing::Warn
     };
     Some(CheckSettings::new(Some(level), Some(on_missing)))
+}
+
+/// A blocking result for every check the policy configures (`Policy::check_ids`) that the
+/// evaluation above did not produce. Which checks run is written down in more than one place;
+/// should they ever disagree, a configured check must block, never silently not run.
+fn not_evaluated(policy: &Policy, produced: &[CheckResult]) -> Vec<CheckResult> {
+    policy
+        .check_ids()
+        .into_iter()
+        .filter(|id| !produced.iter().any(|c| &c.id == id))
+        .map(|id| {
+            let mut r = result::Check::new(id, CheckSettings::default()).measured(
+                false,
+                serde_json::Value::Null,
+                serde_json::Value::Null,
+                "count",
+                "this configured check was not evaluated: a bug in shipgate".to_owned(),
+                Some("report this to the shipgate developers; the release is blocked until the check runs".to_owned()),
+                serde_json::Map::new(),
+            );
+            r.status = shipgate_model::CheckStatus::Error;
+            r.blocking = true;
+            r
+        })
+        .collect()
 }

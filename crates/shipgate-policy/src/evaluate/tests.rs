@@ -638,3 +638,38 @@ fn a_failed_critical_suite_is_found_by_class_pattern_or_by_its_file() {
     let v = evaluate(&by_class, &with_suite_error("misc", 1), now());
     assert_eq!(check(&v, "critical-paths.passed").status, CheckStatus::Pass);
 }
+
+/// Every configured check is evaluated, for every policy the tests of this module build: the
+/// guard that blocks on a configured check that did not run never fires on them.
+#[test]
+fn every_configured_check_is_evaluated() {
+    for checks in [
+        PASS_RATE,
+        CRITICAL,
+        "checks:\n  regression: {min_tests: 1, min_pass_rate: 1%}\n  flaky: {max_rate: 5%}\n",
+    ] {
+        let p = policy(checks);
+        let v = evaluate(&p, &evidence(3, &[]), now());
+        let ids: Vec<String> = v.checks.iter().map(|c| c.id.clone()).collect();
+        assert_eq!(ids, p.check_ids(), "{checks}");
+        assert!(
+            v.checks
+                .iter()
+                .all(|c| !c.message.contains("not evaluated"))
+        );
+    }
+}
+
+#[test]
+fn a_configured_check_that_did_not_run_blocks() {
+    let p = policy(PASS_RATE);
+    let missing = super::not_evaluated(&p, &[]);
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0].id, "regression.pass-rate");
+    assert_eq!(
+        (missing[0].status, missing[0].blocking),
+        (CheckStatus::Error, true)
+    );
+    let v = evaluate(&p, &evidence(10, &[]), now());
+    assert!(super::not_evaluated(&p, &v.checks).is_empty());
+}
