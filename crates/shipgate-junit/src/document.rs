@@ -225,6 +225,9 @@ pub(crate) struct Scanner {
     /// Scratch for `classname.name` when matching retention patterns.
     qualified: String,
     merger: Merger,
+    /// The document is being read again with invalid UTF-8 replaced by U+FFFD: names holding
+    /// a replacement are refused (see [`refuse_replaced_names`]).
+    lossy: bool,
     // Per-document facts.
     phase: Phase,
     rejected: Option<(Rejected, u64)>,
@@ -268,13 +271,16 @@ impl Scanner {
         self.outcomes = Vec::new();
     }
 
-    /// Reads one document from `source`.
+    /// Reads one document from `source`. `lossy` says that `source` is the document read again
+    /// with its invalid UTF-8 replaced by U+FFFD.
     pub fn scan<S: EventSource>(
         &mut self,
         source: &mut S,
         options: &ReadOptions,
+        lossy: bool,
     ) -> Result<Parsed, Failure> {
         self.reset();
+        self.lossy = lossy;
         loop {
             let start = source.position();
             let event = match source.next_event() {
@@ -526,6 +532,9 @@ impl Scanner {
         let qname = qname.as_ref();
         if qname.is_empty() {
             return not_xml("an element without a name", start);
+        }
+        if self.lossy {
+            refuse_replaced_names(e, qname, start)?;
         }
         if self.phase == Phase::AfterRoot {
             return not_xml(
@@ -969,6 +978,32 @@ impl Scanner {
             }
         }
     }
+}
+
+/// On a document read again with its invalid UTF-8 replaced, refuses an element or attribute
+/// name that holds a replacement character. In text and attribute values a replacement is a
+/// mangled message or test name, and the report is still read; in a name it is not: the element
+/// would no longer be a `<testcase>` or a `<failure>` (a failing test would vanish, or pass),
+/// nor the attribute a `status`. End tags need no check: they must match their start tag.
+fn refuse_replaced_names(e: &BytesStart<'_>, qname: &str, start: u64) -> Result<(), Failure> {
+    const REPLACEMENT: char = '\u{FFFD}';
+    if qname.contains(REPLACEMENT) {
+        return not_xml(
+            format!("invalid UTF-8 in the element name `{qname}`"),
+            start,
+        );
+    }
+    // A malformed attribute is reported by `each_attribute`, which every element goes through.
+    for attr in e.attributes().filter_map(Result::ok) {
+        let key = attr.key.into_inner();
+        if key.contains(REPLACEMENT) {
+            return not_xml(
+                format!("invalid UTF-8 in the attribute name `{key}` of `<{qname}>`"),
+                start,
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Calls `f` with the name and value (as XML reads it) of every attribute of `e`, after checking

@@ -5,7 +5,8 @@
 //! declared in the prolog such as ISO-8859-1) is transcoded with encoding_rs first. UTF-8 takes
 //! the fast path untouched; if it turns out to hold invalid bytes the caller reads the document
 //! again through a replacing decoder, because a report with a mangled test name is still a
-//! report (the brief: replace, don't reject).
+//! report (the brief: replace, don't reject). A replacement in an element or attribute name is
+//! refused, though: it would hide what the element was (see `document::refuse_replaced_names`).
 
 use encoding_rs::{CoderResult, Decoder, Encoding, UTF_8, UTF_16BE, UTF_16LE};
 use quick_xml::Reader;

@@ -398,7 +398,8 @@ impl Worker {
                     }),
                     None => {
                         let mut source = StreamSource::new(stream);
-                        let parsed = self.scanner.scan(&mut source, options);
+                        let lossy = charset == Charset::Utf8Lossy;
+                        let parsed = self.scanner.scan(&mut source, options, lossy);
                         stream = source.into_inner();
                         parsed
                     }
@@ -432,13 +433,13 @@ fn parse_in_memory(
         label,
     })?;
     let text = decode_all(bytes, charset);
-    let (result, text) = match scan_text(&text, options, scanner) {
+    let (result, text) = match scan_text(&text, options, scanner, false) {
         Err(Failure {
             kind: FailureKind::InvalidUtf8,
             ..
         }) if charset == Charset::Utf8 => {
             let lossy = decode_all(bytes, Charset::Utf8Lossy);
-            (scan_text(&lossy, options, scanner), lossy)
+            (scan_text(&lossy, options, scanner, true), lossy)
         }
         other => (other, text),
     };
@@ -449,14 +450,21 @@ fn parse_in_memory(
     })
 }
 
-fn scan_text(text: &[u8], options: &ReadOptions, scanner: &mut Scanner) -> Result<Parsed, Failure> {
+/// Parses a document held in memory as UTF-8; `lossy` when it is the document read again with
+/// its invalid UTF-8 replaced.
+fn scan_text(
+    text: &[u8],
+    options: &ReadOptions,
+    scanner: &mut Scanner,
+    lossy: bool,
+) -> Result<Parsed, Failure> {
     if let Some(offset) = prolog_declaration(text) {
         return Err(Failure {
             kind: FailureKind::Dtd,
             offset,
         });
     }
-    scanner.scan(&mut SliceSource::new(text), options)
+    scanner.scan(&mut SliceSource::new(text), options, lossy)
 }
 
 /// Turns a failure into the error the user sees, with line and column where there is one.

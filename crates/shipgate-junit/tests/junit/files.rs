@@ -243,3 +243,27 @@ fn a_corpus_report_reads_the_same_from_a_file_and_from_memory() {
     assert_eq!(read.evidence, alone);
     assert_eq!(read.digests, [digest]);
 }
+
+#[test]
+fn a_large_file_with_invalid_utf8_in_an_element_name_is_refused_streamed_too() {
+    let mut doc = big_report(60_000).into_bytes();
+    let at = doc.len() - "</testsuites>\n".len();
+    doc.splice(
+        at..at,
+        b"<testc\xe9ase name=\"boom\"><failure/></testc\xe9ase>\n"
+            .iter()
+            .copied(),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "big.xml", &doc);
+    let streamed = read_files(
+        dir.path(),
+        &[PathBuf::from("big.xml")],
+        &ReadOptions::default(),
+    );
+    let in_memory = read_bytes("big.xml", &doc, &ReadOptions::default()).unwrap_err();
+    assert_eq!(in_memory.kind(), "not-xml", "{in_memory}");
+    assert!(streamed.evidence.files.is_empty());
+    assert_eq!(streamed.errors.len(), 1);
+    assert_eq!(streamed.errors[0].to_string(), in_memory.to_string());
+}

@@ -318,3 +318,32 @@ proptest! {
         check_invariants(&bytes);
     }
 }
+
+/// A report with invalid UTF-8 is read again with the bad bytes replaced, but only text and
+/// attribute values may hold a replacement: a mangled element name would turn a failing
+/// `<testcase>` into an unknown element, and the failure would disappear.
+#[test]
+fn invalid_utf8_in_an_element_or_attribute_name_is_refused() {
+    let element = b"<testsuite name=\"s\"><testcase name=\"ok\"/><testc\xe9ase name=\"boom\"><failure/></testc\xe9ase></testsuite>";
+    let e = read(element).unwrap_err();
+    assert_eq!(e.kind(), "not-xml", "{e}");
+    assert_eq!(
+        e.to_string(),
+        "failed to parse JUnit report `hostile.xml` at line 1, column 42: invalid UTF-8 in the element name `testc\u{FFFD}ase`"
+    );
+
+    let attribute =
+        b"<testsuite name=\"s\"><testcase name=\"t\" st\xffatus=\"disabled\"/></testsuite>";
+    let e = read(attribute).unwrap_err();
+    assert_eq!(e.kind(), "not-xml", "{e}");
+    assert_eq!(
+        e.to_string(),
+        "failed to parse JUnit report `hostile.xml` at line 1, column 21: invalid UTF-8 in the attribute name `st\u{FFFD}atus` of `<testcase>`"
+    );
+
+    // In text and attribute values a replacement is still accepted.
+    let value = b"<testsuite name=\"s\xff\"><testcase name=\"b\xe9\"><failure>x\xff</failure></testcase></testsuite>";
+    let evidence = read(value).unwrap();
+    assert_eq!((evidence.totals.tests, evidence.totals.failed), (1, 1));
+    assert_eq!(evidence.tests[0].name, "b\u{FFFD}");
+}
