@@ -24,6 +24,7 @@ mod document;
 mod error;
 mod globs;
 mod history;
+mod identity;
 mod input;
 mod outcome;
 mod position;
@@ -41,6 +42,7 @@ pub use history::{
 };
 
 use document::{Failure, FailureKind, Parsed, Scanner, prolog_declaration};
+use identity::DedupKey;
 use input::{
     Charset, HashingReader, SliceSource, StreamSource, Utf8Stream, decode_all, sha256_hex,
     sniff_charset,
@@ -48,6 +50,7 @@ use input::{
 use position::LineColumn;
 use rayon::prelude::*;
 use shipgate_model::{TestEvidence, TestRetention};
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Component, Path, PathBuf};
@@ -152,8 +155,10 @@ pub struct JunitRead {
 }
 
 /// Reads every file (in parallel, on rayon's pool). Never stops at the first bad file: every
-/// bad file is in [`JunitRead::errors`]. Paths are relative to `base_dir` (or absolute); a path
-/// listed twice is read once (two spellings of one file, such as a symlink, are not detected).
+/// bad file is in [`JunitRead::errors`]. Paths are relative to `base_dir` (or absolute). A file
+/// listed twice, under any spelling (`r/a.xml` and `r/../r/a.xml`, a symlinked folder, a hard
+/// link), is read once, under the first spelling given: counting it twice would inflate the
+/// counts and the pass rate.
 pub fn read_files(base_dir: &Path, paths: &[PathBuf], options: &ReadOptions) -> JunitRead {
     let jobs: Vec<(PathBuf, String)> = paths
         .iter()
@@ -169,9 +174,19 @@ pub fn read_files(base_dir: &Path, paths: &[PathBuf], options: &ReadOptions) -> 
 /// Like [`read_files`], for files whose name in the report is not their place on disk: each
 /// `(full, shown)` pair is read from `full` and named `shown` in the evidence, digests and
 /// errors (a release record replays the copies it stores under the names they were read as).
-pub fn read_named_files(mut jobs: Vec<(PathBuf, String)>, options: &ReadOptions) -> JunitRead {
+/// As there, one file given twice is read once, under the first name given.
+pub fn read_named_files(jobs: Vec<(PathBuf, String)>, options: &ReadOptions) -> JunitRead {
+    let keys: Vec<DedupKey> = jobs
+        .par_iter()
+        .map(|(full, _)| DedupKey::of(full))
+        .collect();
+    let mut seen = HashSet::with_capacity(keys.len());
+    let mut jobs: Vec<(PathBuf, String)> = jobs
+        .into_iter()
+        .zip(keys)
+        .filter_map(|(job, key)| seen.insert(key).then_some(job))
+        .collect();
     jobs.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-    jobs.dedup_by(|a, b| a.0 == b.0);
 
     let results: Vec<FileRead> = jobs
         .par_iter()

@@ -267,3 +267,99 @@ fn a_large_file_with_invalid_utf8_in_an_element_name_is_refused_streamed_too() {
     assert_eq!(streamed.errors.len(), 1);
     assert_eq!(streamed.errors[0].to_string(), in_memory.to_string());
 }
+
+const FAILING: &[u8] =
+    b"<testsuite name=\"s\"><testcase classname=\"c\" name=\"t\"><failure/></testcase></testsuite>";
+
+#[test]
+fn one_file_under_two_spellings_is_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "r/pass.xml", PASSING);
+    write(dir.path(), "r/fail.xml", FAILING);
+    let paths = [
+        PathBuf::from("r/pass.xml"),
+        PathBuf::from("r/../r/pass.xml"),
+        PathBuf::from("r/fail.xml"),
+    ];
+    let read = read_files(dir.path(), &paths, &ReadOptions::default());
+    assert!(read.errors.is_empty(), "{:?}", read.errors);
+    let files: Vec<&str> = read
+        .evidence
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(
+        files,
+        ["r/fail.xml", "r/pass.xml"],
+        "the first spelling given is kept"
+    );
+    assert_eq!(
+        (read.evidence.totals.tests, read.evidence.totals.passed),
+        (2, 1)
+    );
+    assert_eq!(read.digests.len(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlinked_folder_does_not_count_its_reports_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "r/pass.xml", PASSING);
+    write(dir.path(), "r/fail.xml", FAILING);
+    std::os::unix::fs::symlink(dir.path().join("r"), dir.path().join("link")).unwrap();
+    // Also a hard link: the same bytes under another name are the same report.
+    fs::hard_link(
+        dir.path().join("r/pass.xml"),
+        dir.path().join("r/pass-again.xml"),
+    )
+    .unwrap();
+
+    let matches = expand_globs(dir.path(), &["**/*.xml".to_owned()]).unwrap();
+    let shown: Vec<&str> = matches.paths.iter().map(|p| p.to_str().unwrap()).collect();
+    assert_eq!(shown, ["link/fail.xml", "link/pass-again.xml"]);
+
+    // Read directly (not through the globs), the first spelling given is kept.
+    let paths = [
+        PathBuf::from("r/pass.xml"),
+        PathBuf::from("link/pass.xml"),
+        PathBuf::from("r/fail.xml"),
+        PathBuf::from("link/fail.xml"),
+        PathBuf::from("r/pass-again.xml"),
+    ];
+    let read = read_files(dir.path(), &paths, &ReadOptions::default());
+    assert!(read.errors.is_empty(), "{:?}", read.errors);
+    let files: Vec<&str> = read
+        .evidence
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .collect();
+    assert_eq!(files, ["r/fail.xml", "r/pass.xml"]);
+    assert_eq!(
+        (read.evidence.totals.tests, read.evidence.totals.passed),
+        (2, 1)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_dangling_symlink_matched_by_a_glob_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "r/pass.xml", PASSING);
+    fs::create_dir_all(dir.path().join("r/folder.xml")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("r/gone.xml"), dir.path().join("r/fail.xml"))
+        .unwrap();
+    let e = expand_globs(dir.path(), &["r/*.xml".to_owned()]).unwrap_err();
+    assert_eq!(e.kind(), "io", "{e}");
+    assert_eq!(e.path(), "r/fail.xml");
+    assert!(
+        e.to_string()
+            .starts_with("failed to read JUnit report `r/fail.xml`: "),
+        "{e}"
+    );
+    // A folder that matches is still skipped.
+    fs::remove_file(dir.path().join("r/fail.xml")).unwrap();
+    let matches = expand_globs(dir.path(), &["r/*.xml".to_owned()]).unwrap();
+    assert_eq!(matches.paths, [PathBuf::from("r/pass.xml")]);
+}
