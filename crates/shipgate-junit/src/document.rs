@@ -5,7 +5,8 @@
 //! attribute reads into reused buffers; a record is allocated only for a test that is kept
 //! (see [`TestRetention`]). Text is looked at only where a message is needed: directly inside
 //! the first `<failure>`, `<error>`, `<skipped>` or flaky element of a testcase, a suite-level
-//! `<error>`/`<failure>`, or a property the gate reads.
+//! `<error>`/`<failure>` (directly under a `<testsuite>` or the root `<testsuites>`), or a
+//! property the gate reads.
 //!
 //! Well-formedness is checked as the events go by (quick-xml checks tags, end names, comments
 //! and attribute syntax; this module checks entities, what may stand outside the root and the
@@ -145,7 +146,7 @@ enum Frame {
         child: StatusChild,
         collecting: bool,
     },
-    /// A `<failure>`/`<error>` directly under a `<testsuite>`.
+    /// A `<failure>`/`<error>` directly under a `<testsuite>` or the root `<testsuites>`.
     SuiteStatus {
         kind: SuiteErrorKind,
         collecting: bool,
@@ -614,11 +615,13 @@ impl Scanner {
                 },
                 None => Frame::Other,
             },
-            (Some(Frame::Suite), "failure") => Frame::SuiteStatus {
+            // Directly under the root `<testsuites>` too: a run that failed outside any suite
+            // (global setup, a crashed runner) must never read as green.
+            (Some(Frame::Suite | Frame::Testsuites), "failure") => Frame::SuiteStatus {
                 kind: SuiteErrorKind::Failure,
                 collecting: false,
             },
-            (Some(Frame::Suite), "error") => Frame::SuiteStatus {
+            (Some(Frame::Suite | Frame::Testsuites), "error") => Frame::SuiteStatus {
                 kind: SuiteErrorKind::Error,
                 collecting: false,
             },

@@ -347,3 +347,31 @@ fn invalid_utf8_in_an_element_or_attribute_name_is_refused() {
     assert_eq!((evidence.totals.tests, evidence.totals.failed), (1, 1));
     assert_eq!(evidence.tests[0].name, "b\u{FFFD}");
 }
+
+/// An `<error>` or `<failure>` directly under the root `<testsuites>` is a run that failed
+/// outside any suite: never dropped, so that the file can never read as green.
+#[test]
+fn an_error_or_failure_directly_under_testsuites_is_a_suite_error() {
+    use shipgate_model::SuiteErrorKind;
+    let doc = br#"<testsuites name="all">
+  <testsuite name="s"><testcase name="ok"/></testsuite>
+  <error message="global setup failed"/>
+  <failure>teardown
+  broke</failure>
+</testsuites>"#;
+    let evidence = read(doc).unwrap();
+    assert_eq!((evidence.totals.tests, evidence.totals.passed), (1, 1));
+    assert_eq!(evidence.files[0].suite_errors, 2);
+    let errors: Vec<(&str, SuiteErrorKind, Option<&str>)> = evidence
+        .suite_errors
+        .iter()
+        .map(|e| (e.suite.as_str(), e.kind, e.message.as_deref()))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            ("all", SuiteErrorKind::Error, Some("global setup failed")),
+            ("all", SuiteErrorKind::Failure, Some("teardown\n  broke")),
+        ]
+    );
+}
