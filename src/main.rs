@@ -36,10 +36,10 @@ fn run() -> ExitCode {
     let args = match cli::Cli::try_parse() {
         Ok(args) => args,
         Err(e) => {
+            // Only an explicit `--help` or `--version` succeeds. A missing subcommand (clap shows
+            // the help) is a usage error: `shipgate $CMD` with an empty variable must not pass.
             let code = match e.kind() {
-                clap::error::ErrorKind::DisplayHelp
-                | clap::error::ErrorKind::DisplayVersion
-                | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
                     ExitCode::Ready
                 }
                 _ => ExitCode::Usage,

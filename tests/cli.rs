@@ -60,6 +60,21 @@ fn exit_1_when_required_evidence_is_missing() {
     ));
 }
 
+/// `shipgate $CMD` with an empty variable in CI must not pass: no subcommand is a usage error,
+/// even though clap prints the help. Only an explicit `--help` or `--version` exits 0.
+#[test]
+fn exit_2_without_a_subcommand_and_0_only_for_help_and_version() {
+    shipgate()
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("Usage"));
+    shipgate().arg("inspect").assert().code(2);
+    shipgate().args(["perf", "baseline"]).assert().code(2);
+    shipgate().arg("--help").assert().code(0);
+    shipgate().arg("--version").assert().code(0);
+    shipgate().args(["check", "--help"]).assert().code(0);
+}
+
 #[test]
 fn exit_2_on_bad_flags() {
     shipgate().args(["check", "--frobnicate"]).assert().code(2);
