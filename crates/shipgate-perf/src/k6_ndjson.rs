@@ -9,7 +9,9 @@
 //! which the file does not record, so the two can differ slightly). Submetrics that a `Metric`
 //! line declares (`http_req_duration{expected_response:true}`) are computed from the points whose
 //! tags match. The file lists thresholds but not their outcome, so shipgate evaluates each
-//! against the values it computed; one it cannot evaluate counts as failed.
+//! against the values it computed; one it cannot evaluate counts as failed. A threshold is its
+//! text, or an object with a `threshold` text when it has `abortOnFail`; one in another shape
+//! makes the file unreadable.
 
 use crate::collect::{Collector, Shape, stat_of_sorted};
 use crate::error::PerfError;
@@ -20,6 +22,7 @@ use jiff::Timestamp;
 use serde_json::Value;
 use shipgate_model::{PerfEvidence, PerfTool, PerfUnit, RunThresholds, SampleStat};
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::io::BufRead;
 
 const FORMAT: &str = "k6 --out json (NDJSON)";
@@ -137,7 +140,8 @@ pub(crate) fn read<R: BufRead>(reader: &mut R, path: &str) -> Result<PerfEvidenc
                     .and_then(|d| d.get("contains"))
                     .and_then(Value::as_str)
                     .map(str::to_owned);
-                let thresholds = strings(data.and_then(|d| d.get("thresholds")));
+                let thresholds =
+                    thresholds(&c, data.and_then(|d| d.get("thresholds")), &name, &at)?;
                 let mut submetrics = Vec::new();
                 if let Some(list) = data
                     .and_then(|d| d.get("submetrics"))
@@ -161,15 +165,40 @@ pub(crate) fn read<R: BufRead>(reader: &mut R, path: &str) -> Result<PerfEvidenc
                         submetrics.push((sub_name.to_owned(), tags));
                     }
                 }
-                definitions.insert(
-                    name,
-                    Definition {
-                        kind,
-                        contains,
-                        thresholds,
-                        submetrics,
-                    },
-                );
+                // k6 writes one `Metric` line per metric; should one repeat, its thresholds are
+                // added to the first's, never put in their place.
+                match definitions.entry(name) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(Definition {
+                            kind,
+                            contains,
+                            thresholds,
+                            submetrics,
+                        });
+                    }
+                    Entry::Occupied(mut slot) => {
+                        let def = slot.get_mut();
+                        if def.kind != kind {
+                            return Err(c.invalid(
+                                &at,
+                                format!(
+                                    "metric `{}` is declared again with another type",
+                                    slot.key()
+                                ),
+                            ));
+                        }
+                        for source in thresholds {
+                            if !def.thresholds.contains(&source) {
+                                def.thresholds.push(source);
+                            }
+                        }
+                        for sub in submetrics {
+                            if !def.submetrics.contains(&sub) {
+                                def.submetrics.push(sub);
+                            }
+                        }
+                    }
+                }
             }
             Some("Point") => {
                 let name = obj
@@ -310,13 +339,45 @@ fn add_metric(
     Ok(())
 }
 
-fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
+/// A `Metric` line's thresholds. k6 writes each as its source text (`"rate<0.01"`), or, when
+/// it has `abortOnFail`, as `{"threshold": "rate<0.01", "abortOnFail": true, "delayAbortEval":
+/// ...}` (`metrics/thresholds.go`, `thresholdConfig.MarshalJSON`). Anything else is refused:
+/// a threshold shipgate skipped would let a failed run pass for a good one.
+fn thresholds(
+    c: &Collector,
+    list: Option<&Value>,
+    metric: &str,
+    at: &str,
+) -> Result<Vec<String>, PerfError> {
+    let items = match list {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return Err(c.invalid(
+                at,
+                format!("the thresholds of `{metric}` are `{other}`, not a list"),
+            ));
+        }
+    };
+    items
+        .iter()
+        .map(|item| {
+            let source = match item {
+                Value::String(source) => Some(source),
+                Value::Object(obj) => match obj.get("threshold") {
+                    Some(Value::String(source)) => Some(source),
+                    _ => None,
+                },
+                _ => None,
+            };
+            source.cloned().ok_or_else(|| {
+                c.invalid(
+                    at,
+                    format!(
+                        "a threshold of `{metric}` is `{item}`; k6 writes a threshold as its text or as an object with a `threshold` text"
+                    ),
+                )
+            })
         })
-        .unwrap_or_default()
+        .collect()
 }

@@ -210,3 +210,69 @@ fn broken_ndjson_names_the_line() {
     let only_metrics = r#"{"type":"Metric","data":{"name":"x","type":"counter","contains":"default","thresholds":[],"submetrics":null},"metric":"x"}"#;
     assert!(bytes(only_metrics).unwrap_err().is_empty_run());
 }
+
+/// k6 writes a threshold with `abortOnFail` as an object (`metrics/thresholds.go`,
+/// `thresholdConfig.MarshalJSON`): it must be evaluated like a plain one, never dropped.
+#[test]
+fn ndjson_thresholds_written_as_objects_are_evaluated() {
+    let run = read("k6-out-abort-on-fail.ndjson");
+    assert_eq!(value(&run.evidence, "http_req_failed.rate"), 1.0);
+    assert_eq!(
+        run.evidence.thresholds,
+        RunThresholds::Recorded {
+            passed: vec!["http_req_duration: p(95)<500".to_owned()],
+            failed: vec!["http_req_failed: rate<0.01".to_owned()],
+        }
+    );
+    let options = shipgate_perf::PromoteOptions {
+        now: Some("2026-11-24T10:00:00Z".parse().unwrap()),
+        ..Default::default()
+    };
+    assert_eq!(
+        shipgate_perf::promote(run, &options).unwrap_err(),
+        shipgate_perf::PromoteRefusal::FailedThresholds(vec![
+            "http_req_failed: rate<0.01".to_owned()
+        ])
+    );
+}
+
+#[test]
+fn ndjson_thresholds_of_another_shape_are_refused() {
+    for thresholds in [
+        r#"[42]"#,
+        r#"[{"abortOnFail":true}]"#,
+        r#"[{"threshold":7}]"#,
+        r#""rate<0.01""#,
+    ] {
+        let lines = [
+            format!(
+                r#"{{"type":"Metric","data":{{"name":"http_req_failed","type":"rate","contains":"default","thresholds":{thresholds},"submetrics":null}},"metric":"http_req_failed"}}"#
+            ),
+            r#"{"type":"Point","data":{"time":"2026-11-20T10:00:00Z","value":1,"tags":null},"metric":"http_req_failed"}"#.to_owned(),
+        ];
+        let e = bytes(&lines.join("\n")).unwrap_err().to_string();
+        assert!(
+            e.contains("line 1") && e.contains("http_req_failed") && e.contains("threshold"),
+            "{thresholds}: {e}"
+        );
+    }
+}
+
+#[test]
+fn a_repeated_ndjson_metric_line_keeps_the_thresholds_of_the_first() {
+    let lines = [
+        r#"{"type":"Metric","data":{"name":"http_req_failed","type":"rate","contains":"default","thresholds":["rate<0.01"],"submetrics":null},"metric":"http_req_failed"}"#,
+        r#"{"type":"Point","data":{"time":"2026-11-20T10:00:00Z","value":1,"tags":null},"metric":"http_req_failed"}"#,
+        r#"{"type":"Metric","data":{"name":"http_req_failed","type":"rate","contains":"default","thresholds":[],"submetrics":null},"metric":"http_req_failed"}"#,
+    ];
+    let e = bytes(&lines.join("\n")).unwrap().evidence;
+    assert_eq!(
+        e.thresholds.failed(),
+        &["http_req_failed: rate<0.01".to_owned()]
+    );
+    let retyped = lines[2].replace(r#""type":"rate""#, r#""type":"trend""#);
+    let e = bytes(&[lines[0], lines[1], &retyped].join("\n"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("line 3") && e.contains("another type"), "{e}");
+}
