@@ -28,12 +28,16 @@ fi
 shipgate "${args[@]}"
 code=$?
 
-# shipgate writes the outputs itself; if it could not (it crashed, or was not found), say that
-# the gate blocked with the code it ended with.
+# shipgate writes the outputs itself; if it could not (it crashed, was not found, or could not
+# write them), write them from the code it ended with: 0 is ready, anything else blocked.
 outputs="${GITHUB_OUTPUT:-/dev/null}"
 if ! grep -q '^exit-code' "$outputs" 2>/dev/null; then
+  decision=blocked
+  if [ "$code" -eq 0 ]; then
+    decision=ready
+  fi
   {
-    echo "decision=blocked"
+    echo "decision=${decision}"
     echo "exit-code=${code}"
     echo "blocking="
     echo "report="

@@ -344,3 +344,24 @@ fn run_writes_the_outputs_when_shipgate_could_not() {
         "{outputs}"
     );
 }
+
+/// The fallback outputs follow the exit code: 0 is ready (a shipgate that passed but could not
+/// write its outputs), anything else is blocked.
+#[test]
+fn the_fallback_decision_follows_the_exit_code() {
+    let r = FakeRunner::new();
+    let out = run_gate(&r, "blocked", "", 0, false);
+    assert_eq!(out.status.code(), Some(0));
+    let outputs = std::fs::read_to_string(r.path("output.txt")).unwrap();
+    assert!(
+        outputs.contains("decision=ready\nexit-code=0\n"),
+        "{outputs}"
+    );
+    let r = FakeRunner::new();
+    run_gate(&r, "never", "", 4, false);
+    let outputs = std::fs::read_to_string(r.path("output.txt")).unwrap();
+    assert!(
+        outputs.contains("decision=blocked\nexit-code=4\n"),
+        "{outputs}"
+    );
+}

@@ -237,3 +237,20 @@ fn the_summary_respects_what_the_step_already_wrote() {
     let len = std::fs::metadata(runner.summary()).unwrap().len();
     assert!(len <= 1024 * 1024, "{len}");
 }
+
+/// The outputs are what later steps decide on: a step summary that cannot be written (here a
+/// folder) must not cost them, and the failure is still said.
+#[test]
+fn the_outputs_are_written_even_when_the_summary_cannot_be() {
+    let runner = Runner::new();
+    std::fs::create_dir_all(runner.summary()).unwrap();
+    let mut cmd = check_example("examples/blocked/shipgate.yaml");
+    runner.env(&mut cmd);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("step_summary.md"), "{stderr}");
+    let outputs = runner.outputs();
+    assert_eq!(outputs[0], ("decision".to_owned(), "blocked".to_owned()));
+    assert_eq!(outputs[1], ("exit-code".to_owned(), "1".to_owned()));
+}

@@ -62,12 +62,24 @@ impl Github {
         }
     }
 
-    /// Appends the step summary and the step outputs.
+    /// Appends the step outputs, then the step summary. Each is written on its own: the outputs
+    /// are what later steps decide on, so a summary that cannot be written never costs them.
+    /// Every failure is returned, one per line.
     pub(crate) fn publish(
         &self,
         report: &Report,
         report_json: Option<&Path>,
     ) -> Result<(), String> {
+        let mut failures = Vec::new();
+        if let Some(path) = &self.output {
+            let report_path = report_json.map(|p| p.display().to_string());
+            if let Err(e) = append(
+                path,
+                &shipgate_report::render_github_step_outputs(report, report_path.as_deref()),
+            ) {
+                failures.push(e);
+            }
+        }
         if let Some(path) = &self.summary {
             // The limit is for the step's whole summary file, which may already hold text.
             let used = std::fs::metadata(path)
@@ -75,16 +87,15 @@ impl Github {
                 .unwrap_or(0);
             let budget = shipgate_report::STEP_SUMMARY_LIMIT.saturating_sub(used + 1024);
             let text = shipgate_report::render_github_step_summary(report, budget);
-            append(path, &text)?;
+            if let Err(e) = append(path, &text) {
+                failures.push(e);
+            }
         }
-        if let Some(path) = &self.output {
-            let report_path = report_json.map(|p| p.display().to_string());
-            append(
-                path,
-                &shipgate_report::render_github_step_outputs(report, report_path.as_deref()),
-            )?;
+        if failures.is_empty() {
+            Ok(())
+        } else {
+            Err(failures.join("; "))
         }
-        Ok(())
     }
 
     /// For a policy that could not be loaded: an annotation per problem, on the policy file's
