@@ -322,6 +322,36 @@ signoffs:
         );
     }
 
+    /// `name: ~` is YAML's null, not a signer called "~": a record that leaves a required value
+    /// out must never sign as the literal text of the null.
+    #[test]
+    fn a_null_value_is_nothing_not_the_text_of_the_null() {
+        let text = RECORD
+            .replace("name: Dana Reyes", "name: ~")
+            .replace("role: qa-lead", "role: null")
+            .replace("release: payments-api", "release: NULL");
+        let p = problems(&text);
+        let found: Vec<(usize, &str)> = p.iter().map(|p| (p.mark.line, p.path.as_str())).collect();
+        assert_eq!(
+            found,
+            vec![
+                (1, "release"),
+                (7, "signoffs[0].name"),
+                (12, "signoffs[1].role")
+            ],
+            "{p:#?}"
+        );
+        assert!(
+            p.iter()
+                .all(|p| p.message.contains("expected a value, found nothing")),
+            "{p:#?}"
+        );
+        // Quoted, it is a name like any other.
+        let quoted = RECORD.replace("name: Dana Reyes", "name: '~'");
+        let r = parse_record("uat.yaml", quoted.as_bytes()).unwrap();
+        assert_eq!(r.signoffs[0].name, "~");
+    }
+
     #[test]
     fn a_version_keeps_its_text_and_a_bom_is_accepted() {
         let text = format!(

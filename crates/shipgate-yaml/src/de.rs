@@ -274,11 +274,14 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
     }
 
     /// Strings take a scalar's text as written, whatever it looks like: `version: 2.10` is
-    /// `"2.10"`.
+    /// `"2.10"`. Except YAML's null: a plain `~`, `null`, `Null` or `NULL` is nothing, not the
+    /// text of the null (`name: ~` is no signer called "~"); quoted, it is text.
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
+        if self.node.is_null() {
+            return self.fail("expected a value, found nothing");
+        }
         match &self.node.value {
             NodeValue::Scalar(s, _) => visitor.visit_str(s).map_err(|e| self.locate(e)),
-            NodeValue::Null => self.fail("expected a value, found nothing"),
             _ => self.fail(format!(
                 "expected a single value, found {}",
                 self.describe_found()
@@ -416,8 +419,13 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
         r.map_err(|e| self.locate(e))
     }
 
+    /// A key names a field: it keeps its text even when it spells a null, so that `null:` is
+    /// an unknown key like any other.
     fn deserialize_identifier<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
-        self.deserialize_str(visitor)
+        match &self.node.value {
+            NodeValue::Scalar(s, _) => visitor.visit_str(s).map_err(|e| self.locate(e)),
+            _ => self.deserialize_str(visitor),
+        }
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
@@ -707,6 +715,44 @@ nmae: x
             "{problems:#?}"
         );
         assert_eq!(problems[0].mark.line, 2);
+    }
+
+    #[test]
+    fn a_plain_null_is_nothing_for_a_string_but_a_quoted_one_is_text() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Signer {
+            name: String,
+            #[serde(default)]
+            roles: Vec<String>,
+        }
+        let read = |text: &str| from_node::<Signer>(&parse(text).unwrap()).into_result();
+        for null in ["~", "null", "Null", "NULL"] {
+            let problems = read(&format!("name: {null}\n")).unwrap_err();
+            assert_eq!(problems.len(), 1, "{null}: {problems:#?}");
+            assert_eq!(problems[0].path, "name");
+            assert_eq!(problems[0].mark.line, 1);
+            assert!(
+                problems[0]
+                    .message
+                    .contains("expected a value, found nothing"),
+                "{null}: {problems:#?}"
+            );
+            let problems = read(&format!("name: x\nroles: [a, {null}]\n")).unwrap_err();
+            assert_eq!(problems[0].path, "roles[1]", "{null}: {problems:#?}");
+        }
+        for quoted in ["'~'", "\"null\"", "'NULL'"] {
+            let signer = read(&format!("name: {quoted}\n")).unwrap();
+            assert_eq!(signer.name, quoted.trim_matches(['\'', '"']));
+        }
+        // Words that merely look like null stay text, and so do keys.
+        assert_eq!(read("name: nil\n").unwrap().name, "nil");
+        assert_eq!(read("name: ~x\n").unwrap().name, "~x");
+        let problems = read("name: a\nnull: b\n").unwrap_err();
+        assert!(
+            problems[0].message.contains("unknown key `null`"),
+            "{problems:#?}"
+        );
     }
 
     #[test]
