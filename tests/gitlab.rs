@@ -120,3 +120,54 @@ fn the_component_uses_exactly_its_inputs_and_publishes_the_reports() {
         Some("$[[ inputs.policy ]]")
     );
 }
+
+/// The job's script, run by bash as GitLab's shell runs it (one shell, line after line), with a
+/// `shipgate` that logs its arguments: `args` is split on spaces, and a glob character in it is
+/// passed as it is, never expanded against the files of the checkout.
+#[test]
+fn args_are_split_on_spaces_and_never_globbed() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/templates/shipgate.yml"
+    ))
+    .unwrap();
+    let (_, body) = text.split_once("\n---\n").unwrap();
+    let jobs = shipgate_yaml::parse(body).unwrap();
+    let NodeValue::Map(entries) = &jobs.value else {
+        panic!()
+    };
+    let NodeValue::Seq(script) = &entries[0].1.get("script").unwrap().value else {
+        panic!()
+    };
+    let script: Vec<&str> = script.iter().map(|l| l.as_str().unwrap()).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let shim = bin.join("shipgate");
+    std::fs::write(
+        &shim,
+        "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]' \"$a\"; done\necho\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&shim, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    // Files a glob in the arguments would expand to.
+    std::fs::write(dir.path().join("secret.txt"), "").unwrap();
+    let out = std::process::Command::new("bash")
+        .args(["-e", "-c", &script.join("\n")])
+        .current_dir(dir.path())
+        .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+        .env("SHIPGATE_REPORT_DIR", "out")
+        .env("SHIPGATE_ARGS", "--dry-run *  --now ?")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("[check][--report-dir][out][--dry-run][*][--now][?]"),
+        "{stdout}"
+    );
+}
