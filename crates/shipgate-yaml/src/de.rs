@@ -740,6 +740,7 @@ nmae: x
             );
             let problems = read(&format!("name: x\nroles: [a, {null}]\n")).unwrap_err();
             assert_eq!(problems[0].path, "roles[1]", "{null}: {problems:#?}");
+            assert_eq!(read("name: x\nroles: [a]\n").unwrap().roles, ["a"]);
         }
         for quoted in ["'~'", "\"null\"", "'NULL'"] {
             let signer = read(&format!("name: {quoted}\n")).unwrap();
