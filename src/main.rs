@@ -3,7 +3,8 @@
 //! Only argument parsing, wiring and printing live here; the domain is in the `shipgate-*`
 //! crates. Every path out of `main` goes through [`ExitCode`]: a report to stdout, logs and
 //! problems to stderr, and a documented exit status. A panic is caught and reported as an
-//! internal error (exit 70), never shown to the user as a backtrace.
+//! internal error (exit 70, or 4 when it stopped a reader of evidence), never shown to the user
+//! as a backtrace.
 
 mod cli;
 
@@ -12,7 +13,7 @@ use shipgate_model::ExitCode;
 use std::process;
 
 fn main() {
-    // A bug must still end with exit 70 and a sentence, not a backtrace.
+    // A bug must still end with a sentence and a non-zero exit, not a backtrace.
     std::panic::set_hook(Box::new(|info| {
         let location = info
             .location()
@@ -24,12 +25,18 @@ fn main() {
             .map(|s| (*s).to_owned())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        cli::output::eprint(&format!(
-            "shipgate: internal error{location}: {payload}\nThis is a bug in shipgate; please report it. The release is blocked (exit 70)."
-        ));
+        cli::output::eprint(&panic_message(&location, &payload));
     }));
     let code = std::panic::catch_unwind(run).unwrap_or(ExitCode::Internal);
     process::exit(i32::from(code.code()));
+}
+
+/// What a panic prints. It names no exit code: a panic in `main` ends with 70, but one in a
+/// thread that reads evidence is caught and that evidence reported unreadable (exit 4).
+fn panic_message(location: &str, payload: &str) -> String {
+    format!(
+        "shipgate: internal error{location}: {payload}\nThis is a bug in shipgate; please report it. The gate does not pass: the release is blocked."
+    )
 }
 
 fn run() -> ExitCode {
@@ -51,4 +58,21 @@ fn run() -> ExitCode {
     };
     cli::logging::init(args.verbose, args.quiet);
     args.command.run(&args.global())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_promises_no_exit_code() {
+        let text = panic_message(" at src/x.rs:1", "boom");
+        assert!(
+            text.contains("internal error at src/x.rs:1: boom"),
+            "{text}"
+        );
+        assert!(text.contains("the release is blocked"), "{text}");
+        // A reader thread's panic is caught and the process exits 4: no code is promised.
+        assert!(!text.contains("exit"), "{text}");
+    }
 }

@@ -75,6 +75,28 @@ fn exit_2_without_a_subcommand_and_0_only_for_help_and_version() {
     shipgate().args(["check", "--help"]).assert().code(0);
 }
 
+/// `--dry-run` exits 0 whatever the verdict, but not when the gate could not do its job, and
+/// its help says so: an unwritable report folder is 70, not 0.
+#[test]
+fn a_dry_run_still_fails_when_the_gate_cannot_do_its_job() {
+    shipgate()
+        .args(["check", "--help"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("exit 0 whatever it is"))
+        .stdout(predicate::str::contains("cannot be written (70)"))
+        .stdout(predicate::str::contains("does not reproduce its decision"));
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_folder = dir.path().join("file");
+    std::fs::write(&not_a_folder, "").unwrap();
+    quickstart()
+        .arg("--dry-run")
+        .arg("--report-dir")
+        .arg(&not_a_folder)
+        .assert()
+        .code(70);
+}
+
 #[test]
 fn exit_2_on_bad_flags() {
     shipgate().args(["check", "--frobnicate"]).assert().code(2);

@@ -32,7 +32,11 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub from_snapshot: Option<PathBuf>,
 
-    /// Evaluate everything and print the verdict, but exit 0 unless the policy is invalid.
+    /// Evaluate everything and print the verdict, but exit 0 whatever it is. The gate still
+    /// exits non-zero when it cannot do its job: an invalid policy (3); a release record that
+    /// cannot be trusted or does not reproduce its decision, or an input that changed while
+    /// `--report-dir` recorded it (4); a `--report-dir` the policy's globs would read (2); a
+    /// report folder that cannot be written (70).
     #[arg(long)]
     pub dry_run: bool,
 
