@@ -74,6 +74,9 @@ impl Collector {
             return Err(self.invalid(at, format!("the value of `{stat}` is not a finite number")));
         }
         let key = format!("{name}.{stat}");
+        if let Some(why) = out_of_range(&unit, value) {
+            return Err(self.invalid(at, format!("`{key}` is {value} {unit}: {why}")));
+        }
         let direction = direction.or_else(|| expected_direction(Some(self.tool), &key));
         if self.metrics.contains_key(&key) {
             return Err(self.invalid(
@@ -132,6 +135,7 @@ impl Collector {
         }
         let mut sorted = values.clone();
         sorted.sort_by(f64::total_cmp);
+        self.check_samples(name, &sorted, &shape.unit, at)?;
         for &stat in stats {
             let Some(sample_stat) = SampleStat::from_stat_name(stat) else {
                 continue;
@@ -176,6 +180,25 @@ impl Collector {
         Ok(())
     }
 
+    /// Refuses samples of `name` that its unit does not allow (a negative duration).
+    pub(crate) fn check_samples(
+        &self,
+        name: &str,
+        values: &[f64],
+        unit: &PerfUnit,
+        at: &str,
+    ) -> Result<(), PerfError> {
+        match values
+            .iter()
+            .find_map(|v| out_of_range(unit, *v).map(|why| (v, why)))
+        {
+            Some((v, why)) => {
+                Err(self.invalid(at, format!("a sample of `{name}` is {v} {unit}: {why}")))
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Keeps raw samples under `key` (metrics refer to them through a `SampleRef`).
     pub(crate) fn series(&mut self, key: &str, values: Vec<f64>) {
         self.series.insert(key.to_owned(), values);
@@ -206,6 +229,29 @@ impl Collector {
             series: self.series,
             thresholds,
         })
+    }
+}
+
+/// Why `value` cannot be a value in `unit`: durations, counts, fractions, rates per second and
+/// sizes are never negative, and a fraction is at most 1. A plain number, or a unit shipgate does
+/// not know, can be anything. `None` when the value fits.
+pub(crate) fn out_of_range(unit: &PerfUnit, value: f64) -> Option<&'static str> {
+    if *unit == PerfUnit::Ratio && value > 1.0 {
+        return Some(
+            "a fraction cannot be above 1 (100%); give a quantity that can exceed 100% the unit `number`",
+        );
+    }
+    if value.is_nan() || value >= 0.0 {
+        return None;
+    }
+    match unit {
+        PerfUnit::Number | PerfUnit::Other(_) => None,
+        PerfUnit::Milliseconds => Some("a duration cannot be negative"),
+        PerfUnit::Ratio => Some("a fraction cannot be negative"),
+        PerfUnit::Count => Some("a count cannot be negative"),
+        PerfUnit::PerSecond => Some("a rate per second cannot be negative"),
+        PerfUnit::Bytes => Some("a size in bytes cannot be negative"),
+        PerfUnit::BytesPerSecond => Some("a rate in bytes per second cannot be negative"),
     }
 }
 

@@ -102,7 +102,7 @@ fn node(c: &mut Collector, stats: &Value, name: Option<&str>, at: &str) -> Resul
     };
     let count = total(c, stats, "numberOfRequests", at)?
         .ok_or_else(|| c.invalid(at, "has no `numberOfRequests.total`"))?;
-    let failed = ko(stats, "numberOfRequests");
+    let failed = ko(c, stats, "numberOfRequests", at)?;
     for (field, stat, unit) in STATS {
         if count == 0.0 && *field != "numberOfRequests" {
             continue;
@@ -134,11 +134,19 @@ fn total(c: &Collector, stats: &Value, field: &str, at: &str) -> Result<Option<f
     })
 }
 
-fn ko(stats: &Value, field: &str) -> Option<f64> {
-    stats
-        .get(field)
-        .and_then(|f| f.get("ko"))
-        .and_then(|v| number(v).ok().flatten())
+/// `stats.<field>.ko`, the failed requests: `None` when the file has no `ko`. One that is there
+/// but is not a number is refused rather than skipped, since the error rate would go missing.
+fn ko(c: &Collector, stats: &Value, field: &str, at: &str) -> Result<Option<f64>, PerfError> {
+    let Some(v) = stats.get(field).and_then(|f| f.get("ko")) else {
+        return Ok(None);
+    };
+    match number(v) {
+        Ok(Some(n)) => Ok(Some(n)),
+        Ok(None) | Err(_) => Err(c.invalid(
+            format!("{at}.{field}.ko"),
+            format!("`{v}` is not a number of failed requests"),
+        )),
+    }
 }
 
 fn number(v: &Value) -> Result<Option<f64>, String> {

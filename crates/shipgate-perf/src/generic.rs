@@ -182,6 +182,7 @@ pub(crate) fn read_generic(doc: &Value, path: &str) -> Result<PerfEvidence, Perf
                 if values.is_empty() {
                     return Err(c.invalid(format!("{at}.samples"), "an empty list of samples"));
                 }
+                c.check_samples(full, &values, &unit, &format!("{at}.samples"))?;
                 Some((stat_kind, values))
             }
             Some(_) => return Err(c.invalid(format!("{at}.samples"), "expected a list of numbers")),

@@ -22,6 +22,7 @@
 //! Keys are sorted and numbers written in their shortest exact form, so promoting the same file
 //! with the same options twice gives the same bytes.
 
+use crate::collect::out_of_range;
 use crate::error::PerfError;
 use crate::input::PerfRead;
 use jiff::Timestamp;
@@ -121,6 +122,9 @@ fn validate(file: SnapshotFile, path: &str) -> Result<PerfEvidence, PerfError> {
             "missing: a snapshot records when it was promoted".to_owned(),
         ));
     }
+    // The smallest and largest sample of each series, to hold them to the unit of the metrics
+    // that refer to it.
+    let mut ends: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
     for (name, series) in &file.series {
         if series.is_empty() || series.iter().any(|v| !v.is_finite()) {
             return Err(invalid(
@@ -129,6 +133,12 @@ fn validate(file: SnapshotFile, path: &str) -> Result<PerfEvidence, PerfError> {
                 "expected a non-empty list of finite numbers".to_owned(),
             ));
         }
+        let (min, max) = series
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+                (lo.min(*v), hi.max(*v))
+            });
+        ends.insert(name, (min, max));
     }
     for (name, metric) in &file.metrics {
         if !metric.value.is_finite() {
@@ -138,9 +148,18 @@ fn validate(file: SnapshotFile, path: &str) -> Result<PerfEvidence, PerfError> {
                 "not a finite number".to_owned(),
             ));
         }
-        if let Some(r) = &metric.samples
-            && !file.series.contains_key(&r.series)
-        {
+        let unit = &metric.unit;
+        if let Some(why) = out_of_range(unit, metric.value) {
+            return Err(invalid(
+                path,
+                &format!("metrics.{name}.value"),
+                format!("`{name}` is {} {unit}: {why}", metric.value),
+            ));
+        }
+        let Some(r) = &metric.samples else {
+            continue;
+        };
+        let Some(&(min, max)) = ends.get(r.series.as_str()) else {
             return Err(invalid(
                 path,
                 &format!("metrics.{name}.samples"),
@@ -149,6 +168,15 @@ fn validate(file: SnapshotFile, path: &str) -> Result<PerfEvidence, PerfError> {
                     r.series
                 ),
             ));
+        };
+        for v in [min, max] {
+            if let Some(why) = out_of_range(unit, v) {
+                return Err(invalid(
+                    path,
+                    &format!("series.{}", r.series),
+                    format!("a sample of `{name}` is {v} {unit}: {why}"),
+                ));
+            }
         }
     }
     if file.metrics.is_empty() {

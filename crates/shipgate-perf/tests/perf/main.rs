@@ -9,6 +9,7 @@ mod jmeter;
 mod k6;
 mod locust_gatling;
 mod snapshot;
+mod values;
 
 use shipgate_model::PerfEvidence;
 use shipgate_perf::{Format, PerfError, PerfRead};

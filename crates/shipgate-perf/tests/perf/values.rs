@@ -1,0 +1,129 @@
+//! Values that cannot be what their unit says (a negative duration, an error rate above 100%)
+//! are refused in every format, with the file and the metric named.
+
+use super::*;
+use shipgate_perf::{PromoteOptions, promote, render_snapshot};
+
+fn refused(text: &str, wants: &[&str]) {
+    let e = bytes(text).unwrap_err();
+    assert!(!e.is_empty_run(), "unreadable, not missing: {e}");
+    let e = e.to_string();
+    for want in wants {
+        assert!(e.contains(want), "`{want}` not in: {e}");
+    }
+}
+
+#[test]
+fn negative_generic_values_are_refused() {
+    refused(
+        r#"{"metrics": [{"name": "checkout.p95", "unit": "ms", "value": -250}]}"#,
+        &["`inline`", "checkout.p95", "-250", "negative"],
+    );
+    refused(
+        r#"{"metrics": [{"name": "checkout.p95", "unit": "s", "value": 0.2}, {"name": "checkout.count", "unit": "count", "value": -3}]}"#,
+        &["checkout.count", "negative"],
+    );
+    refused(
+        r#"{"metrics": [{"name": "api.throughput", "unit": "req/s", "value": -1}]}"#,
+        &["api.throughput", "negative"],
+    );
+    refused(
+        r#"{"metrics": [{"name": "page.size", "unit": "bytes", "value": -1}]}"#,
+        &["page.size", "negative"],
+    );
+    // The samples too.
+    refused(
+        r#"{"metrics": [{"name": "checkout.p50", "unit": "ms", "value": 10, "samples": [-5, 10, 25]}]}"#,
+        &["checkout.p50", "-5", "negative"],
+    );
+    // A plain number or a unit shipgate does not know can be anything.
+    let e = bytes(
+        r#"{"metrics": [{"name": "drift.avg", "value": -3}, {"name": "temp.max", "unit": "C", "value": -40}]}"#,
+    )
+    .unwrap()
+    .evidence;
+    assert_eq!(value(&e, "drift.avg"), -3.0);
+}
+
+#[test]
+fn a_fraction_above_one_is_refused() {
+    refused(
+        r#"{"metrics": [{"name": "checkout.error_rate", "unit": "%", "value": 150}]}"#,
+        &["checkout.error_rate", "above 1"],
+    );
+    refused(
+        r#"{"metrics": [{"name": "checkout.error_rate", "unit": "ratio", "value": -0.5}]}"#,
+        &["checkout.error_rate", "negative"],
+    );
+}
+
+#[test]
+fn a_negative_k6_rate_is_refused() {
+    let text = std::fs::read_to_string(fixture("k6-handle-summary.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["metrics"]["http_req_failed"]["values"]["rate"] = serde_json::json!(-0.5);
+    refused(
+        &doc.to_string(),
+        &["http_req_failed.rate", "-0.5", "negative"],
+    );
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["metrics"]["http_req_duration"]["values"]["p(95)"] = serde_json::json!(-1);
+    refused(&doc.to_string(), &["http_req_duration.p95", "negative"]);
+}
+
+#[test]
+fn negative_bencher_and_jmeter_statistics_values_are_refused() {
+    refused(
+        r#"{"bench": {"latency": {"value": -88.0}}}"#,
+        &["bench.latency", "negative"],
+    );
+    let text = std::fs::read_to_string(fixture("jmeter-dashboard-statistics.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["Total"]["errorPct"] = serde_json::json!(-10.0);
+    refused(&doc.to_string(), &["Total.error_rate", "negative"]);
+}
+
+#[test]
+fn an_unreadable_gatling_ko_is_refused() {
+    let text = std::fs::read_to_string(fixture("gatling-3.13-global_stats.json")).unwrap();
+    for ko in [r#""six""#, "true", r#""-""#, "null"] {
+        let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        doc["numberOfRequests"]["ko"] = serde_json::from_str(ko).unwrap();
+        refused(&doc.to_string(), &["numberOfRequests.ko"]);
+    }
+    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    doc["numberOfRequests"]["ko"] = serde_json::json!(-6);
+    refused(&doc.to_string(), &["All Requests.errors", "negative"]);
+}
+
+fn snapshot_text() -> String {
+    let run = bytes(
+        r#"{"metrics": [{"name": "checkout.p50", "unit": "ms", "value": 20, "samples": [10, 20, 30]}, {"name": "checkout.error_rate", "unit": "ratio", "value": 0.01}]}"#,
+    )
+    .unwrap();
+    let options = PromoteOptions {
+        now: Some("2026-11-24T10:00:00Z".parse().unwrap()),
+        ..PromoteOptions::default()
+    };
+    render_snapshot(&promote(run, &options).unwrap(), "0.1.0").unwrap()
+}
+
+#[test]
+fn negative_snapshot_values_are_refused() {
+    let text = snapshot_text();
+    assert!(bytes(&text).is_ok(), "{text}");
+    assert!(text.contains("\"value\": 0.01"), "{text}");
+    refused(
+        &text.replace("\"value\": 0.01", "\"value\": -0.01"),
+        &["checkout.error_rate", "negative"],
+    );
+    refused(
+        &text.replace("\"value\": 0.01", "\"value\": 1.01"),
+        &["checkout.error_rate", "above 1"],
+    );
+    assert!(text.contains("[10.0,20.0,30.0]"), "{text}");
+    refused(
+        &text.replace("[10.0,20.0,30.0]", "[-10.0,20.0,30.0]"),
+        &["checkout.p50", "negative"],
+    );
+}
