@@ -3,6 +3,8 @@
 //! GitLab pages by number. When the first answer carries `x-total-pages`, the remaining pages are
 //! fetched concurrently; past 10,000 issues GitLab leaves out `x-total` and `x-total-pages`, and
 //! the pages are then followed through `x-next-page` one after the other until it is empty.
+//! An issue read on two pages (it moved while paging) counts once; fewer distinct issues than
+//! `x-total`, an empty page before the last, or more pages than [`MAX_PAGES`] is an error.
 //! Labels are plain strings; scoped labels (`origin::production`) are read with the label prefix
 //! `origin::` as the field.
 
@@ -12,6 +14,7 @@ use crate::labelled::{IssueFields, raw_defect};
 use crate::mapping::RawDefect;
 use crate::paging::{MAX_PAGES, fetch_concurrently};
 use shipgate_http::{Client, JsonResponse};
+use std::collections::HashSet;
 
 /// gitlab.com; self-managed instances use their own base URL.
 pub(crate) const DEFAULT_URL: &str = "https://gitlab.com";
@@ -53,42 +56,76 @@ pub(crate) fn fetch(
         query.extend(extra.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         Ok(client.get_json(&url, &query)?)
     };
-    let mut answers = vec![page(1)?];
-    let total_pages = answers[0]
-        .header("x-total-pages")
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    let first = page(1)?;
+    let number =
+        |a: &JsonResponse, name: &str| a.header(name).and_then(|v| v.trim().parse::<u64>().ok());
+    let total = number(&first, "x-total");
+    let total_pages = number(&first, "x-total-pages");
+    // (page number, answer), in page order.
+    let mut answers = vec![(1, first)];
     match total_pages {
-        Some(total) => {
-            let rest: Vec<u64> = (2..=total).take(MAX_PAGES).collect();
-            answers.extend(fetch_concurrently(&rest, page)?);
+        Some(pages) if pages > MAX_PAGES as u64 => {
+            return Err(DefectsError::Shape {
+                url,
+                reason: format!(
+                    "GitLab says the issue list has {pages} pages, more than the {MAX_PAGES} read; narrow the query"
+                ),
+            });
+        }
+        Some(pages) => {
+            let rest: Vec<u64> = (2..=pages).collect();
+            let fetched = fetch_concurrently(&rest, page)?;
+            answers.extend(rest.into_iter().zip(fetched));
         }
         None => {
-            let mut pages = 1;
-            while let Some(next) = answers
-                .last()
-                .and_then(|a| a.header("x-next-page"))
-                .and_then(|v| v.trim().parse::<u64>().ok())
-            {
-                pages += 1;
-                if pages > MAX_PAGES {
+            while let Some(next) = answers.last().and_then(|(_, a)| number(a, "x-next-page")) {
+                if answers.len() >= MAX_PAGES {
                     return Err(DefectsError::Shape {
                         url,
                         reason: format!("the issue list did not end after {MAX_PAGES} pages"),
                     });
                 }
-                answers.push(page(next)?);
+                answers.push((next, page(next)?));
             }
         }
     }
+    let last = answers.len() - 1;
     let mut raws = Vec::new();
-    for answer in &answers {
+    let mut seen = HashSet::new();
+    for (i, (number, answer)) in answers.iter().enumerate() {
         let items = answer.body.as_array().ok_or_else(|| DefectsError::Shape {
             url: answer.url.clone(),
             reason: "the answer is not a list of issues".to_owned(),
         })?;
-        for item in items {
-            raws.push(raw_defect(item, config, &FIELDS, &answer.url)?);
+        // Issues deleted or moved while paging leave a hole; a page is empty only at the end.
+        if items.is_empty() && i < last {
+            return Err(DefectsError::Shape {
+                url: answer.url.clone(),
+                reason: format!(
+                    "page {number} of the issue list is empty but a later page is not (the issues changed while the pages were read); re-run the gate"
+                ),
+            });
         }
+        for item in items {
+            let raw = raw_defect(item, config, &FIELDS, &answer.url)?;
+            // An issue that moved to the next page while paging is read twice: count it once.
+            if seen.insert(raw.key.clone()) {
+                raws.push(raw);
+            }
+        }
+    }
+    // With the total GitLab states (it leaves it out past 10,000 issues), a short read is not
+    // evidence. A count that matches cannot prove that nothing changed while paging.
+    if let Some(total) = total
+        && (raws.len() as u64) < total
+    {
+        return Err(DefectsError::Shape {
+            url,
+            reason: format!(
+                "GitLab reported {total} issues but {} were returned (the issues changed while the pages were read); re-run the gate",
+                raws.len()
+            ),
+        });
     }
     Ok(raws)
 }

@@ -15,6 +15,7 @@ use crate::paging::{MAX_PAGES, array_field, fetch_concurrently, field_values, st
 use serde_json::{Value, json};
 use shipgate_http::Client;
 use shipgate_model::DefectLink;
+use std::collections::HashSet;
 
 const PAGE_SIZE: u64 = 100;
 const SYSTEM_FIELDS: [&str; 7] = [
@@ -73,7 +74,7 @@ pub(crate) fn fetch(
     let issues = if cloud {
         search_cloud(client, &base, &jql, &names)?
     } else {
-        search_dc(client, &base, &jql, &names)?
+        search_dc(client, &base, &ordered_by_key(&jql), &names)?
     };
     let shown = shipgate_http::redact_url(&base);
     let shown = shown.trim_end_matches('/');
@@ -202,6 +203,23 @@ fn search_cloud(
     })
 }
 
+/// The JQL with ` ORDER BY key` appended when it orders nothing itself. Data Center pages by
+/// offset, and without an order the server may return the issues in a different order for each
+/// page request, so that one issue is read twice and another never.
+fn ordered_by_key(jql: &str) -> String {
+    let words: Vec<String> = jql
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    if words.windows(2).any(|w| w[0] == "order" && w[1] == "by") {
+        jql.to_owned()
+    } else {
+        format!("{} ORDER BY key", jql.trim())
+            .trim_start()
+            .to_owned()
+    }
+}
+
 fn search_dc(
     client: &Client,
     base: &str,
@@ -256,12 +274,19 @@ fn search_dc(
                 .unwrap_or_default(),
         );
     }
+    // Issues created, deleted or moved while paging shift the pages: one issue may be read on
+    // two pages and another on none. Each issue counts once, and a short read is not evidence.
+    // (A count that matches cannot prove that nothing changed while the pages were read.)
+    let mut seen = HashSet::new();
+    issues.retain(|issue| match issue.get("key").and_then(Value::as_str) {
+        Some(key) => seen.insert(key.to_owned()),
+        None => true,
+    });
     if (issues.len() as u64) < total {
-        // Issues created or moved while paging shift the pages; a short read is not evidence.
         return Err(DefectsError::Shape {
             url,
             reason: format!(
-                "the search reported {total} issues but {} were returned; re-run the gate",
+                "the search reported {total} issues but {} were returned (the issues changed while the pages were read); re-run the gate",
                 issues.len()
             ),
         });
@@ -334,4 +359,29 @@ fn raw_defect(issue: &Value, fields: &Fields, base: &str) -> Result<RawDefect, D
         introduced_in: get(&fields.introduced_in),
         key,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ordered_by_key;
+
+    #[test]
+    fn data_center_queries_are_ordered_by_key_unless_they_order_themselves() {
+        assert_eq!(
+            ordered_by_key("project = PAY AND issuetype = Bug"),
+            "project = PAY AND issuetype = Bug ORDER BY key"
+        );
+        assert_eq!(
+            ordered_by_key(" project = PAY \n"),
+            "project = PAY ORDER BY key"
+        );
+        assert_eq!(ordered_by_key(""), "ORDER BY key");
+        for ordered in [
+            "project = PAY ORDER BY created DESC",
+            "project = PAY order by key",
+            "project = PAY Order\tBy priority",
+        ] {
+            assert_eq!(ordered_by_key(ordered), ordered);
+        }
+    }
 }

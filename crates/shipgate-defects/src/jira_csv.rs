@@ -178,6 +178,7 @@ pub(crate) fn read(
             return Err(format_error(line, "a row has no issue key".to_owned()));
         }
         let created_text = cell(created_col);
+        let shown_key = key.clone();
         let created = export_date(&created_text, tz).ok_or_else(|| {
             format_error(
                 line,
@@ -223,9 +224,11 @@ pub(crate) fn read(
             introduced_in: values(&record, &introduced_cols),
             key,
         };
-        if let Some(d) = normalise(raw, severity, origin) {
-            defects.push(d);
-        }
+        // Every row has a creation date by now; were one ever lost, the defect must not be.
+        let defect = normalise(raw, severity, origin).ok_or_else(|| {
+            format_error(line, format!("{shown_key} has no readable creation date"))
+        })?;
+        defects.push(defect);
     }
     Ok(defects)
 }
