@@ -255,6 +255,62 @@ pub(crate) fn out_of_range(unit: &PerfUnit, value: f64) -> Option<&'static str> 
     }
 }
 
+/// How far a metric's value may be from what its own raw samples give, relative to that: 0.1%,
+/// room for a value rounded to three or four digits and no more. The limits are checked on the
+/// value and the significance test runs on the samples, so the two must describe the same run.
+pub(crate) const SAMPLES_TOLERANCE: f64 = 1e-3;
+
+/// When `value` is not the `stat` of the ascending samples `sorted`: what the samples give, for
+/// the message. The mean, minimum and maximum are exact. A percentile may be anything between
+/// what the usual definitions give: nearest rank, and linear interpolation as numpy, R, Excel and
+/// k6 compute it (Hyndman & Fan's types 1, 2 and 4 to 9) all lie between the samples at 0-based
+/// positions `n·p − 1` and `n·p`, interpolated. Either way within [`SAMPLES_TOLERANCE`] of it,
+/// and of a billionth of the samples' magnitude for floating-point noise around 0.
+pub(crate) fn contradicts_samples(value: f64, stat: SampleStat, sorted: &[f64]) -> Option<String> {
+    let (first, last) = (*sorted.first()?, *sorted.last()?);
+    let (computed, lo, hi) = match stat {
+        SampleStat::Percentile(p) => {
+            let q = p / 100.0;
+            let nq = sorted.len() as f64 * q;
+            (
+                shipgate_stats::percentile(sorted, q)?,
+                at_position(sorted, nq - 1.0)?,
+                at_position(sorted, nq)?,
+            )
+        }
+        _ => {
+            let v = stat_of_sorted(sorted, stat)?;
+            (v, v, v)
+        }
+    };
+    let tolerance = SAMPLES_TOLERANCE * lo.abs().max(hi.abs()) + 1e-9 * first.abs().max(last.abs());
+    if value >= lo - tolerance && value <= hi + tolerance {
+        return None;
+    }
+    Some(if lo == hi {
+        format!("{computed}")
+    } else {
+        format!("{computed} (from {lo} to {hi} by the usual percentile definitions)")
+    })
+}
+
+/// The ascending samples interpolated at 0-based position `h`, held to the first and last.
+fn at_position(sorted: &[f64], h: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let h = h.clamp(0.0, last as f64);
+    let floor = h.floor();
+    // `h` lies in [0, n − 1], so the cast is exact.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let lo = floor as usize;
+    let low = *sorted.get(lo)?;
+    let frac = h - floor;
+    if frac == 0.0 {
+        return Some(low);
+    }
+    let high = *sorted.get(lo + 1)?;
+    Some(low + frac * (high - low))
+}
+
 /// A sample statistic of ascending values.
 pub(crate) fn stat_of_sorted(sorted: &[f64], stat: SampleStat) -> Option<f64> {
     match stat {

@@ -16,12 +16,13 @@
 //! }
 //! ```
 //!
-//! Only `metrics` with `name` and `value` are required. The Bencher Metric Format
+//! Only `metrics` with `name` and `value` are required. A value given with `samples` must be its
+//! stat of them (within [`crate::collect::SAMPLES_TOLERANCE`]). The Bencher Metric Format
 //! (`{"bench": {"latency": {"value": 88.0, "lower_value": ..., "upper_value": ...}}}`) becomes
 //! `bench.latency` and so on, in Bencher's units: latency in nanoseconds, throughput in operations
 //! per second, file-size in bytes, build-time in seconds.
 
-use crate::collect::{Collector, Shape};
+use crate::collect::{Collector, Shape, contradicts_samples};
 use crate::error::PerfError;
 use crate::provenance;
 use jiff::Timestamp;
@@ -183,6 +184,18 @@ pub(crate) fn read_generic(doc: &Value, path: &str) -> Result<PerfEvidence, Perf
                     return Err(c.invalid(format!("{at}.samples"), "an empty list of samples"));
                 }
                 c.check_samples(full, &values, &unit, &format!("{at}.samples"))?;
+                let mut sorted = values.clone();
+                sorted.sort_unstable_by(f64::total_cmp);
+                if let Some(given) = contradicts_samples(value * scale, stat_kind, &sorted) {
+                    return Err(c.invalid(
+                        format!("{at}.value"),
+                        format!(
+                            "`{full}` is {} {unit}, but its {} samples give {given}; the value and the samples must describe the same run (within 0.1%)",
+                            value * scale,
+                            sorted.len()
+                        ),
+                    ));
+                }
                 Some((stat_kind, values))
             }
             Some(_) => return Err(c.invalid(format!("{at}.samples"), "expected a list of numbers")),

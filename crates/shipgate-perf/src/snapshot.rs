@@ -22,7 +22,7 @@
 //! Keys are sorted and numbers written in their shortest exact form, so promoting the same file
 //! with the same options twice gives the same bytes.
 
-use crate::collect::out_of_range;
+use crate::collect::{contradicts_samples, out_of_range};
 use crate::error::PerfError;
 use crate::input::PerfRead;
 use jiff::Timestamp;
@@ -122,9 +122,6 @@ fn validate(file: SnapshotFile, path: &str) -> Result<PerfEvidence, PerfError> {
             "missing: a snapshot records when it was promoted".to_owned(),
         ));
     }
-    // The smallest and largest sample of each series, to hold them to the unit of the metrics
-    // that refer to it.
-    let mut ends: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
     for (name, series) in &file.series {
         if series.is_empty() || series.iter().any(|v| !v.is_finite()) {
             return Err(invalid(
@@ -133,13 +130,10 @@ fn validate(file: SnapshotFile, path: &str) -> Result<PerfEvidence, PerfError> {
                 "expected a non-empty list of finite numbers".to_owned(),
             ));
         }
-        let (min, max) = series
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
-                (lo.min(*v), hi.max(*v))
-            });
-        ends.insert(name, (min, max));
     }
+    // Each series a metric refers to, sorted once: its ends are held to the metric's unit, and
+    // the metric's value to the statistic the samples give.
+    let mut sorted: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for (name, metric) in &file.metrics {
         if !metric.value.is_finite() {
             return Err(invalid(
@@ -159,7 +153,7 @@ fn validate(file: SnapshotFile, path: &str) -> Result<PerfEvidence, PerfError> {
         let Some(r) = &metric.samples else {
             continue;
         };
-        let Some(&(min, max)) = ends.get(r.series.as_str()) else {
+        let Some((key, series)) = file.series.get_key_value(&r.series) else {
             return Err(invalid(
                 path,
                 &format!("metrics.{name}.samples"),
@@ -169,8 +163,14 @@ fn validate(file: SnapshotFile, path: &str) -> Result<PerfEvidence, PerfError> {
                 ),
             ));
         };
-        for v in [min, max] {
-            if let Some(why) = out_of_range(unit, v) {
+        let samples = sorted.entry(key.as_str()).or_insert_with(|| {
+            let mut values = series.clone();
+            values.sort_unstable_by(f64::total_cmp);
+            values
+        });
+        let ends = [samples.first(), samples.last()];
+        for v in ends.into_iter().flatten() {
+            if let Some(why) = out_of_range(unit, *v) {
                 return Err(invalid(
                     path,
                     &format!("series.{}", r.series),
@@ -178,7 +178,20 @@ fn validate(file: SnapshotFile, path: &str) -> Result<PerfEvidence, PerfError> {
                 ));
             }
         }
+        if let Some(given) = contradicts_samples(metric.value, r.stat, samples) {
+            return Err(invalid(
+                path,
+                &format!("metrics.{name}.value"),
+                format!(
+                    "`{name}` is {} {unit}, but its {} samples (series `{}`) give {given}; the value and the samples must describe the same run (within 0.1%)",
+                    metric.value,
+                    samples.len(),
+                    r.series
+                ),
+            ));
+        }
     }
+    drop(sorted);
     if file.metrics.is_empty() {
         return Err(PerfError::NoMeasurements {
             path: path.to_owned(),

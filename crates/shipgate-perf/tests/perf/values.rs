@@ -127,3 +127,72 @@ fn negative_snapshot_values_are_refused() {
         &["checkout.p50", "negative"],
     );
 }
+
+/// A metric's value and its own samples must say the same: the limits are checked on the value
+/// and the significance test on the samples.
+#[test]
+fn a_value_its_own_samples_contradict_is_refused() {
+    refused(
+        r#"{"metrics": [{"name": "checkout.avg", "unit": "ms", "value": 100, "samples": [900, 950, 1000, 1200]}]}"#,
+        &["checkout.avg", "100", "1012.5"],
+    );
+    refused(
+        r#"{"metrics": [{"name": "checkout.min", "unit": "ms", "value": 800, "samples": [900, 950, 1000, 1200]}]}"#,
+        &["checkout.min", "800", "900"],
+    );
+    refused(
+        r#"{"metrics": [{"name": "checkout.max", "unit": "s", "value": 1, "samples": [0.9, 0.95, 1.0, 1.2]}]}"#,
+        &["checkout.max", "1000", "1200"],
+    );
+    refused(
+        r#"{"metrics": [{"name": "checkout.med", "unit": "ms", "value": 900, "samples": [900, 950, 1000, 1200]}]}"#,
+        &["checkout.med", "900", "975"],
+    );
+    refused(
+        r#"{"metrics": [{"name": "checkout.p95", "unit": "ms", "value": 1000, "samples": [900, 950, 1000, 1200]}]}"#,
+        &["checkout.p95", "1000", "1170"],
+    );
+    // An error rate of 0 whose flags say every request failed.
+    refused(
+        r#"{"metrics": [{"name": "checkout.error_rate", "unit": "ratio", "value": 0, "samples": [1, 1, 1, 1]}]}"#,
+        &["checkout.error_rate", "0", "1"],
+    );
+}
+
+#[test]
+fn a_value_that_agrees_with_its_samples_is_read() {
+    let samples = "[0.180, 0.195, 0.201, 0.207, 0.211, 0.214, 0.219, 0.222, 0.230, 0.241]";
+    // numpy's p95 (0.23605), rounded to three digits, and the nearest-rank p95.
+    for p95 in ["0.23605", "0.236", "0.241"] {
+        let text = format!(
+            r#"{{"metrics": [{{"name": "checkout.p95", "unit": "s", "value": {p95}, "samples": {samples}}}]}}"#
+        );
+        let e = bytes(&text)
+            .unwrap_or_else(|e| panic!("{p95}: {e}"))
+            .evidence;
+        close(
+            value(&e, "checkout.p95"),
+            p95.parse::<f64>().unwrap() * 1000.0,
+            p95,
+        );
+    }
+    let e = bytes(
+        r#"{"metrics": [{"name": "checkout.avg", "unit": "ms", "value": 1012.6, "samples": [900, 950, 1000, 1200]},
+                        {"name": "drift.mean", "value": 1e-17, "samples": [-1, 1]},
+                        {"name": "checkout.error_rate", "unit": "%", "value": 25, "samples": [0, 0, 0, 100]},
+                        {"name": "checkout.p100", "unit": "ms", "value": 1200, "samples": [900, 950, 1000, 1200]}]}"#,
+    )
+    .unwrap()
+    .evidence;
+    assert_eq!(value(&e, "checkout.error_rate"), 0.25);
+}
+
+#[test]
+fn a_snapshot_value_its_samples_contradict_is_refused() {
+    let text = snapshot_text();
+    assert!(text.contains("\"value\": 20.0"), "{text}");
+    refused(
+        &text.replace("\"value\": 20.0", "\"value\": 5.0"),
+        &["metrics.checkout.p50", "5", "20"],
+    );
+}
