@@ -387,3 +387,29 @@ fn flaky_history_and_quarantine_replay_identically() {
     std::fs::write(&kept, text).unwrap();
     replay(&out).assert().code(4);
 }
+
+/// The manifest's SHA-256 printed when the record is written is the hash of the file on disk:
+/// the value to keep where the record cannot be edited.
+#[test]
+fn the_printed_manifest_hash_is_the_manifest_s() {
+    let p = signed_release();
+    let out = tempfile::tempdir().unwrap();
+    let stderr = shipgate()
+        .args(["check", "--now", "2026-11-24T12:00:00Z", "--policy"])
+        .arg(p.policy())
+        .arg("--report-dir")
+        .arg(out.path())
+        .assert()
+        .code(0)
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8(stderr).unwrap();
+    let printed = stderr
+        .split("manifest SHA-256 ")
+        .nth(1)
+        .and_then(|rest| rest.get(..64))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    let bytes = std::fs::read(out.path().join("evidence/manifest.json")).unwrap();
+    assert_eq!(printed, shipgate_evaluator::sha256_hex(&bytes));
+}

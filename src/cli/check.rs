@@ -75,7 +75,8 @@ pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
         },
         None => match super::validate::load_or_report(&args.policy) {
             Ok(loaded) => Plan {
-                resolver: Resolver::live(&loaded.base_dir),
+                // Only a run that writes a record keeps copies of what it read.
+                resolver: Resolver::live(&loaded.base_dir, args.report_dir.is_some()),
                 loaded,
                 now: args.now.unwrap_or_else(Timestamp::now),
                 recorded: None,
@@ -281,7 +282,7 @@ fn write_report_dir(
     let render_err =
         |e: shipgate_report::ReportError| internal(format!("failed to render the report: {e}"));
     let json = shipgate_report::render_json(report).map_err(render_err)?;
-    let manifest = shipgate_evaluator::write_record(dir, loaded, resolver, report, json.as_bytes())
+    let written = shipgate_evaluator::write_record(dir, loaded, resolver, report, json.as_bytes())
         .map_err(|e| {
             let code = match e {
                 EvaluatorError::InputChanged { .. } => ExitCode::EvidenceError,
@@ -305,9 +306,8 @@ fn write_report_dir(
             .and_then(|()| std::fs::rename(&tmp, &path))
             .map_err(|e| internal(format!("failed to write `{}`: {e}", path.display())))?;
     }
-    let manifest_sha = std::fs::read(dir.join(shipgate_evaluator::MANIFEST_FILE))
-        .map(|b| shipgate_evaluator::sha256_hex(&b))
-        .unwrap_or_default();
+    let manifest = &written.manifest;
+    let manifest_sha = &written.manifest_sha256;
     eprint(&format!(
         "shipgate: release record written to `{}` ({} input{}, manifest SHA-256 {manifest_sha}); replay it with `shipgate check --from-snapshot {}`",
         dir.display(),

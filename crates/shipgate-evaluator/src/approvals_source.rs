@@ -95,12 +95,14 @@ pub(crate) fn load(
         match fetched {
             Ok(a) => {
                 let bytes = write_approvals_json(&a).into_bytes();
-                resolver.keep_fetched(FetchedCopy {
-                    source: SOURCE.to_owned(),
-                    origin: location.clone(),
-                    file_name: FETCHED_FILE.to_owned(),
-                    bytes: bytes.clone(),
-                });
+                if resolver.keeps_fetched() {
+                    resolver.keep_fetched(FetchedCopy {
+                        source: SOURCE.to_owned(),
+                        origin: location.clone(),
+                        file_name: FETCHED_FILE.to_owned(),
+                        bytes: bytes.clone(),
+                    });
+                }
                 (a, bytes)
             }
             Err(e) => return (failed(&location, &e), Vec::new()),

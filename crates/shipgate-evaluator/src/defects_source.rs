@@ -148,7 +148,7 @@ pub(crate) fn load(
     let (state, _) = load_config(config, options);
     match state {
         SourceState::Loaded(l) => {
-            if fetches {
+            if fetches && resolver.keeps_fetched() {
                 resolver.keep_fetched(FetchedCopy {
                     source: SOURCE.to_owned(),
                     origin: location.clone(),

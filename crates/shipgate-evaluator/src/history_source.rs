@@ -18,7 +18,7 @@ const ORIGIN: &str = "sources.tests.history";
 /// What a release record keeps of the history: not the earlier runs' files (twenty runs of a
 /// monorepo are gigabytes), but what the gate computed from them, with the hash of every file
 /// it read. A replay reads this back instead of the files, as it reads a tracker's stored answer.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 struct HistorySnapshot {
     /// Always `shipgate-history`.
     format: String,
@@ -43,22 +43,27 @@ pub(crate) enum Read {
     Recorded(SourceState<RunHistory>, Vec<InputRecord>),
 }
 
-/// Keeps the history of a live run for the release record (`--report-dir`), whatever its state,
-/// so that a replay gives the same report.
+/// Keeps the history of a recorded live run for the release record (`--report-dir`), whatever
+/// its state, so that a replay gives the same report. A run that writes no record keeps nothing:
+/// the history of a monorepo is large, and copying it would be work for nothing.
 pub(crate) fn keep(resolver: &Resolver, history: &SourceState<RunHistory>, inputs: &[InputRecord]) {
+    if !resolver.keeps_fetched() {
+        return;
+    }
     let (state, loaded, problems) = match history {
         SourceState::NotConfigured => return,
-        SourceState::Loaded(h) => ("loaded", Some(h.clone()), Vec::new()),
-        SourceState::Missing(p) => ("missing", None, vec![p.clone()]),
-        SourceState::Unreadable(p) => ("unreadable", None, p.clone()),
+        SourceState::Loaded(h) => ("loaded", Some(h), &[][..]),
+        SourceState::Missing(p) => ("missing", None, std::slice::from_ref(p)),
+        SourceState::Unreadable(p) => ("unreadable", None, p.as_slice()),
     };
-    let snapshot = HistorySnapshot {
-        format: "shipgate-history".to_owned(),
+    // Written from borrowed parts: the history is serialised once, never cloned.
+    let snapshot = HistorySnapshotRef {
+        format: "shipgate-history",
         version: 1,
-        state: state.to_owned(),
+        state,
         history: loaded,
         problems,
-        inputs: inputs.to_vec(),
+        inputs,
     };
     if let Ok(bytes) = serde_json::to_vec_pretty(&snapshot) {
         resolver.keep_fetched(FetchedCopy {
@@ -68,6 +73,17 @@ pub(crate) fn keep(resolver: &Resolver, history: &SourceState<RunHistory>, input
             bytes,
         });
     }
+}
+
+/// [`HistorySnapshot`] as written: the same fields, borrowed.
+#[derive(Serialize)]
+struct HistorySnapshotRef<'a> {
+    format: &'a str,
+    version: u32,
+    state: &'a str,
+    history: Option<&'a RunHistory>,
+    problems: &'a [EvidenceProblem],
+    inputs: &'a [InputRecord],
 }
 
 /// At replay: the history the record holds.

@@ -32,7 +32,7 @@ pub use defects_source::{defect_config, load_defects};
 pub use error::EvaluatorError;
 pub use perf_source::{BASELINE as PERF_BASELINE_SOURCE, CURRENT as PERF_SOURCE, format_of};
 pub use record::{
-    EVIDENCE_DIR, MANIFEST_FILE, MANIFEST_VERSION, Manifest, REPORT_FILE, Snapshot,
+    EVIDENCE_DIR, MANIFEST_FILE, MANIFEST_VERSION, Manifest, REPORT_FILE, Snapshot, WrittenRecord,
     compare_reports, load_snapshot_policy, write_record,
 };
 pub use resolver::{Expanded, FetchedCopy, Located, Resolver};
@@ -149,7 +149,7 @@ impl Default for GatherOptions<'_> {
 pub fn gather(loaded: &LoadedPolicy) -> EvidenceSet {
     gather_with(
         loaded,
-        &Resolver::live(&loaded.base_dir),
+        &Resolver::live(&loaded.base_dir, false),
         &GatherOptions::default(),
     )
 }
@@ -287,7 +287,7 @@ pub fn gather_with(
 pub fn run(loaded: &LoadedPolicy, now: Timestamp) -> Report {
     run_with(
         loaded,
-        &Resolver::live(&loaded.base_dir),
+        &Resolver::live(&loaded.base_dir, false),
         now,
         &GatherOptions::default(),
     )
@@ -348,11 +348,60 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 
 /// Lowercase hex of a digest.
 pub(crate) fn hex(digest: &[u8]) -> String {
+    use std::fmt::Write as _;
     let mut s = String::with_capacity(digest.len() * 2);
     for b in digest {
-        s.push_str(&format!("{b:02x}"));
+        let _ = write!(s, "{b:02x}");
     }
     s
+}
+
+/// Why a streamed hash stopped: reading its input, or writing the copy.
+#[derive(Debug)]
+pub(crate) enum StreamError {
+    /// The input could not be read.
+    Read(std::io::Error),
+    /// The copy could not be written.
+    Write(std::io::Error),
+}
+
+/// The SHA-256 (lowercase hex) and size of what `reader` yields, read in fixed chunks so that an
+/// input of any size is never held in memory whole; each chunk is also written to `copy` when
+/// given. The one streaming hash of the crate: the record's copies and checks, unreadable
+/// load-test files.
+pub(crate) fn sha256_stream(
+    reader: &mut dyn std::io::Read,
+    mut copy: Option<&mut dyn std::io::Write>,
+) -> Result<(String, u64), StreamError> {
+    let mut hasher = Sha256::new();
+    let mut buffer = vec![0u8; 256 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = match reader.read(&mut buffer) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(StreamError::Read(e)),
+        };
+        let chunk = buffer.get(..n).unwrap_or_default();
+        hasher.update(chunk);
+        if let Some(out) = copy.as_mut() {
+            out.write_all(chunk).map_err(StreamError::Write)?;
+        }
+        total += n as u64;
+    }
+    if let Some(out) = copy.as_mut() {
+        out.flush().map_err(StreamError::Write)?;
+    }
+    Ok((hex(&hasher.finalize()), total))
+}
+
+/// The SHA-256 (lowercase hex) and size of a file, streamed.
+pub(crate) fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
+    let mut file = std::fs::File::open(path)?;
+    sha256_stream(&mut file, None).map_err(|e| match e {
+        StreamError::Read(e) | StreamError::Write(e) => e,
+    })
 }
 
 #[cfg(test)]
@@ -453,6 +502,51 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// The history of earlier runs is copied for the record only when a record is written: a
+    /// run without `--report-dir` does not serialise it.
+    #[test]
+    fn the_history_is_kept_for_the_record_only_when_recording() {
+        let dir = project(&[
+            ("unit/a.xml", GOOD),
+            ("e2e/b.xml", GOOD),
+            ("history/1/a.xml", GOOD),
+        ]);
+        fs::write(
+            dir.path().join("shipgate.yaml"),
+            POLICY
+                .replace(
+                    "junit: [\"unit/*.xml\", \"e2e/**/*.xml\"]",
+                    "junit: [\"unit/*.xml\", \"e2e/**/*.xml\"]\n    history: [\"history/*/*.xml\"]",
+                )
+                .replace(
+                    "min_pass_rate: 90%}",
+                    "min_pass_rate: 90%}\n  flaky: {max_rate: 50%}",
+                ),
+        )
+        .unwrap();
+        let loaded = load(&dir);
+        assert!(loaded.policy.history_globs().is_some());
+        for recording in [false, true] {
+            let resolver = Resolver::live(&loaded.base_dir, recording);
+            let report = run_with(&loaded, &resolver, now(), &GatherOptions::default());
+            assert_eq!(report.decision, Decision::Ready);
+            let kept = resolver.take_journal().fetched;
+            assert_eq!(kept.len(), usize::from(recording), "recording: {recording}");
+        }
+    }
+
+    #[test]
+    fn streamed_hashes_and_copies_match_the_bytes() {
+        let data: Vec<u8> = (0..600_000u32).map(|i| (i % 251) as u8).collect();
+        let mut copy = Vec::new();
+        let (sha, n) = sha256_stream(&mut data.as_slice(), Some(&mut copy)).unwrap();
+        assert_eq!((sha.as_str(), n), (sha256_hex(&data).as_str(), 600_000));
+        assert_eq!(copy, data);
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("f"), &data).unwrap();
+        assert_eq!(sha256_file(&dir.path().join("f")).unwrap(), (sha, n));
     }
 
     #[test]

@@ -2,11 +2,9 @@
 //! own (one can be missing while the other is there) with its hash.
 
 use crate::Resolver;
-use sha2::{Digest, Sha256};
 use shipgate_model::{EvidenceProblem, InputRecord, PerfEvidence, PerfRuns, SourceState};
 use shipgate_perf::{Format, PerfError};
 use shipgate_policy::{PerfFile, PerfFormat, Policy};
-use std::path::Path;
 
 /// The `source` of the current results in the report's inputs.
 pub const CURRENT: &str = "performance";
@@ -85,7 +83,7 @@ fn load_one(
         }
         Err(e) => {
             // What was read still belongs in the audit record.
-            if let Some((sha256, bytes)) = hash_file(&path) {
+            if let Ok((sha256, bytes)) = crate::sha256_file(&path) {
                 inputs.push(InputRecord {
                     source: source.to_owned(),
                     path: display.clone(),
@@ -106,23 +104,6 @@ fn load_one(
             }
         }
     }
-}
-
-fn hash_file(path: &Path) -> Option<(String, u64)> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path).ok()?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut bytes = 0u64;
-    loop {
-        let n = file.read(&mut buf).ok()?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        bytes += n as u64;
-    }
-    Some((crate::hex(&hasher.finalize()), bytes))
 }
 
 #[cfg(test)]

@@ -6,14 +6,13 @@
 
 use crate::error::EvaluatorError;
 use crate::resolver::{Journal, Resolver};
-use crate::{LoadedPolicy, TOOL_VERSION, sha256_hex};
+use crate::{LoadedPolicy, StreamError, TOOL_VERSION, sha256_hex};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use shipgate_model::Report;
 use shipgate_model::report::Tool;
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, Read, Write};
+use std::io;
 use std::path::{Component, Path, PathBuf};
 
 /// The record's folder inside a report folder.
@@ -120,20 +119,39 @@ pub struct FetchedEntry {
     pub bytes: u64,
 }
 
+/// A release record as written by [`write_record`].
+#[derive(Clone, Debug)]
+pub struct WrittenRecord {
+    /// Its manifest.
+    pub manifest: Manifest,
+    /// The SHA-256 of `evidence/manifest.json` as written: the value to keep where the record
+    /// cannot be edited, and to give `check --from-snapshot --expect-manifest` later.
+    pub manifest_sha256: String,
+}
+
 /// Writes `dir/evidence/`: the policy, every input of `report` (from where the resolver found
 /// it), what the resolver's fetched sources fetched, and the manifest. `report_json` is the
 /// JSON report the caller writes beside it as `report.json`.
 ///
 /// An input whose bytes changed between the evaluation and the copy is an error: the record
 /// must hold the bytes the decision was made on. So is an input the resolver never located (a
-/// loader that read a file behind its back cannot be replayed).
+/// loader that read a file behind its back cannot be replayed), and so is a resolver made with
+/// `Resolver::live(.., false)`, which remembered nothing.
 pub fn write_record(
     dir: &Path,
     loaded: &LoadedPolicy,
     resolver: &Resolver,
     report: &Report,
     report_json: &[u8],
-) -> Result<Manifest, EvaluatorError> {
+) -> Result<WrittenRecord, EvaluatorError> {
+    if !resolver.is_recording() {
+        return Err(EvaluatorError::RecordWrite {
+            path: dir.to_path_buf(),
+            source: io::Error::other(
+                "the evaluation was not recorded (the resolver was made with `recording: false`)",
+            ),
+        });
+    }
     let journal = resolver.take_journal();
     let tmp = dir.join(format!(".{EVIDENCE_DIR}.tmp-{}", std::process::id()));
     let io_err = |path: &Path| {
@@ -145,8 +163,8 @@ pub fn write_record(
     }
     std::fs::create_dir_all(&tmp).map_err(io_err(&tmp))?;
     let result = fill(&tmp, loaded, &journal, report, report_json);
-    let manifest = match result {
-        Ok(m) => m,
+    let written = match result {
+        Ok(w) => w,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&tmp);
             return Err(e);
@@ -161,7 +179,7 @@ pub fn write_record(
     if old.exists() {
         std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
     }
-    Ok(manifest)
+    Ok(written)
 }
 
 fn fill(
@@ -170,7 +188,7 @@ fn fill(
     journal: &Journal,
     report: &Report,
     report_json: &[u8],
-) -> Result<Manifest, EvaluatorError> {
+) -> Result<WrittenRecord, EvaluatorError> {
     let mut names = StoredNames::default();
     let policy_name = loaded.path.file_name().map_or_else(
         || "shipgate.yaml".to_owned(),
@@ -255,7 +273,10 @@ fn fill(
         })?;
     text.push('\n');
     write_new(tmp, MANIFEST_FILE, text.as_bytes())?;
-    Ok(manifest)
+    Ok(WrittenRecord {
+        manifest,
+        manifest_sha256: sha256_hex(text.as_bytes()),
+    })
 }
 
 /// `evidence/x/y` → `x/y`: the part under the record's folder.
@@ -288,26 +309,10 @@ fn copy_hashing(from: &Path, to: &Path) -> Result<(String, u64), EvaluatorError>
     }
     let mut input = std::fs::File::open(from).map_err(read_err)?;
     let mut output = std::fs::File::create(to).map_err(write_err)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0u8; 256 * 1024];
-    let mut total = 0u64;
-    loop {
-        let n = input.read(&mut buffer).map_err(read_err)?;
-        if n == 0 {
-            break;
-        }
-        let chunk = buffer.get(..n).unwrap_or_default();
-        hasher.update(chunk);
-        output.write_all(chunk).map_err(write_err)?;
-        total += n as u64;
-    }
-    output.flush().map_err(write_err)?;
-    let digest = hasher.finalize();
-    Ok((hex(&digest), total))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::sha256_stream(&mut input, Some(&mut output)).map_err(|e| match e {
+        StreamError::Read(e) => read_err(e),
+        StreamError::Write(e) => write_err(e),
+    })
 }
 
 /// `files/tests/reports/a.xml` under the record, from the input's shown path: `..` becomes
@@ -482,17 +487,16 @@ impl Snapshot {
                 continue;
             }
             listed.insert(PathBuf::from(stored));
-            match std::fs::read(self.dir.join(stored)) {
+            // Streamed: a record of a monorepo holds large JUnit files.
+            match crate::sha256_file(&self.dir.join(stored)) {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => {
                     problems.push(format!("`{stored}` ({what}) is missing"));
                 }
                 Err(e) => problems.push(format!("`{stored}` ({what}) cannot be read: {e}")),
-                Ok(content) => {
-                    let actual = sha256_hex(&content);
-                    if actual != sha256 || content.len() as u64 != bytes {
+                Ok((actual, size)) => {
+                    if actual != sha256 || size != bytes {
                         problems.push(format!(
-                            "`{stored}` ({what}) has SHA-256 {actual} ({} bytes), but the record says {sha256} ({bytes} bytes)",
-                            content.len()
+                            "`{stored}` ({what}) has SHA-256 {actual} ({size} bytes), but the record says {sha256} ({bytes} bytes)"
                         ));
                     }
                 }
@@ -677,12 +681,17 @@ mod tests {
         fs::write(project.join("uat.yaml"), RECORD).unwrap();
         let env = |name: &str| (name == "V").then(|| "2.0".to_owned());
         let loaded = load_policy(&project.join("shipgate.yaml"), &env).unwrap();
-        let resolver = Resolver::live(&loaded.base_dir);
+        let resolver = Resolver::live(&loaded.base_dir, true);
         let report = run_with(&loaded, &resolver, now(), &GatherOptions::default());
         let json = serde_json::to_vec_pretty(&report).unwrap();
         let out = root.path().join("out");
         fs::create_dir_all(&out).unwrap();
-        write_record(&out, &loaded, &resolver, &report, &json).unwrap();
+        let written = write_record(&out, &loaded, &resolver, &report, &json).unwrap();
+        // The hash handed back is the hash of the manifest as written.
+        assert_eq!(
+            written.manifest_sha256,
+            sha256_hex(&fs::read(out.join(MANIFEST_FILE)).unwrap())
+        );
         fs::write(out.join(REPORT_FILE), &json).unwrap();
         (root, report)
     }
@@ -843,7 +852,7 @@ mod tests {
         let project = root.path().join("project");
         let env = |name: &str| (name == "V").then(|| "2.0".to_owned());
         let loaded = load_policy(&project.join("shipgate.yaml"), &env).unwrap();
-        let resolver = Resolver::live(&loaded.base_dir);
+        let resolver = Resolver::live(&loaded.base_dir, true);
         let mut report2 = run_with(&loaded, &resolver, now(), &GatherOptions::default());
         let fetched = br#"[{"key": "PAY-1"}]"#.to_vec();
         resolver.keep_fetched(FetchedCopy {
@@ -860,7 +869,9 @@ mod tests {
         });
         let out = root.path().join("out2");
         fs::create_dir_all(&out).unwrap();
-        let m = write_record(&out, &loaded, &resolver, &report2, b"{}").unwrap();
+        let m = write_record(&out, &loaded, &resolver, &report2, b"{}")
+            .unwrap()
+            .manifest;
         assert_eq!(m.fetched[0].stored, "evidence/fetched/defects/defects.json");
         assert_eq!(m.files.len(), report.inputs.len());
         fs::write(out.join(REPORT_FILE), b"{}").unwrap();
@@ -879,7 +890,7 @@ mod tests {
         let (root, mut report) = recorded();
         let project = root.path().join("project");
         let loaded = load_policy(&project.join("shipgate.yaml"), &|_| None).unwrap();
-        let resolver = Resolver::live(&loaded.base_dir);
+        let resolver = Resolver::live(&loaded.base_dir, true);
         let _ = run_with(&loaded, &resolver, now(), &GatherOptions::default());
         report.inputs.push(InputRecord {
             source: "perf".into(),
@@ -898,7 +909,7 @@ mod tests {
             "nothing half-written is left"
         );
 
-        let resolver = Resolver::live(&loaded.base_dir);
+        let resolver = Resolver::live(&loaded.base_dir, true);
         let report = run_with(&loaded, &resolver, now(), &GatherOptions::default());
         fs::write(project.join("r/a.xml"), JUNIT.replace("<failure/>", "")).unwrap();
         let err = write_record(&out, &loaded, &resolver, &report, b"{}").unwrap_err();

@@ -57,7 +57,10 @@ pub(crate) struct Journal {
 }
 
 enum Mode {
-    Live,
+    /// Live files; `recording` when a release record will be written of this run.
+    Live {
+        recording: bool,
+    },
     Replay(Box<Snapshot>),
 }
 
@@ -69,11 +72,14 @@ pub struct Resolver {
 }
 
 impl Resolver {
-    /// Reads live files; relative paths are relative to `base_dir`, the policy's folder.
-    pub fn live(base_dir: &Path) -> Self {
+    /// Reads live files; relative paths are relative to `base_dir`, the policy's folder. With
+    /// `recording`, the resolver remembers what it answered and keeps what sources fetched, for
+    /// [`write_record`](crate::write_record) (`--report-dir`); without, it keeps nothing (a run
+    /// that writes no record does not pay for copies of its evidence).
+    pub fn live(base_dir: &Path, recording: bool) -> Self {
         Self {
             base_dir: base_dir.to_path_buf(),
-            mode: Mode::Live,
+            mode: Mode::Live { recording },
             journal: Mutex::default(),
         }
     }
@@ -97,6 +103,22 @@ impl Resolver {
         matches!(self.mode, Mode::Replay(_))
     }
 
+    /// Whether what this run reads can be written as a release record: a live run made with
+    /// `recording`, or a replay (whose record can be recorded again).
+    pub fn is_recording(&self) -> bool {
+        match self.mode {
+            Mode::Live { recording } => recording,
+            Mode::Replay(_) => true,
+        }
+    }
+
+    /// Whether a fetching source should hand what it fetched to [`Resolver::keep_fetched`]: on a
+    /// live run that is recorded. Sources ask first, so that an unrecorded run never builds the
+    /// copy.
+    pub fn keeps_fetched(&self) -> bool {
+        matches!(self.mode, Mode::Live { recording: true })
+    }
+
     fn journal(&self) -> MutexGuard<'_, Journal> {
         // A loader that panicked holding the lock left a journal that is still consistent:
         // every entry is pushed whole.
@@ -111,7 +133,7 @@ impl Resolver {
     /// glob, or a folder that could not be listed.
     pub fn expand_globs(&self, source: &str, patterns: &[String]) -> Result<Expanded, String> {
         let entry = match &self.mode {
-            Mode::Live => {
+            Mode::Live { .. } => {
                 let (matched, unmatched, error) =
                     match shipgate_junit::expand_globs(&self.base_dir, patterns) {
                         Ok(m) => (
@@ -156,7 +178,9 @@ impl Resolver {
                 unmatched: entry.unmatched.clone(),
             }),
         };
-        self.journal().globs.push(entry);
+        if self.is_recording() {
+            self.journal().globs.push(entry);
+        }
         result
     }
 
@@ -168,14 +192,16 @@ impl Resolver {
 
     fn locate(&self, source: &str, shown: &str) -> Located {
         let full = match &self.mode {
-            Mode::Live => self.base_dir.join(shown),
+            Mode::Live { .. } => self.base_dir.join(shown),
             Mode::Replay(snapshot) => snapshot
                 .stored(source, shown)
                 .unwrap_or_else(|| snapshot.absent_path(source, shown)),
         };
-        self.journal()
-            .located
-            .insert((source.to_owned(), shown.to_owned()), full.clone());
+        if self.is_recording() {
+            self.journal()
+                .located
+                .insert((source.to_owned(), shown.to_owned()), full.clone());
+        }
         Located {
             full,
             shown: shown.to_owned(),
@@ -205,9 +231,10 @@ impl Resolver {
     }
 
     /// Keeps what a source fetched so that `--report-dir` stores it in the release record.
-    /// Called by a fetching source on a live run; ignored at replay (nothing was fetched).
+    /// Called by a fetching source on a recorded live run (see [`Resolver::keeps_fetched`]);
+    /// ignored otherwise.
     pub fn keep_fetched(&self, copy: FetchedCopy) {
-        if !self.is_replay() {
+        if self.keeps_fetched() {
             self.journal().fetched.push(copy);
         }
     }
@@ -240,7 +267,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("r/x")).unwrap();
         std::fs::write(dir.path().join("r/x/a.xml"), "<testsuite/>").unwrap();
-        let r = Resolver::live(dir.path());
+        let r = Resolver::live(dir.path(), true);
         let e = r
             .expand_globs("tests", &["r/**/*.xml".into(), "none/*.xml".into()])
             .unwrap();
@@ -264,10 +291,29 @@ mod tests {
         assert_eq!(j.fetched.len(), 1);
     }
 
+    /// A run that writes no record keeps nothing: no journal, no fetched copies.
+    #[test]
+    fn an_unrecorded_live_run_keeps_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.xml"), "<testsuite/>").unwrap();
+        let r = Resolver::live(dir.path(), false);
+        assert!(!r.is_recording() && !r.keeps_fetched());
+        r.expand_globs("tests", &["*.xml".into()]).unwrap();
+        r.file("uat", "uat.yaml");
+        r.keep_fetched(FetchedCopy {
+            source: "defects".into(),
+            origin: "https://tracker.example/search".into(),
+            file_name: "defects.json".into(),
+            bytes: b"[]".to_vec(),
+        });
+        let j = r.take_journal();
+        assert!(j.globs.is_empty() && j.located.is_empty() && j.fetched.is_empty());
+    }
+
     #[test]
     fn a_bad_glob_is_an_error_and_is_remembered_as_one() {
         let dir = tempfile::tempdir().unwrap();
-        let r = Resolver::live(dir.path());
+        let r = Resolver::live(dir.path(), true);
         let err = r.expand_globs("tests", &["r/[.xml".into()]).unwrap_err();
         assert!(err.contains("r/[.xml"), "{err}");
         assert_eq!(
@@ -280,7 +326,7 @@ mod tests {
     fn small_files_are_read_and_large_ones_refused() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a"), "12345").unwrap();
-        let r = Resolver::live(dir.path());
+        let r = Resolver::live(dir.path(), true);
         let f = r.file("uat", "a");
         assert_eq!(r.read_small(&f, 5).unwrap(), b"12345");
         let e = r.read_small(&f, 4).unwrap_err();

@@ -107,7 +107,7 @@ pub(crate) fn inspect(
     patterns: &[String],
     options: ReadOptions,
 ) -> TestInspection {
-    inspect_with(&Resolver::live(base_dir), patterns, &options)
+    inspect_with(&Resolver::live(base_dir, false), patterns, &options)
 }
 
 /// `shipgate inspect tests --history`: this run, and the earlier runs it was folded into.

@@ -40,7 +40,7 @@ pub fn inspect_uat(
         require_signature: None,
         github_approvals: None,
     };
-    read(&sources, &Resolver::live(base_dir))
+    read(&sources, &Resolver::live(base_dir, false))
 }
 
 fn problem(location: &str, message: String, remedy: String) -> EvidenceProblem {
