@@ -311,7 +311,7 @@ impl JsonSchema for PerfLimit {
     }
 }
 
-/// A significance level between 0 and 0.5 (`0.05`).
+/// A significance level between 0 and 0.5, both exclusive (`0.05`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Alpha(pub f64);
 
@@ -320,9 +320,12 @@ impl<'de> Deserialize<'de> for Alpha {
         let text = d.deserialize_str(TextOrNumber("a significance level such as `0.05`"))?;
         let t = text.trim();
         match t.parse::<f64>() {
-            Ok(v) if v > 0.0 && v <= 0.5 => Ok(Alpha(v)),
+            // The bootstrap needs `0 < alpha < 0.5` (its interval `[alpha, 1 − alpha]` collapses
+            // at 0.5, and shipgate-stats then returns no bound): allowing 0.5 would silently
+            // leave Mann–Whitney alone to decide.
+            Ok(v) if v > 0.0 && v < 0.5 => Ok(Alpha(v)),
             Ok(_) => Err(de::Error::custom(format!(
-                "`{t}` is not a significance level between 0 and 0.5; the usual one is `0.05`"
+                "`{t}` is not a significance level between 0 and 0.5 (both exclusive); the usual one is `0.05`"
             ))),
             Err(_) => Err(de::Error::custom(format!(
                 "`{t}` is not a number; write a significance level such as `0.05`"
@@ -337,10 +340,10 @@ impl JsonSchema for Alpha {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A significance level, greater than 0 and at most 0.5 (default 0.05).",
+            "description": "A significance level, greater than 0 and less than 0.5 (default 0.05).",
             "type": "number",
             "exclusiveMinimum": 0,
-            "maximum": 0.5
+            "exclusiveMaximum": 0.5
         })
     }
 }

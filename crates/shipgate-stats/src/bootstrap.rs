@@ -30,7 +30,9 @@ pub struct BootstrapOptions {
     /// The generator's seed: the same seed and inputs give the same bounds, always.
     pub seed: u64,
     /// The one-sided error rate of each bound: the interval is `[α, 1 − α]` of the resampled
-    /// differences, so `lower` is a one-sided `1 − α` lower bound.
+    /// differences, so `lower` is a one-sided `1 − α` lower bound. Between 0 and 0.5, both
+    /// exclusive (the interval collapses at 0.5); any other gives no bootstrap. shipgate's
+    /// policy refuses an `alpha` outside that range, so the bound is never silently skipped.
     pub alpha: f64,
 }
 

@@ -253,6 +253,27 @@ fn the_rules_of_a_performance_check() {
 
 // ---- absolute limits ----------------------------------------------------------------------
 
+/// The bootstrap bound needs `alpha < 0.5` (its interval is `[alpha, 1 − alpha]`); a policy
+/// that allowed 0.5 would silently leave only Mann–Whitney to decide.
+#[test]
+fn alpha_is_refused_outside_0_to_0_5_exclusive_with_its_line() {
+    let base = format!("version: 1\nrelease: {{name: api}}\n{SOURCES}checks:\n  performance:\n");
+    let line = base.lines().count() + 1;
+    for alpha in ["0.5", "0", "-0.1", "0.9", "1"] {
+        let text = format!("{base}    - {{metric: a.p95, max_regression: 10%, alpha: {alpha}}}\n");
+        let e = Policy::parse(&text, &|_| None).unwrap_err();
+        let p = &e.problems()[0];
+        assert!(
+            p.message.contains("between 0 and 0.5") && p.message.contains("exclusive"),
+            "{alpha}: {}",
+            p.message
+        );
+        assert_eq!(p.mark.line, line, "{alpha}: {p:?}");
+    }
+    let p = policy("    - {metric: a.p95, max_regression: 10%, alpha: 0.49}\n");
+    assert_eq!(p.checks.performance[0].alpha(), 0.49);
+}
+
 #[test]
 fn absolute_limits() {
     let p = policy("    - {metric: checkout.p95, max: 300ms}\n");
