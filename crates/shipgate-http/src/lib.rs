@@ -348,24 +348,123 @@ pub fn redact_url(url: &str) -> String {
 }
 
 /// The `rel="next"` target of an RFC 8288 `Link` header (GitHub, GitLab).
+///
+/// Each link (`<target>; param=value; ...`) is read whole: a comma inside its `<...>` target or
+/// inside a quoted parameter does not split it, and a `rel=next` inside another parameter's
+/// quoted value is not its relation. A part that is not a link is skipped, and the links after
+/// it are still read: a malformed part must not end the paging after the first page.
 pub fn next_link(link: &str) -> Option<String> {
-    for part in link.split(',') {
-        let mut pieces = part.split(';');
-        let target = pieces.next()?.trim();
-        let is_next = pieces.any(|p| {
-            let p = p.trim();
-            p.strip_prefix("rel=").is_some_and(|rel| {
-                rel.trim_matches('"')
-                    .split_whitespace()
-                    .any(|r| r.eq_ignore_ascii_case("next"))
-            })
-        });
-        if is_next {
-            let url = target.strip_prefix('<')?.strip_suffix('>')?;
-            return Some(url.to_owned());
+    let mut rest = link;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c == ',' || c.is_whitespace());
+        if rest.is_empty() {
+            return None;
+        }
+        rest = match link_value(rest) {
+            Ok(value) if value.is_next => return Some(value.target.to_owned()),
+            Ok(value) => value.rest,
+            Err(after) => after,
+        };
+    }
+}
+
+/// One link of a `Link` header, as [`link_value`] read it.
+struct LinkValue<'a> {
+    target: &'a str,
+    /// Whether its first `rel` parameter names `next` among its relation types.
+    is_next: bool,
+    /// What follows it: nothing, or the comma before the next link.
+    rest: &'a str,
+}
+
+/// Reads the link at the start of `s`. `Err` holds what follows the malformed part: the text
+/// after its next comma outside quotes, or nothing when nothing more can be read.
+fn link_value(s: &str) -> Result<LinkValue<'_>, &str> {
+    let ows = |c: char| c.is_whitespace();
+    let Some(inner) = s.strip_prefix('<') else {
+        return Err(after_part(s));
+    };
+    let Some(close) = inner.find('>') else {
+        return Err("");
+    };
+    let target = &inner[..close];
+    let mut rest = &inner[close + 1..];
+    let mut rel: Option<String> = None;
+    loop {
+        rest = rest.trim_start_matches(ows);
+        if rest.is_empty() || rest.starts_with(',') {
+            break;
+        }
+        let Some(param) = rest.strip_prefix(';') else {
+            return Err(after_part(rest));
+        };
+        rest = param.trim_start_matches(ows);
+        let name_len = rest
+            .find(|c: char| c == '=' || c == ';' || c == ',' || ows(c))
+            .unwrap_or(rest.len());
+        let name = &rest[..name_len];
+        rest = rest[name_len..].trim_start_matches(ows);
+        let mut value = String::new();
+        if let Some(after_eq) = rest.strip_prefix('=') {
+            rest = after_eq.trim_start_matches(ows);
+            if let Some(quoted) = rest.strip_prefix('"') {
+                let (text, after) = quoted_string(quoted).ok_or("")?;
+                value = text;
+                rest = after;
+            } else {
+                let len = rest
+                    .find(|c: char| c == ';' || c == ',' || ows(c))
+                    .unwrap_or(rest.len());
+                value = rest[..len].to_owned();
+                rest = &rest[len..];
+            }
+        }
+        if name.is_empty() {
+            return Err(after_part(rest));
+        }
+        // Only the first `rel` counts (RFC 8288, section 3.3).
+        if rel.is_none() && name.eq_ignore_ascii_case("rel") {
+            rel = Some(value);
+        }
+    }
+    let is_next = rel.is_some_and(|r| r.split_whitespace().any(|t| t.eq_ignore_ascii_case("next")));
+    Ok(LinkValue {
+        target,
+        is_next,
+        rest,
+    })
+}
+
+/// The text of a quoted string whose opening quote is just before `s`, and what follows its
+/// closing quote; `None` when it is never closed.
+fn quoted_string(s: &str) -> Option<(String, &str)> {
+    let mut text = String::new();
+    let mut chars = s.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return Some((text, &s[i + 1..])),
+            '\\' => text.push(chars.next()?.1),
+            c => text.push(c),
         }
     }
     None
+}
+
+/// What follows the part at the start of `s`: the text after its next comma outside a quoted
+/// string, or nothing.
+fn after_part(s: &str) -> &str {
+    let mut quoted = false;
+    let mut escaped = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ',' if !quoted => return &s[i + 1..],
+            _ => {}
+        }
+    }
+    ""
 }
 
 /// Reads at most `limit` bytes of a body; more is an error.
@@ -424,6 +523,41 @@ mod tests {
             r#"<https://x/issues?page=1>; rel="prev", <https://x/issues?page=1>; rel="first""#;
         assert_eq!(next_link(last), None);
         assert_eq!(next_link(""), None);
+    }
+
+    #[test]
+    fn a_comma_inside_a_url_does_not_end_the_paging() {
+        let link = r#"<https://api.github.com/repositories/1/issues?labels=bug,ui&page=2>; rel="next", <https://api.github.com/repositories/1/issues?labels=bug,ui&page=5>; rel="last""#;
+        assert_eq!(
+            next_link(link).as_deref(),
+            Some("https://api.github.com/repositories/1/issues?labels=bug,ui&page=2")
+        );
+    }
+
+    #[test]
+    fn a_malformed_part_is_skipped_not_the_end() {
+        // A target without its angle brackets, then the real next link.
+        let link = r#"https://x/issues?page=9; rel="next", <https://x/issues?page=2>; rel="next""#;
+        assert_eq!(next_link(link).as_deref(), Some("https://x/issues?page=2"));
+        let link = r#"; rel="next", garbage, <https://x/issues?page=2>; rel=next"#;
+        assert_eq!(next_link(link).as_deref(), Some("https://x/issues?page=2"));
+        // Junk after a link's parameters spoils that link only.
+        let link = r#"<https://x/a>; rel="next" junk, <https://x/b>; rel="next""#;
+        assert_eq!(next_link(link).as_deref(), Some("https://x/b"));
+        // Unclosed: nothing can be read, and nothing is made up.
+        assert_eq!(next_link(r#"<https://x/issues?page=2; rel="next""#), None);
+    }
+
+    #[test]
+    fn quoted_parameters_are_read_whole() {
+        // `rel=next` inside another parameter's quoted value is not a rel.
+        let link = r#"<https://x/issues?page=1>; title="see; rel=next, or not"; rel="prev", <https://x/issues?page=3>; rel="last""#;
+        assert_eq!(next_link(link), None);
+        let link = r#"<https://x/p?page=2>; title="a \"quoted\", word"; REL = "prefetch next""#;
+        assert_eq!(next_link(link).as_deref(), Some("https://x/p?page=2"));
+        // Only the first `rel` of a link counts (RFC 8288, 3.3).
+        let link = r#"<https://x/p?page=1>; rel="prev"; rel="next""#;
+        assert_eq!(next_link(link), None);
     }
 
     #[test]
