@@ -24,6 +24,26 @@ impl Shape {
     }
 }
 
+/// Raw samples in the order they were read, and the same sorted ascending: sorted once, for
+/// every statistic computed from them.
+pub(crate) struct Samples {
+    raw: Vec<f64>,
+    sorted: Vec<f64>,
+}
+
+impl Samples {
+    pub(crate) fn new(raw: Vec<f64>) -> Self {
+        let mut sorted = raw.clone();
+        sorted.sort_by(f64::total_cmp);
+        Self { raw, sorted }
+    }
+
+    /// The samples, ascending.
+    pub(crate) fn sorted(&self) -> &[f64] {
+        &self.sorted
+    }
+}
+
 /// Metrics and series of one file, being read.
 pub(crate) struct Collector {
     tool: PerfTool,
@@ -119,22 +139,26 @@ impl Collector {
         &mut self,
         name: &str,
         series: &str,
-        values: Vec<f64>,
+        samples: Samples,
         shape: Shape,
         stats: &[&str],
         at: &str,
     ) -> Result<(), PerfError> {
+        let Samples {
+            raw: values,
+            sorted,
+        } = samples;
         if values.is_empty() {
             return Ok(());
         }
-        if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+        // Sorted by `total_cmp`, a value that is not finite is at one end or the other.
+        let ends = [sorted.first(), sorted.last()];
+        if let Some(bad) = ends.into_iter().flatten().find(|v| !v.is_finite()) {
             return Err(self.invalid(
                 at,
                 format!("a sample of `{name}` is not a finite number ({bad})"),
             ));
         }
-        let mut sorted = values.clone();
-        sorted.sort_by(f64::total_cmp);
         self.check_samples(name, &sorted, &shape.unit, at)?;
         for &stat in stats {
             let Some(sample_stat) = SampleStat::from_stat_name(stat) else {

@@ -25,12 +25,7 @@ impl<R: Read> HashingReader<R> {
     }
 
     fn finish(self) -> (String, u64) {
-        let digest = self.hasher.finalize();
-        let mut hex = String::with_capacity(64);
-        for b in digest.iter() {
-            hex.push_str(&format!("{b:02x}"));
-        }
-        (hex, self.bytes)
+        (hex(&self.hasher.finalize()), self.bytes)
     }
 }
 
@@ -41,6 +36,17 @@ impl<R: Read> Read for HashingReader<R> {
         self.bytes += n as u64;
         Ok(n)
     }
+}
+
+/// Lower-case hex of `bytes`, into one string.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        hex.push(char::from(DIGITS[usize::from(b >> 4)]));
+        hex.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    hex
 }
 
 /// The shape of a file, as recognised from its content.
@@ -339,6 +345,19 @@ fn classify_json(doc: &Value) -> Option<Kind> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn hex_is_lower_case_two_digits_a_byte() {
+        assert_eq!(hex(&[]), "");
+        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff, 0x5c]), "000fa0ff5c");
+        // The SHA-256 of no bytes, as `sha256sum` prints it.
+        let (digest, bytes) = HashingReader::new(&b""[..]).finish();
+        assert_eq!(
+            digest,
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        assert_eq!(bytes, 0);
+    }
 
     #[test]
     fn json_documents_are_told_apart_by_their_keys() {

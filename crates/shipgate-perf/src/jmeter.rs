@@ -5,7 +5,7 @@
 //! the samples are kept for the significance test. Metrics are named after the sampler's
 //! `label` (`checkout.p95`), and `Total` covers every sample, as in JMeter's dashboard.
 
-use crate::collect::{Collector, Shape, TIME_STATS};
+use crate::collect::{Collector, Samples, Shape, TIME_STATS};
 use crate::error::PerfError;
 use crate::provenance;
 use jiff::Timestamp;
@@ -263,7 +263,7 @@ fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(), PerfError>
     c.sampled(
         name,
         name,
-        acc.elapsed,
+        Samples::new(acc.elapsed),
         Shape::new(PerfUnit::Milliseconds, Some(Direction::Lower)),
         TIME_STATS,
         &at,

@@ -13,7 +13,7 @@
 //! text, or an object with a `threshold` text when it has `abortOnFail`; one in another shape
 //! makes the file unreadable.
 
-use crate::collect::{Collector, Shape, stat_of_sorted};
+use crate::collect::{Collector, Samples, Shape, stat_of_sorted};
 use crate::error::PerfError;
 use crate::k6_summary::{MetricType, direction_of, unit_of};
 use crate::k6_thresholds::Threshold;
@@ -37,6 +37,8 @@ struct Definition {
     submetrics: Vec<(String, Vec<(String, String)>)>,
 }
 
+/// A metric's points as they are read: the raw samples of a trend or a rate, the running
+/// figures of a counter or a gauge.
 #[derive(Default)]
 struct Accumulator {
     values: Vec<f64>,
@@ -51,40 +53,55 @@ impl Accumulator {
         match kind {
             MetricType::Trend => self.values.push(value),
             MetricType::Rate => self.values.push(if value != 0.0 { 1.0 } else { 0.0 }),
-            MetricType::Counter => {
-                self.sum += value;
-                self.values.push(value);
-            }
+            MetricType::Counter => self.sum += value,
             MetricType::Gauge => {
                 if self.last.is_none_or(|(t, _)| time >= t) {
                     self.last = Some((time, value));
                 }
                 self.min = Some(self.min.map_or(value, |m| m.min(value)));
                 self.max = Some(self.max.map_or(value, |m| m.max(value)));
-                self.values.push(value);
             }
         }
     }
 
+    /// The points, read: the samples sorted once for the thresholds and the metrics both.
+    fn finish(self) -> Points {
+        Points {
+            samples: Samples::new(self.values),
+            sum: self.sum,
+            last: self.last.map(|(_, v)| v),
+            min: self.min,
+            max: self.max,
+        }
+    }
+}
+
+/// A metric's points once read.
+struct Points {
+    /// A trend's or a rate's samples (empty for a counter or a gauge).
+    samples: Samples,
+    sum: f64,
+    last: Option<f64>,
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+impl Points {
     /// The value of a k6 aggregation (`avg`, `p95`, `count`, `rate`, `value`, ...).
     fn stat(&self, kind: MetricType, stat: &str, seconds: Option<f64>) -> Option<f64> {
+        let sorted = self.samples.sorted();
         match (kind, stat) {
             (MetricType::Counter, "count") => Some(self.sum),
             (MetricType::Counter, "rate") => seconds.filter(|s| *s > 0.0).map(|s| self.sum / s),
-            (MetricType::Gauge, "value") => self.last.map(|(_, v)| v),
+            (MetricType::Gauge, "value") => self.last,
             (MetricType::Gauge, "min") => self.min,
             (MetricType::Gauge, "max") => self.max,
-            (MetricType::Rate, "passes") => Some(self.values.iter().sum()),
-            (MetricType::Rate, "fails") => {
-                Some(self.values.len() as f64 - self.values.iter().sum::<f64>())
-            }
-            (MetricType::Trend, "count") => Some(self.values.len() as f64),
+            (MetricType::Rate, "passes") => Some(sorted.iter().sum()),
+            (MetricType::Rate, "fails") => Some(sorted.len() as f64 - sorted.iter().sum::<f64>()),
+            (MetricType::Trend, "count") => Some(sorted.len() as f64),
             (MetricType::Rate, "rate") | (MetricType::Trend, _) => {
                 let stat = if stat == "rate" { "avg" } else { stat };
-                let sample_stat = SampleStat::from_stat_name(stat)?;
-                let mut sorted = self.values.clone();
-                sorted.sort_by(f64::total_cmp);
-                stat_of_sorted(&sorted, sample_stat)
+                stat_of_sorted(sorted, SampleStat::from_stat_name(stat)?)
             }
             _ => None,
         }
@@ -278,17 +295,18 @@ pub(crate) fn read<R: BufRead>(reader: &mut R, path: &str) -> Result<PerfEvidenc
             }
             continue;
         };
-        add_metric(&mut c, &name, def, &acc, seconds)?;
+        let points = acc.finish();
         for source in thresholds {
             let label = format!("{name}: {source}");
             let held = Threshold::parse(source)
-                .and_then(|t| acc.stat(def.kind, &t.stat, seconds).map(|v| t.holds(v)));
+                .and_then(|t| points.stat(def.kind, &t.stat, seconds).map(|v| t.holds(v)));
             match held {
                 Some(true) => passed.push(label),
                 Some(false) => failed.push(label),
                 None => failed.push(format!("{label} (shipgate could not evaluate it)")),
             }
         }
+        add_metric(&mut c, &name, def, points, seconds)?;
     }
     let mut p = provenance("k6", FORMAT);
     p.run_at = first;
@@ -299,7 +317,7 @@ fn add_metric(
     c: &mut Collector,
     name: &str,
     def: &Definition,
-    acc: &Accumulator,
+    points: Points,
     seconds: Option<f64>,
 ) -> Result<(), PerfError> {
     let at = format!("metric `{name}`");
@@ -309,17 +327,17 @@ fn add_metric(
             let unit = unit_of(c, name, "avg", Some(def.kind), contains);
             let direction = direction_of(name, "avg", Some(def.kind), contains);
             let shape = Shape::new(unit, direction);
-            c.sampled(name, name, acc.values.clone(), shape, TREND_STATS, &at)?;
+            c.sampled(name, name, points.samples, shape, TREND_STATS, &at)?;
         }
         MetricType::Rate => {
             let direction = direction_of(name, "rate", Some(def.kind), contains);
             let shape = Shape::new(PerfUnit::Ratio, direction);
-            c.sampled(name, name, acc.values.clone(), shape, &["rate"], &at)?;
             for stat in ["passes", "fails"] {
-                if let Some(v) = acc.stat(def.kind, stat, seconds) {
+                if let Some(v) = points.stat(def.kind, stat, seconds) {
                     c.value(name, stat, PerfUnit::Count, v, &at)?;
                 }
             }
+            c.sampled(name, name, points.samples, shape, &["rate"], &at)?;
         }
         MetricType::Counter | MetricType::Gauge => {
             let stats: &[&str] = if def.kind == MetricType::Counter {
@@ -328,7 +346,7 @@ fn add_metric(
                 &["value", "min", "max"]
             };
             for stat in stats {
-                if let Some(v) = acc.stat(def.kind, stat, seconds) {
+                if let Some(v) = points.stat(def.kind, stat, seconds) {
                     let unit = unit_of(c, name, stat, Some(def.kind), contains);
                     let direction = direction_of(name, stat, Some(def.kind), contains);
                     c.metric(name, stat, Shape::new(unit, direction), v, None, &at)?;

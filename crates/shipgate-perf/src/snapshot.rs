@@ -47,7 +47,9 @@ struct SnapshotFile {
     series: BTreeMap<String, Vec<f64>>,
 }
 
-/// Reads a snapshot from its bytes, straight into its type.
+/// Reads a snapshot from its bytes, straight into its type, in one pass. Only when that fails
+/// are the bytes looked at again, for the version: a snapshot of another version is refused as
+/// such rather than for the first key it does not know.
 pub(crate) fn read_bytes(bytes: &[u8], path: &str) -> Result<PerfEvidence, PerfError> {
     #[derive(Deserialize)]
     struct Version {
@@ -59,10 +61,17 @@ pub(crate) fn read_bytes(bytes: &[u8], path: &str) -> Result<PerfEvidence, PerfE
         at: format!("line {}, column {}", e.line(), e.column()),
         message: format!("not a valid snapshot: {e}"),
     };
-    let version: Version = serde_json::from_slice(bytes).map_err(json_error)?;
-    check_version(&version.shipgate_perf_baseline, path)?;
-    let file: SnapshotFile = serde_json::from_slice(bytes).map_err(json_error)?;
-    validate(file, path)
+    match serde_json::from_slice::<SnapshotFile>(bytes) {
+        Ok(file) => {
+            check_version(&Value::from(file.shipgate_perf_baseline), path)?;
+            validate(file, path)
+        }
+        Err(e) => {
+            let version: Version = serde_json::from_slice(bytes).map_err(json_error)?;
+            check_version(&version.shipgate_perf_baseline, path)?;
+            Err(json_error(e))
+        }
+    }
 }
 
 /// Reads a snapshot that was parsed as JSON (its version key was not first).

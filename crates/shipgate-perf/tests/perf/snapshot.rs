@@ -144,3 +144,27 @@ fn a_snapshot_whose_keys_were_reordered_still_reads() {
     assert_eq!(e.metrics, baseline.metrics);
     assert_eq!(e.series, baseline.series);
 }
+
+#[test]
+fn a_snapshot_of_another_version_is_refused_as_such() {
+    let baseline = promote(read("jmeter-2.13-header.jtl"), &options()).unwrap();
+    let text = render_snapshot(&baseline, "0.1.0").unwrap();
+    // Another version in the same shape, and another version in a shape this one cannot read:
+    // both are refused for their version, not for their content.
+    let same_shape = text.replace(
+        "\"shipgate_perf_baseline\": 1",
+        "\"shipgate_perf_baseline\": 2",
+    );
+    let other_shape = same_shape.replace("\"written_by\"", "\"writer\"");
+    for future in [same_shape, other_shape] {
+        let e = bytes(&future).unwrap_err().to_string();
+        assert!(
+            e.contains("version 2 is not one this shipgate reads"),
+            "{e}"
+        );
+    }
+    // A damaged current snapshot still names where.
+    let broken = text.replace("\"written_by\"", "\"written_by\" 7,");
+    let e = bytes(&broken).unwrap_err().to_string();
+    assert!(e.contains("line 3"), "{e}");
+}
