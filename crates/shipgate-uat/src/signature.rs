@@ -293,6 +293,27 @@ fn supported(algorithm: &Algorithm) -> bool {
     )
 }
 
+/// The flag a FIDO authenticator sets when the user touched it (user presence).
+const SK_USER_PRESENT: u8 = 0x01;
+
+/// Bytes after a security key's signature proper: its flags (1) and counter (4).
+const SK_TRAILER: usize = 5;
+
+/// Whether a security-key (`sk-*`) signature says the user touched the key: its flags byte,
+/// which ssh-key 0.6 keeps (without reading it) after the signature proper, followed by the
+/// counter. `None` for another kind of signature, or one too short to hold the flags.
+fn user_present(signature: &ssh_key::Signature) -> Option<bool> {
+    if !matches!(
+        signature.algorithm(),
+        Algorithm::SkEd25519 | Algorithm::SkEcdsaSha2NistP256
+    ) {
+        return None;
+    }
+    let bytes = signature.as_bytes();
+    let flags = bytes.get(bytes.len().checked_sub(SK_TRAILER)?)?;
+    Some(flags & SK_USER_PRESENT != 0)
+}
+
 /// Verifies the detached signature `signature` (the bytes of `signature_path`) over `message`
 /// (the record's exact bytes), in the [`NAMESPACE`] namespace, with a key of `allowed`.
 ///
@@ -337,6 +358,18 @@ pub fn verify_signature(
     {
         return invalid(format!(
             "`{signature_path}` does not match the record's bytes: the record was changed after it was signed, or the signature belongs to another file"
+        ));
+    }
+    // ssh-key does not look at a security key's flags; `ssh-keygen -Y verify` requires the
+    // user-presence flag unless the key is listed `no-touch-required` (which the allowed-signers
+    // reader refuses). The flags are covered by the signature that was just verified.
+    let security_key = matches!(
+        algorithm,
+        Algorithm::SkEd25519 | Algorithm::SkEcdsaSha2NistP256
+    );
+    if security_key && user_present(sig.signature()) != Some(true) {
+        return invalid(format!(
+            "`{signature_path}` was made with the security key {fingerprint} without the user touching it (its user-presence flag is not set); `ssh-keygen -Y verify` refuses such a signature, and so does shipgate: sign again and touch the key when it blinks"
         ));
     }
     let listed: Vec<&Entry> = allowed.entries.iter().filter(|e| &e.key == key).collect();
@@ -564,6 +597,79 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    /// A signature by a FIDO security key (`sk-ssh-ed25519@openssh.com`), made in software: the
+    /// authenticator's data (the hash of the application, `flags`, a counter, the hash of the
+    /// SSHSIG data) signed with an Ed25519 key, as a token would. Returns the signature's PEM
+    /// and the allowed-signers line of its key.
+    fn sign_with_security_key(flags: u8, message: &[u8]) -> (Vec<u8>, String) {
+        use ssh_key::public::{KeyData, SkEd25519};
+        use ssh_key::{Signature, SigningKey};
+        fn raw_sign<S: SigningKey>(key: &S, data: &[u8]) -> Signature {
+            key.try_sign(data).unwrap()
+        }
+        let private = key();
+        let keypair = private.key_data().ed25519().unwrap();
+        let public = SkEd25519::new(keypair.public, "ssh:");
+        let signed = SshSig::signed_data(NAMESPACE, HashAlg::Sha512, message).unwrap();
+        let counter = 7u32.to_be_bytes();
+        let mut authenticator_data = HashAlg::Sha256.digest(public.application().as_bytes());
+        authenticator_data.push(flags);
+        authenticator_data.extend(counter);
+        authenticator_data.extend(HashAlg::Sha256.digest(&signed));
+        let mut data = raw_sign(&private, &authenticator_data).as_bytes().to_vec();
+        data.push(flags);
+        data.extend(counter);
+        let signature = Signature::new(Algorithm::SkEd25519, data).unwrap();
+        let key_data = KeyData::SkEd25519(public);
+        let sig = SshSig::new(key_data.clone(), NAMESPACE, HashAlg::Sha512, signature).unwrap();
+        let line = format!(
+            "qa@acme.example {}\n",
+            PublicKey::from(key_data).to_openssh().unwrap()
+        );
+        (sig.to_pem(LineEnding::LF).unwrap().into_bytes(), line)
+    }
+
+    #[test]
+    fn a_security_key_signature_needs_the_user_s_touch() {
+        // Touched (user presence, flag 0x01): verified, as `ssh-keygen -Y verify` does.
+        let (sig, line) = sign_with_security_key(0x01, RECORD);
+        let signers = allowed(&line);
+        assert!(
+            matches!(
+                verify_signature(RECORD, &sig, "uat.yaml.sig", &signers),
+                UatSignature::Verified { .. }
+            ),
+            "{:?}",
+            verify_signature(RECORD, &sig, "uat.yaml.sig", &signers)
+        );
+        // Not touched: the signature itself is sound (ssh-key verifies it), but `ssh-keygen`
+        // refuses it unless the key is `no-touch-required`, which shipgate does not accept.
+        let (sig, line) = sign_with_security_key(0x04, RECORD);
+        let parsed = SshSig::from_pem(&sig).unwrap();
+        assert!(
+            PublicKey::from(parsed.public_key().clone())
+                .verify(NAMESPACE, RECORD, &parsed)
+                .is_ok()
+        );
+        let r = reason(verify_signature(
+            RECORD,
+            &sig,
+            "uat.yaml.sig",
+            &allowed(&line),
+        ));
+        assert!(r.contains("user-presence flag is not set"), "{r}");
+        // The flag is read from the signature's trailer, after the signature proper.
+        assert_eq!(user_present(parsed.signature()), Some(false));
+        assert_eq!(
+            user_present(
+                SshSig::from_pem(&sign_with_security_key(0x05, RECORD).0)
+                    .unwrap()
+                    .signature()
+            ),
+            Some(true)
+        );
     }
 
     #[test]
