@@ -81,14 +81,6 @@ pub fn from_node<T: DeserializeOwned>(root: &Node) -> Decoded<T> {
     }
 }
 
-/// Deserializes `T`, stopping at the first problem. For callers that only need a yes/no.
-pub fn from_node_strict<T: DeserializeOwned>(root: &Node) -> Result<T, Problem> {
-    T::deserialize(NodeDe { node: root }).map_err(|e| match e.at.clone() {
-        Some((_, mark, path)) => Problem::new(mark, path, e.describe()),
-        None => Problem::new(root.mark, "", e.describe()),
-    })
-}
-
 struct NodeDe<'a> {
     node: &'a Node,
 }

@@ -15,6 +15,6 @@ mod de;
 mod error;
 mod node;
 
-pub use de::{Decoded, from_node, from_node_strict};
+pub use de::{Decoded, from_node};
 pub use error::{DeError, Problem};
 pub use node::{Mark, Node, NodeValue, ScalarStyle, parse};
