@@ -1,6 +1,7 @@
 //! What the caller (the evaluator) tells the adapter: which tracker, where, which query, and how
 //! the tracker's values map to severity and origin. Plain data, built from the policy.
 
+use crate::error::DefectsError;
 use shipgate_http::ClientOptions;
 use shipgate_model::Severity;
 use std::path::PathBuf;
@@ -33,11 +34,6 @@ impl Kind {
             Kind::Redmine => "redmine",
             Kind::File => "file",
         }
-    }
-
-    /// Whether the source is reached over the network.
-    pub fn is_network(self) -> bool {
-        self != Kind::File
     }
 
     /// The field severity is read from when the policy names none, and its map.
@@ -170,6 +166,26 @@ impl SourceConfig {
             .unwrap_or(self.kind.default_key_prefix())
     }
 
+    /// The tracker's base URL without a trailing `/`: `url`, or `default` (the public service,
+    /// e.g. `https://api.github.com`) when none is set.
+    pub(crate) fn base_url<'a>(&'a self, default: &'a str) -> &'a str {
+        self.url.as_deref().unwrap_or(default).trim_end_matches('/')
+    }
+
+    /// A setting this kind of source needs: its value, or a configuration error naming `key`,
+    /// with `example` of what to write.
+    pub(crate) fn require<'a, T: ?Sized>(
+        &self,
+        value: Option<&'a T>,
+        key: &str,
+        example: &str,
+    ) -> Result<&'a T, DefectsError> {
+        value.ok_or_else(|| DefectsError::Config {
+            kind: self.kind.as_str(),
+            message: format!("`{key}` is not set (e.g. {example})"),
+        })
+    }
+
     /// Where the defects come from, for messages and the evidence's `location`.
     pub fn location(&self) -> String {
         match self.kind {
@@ -187,5 +203,41 @@ impl SourceConfig {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn base_urls_lose_their_trailing_slash_and_fall_back_to_the_service() {
+        let mut c = SourceConfig::new(Kind::Github);
+        assert_eq!(
+            c.base_url("https://api.github.com"),
+            "https://api.github.com"
+        );
+        c.url = Some("https://ghe.acme.example/api/v3//".to_owned());
+        assert_eq!(
+            c.base_url("https://api.github.com"),
+            "https://ghe.acme.example/api/v3"
+        );
+    }
+
+    #[test]
+    fn a_missing_setting_is_named_with_an_example() {
+        let c = SourceConfig::new(Kind::Gitlab);
+        let e = c
+            .require(c.project.as_deref(), "project", "`acme/payments`")
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "failed to use the `gitlab` defect source: `project` is not set (e.g. `acme/payments`)"
+        );
+        let mut c = SourceConfig::new(Kind::File);
+        c.path = Some(PathBuf::from("d.csv"));
+        let path = c.require(c.path.as_deref(), "path", "`d.csv`").unwrap();
+        assert_eq!(path, std::path::Path::new("d.csv"));
     }
 }

@@ -25,18 +25,12 @@ pub(crate) fn fetch(
     config: &SourceConfig,
     client: &Client,
 ) -> Result<Vec<RawDefect>, DefectsError> {
-    let repo = config
-        .repository
-        .as_deref()
-        .ok_or_else(|| DefectsError::Config {
-            kind: "github",
-            message: "`repository` is not set (e.g. `acme/payments`)".to_owned(),
-        })?;
-    let base = config
-        .url
-        .as_deref()
-        .unwrap_or(DEFAULT_URL)
-        .trim_end_matches('/');
+    let repo = config.require(
+        config.repository.as_deref(),
+        "repository",
+        "`acme/payments`",
+    )?;
+    let base = config.base_url(DEFAULT_URL);
     let mut params: Vec<(String, String)> = vec![
         ("state".into(), "all".into()),
         ("per_page".into(), "100".into()),

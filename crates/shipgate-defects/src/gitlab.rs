@@ -28,19 +28,12 @@ pub(crate) fn fetch(
     config: &SourceConfig,
     client: &Client,
 ) -> Result<Vec<RawDefect>, DefectsError> {
-    let project = config
-        .project
-        .as_deref()
-        .ok_or_else(|| DefectsError::Config {
-            kind: "gitlab",
-            message: "`project` is not set (the project's id or path, e.g. `acme/payments`)"
-                .to_owned(),
-        })?;
-    let base = config
-        .url
-        .as_deref()
-        .unwrap_or(DEFAULT_URL)
-        .trim_end_matches('/');
+    let project = config.require(
+        config.project.as_deref(),
+        "project",
+        "the project's id or path, `acme/payments`",
+    )?;
+    let base = config.base_url(DEFAULT_URL);
     let url = format!("{base}/api/v4/projects/{}/issues", encode_path(project));
     let extra = crate::query_params(config.query.as_deref());
     let page = |n: u64| -> Result<JsonResponse, DefectsError> {

@@ -55,28 +55,23 @@ pub(crate) fn fetch(
     client: &Client,
     cloud: bool,
 ) -> Result<Vec<RawDefect>, DefectsError> {
-    let kind = config.kind.as_str();
     let base = config
-        .url
-        .as_deref()
-        .map(|u| u.trim_end_matches('/').to_owned())
-        .ok_or_else(|| DefectsError::Config {
-            kind,
-            message: "`url` is not set (e.g. `https://acme.atlassian.net`)".to_owned(),
-        })?;
-    let jql = config.query.clone().ok_or_else(|| DefectsError::Config {
-        kind,
-        message: "`query` (JQL) is not set, e.g. `project = PAY AND issuetype = Bug`".to_owned(),
-    })?;
+        .require(config.url.as_deref(), "url", "`https://acme.atlassian.net`")?
+        .trim_end_matches('/');
+    let jql = config.require(
+        config.query.as_deref(),
+        "query",
+        "the JQL `project = PAY AND issuetype = Bug`",
+    )?;
     let api = if cloud { "rest/api/3" } else { "rest/api/2" };
-    let fields = resolve_fields(config, client, &base, api)?;
+    let fields = resolve_fields(config, client, base, api)?;
     let names = fields.all();
     let issues = if cloud {
-        search_cloud(client, &base, &jql, &names)?
+        search_cloud(client, base, jql, &names)?
     } else {
-        search_dc(client, &base, &ordered_by_key(&jql), &names)?
+        search_dc(client, base, &ordered_by_key(jql), &names)?
     };
-    let shown = shipgate_http::redact_url(&base);
+    let shown = shipgate_http::redact_url(base);
     let shown = shown.trim_end_matches('/');
     issues
         .iter()
@@ -131,16 +126,12 @@ fn resolve_fields(
                 field: name.to_owned(),
                 setting: setting.to_owned(),
                 location: base.to_owned(),
-                known: known
-                    .iter()
-                    .filter_map(|f| f.get("name").and_then(Value::as_str))
-                    .filter(|n| {
-                        let (a, b) = (n.to_ascii_lowercase(), name.to_ascii_lowercase());
-                        a.contains(&b) || b.contains(&a)
-                    })
-                    .take(3)
-                    .map(str::to_owned)
-                    .collect(),
+                known: crate::similar::similar(
+                    name,
+                    known
+                        .iter()
+                        .filter_map(|f| f.get("name").and_then(Value::as_str)),
+                ),
             }),
         }
     };

@@ -46,24 +46,8 @@ impl Columns {
     }
 
     fn similar(&self, name: &str) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .headers
-            .iter()
-            .filter(|h| strsim_like(h, name))
-            .cloned()
-            .collect();
-        out.dedup();
-        out.truncate(3);
-        out
+        crate::similar::similar(name, self.headers.iter().map(String::as_str))
     }
-}
-
-/// A loose similarity: one contains the other, ignoring case.
-fn strsim_like(header: &str, name: &str) -> bool {
-    let (h, n) = (header.to_ascii_lowercase(), name.to_ascii_lowercase());
-    !n.is_empty()
-        && (h.contains(&n)
-            || n.contains(h.trim_start_matches("custom field (").trim_end_matches(')')))
 }
 
 fn values(record: &csv::StringRecord, columns: &[usize]) -> Vec<String> {

@@ -24,6 +24,7 @@ mod labelled;
 mod mapping;
 mod paging;
 mod redmine;
+mod similar;
 
 pub use config::{Kind, OriginMap, SeverityMap, SourceConfig};
 pub use error::DefectsError;
@@ -62,29 +63,30 @@ pub struct Loaded {
 /// error ([`DefectsError::Empty`]): a gate must not pass on a tracker that showed it nothing.
 pub fn load(config: &SourceConfig, options: &LoadOptions<'_>) -> Result<Loaded, DefectsError> {
     let kind = config.kind.as_str();
-    let loaded = if config.kind == Kind::File {
-        read_file(config)?
-    } else {
-        if options.offline {
-            return Err(DefectsError::Offline { kind });
+    let loaded = match fetcher(config.kind) {
+        None => read_file(config)?,
+        Some(fetcher) => {
+            if options.offline {
+                return Err(DefectsError::Offline { kind });
+            }
+            let raws = fetch(config, options, fetcher)?;
+            let severity = config.severity_map();
+            let mut defects = Vec::with_capacity(raws.len());
+            for raw in raws {
+                let key = raw.key.clone();
+                let defect = mapping::normalise(raw, severity.as_ref(), config.origin.as_ref())
+                    .ok_or_else(|| DefectsError::Shape {
+                        url: config.location(),
+                        reason: format!("issue {key} has no readable creation date"),
+                    })?;
+                defects.push(defect);
+            }
+            let mut evidence =
+                DefectEvidence::new(kind, &config.location(), config.query.clone(), defects);
+            evidence.fetched_at = options.fetched_at;
+            let bytes = write_json(&evidence).into_bytes();
+            Loaded { evidence, bytes }
         }
-        let raws = fetch(config, options)?;
-        let severity = config.severity_map();
-        let mut defects = Vec::with_capacity(raws.len());
-        for raw in raws {
-            let key = raw.key.clone();
-            let defect = mapping::normalise(raw, severity.as_ref(), config.origin.as_ref())
-                .ok_or_else(|| DefectsError::Shape {
-                    url: config.location(),
-                    reason: format!("issue {key} has no readable creation date"),
-                })?;
-            defects.push(defect);
-        }
-        let mut evidence =
-            DefectEvidence::new(kind, &config.location(), config.query.clone(), defects);
-        evidence.fetched_at = options.fetched_at;
-        let bytes = write_json(&evidence).into_bytes();
-        Loaded { evidence, bytes }
     };
     if loaded.evidence.defects.is_empty() {
         return Err(DefectsError::Empty {
@@ -101,29 +103,39 @@ pub fn load(config: &SourceConfig, options: &LoadOptions<'_>) -> Result<Loaded, 
     Ok(loaded)
 }
 
+/// Reads a tracker's issues.
+type Fetcher = fn(&SourceConfig, &Client) -> Result<Vec<mapping::RawDefect>, DefectsError>;
+
+/// How a kind of source is fetched over the network; `None` for a file, which is read instead
+/// (so that no fetch can ever answer "nothing" for it).
+fn fetcher(kind: Kind) -> Option<Fetcher> {
+    Some(match kind {
+        Kind::Jira => |config, client| jira::fetch(config, client, true),
+        Kind::JiraDc => |config, client| jira::fetch(config, client, false),
+        Kind::Github => github::fetch,
+        Kind::Gitlab => gitlab::fetch,
+        Kind::Redmine => redmine::fetch,
+        Kind::File => return None,
+    })
+}
+
 fn fetch(
     config: &SourceConfig,
     options: &LoadOptions<'_>,
+    fetcher: Fetcher,
 ) -> Result<Vec<mapping::RawDefect>, DefectsError> {
     let client = Client::new(config.http.clone(), auth(config, options.env)?)?;
     tracing::debug!(kind = config.kind.as_str(), location = %config.location(), "fetching defects");
-    match config.kind {
-        Kind::Jira => jira::fetch(config, &client, true),
-        Kind::JiraDc => jira::fetch(config, &client, false),
-        Kind::Github => github::fetch(config, &client),
-        Kind::Gitlab => gitlab::fetch(config, &client),
-        Kind::Redmine => redmine::fetch(config, &client),
-        // Read by `read_file`, never fetched; an empty answer here would be `Empty` (missing).
-        Kind::File => Ok(Vec::new()),
-    }
+    fetcher(config, &client)
 }
 
 fn read_file(config: &SourceConfig) -> Result<Loaded, DefectsError> {
     let shown = config.location();
-    let path = config.path.as_deref().ok_or_else(|| DefectsError::Config {
-        kind: "file",
-        message: "`path` is not set (e.g. `defects.csv` or `defects.json`)".to_owned(),
-    })?;
+    let path = config.require(
+        config.path.as_deref(),
+        "path",
+        "`defects.csv` or `defects.json`",
+    )?;
     let bytes = std::fs::read(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => DefectsError::FileMissing {
             path: shown.clone(),

@@ -22,14 +22,13 @@ pub(crate) fn fetch(
     client: &Client,
 ) -> Result<Vec<RawDefect>, DefectsError> {
     let base = config
-        .url
-        .as_deref()
-        .map(|u| u.trim_end_matches('/').to_owned())
-        .ok_or_else(|| DefectsError::Config {
-            kind: "redmine",
-            message: "`url` is not set (e.g. `https://redmine.acme.example`)".to_owned(),
-        })?;
-    let closed = closed_statuses(client, &base)?;
+        .require(
+            config.url.as_deref(),
+            "url",
+            "`https://redmine.acme.example`",
+        )?
+        .trim_end_matches('/');
+    let closed = closed_statuses(client, base)?;
     let url = format!("{base}/issues.json");
     let mut extra = crate::query_params(config.query.as_deref());
     if let Some(p) = &config.project {
@@ -71,7 +70,7 @@ pub(crate) fn fetch(
         .collect();
     let mut answers = vec![first];
     answers.extend(fetch_concurrently(&offsets, page)?);
-    let shown = shipgate_http::redact_url(&base);
+    let shown = shipgate_http::redact_url(base);
     let shown = shown.trim_end_matches('/');
     let mut raws = Vec::new();
     let mut seen = HashSet::new();
