@@ -413,3 +413,89 @@ fn the_printed_manifest_hash_is_the_manifest_s() {
     let bytes = std::fs::read(out.path().join("evidence/manifest.json")).unwrap();
     assert_eq!(printed, shipgate_evaluator::sha256_hex(&bytes));
 }
+
+/// Ten tests of one suite, `failing` of them failed.
+fn suite(failing: usize) -> String {
+    let mut xml = String::from("<testsuite name=\"s\">");
+    for i in 0..10 {
+        if i < failing {
+            xml.push_str(&format!(
+                "<testcase classname=\"app.T\" name=\"t{i}\"><failure message=\"boom\"/></testcase>"
+            ));
+        } else {
+            xml.push_str(&format!("<testcase classname=\"app.T\" name=\"t{i}\"/>"));
+        }
+    }
+    xml.push_str("</testsuite>");
+    xml
+}
+
+const GLOB_POLICY: &str = "version: 1\nrelease: {name: demo, version: '1.0'}\nsources:\n  tests: {junit: [\"reports/**/*.xml\"]}\nchecks:\n  regression: {min_pass_rate: 95%}\n";
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A release record that lands inside a JUnit glob (an earlier run's `--report-dir`, an
+/// artifact unpacked into the workspace) is never read as evidence: its copy of the old,
+/// passing reports and its own `gate-junit.xml` would outvote this run's failure.
+#[test]
+fn a_release_record_inside_a_junit_glob_is_never_read_as_evidence() {
+    let p = Project::new(GLOB_POLICY).file("reports/a.xml", suite(0).as_bytes());
+    let elsewhere = tempfile::tempdir().unwrap();
+    assert_eq!(record(&p.policy(), elsewhere.path(), NOW), 0);
+    copy_tree(elsewhere.path(), &p.dir.path().join("reports/gate"));
+    assert!(
+        p.dir
+            .path()
+            .join("reports/gate/evidence/files/tests/reports/a.xml")
+            .is_file()
+    );
+    std::fs::write(p.dir.path().join("reports/a.xml"), suite(1)).unwrap();
+    let out = p.check().args(["--format", "json"]).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let inputs: Vec<&str> = r["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(inputs, ["reports/a.xml"]);
+    assert!(stderr.contains("release record"), "{stderr}");
+    assert!(stderr.contains("reports/gate"), "{stderr}");
+}
+
+/// `--report-dir` where the policy's own globs would read the record next time is refused
+/// before anything is written; a folder the globs do not reach is fine.
+#[test]
+fn a_report_dir_the_globs_would_read_is_refused() {
+    let p = Project::new(GLOB_POLICY).file("reports/a.xml", suite(0).as_bytes());
+    p.check()
+        .arg("--report-dir")
+        .arg(p.dir.path().join("reports/gate"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("reports/**/*.xml"))
+        .stderr(predicate::str::contains("gate-junit.xml"));
+    assert!(!p.dir.path().join("reports/gate/evidence").exists());
+    // One level only: `reports/*.xml` never reaches `reports/gate/...`.
+    let shallow = Project::new(&GLOB_POLICY.replace("reports/**/*.xml", "reports/*.xml"))
+        .file("reports/a.xml", suite(0).as_bytes());
+    shallow
+        .check()
+        .arg("--report-dir")
+        .arg(shallow.dir.path().join("reports/gate"))
+        .assert()
+        .code(0);
+}

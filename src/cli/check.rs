@@ -125,6 +125,20 @@ pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
         .unwrap_or(ExitCode::Internal);
 
     if let Some(dir) = &args.report_dir
+        && recorded.is_none()
+        && args.from_snapshot.is_none()
+        && let Some((glob, file)) =
+            shipgate_evaluator::record_read_by_globs(dir, &loaded, &resolver, &report)
+    {
+        // The next run would find this record where it looks for evidence. It would skip it,
+        // but a report folder inside the evidence is a mistake worth stopping at.
+        eprint(&format!(
+            "shipgate: `--report-dir {}` lies where the policy's glob `{glob}` looks for evidence: the next run would match this run's record (`{file}`); write the reports to a folder the globs do not cover",
+            dir.display()
+        ));
+        return ExitCode::Usage;
+    }
+    if let Some(dir) = &args.report_dir
         && let Err((message, code)) = write_report_dir(&report, dir, &loaded, &resolver)
     {
         eprint(&format!("shipgate: {message}"));

@@ -8,6 +8,7 @@ use shipgate_junit::{HistoryBuilder, HistoryRead, KeyedOutcome, RetryMode, RunIn
 use shipgate_model::{
     CommitSource, EvidenceProblem, InputRecord, RunHistory, SourceState, TestEvidence,
 };
+use std::path::PathBuf;
 
 const SOURCE: &str = "history";
 /// Where a release record keeps the history.
@@ -157,20 +158,22 @@ pub(crate) fn read(
     if resolver.is_replay() {
         return recorded(resolver);
     }
-    let (earlier, inputs) = read_files(globs, resolver.base_dir(), max_runs, retries);
+    let (earlier, inputs) = read_files(globs, resolver, max_runs, retries);
     Read::Live(earlier, inputs)
 }
 
-/// Finds and reads the latest earlier runs from the files.
+/// Finds and reads the latest earlier runs from the live files, never from inside a release
+/// record (a record's copies are not an earlier run).
 pub(crate) fn read_files(
     globs: Option<&[String]>,
-    base_dir: &std::path::Path,
+    resolver: &Resolver,
     max_runs: u32,
     retries: RetryMode,
 ) -> (EarlierRuns, Vec<InputRecord>) {
     let Some(globs) = globs else {
         return (EarlierRuns::NotConfigured, Vec::new());
     };
+    let base_dir = resolver.base_dir();
     let problem = |location: Option<String>, message: String, remedy: &str| EvidenceProblem {
         source: SOURCE.to_owned(),
         location,
@@ -178,7 +181,7 @@ pub(crate) fn read_files(
         remedy: remedy.to_owned(),
     };
     let folders = match shipgate_junit::find_runs(base_dir, globs) {
-        Ok(f) => f,
+        Ok(f) => without_records(f, resolver),
         Err(e) => {
             return (
                 EarlierRuns::Problem(SourceState::Unreadable(vec![problem(
@@ -248,6 +251,30 @@ pub(crate) fn read_files(
         );
     }
     (EarlierRuns::Read(Box::new(builder)), inputs)
+}
+
+/// The run folders without the files that lie inside a release record; a run left with no
+/// file is no run.
+fn without_records(
+    mut folders: shipgate_junit::RunFolders,
+    resolver: &Resolver,
+) -> shipgate_junit::RunFolders {
+    let mut skipped = std::collections::BTreeMap::new();
+    for run in &mut folders.runs {
+        run.paths = resolver.outside_records(std::mem::take(&mut run.paths), &mut skipped);
+    }
+    folders.runs.retain(|r| !r.paths.is_empty());
+    let outside = std::mem::take(&mut folders.outside);
+    folders.outside = resolver
+        .outside_records(
+            outside.into_iter().map(PathBuf::from).collect(),
+            &mut skipped,
+        )
+        .into_iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    resolver.warn_skipped(SOURCE, &skipped);
+    folders
 }
 
 /// Refuses a history that holds this run's own reports (a history glob such as `**/*.xml` that

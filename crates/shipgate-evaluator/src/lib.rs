@@ -23,6 +23,7 @@ mod history_source;
 mod perf_source;
 mod quarantine_source;
 mod record;
+mod record_guard;
 mod resolver;
 mod tests_source;
 mod uat_source;
@@ -32,9 +33,10 @@ pub use defects_source::{defect_config, load_defects};
 pub use error::EvaluatorError;
 pub use perf_source::{BASELINE as PERF_BASELINE_SOURCE, CURRENT as PERF_SOURCE, format_of};
 pub use record::{
-    EVIDENCE_DIR, MANIFEST_FILE, MANIFEST_VERSION, Manifest, REPORT_FILE, Snapshot, WrittenRecord,
-    compare_reports, load_snapshot_policy, write_record,
+    EVIDENCE_DIR, MANIFEST_FILE, MANIFEST_VERSION, Manifest, REPORT_FILE, REPORT_FILES, Snapshot,
+    WrittenRecord, compare_reports, load_snapshot_policy, write_record,
 };
+pub use record_guard::record_read_by_globs;
 pub use resolver::{Expanded, FetchedCopy, Located, Resolver};
 pub use shipgate_defects::{Loaded as LoadedDefects, write_json as write_defects_json};
 /// The performance adapter, for `shipgate inspect perf` and `shipgate perf baseline promote`.
@@ -535,6 +537,40 @@ mod tests {
             let kept = resolver.take_journal().fetched;
             assert_eq!(kept.len(), usize::from(recording), "recording: {recording}");
         }
+    }
+
+    /// A release record among the history's run folders is no earlier run.
+    #[test]
+    fn a_release_record_is_not_an_earlier_run() {
+        let manifest = "{\n  \"manifest_version\": 2,\n  \"tool\": {\"name\": \"shipgate\"}\n}\n";
+        let dir = project(&[
+            ("unit/a.xml", GOOD),
+            ("e2e/b.xml", GOOD),
+            ("history/1/a.xml", GOOD),
+            ("history/gate/gate-junit.xml", GOOD),
+            ("history/gate/evidence/manifest.json", manifest),
+        ]);
+        fs::write(
+            dir.path().join("shipgate.yaml"),
+            POLICY
+                .replace(
+                    "junit: [\"unit/*.xml\", \"e2e/**/*.xml\"]",
+                    "junit: [\"unit/*.xml\", \"e2e/**/*.xml\"]\n    history: [\"history/*/*.xml\"]",
+                )
+                .replace(
+                    "min_pass_rate: 90%}",
+                    "min_pass_rate: 90%}\n  flaky: {max_rate: 50%}",
+                ),
+        )
+        .unwrap();
+        let report = run(&load(&dir), now());
+        let history: Vec<&str> = report
+            .inputs
+            .iter()
+            .filter(|i| i.source == "history")
+            .map(|i| i.path.as_str())
+            .collect();
+        assert_eq!(history, ["history/1/a.xml"]);
     }
 
     #[test]

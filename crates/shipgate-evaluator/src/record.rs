@@ -21,6 +21,9 @@ pub const EVIDENCE_DIR: &str = "evidence";
 pub const MANIFEST_FILE: &str = "evidence/manifest.json";
 /// The JSON report, relative to the report folder.
 pub const REPORT_FILE: &str = "report.json";
+/// The reports `check --report-dir` writes beside the record. Like the record, they are never
+/// read as evidence by a glob (see `record_guard`).
+pub const REPORT_FILES: [&str; 4] = [REPORT_FILE, "summary.md", "gate-junit.xml", "gate.env"];
 /// The version of the manifest's shape. Bumped only on a breaking change.
 pub const MANIFEST_VERSION: u32 = 1;
 
@@ -318,7 +321,7 @@ fn copy_hashing(from: &Path, to: &Path) -> Result<(String, u64), EvaluatorError>
 /// `files/tests/reports/a.xml` under the record, from the input's shown path: `..` becomes
 /// `_up`, an absolute path starts at `_root`, and characters some file systems refuse become
 /// `_`, so that every input gets a readable place inside the record.
-fn stored_path(kind: &str, source: &str, shown: &str) -> String {
+pub(crate) fn stored_path(kind: &str, source: &str, shown: &str) -> String {
     let mut parts = vec![EVIDENCE_DIR.to_owned(), kind.to_owned(), sanitize(source)];
     let absolute = shown.starts_with(['/', '\\'])
         || shown.as_bytes().get(1) == Some(&b':')
@@ -339,7 +342,7 @@ fn stored_path(kind: &str, source: &str, shown: &str) -> String {
     parts.join("/")
 }
 
-fn sanitize(component: &str) -> String {
+pub(crate) fn sanitize(component: &str) -> String {
     let s: String = component
         .chars()
         .map(|c| {

@@ -7,8 +7,10 @@
 //! resolver remembers what it answered, so that `--report-dir` can store exactly the inputs the
 //! decision was made on, and a replay can answer the same questions from the record.
 
-use crate::record::{GlobEntry, Snapshot};
-use std::collections::BTreeMap;
+use crate::record::{GlobEntry, Snapshot, stored_path};
+use crate::record_guard::RecordFinder;
+use shipgate_model::Report;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -69,6 +71,8 @@ pub struct Resolver {
     base_dir: PathBuf,
     mode: Mode,
     journal: Mutex<Journal>,
+    /// Keeps release records out of live glob matches.
+    records: RecordFinder,
 }
 
 impl Resolver {
@@ -81,13 +85,16 @@ impl Resolver {
             base_dir: base_dir.to_path_buf(),
             mode: Mode::Live { recording },
             journal: Mutex::default(),
+            records: RecordFinder::new(base_dir),
         }
     }
 
     /// Reads the copies stored in a release record, under the names they were recorded as.
     pub fn replay(snapshot: Snapshot) -> Self {
+        let base_dir = PathBuf::from(&snapshot.manifest().policy.base_dir);
         Self {
-            base_dir: PathBuf::from(&snapshot.manifest().policy.base_dir),
+            records: RecordFinder::new(&base_dir),
+            base_dir,
             mode: Mode::Replay(Box::new(snapshot)),
             journal: Mutex::default(),
         }
@@ -133,27 +140,7 @@ impl Resolver {
     /// glob, or a folder that could not be listed.
     pub fn expand_globs(&self, source: &str, patterns: &[String]) -> Result<Expanded, String> {
         let entry = match &self.mode {
-            Mode::Live { .. } => {
-                let (matched, unmatched, error) =
-                    match shipgate_junit::expand_globs(&self.base_dir, patterns) {
-                        Ok(m) => (
-                            m.paths
-                                .iter()
-                                .map(|p| shipgate_junit::shown_path(&self.base_dir, p))
-                                .collect(),
-                            m.unmatched,
-                            None,
-                        ),
-                        Err(e) => (Vec::new(), Vec::new(), Some(e.to_string())),
-                    };
-                GlobEntry {
-                    source: source.to_owned(),
-                    patterns: patterns.to_vec(),
-                    matched,
-                    unmatched,
-                    error,
-                }
-            }
+            Mode::Live { .. } => self.expand_live(source, patterns),
             Mode::Replay(snapshot) => match snapshot.glob(source, patterns) {
                 Some(entry) => entry.clone(),
                 None => GlobEntry {
@@ -182,6 +169,117 @@ impl Resolver {
             self.journal().globs.push(entry);
         }
         result
+    }
+
+    /// Expands the live globs one pattern at a time, so that a pattern whose every match lay
+    /// inside a release record is reported as matching nothing.
+    fn expand_live(&self, source: &str, patterns: &[String]) -> GlobEntry {
+        let mut found = BTreeSet::new();
+        let mut unmatched = Vec::new();
+        let mut skipped = BTreeMap::new();
+        for pattern in patterns {
+            let matches =
+                match shipgate_junit::expand_globs(&self.base_dir, std::slice::from_ref(pattern)) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        return GlobEntry {
+                            source: source.to_owned(),
+                            patterns: patterns.to_vec(),
+                            matched: Vec::new(),
+                            unmatched: Vec::new(),
+                            error: Some(e.to_string()),
+                        };
+                    }
+                };
+            let kept = self.outside_records(matches.paths, &mut skipped);
+            if kept.is_empty() {
+                unmatched.push(pattern.clone());
+            }
+            found.extend(kept);
+        }
+        self.warn_skipped(source, &skipped);
+        GlobEntry {
+            source: source.to_owned(),
+            patterns: patterns.to_vec(),
+            matched: found
+                .iter()
+                .map(|p| shipgate_junit::shown_path(&self.base_dir, p))
+                .collect(),
+            unmatched,
+            error: None,
+        }
+    }
+
+    /// The paths (relative to the policy's folder, or absolute) that lie inside no release
+    /// record; the others are added to `skipped`, by record.
+    pub(crate) fn outside_records(
+        &self,
+        paths: Vec<PathBuf>,
+        skipped: &mut BTreeMap<PathBuf, Vec<String>>,
+    ) -> Vec<PathBuf> {
+        paths
+            .into_iter()
+            .filter(|p| match self.records.record_of(&self.base_dir.join(p)) {
+                Some(record) => {
+                    skipped
+                        .entry(record)
+                        .or_default()
+                        .push(shipgate_junit::shown_path(&self.base_dir, p));
+                    false
+                }
+                None => true,
+            })
+            .collect()
+    }
+
+    /// Says on the log which files a source's globs matched inside a release record, one line
+    /// per record.
+    pub(crate) fn warn_skipped(&self, source: &str, skipped: &BTreeMap<PathBuf, Vec<String>>) {
+        let base = std::fs::canonicalize(&self.base_dir).ok();
+        for (record, files) in skipped {
+            let shown = base
+                .as_deref()
+                .and_then(|b| record.strip_prefix(b).ok())
+                .map_or_else(|| record.display().to_string(), |r| r.display().to_string());
+            let shown = if shown.is_empty() {
+                ".".to_owned()
+            } else {
+                shown
+            };
+            let mut examples: Vec<&str> = files.iter().take(3).map(String::as_str).collect();
+            if files.len() > examples.len() {
+                examples.push("...");
+            }
+            tracing::warn!(
+                "skipped {} file{} the `{source}` globs matched inside the shipgate release record `{shown}` ({}): a release record's copies and reports are never read as evidence",
+                files.len(),
+                if files.len() == 1 { "" } else { "s" },
+                examples.join(", ")
+            );
+        }
+    }
+
+    /// The names (under the report folder) of the inputs and fetched copies a release record of
+    /// this run would store, from what the resolver remembered: for `record_read_by_globs`.
+    pub(crate) fn planned_copies(&self, report: &Report) -> Vec<String> {
+        let journal = self.journal();
+        let mut names: Vec<String> = report
+            .inputs
+            .iter()
+            .filter(|i| {
+                journal
+                    .located
+                    .contains_key(&(i.source.clone(), i.path.clone()))
+            })
+            .map(|i| stored_path("files", &i.source, &i.path))
+            .collect();
+        names.extend(
+            journal
+                .fetched
+                .iter()
+                .map(|f| stored_path("fetched", &f.source, &f.file_name)),
+        );
+        names
     }
 
     /// One file named in the policy (`sources.uat.signoff`), as written there. Whether it exists

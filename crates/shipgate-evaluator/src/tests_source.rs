@@ -139,8 +139,12 @@ pub fn inspect_tests_with_history(
             outcomes: true,
         },
     );
-    let (earlier, _) =
-        crate::history_source::read_files(Some(history_globs), base_dir, history_runs, retries);
+    let (earlier, _) = crate::history_source::read_files(
+        Some(history_globs),
+        &Resolver::live(base_dir, false),
+        history_runs,
+        retries,
+    );
     let outcomes = std::mem::take(&mut tests.read.outcomes);
     let readable = tests.bad_glob.is_none() && tests.read.errors.is_empty();
     let history = crate::history_source::finish(
