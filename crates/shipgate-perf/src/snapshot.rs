@@ -28,7 +28,7 @@ use crate::input::PerfRead;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use shipgate_model::{PerfEvidence, PerfMetric, PerfProvenance, RunThresholds};
+use shipgate_model::{PerfEvidence, PerfMetric, PerfProvenance, RunThresholds, SampleStat};
 use std::collections::BTreeMap;
 
 /// The version of the snapshot format this shipgate writes and reads.
@@ -140,9 +140,8 @@ fn validate(file: SnapshotFile, path: &str) -> Result<PerfEvidence, PerfError> {
             ));
         }
     }
-    // Each series a metric refers to, sorted once: its ends are held to the metric's unit, and
-    // the metric's value to the statistic the samples give.
-    let mut sorted: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    // The metrics that refer to each series.
+    let mut users: BTreeMap<&str, Vec<(&str, &PerfMetric, SampleStat)>> = BTreeMap::new();
     for (name, metric) in &file.metrics {
         if !metric.value.is_finite() {
             return Err(invalid(
@@ -162,7 +161,7 @@ fn validate(file: SnapshotFile, path: &str) -> Result<PerfEvidence, PerfError> {
         let Some(r) = &metric.samples else {
             continue;
         };
-        let Some((key, series)) = file.series.get_key_value(&r.series) else {
+        let Some(key) = file.series.get_key_value(&r.series).map(|(k, _)| k) else {
             return Err(invalid(
                 path,
                 &format!("metrics.{name}.samples"),
@@ -172,35 +171,42 @@ fn validate(file: SnapshotFile, path: &str) -> Result<PerfEvidence, PerfError> {
                 ),
             ));
         };
-        let samples = sorted.entry(key.as_str()).or_insert_with(|| {
-            let mut values = series.clone();
-            values.sort_unstable_by(f64::total_cmp);
-            values
-        });
-        let ends = [samples.first(), samples.last()];
-        for v in ends.into_iter().flatten() {
-            if let Some(why) = out_of_range(unit, *v) {
+        users
+            .entry(key.as_str())
+            .or_default()
+            .push((name.as_str(), metric, r.stat));
+    }
+    // Each series, sorted once (and one at a time, so a large snapshot holds one sorted copy):
+    // its ends are held to the unit of each metric that refers to it, and each metric's value
+    // to the statistic the samples give.
+    for (series, users) in users {
+        let mut samples = file.series.get(series).cloned().unwrap_or_default();
+        samples.sort_unstable_by(f64::total_cmp);
+        for (name, metric, stat) in users {
+            let unit = &metric.unit;
+            let ends = [samples.first(), samples.last()];
+            for v in ends.into_iter().flatten() {
+                if let Some(why) = out_of_range(unit, *v) {
+                    return Err(invalid(
+                        path,
+                        &format!("series.{series}"),
+                        format!("a sample of `{name}` is {v} {unit}: {why}"),
+                    ));
+                }
+            }
+            if let Some(given) = contradicts_samples(metric.value, stat, &samples) {
                 return Err(invalid(
                     path,
-                    &format!("series.{}", r.series),
-                    format!("a sample of `{name}` is {v} {unit}: {why}"),
+                    &format!("metrics.{name}.value"),
+                    format!(
+                        "`{name}` is {} {unit}, but its {} samples (series `{series}`) give {given}; the value and the samples must describe the same run (within 0.1%)",
+                        metric.value,
+                        samples.len(),
+                    ),
                 ));
             }
         }
-        if let Some(given) = contradicts_samples(metric.value, r.stat, samples) {
-            return Err(invalid(
-                path,
-                &format!("metrics.{name}.value"),
-                format!(
-                    "`{name}` is {} {unit}, but its {} samples (series `{}`) give {given}; the value and the samples must describe the same run (within 0.1%)",
-                    metric.value,
-                    samples.len(),
-                    r.series
-                ),
-            ));
-        }
     }
-    drop(sorted);
     if file.metrics.is_empty() {
         return Err(PerfError::NoMeasurements {
             path: path.to_owned(),
