@@ -166,7 +166,18 @@ pub(crate) fn read_summary(doc: &Value, path: &str) -> Result<PerfEvidence, Perf
             let at = format!("{at}.{key}");
             c.metric(name, &stat, Shape::new(unit, direction), value, None, &at)?;
         }
-        if let Some(thresholds) = obj.get("thresholds").and_then(Value::as_object) {
+        let thresholds = match obj.get("thresholds") {
+            None | Some(Value::Null) => None,
+            Some(Value::Object(thresholds)) => Some(thresholds),
+            // Skipped, a failed threshold would let a failed run pass for a good one.
+            Some(other) => {
+                return Err(c.invalid(
+                    format!("{at}.thresholds"),
+                    format!("`{other}` is not an object of thresholds and their outcomes"),
+                ));
+            }
+        };
+        if let Some(thresholds) = thresholds {
             for (source, outcome) in thresholds {
                 let label = format!("{name}: {source}");
                 let ok = if handle_summary {

@@ -276,3 +276,15 @@ fn a_repeated_ndjson_metric_line_keeps_the_thresholds_of_the_first() {
         .to_string();
     assert!(e.contains("line 3") && e.contains("another type"), "{e}");
 }
+
+#[test]
+fn summary_thresholds_of_another_shape_are_refused() {
+    let text = std::fs::read_to_string(fixture("k6-summary-export-failed-threshold.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    doc["metrics"]["http_req_duration"]["thresholds"] = serde_json::json!(["p(99)<40"]);
+    let e = bytes(&doc.to_string()).unwrap_err().to_string();
+    assert!(
+        e.contains("http_req_duration") && e.contains("thresholds"),
+        "{e}"
+    );
+}
