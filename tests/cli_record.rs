@@ -87,7 +87,7 @@ fn the_record_holds_every_input_with_its_hash() {
     record(&p.policy(), out.path(), "2026-11-24T12:00:00Z");
     let manifest = read_json(&out.path().join("evidence/manifest.json"));
     let report = read_json(&out.path().join("report.json"));
-    assert_eq!(manifest["manifest_version"], 1);
+    assert_eq!(manifest["manifest_version"], 2);
     assert_eq!(manifest["evaluated_at"], "2026-11-24T12:00:00Z");
     assert_eq!(manifest["policy"]["sha256"], report["policy"]["sha256"]);
     let files = manifest["files"].as_array().unwrap();
@@ -498,4 +498,105 @@ fn a_report_dir_the_globs_would_read_is_refused() {
         .arg(shallow.dir.path().join("reports/gate"))
         .assert()
         .code(0);
+}
+
+const UAT_POLICY: &str = "version: 1\nrelease: {name: pay, version: '2.0'}\nsources:\n  uat: {signoff: uat.yaml}\nchecks:\n  uat: {required_roles: [po]}\n";
+const UAT_RECORD: &str = "release: pay\nversion: '2.0'\ndecision: approved\nsignoffs:\n  - {name: Dana, role: po, at: '2026-11-20T10:00:00Z', meaning: approval}\n";
+
+/// An input that was found but could not be read (here the sign-off's signature is a folder)
+/// is recorded as such, and a replay reads it as unreadable again: not as absent, which would
+/// make the sign-off "unsigned" and the replay READY where the live run said exit 4.
+#[test]
+fn an_input_that_could_not_be_read_replays_as_unreadable() {
+    let p = Project::new(UAT_POLICY).file("uat.yaml", UAT_RECORD.as_bytes());
+    std::fs::create_dir_all(p.dir.path().join("uat.yaml.sig")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(record(&p.policy(), out.path(), NOW), 4);
+    let manifest = read_json(&out.path().join("evidence/manifest.json"));
+    assert_eq!(manifest["manifest_version"], 2);
+    let absent = manifest["absent"].as_array().unwrap();
+    assert_eq!(absent.len(), 1, "{absent:#?}");
+    assert_eq!(absent[0]["source"], "uat");
+    assert_eq!(absent[0]["path"], "uat.yaml.sig");
+    assert_eq!(absent[0]["state"], "unreadable");
+    assert_eq!(absent[0]["error"], "it is a folder, not a file");
+    drop(p);
+    let output = replay(out.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(4));
+    assert_eq!(
+        output.stdout,
+        std::fs::read(out.path().join("report.json")).unwrap(),
+        "the same report, message included"
+    );
+}
+
+/// A file that was not found is recorded as not found, and stays not found at replay.
+#[test]
+fn an_input_that_was_not_found_is_recorded_as_not_found() {
+    let p = Project::new(UAT_POLICY).file("uat.yaml", UAT_RECORD.as_bytes());
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(record(&p.policy(), out.path(), NOW), 0);
+    let manifest = read_json(&out.path().join("evidence/manifest.json"));
+    let absent = manifest["absent"].as_array().unwrap();
+    assert_eq!(absent.len(), 1, "{absent:#?}");
+    assert_eq!(absent[0]["path"], "uat.yaml.sig");
+    assert_eq!(absent[0]["state"], "not-found");
+    // Created after the record was made: the replay still finds no signature.
+    std::fs::write(p.dir.path().join("uat.yaml.sig"), "not a signature").unwrap();
+    replay(out.path()).assert().code(0);
+}
+
+/// The quarantine file is read whole by shipgate; one that cannot be read (a folder) blocks
+/// with exit 4 live and at replay.
+#[test]
+fn an_unreadable_quarantine_replays_as_unreadable() {
+    let p = Project::new(
+        "version: 1\nrelease: {name: demo, version: '1.0'}\nsources:\n  tests:\n    junit: [\"reports/*.xml\"]\n    history: [\"history/*/*.xml\"]\n    quarantine: quarantine.yaml\nchecks:\n  regression: {min_pass_rate: 10%}\n  flaky: {max_rate: 50%}\n",
+    )
+    .copy("reports/a.xml", &corpus("nextest--basic.xml"))
+    .copy("history/1/a.xml", &corpus("nextest--basic.xml"));
+    std::fs::create_dir_all(p.dir.path().join("quarantine.yaml")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(record(&p.policy(), out.path(), NOW), 4);
+    drop(p);
+    replay(out.path()).assert().code(4);
+}
+
+/// The readers outside the resolver (load-test results, a defect export) replay a file they
+/// could not read with the error the recorded run got, not as a missing file.
+#[test]
+fn unreadable_performance_and_defect_files_replay_with_their_error() {
+    let p = Project::new(
+        "version: 1\nrelease: {name: demo, version: '1.0'}\nsources:\n  performance:\n    current: {path: perf/current.json}\n  defects: {kind: file, path: defects.json}\nchecks:\n  performance:\n    - {metric: checkout.p95, max: 500ms}\n  defects:\n    max_open: {critical: 0}\n",
+    );
+    std::fs::create_dir_all(p.dir.path().join("perf/current.json")).unwrap();
+    std::fs::create_dir_all(p.dir.path().join("defects.json")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    assert_eq!(record(&p.policy(), out.path(), NOW), 4);
+    let manifest = read_json(&out.path().join("evidence/manifest.json"));
+    let states: Vec<(String, String)> = manifest["absent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["path"].as_str().unwrap().to_owned(),
+                a["state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("defects.json".to_owned(), "unreadable".to_owned()),
+            ("perf/current.json".to_owned(), "unreadable".to_owned())
+        ]
+    );
+    drop(p);
+    let output = replay(out.path()).output().unwrap();
+    assert_eq!(output.status.code(), Some(4));
+    assert_eq!(
+        output.stdout,
+        std::fs::read(out.path().join("report.json")).unwrap()
+    );
 }

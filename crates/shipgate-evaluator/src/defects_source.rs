@@ -82,7 +82,14 @@ fn load_config(
             fetched_at: options.now,
         },
     );
-    let state = match loaded {
+    (state_of(loaded, &config), config)
+}
+
+fn state_of(
+    loaded: Result<shipgate_defects::Loaded, shipgate_defects::DefectsError>,
+    config: &SourceConfig,
+) -> SourceState<shipgate_defects::Loaded> {
+    match loaded {
         Ok(l) => SourceState::Loaded(l),
         Err(e) => {
             let problem = EvidenceProblem {
@@ -97,8 +104,7 @@ fn load_config(
                 SourceState::Unreadable(vec![problem])
             }
         }
-    };
-    (state, config)
+    }
 }
 
 /// The file a fetched defect set is stored under in a release record.
@@ -119,11 +125,13 @@ pub(crate) fn load(
     // The name the report gives this input; a replay must give the same one.
     let location = config.location();
     let fetches = config.kind != Kind::File;
+    let mut export = None;
     if !fetches {
         if let Some(path) = &sources.path {
             let located = resolver.file(SOURCE, path);
-            config.path = Some(located.full);
-            config.path_display = Some(located.shown);
+            config.path = Some(located.full.clone());
+            config.path_display = Some(located.shown.clone());
+            export = Some(located);
         }
     } else if resolver.is_replay() {
         let Some(stored) = resolver.fetched(SOURCE) else {
@@ -145,7 +153,10 @@ pub(crate) fn load(
         config.origin = None;
         config.introduced_in = None;
     }
-    let (state, _) = load_config(config, options);
+    let state = match &export {
+        Some(located) => load_export(located, config, resolver, options),
+        None => load_config(config, options).0,
+    };
     match state {
         SourceState::Loaded(l) => {
             if fetches && resolver.keeps_fetched() {
@@ -168,4 +179,48 @@ pub(crate) fn load(
         SourceState::Unreadable(p) => (SourceState::Unreadable(p), Vec::new()),
         SourceState::NotConfigured => (SourceState::NotConfigured, Vec::new()),
     }
+}
+
+/// Loads a defect export (`kind: file`) found through the resolver: at replay, one the recorded
+/// run could not read fails again with the recorded error, and on a recorded run why it could
+/// not be read is remembered for the record. (A file that was read and refused is kept by the
+/// record as it is.)
+fn load_export(
+    located: &crate::Located,
+    config: SourceConfig,
+    resolver: &Resolver,
+    options: &GatherOptions<'_>,
+) -> SourceState<shipgate_defects::Loaded> {
+    use shipgate_defects::DefectsError;
+    let loaded = match resolver.recorded_failure(located) {
+        Some(e) => Err(DefectsError::FileUnreadable {
+            path: config.location(),
+            reason: e.to_string(),
+        }),
+        None => shipgate_defects::load(
+            &config,
+            &LoadOptions {
+                offline: options.offline,
+                env: options.env,
+                fetched_at: options.now,
+            },
+        ),
+    };
+    match &loaded {
+        Ok(_) => {}
+        Err(DefectsError::FileMissing { .. }) => resolver.note_failure(
+            SOURCE,
+            &located.shown,
+            &std::io::Error::from(std::io::ErrorKind::NotFound),
+        ),
+        Err(DefectsError::FileUnreadable { reason, .. }) => {
+            resolver.note_failure(
+                SOURCE,
+                &located.shown,
+                &std::io::Error::other(reason.clone()),
+            );
+        }
+        Err(_) => {}
+    }
+    state_of(loaded, &config)
 }

@@ -46,6 +46,8 @@ fn load_one(
 ) -> SourceState<PerfEvidence> {
     // Through the resolver: the live file, or its copy in a release record at replay.
     let located = resolver.file(source, &file.path);
+    // At replay, a file the recorded run could not read fails again, as it did.
+    let recorded_failure = resolver.recorded_failure(&located);
     let path = located.full;
     let display = located.shown;
     let base_dir = resolver.base_dir();
@@ -54,7 +56,17 @@ fn load_one(
     } else {
         "load-test results"
     };
-    match shipgate_perf::read_file(&path, &display, format_of(file.format)) {
+    let read = match recorded_failure {
+        Some(io) => Err(PerfError::Io {
+            path: display.clone(),
+            source: io,
+        }),
+        None => shipgate_perf::read_file(&path, &display, format_of(file.format)),
+    };
+    if let Err(PerfError::Io { source: io, .. }) = &read {
+        resolver.note_failure(source, &display, io);
+    }
+    match read {
         Ok(read) => {
             inputs.push(InputRecord {
                 source: source.to_owned(),

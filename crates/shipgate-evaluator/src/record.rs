@@ -5,7 +5,7 @@
 //! and lets the [`Resolver`](crate::Resolver) answer a replay from it, offline.
 
 use crate::error::EvaluatorError;
-use crate::resolver::{Journal, Resolver};
+use crate::resolver::{Failure, Journal, Resolver};
 use crate::{LoadedPolicy, StreamError, TOOL_VERSION, sha256_hex};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -24,8 +24,9 @@ pub const REPORT_FILE: &str = "report.json";
 /// The reports `check --report-dir` writes beside the record. Like the record, they are never
 /// read as evidence by a glob (see `record_guard`).
 pub const REPORT_FILES: [&str; 4] = [REPORT_FILE, "summary.md", "gate-junit.xml", "gate.env"];
-/// The version of the manifest's shape. Bumped only on a breaking change.
-pub const MANIFEST_VERSION: u32 = 1;
+/// The version of the manifest's shape. Bumped only on a breaking change. Version 2 added
+/// `absent`: without it, an input that could not be read replayed as one that did not exist.
+pub const MANIFEST_VERSION: u32 = 2;
 
 /// The manifest of a release record (`evidence/manifest.json`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +45,8 @@ pub struct Manifest {
     pub globs: Vec<GlobEntry>,
     /// Every local input, stored.
     pub files: Vec<FileEntry>,
+    /// Every input the run looked for but has no copy of: not found, or found and unreadable.
+    pub absent: Vec<AbsentEntry>,
     /// What each fetched source fetched, stored.
     pub fetched: Vec<FetchedEntry>,
 }
@@ -105,6 +108,31 @@ pub struct FileEntry {
     pub sha256: String,
     /// Size in bytes.
     pub bytes: u64,
+}
+
+/// An input the recorded run looked for and could not read: a replay reads it the same way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbsentEntry {
+    /// The source it belongs to.
+    pub source: String,
+    /// The input's path, as the report names it.
+    pub path: String,
+    /// What happened.
+    pub state: AbsentState,
+    /// The error, when it was unreadable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// Why a record holds no copy of an input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AbsentState {
+    /// There was no such file: a replay reads it as not found.
+    NotFound,
+    /// It was there and could not be read (a folder, no permission, too large): a replay reads
+    /// it as an I/O error with the recorded message, never as absent.
+    Unreadable,
 }
 
 /// What one fetched source fetched, stored as its `kind: file` reader reads it.
@@ -205,7 +233,7 @@ fn fill(
     let mut files = Vec::new();
     let mut seen = BTreeSet::new();
     for input in &report.inputs {
-        if !seen.insert((input.source.as_str(), input.path.as_str())) {
+        if !seen.insert((input.source.clone(), input.path.clone())) {
             continue;
         }
         let key = (input.source.clone(), input.path.clone());
@@ -232,6 +260,43 @@ fn fill(
             sha256,
             bytes,
         });
+    }
+    // Everything else the run looked for: why there is no copy of it, as the run saw it (or,
+    // for a reader outside the resolver, as it is now), so that a replay reads it the same way.
+    let mut absent = Vec::new();
+    for ((source, path), from) in &journal.located {
+        if seen.contains(&(source.clone(), path.clone())) {
+            continue;
+        }
+        let key = (source.clone(), path.clone());
+        let failure = journal.failures.get(&key).cloned().or_else(|| probe(from));
+        match failure {
+            Some(Failure::NotFound) => absent.push(AbsentEntry {
+                source: source.clone(),
+                path: path.clone(),
+                state: AbsentState::NotFound,
+                error: None,
+            }),
+            Some(Failure::Unreadable(error)) => absent.push(AbsentEntry {
+                source: source.clone(),
+                path: path.clone(),
+                state: AbsentState::Unreadable,
+                error: Some(error),
+            }),
+            // Read, and refused without being listed as an input (a file a loader rejected):
+            // the record keeps it, so a replay rejects it again.
+            None => {
+                let stored = names.claim(&stored_path("files", source, path));
+                let (sha256, bytes) = copy_hashing(from, &tmp.join(within(&stored)))?;
+                files.push(FileEntry {
+                    source: source.clone(),
+                    path: path.clone(),
+                    stored,
+                    sha256,
+                    bytes,
+                });
+            }
+        }
     }
     let mut fetched = Vec::new();
     for copy in &journal.fetched {
@@ -267,6 +332,7 @@ fn fill(
         },
         globs: journal.globs.clone(),
         files,
+        absent,
         fetched,
     };
     let mut text =
@@ -280,6 +346,30 @@ fn fill(
         manifest,
         manifest_sha256: sha256_hex(text.as_bytes()),
     })
+}
+
+/// How a located file reads now, for a reader outside the resolver that did not say why it has
+/// no input: `None` when it reads.
+fn probe(path: &Path) -> Option<Failure> {
+    use std::io::Read as _;
+    let failed = |e: io::Error| {
+        Some(if e.kind() == io::ErrorKind::NotFound {
+            Failure::NotFound
+        } else {
+            Failure::Unreadable(e.to_string())
+        })
+    };
+    match std::fs::metadata(path) {
+        Err(e) => return failed(e),
+        Ok(m) if m.is_dir() => {
+            return Some(Failure::Unreadable(crate::resolver::FOLDER.to_owned()));
+        }
+        Ok(_) => {}
+    }
+    match std::fs::File::open(path).and_then(|mut f| f.read(&mut [0u8; 1])) {
+        Err(e) => failed(e),
+        Ok(_) => None,
+    }
 }
 
 /// `evidence/x/y` → `x/y`: the part under the record's folder.
@@ -381,6 +471,26 @@ impl StoredNames {
 pub struct Snapshot {
     dir: PathBuf,
     manifest: Manifest,
+    /// (source, path) → where the manifest speaks of it.
+    index: BTreeMap<(String, String), Indexed>,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Indexed {
+    File(usize),
+    Absent(usize),
+}
+
+/// What a record holds of one input.
+pub(crate) enum Lookup {
+    /// A copy, here.
+    Stored(PathBuf),
+    /// It was not found; the path does not exist either.
+    NotFound(PathBuf),
+    /// It could not be read, with this error.
+    Unreadable(String),
+    /// The record does not speak of it: made by another policy, or its manifest was edited.
+    Unknown,
 }
 
 impl Snapshot {
@@ -415,11 +525,26 @@ impl Snapshot {
                 "`{MANIFEST_FILE}` is version {v}, written by a newer shipgate; this one reads version {MANIFEST_VERSION}"
             )));
         }
+        if let Some(v) = version
+            && v < u64::from(MANIFEST_VERSION)
+        {
+            return Err(unreadable(format!(
+                "`{MANIFEST_FILE}` is version {v}, written by an earlier shipgate that did not record the inputs it could not read (a replay could not tell them from missing ones); this one reads version {MANIFEST_VERSION}: replay it with the shipgate that wrote it, or record the release again"
+            )));
+        }
         let manifest: Manifest = serde_json::from_slice(&text)
             .map_err(|e| unreadable(format!("`{MANIFEST_FILE}` is not a release manifest: {e}")))?;
+        let mut index = BTreeMap::new();
+        for (i, a) in manifest.absent.iter().enumerate() {
+            index.insert((a.source.clone(), a.path.clone()), Indexed::Absent(i));
+        }
+        for (i, f) in manifest.files.iter().enumerate() {
+            index.insert((f.source.clone(), f.path.clone()), Indexed::File(i));
+        }
         let snapshot = Snapshot {
             dir: dir.to_path_buf(),
             manifest,
+            index,
         };
         let problems = snapshot.verify();
         if !problems.is_empty() {
@@ -530,19 +655,29 @@ impl Snapshot {
             .find(|g| g.source == source && g.patterns == patterns)
     }
 
-    /// Where the copy of `source`'s input `shown` is.
-    pub(crate) fn stored(&self, source: &str, shown: &str) -> Option<PathBuf> {
-        self.manifest
-            .files
-            .iter()
-            .find(|f| f.source == source && f.path == shown)
-            .map(|f| self.dir.join(&f.stored))
+    /// What the record holds of `source`'s input `shown`.
+    pub(crate) fn lookup(&self, source: &str, shown: &str) -> Lookup {
+        let key = (source.to_owned(), shown.to_owned());
+        match self.index.get(&key) {
+            Some(Indexed::File(i)) => self.manifest.files.get(*i).map_or(Lookup::Unknown, |f| {
+                Lookup::Stored(self.dir.join(&f.stored))
+            }),
+            Some(Indexed::Absent(i)) => match self.manifest.absent.get(*i) {
+                Some(a) if a.state == AbsentState::NotFound => {
+                    Lookup::NotFound(self.dir.join(stored_path(".absent", source, shown)))
+                }
+                Some(a) => Lookup::Unreadable(a.error.clone().unwrap_or_default()),
+                None => Lookup::Unknown,
+            },
+            None => Lookup::Unknown,
+        }
     }
 
-    /// A path inside the record that does not exist, for an input the recorded run did not
-    /// find (or could not read): it reads as missing again at replay.
-    pub(crate) fn absent_path(&self, source: &str, shown: &str) -> PathBuf {
-        self.dir.join(stored_path(".absent", source, shown))
+    /// A folder that surely exists: where an unreadable input "is" at replay, so that a reader
+    /// that opens it gets an I/O error (never "not found"). Readers that go through the resolver
+    /// get the recorded error itself.
+    pub(crate) fn unreadable_path(&self) -> PathBuf {
+        self.dir.join(EVIDENCE_DIR)
     }
 
     /// What `source` fetched when the record was made: its origin and stored copy.
@@ -839,9 +974,12 @@ mod tests {
         let err = Snapshot::open(dir.path()).unwrap_err().to_string();
         assert!(err.contains("holds no release record"), "{err}");
         fs::create_dir_all(dir.path().join(EVIDENCE_DIR)).unwrap();
-        fs::write(dir.path().join(MANIFEST_FILE), r#"{"manifest_version": 2}"#).unwrap();
+        fs::write(dir.path().join(MANIFEST_FILE), r#"{"manifest_version": 3}"#).unwrap();
         let err = Snapshot::open(dir.path()).unwrap_err().to_string();
         assert!(err.contains("written by a newer shipgate"), "{err}");
+        fs::write(dir.path().join(MANIFEST_FILE), r#"{"manifest_version": 1}"#).unwrap();
+        let err = Snapshot::open(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("written by an earlier shipgate"), "{err}");
         fs::write(dir.path().join(MANIFEST_FILE), "[]").unwrap();
         let err = Snapshot::open(dir.path()).unwrap_err().to_string();
         assert!(err.contains("is not a release manifest"), "{err}");

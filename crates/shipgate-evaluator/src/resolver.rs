@@ -7,7 +7,7 @@
 //! resolver remembers what it answered, so that `--report-dir` can store exactly the inputs the
 //! decision was made on, and a replay can answer the same questions from the record.
 
-use crate::record::{GlobEntry, Snapshot, stored_path};
+use crate::record::{GlobEntry, Lookup, Snapshot, stored_path};
 use crate::record_guard::RecordFinder;
 use shipgate_model::Report;
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,9 +15,14 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+/// What a reader says of a folder it was asked to read as a file.
+pub(crate) const FOLDER: &str = "it is a folder, not a file";
+
 /// A file as a loader reads it: where its bytes are, and the name the report gives it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Located {
+    /// The source it was located for (`uat`).
+    pub source: String,
     /// Where to read the bytes (the live file, or its copy in a release record).
     pub full: PathBuf,
     /// The path as the user would write it: relative to the policy's folder where possible.
@@ -47,6 +52,15 @@ pub struct FetchedCopy {
     pub bytes: Vec<u8>,
 }
 
+/// Why a located file has no bytes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// It did not exist.
+    NotFound,
+    /// It could not be read; the error as shown.
+    Unreadable(String),
+}
+
 /// What the resolver answered during one evaluation.
 #[derive(Debug, Default)]
 pub(crate) struct Journal {
@@ -54,6 +68,8 @@ pub(crate) struct Journal {
     pub globs: Vec<GlobEntry>,
     /// (source, shown) → where the bytes were.
     pub located: BTreeMap<(String, String), PathBuf>,
+    /// (source, shown) → why a located file could not be read, as its reader said.
+    pub failures: BTreeMap<(String, String), Failure>,
     /// What fetched sources fetched.
     pub fetched: Vec<FetchedCopy>,
 }
@@ -289,32 +305,95 @@ impl Resolver {
     }
 
     fn locate(&self, source: &str, shown: &str) -> Located {
+        let key = || (source.to_owned(), shown.to_owned());
         let full = match &self.mode {
             Mode::Live { .. } => self.base_dir.join(shown),
-            Mode::Replay(snapshot) => snapshot
-                .stored(source, shown)
-                .unwrap_or_else(|| snapshot.absent_path(source, shown)),
+            Mode::Replay(snapshot) => match snapshot.lookup(source, shown) {
+                Lookup::Stored(path) | Lookup::NotFound(path) => path,
+                Lookup::Unreadable(error) => {
+                    self.journal()
+                        .failures
+                        .insert(key(), Failure::Unreadable(error));
+                    snapshot.unreadable_path()
+                }
+                // Every input a run looks for is in its record, copied or accounted for: one
+                // that is not can only come from another policy or an edited manifest. It
+                // reads as unreadable, never as absent.
+                Lookup::Unknown => {
+                    self.journal().failures.insert(
+                        key(),
+                        Failure::Unreadable(
+                            "the release record holds neither a copy of it nor why there is none"
+                                .to_owned(),
+                        ),
+                    );
+                    snapshot.unreadable_path()
+                }
+            },
         };
         if self.is_recording() {
-            self.journal()
-                .located
-                .insert((source.to_owned(), shown.to_owned()), full.clone());
+            self.journal().located.insert(key(), full.clone());
         }
         Located {
+            source: source.to_owned(),
             full,
             shown: shown.to_owned(),
         }
     }
 
+    /// At replay, the error the recorded run got reading `located`, when it could not read it:
+    /// a reader outside the resolver returns it instead of reading, so that the replay says
+    /// exactly what the recorded run said. `None` on a live run.
+    pub fn recorded_failure(&self, located: &Located) -> Option<io::Error> {
+        if !self.is_replay() {
+            return None;
+        }
+        match self
+            .journal()
+            .failures
+            .get(&(located.source.clone(), located.shown.clone()))
+        {
+            Some(Failure::Unreadable(error)) => Some(io::Error::other(error.clone())),
+            Some(Failure::NotFound) | None => None,
+        }
+    }
+
+    /// Tells a recorded run why a located file could not be read, so that its record says so
+    /// (`absent`) and a replay fails the same way. Called by readers outside the resolver.
+    pub fn note_failure(&self, source: &str, shown: &str, error: &io::Error) {
+        if !matches!(self.mode, Mode::Live { recording: true }) {
+            return;
+        }
+        let failure = if error.kind() == io::ErrorKind::NotFound {
+            Failure::NotFound
+        } else {
+            Failure::Unreadable(error.to_string())
+        };
+        self.journal()
+            .failures
+            .insert((source.to_owned(), shown.to_owned()), failure);
+    }
+
     /// Reads a whole file found with [`Resolver::file`], refusing one larger than `limit` bytes
     /// (hand-written evidence is small; a huge file is a mistake, not a sign-off).
+    ///
+    /// A recorded run remembers why a read failed; at replay, a file the recorded run could not
+    /// read fails again with the recorded error.
     pub fn read_small(&self, located: &Located, limit: u64) -> io::Result<Vec<u8>> {
-        let meta = std::fs::metadata(&located.full)?;
+        if let Some(e) = self.recorded_failure(located) {
+            return Err(e);
+        }
+        let read = Self::read_limited(&located.full, limit);
+        if let Err(e) = &read {
+            self.note_failure(&located.source, &located.shown, e);
+        }
+        read
+    }
+
+    fn read_limited(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+        let meta = std::fs::metadata(path)?;
         if meta.is_dir() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "it is a folder, not a file",
-            ));
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, FOLDER));
         }
         if meta.len() > limit {
             return Err(io::Error::new(
@@ -325,7 +404,7 @@ impl Resolver {
                 ),
             ));
         }
-        std::fs::read(&located.full)
+        std::fs::read(path)
     }
 
     /// Keeps what a source fetched so that `--report-dir` stores it in the release record.
@@ -349,6 +428,7 @@ impl Resolver {
             .located
             .insert((source.to_owned(), origin.clone()), full.clone());
         Some(Located {
+            source: source.to_owned(),
             full,
             shown: origin,
         })

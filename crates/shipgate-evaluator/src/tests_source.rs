@@ -1,7 +1,7 @@
 //! The `tests` source: JUnit globs → test evidence, with every file's hash.
 
 use crate::resolver::Resolver;
-use shipgate_junit::{KeyedOutcome, ReadOptions, RetryMode};
+use shipgate_junit::{JunitError, KeyedOutcome, ReadOptions, RetryMode};
 use shipgate_model::{EvidenceProblem, InputRecord, SourceState, TestEvidence, TestRetention};
 use shipgate_policy::Policy;
 use std::path::Path;
@@ -44,18 +44,36 @@ pub(crate) fn load(policy: &Policy, resolver: &Resolver, outcomes: bool) -> Load
 /// Expands the globs through `resolver` and reads every match.
 fn inspect_with(resolver: &Resolver, patterns: &[String], options: &ReadOptions) -> TestInspection {
     match resolver.expand_globs(SOURCE, patterns) {
-        Ok(expanded) => TestInspection {
-            unmatched: expanded.unmatched,
-            bad_glob: None,
-            read: shipgate_junit::read_named_files(
-                expanded
-                    .files
-                    .into_iter()
-                    .map(|f| (f.full, f.shown))
-                    .collect(),
-                options,
-            ),
-        },
+        Ok(expanded) => {
+            // At replay, a file the recorded run could not read fails again, as it did.
+            let mut failed = Vec::new();
+            let mut jobs = Vec::with_capacity(expanded.files.len());
+            for f in expanded.files {
+                match resolver.recorded_failure(&f) {
+                    Some(source) => failed.push(JunitError::Io {
+                        path: f.shown,
+                        source,
+                    }),
+                    None => jobs.push((f.full, f.shown)),
+                }
+            }
+            let mut read = shipgate_junit::read_named_files(jobs, options);
+            for e in &read.errors {
+                if let JunitError::Io { path, source } = e {
+                    resolver.note_failure(SOURCE, path, source);
+                }
+            }
+            if !failed.is_empty() {
+                // In file order, as the reader reports them.
+                read.errors.extend(failed);
+                read.errors.sort_by(|a, b| a.path().cmp(b.path()));
+            }
+            TestInspection {
+                unmatched: expanded.unmatched,
+                bad_glob: None,
+                read,
+            }
+        }
         Err(message) => TestInspection {
             unmatched: Vec::new(),
             bad_glob: Some(message),
