@@ -600,3 +600,147 @@ fn unreadable_performance_and_defect_files_replay_with_their_error() {
         std::fs::read(out.path().join("report.json")).unwrap()
     );
 }
+
+/// Rewrites the manifest of the record in `out` with `edit`.
+fn edit_manifest(out: &Path, edit: impl FnOnce(&mut Value)) {
+    let path = out.join("evidence/manifest.json");
+    let mut manifest = read_json(&path);
+    edit(&mut manifest);
+    std::fs::write(&path, serde_json::to_vec_pretty(&manifest).unwrap()).unwrap();
+}
+
+/// A record, in a fresh folder, of a decision made with `RELEASE_VERSION=version` on this run's
+/// reports `a.xml` (passing) and, with `failing`, `b.xml` (one failure), and a sign-off of 2.0
+/// signed at `signed_at`.
+fn record_of(version: &str, failing: bool, signed_at: &str) -> (Project, tempfile::TempDir, i32) {
+    let mut p = Project::new(
+        "version: 1\nrelease: {name: pay, version: '${RELEASE_VERSION}'}\nsources:\n  tests: {junit: [\"reports/*.xml\"]}\n  uat: {signoff: uat.yaml}\nchecks:\n  regression: {min_pass_rate: 100%}\n  uat: {required_roles: [po], max_age: 7d}\n",
+    )
+    .file("reports/a.xml", suite(0).as_bytes())
+    .file(
+        "uat.yaml",
+        UAT_RECORD.replace("2026-11-20T10:00:00Z", signed_at).as_bytes(),
+    );
+    if failing {
+        p = p.file("reports/b.xml", suite(1).as_bytes());
+    }
+    let out = tempfile::tempdir().unwrap();
+    let code = shipgate()
+        .env("RELEASE_VERSION", version)
+        .args(["check", "--now", NOW, "--policy"])
+        .arg(p.policy())
+        .arg("--report-dir")
+        .arg(out.path())
+        .output()
+        .unwrap()
+        .status
+        .code()
+        .unwrap();
+    (p, out, code)
+}
+
+/// A record of a blocked decision: a failing report, and the wrong version.
+fn blocked_record() -> (Project, tempfile::TempDir) {
+    let (p, out, code) = record_of("1.9", true, "2026-11-20T10:00:00Z");
+    assert_eq!(code, 1);
+    (p, out)
+}
+
+/// Editing only the manifest (not one hashed file) must not steer a replay to READY: a replay
+/// at the recorded time that does not reach the recorded decision is refused.
+#[test]
+fn a_replay_that_does_not_reproduce_the_recorded_decision_is_refused() {
+    type Edit = fn(&mut Value);
+    let cases: [(&str, bool, &str, Edit); 3] = [
+        // A `${VAR}` value: the release becomes the version the sign-off approves.
+        ("1.9", false, "2026-11-20T10:00:00Z", |m| {
+            m["policy"]["env"]["RELEASE_VERSION"] = "2.0".into();
+        }),
+        // What the glob matched: the failing report is dropped.
+        ("2.0", true, "2026-11-20T10:00:00Z", |m| {
+            m["globs"][0]["matched"] = serde_json::json!(["reports/a.xml"]);
+        }),
+        // When: the sign-off, too old at the recorded time, was recent then.
+        ("2.0", false, "2026-11-10T10:00:00Z", |m| {
+            m["evaluated_at"] = "2026-11-12T10:00:00Z".into();
+        }),
+    ];
+    for (version, failing, signed_at, edit) in cases {
+        let (_p, out, code) = record_of(version, failing, signed_at);
+        assert_eq!(code, 1);
+        edit_manifest(out.path(), edit);
+        // Without the check, the edited manifest replays as READY.
+        replay(out.path())
+            .assert()
+            .code(4)
+            .stdout(predicate::str::is_empty())
+            .stderr(predicate::str::contains(
+                "the record does not reproduce its own decision",
+            ))
+            .stderr(predicate::str::contains(
+                "decision: \"blocked\" → \"ready\"",
+            ));
+    }
+}
+
+/// A manifest that names no JSON report, or another file as it, is refused: shipgate always
+/// records the report, and it is what a replay is checked against.
+#[test]
+fn a_manifest_without_its_report_is_refused() {
+    let (_p, out) = blocked_record();
+    edit_manifest(out.path(), |m| m["report"] = Value::Null);
+    replay(out.path())
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("names no JSON report"));
+    std::fs::remove_file(out.path().join("report.json")).unwrap();
+    replay(out.path())
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("names no JSON report"));
+
+    let (_p, out) = blocked_record();
+    edit_manifest(out.path(), |m| {
+        let policy = m["policy"].clone();
+        m["report"]["stored"] = policy["stored"].clone();
+        m["report"]["sha256"] = policy["sha256"].clone();
+        m["report"]["bytes"] = policy["bytes"].clone();
+    });
+    replay(out.path())
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("not `report.json`"));
+}
+
+/// The manifest's SHA-256, printed when the record is written and kept where it cannot be
+/// edited, is the trust anchor: `--expect-manifest` refuses any other manifest, even one that
+/// was rewritten consistently.
+#[test]
+fn expect_manifest_refuses_any_other_manifest() {
+    let (_p, out) = blocked_record();
+    let bytes = std::fs::read(out.path().join("evidence/manifest.json")).unwrap();
+    let sha = shipgate_evaluator::sha256_hex(&bytes);
+    replay(out.path())
+        .args(["--expect-manifest", &sha.to_uppercase()])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!("manifest SHA-256 {sha}")));
+    // Rewritten, and replayed at another time (where a differing decision is expected).
+    edit_manifest(out.path(), |m| {
+        m["policy"]["env"]["RELEASE_VERSION"] = "2.0".into();
+        m["globs"][0]["matched"] = serde_json::json!(["reports/a.xml"]);
+    });
+    replay(out.path()).args(["--now", NOW]).assert().code(0);
+    replay(out.path())
+        .args(["--now", NOW, "--expect-manifest", &sha])
+        .assert()
+        .code(4)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains("not the expected"));
+    shipgate()
+        .args(["check", "--expect-manifest", "abc"])
+        .arg("--from-snapshot")
+        .arg(out.path())
+        .assert()
+        .code(2);
+}

@@ -27,10 +27,17 @@ pub(crate) struct CheckArgs {
 
     /// Replay the release record in DIR (the `--report-dir` of an earlier run) offline: the
     /// recorded policy and inputs, at the recorded time unless `--now` is given. A record whose
-    /// files differ from its manifest is refused (exit 4). The policy is the record's copy;
-    /// `--policy` is ignored.
+    /// files differ from its manifest is refused (exit 4), and so is, without `--now`, a replay
+    /// that does not reproduce the recorded decision and exit code. The policy is the record's
+    /// copy; `--policy` is ignored.
     #[arg(long, value_name = "DIR")]
     pub from_snapshot: Option<PathBuf>,
+
+    /// With `--from-snapshot`: the SHA-256 of the record's `evidence/manifest.json`, as printed
+    /// when the record was written and kept where it cannot be edited. Any other manifest is
+    /// refused (exit 4): whoever can write the record can rewrite its manifest consistently.
+    #[arg(long, value_name = "SHA256", requires = "from_snapshot", value_parser = parse_sha256)]
+    pub expect_manifest: Option<String>,
 
     /// Evaluate everything and print the verdict, but exit 0 whatever it is. The gate still
     /// exits non-zero when it cannot do its job: an invalid policy (3); a release record that
@@ -51,6 +58,15 @@ pub(crate) struct CheckArgs {
     /// on the time.
     #[arg(long, value_name = "INSTANT")]
     pub now: Option<Timestamp>,
+}
+
+fn parse_sha256(s: &str) -> Result<String, String> {
+    let s = s.trim();
+    if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(s.to_ascii_lowercase())
+    } else {
+        Err("a SHA-256 is 64 hexadecimal digits".to_owned())
+    }
 }
 
 fn parse_format(s: &str) -> Result<Format, String> {
@@ -123,6 +139,32 @@ pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
         .into_iter()
         .find(|c| c.code() == report.exit_code)
         .unwrap_or(ExitCode::Internal);
+    if let Some(recorded) = &recorded
+        && args.now.is_none()
+        && (recorded.decision != report.decision || recorded.exit_code != report.exit_code)
+    {
+        // At the recorded time, from the recorded inputs, the decision must come out as it was
+        // recorded: if not, something the hashes do not cover (the manifest's variables, glob
+        // matches or time) was changed, or this shipgate decides differently.
+        let differences = shipgate_evaluator::compare_reports(recorded, &report);
+        eprint(&format!(
+            "shipgate: the record does not reproduce its own decision: it recorded {} (exit {}), the replay decides {} (exit {}):\n  {}\n  the release record cannot be trusted; restore it from where it was archived{}",
+            decision_word(recorded),
+            recorded.exit_code,
+            decision_word(&report),
+            report.exit_code,
+            differences.join("\n  "),
+            if recorded.tool.version == shipgate_evaluator::TOOL_VERSION {
+                String::new()
+            } else {
+                format!(
+                    ", or replay it with shipgate {}, which recorded it",
+                    recorded.tool.version
+                )
+            }
+        ));
+        return ExitCode::EvidenceError;
+    }
 
     if let Some(dir) = &args.report_dir
         && recorded.is_none()
@@ -226,11 +268,26 @@ fn replay_plan(args: &CheckArgs, dir: &Path) -> Result<Plan, ExitCode> {
         }
     })?;
     let manifest = snapshot.manifest();
+    let manifest_sha = snapshot.manifest_sha256();
+    if let Some(expected) = &args.expect_manifest
+        && expected != manifest_sha
+    {
+        eprint(&format!(
+            "shipgate: the manifest of the release record in `{}` has SHA-256 {manifest_sha}, not the expected {expected}: it is not the record that was written; restore it from where it was archived",
+            dir.display()
+        ));
+        return Err(ExitCode::EvidenceError);
+    }
     let recorded_with = &manifest.tool.version;
     let mut note = format!(
-        "shipgate: replaying the release record in `{}` offline (recorded at {} by shipgate {recorded_with})",
+        "shipgate: replaying the release record in `{}` offline (recorded at {} by shipgate {recorded_with}; manifest SHA-256 {manifest_sha}{})",
         dir.display(),
-        manifest.evaluated_at
+        manifest.evaluated_at,
+        if args.expect_manifest.is_some() {
+            ", as expected"
+        } else {
+            ", compare it with the one printed when the record was written, or pass it as --expect-manifest"
+        }
     );
     if recorded_with != shipgate_evaluator::TOOL_VERSION {
         note.push_str(&format!(
@@ -239,21 +296,26 @@ fn replay_plan(args: &CheckArgs, dir: &Path) -> Result<Plan, ExitCode> {
         ));
     }
     eprint(&note);
+    // The recorded report is what the replay must reproduce: without it, there is nothing to
+    // hold the replay to.
     let recorded = match snapshot.recorded_report() {
-        Some(Ok(r)) => Some(r),
+        Some(Ok(r)) => r,
         Some(Err(e)) => {
             eprint(&format!(
-                "shipgate: the recorded report.json cannot be read ({e}); it is not compared with the replay"
+                "shipgate: the release record's report.json cannot be read ({e}); a replay is checked against it, so the record cannot be trusted"
             ));
-            None
+            return Err(ExitCode::EvidenceError);
         }
-        None => None,
+        None => {
+            eprint("shipgate: the release record holds no report.json to check the replay against");
+            return Err(ExitCode::EvidenceError);
+        }
     };
     Ok(Plan {
         now: args.now.unwrap_or(manifest.evaluated_at),
         resolver: Resolver::replay(snapshot),
         loaded,
-        recorded,
+        recorded: Some(recorded),
     })
 }
 
@@ -336,12 +398,16 @@ fn write_report_dir(
     Ok(())
 }
 
-/// The decision in dotenv form. Values are plain words and numbers, never evidence text.
-fn dotenv(report: &Report) -> String {
-    let decision = match report.decision {
+fn decision_word(report: &Report) -> &'static str {
+    match report.decision {
         shipgate_model::Decision::Ready => "ready",
         shipgate_model::Decision::Blocked => "blocked",
-    };
+    }
+}
+
+/// The decision in dotenv form. Values are plain words and numbers, never evidence text.
+fn dotenv(report: &Report) -> String {
+    let decision = decision_word(report);
     format!(
         "SHIPGATE_DECISION={decision}\nSHIPGATE_EXIT_CODE={}\nSHIPGATE_BLOCKING={}\n",
         report.exit_code,

@@ -471,6 +471,8 @@ impl StoredNames {
 pub struct Snapshot {
     dir: PathBuf,
     manifest: Manifest,
+    /// The SHA-256 of the manifest's bytes, as read and parsed.
+    manifest_sha256: String,
     /// (source, path) → where the manifest speaks of it.
     index: BTreeMap<(String, String), Indexed>,
 }
@@ -544,6 +546,7 @@ impl Snapshot {
         let snapshot = Snapshot {
             dir: dir.to_path_buf(),
             manifest,
+            manifest_sha256: sha256_hex(&text),
             index,
         };
         let problems = snapshot.verify();
@@ -559,6 +562,12 @@ impl Snapshot {
     /// The manifest.
     pub fn manifest(&self) -> &Manifest {
         &self.manifest
+    }
+
+    /// The SHA-256 of `evidence/manifest.json`, as read: what `--expect-manifest` compares with
+    /// the value printed when the record was written.
+    pub fn manifest_sha256(&self) -> &str {
+        &self.manifest_sha256
     }
 
     /// The report folder.
@@ -605,6 +614,23 @@ impl Snapshot {
     fn verify(&self) -> Vec<String> {
         let mut problems = Vec::new();
         let mut listed = BTreeSet::new();
+        // The recorded report is what a replay is checked against: shipgate always records it,
+        // as `report.json`. A manifest without it could be steered anywhere.
+        match &self.manifest.report {
+            None => problems.push(format!(
+                "the manifest names no JSON report (`report: null`){}; shipgate always records `{REPORT_FILE}`, which a replay must reproduce",
+                if self.dir.join(REPORT_FILE).exists() {
+                    format!(", yet `{REPORT_FILE}` is there")
+                } else {
+                    String::new()
+                }
+            )),
+            Some(r) if r.stored != REPORT_FILE => problems.push(format!(
+                "the manifest names `{}` as the JSON report, not `{REPORT_FILE}`",
+                r.stored
+            )),
+            Some(_) => {}
+        }
         for (stored, sha256, bytes, what) in self.entries() {
             let inside_record = stored == REPORT_FILE
                 || (stored.starts_with(&format!("{EVIDENCE_DIR}/")) && stored != MANIFEST_FILE);
