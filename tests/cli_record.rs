@@ -744,3 +744,42 @@ fn expect_manifest_refuses_any_other_manifest() {
         .assert()
         .code(2);
 }
+
+/// A replay of a record whose gate used the history of earlier runs can be recorded again, and
+/// that record replays the same: the history is stored as it was fetched, not as a missing file.
+#[test]
+fn a_replay_with_history_can_be_recorded_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first");
+    let second = dir.path().join("second");
+    assert_eq!(
+        record(&repo("examples/flaky/shipgate.yaml"), &first, NOW),
+        1
+    );
+    let output = replay(&first)
+        .arg("--report-dir")
+        .arg(&second)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        second
+            .join("evidence/fetched/history/history.json")
+            .is_file()
+    );
+    let a = read_json(&first.join("evidence/manifest.json"));
+    let b = read_json(&second.join("evidence/manifest.json"));
+    assert_eq!(a["fetched"], b["fetched"]);
+    assert_eq!(a["files"], b["files"]);
+    let output = replay(&second).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        output.stdout,
+        std::fs::read(first.join("report.json")).unwrap()
+    );
+}

@@ -145,6 +145,19 @@ pub(crate) fn load(
             };
             return (SourceState::Missing(problem), Vec::new());
         };
+        // The stored answer must be of the tracker and query the (recorded) policy names.
+        if stored.shown != location {
+            let problem = EvidenceProblem {
+                source: SOURCE.to_owned(),
+                location: Some(location.clone()),
+                message: format!(
+                    "the stored defects were fetched from `{}`, not `{location}`, the tracker the policy names",
+                    stored.shown
+                ),
+                remedy: "replay the record with the policy it was made with".to_owned(),
+            };
+            return (SourceState::Unreadable(vec![problem]), Vec::new());
+        }
         // What the tracker answered, stored in the defect JSON form: already normalised.
         config.kind = Kind::File;
         config.path = Some(stored.full);

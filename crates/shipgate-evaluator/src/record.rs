@@ -5,7 +5,7 @@
 //! and lets the [`Resolver`](crate::Resolver) answer a replay from it, offline.
 
 use crate::error::EvaluatorError;
-use crate::resolver::{Failure, Journal, Resolver};
+use crate::resolver::{Failure, Fetched, FetchedContent, Journal, Resolver};
 use crate::{LoadedPolicy, StreamError, TOOL_VERSION, sha256_hex};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -301,13 +301,33 @@ fn fill(
     let mut fetched = Vec::new();
     for copy in &journal.fetched {
         let stored = names.claim(&stored_path("fetched", &copy.source, &copy.file_name));
-        write_new(tmp, &stored, &copy.bytes)?;
+        let (sha256, bytes) = match &copy.content {
+            FetchedContent::Bytes(b) => {
+                write_new(tmp, &stored, b)?;
+                (sha256_hex(b), b.len() as u64)
+            }
+            // From the record being replayed: copied, and refused if it changed since it was
+            // checked when the record was opened.
+            FetchedContent::Stored {
+                path,
+                sha256,
+                bytes,
+            } => {
+                let copied = copy_hashing(path, &tmp.join(within(&stored)))?;
+                if copied.0 != *sha256 || copied.1 != *bytes {
+                    return Err(EvaluatorError::InputChanged {
+                        path: path.display().to_string(),
+                    });
+                }
+                copied
+            }
+        };
         fetched.push(FetchedEntry {
             source: copy.source.clone(),
             origin: copy.origin.clone(),
             stored,
-            sha256: sha256_hex(&copy.bytes),
-            bytes: copy.bytes.len() as u64,
+            sha256,
+            bytes,
         });
     }
     let manifest = Manifest {
@@ -715,6 +735,27 @@ impl Snapshot {
             .map(|f| (f.origin.clone(), self.dir.join(&f.stored)))
     }
 
+    /// What the recorded run fetched, as the journal of a replay carries it.
+    pub(crate) fn fetched_copies(&self) -> Vec<Fetched> {
+        self.manifest
+            .fetched
+            .iter()
+            .map(|f| Fetched {
+                source: f.source.clone(),
+                origin: f.origin.clone(),
+                file_name: Path::new(&f.stored).file_name().map_or_else(
+                    || "fetched".to_owned(),
+                    |n| n.to_string_lossy().into_owned(),
+                ),
+                content: FetchedContent::Stored {
+                    path: self.dir.join(&f.stored),
+                    sha256: f.sha256.clone(),
+                    bytes: f.bytes,
+                },
+            })
+            .collect()
+    }
+
     /// The recorded JSON report, when the record has one (its hash was checked at open).
     pub fn recorded_report(&self) -> Option<Result<Report, String>> {
         let stored = &self.manifest.report.as_ref()?.stored;
@@ -1050,6 +1091,127 @@ mod tests {
             "https://acme.atlassian.net/rest/api/3/search/jql"
         );
         assert!(replay.fetched("tests").is_none());
+    }
+
+    const TRACKER_POLICY: &str = "version: 1\nrelease: {name: pay, version: '1.0'}\nsources:\n  tests: {junit: [\"r/*.xml\"]}\n  defects:\n    kind: jira\n    url: https://acme.atlassian.net\n    user_env: TRACKER_USER\n    token_env: TRACKER_TOKEN\n    query: project = PAY\n    origin: {field: Defect origin, production: [Production], pre_production: [QA]}\nchecks:\n  regression: {min_pass_rate: 50%}\n  defects: {max_open: {critical: 9}}\n";
+
+    /// A record of a gate that read a tracker: the live run is offline, and what the tracker
+    /// "answered" (the example's export, in the defect JSON form) is kept as fetched.
+    fn tracker_record(root: &Path) -> (LoadedPolicy, PathBuf) {
+        let project = root.join("project");
+        fs::create_dir_all(project.join("r")).unwrap();
+        fs::write(project.join("shipgate.yaml"), TRACKER_POLICY).unwrap();
+        fs::write(project.join("r/a.xml"), JUNIT).unwrap();
+        let loaded = load_policy(&project.join("shipgate.yaml"), &|_| None).unwrap();
+        let example = load_policy(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/defects/shipgate.yaml"),
+            &|_| None,
+        )
+        .unwrap();
+        let (state, _) = crate::load_defects(
+            example.policy.sources.defects.as_ref().unwrap(),
+            &example.base_dir,
+            &GatherOptions::default(),
+        );
+        let answer = crate::write_defects_json(&state.loaded().unwrap().evidence).into_bytes();
+        let location = crate::defect_config(
+            loaded.policy.sources.defects.as_ref().unwrap(),
+            &loaded.base_dir,
+        )
+        .location();
+        let resolver = Resolver::live(&loaded.base_dir, true);
+        let options = GatherOptions {
+            offline: true,
+            ..GatherOptions::default()
+        };
+        let mut report = run_with(&loaded, &resolver, now(), &options);
+        resolver.keep_fetched(FetchedCopy {
+            source: "defects".into(),
+            origin: location.clone(),
+            file_name: "defects.json".into(),
+            bytes: answer.clone(),
+        });
+        report.inputs.push(InputRecord {
+            source: "defects".into(),
+            path: location,
+            sha256: sha256_hex(&answer),
+            bytes: answer.len() as u64,
+        });
+        let out = root.join("first");
+        fs::create_dir_all(&out).unwrap();
+        write_record(&out, &loaded, &resolver, &report, b"{}").unwrap();
+        fs::write(out.join(REPORT_FILE), b"{}").unwrap();
+        (loaded, out)
+    }
+
+    fn record_replay(from: &Path, to: &Path) -> (Report, Manifest) {
+        let snapshot = Snapshot::open(from).unwrap();
+        let loaded = load_snapshot_policy(&snapshot).unwrap();
+        let at = snapshot.manifest().evaluated_at;
+        let resolver = Resolver::replay(snapshot);
+        let report = run_with(&loaded, &resolver, at, &GatherOptions::default());
+        let json = serde_json::to_vec_pretty(&report).unwrap();
+        fs::create_dir_all(to).unwrap();
+        let written = write_record(to, &loaded, &resolver, &report, &json).unwrap();
+        fs::write(to.join(REPORT_FILE), &json).unwrap();
+        (report, written.manifest)
+    }
+
+    /// A replay recorded again stores what the first run fetched as fetched again (not as a
+    /// local file), so that the second record replays the same.
+    #[test]
+    fn a_recorded_replay_keeps_what_was_fetched_as_fetched() {
+        let root = tempfile::tempdir().unwrap();
+        let (_, first) = tracker_record(root.path());
+        let second = root.path().join("second");
+        let (report, manifest) = record_replay(&first, &second);
+        let defects = report
+            .checks
+            .iter()
+            .find(|c| c.id == "defects.open")
+            .unwrap();
+        assert_eq!(
+            defects.status,
+            shipgate_model::CheckStatus::Pass,
+            "{defects:#?}"
+        );
+        assert_eq!(manifest.fetched.len(), 1, "{:#?}", manifest.fetched);
+        assert_eq!(
+            manifest.fetched[0].stored,
+            "evidence/fetched/defects/defects.json"
+        );
+        assert!(manifest.files.iter().all(|f| f.source != "defects"));
+        let third = root.path().join("third");
+        let (again, _) = record_replay(&second, &third);
+        assert_eq!(
+            serde_json::to_string(&again).unwrap(),
+            serde_json::to_string(&report).unwrap()
+        );
+    }
+
+    /// At replay the stored tracker answer must be of the tracker the policy names.
+    #[test]
+    fn stored_defects_of_another_tracker_are_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let (_, first) = tracker_record(root.path());
+        let path = first.join(MANIFEST_FILE);
+        let text = fs::read_to_string(&path).unwrap().replace(
+            "\"origin\": \"https://acme.atlassian.net",
+            "\"origin\": \"https://evil.example",
+        );
+        fs::write(&path, text).unwrap();
+        let report = replay(&first);
+        let c = report
+            .checks
+            .iter()
+            .find(|c| c.id == "defects.open")
+            .unwrap();
+        assert_eq!(c.status, shipgate_model::CheckStatus::Error, "{c:#?}");
+        assert!(
+            c.message.contains("fetched from `https://evil.example"),
+            "{}",
+            c.message
+        );
     }
 
     #[test]

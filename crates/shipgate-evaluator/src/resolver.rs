@@ -52,6 +52,35 @@ pub struct FetchedCopy {
     pub bytes: Vec<u8>,
 }
 
+/// What one source fetched, for the record.
+#[derive(Debug)]
+pub(crate) struct Fetched {
+    /// The source (`defects`).
+    pub source: String,
+    /// Where it was fetched from.
+    pub origin: String,
+    /// The file name to store it under (`defects.json`).
+    pub file_name: String,
+    /// Its bytes.
+    pub content: FetchedContent,
+}
+
+/// Where a fetched copy's bytes are.
+#[derive(Debug)]
+pub(crate) enum FetchedContent {
+    /// Fetched by this run.
+    Bytes(Vec<u8>),
+    /// Stored in the release record being replayed, with the hash and size its manifest gives.
+    Stored {
+        /// The stored copy.
+        path: PathBuf,
+        /// Hex SHA-256.
+        sha256: String,
+        /// Size in bytes.
+        bytes: u64,
+    },
+}
+
 /// Why a located file has no bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Failure {
@@ -70,8 +99,9 @@ pub(crate) struct Journal {
     pub located: BTreeMap<(String, String), PathBuf>,
     /// (source, shown) → why a located file could not be read, as its reader said.
     pub failures: BTreeMap<(String, String), Failure>,
-    /// What fetched sources fetched.
-    pub fetched: Vec<FetchedCopy>,
+    /// What fetched sources fetched (at replay: what the record stored of it, carried over so
+    /// that a replay recorded again stores it as fetched again).
+    pub fetched: Vec<Fetched>,
 }
 
 enum Mode {
@@ -108,11 +138,16 @@ impl Resolver {
     /// Reads the copies stored in a release record, under the names they were recorded as.
     pub fn replay(snapshot: Snapshot) -> Self {
         let base_dir = PathBuf::from(&snapshot.manifest().policy.base_dir);
+        // What the recorded run fetched stays fetched: a replay recorded again stores it so.
+        let journal = Journal {
+            fetched: snapshot.fetched_copies(),
+            ..Journal::default()
+        };
         Self {
             records: RecordFinder::new(&base_dir),
             base_dir,
             mode: Mode::Replay(Box::new(snapshot)),
-            journal: Mutex::default(),
+            journal: Mutex::new(journal),
         }
     }
 
@@ -412,7 +447,12 @@ impl Resolver {
     /// ignored otherwise.
     pub fn keep_fetched(&self, copy: FetchedCopy) {
         if self.keeps_fetched() {
-            self.journal().fetched.push(copy);
+            self.journal().fetched.push(Fetched {
+                source: copy.source,
+                origin: copy.origin,
+                file_name: copy.file_name,
+                content: FetchedContent::Bytes(copy.bytes),
+            });
         }
     }
 
@@ -423,10 +463,9 @@ impl Resolver {
         let Mode::Replay(snapshot) = &self.mode else {
             return None;
         };
+        // Not a located input: a replay recorded again stores it as fetched (carried over at
+        // `Resolver::replay`), not as a file.
         let (origin, full) = snapshot.fetched(source)?;
-        self.journal()
-            .located
-            .insert((source.to_owned(), origin.clone()), full.clone());
         Some(Located {
             source: source.to_owned(),
             full,
