@@ -74,15 +74,16 @@ fn load_config(
     config: SourceConfig,
     options: &GatherOptions<'_>,
 ) -> (SourceState<shipgate_defects::Loaded>, SourceConfig) {
-    let loaded = shipgate_defects::load(
-        &config,
-        &LoadOptions {
-            offline: options.offline,
-            env: options.env,
-            fetched_at: options.now,
-        },
-    );
+    let loaded = shipgate_defects::load(&config, &load_options(options));
     (state_of(loaded, &config), config)
+}
+
+fn load_options<'a>(options: &GatherOptions<'a>) -> LoadOptions<'a> {
+    LoadOptions {
+        offline: options.offline,
+        env: options.env,
+        fetched_at: options.now,
+    }
 }
 
 fn state_of(
@@ -210,14 +211,7 @@ fn load_export(
             path: config.location(),
             reason: e.to_string(),
         }),
-        None => shipgate_defects::load(
-            &config,
-            &LoadOptions {
-                offline: options.offline,
-                env: options.env,
-                fetched_at: options.now,
-            },
-        ),
+        None => shipgate_defects::load(&config, &load_options(options)),
     };
     match &loaded {
         Ok(_) => {}
