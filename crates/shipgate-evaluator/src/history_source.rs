@@ -187,7 +187,7 @@ pub(crate) fn read_files(
                 EarlierRuns::Problem(SourceState::Unreadable(vec![problem(
                     None,
                     e.to_string(),
-                    "correct the glob in `sources.tests.history`",
+                    &e.remedy(),
                 )])),
                 Vec::new(),
             );

@@ -197,7 +197,7 @@ impl TestInspection {
                 source: SOURCE.to_owned(),
                 location: None,
                 message,
-                remedy: "correct the glob in `sources.tests.junit`".to_owned(),
+                remedy: "correct the glob in `sources.tests.junit`, or the file or folder the message names (a broken link, a folder that cannot be listed)".to_owned(),
             }]);
         }
         if !self.read.errors.is_empty() {

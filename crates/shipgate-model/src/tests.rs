@@ -100,14 +100,14 @@ impl TestCounts {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SuiteErrorKind {
-    /// `<failure>` directly under `<testsuite>`.
+    /// `<failure>` directly under `<testsuite>` (or the root `<testsuites>`).
     Failure,
-    /// `<error>` directly under `<testsuite>`.
+    /// `<error>` directly under `<testsuite>` (or the root `<testsuites>`).
     Error,
 }
 
-/// An `<error>` or `<failure>` directly under a `<testsuite>`: a suite that failed to set up or
-/// tear down. It is not a testcase, but it must never be read as green.
+/// An `<error>` or `<failure>` directly under a `<testsuite>` (or the root `<testsuites>`): a suite
+/// that failed to set up or tear down. It is not a testcase, but it must never be read as green.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SuiteError {
     /// Index into [`TestEvidence::files`].
