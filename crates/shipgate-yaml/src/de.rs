@@ -13,6 +13,10 @@ use serde::de::{
 };
 use std::collections::HashSet;
 
+/// Why an empty or null value is refused, and what to do instead.
+const NOTHING_IS_NOT_A_VALUE: &str =
+    "write one (an empty value is never taken as \"none\", \"no limit\" or \"off\")";
+
 /// At most this many problems are collected from one document.
 const MAX_PROBLEMS: usize = 200;
 
@@ -270,9 +274,14 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
     /// text of the null (`name: ~` is no signer called "~"); quoted, it is text.
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         if self.node.is_null() {
-            return self.fail("expected a value, found nothing");
+            return self.fail(format!(
+                "expected a value, found nothing; {NOTHING_IS_NOT_A_VALUE}"
+            ));
         }
         match &self.node.value {
+            NodeValue::Scalar(s, _) if s.trim().is_empty() => {
+                self.fail(format!("the value is empty; {NOTHING_IS_NOT_A_VALUE}"))
+            }
             NodeValue::Scalar(s, _) => visitor.visit_str(s).map_err(|e| self.locate(e)),
             _ => self.fail(format!(
                 "expected a single value, found {}",
@@ -290,9 +299,16 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
         self.deserialize_str(v)
     }
 
+    /// An optional key that is written must hold a value: `min_pass_rate: ~`, `null`, or a
+    /// value that expanded to nothing is refused, never read as "not set". A key that is absent
+    /// is "not set" (serde does not ask the deserializer for it). Types that give an empty
+    /// value a meaning of their own (`commit: ${GITHUB_SHA:-}`) read it with
+    /// `deserialize_any`, which sees the null.
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         if self.node.is_null() {
-            visitor.visit_none().map_err(|e| self.locate(e))
+            self.fail(format!(
+                "no value is written here; {NOTHING_IS_NOT_A_VALUE}, or remove the key to take its default"
+            ))
         } else {
             let node = self.node;
             visitor
@@ -685,9 +701,41 @@ nmae: x
     }
 
     #[test]
+    fn an_optional_key_written_with_no_value_is_refused_not_read_as_absent() {
+        for nothing in ["", " ~", " null", " NULL"] {
+            let problems = load(&format!("version: 1\nchecks:{nothing}\n")).unwrap_err();
+            assert_eq!(problems.len(), 1, "{nothing:?}: {problems:#?}");
+            assert_eq!(problems[0].path, "checks");
+            assert_eq!(problems[0].mark.line, 2);
+            assert!(
+                problems[0].message.contains("no value is written here"),
+                "{problems:#?}"
+            );
+        }
+        let problems = load("version: 1\nchecks:\n  min_tests: ~\n  level: warn\n").unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!(problems[0].path, "checks.min_tests");
+        assert_eq!(problems[0].mark.line, 3);
+        // Absent is still "not set".
+        let doc = load("version: 1\nchecks:\n  level: warn\n").unwrap();
+        assert_eq!(doc.checks.unwrap().min_tests, None);
+    }
+
+    #[test]
+    fn an_empty_string_is_refused() {
+        for empty in ["''", "\"\"", "'  '"] {
+            let problems = load(&format!("version: 1\nname: {empty}\n")).unwrap_err();
+            assert_eq!(problems.len(), 1, "{empty}: {problems:#?}");
+            assert_eq!(problems[0].path, "name");
+            assert!(
+                problems[0].message.contains("the value is empty"),
+                "{problems:#?}"
+            );
+        }
+    }
+
+    #[test]
     fn an_empty_section_reads_as_an_empty_struct() {
-        let doc = load("version: 1\nchecks:\n").unwrap();
-        assert_eq!(doc.checks, None);
         #[derive(Debug, Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Outer {

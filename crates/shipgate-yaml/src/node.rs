@@ -342,6 +342,18 @@ impl Builder {
     fn leaf(&mut self, mark: Mark, value: NodeValue, anchor: usize) -> Result<(), Vec<Problem>> {
         let id = self.fresh_id()?;
         let path = self.next_path();
+        // A value left empty (`checks:` and nothing) is reported at its key: the parser marks
+        // it where the next token starts, often on the following line.
+        let mark = match (&value, self.stack.last()) {
+            (
+                NodeValue::Null,
+                Some(Frame {
+                    kind: FrameKind::Map { key: Some(k), .. },
+                    ..
+                }),
+            ) => k.mark,
+            _ => mark,
+        };
         self.place(
             Node {
                 id,
