@@ -230,7 +230,7 @@ fn a_broken_quarantine_file_is_exit_4_and_names_the_line() {
         .assert()
         .code(4)
         .stdout(predicate::str::contains("quarantine.yaml:2:10"))
-        .stdout(predicate::str::contains("`owner` is empty"));
+        .stdout(predicate::str::contains("`[0].owner`: the value is\n"));
 }
 
 #[test]

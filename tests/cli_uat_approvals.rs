@@ -827,15 +827,27 @@ fn an_invalid_approvals_section_is_exit_3_with_every_problem() {
     for says in [
         "`acme` is not `owner/name`",
         "`latest` is not a workflow run id",
-        "name the environment whose deployment approvals count",
+        "`sources.uat.github_approvals.environment`: the value is empty",
         "never the token itself",
         "write the login without `@`",
         "no one approves as `po`",
-        "no one can approve as `product-owner`",
     ] {
         assert!(stderr.contains(says), "{says}: {stderr}");
     }
     assert!(!stderr.contains("ghp_abc123"), "{stderr}");
+    // Rules across sections are given once the values they look at could be read.
+    let fixed = text.replace("environment: ''", "environment: production");
+    let p = Project::new(&fixed);
+    let out = shipgate()
+        .args(["validate", "--policy"])
+        .arg(p.policy())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no one can approve as `product-owner`"),
+        "{stderr}"
+    );
 }
 
 #[test]

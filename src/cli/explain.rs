@@ -3,7 +3,7 @@
 use super::output::{eprint, print_stdout};
 use clap::Args;
 use shipgate_model::ExitCode;
-use shipgate_policy::CATALOG;
+use shipgate_policy::catalog;
 
 #[derive(Debug, Args)]
 pub(crate) struct ExplainArgs {
@@ -13,15 +13,15 @@ pub(crate) struct ExplainArgs {
 
 pub(crate) fn run(args: &ExplainArgs) -> ExitCode {
     let Some(id) = &args.check_id else {
-        let width = CATALOG.iter().map(|c| c.id.len()).max().unwrap_or(0);
+        let width = catalog().map(|c| c.id.len()).max().unwrap_or(0);
         let mut text = String::from("Checks (run `shipgate explain ID` for one):\n");
-        for c in CATALOG {
+        for c in catalog() {
             text.push_str(&format!("  {:width$}  {}\n", c.id, c.title));
         }
         return print_stdout(&text);
     };
     let Some(info) = shipgate_policy::explain(id) else {
-        let ids: Vec<&str> = CATALOG.iter().map(|c| c.id).collect();
+        let ids: Vec<&str> = catalog().map(|c| c.id).collect();
         let best = ids
             .iter()
             .map(|c| (*c, strsim::jaro_winkler(id, c)))

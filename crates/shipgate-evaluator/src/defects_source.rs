@@ -34,6 +34,7 @@ pub fn defect_config(sources: &DefectSources, base_dir: &Path) -> SourceConfig {
         field: s
             .field
             .clone()
+            .map(|f| f.0)
             .or_else(|| kind.default_severity().map(|d| d.field))
             .unwrap_or_default(),
         map: vec![
@@ -44,7 +45,7 @@ pub fn defect_config(sources: &DefectSources, base_dir: &Path) -> SourceConfig {
         ],
     });
     config.origin = sources.origin.as_ref().map(|o| OriginMap {
-        field: o.field.clone(),
+        field: o.field.0.clone(),
         production: o.production.clone(),
         pre_production: o.pre_production.clone(),
     });

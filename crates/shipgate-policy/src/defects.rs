@@ -1,8 +1,8 @@
 //! The policy's defect sections: `sources.defects` (which tracker, how its values map to
 //! severity and origin) and `checks.defects`, `checks.leakage`, `checks.traceability`.
 
-use crate::policy::{LevelSetting, OnMissing};
-use crate::values::{DurationSpec, Percent};
+use crate::raw::{LevelSetting, OnMissing};
+use crate::values::{DurationSpec, Percent, TextOrEmpty};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::time::Duration;
@@ -104,8 +104,8 @@ impl DefectKind {
 pub struct SeverityMapping {
     /// Jira, Redmine, CSV: the field, by name or id (`priority`, `Severity`,
     /// `customfield_10041`). GitHub, GitLab: the label prefix (`severity:`, `severity::`); an
-    /// empty prefix compares whole labels. Default `priority` where the kind has one.
-    pub field: Option<String>,
+    /// empty prefix (`""`) compares whole labels. Default `priority` where the kind has one.
+    pub field: Option<TextOrEmpty>,
     /// The tracker values of each severity, compared ignoring case. A defect with values of
     /// several severities takes the worst.
     pub map: SeverityValues,
@@ -134,8 +134,8 @@ pub struct SeverityValues {
 #[serde(deny_unknown_fields)]
 pub struct OriginMapping {
     /// The field by name or id (Jira, Redmine custom field, CSV column), or the label prefix
-    /// (GitHub, GitLab: `origin:`, `origin::`).
-    pub field: String,
+    /// (GitHub, GitLab: `origin:`, `origin::`; an empty prefix, `""`, compares whole labels).
+    pub field: TextOrEmpty,
     /// Values meaning "found in production" (compared ignoring case).
     #[serde(default)]
     pub production: Vec<String>,
@@ -147,7 +147,7 @@ pub struct OriginMapping {
 /// `defects.open` and `defects.classified`.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DefectsCheck {
+pub struct DefectsSection {
     /// The most open defects allowed per severity (`{critical: 0, high: 3}`). A severity not
     /// named is not limited, except `unknown`, which defaults to 0: an open defect whose
     /// severity the gate cannot tell may be critical.
@@ -182,7 +182,7 @@ pub struct MaxOpen {
 /// `leakage.rate`.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct LeakageCheck {
+pub struct LeakageSection {
     /// How far back defects are counted, by creation date (default `90d`).
     pub window: Option<DurationSpec>,
     /// The highest production ÷ (production + pre-production) allowed (`5%`).
@@ -199,7 +199,7 @@ pub struct LeakageCheck {
 /// `traceability.production-defects`.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TraceabilityCheck {
+pub struct TraceabilitySection {
     /// Every production defect created in the window needs a test that references it and ran
     /// and passed in this run. Must be `true` for the check to run.
     pub production_defects_need_test: Option<bool>,

@@ -1,7 +1,7 @@
 //! `sources.tests.history` and `sources.tests.quarantine`: what the evaluator must load for them,
 //! and the rules that keep them from being configured for nothing.
 
-use crate::policy::Policy;
+use crate::raw::RawPolicy;
 
 /// `checks.flaky.history_runs` when not set.
 pub const DEFAULT_HISTORY_RUNS: u32 = 20;
@@ -9,44 +9,6 @@ pub const DEFAULT_HISTORY_RUNS: u32 = 20;
 pub const MAX_HISTORY_RUNS: u32 = 63;
 /// `checks.flaky.min_flips` when not set.
 pub const DEFAULT_MIN_FLIPS: u32 = 2;
-
-impl Policy {
-    /// The globs of earlier runs' JUnit, when configured.
-    pub fn history_globs(&self) -> Option<&[String]> {
-        self.sources
-            .tests
-            .as_ref()
-            .and_then(|t| t.history.as_deref())
-    }
-
-    /// How many of the latest earlier runs to read.
-    pub fn history_runs(&self) -> u32 {
-        self.checks
-            .flaky
-            .as_ref()
-            .and_then(|f| f.history_runs)
-            .unwrap_or(DEFAULT_HISTORY_RUNS)
-            .min(MAX_HISTORY_RUNS)
-    }
-
-    /// How many flips across the runs make a test flaky.
-    pub fn min_flips(&self) -> u32 {
-        self.checks
-            .flaky
-            .as_ref()
-            .and_then(|f| f.min_flips)
-            .unwrap_or(DEFAULT_MIN_FLIPS)
-            .max(1)
-    }
-
-    /// The quarantine file, when configured (relative to the policy's folder).
-    pub fn quarantine_file(&self) -> Option<&str> {
-        self.sources
-            .tests
-            .as_ref()
-            .and_then(|t| t.quarantine.as_deref())
-    }
-}
 
 /// A problem found by [`problems`]: the path, the message, and whether it looks across sections
 /// (reported only when nothing else is wrong).
@@ -73,7 +35,7 @@ fn cross(path: &str, message: impl Into<String>) -> SourceProblem {
 }
 
 /// What is wrong with the history and quarantine settings.
-pub(crate) fn problems(policy: &Policy) -> Vec<SourceProblem> {
+pub(crate) fn problems(policy: &RawPolicy) -> Vec<SourceProblem> {
     let mut found = Vec::new();
     let tests = policy.sources.tests.as_ref();
     let flaky = policy.checks.flaky.as_ref();
@@ -106,7 +68,7 @@ pub(crate) fn problems(policy: &Policy) -> Vec<SourceProblem> {
                 "name the quarantine file, e.g. `quarantine.yaml`",
             ));
         }
-        if flaky.is_some_and(|f| f.level == Some(crate::policy::LevelSetting::Warn)) {
+        if flaky.is_some_and(|f| f.level == Some(crate::raw::LevelSetting::Warn)) {
             found.push(cross(
                 "checks.flaky.level",
                 "`sources.tests.quarantine` needs `flaky.rate` to be able to block: a quarantined failure leaves the pass rate and counts as flaky instead, so with `level: warn` a quarantine would hide failures; remove `level: warn` or the quarantine",

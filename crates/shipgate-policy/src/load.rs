@@ -5,9 +5,13 @@ mod defects;
 
 pub(crate) use defects::is_env_name;
 
+use crate::checks::{CHECKS, Check, Needs, Stage};
 use crate::env::{EnvLookup, expand_tree};
-use crate::policy::Policy;
+use crate::flaky_sources::{DEFAULT_HISTORY_RUNS, DEFAULT_MIN_FLIPS, MAX_HISTORY_RUNS};
+use crate::policy::{Policy, Release};
+use crate::raw::RawPolicy;
 use shipgate_yaml::{Mark, Node, NodeValue, Problem};
+use std::sync::Arc;
 
 /// Why a policy could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +32,10 @@ impl PolicyError {
 
 impl Policy {
     /// Parses and validates a policy. `env` resolves `${VAR}` references.
+    ///
+    /// The text is read into the document as written ([`RawPolicy`]), every problem of it is
+    /// collected with its line, and the check registry builds the configured checks from it:
+    /// the [`Policy`] that comes out holds every configured threshold as a value.
     pub fn parse(text: &str, env: EnvLookup<'_>) -> Result<Policy, PolicyError> {
         let mut tree = shipgate_yaml::parse(text).map_err(PolicyError::Invalid)?;
         if !matches!(tree.value, NodeValue::Map(_)) {
@@ -40,22 +48,29 @@ impl Policy {
                 tree.mark, "", message,
             )]));
         }
-        let mut problems = expand_tree(&mut tree, env);
-        let decoded = shipgate_yaml::from_node::<Policy>(&tree);
+        let mut expansion = expand_tree(&mut tree, env);
+        let mut problems = std::mem::take(&mut expansion.problems);
+        let decoded = shipgate_yaml::from_node::<RawPolicy>(&tree);
         let had_decode_problems = !decoded.problems.is_empty() || !problems.is_empty();
         let faulty: Vec<String> = problems
             .iter()
             .chain(decoded.problems.iter())
             .map(|p| p.path.clone())
             .collect();
-        problems.extend(decoded.problems);
-        if let Some(policy) = &decoded.value {
+        problems.extend(
+            decoded
+                .problems
+                .into_iter()
+                .map(|p| expansion.explain_emptied(p)),
+        );
+        let mut built = None;
+        if let Some(raw) = &decoded.value {
             let mut v = Validator {
                 tree: &tree,
                 problems: Vec::new(),
             };
-            v.validate(policy);
-            for (p, scope) in v.problems {
+            let checks = v.validate(raw);
+            for (p, scope) in v.problems.drain(..) {
                 // Once a faulty node was taken out, rules that look across sections (which
                 // checks run, which sources exist) would report its absence a second time.
                 let about_faulty = faulty.iter().any(|f| {
@@ -65,12 +80,38 @@ impl Policy {
                     problems.push(p);
                 }
             }
+            built = Some(Policy::build(raw, checks));
         }
         problems.sort_by(|a, b| (a.mark, &a.path).cmp(&(b.mark, &b.path)));
         problems.dedup();
-        match decoded.value {
+        match built {
             Some(policy) if problems.is_empty() => Ok(policy),
             _ => Err(PolicyError::Invalid(problems)),
+        }
+    }
+
+    /// The validated policy from a document that raised no problem, and its configured checks.
+    fn build(raw: &RawPolicy, checks: Vec<Arc<dyn Check>>) -> Policy {
+        let flaky = raw.checks.flaky.as_ref();
+        Policy {
+            release: Release {
+                name: raw.release.name.trim().to_owned(),
+                version: raw.release.version.as_deref().map(|v| v.trim().to_owned()),
+                commit: raw.release.commit.to_option(),
+            },
+            sources: raw.sources.clone(),
+            risk: raw.risk.clone(),
+            waivers: raw.waivers.clone(),
+            checks,
+            leakage_window: crate::checks::leakage::window_of(raw),
+            history_runs: flaky
+                .and_then(|f| f.history_runs)
+                .unwrap_or(DEFAULT_HISTORY_RUNS)
+                .min(MAX_HISTORY_RUNS),
+            min_flips: flaky
+                .and_then(|f| f.min_flips)
+                .unwrap_or(DEFAULT_MIN_FLIPS)
+                .max(1),
         }
     }
 }
@@ -119,30 +160,39 @@ impl Validator<'_> {
             .push((Problem::new(mark, path, message), Scope::WholePolicy));
     }
 
-    fn validate(&mut self, policy: &Policy) {
-        if policy.version != 1 {
+    /// Checks the document and builds its configured checks, registering every problem.
+    fn validate(&mut self, raw: &RawPolicy) -> Vec<Arc<dyn Check>> {
+        if raw.version != 1 {
             self.problem(
                 "version",
                 format!(
                     "unsupported policy version {}; this shipgate reads `version: 1`",
-                    policy.version
+                    raw.version
                 ),
             );
         }
-        if policy.release.name.trim().is_empty() {
+        if raw.release.name.trim().is_empty() {
             self.problem(
                 "release.name",
                 "the release needs a name (e.g. `payments-api`)",
             );
         }
-        self.validate_tests(policy);
-        self.validate_checks(policy);
-        self.validate_defects(policy);
-        self.validate_uat(policy);
-        self.validate_provenance(policy);
-        self.validate_performance(policy);
-        self.validate_waivers(policy);
-        for p in crate::flaky_sources::problems(policy) {
+        let checks: Vec<Arc<dyn Check>> = CHECKS
+            .iter()
+            .flat_map(|kind| (kind.configure)(raw, self))
+            .collect();
+        let needs = checks
+            .iter()
+            .fold(Needs::NOTHING, |all, c| all.union(c.needs()));
+        self.validate_tests(raw);
+        self.validate_sources_of(&checks, raw);
+        self.validate_sections(&checks);
+        self.validate_defects(raw, needs);
+        self.validate_uat(raw);
+        self.validate_provenance(raw);
+        self.validate_performance(raw);
+        self.validate_waivers(raw, &checks);
+        for p in crate::flaky_sources::problems(raw) {
             if p.cross {
                 self.cross_problem(&p.path, p.message);
             } else {
@@ -150,20 +200,105 @@ impl Validator<'_> {
             }
         }
         // Said only when nothing else is wrong: another problem usually explains it.
-        if self.problems.is_empty() && policy.check_ids().iter().all(|id| id == "waivers.valid") {
+        let measures = checks.iter().any(|c| c.stage() == Stage::Evidence);
+        if self.problems.is_empty() && !measures {
             self.cross_problem(
                 "checks",
                 "the policy checks nothing: a gate that checks nothing must not say ready; configure at least one check under `checks` (see `shipgate init`)",
             );
-        } else if self.problems.is_empty() && !policy.can_block() {
+        } else if self.problems.is_empty() && !checks.iter().any(|c| c.gates_release()) {
             self.cross_problem(
                 "checks",
                 "every check is `level: warn`, so the gate could never block a release; make the checks that matter `level: error` (the default). To try a policy out without blocking, run `shipgate check --dry-run`, or use the GitHub Action's `fail-on: never` or GitLab's `allow_failure`",
             );
         }
+        checks
     }
 
-    fn validate_tests(&mut self, policy: &Policy) {
+    /// Every configured check's evidence must have a source: a check with nothing to read
+    /// would block on every run, or, with `on_missing: warn`, check nothing.
+    fn validate_sources_of(&mut self, checks: &[Arc<dyn Check>], raw: &RawPolicy) {
+        let s = &raw.sources;
+        for c in checks {
+            let needs = c.needs();
+            let section = c.section();
+            let lacking = [
+                (
+                    needs.tests && s.tests.is_none(),
+                    "needs test results: add `sources.tests.junit` with the globs of your JUnit reports",
+                ),
+                (
+                    needs.defects && s.defects.is_none(),
+                    "needs defects: add `sources.defects` (a tracker such as `kind: jira`, or `kind: file` with an export)",
+                ),
+                (
+                    needs.performance && s.performance.is_none(),
+                    "needs load-test results: add `sources.performance.current` with the file's `path` (and `format`)",
+                ),
+                (
+                    needs.uat && s.uat.is_none(),
+                    "needs UAT evidence: add `sources.uat.signoff` with the sign-off record's path, or `sources.uat.github_approvals`",
+                ),
+            ];
+            for (lacks, what) in lacking {
+                if lacks {
+                    self.cross_problem(&section, format!("`{section}` {what}"));
+                }
+            }
+        }
+    }
+
+    /// A section under `checks` that configures no check is a mistake, never "off": say which
+    /// keys would switch its checks on.
+    fn validate_sections(&mut self, checks: &[Arc<dyn Check>]) {
+        let Some(NodeValue::Map(entries)) = self.tree.get("checks").map(|n| &n.value) else {
+            return;
+        };
+        let written: Vec<String> = entries
+            .iter()
+            .filter_map(|(k, _)| k.as_str().map(str::to_owned))
+            .collect();
+        for key in written {
+            let section = format!("checks.{key}");
+            let kinds: Vec<_> = CHECKS.iter().filter(|k| k.section == section).collect();
+            // Options of a check switched on elsewhere (`checks.critical_paths`) have rules of
+            // their own; unknown keys were reported by the reader.
+            if kinds.is_empty() || checks.iter().any(|c| c.kind().section == section) {
+                continue;
+            }
+            let keys: Vec<String> = kinds
+                .iter()
+                .flat_map(|k| k.keys.iter())
+                .map(|k| format!("`{k}`"))
+                .collect();
+            let is_list = matches!(
+                self.tree.find_path(&section).map(|n| &n.value),
+                Some(NodeValue::Seq(_))
+            );
+            let message = if is_list {
+                format!(
+                    "`{section}` is empty, so it would check nothing; list its checks or remove it"
+                )
+            } else {
+                match keys.as_slice() {
+                    [] => continue,
+                    [one] => format!("`{section}` needs {one}; without it, it would check nothing"),
+                    [a, b] => {
+                        format!("`{section}` sets neither {a} nor {b}, so it would check nothing")
+                    }
+                    [rest @ .., last] => format!(
+                        "`{section}` sets none of {} or {last}, so it would check nothing",
+                        rest.join(", ")
+                    ),
+                }
+            };
+            // Local: a section whose keys were refused by the reader is not reported again
+            // (the problems about those keys cover it).
+            self.problem(&section, message);
+        }
+    }
+
+    fn validate_tests(&mut self, policy: &RawPolicy) {
         if let Some(tests) = &policy.sources.tests {
             if tests.junit.is_empty() {
                 self.problem(
@@ -180,25 +315,6 @@ impl Validator<'_> {
                 }
             }
         }
-        let needs_tests: Vec<&str> = [
-            (policy.checks.regression.is_some(), "checks.regression"),
-            (policy.checks.flaky.is_some(), "checks.flaky"),
-            (
-                !policy.risk.critical_paths.is_empty(),
-                "risk.critical_paths",
-            ),
-        ]
-        .into_iter()
-        .filter_map(|(on, name)| on.then_some(name))
-        .collect();
-        if policy.sources.tests.is_none() {
-            for name in needs_tests {
-                self.cross_problem(
-                    name,
-                    format!("`{name}` needs test results: add `sources.tests.junit` with the globs of your JUnit reports"),
-                );
-            }
-        }
         for (name, path) in &policy.risk.critical_paths {
             if path.tests.is_empty() {
                 self.problem(
@@ -209,63 +325,8 @@ impl Validator<'_> {
         }
     }
 
-    fn validate_checks(&mut self, policy: &Policy) {
-        let checks = &policy.checks;
-        if let Some(r) = &checks.regression
-            && r.min_pass_rate.is_none()
-            && r.min_tests.is_none()
-        {
-            self.problem(
-                "checks.regression",
-                "`checks.regression` sets neither `min_pass_rate` nor `min_tests`, so it would check nothing",
-            );
-        }
-        if let Some(f) = &checks.flaky
-            && f.max_rate.is_none()
-        {
-            self.problem(
-                "checks.flaky",
-                "`checks.flaky` needs `max_rate` (e.g. `2%`)",
-            );
-        }
-        if let Some(c) = &checks.critical_paths {
-            if policy.risk.critical_paths.is_empty() {
-                self.problem(
-                    "checks.critical_paths",
-                    "`checks.critical_paths` is set but `risk.critical_paths` names no path; add the paths (payment, authentication, ...) with their test patterns",
-                );
-            }
-            if c.min_tests_per_path == Some(0) {
-                self.problem(
-                    "checks.critical_paths.min_tests_per_path",
-                    "must be at least 1: a critical path with no test proves nothing",
-                );
-            }
-        }
-        // `regression:` with nothing under it reads as absent; say so rather than silently not
-        // running the check the user meant to configure.
-        if let Some(shipgate_yaml::NodeValue::Map(entries)) =
-            self.tree.get("checks").map(|n| &n.value)
-        {
-            let empty: Vec<String> = entries
-                .iter()
-                // An empty list (`performance: []`) configures as little as nothing at all.
-                .filter(|(_, v)| {
-                    v.is_null() || matches!(&v.value, shipgate_yaml::NodeValue::Seq(items) if items.is_empty())
-                })
-                .filter_map(|(k, _)| k.as_str().map(str::to_owned))
-                .collect();
-            for key in empty {
-                self.problem(
-                    &format!("checks.{key}"),
-                    format!("`checks.{key}` is empty, so it would check nothing; set its thresholds or remove it"),
-                );
-            }
-        }
-    }
-
-    fn validate_waivers(&mut self, policy: &Policy) {
-        let ids = policy.check_ids();
+    fn validate_waivers(&mut self, policy: &RawPolicy, checks: &[Arc<dyn Check>]) {
+        let ids: Vec<String> = checks.iter().map(|c| c.id()).collect();
         for (i, w) in policy.waivers.iter().enumerate() {
             let path = format!("waivers[{i}].check");
             if w.check == "waivers.valid" {
@@ -276,7 +337,7 @@ impl Validator<'_> {
                     .map(String::as_str)
                     .filter(|id| *id != "waivers.valid")
                     .collect();
-                let catalogued = crate::catalog::explain(&w.check).is_some();
+                let catalogued = crate::checks::explain(&w.check).is_some();
                 let mut message = if catalogued {
                     format!(
                         "the waiver names `{}`, which this policy does not run",
@@ -369,13 +430,18 @@ waivers:
         let p = parse(GOOD).unwrap();
         assert_eq!(p.release.version.as_deref(), Some("2.4.0"));
         assert_eq!(p.release.commit, None, "an empty default means no commit");
-        let r = p.checks.regression.as_ref().unwrap();
-        assert_eq!(
-            r.min_tests,
-            Some(120),
-            "env values are typed after expansion"
+        let checks = format!("{:?}", p.checks);
+        assert!(
+            checks.contains("MinTests { min: 120"),
+            "env values are typed after expansion: {checks}"
         );
-        assert_eq!(r.min_pass_rate.unwrap(), Percent::parse("0.98").unwrap());
+        assert!(
+            checks.contains(&format!(
+                "PassRate {{ min: {:?}",
+                Percent::parse("0.98").unwrap()
+            )),
+            "{checks}"
+        );
         assert_eq!(
             p.check_ids(),
             vec![
@@ -459,10 +525,10 @@ waivers:
         let base = "version: 1\nrelease: {name: x}\nsources: {tests: {junit: [a.xml]}}\nchecks:\n  regression:\n  flaky: {level: warn}\n";
         let p = problems(base);
         assert_eq!(p.len(), 2, "{p:#?}");
-        assert!(p[0].message.contains("`checks.regression` is empty"));
+        assert!(p[0].message.contains("no value is written here"), "{p:#?}");
         assert!(p[1].message.contains("needs `max_rate`"));
         let p = problems(&base.replace("  regression:\n", "  regression: {level: warn}\n"));
-        assert!(p[0].message.contains("sets neither"), "{p:#?}");
+        assert!(p[0].message.contains("sets none of"), "{p:#?}");
     }
 
     #[test]
@@ -512,7 +578,7 @@ waivers:
         let p = problems(&GOOD.replace("version: 1\n", "version: 2\n"));
         assert!(p[0].message.contains("unsupported policy version 2"));
         let p = problems(&GOOD.replace("\"*Payment*\"", "\"\""));
-        assert!(p[0].message.contains("must not be empty"), "{p:#?}");
+        assert!(p[0].message.contains("the value is empty"), "{p:#?}");
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! ```
 
 use crate::load::Validator;
-use crate::policy::{LevelSetting, OnMissing, Policy};
+use crate::raw::{LevelSetting, OnMissing, RawPolicy};
 use crate::values::{DurationSpec, Percent, TextOrNumber};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
@@ -120,7 +120,7 @@ impl From<DirectionSetting> for Direction {
 /// One `performance.<metric>` check.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PerformanceCheck {
+pub struct PerformanceSection {
     /// The metric, as `name.stat`: `http_req_duration.p95` (k6), `checkout.p99` (a JMeter
     /// label), `Aggregated.error_rate` (Locust). `shipgate inspect perf FILE` lists them.
     pub metric: String,
@@ -155,23 +155,6 @@ pub struct PerformanceCheck {
 pub const DEFAULT_ALPHA: f64 = 0.05;
 /// The default fewest samples per side for a significance test.
 pub const DEFAULT_MIN_SAMPLES: u64 = 20;
-
-impl PerformanceCheck {
-    /// The check id: `performance.<metric>`.
-    pub fn id(&self) -> String {
-        format!("performance.{}", self.metric)
-    }
-
-    /// The significance level.
-    pub fn alpha(&self) -> f64 {
-        self.alpha.map_or(DEFAULT_ALPHA, |a| a.0)
-    }
-
-    /// The fewest samples per side.
-    pub fn min_samples(&self) -> u64 {
-        self.min_samples.unwrap_or(DEFAULT_MIN_SAMPLES)
-    }
-}
 
 /// What kind of quantity a limit is written as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -350,7 +333,7 @@ impl JsonSchema for Alpha {
 
 impl Validator<'_> {
     /// The rules of `sources.performance` and `checks.performance`.
-    pub(crate) fn validate_performance(&mut self, policy: &Policy) {
+    pub(crate) fn validate_performance(&mut self, policy: &RawPolicy) {
         let sources = policy.sources.performance.as_ref();
         for (key, file) in sources
             .map(|s| {
@@ -372,12 +355,6 @@ impl Validator<'_> {
             }
         }
         let checks = &policy.checks.performance;
-        if !checks.is_empty() && sources.is_none() {
-            self.cross_problem(
-                "checks.performance",
-                "`checks.performance` needs load-test results: add `sources.performance.current` with the file's `path` (and `format`)",
-            );
-        }
         let tool = sources
             .and_then(|s| s.current.format)
             .and_then(PerfFormat::tool);

@@ -50,21 +50,8 @@ pub fn parse_quarantine(text: &str, path: &str) -> Result<Quarantine, Vec<Proble
     };
     let decoded = shipgate_yaml::from_node::<Vec<Entry>>(&tree);
     let mut problems = decoded.problems;
-    // Blank owners and tickets are found on the tree, so their lines are right whatever else
-    // is wrong.
-    for (i, item) in items.iter().enumerate() {
-        for key in ["owner", "ticket"] {
-            if let Some(node) = item.get(key)
-                && node.as_str().is_some_and(|v| v.trim().is_empty())
-            {
-                problems.push(Problem::new(
-                    node.mark,
-                    format!("[{i}].{key}"),
-                    format!("`{key}` is empty: every quarantine entry needs its {key}"),
-                ));
-            }
-        }
-    }
+    // Blank owners and tickets are refused by the reader, at their lines, like every other
+    // empty value.
     let mut entries = Vec::new();
     if let (Some(list), true) = (decoded.value, problems.is_empty()) {
         for (entry, node) in list.into_iter().zip(items) {
@@ -182,9 +169,13 @@ mod tests {
             problems("- pattern: \"*x*\"\n  owner: \" \"\n  ticket: \"\"\n  expires: 2026-12-31\n");
         let lines: Vec<usize> = p.iter().map(|p| p.mark.line).collect();
         assert_eq!(lines, [2, 3], "{p:#?}");
-        assert!(p[0].message.contains("`owner` is empty"));
+        assert!(p[0].message.contains("the value is empty"), "{p:#?}");
+        assert_eq!(p[0].path, "[0].owner");
+        assert_eq!(p[1].path, "[0].ticket");
         let p = problems("- pattern: \"\"\n  owner: a\n  ticket: T-1\n  expires: 2026-12-31\n");
-        assert!(p[0].message.contains("must not be empty"), "{p:#?}");
+        assert!(p[0].message.contains("the value is empty"), "{p:#?}");
+        let p = problems("- pattern: \"*x*\"\n  owner: ~\n  ticket: T-1\n  expires: 2026-12-31\n");
+        assert!(p[0].message.contains("found nothing"), "{p:#?}");
     }
 
     #[test]

@@ -1,29 +1,33 @@
-//! The policy, version 1: the types a `shipgate.yaml` deserializes into.
+//! The policy document, version 1, as written: the types a `shipgate.yaml` deserializes into.
 //!
-//! Every struct refuses unknown keys, so a typo can never silently switch a check off. The doc
-//! comments here become the descriptions of the JSON Schema (`shipgate schema`).
+//! Every struct refuses unknown keys, so a typo can never silently switch a check off, and a key
+//! written with no value is refused by the reader (shipgate-yaml), so `min_pass_rate: ~` can
+//! never read as "not set". These types are what the text says, not what the gate runs: optional
+//! fields here are only ever "absent". [`crate::Policy`] is built from a [`RawPolicy`] by
+//! validation, and there every configured threshold is a value. The doc comments here become the
+//! descriptions of the JSON Schema (`shipgate schema`).
 
 use crate::defects::{
-    CriticalPathDefects, DefectSources, DefectsCheck, LeakageCheck, TraceabilityCheck,
+    CriticalPathDefects, DefectSources, DefectsSection, LeakageSection, TraceabilitySection,
 };
-use crate::performance::{PerformanceCheck, PerformanceSources};
-use crate::provenance::ProvenanceCheck;
-use crate::uat::{UatCheck, UatSources};
-use crate::values::{Expiry, Pattern, Percent};
+use crate::performance::{PerformanceSection, PerformanceSources};
+use crate::provenance::ProvenanceSection;
+use crate::uat::{UatSection, UatSources};
+use crate::values::{Expiry, OptionalText, Pattern, Percent};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use shipgate_model::Level;
 use std::collections::BTreeMap;
 
-/// A release readiness policy.
+/// A release readiness policy, as written.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "shipgate policy, version 1")]
-pub struct Policy {
+pub struct RawPolicy {
     /// The policy format version. Always `1`.
     pub version: u32,
     /// The release being gated.
-    pub release: Release,
+    pub release: RawRelease,
     /// Where the evidence comes from.
     #[serde(default)]
     pub sources: Sources,
@@ -32,23 +36,26 @@ pub struct Policy {
     pub risk: Risk,
     /// The checks and their thresholds.
     #[serde(default)]
-    pub checks: Checks,
+    pub checks: RawChecks,
     /// Accepted risks: a valid waiver turns a failing check into `waived`.
     #[serde(default)]
     pub waivers: Vec<Waiver>,
 }
 
-/// The release being gated.
+/// The release being gated, as written.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Release {
+pub struct RawRelease {
     /// The product or service (`payments-api`).
     pub name: String,
-    /// The version being released, usually from the pipeline: `${RELEASE_VERSION}`.
+    /// The version being released, usually from the pipeline: `${RELEASE_VERSION}`. When the
+    /// key is written it needs a value: a variable that is empty is an error, never "no
+    /// version".
     pub version: Option<String>,
     /// The commit being released (`${GITHUB_SHA:-}`); evidence that names another commit is
-    /// suspect.
-    pub commit: Option<String>,
+    /// suspect. It may be written empty (`${GITHUB_SHA:-}` outside a pipeline): no commit.
+    #[serde(default)]
+    pub commit: OptionalText,
 }
 
 /// Where the evidence comes from. Relative paths are relative to the policy file's folder.
@@ -155,40 +162,47 @@ pub enum OnMissing {
     Warn,
 }
 
-/// The checks and their thresholds. A check runs when its section is present.
+/// The checks and their thresholds, as written. A check runs when its section is present; which
+/// checks a section configures is said by the check registry (`crate::checks::CHECKS`).
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Checks {
+pub struct RawChecks {
     /// `regression.pass-rate` and `regression.min-tests`.
-    pub regression: Option<RegressionCheck>,
+    pub regression: Option<RegressionSection>,
     /// Options of `critical-paths.passed`, which runs whenever `risk.critical_paths` names a
     /// path.
-    pub critical_paths: Option<CriticalPathsCheck>,
+    pub critical_paths: Option<CriticalPathsSection>,
     /// `flaky.rate`.
-    pub flaky: Option<FlakyCheck>,
+    pub flaky: Option<FlakySection>,
     /// `defects.open` and `defects.classified`.
-    pub defects: Option<DefectsCheck>,
+    pub defects: Option<DefectsSection>,
     /// `leakage.rate`.
-    pub leakage: Option<LeakageCheck>,
+    pub leakage: Option<LeakageSection>,
     /// `traceability.production-defects`.
-    pub traceability: Option<TraceabilityCheck>,
+    pub traceability: Option<TraceabilitySection>,
     /// `uat.signoff`.
-    pub uat: Option<UatCheck>,
+    pub uat: Option<UatSection>,
     /// `evidence.provenance`.
-    pub provenance: Option<ProvenanceCheck>,
+    pub provenance: Option<ProvenanceSection>,
     /// `performance.<metric>`: one check per metric, against absolute limits and the baseline.
     #[serde(default)]
-    pub performance: Vec<PerformanceCheck>,
+    pub performance: Vec<PerformanceSection>,
 }
 
 /// `regression.pass-rate` and `regression.min-tests`.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RegressionCheck {
+pub struct RegressionSection {
     /// Minimum (passed + flaky) ÷ executed. Skipped tests never count as passes.
     pub min_pass_rate: Option<Percent>,
     /// Minimum number of executed tests, so the suite cannot silently shrink.
     pub min_tests: Option<u64>,
+    /// `regression.skipped`: the most tests that may be skipped or disabled, so that skipping
+    /// cannot absorb regressions.
+    pub max_skipped: Option<u64>,
+    /// `regression.skipped`: the largest share of all tests (executed + skipped) that may be
+    /// skipped or disabled (`5%`).
+    pub max_skipped_rate: Option<Percent>,
     /// `error` (default) or `warn`.
     pub level: Option<LevelSetting>,
     /// `fail` (default) or `warn` when the test results are missing or unreadable.
@@ -198,7 +212,7 @@ pub struct RegressionCheck {
 /// Options of `critical-paths.passed`.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CriticalPathsCheck {
+pub struct CriticalPathsSection {
     /// Each path needs at least this many matching tests (default 1, at least 1).
     pub min_tests_per_path: Option<u64>,
     /// `error` (default) or `warn`.
@@ -210,7 +224,7 @@ pub struct CriticalPathsCheck {
 /// `flaky.rate`.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct FlakyCheck {
+pub struct FlakySection {
     /// Maximum flaky tests ÷ executed tests.
     pub max_rate: Option<Percent>,
     /// How many of the latest earlier runs of `sources.tests.history` to read (default 20, at

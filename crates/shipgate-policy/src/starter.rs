@@ -55,6 +55,7 @@ checks:
   regression:
     min_pass_rate: 98%   # (passed + flaky) / executed; skipped tests never count as passes
     min_tests: 1         # raise this to your suite's size so it cannot silently shrink
+    max_skipped_rate: 5% # skipping must not absorb regressions (also: max_skipped: N)
   flaky:
     max_rate: 2%         # tests that failed and then passed on a rerun
   # performance:          # one check per metric; limits carry units (300ms, 1%, 250)
@@ -111,6 +112,8 @@ checks:
   regression:
     min_pass_rate: 99%
     min_tests: 1          # set to your suite's size so that it cannot silently shrink
+    max_skipped_rate: 2%  # skipping must not absorb regressions
+    max_skipped: 50       # and neither may a large suite hide many skips in a small share
   critical_paths:
     min_tests_per_path: 1
   flaky:
@@ -118,6 +121,7 @@ checks:
   # uat:                  # with sources.uat: product owner and QA lead approve this version
   #   required_roles: [product-owner, qa-lead]
   #   max_age: 14d
+  #   distinct_approvers: true   # separation of duties: one person, one role
   # provenance:           # evidence from an old build or another commit blocks
   #   max_age: { tests: 1d, uat: 14d }
   #   commit: require

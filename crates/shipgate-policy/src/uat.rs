@@ -3,8 +3,8 @@
 //! cross-field rules.
 
 use crate::load::{Validator, is_env_name};
-use crate::policy::{LevelSetting, OnMissing, Policy};
-use crate::values::DurationSpec;
+use crate::raw::{LevelSetting, OnMissing, RawPolicy};
+use crate::values::{DurationSpec, OptionalText};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use shipgate_model::DeploymentReview;
@@ -37,14 +37,17 @@ pub struct UatSources {
 pub struct GithubApprovals {
     /// The repository, `owner/name`: `${GITHUB_REPOSITORY}`. Required; empty
     /// (`${GITHUB_REPOSITORY:-}` outside a pipeline): the approvals are missing evidence.
-    pub repository: Option<String>,
+    #[serde(default)]
+    pub repository: OptionalText,
     /// The workflow run: `${GITHUB_RUN_ID}`. Required; empty (`${GITHUB_RUN_ID:-}`): the
     /// approvals are missing evidence.
-    pub run_id: Option<String>,
+    #[serde(default)]
+    pub run_id: OptionalText,
     /// The environment whose deployment approvals count (`production`), or a list of them
     /// (`[uat-qa, uat-product]`: GitHub lets one reviewer release a waiting job, so two roles
     /// approve through two environments). Approvals of other environments are listed and do
     /// not count. Compared without regard to case.
+    #[serde(default)]
     pub environment: Vec<String>,
     /// The environment variable holding the token (`GITHUB_TOKEN`): it needs `actions: read`
     /// on the repository, and, when `roles` name teams, read access to the organisation's
@@ -84,12 +87,12 @@ pub const GITHUB_API_URL: &str = "https://api.github.com";
 impl GithubApprovals {
     /// The repository, trimmed; empty when the policy's value expanded to nothing.
     pub fn repository(&self) -> &str {
-        self.repository.as_deref().map_or("", str::trim)
+        self.repository.get().unwrap_or("")
     }
 
     /// The run id, trimmed; empty when the policy's value expanded to nothing.
     pub fn run_id(&self) -> &str {
-        self.run_id.as_deref().map_or("", str::trim)
+        self.run_id.get().unwrap_or("")
     }
 
     /// The API's base URL, without a trailing `/`.
@@ -152,7 +155,7 @@ impl UatSources {
 /// `checks.uat` → `uat.signoff`.
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct UatCheck {
+pub struct UatSection {
     /// The roles that must each have signed with the meaning `approval`
     /// (`[product-owner, qa-lead]`). Compared without regard to case.
     pub required_roles: Vec<String>,
@@ -160,21 +163,18 @@ pub struct UatCheck {
     pub max_age: Option<DurationSpec>,
     /// Whether a `conditional` decision passes (default `false`: it blocks).
     pub allow_conditional: Option<bool>,
+    /// Separation of duties: whether each required role must be approved by a different person
+    /// (default `false`). Signers' names and GitHub logins are compared ignoring case, spaces
+    /// and punctuation, so `Sam Ortiz` in the record and `sam-ortiz` in GitHub are one person.
+    pub distinct_approvers: Option<bool>,
     /// `error` (default) or `warn`.
     pub level: Option<LevelSetting>,
     /// `fail` (default) or `warn` when the sign-off is missing or unreadable.
     pub on_missing: Option<OnMissing>,
 }
 
-impl Policy {
-    /// Whether the UAT sign-off must be read.
-    pub fn needs_uat(&self) -> bool {
-        self.checks.uat.is_some() || self.sources.uat.is_some()
-    }
-}
-
 impl Validator<'_> {
-    pub(crate) fn validate_uat(&mut self, policy: &Policy) {
+    pub(crate) fn validate_uat(&mut self, policy: &RawPolicy) {
         if let Some(uat) = &policy.sources.uat {
             if uat.signoff.is_none() && uat.github_approvals.is_none() {
                 self.problem(
@@ -559,7 +559,7 @@ mod tests {
     #[test]
     fn every_bad_approvals_setting_is_reported_with_its_line() {
         let text = format!(
-            "{BASE}sources:\n  uat:\n    github_approvals:\n      url: api.github.com\n      repository: acme/pay/x\n      run_id: 12a\n      environment: ' '\n      token_env: ghp_x\n      timeout: 0s\n      retries: 11\n      roles:\n        qa-lead: {{users: [sam smith], teams: [qa]}}\nchecks:\n  uat: {{required_roles: [qa-lead]}}\n"
+            "{BASE}sources:\n  uat:\n    github_approvals:\n      url: api.github.com\n      repository: acme/pay/x\n      run_id: 12a\n      environment: [' ']\n      token_env: ghp_x\n      timeout: 0s\n      retries: 11\n      roles:\n        qa-lead: {{users: [sam smith], teams: [qa]}}\nchecks:\n  uat: {{required_roles: [qa-lead]}}\n"
         );
         let p = problems(&text);
         let found: Vec<(usize, &str)> = p.iter().map(|p| (p.mark.line, p.path.as_str())).collect();

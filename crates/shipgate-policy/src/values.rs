@@ -47,6 +47,11 @@ impl Percent {
         Ok(Self { num, den })
     }
 
+    /// Whether it is more than 0 and less than 1% (`0.98%`, `0.005`).
+    pub fn is_above_zero_below_one_percent(self) -> bool {
+        self.num > 0 && u128::from(self.num) * 100 < u128::from(self.den)
+    }
+
     /// The fraction as a float, for display and JSON.
     pub fn as_f64(self) -> f64 {
         self.num as f64 / self.den as f64
@@ -328,6 +333,112 @@ impl JsonSchema for Expiry {
             "description": "A date (`2026-12-31`, valid through the end of that day, UTC) or an RFC 3339 instant.",
             "type": "string"
         })
+    }
+}
+
+/// A text value that may be written empty, meaning "none": only the keys whose documentation
+/// says so (`release.commit: ${GITHUB_SHA:-}` outside a pipeline). Everywhere else an empty or
+/// null value is refused by the reader, so that it can never switch a setting off.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OptionalText(Option<String>);
+
+impl OptionalText {
+    /// The text, trimmed; `None` when empty or not written.
+    pub fn get(&self) -> Option<&str> {
+        self.0.as_deref().map(str::trim).filter(|t| !t.is_empty())
+    }
+
+    /// The text as an owned value; `None` when empty or not written.
+    pub fn to_option(&self) -> Option<String> {
+        self.get().map(str::to_owned)
+    }
+}
+
+impl<'de> Deserialize<'de> for OptionalText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl Visitor<'_> for Visit {
+            type Value = OptionalText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a single value, or nothing")
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<OptionalText, E> {
+                Ok(OptionalText(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<OptionalText, E> {
+                Ok(OptionalText(None))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<OptionalText, E> {
+                Ok(OptionalText(Some(v.to_owned())))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<OptionalText, E> {
+                Ok(OptionalText(Some(v.to_string())))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<OptionalText, E> {
+                Ok(OptionalText(Some(v.to_string())))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<OptionalText, E> {
+                Ok(OptionalText(Some(v.to_string())))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<OptionalText, E> {
+                Ok(OptionalText(Some(v.to_string())))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+impl JsonSchema for OptionalText {
+    fn schema_name() -> Cow<'static, str> {
+        "OptionalText".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "A value that may be empty (`${GITHUB_SHA:-}` outside a pipeline), meaning none.",
+            "type": ["string", "number", "null"]
+        })
+    }
+}
+
+/// A text value for which empty is a meaning of its own, not "none": a label prefix, where `""`
+/// compares whole labels. A null (`~`, or nothing written) is still refused.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TextOrEmpty(pub String);
+
+impl<'de> Deserialize<'de> for TextOrEmpty {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl Visitor<'_> for Visit {
+            type Value = TextOrEmpty;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a text value (`\"\"` for an empty one)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TextOrEmpty, E> {
+                Ok(TextOrEmpty(v.to_owned()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<TextOrEmpty, E> {
+                Ok(TextOrEmpty(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<TextOrEmpty, E> {
+                Ok(TextOrEmpty(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<TextOrEmpty, E> {
+                Ok(TextOrEmpty(v.to_string()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<TextOrEmpty, E> {
+                Ok(TextOrEmpty(v.to_string()))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+impl JsonSchema for TextOrEmpty {
+    fn schema_name() -> Cow<'static, str> {
+        "TextOrEmpty".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "type": "string" })
     }
 }
 

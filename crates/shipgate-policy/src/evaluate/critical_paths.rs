@@ -2,8 +2,8 @@
 //! enough tests.
 
 use super::quarantine::{EntryState, QuarantineView};
-use super::result::{Check, LIST_LIMIT, count_details, plural, test_entry, thousands};
-use crate::policy::{CheckSettings, CriticalPath, CriticalPathsCheck};
+use super::result::{CheckRun, LIST_LIMIT, count_details, plural, test_entry, thousands};
+use crate::raw::{CheckSettings, CriticalPath};
 use serde_json::{Map, Value, json};
 use shipgate_model::{CheckResult, SourceState, TestCounts, TestEvidence, TestOutcome};
 use std::collections::BTreeMap;
@@ -12,13 +12,12 @@ use std::collections::BTreeMap;
 /// they match a path's tests: a critical test's failure blocks whatever the quarantine says.
 pub(crate) fn passed(
     paths: &BTreeMap<String, CriticalPath>,
-    options: &CriticalPathsCheck,
+    min_per_path: u64,
+    settings: CheckSettings,
     tests: &SourceState<TestEvidence>,
     quarantine: &QuarantineView<'_>,
 ) -> CheckResult {
-    let settings = CheckSettings::new(options.level, options.on_missing);
-    let min_per_path = options.min_tests_per_path.unwrap_or(1).max(1);
-    let check = Check::new("critical-paths.passed", settings);
+    let check = CheckRun::new("critical-paths.passed", settings);
     let evidence = match check.source(tests, json!(0)) {
         Ok(e) => e,
         Err(r) => return *r,

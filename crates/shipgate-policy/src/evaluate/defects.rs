@@ -1,9 +1,8 @@
 //! `defects.open` (open defects per severity) and `defects.classified` (defects in the window
 //! without a mapped severity or origin).
 
-use super::result::{Check, LIST_LIMIT, plural, thousands};
-use crate::defects::{DefectsCheck, MaxOpen};
-use crate::policy::CheckSettings;
+use super::result::{CheckRun, LIST_LIMIT, plural, thousands};
+use crate::raw::CheckSettings;
 use crate::values::format_duration;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
@@ -75,28 +74,14 @@ pub(crate) fn insert_defects<'a>(
     total
 }
 
-/// `[(severity, limit)]` for the severities `max_open` limits; `unknown` defaults to 0.
-fn limits(max: &MaxOpen) -> Vec<(Severity, u64)> {
-    [
-        (Severity::Critical, max.critical),
-        (Severity::High, max.high),
-        (Severity::Medium, max.medium),
-        (Severity::Low, max.low),
-        (Severity::Unknown, Some(max.unknown.unwrap_or(0))),
-    ]
-    .into_iter()
-    .filter_map(|(s, m)| m.map(|m| (s, m)))
-    .collect()
-}
-
+/// Open defects per severity against `limits` (`unknown` is always among them).
 pub(crate) fn open(
-    max: &MaxOpen,
+    limits: &[(Severity, u64)],
     settings: CheckSettings,
     defects: &SourceState<DefectEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = Check::new("defects.open", settings);
-    let limits = limits(max);
+    let check = CheckRun::new("defects.open", settings);
     let threshold = Value::Object(
         limits
             .iter()
@@ -116,7 +101,7 @@ pub(crate) fn open(
     let mut observed = Map::new();
     let mut over: Vec<(Severity, usize, u64)> = Vec::new();
     let mut within: Vec<String> = Vec::new();
-    for (s, limit) in &limits {
+    for (s, limit) in limits {
         let n = open_of(*s).count();
         observed.insert(s.as_str().to_owned(), json!(n));
         if n as u64 > *limit {
@@ -191,14 +176,13 @@ pub(crate) fn open(
 }
 
 pub(crate) fn classified(
-    options: &DefectsCheck,
+    max: u64,
     window: Duration,
     settings: CheckSettings,
     defects: &SourceState<DefectEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = Check::new("defects.classified", settings);
-    let max = options.max_unclassified.unwrap_or(0);
+    let check = CheckRun::new("defects.classified", settings);
     let threshold = json!(max);
     let evidence = match check.source(defects, threshold.clone()) {
         Ok(e) => e,

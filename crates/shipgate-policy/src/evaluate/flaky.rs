@@ -5,8 +5,8 @@
 //! here too: an expired entry, or one that matches a critical-path test, fails this check.
 
 use super::quarantine::{Assessment, EntryState, QuarantineView, describe_entry};
-use super::result::{Check, LIST_LIMIT, insert_tests, plural, ratio, thousands};
-use crate::policy::CheckSettings;
+use super::result::{CheckRun, LIST_LIMIT, insert_tests, plural, ratio, thousands};
+use crate::raw::CheckSettings;
 use crate::values::{Percent, format_percent};
 use serde_json::{Map, Value, json};
 use shipgate_model::{
@@ -23,13 +23,13 @@ pub(crate) fn rate(
     min_flips: u32,
     quarantine: &QuarantineView<'_>,
 ) -> CheckResult {
-    let check = Check::new("flaky.rate", settings);
+    let check = CheckRun::new("flaky.rate", settings);
     let threshold = json!(max.as_f64());
     let evidence = match check.source(tests, threshold.clone()) {
         Ok(e) => e,
         Err(r) => return *r,
     };
-    let history_note = Check::unused_note(history, "the history of earlier runs")
+    let history_note = CheckRun::unused_note(history, "the history of earlier runs")
         .map(|n| format!("{n}, so only this run was judged"));
     let history = match check.refinement(history, threshold.clone()) {
         Ok(h) => h,

@@ -3,9 +3,9 @@
 //! counted beside it (and `defects.classified` blocks on them).
 
 use super::defects::{defect_entry, in_window, insert_defects, window_start};
-use super::result::{Check, ratio, thousands};
-use crate::defects::{CriticalPathDefects, LeakageCheck};
-use crate::policy::{CheckSettings, CriticalPath};
+use super::result::{CheckRun, ratio, thousands};
+use crate::defects::CriticalPathDefects;
+use crate::raw::{CheckSettings, CriticalPath};
 use crate::values::{Percent, format_duration, format_percent};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
@@ -78,15 +78,33 @@ fn judge(what: &str, r: &LeakageRow, max: Percent) -> (bool, String) {
     )
 }
 
+/// The limits of `leakage.rate`: the overall rate, the critical-path rate, or both. Built only
+/// with at least one of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LeakageLimits {
+    max_rate: Option<Percent>,
+    max_rate_critical_paths: Option<Percent>,
+}
+
+impl LeakageLimits {
+    /// The limits, or `None` when neither is set (the check would measure nothing).
+    pub(crate) fn new(overall: Option<Percent>, critical_paths: Option<Percent>) -> Option<Self> {
+        (overall.is_some() || critical_paths.is_some()).then_some(Self {
+            max_rate: overall,
+            max_rate_critical_paths: critical_paths,
+        })
+    }
+}
+
 pub(crate) fn rate(
-    options: &LeakageCheck,
+    options: &LeakageLimits,
     window: Duration,
     paths: &BTreeMap<String, CriticalPath>,
     settings: CheckSettings,
     defects: &SourceState<DefectEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = Check::new("leakage.rate", settings);
+    let check = CheckRun::new("leakage.rate", settings);
     let threshold = json!(
         options
             .max_rate

@@ -3,83 +3,52 @@
 //! Each configured check becomes one [`CheckResult`]; waivers are applied last, and
 //! `waivers.valid` reports on the waivers themselves.
 
-mod critical_paths;
-mod defects;
+pub(crate) mod critical_paths;
+pub(crate) mod defects;
 mod findings;
-mod flaky;
+pub(crate) mod flaky;
 pub(crate) mod leakage;
-mod performance;
-mod provenance;
-mod quarantine;
-mod regression;
+pub(crate) mod performance;
+pub(crate) mod provenance;
+pub(crate) mod quarantine;
+pub(crate) mod regression;
 mod result;
-mod traceability;
-mod uat;
+pub(crate) mod traceability;
+pub(crate) mod uat;
 mod uat_approvals;
-mod waivers;
+pub(crate) mod waivers;
 
-use crate::policy::{CheckSettings, Policy};
+use crate::checks::{Evaluation, Stage};
+use crate::policy::Policy;
 use jiff::Timestamp;
 use shipgate_model::verdict::{DefectStats, Stats, TestStats};
-use shipgate_model::{CheckResult, EvidenceSet, Verdict};
+use shipgate_model::{CheckResult, CheckStatus, EvidenceSet, Verdict};
 
-/// Evaluates a policy against the evidence at the instant `now`.
+/// Evaluates a policy against the evidence at the instant `now`: each configured check, in
+/// registry order, then the checks that review them (`waivers.valid`).
 pub fn evaluate(policy: &Policy, evidence: &EvidenceSet, now: Timestamp) -> Verdict {
-    let mut checks: Vec<CheckResult> = Vec::new();
-    let quarantine = quarantine::QuarantineView::new(
-        &evidence.quarantine,
-        &evidence.tests,
-        &policy.risk.critical_paths,
+    let mut e = Evaluation {
+        policy,
+        evidence,
         now,
-    );
-    if let Some(r) = &policy.checks.regression {
-        let settings = CheckSettings::new(r.level, r.on_missing);
-        if let Some(min) = r.min_pass_rate {
-            checks.push(regression::pass_rate(
-                min,
-                settings,
-                &evidence.tests,
-                &quarantine,
-            ));
-        }
-        if let Some(min) = r.min_tests {
-            checks.push(regression::min_tests(min, settings, &evidence.tests));
-        }
-    }
-    if !policy.risk.critical_paths.is_empty() {
-        let options = policy.checks.critical_paths.clone().unwrap_or_default();
-        checks.push(critical_paths::passed(
+        quarantine: quarantine::QuarantineView::new(
+            &evidence.quarantine,
+            &evidence.tests,
             &policy.risk.critical_paths,
-            &options,
-            &evidence.tests,
-            &quarantine,
-        ));
+            now,
+        ),
+        results: Vec::new(),
+        waivers: Vec::new(),
+    };
+    for stage in [Stage::Evidence, Stage::Review] {
+        for check in policy.checks.iter().filter(|c| c.stage() == stage) {
+            let result = check.evaluate(&mut e);
+            e.results.push(result);
+        }
+        if stage == Stage::Evidence {
+            block_when_nothing_was_measured(&mut e.results);
+        }
     }
-    if let Some(f) = &policy.checks.flaky
-        && let Some(max) = f.max_rate
-    {
-        let settings = CheckSettings::new(f.level, f.on_missing);
-        checks.push(flaky::rate(
-            max,
-            settings,
-            &evidence.tests,
-            &evidence.history,
-            policy.min_flips(),
-            &quarantine,
-        ));
-    }
-    push_defect_checks(policy, evidence, now, &mut checks);
-    for c in &policy.checks.performance {
-        checks.push(performance::check(c, &evidence.performance));
-    }
-    if let Some(u) = &policy.checks.uat {
-        checks.push(uat::signoff(policy, u, evidence, now));
-    }
-    if let Some(p) = &policy.checks.provenance {
-        checks.push(provenance::provenance(policy, p, evidence, now));
-    }
-    let waivers = waivers::apply(&policy.waivers, &mut checks, now);
-    checks.extend(not_evaluated(policy, &checks));
     let stats = Stats {
         tests: evidence
             .tests
@@ -87,64 +56,29 @@ pub fn evaluate(policy: &Policy, evidence: &EvidenceSet, now: Timestamp) -> Verd
             .map(|t| TestStats::new(&t.totals, t.suite_errors.len() as u64, t.files.len() as u64)),
         defects: evidence.defects.loaded().map(defect_stats),
     };
-    Verdict::new(checks, stats, waivers)
+    Verdict::new(e.results, stats, e.waivers)
 }
 
-/// `defects.open`, `defects.classified`, `leakage.rate`, `traceability.production-defects`.
-fn push_defect_checks(
-    policy: &Policy,
-    evidence: &EvidenceSet,
-    now: Timestamp,
-    checks: &mut Vec<CheckResult>,
-) {
-    let leakage_window = policy.leakage_window();
-    if let Some(d) = &policy.checks.defects {
-        let settings = CheckSettings::new(d.level, d.on_missing);
-        if let Some(max) = &d.max_open {
-            checks.push(defects::open(max, settings, &evidence.defects, now));
-        }
-        let window = d.window.map_or(leakage_window, |w| w.get());
-        checks.push(defects::classified(
-            d,
-            window,
-            settings,
-            &evidence.defects,
-            now,
-        ));
-    } else if let Some(settings) = classified_for_leakage(policy) {
-        // Defects of unknown origin are left out of the leakage rate and need no regression
-        // test: without this check they would skew both, unseen.
-        checks.push(defects::classified(
-            &crate::defects::DefectsCheck::default(),
-            leakage_window,
-            settings,
-            &evidence.defects,
-            now,
-        ));
+/// A gate that measured nothing must not say ready: when the evidence of every check is
+/// missing, `on_missing: warn` does not keep them from blocking.
+fn block_when_nothing_was_measured(results: &mut [CheckResult]) {
+    let nothing = !results.is_empty()
+        && results
+            .iter()
+            .all(|r| matches!(r.status, CheckStatus::Missing | CheckStatus::Error));
+    if !nothing {
+        return;
     }
-    if let Some(l) = &policy.checks.leakage {
-        let settings = CheckSettings::new(l.level, l.on_missing);
-        checks.push(leakage::rate(
-            l,
-            leakage_window,
-            &policy.risk.critical_paths,
-            settings,
-            &evidence.defects,
-            now,
-        ));
-    }
-    if let Some(t) = &policy.checks.traceability
-        && policy.runs_traceability()
-    {
-        let settings = CheckSettings::new(t.level, t.on_missing);
-        let window = t.window.map_or(leakage_window, |w| w.get());
-        checks.push(traceability::production_defects(
-            window,
-            settings,
-            &evidence.defects,
-            &evidence.tests,
-            now,
-        ));
+    for r in results.iter_mut().filter(|r| !r.blocking) {
+        r.blocking = true;
+        r.message.push_str(
+            "; but the evidence of every check is missing, and a gate that measured nothing never says ready, so this blocks whatever `on_missing` or `level` says",
+        );
+        let remedy = "make at least one source of evidence available to the gate";
+        r.remedy = Some(match r.remedy.take() {
+            Some(first) => format!("{first}; {remedy}"),
+            None => remedy.to_owned(),
+        });
     }
 }
 
@@ -166,67 +100,3 @@ fn defect_stats(e: &shipgate_model::DefectEvidence) -> DefectStats {
 mod defect_tests;
 #[cfg(test)]
 mod tests;
-
-/// The settings of `defects.classified` when the policy has no `checks.defects` but runs
-/// `leakage.rate` or `traceability.production-defects`, which depend on classified defects: the
-/// stricter of theirs (it blocks if either of them can block).
-pub(crate) fn classified_for_leakage(policy: &Policy) -> Option<CheckSettings> {
-    use crate::policy::{LevelSetting, OnMissing};
-    let c = &policy.checks;
-    let mut users: Vec<(Option<LevelSetting>, Option<OnMissing>)> = Vec::new();
-    if let Some(l) = &c.leakage {
-        users.push((l.level, l.on_missing));
-    }
-    if let Some(t) = c
-        .traceability
-        .as_ref()
-        .filter(|_| policy.runs_traceability())
-    {
-        users.push((t.level, t.on_missing));
-    }
-    if c.defects.is_some() || users.is_empty() {
-        return None;
-    }
-    let level = if users
-        .iter()
-        .any(|(l, _)| l.unwrap_or_default() == LevelSetting::Error)
-    {
-        LevelSetting::Error
-    } else {
-        LevelSetting::Warn
-    };
-    let on_missing = if users
-        .iter()
-        .any(|(_, m)| m.unwrap_or_default() == OnMissing::Fail)
-    {
-        OnMissing::Fail
-    } else {
-        OnMissing::Warn
-    };
-    Some(CheckSettings::new(Some(level), Some(on_missing)))
-}
-
-/// A blocking result for every check the policy configures (`Policy::check_ids`) that the
-/// evaluation above did not produce. Which checks run is written down in more than one place;
-/// should they ever disagree, a configured check must block, never silently not run.
-fn not_evaluated(policy: &Policy, produced: &[CheckResult]) -> Vec<CheckResult> {
-    policy
-        .check_ids()
-        .into_iter()
-        .filter(|id| !produced.iter().any(|c| &c.id == id))
-        .map(|id| {
-            let mut r = result::Check::new(id, CheckSettings::default()).measured(
-                false,
-                serde_json::Value::Null,
-                serde_json::Value::Null,
-                "count",
-                "this configured check was not evaluated: a bug in shipgate".to_owned(),
-                Some("report this to the shipgate developers; the release is blocked until the check runs".to_owned()),
-                serde_json::Map::new(),
-            );
-            r.status = shipgate_model::CheckStatus::Error;
-            r.blocking = true;
-            r
-        })
-        .collect()
-}

@@ -17,9 +17,9 @@
 //!    could be chance. Without raw samples on both sides, or with fewer than `min_samples` on
 //!    either, it cannot be tested and counts as is: a gate must not pass what it cannot check.
 
-use super::result::Check;
-use crate::performance::{PerfLimit, PerformanceCheck};
-use crate::policy::CheckSettings;
+use super::result::CheckRun;
+use crate::checks::PerfCheck;
+use crate::performance::PerfLimit;
 use crate::values::format_percent;
 use serde_json::{Map, Value, json};
 use shipgate_model::{
@@ -92,9 +92,8 @@ struct Bootstrapped {
 }
 
 /// Evaluates one `performance.<metric>` check.
-pub(crate) fn check(cfg: &PerformanceCheck, runs: &PerfRuns) -> CheckResult {
-    let settings = CheckSettings::new(cfg.level, cfg.on_missing);
-    let check = Check::new(cfg.id(), settings);
+pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns) -> CheckResult {
+    let check = CheckRun::new(cfg.id(), cfg.settings);
     let current = match check.source(&runs.current, Value::Null) {
         Ok(e) => e,
         Err(r) => return *r,
@@ -222,8 +221,8 @@ pub(crate) fn check(cfg: &PerformanceCheck, runs: &PerfRuns) -> CheckResult {
 
 /// Compares with the baseline, or the result that says why it cannot be done.
 fn compare<'a>(
-    cfg: &PerformanceCheck,
-    check: &Check,
+    cfg: &PerfCheck,
+    check: &CheckRun,
     runs: &'a PerfRuns,
     current: &'a PerfEvidence,
     metric: &'a PerfMetric,
@@ -310,7 +309,7 @@ fn compare<'a>(
 }
 
 fn test_significance(
-    cfg: &PerformanceCheck,
+    cfg: &PerfCheck,
     current: &PerfEvidence,
     metric: &PerfMetric,
     baseline: &PerfEvidence,
@@ -334,7 +333,7 @@ fn test_significance(
         };
         return Significance::Untested(which);
     };
-    let min = usize::try_from(cfg.min_samples()).unwrap_or(usize::MAX);
+    let min = usize::try_from(cfg.min_samples).unwrap_or(usize::MAX);
     if cur.len() < min || old.len() < min {
         return Significance::Untested(format!(
             "{} samples in the results and {} in the baseline, fewer than `min_samples` ({min})",
@@ -360,7 +359,7 @@ fn test_significance(
             "the samples hold a value that is not a finite number".to_owned(),
         );
     };
-    let alpha = cfg.alpha();
+    let alpha = cfg.alpha;
     let statistic = match stat {
         SampleStat::Mean => Statistic::Mean,
         SampleStat::Percentile(p) => Statistic::Quantile(p / 100.0),
@@ -394,7 +393,7 @@ fn test_significance(
     }))
 }
 
-fn describe_comparison(cfg: &PerformanceCheck, c: &Comparison<'_>, unit: &PerfUnit) -> String {
+fn describe_comparison(cfg: &PerfCheck, c: &Comparison<'_>, unit: &PerfUnit) -> String {
     let allowed = cfg
         .max_regression
         .map_or_else(String::new, |r| r.to_string());
@@ -437,7 +436,7 @@ fn describe_comparison(cfg: &PerformanceCheck, c: &Comparison<'_>, unit: &PerfUn
             "{beyond}, and it counts as a regression because it could not be tested for significance: {why}"
         ),
         Significance::Tested(t) => {
-            let alpha = cfg.alpha();
+            let alpha = cfg.alpha;
             let p = format!(
                 "Mann–Whitney U one-sided {} ({} α {alpha})",
                 p_value(t.mwu.p_value),
@@ -488,7 +487,7 @@ fn change_details(c: &Comparison<'_>) -> Value {
     })
 }
 
-fn significance_details(cfg: &PerformanceCheck, c: &Comparison<'_>) -> Option<Value> {
+fn significance_details(cfg: &PerfCheck, c: &Comparison<'_>) -> Option<Value> {
     match &c.significance {
         Significance::NotNeeded => None,
         Significance::Untested(why) => Some(json!({
@@ -512,7 +511,7 @@ fn significance_details(cfg: &PerformanceCheck, c: &Comparison<'_>) -> Option<Va
                 m.insert("z".into(), json!(z));
             }
             m.insert("p_value".into(), json!(t.mwu.p_value));
-            m.insert("alpha".into(), json!(cfg.alpha()));
+            m.insert("alpha".into(), json!(cfg.alpha));
             m.insert("n_current".into(), json!(t.mwu.n_x));
             m.insert("n_baseline".into(), json!(t.mwu.n_y));
             // The common-language effect size, as the probability that a current sample is
@@ -529,7 +528,7 @@ fn significance_details(cfg: &PerformanceCheck, c: &Comparison<'_>) -> Option<Va
                         "statistic": t.stat.to_string(),
                         "resamples": b.resamples,
                         "seed": format!("{BOOTSTRAP_SEED:#018x}"),
-                        "confidence": 1.0 - cfg.alpha(),
+                        "confidence": 1.0 - cfg.alpha,
                         "worsening_at_least": b.worsening.0,
                         "worsening_at_most": b.worsening.1,
                         "relative_at_least": b.relative.map(|r| r.0),
@@ -543,7 +542,7 @@ fn significance_details(cfg: &PerformanceCheck, c: &Comparison<'_>) -> Option<Va
 }
 
 /// The limits of the check in the metric's unit, or which key does not fit and why.
-fn limits(cfg: &PerformanceCheck, unit: &PerfUnit) -> Result<Limits, (&'static str, String)> {
+fn limits(cfg: &PerfCheck, unit: &PerfUnit) -> Result<Limits, (&'static str, String)> {
     let fit = |key: &'static str, l: &Option<PerfLimit>| {
         l.as_ref()
             .map(|l| l.in_unit(unit).map_err(|why| (key, why)))
@@ -557,7 +556,7 @@ fn limits(cfg: &PerformanceCheck, unit: &PerfUnit) -> Result<Limits, (&'static s
 }
 
 /// The limits as written in the policy.
-fn written_limits(cfg: &PerformanceCheck) -> Value {
+fn written_limits(cfg: &PerfCheck) -> Value {
     let mut m = Map::new();
     if let Some(l) = &cfg.max {
         m.insert("max".into(), json!(l.as_str()));
@@ -570,8 +569,8 @@ fn written_limits(cfg: &PerformanceCheck) -> Value {
         if let Some(l) = &cfg.min_change {
             m.insert("min_change".into(), json!(l.as_str()));
         }
-        m.insert("alpha".into(), json!(cfg.alpha()));
-        m.insert("min_samples".into(), json!(cfg.min_samples()));
+        m.insert("alpha".into(), json!(cfg.alpha));
+        m.insert("min_samples".into(), json!(cfg.min_samples));
     }
     Value::Object(m)
 }
@@ -639,7 +638,7 @@ fn report_unit(unit: &PerfUnit) -> (&str, f64) {
 
 /// The result for a baseline that cannot be compared with the results: missing evidence.
 fn incomparable(
-    check: &Check,
+    check: &CheckRun,
     baseline: &PerfEvidence,
     message: String,
     remedy: &str,
@@ -656,15 +655,15 @@ fn incomparable(
 }
 
 /// A missing-evidence result, with `on_missing` deciding whether it blocks.
-fn missing(check: &Check, problem: EvidenceProblem) -> CheckResult {
+fn missing(check: &CheckRun, problem: EvidenceProblem) -> CheckResult {
     match check.source::<()>(&SourceState::Missing(problem), Value::Null) {
         Ok(()) => unreachable_result(check),
         Err(r) => *r,
     }
 }
 
-/// `Check::source` never returns `Ok` for a missing source; should it ever, fail closed.
-fn unreachable_result(check: &Check) -> CheckResult {
+/// `CheckRun::source` never returns `Ok` for a missing source; should it ever, fail closed.
+fn unreachable_result(check: &CheckRun) -> CheckResult {
     check.measured(
         false,
         Value::Null,

@@ -7,9 +7,10 @@
 //! and for a configured source that is missing or unreadable.
 
 use super::findings::{self, Finding, age, describe, in_future, older_than};
-use super::result::{Check, LIST_LIMIT, plural};
-use crate::policy::{CheckSettings, Policy};
-use crate::provenance::{CommitRule, ProvenanceCheck, ProvenanceSource};
+use super::result::{CheckRun, LIST_LIMIT, plural};
+use crate::checks::ProvenanceRules;
+use crate::policy::Policy;
+use crate::provenance::{CommitRule, ProvenanceSource};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use shipgate_model::{
@@ -64,22 +65,19 @@ fn merged(a: View, b: View) -> View {
 
 pub(crate) fn provenance(
     policy: &Policy,
-    options: &ProvenanceCheck,
+    options: &ProvenanceRules,
     evidence: &EvidenceSet,
     now: Timestamp,
 ) -> CheckResult {
-    let check = Check::new(
-        "evidence.provenance",
-        CheckSettings::new(options.level, options.on_missing),
-    );
-    let rule = options.commit_rule();
+    let check = CheckRun::new("evidence.provenance", options.settings);
+    let rule = options.commit;
     let release_commit = policy
         .release
         .commit
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
-    let skew = options.clock_skew();
+    let skew = options.clock_skew;
 
     let mut found = Vec::new();
     let mut absent: Vec<SourceState<()>> = Vec::new();
@@ -88,7 +86,7 @@ pub(crate) fn provenance(
     let mut checked: Vec<String> = Vec::new();
     for (source, seen) in sources(evidence) {
         let name = source.as_str();
-        let max_age = options.max_age_of(source).map(|a| a.get());
+        let max_age = options.max_age_of(source);
         let items = match seen {
             View::NotConfigured => continue,
             // Evidence that is not there cannot show when or from which commit it was made.
@@ -183,13 +181,11 @@ pub(crate) fn provenance(
     let mut details = Map::new();
     details.insert("release_commit".into(), json!(release_commit));
     details.insert("commit".into(), json!(rule.as_str()));
-    if let Some(ages) = &options.max_age {
-        let limits: Map<String, Value> = ProvenanceSource::ALL
-            .into_iter()
-            .filter_map(|s| {
-                ages.get(s)
-                    .map(|a| (s.as_str().to_owned(), json!(findings::limit(a.get()))))
-            })
+    if !options.max_age.is_empty() {
+        let limits: Map<String, Value> = options
+            .max_age
+            .iter()
+            .map(|(s, a)| (s.as_str().to_owned(), json!(findings::limit(*a))))
             .collect();
         details.insert("max_age".into(), Value::Object(limits));
     }
@@ -256,7 +252,7 @@ pub(crate) fn provenance(
 }
 
 fn pass_message(
-    options: &ProvenanceCheck,
+    options: &ProvenanceRules,
     release_commit: Option<&str>,
     rule: CommitRule,
     checked: &[String],
@@ -267,7 +263,7 @@ fn pass_message(
         .filter_map(|s| {
             options
                 .max_age_of(s)
-                .map(|a| format!("{} within {}", s.as_str(), findings::limit(a.get())))
+                .map(|a| format!("{} within {}", s.as_str(), findings::limit(a)))
         })
         .collect();
     if !ages.is_empty() {

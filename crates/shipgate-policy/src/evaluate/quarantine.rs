@@ -3,8 +3,8 @@
 //! rate. `regression.pass-rate` and `flaky.rate` read the same assessment; `critical-paths.passed`
 //! never consults the quarantine at all, and only reports the refused entries.
 
-use super::result::Check;
-use crate::policy::CriticalPath;
+use super::result::CheckRun;
+use crate::raw::CriticalPath;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use shipgate_model::{
@@ -82,7 +82,7 @@ impl<'a> QuarantineView<'a> {
     /// quarantine cannot decide without it.
     pub fn require(
         &self,
-        check: &Check,
+        check: &CheckRun,
         threshold: Value,
     ) -> Result<Option<&Assessment<'a>>, Box<CheckResult>> {
         match check.refinement(self.state, threshold)? {
@@ -93,7 +93,7 @@ impl<'a> QuarantineView<'a> {
 
     /// When the quarantine is configured but was not used (absent under `on_missing: warn`).
     pub fn unused_note(&self) -> Option<String> {
-        Check::unused_note(self.state, "the quarantine")
+        CheckRun::unused_note(self.state, "the quarantine")
             .map(|n| format!("{n}, so no failure was left out"))
     }
 

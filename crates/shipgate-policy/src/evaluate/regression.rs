@@ -1,8 +1,8 @@
 //! `regression.pass-rate` and `regression.min-tests`.
 
 use super::quarantine::{Assessment, QuarantineView};
-use super::result::{Check, LIST_LIMIT, insert_tests, plural, ratio, test_entry, thousands};
-use crate::policy::CheckSettings;
+use super::result::{CheckRun, LIST_LIMIT, insert_tests, plural, ratio, test_entry, thousands};
+use crate::raw::CheckSettings;
 use crate::values::{Percent, format_percent};
 use serde_json::{Map, Value, json};
 use shipgate_model::{CheckResult, SourceState, TestEvidence, TestOutcome};
@@ -15,7 +15,7 @@ pub(crate) fn pass_rate(
     tests: &SourceState<TestEvidence>,
     quarantine: &QuarantineView<'_>,
 ) -> CheckResult {
-    let check = Check::new("regression.pass-rate", settings);
+    let check = CheckRun::new("regression.pass-rate", settings);
     let threshold = json!(min.as_f64());
     let evidence = match check.source(tests, threshold.clone()) {
         Ok(e) => e,
@@ -217,7 +217,7 @@ pub(crate) fn min_tests(
     settings: CheckSettings,
     tests: &SourceState<TestEvidence>,
 ) -> CheckResult {
-    let check = Check::new("regression.min-tests", settings);
+    let check = CheckRun::new("regression.min-tests", settings);
     let threshold = json!(min);
     let evidence = match check.source(tests, threshold.clone()) {
         Ok(e) => e,
@@ -250,6 +250,119 @@ pub(crate) fn min_tests(
     check.measured(
         passed,
         json!(executed),
+        threshold,
+        "count",
+        message,
+        remedy,
+        details,
+    )
+}
+
+/// The limits of `regression.skipped`: a count, a share of all tests, or both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SkipLimit {
+    /// At most this many skipped tests.
+    Count(u64),
+    /// At most this share of all tests (executed + skipped).
+    Share(Percent),
+    /// Both.
+    Both(u64, Percent),
+}
+
+impl SkipLimit {
+    fn count(self) -> Option<u64> {
+        match self {
+            SkipLimit::Count(n) | SkipLimit::Both(n, _) => Some(n),
+            SkipLimit::Share(_) => None,
+        }
+    }
+
+    fn share(self) -> Option<Percent> {
+        match self {
+            SkipLimit::Share(p) | SkipLimit::Both(_, p) => Some(p),
+            SkipLimit::Count(_) => None,
+        }
+    }
+}
+
+/// Skipped and disabled tests against `max_skipped` and `max_skipped_rate`.
+pub(crate) fn skipped(
+    limit: SkipLimit,
+    settings: CheckSettings,
+    tests: &SourceState<TestEvidence>,
+) -> CheckResult {
+    let check = CheckRun::new("regression.skipped", settings);
+    let mut threshold = Map::new();
+    if let Some(n) = limit.count() {
+        threshold.insert("max_skipped".into(), json!(n));
+    }
+    if let Some(p) = limit.share() {
+        threshold.insert("max_skipped_rate".into(), json!(p.as_f64()));
+    }
+    let threshold = Value::Object(threshold);
+    let evidence = match check.source(tests, threshold.clone()) {
+        Ok(e) => e,
+        Err(r) => return *r,
+    };
+    let c = &evidence.totals;
+    let skipped = c.skipped;
+    // Every test the reports list: executed ones and skipped ones.
+    let all = c.executed() + skipped;
+    let over_count = limit.count().is_some_and(|max| skipped > max);
+    let over_share = limit
+        .share()
+        .is_some_and(|max| all > 0 && !max.not_exceeded_by(skipped, all));
+    let passed = all > 0 && !over_count && !over_share;
+    let mut limits = Vec::new();
+    if let Some(n) = limit.count() {
+        limits.push(format!("at most {}", thousands(n)));
+    }
+    if let Some(p) = limit.share() {
+        limits.push(format!("at most {p} of all tests"));
+    }
+    let message = if all == 0 {
+        "no test at all in the reports, so nothing shows how many were skipped".to_owned()
+    } else {
+        format!(
+            "{} of {} ({}) skipped or disabled; the limit is {}",
+            thousands(skipped),
+            plural(all, "test", "tests"),
+            format_percent(skipped as f64 / all as f64),
+            limits.join(" and ")
+        )
+    };
+    let remedy = (!passed).then(|| {
+        if all == 0 {
+            "make sure the test job ran and wrote its JUnit reports where `sources.tests.junit` looks".to_owned()
+        } else {
+            let mut allowed = limit.count().unwrap_or(u64::MAX);
+            if let Some(p) = limit.share() {
+                allowed = allowed.min(p.max_part_of(all));
+            }
+            let too_many = skipped.saturating_sub(allowed);
+            format!(
+                "un-skip {} of the skipped tests listed in the details (or delete those that no longer test anything); a test skipped for a missing platform belongs in a job on that platform; raise the limit only deliberately, in review",
+                thousands(too_many.max(1))
+            )
+        }
+    });
+    let mut details = Map::new();
+    details.insert("skipped".into(), json!(skipped));
+    details.insert("executed".into(), json!(c.executed()));
+    details.insert("total".into(), json!(all));
+    details.insert("skipped_rate".into(), ratio(skipped, all));
+    insert_tests(
+        &mut details,
+        "skipped_tests",
+        evidence,
+        evidence
+            .tests
+            .iter()
+            .filter(|t| t.outcome == TestOutcome::Skipped),
+    );
+    check.measured(
+        passed,
+        json!(skipped),
         threshold,
         "count",
         message,

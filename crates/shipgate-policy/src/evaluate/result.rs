@@ -1,6 +1,6 @@
 //! Building check results: the common rules for levels, missing evidence and details.
 
-use crate::policy::{CheckSettings, OnMissing};
+use crate::raw::{CheckSettings, OnMissing};
 use serde_json::{Map, Value, json};
 use shipgate_model::{
     CheckResult, CheckStatus, Level, SourceState, TestCounts, TestEvidence, TestRecord,
@@ -10,12 +10,12 @@ use shipgate_model::{
 pub(crate) const LIST_LIMIT: usize = 50;
 
 /// A check being evaluated: its id and settings.
-pub(crate) struct Check {
+pub(crate) struct CheckRun {
     pub id: String,
     pub settings: CheckSettings,
 }
 
-impl Check {
+impl CheckRun {
     pub fn new(id: impl Into<String>, settings: CheckSettings) -> Self {
         Self {
             id: id.into(),
@@ -61,7 +61,7 @@ impl Check {
         }
     }
 
-    /// The note for a refinement that was configured but not used (see [`Check::refinement`]).
+    /// The note for a refinement that was configured but not used (see [`CheckRun::refinement`]).
     pub fn unused_note<T>(state: &SourceState<T>, what: &str) -> Option<String> {
         let why = match state {
             SourceState::Missing(p) => p.describe(),

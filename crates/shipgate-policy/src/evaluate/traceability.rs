@@ -6,8 +6,8 @@
 //! its suite. Green is passed or flaky (passed on a rerun), as in `regression.pass-rate`.
 
 use super::defects::{defect_entry, in_window, insert_defects};
-use super::result::{Check, plural, test_entry, thousands};
-use crate::policy::CheckSettings;
+use super::result::{CheckRun, plural, test_entry, thousands};
+use crate::raw::CheckSettings;
 use crate::values::format_duration;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
@@ -26,7 +26,7 @@ pub(crate) fn production_defects(
     tests: &SourceState<TestEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = Check::new("traceability.production-defects", settings);
+    let check = CheckRun::new("traceability.production-defects", settings);
     let threshold = json!(0);
     let defects = match check.source(defects, threshold.clone()) {
         Ok(e) => e,

@@ -9,10 +9,11 @@
 //! either source approves it.
 
 use super::findings::{self, Finding, age, older_than};
-use super::result::Check;
+use super::result::CheckRun;
 use super::uat_approvals::{self, RoleApproval};
-use crate::policy::{CheckSettings, Policy};
-use crate::uat::{GithubApprovals, UatCheck};
+use crate::checks::UatSignoff;
+use crate::policy::Policy;
+use crate::uat::GithubApprovals;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use shipgate_model::{
@@ -47,19 +48,12 @@ impl Approver<'_> {
 
 pub(crate) fn signoff(
     policy: &Policy,
-    options: &UatCheck,
+    options: &UatSignoff,
     evidence: &EvidenceSet,
     now: Timestamp,
 ) -> CheckResult {
-    let check = Check::new(
-        "uat.signoff",
-        CheckSettings::new(options.level, options.on_missing),
-    );
-    let required: Vec<String> = options
-        .required_roles
-        .iter()
-        .map(|r| r.trim().to_owned())
-        .collect();
+    let check = CheckRun::new("uat.signoff", options.settings);
+    let required: Vec<String> = options.required_roles.clone();
     let threshold = json!(required);
     let sources = policy.sources.uat.as_ref();
     let gh = sources.and_then(|s| s.github_approvals.as_ref());
@@ -85,17 +79,13 @@ pub(crate) fn signoff(
         fresh = time_findings(record, options, version, now, &mut found);
     }
     let counted = match github {
-        Some((gh, a)) => uat_approvals::review(
-            policy,
-            gh,
-            a,
-            options.max_age.map(|m| m.get()),
-            now,
-            &mut found,
-        ),
+        Some((gh, a)) => uat_approvals::review(policy, gh, a, options.max_age, now, &mut found),
         None => Vec::new(),
     };
-    let approved = role_findings(record, github, &required, &fresh, &counted, &mut found);
+    let mut approved = role_findings(record, github, &required, &fresh, &counted, &mut found);
+    if options.distinct_approvers {
+        approved = separate_duties(approved, &fresh, &counted, &mut found);
+    }
     let signature_required = sources.is_some_and(|u| u.signature_required());
     if let Some(record) = record {
         signature_findings(record, signature_required, now, &mut found);
@@ -114,13 +104,13 @@ pub(crate) fn signoff(
         json!(approved.iter().map(|(role, _)| *role).collect::<Vec<_>>()),
     );
     if let Some(max) = options.max_age {
-        details.insert("max_age".into(), json!(findings::limit(max.get())));
+        details.insert("max_age".into(), json!(findings::limit(max)));
+    }
+    if options.distinct_approvers {
+        details.insert("distinct_approvers".into(), json!(true));
     }
     if record.is_some() {
-        details.insert(
-            "allow_conditional".into(),
-            json!(options.allow_conditional.unwrap_or(false)),
-        );
+        details.insert("allow_conditional".into(), json!(options.allow_conditional));
         details.insert("signature_required".into(), json!(signature_required));
     }
     findings::insert(&mut details, &found);
@@ -222,7 +212,7 @@ fn combine<'a>(
     }
 }
 
-fn decision_findings(record: &UatEvidence, options: &UatCheck, found: &mut Vec<Finding>) {
+fn decision_findings(record: &UatEvidence, options: &UatSignoff, found: &mut Vec<Finding>) {
     match record.decision {
         UatDecision::Approved => {}
         UatDecision::Rejected => found.push(Finding::new(
@@ -230,7 +220,7 @@ fn decision_findings(record: &UatEvidence, options: &UatCheck, found: &mut Vec<F
             "the recorded decision is `rejected`: UAT did not accept this release",
             "fix what UAT found, run UAT again, and record a new sign-off with `decision: approved`",
         )),
-        UatDecision::Conditional if options.allow_conditional.unwrap_or(false) => {}
+        UatDecision::Conditional if options.allow_conditional => {}
         UatDecision::Conditional => found.push(Finding::new(
             "decision",
             format!(
@@ -298,7 +288,7 @@ fn release_findings(policy: &Policy, record: &UatEvidence, found: &mut Vec<Findi
 /// Reports signatures dated in the future or older than `max_age`; returns the in-date ones.
 fn time_findings<'a>(
     record: &'a UatEvidence,
-    options: &UatCheck,
+    options: &UatSignoff,
     version: &str,
     now: Timestamp,
     found: &mut Vec<Finding>,
@@ -316,7 +306,7 @@ fn time_findings<'a>(
                 "correct `at` in the record (a signature cannot be dated in the future), or check the clock of the machine that runs the gate",
             ));
         } else if let Some(max) = options.max_age
-            && older_than(now, s.at, max.get())
+            && older_than(now, s.at, max)
         {
             found.push(Finding::new(
                 format!("signoffs[{i}].at"),
@@ -324,7 +314,7 @@ fn time_findings<'a>(
                     "{who} signed {} ago ({}), longer ago than `max_age` {}",
                     age(now, s.at),
                     s.at,
-                    findings::limit(max.get())
+                    findings::limit(max)
                 ),
                 format!(
                     "ask {} to sign off version {version} again (or remove the stale entry)",
@@ -412,6 +402,116 @@ fn role_findings<'a>(
         }
     }
     approved
+}
+
+/// Who a person is, for separation of duties: a signer's name or a GitHub login, compared
+/// ignoring case, spaces and punctuation (`Sam Ortiz` and `sam-ortiz` are one person).
+fn person_key(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl Approver<'_> {
+    fn person(&self) -> String {
+        match self {
+            Approver::Signed(s) => person_key(&s.name),
+            Approver::Github(a) => person_key(a.user),
+        }
+    }
+
+    fn name(&self) -> &str {
+        match self {
+            Approver::Signed(s) => &s.name,
+            Approver::Github(a) => a.user,
+        }
+    }
+}
+
+/// With `distinct_approvers`, each approved role must be approved by a different person: the
+/// roles are matched to their possible approvers (any signer or reviewer who approved that
+/// role) so that no one stands for two roles. Roles that cannot be given a person of their own
+/// are reported, and only the roles that could are returned as approved.
+fn separate_duties<'a>(
+    approved: Vec<(&'a str, Approver<'a>)>,
+    fresh: &[&'a Signoff],
+    counted: &'a [RoleApproval<'a>],
+    found: &mut Vec<Finding>,
+) -> Vec<(&'a str, Approver<'a>)> {
+    let roles: Vec<&'a str> = approved.iter().map(|(role, _)| *role).collect();
+    let candidates: Vec<Vec<Approver<'a>>> = roles
+        .iter()
+        .map(|role| {
+            let signed = fresh.iter().copied().filter(|s| {
+                s.role.eq_ignore_ascii_case(role) && s.meaning == SignatureMeaning::Approval
+            });
+            let reviewed = counted.iter().filter(|c| c.role.eq_ignore_ascii_case(role));
+            signed
+                .map(Approver::Signed)
+                .chain(reviewed.map(Approver::Github))
+                .collect()
+        })
+        .collect();
+    // Roles are few (a handful), so a plain augmenting-path matching is enough.
+    let mut owner: Vec<Option<usize>> = vec![None; roles.len()];
+    let mut person_of: std::collections::BTreeMap<String, usize> = Default::default();
+    fn assign(
+        role: usize,
+        candidates: &[Vec<Approver<'_>>],
+        owner: &mut [Option<usize>],
+        person_of: &mut std::collections::BTreeMap<String, usize>,
+        seen: &mut std::collections::BTreeSet<String>,
+    ) -> bool {
+        for (i, c) in candidates[role].iter().enumerate() {
+            let person = c.person();
+            if !seen.insert(person.clone()) {
+                continue;
+            }
+            let holder = person_of.get(&person).copied();
+            if holder.is_none_or(|h| assign(h, candidates, owner, person_of, seen)) {
+                person_of.insert(person, role);
+                owner[role] = Some(i);
+                return true;
+            }
+        }
+        false
+    }
+    for role in 0..roles.len() {
+        let mut seen = std::collections::BTreeSet::new();
+        assign(role, &candidates, &mut owner, &mut person_of, &mut seen);
+    }
+    let mut kept = Vec::new();
+    let mut left: Vec<&str> = Vec::new();
+    for (role, (slot, (_, first))) in owner.iter().zip(approved).enumerate() {
+        match slot {
+            Some(i) => {
+                if let Some(c) = candidates[role].get(*i) {
+                    let approver = match c {
+                        Approver::Signed(s) => Approver::Signed(s),
+                        Approver::Github(a) => Approver::Github(a),
+                    };
+                    kept.push((roles[role], approver));
+                }
+            }
+            None => {
+                left.push(roles[role]);
+                let name = first.name().to_owned();
+                found.push(Finding::new(
+                    format!("role {}", roles[role]),
+                    format!(
+                        "separation of duties: the role `{}` is approved only by {name}, who also approves another required role",
+                        roles[role]
+                    ),
+                    format!(
+                        "have a different person approve as `{}` (`distinct_approvers: true` needs one person per required role)",
+                        roles[role]
+                    ),
+                ));
+            }
+        }
+    }
+    kept
 }
 
 fn signature_findings(
@@ -894,9 +994,12 @@ mod tests {
             SOURCES,
             &format!("{CHECK}    on_missing: warn\n"),
         );
+        // With the sign-off as the only evidence, `on_missing: warn` would let a gate that
+        // measured nothing say ready: it blocks anyway.
         let (c, code) = run(&lenient, SourceState::Missing(problem));
-        assert!(!c.blocking);
-        assert_eq!(code, ExitCode::Ready);
+        assert!(c.blocking);
+        assert!(c.message.contains("measured nothing"), "{}", c.message);
+        assert_eq!(code, ExitCode::Blocked);
     }
 
     #[test]

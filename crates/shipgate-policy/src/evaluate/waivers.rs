@@ -1,8 +1,8 @@
 //! Waivers: turn a failing check into `waived` when a complete, unexpired waiver names it, and
 //! report on the waivers themselves as `waivers.valid`.
 
-use super::result::{Check, plural};
-use crate::policy::{CheckSettings, Waiver};
+use super::result::{CheckRun, plural};
+use crate::raw::{CheckSettings, Waiver};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use shipgate_model::verdict::{AppliedWaiver, WaiverRecord, WaiverState};
@@ -22,12 +22,13 @@ fn state_of(w: &Waiver, now: Timestamp) -> WaiverState {
     }
 }
 
-/// Applies the waivers to `checks` and appends `waivers.valid` when the policy has waivers.
+/// Applies the waivers to `checks`; returns what became of each waiver and the result of
+/// `waivers.valid`.
 pub(crate) fn apply(
     waivers: &[Waiver],
-    checks: &mut Vec<CheckResult>,
+    checks: &mut [CheckResult],
     now: Timestamp,
-) -> Vec<WaiverRecord> {
+) -> (Vec<WaiverRecord>, CheckResult) {
     let mut records: Vec<WaiverRecord> = waivers
         .iter()
         .map(|w| WaiverRecord {
@@ -75,14 +76,12 @@ pub(crate) fn apply(
             expires: r.expires.clone(),
         });
     }
-    if !waivers.is_empty() {
-        checks.push(valid(&records, &unwaivable));
-    }
-    records
+    let result = valid(&records, &unwaivable);
+    (records, result)
 }
 
 fn valid(records: &[WaiverRecord], unwaivable: &[String]) -> CheckResult {
-    let check = Check::new("waivers.valid", CheckSettings::default());
+    let check = CheckRun::new("waivers.valid", CheckSettings::default());
     let count = |s: WaiverState| records.iter().filter(|r| r.state == s).count() as u64;
     let (applied, unused, expired, incomplete) = (
         count(WaiverState::Applied),

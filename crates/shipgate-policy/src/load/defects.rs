@@ -1,71 +1,14 @@
-//! Cross-field rules of the defect sections: what each tracker kind needs, which keys apply to
-//! it, and which checks need which source.
+//! Rules of the defect sections: what each tracker kind needs and which keys apply to it. (Which
+//! checks need defects is said by the checks themselves, in the registry.)
 
 use super::Validator;
+use crate::checks::Needs;
 use crate::defects::DefectKind;
-use crate::policy::Policy;
+use crate::raw::RawPolicy;
 
 impl Validator<'_> {
-    pub(super) fn validate_defects(&mut self, policy: &Policy) {
+    pub(super) fn validate_defects(&mut self, policy: &RawPolicy, read: Needs) {
         let checks = &policy.checks;
-        if policy.needs_defects() && policy.sources.defects.is_none() {
-            for (on, name) in [
-                (checks.defects.is_some(), "checks.defects"),
-                (checks.leakage.is_some(), "checks.leakage"),
-                (checks.traceability.is_some(), "checks.traceability"),
-            ] {
-                if on {
-                    self.cross_problem(
-                        name,
-                        format!("`{name}` needs defects: add `sources.defects` (a tracker such as `kind: jira`, or `kind: file` with an export)"),
-                    );
-                }
-            }
-        }
-        if policy.runs_traceability() && policy.sources.tests.is_none() {
-            self.cross_problem(
-                "checks.traceability",
-                "`checks.traceability` needs test results: add `sources.tests.junit` with the globs of your JUnit reports",
-            );
-        }
-        if let Some(t) = &checks.traceability
-            && t.production_defects_need_test != Some(true)
-        {
-            self.problem(
-                "checks.traceability",
-                "`checks.traceability` runs only with `production_defects_need_test: true`; set it or remove the section",
-            );
-        }
-        if let Some(d) = &checks.defects
-            && let Some(max) = &d.max_open
-            && [max.critical, max.high, max.medium, max.low, max.unknown]
-                .iter()
-                .all(Option::is_none)
-        {
-            self.problem(
-                "checks.defects.max_open",
-                "`max_open` names no severity; write limits such as `{critical: 0, high: 3}`",
-            );
-        }
-        if let Some(l) = &checks.leakage {
-            if l.max_rate.is_none() && l.max_rate_critical_paths.is_none() {
-                self.problem(
-                    "checks.leakage",
-                    "`checks.leakage` needs `max_rate` (e.g. `5%`) or `max_rate_critical_paths` (e.g. `2%`)",
-                );
-            }
-            let mapped = policy.risk.critical_paths.values().any(|p| {
-                p.defects
-                    .as_ref()
-                    .is_some_and(|d| !d.components.is_empty() || !d.labels.is_empty())
-            });
-            if l.max_rate_critical_paths.is_some() && !mapped {
-                self.cross_problem(
-                    "checks.leakage.max_rate_critical_paths",
-                    "no critical path says which defects are on it: add `defects: {components: [...], labels: [...]}` under a path in `risk.critical_paths`",
-                );
-            }
-        }
         for (name, window) in [
             (
                 "checks.leakage.window",
@@ -84,10 +27,10 @@ impl Validator<'_> {
                 self.problem(name, "a defect window is at least a day (e.g. `90d`)");
             }
         }
-        self.validate_defect_source(policy);
+        self.validate_defect_source(policy, read);
     }
 
-    fn validate_defect_source(&mut self, policy: &Policy) {
+    fn validate_defect_source(&mut self, policy: &RawPolicy, read: Needs) {
         let Some(s) = &policy.sources.defects else {
             return;
         };
@@ -219,7 +162,7 @@ impl Validator<'_> {
                 format!("`kind: {k}` has no severity field: name the label prefix that carries it, e.g. `severity: {{field: \"severity:\", map: {{critical: [critical], high: [high]}}}}` (an empty prefix compares whole labels)"),
             );
         }
-        if s.origin.is_none() && !json_file && policy.needs_defects() {
+        if s.origin.is_none() && !json_file && read.defects {
             self.problem(
                 "sources.defects",
                 format!("`kind: {k}` needs `origin`: the field (or label prefix) that says where a defect was found, with its `production` and `pre_production` values; without it every defect's origin is unknown"),

@@ -1,0 +1,273 @@
+//! The check registry: every check the gate knows, in report order, and the one trait each
+//! configured check implements.
+//!
+//! [`CHECKS`] is the only list of checks. Which checks a policy runs, which evidence it needs,
+//! whether it can block, the catalogue printed by `shipgate explain`, the ids a waiver may name
+//! and the docs test (`tests/docs.rs`) are all derived from it; nothing else lists checks.
+//!
+//! Adding a check is one module in this folder (its [`CheckKind`] with the catalogue text, how it
+//! is configured from the policy, and its [`Check`] implementation) plus one line in [`CHECKS`],
+//! and its section in [`crate::RawChecks`] when it has a new one. A [`CheckKind`]'s `configure`
+//! reads the raw policy and returns the configured checks with every threshold resolved to a
+//! value: a check whose threshold is not a value cannot be built, so it cannot run without one.
+
+mod critical_paths;
+mod defects;
+mod flaky;
+pub(crate) mod leakage;
+mod performance;
+mod provenance;
+mod regression;
+mod traceability;
+mod uat;
+mod waivers;
+
+pub(crate) use performance::PerfCheck;
+pub(crate) use provenance::ProvenanceRules;
+pub(crate) use uat::UatSignoff;
+
+use crate::catalog::CheckInfo;
+use crate::evaluate::quarantine::QuarantineView;
+use crate::load::Validator;
+use crate::policy::Policy;
+use crate::raw::{CheckSettings, RawPolicy};
+use jiff::Timestamp;
+use shipgate_model::verdict::WaiverRecord;
+use shipgate_model::{CheckResult, EvidenceSet, Level};
+use std::fmt;
+use std::sync::Arc;
+
+/// Every check, in report order.
+pub static CHECKS: &[&CheckKind] = &[
+    &regression::PASS_RATE,
+    &regression::MIN_TESTS,
+    &regression::SKIPPED,
+    &critical_paths::PASSED,
+    &flaky::RATE,
+    &defects::OPEN,
+    &defects::CLASSIFIED,
+    &leakage::RATE,
+    &traceability::PRODUCTION_DEFECTS,
+    &performance::METRIC,
+    &uat::SIGNOFF,
+    &provenance::PROVENANCE,
+    &waivers::VALID,
+];
+
+/// One kind of check: its catalogue entry, where it is configured, and how.
+pub struct CheckKind {
+    /// The catalogue entry: id, what it measures, when it blocks, how to fix it.
+    pub info: CheckInfo,
+    /// The policy section that configures it (`checks.regression`).
+    pub section: &'static str,
+    /// The keys of `section` that switch it on (`min_pass_rate`); empty when the section's
+    /// presence alone does (`checks.defects` runs `defects.classified`).
+    pub keys: &'static [&'static str],
+    /// Builds the configured checks of this kind from the policy as written, reporting every
+    /// problem of its settings; none when the policy does not configure it.
+    pub(crate) configure: fn(&RawPolicy, &mut Validator<'_>) -> Vec<Arc<dyn Check>>,
+}
+
+impl fmt::Debug for CheckKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CheckKind")
+            .field("id", &self.info.id)
+            .field("section", &self.section)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The evidence a configured check reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// JUnit test results (`sources.tests`).
+    pub tests: bool,
+    /// Test results kept with their defect references (traceability).
+    pub defect_references: bool,
+    /// Defects (`sources.defects`).
+    pub defects: bool,
+    /// Load-test results (`sources.performance`).
+    pub performance: bool,
+    /// The UAT sign-off or approvals (`sources.uat`).
+    pub uat: bool,
+}
+
+impl Needs {
+    pub(crate) const NOTHING: Needs = Needs {
+        tests: false,
+        defect_references: false,
+        defects: false,
+        performance: false,
+        uat: false,
+    };
+    pub(crate) const TESTS: Needs = Needs {
+        tests: true,
+        ..Needs::NOTHING
+    };
+    pub(crate) const DEFECTS: Needs = Needs {
+        defects: true,
+        ..Needs::NOTHING
+    };
+
+    /// What either needs.
+    pub(crate) fn union(self, other: Needs) -> Needs {
+        Needs {
+            tests: self.tests || other.tests,
+            defect_references: self.defect_references || other.defect_references,
+            defects: self.defects || other.defects,
+            performance: self.performance || other.performance,
+            uat: self.uat || other.uat,
+        }
+    }
+}
+
+/// When a check is evaluated: evidence checks first, then the checks that review their results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Stage {
+    /// Measures evidence.
+    Evidence,
+    /// Reviews the results of the evidence checks (`waivers.valid` applies the waivers).
+    Review,
+}
+
+/// Everything a check's evaluation may look at.
+pub(crate) struct Evaluation<'a> {
+    pub policy: &'a Policy,
+    pub evidence: &'a EvidenceSet,
+    pub now: Timestamp,
+    pub quarantine: QuarantineView<'a>,
+    /// The results of the evidence checks; review checks may change them.
+    pub results: Vec<CheckResult>,
+    /// What became of each waiver (filled by `waivers.valid`).
+    pub waivers: Vec<WaiverRecord>,
+}
+
+/// One configured check, ready to evaluate: every threshold it compares with is a value.
+pub(crate) trait Check: fmt::Debug + Send + Sync {
+    /// Its kind in the registry.
+    fn kind(&self) -> &'static CheckKind;
+
+    /// Its id in reports and waivers: the kind's, except for a family (`performance.<metric>`).
+    fn id(&self) -> String {
+        self.kind().info.id.to_owned()
+    }
+
+    /// Where it is configured (for problems about it).
+    fn section(&self) -> String {
+        self.kind().section.to_owned()
+    }
+
+    /// Its level and missing-evidence rule.
+    fn settings(&self) -> CheckSettings;
+
+    /// The evidence it reads.
+    fn needs(&self) -> Needs;
+
+    /// Whether a failure of it blocks the release. `waivers.valid` can block, but it is about
+    /// the policy's own waivers, so it does not make a policy one that gates the release.
+    fn gates_release(&self) -> bool {
+        self.settings().level == Level::Error
+    }
+
+    /// When it is evaluated.
+    fn stage(&self) -> Stage {
+        Stage::Evidence
+    }
+
+    /// Measures the evidence and says what it found.
+    fn evaluate(&self, e: &mut Evaluation<'_>) -> CheckResult;
+}
+
+/// The catalogue entry of `id`; a family entry (`performance.<metric>`) answers for every id of
+/// the family (`performance.http_req_duration.p95`).
+pub fn explain(id: &str) -> Option<&'static CheckInfo> {
+    let infos = || CHECKS.iter().map(|k| &k.info);
+    infos().find(|c| c.id == id).or_else(|| {
+        infos().find(|c| {
+            c.id.strip_suffix("<metric>")
+                .is_some_and(|family| id.len() > family.len() && id.starts_with(family))
+        })
+    })
+}
+
+/// Every check's catalogue entry, in report order.
+pub fn catalog() -> impl Iterator<Item = &'static CheckInfo> {
+    CHECKS.iter().map(|k| &k.info)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_and_well_formed() {
+        let mut seen = HashSet::new();
+        for c in catalog() {
+            assert!(seen.insert(c.id), "duplicate id {}", c.id);
+            assert!(c.id.contains('.'), "{}", c.id);
+            assert!(
+                c.id.chars().all(|ch| ch.is_ascii_lowercase()
+                    || ch == '.'
+                    || ch == '-'
+                    || ch == '<'
+                    || ch == '>'),
+                "{}",
+                c.id
+            );
+            if c.id.contains('<') {
+                assert!(
+                    c.id.ends_with(".<metric>"),
+                    "a family id ends with .<metric>: {}",
+                    c.id
+                );
+            }
+            for text in [
+                c.title,
+                c.measures,
+                c.blocks_when,
+                c.configure,
+                c.fix,
+                c.why,
+            ] {
+                assert!(!text.trim().is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn every_kind_names_its_section_and_the_keys_that_switch_it_on() {
+        for k in CHECKS {
+            assert!(
+                k.section.starts_with("checks.")
+                    || k.section.starts_with("risk.")
+                    || k.section == "waivers",
+                "{}",
+                k.section
+            );
+            for key in k.keys {
+                assert!(
+                    k.info.configure.contains(key),
+                    "{}: the catalogue's `configure` must name `{key}`",
+                    k.info.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_family_explains_each_of_its_ids() {
+        let info = explain("performance.http_req_duration.p95").map(|c| c.id);
+        assert_eq!(info, Some("performance.<metric>"));
+        assert_eq!(
+            explain("performance.<metric>").map(|c| c.id),
+            Some("performance.<metric>")
+        );
+        assert_eq!(explain("performance."), None);
+        assert_eq!(
+            explain("regression.pass-rate").map(|c| c.id),
+            Some("regression.pass-rate")
+        );
+        assert_eq!(explain("regression.nope"), None);
+    }
+}
