@@ -54,7 +54,7 @@ fn every_check_id_is_documented_and_explained() {
         .filter_map(|l| l.split_whitespace().next())
         .collect();
     assert!(ids.len() >= 12, "{listed}");
-    for id in ids {
+    for id in &ids {
         assert!(
             checks.contains(&format!("## `{id}`")),
             "docs/checks.md has no section for `{id}`"
@@ -62,6 +62,20 @@ fn every_check_id_is_documented_and_explained() {
         let explained = shipgate().args(["explain", id]).output().unwrap();
         assert_eq!(explained.status.code(), Some(0), "explain {id}");
     }
+    // The docs list exactly the registry's checks, in report order: the summary table and the
+    // sections both.
+    let table: Vec<&str> = checks
+        .lines()
+        .filter_map(|l| l.strip_prefix("| [`"))
+        .filter_map(|l| l.split('`').next())
+        .collect();
+    assert_eq!(table, ids, "the table at the top of docs/checks.md");
+    let sections: Vec<&str> = checks
+        .lines()
+        .filter_map(|l| l.strip_prefix("## `"))
+        .filter_map(|l| l.strip_suffix('`'))
+        .collect();
+    assert_eq!(sections, ids, "the `## `id`` sections of docs/checks.md");
 }
 
 #[test]

@@ -61,7 +61,43 @@ pub use values::{
 };
 
 /// The JSON Schema of the policy format, for editors (`yaml-language-server`) and CI linters.
+///
+/// An optional key is one that may be left out, never one that may be written `null`: the
+/// reader refuses a key written with no value, so the schema does not offer `null` either
+/// (except where a key gives an empty value a meaning, such as `release.commit`).
 pub fn json_schema() -> serde_json::Value {
-    let schema = schemars::schema_for!(RawPolicy);
+    let generator = schemars::generate::SchemaSettings::draft2020_12()
+        .with_transform(schemars::transform::RecursiveTransform(no_null))
+        .into_generator();
+    let schema = generator.into_root_schema_for::<RawPolicy>();
     serde_json::to_value(schema).unwrap_or(serde_json::Value::Null)
+}
+
+/// Takes `null` out of what an optional key accepts (`anyOf: [.., {type: null}]`,
+/// `type: [integer, null]`). A key that means something when empty says so with `const: null`.
+fn no_null(schema: &mut schemars::Schema) {
+    use serde_json::Value;
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    let null = serde_json::json!({"type": "null"});
+    if let Some(Value::Array(any)) = obj.get_mut("anyOf") {
+        any.retain(|s| *s != null);
+        if any.len() == 1 {
+            let only = any.remove(0);
+            obj.remove("anyOf");
+            if let Value::Object(inner) = only {
+                for (k, v) in inner {
+                    obj.entry(k).or_insert(v);
+                }
+            }
+        }
+    }
+    if let Some(Value::Array(types)) = obj.get_mut("type") {
+        types.retain(|t| t != "null");
+        if let [one] = types.as_slice() {
+            let one = one.clone();
+            obj.insert("type".to_owned(), one);
+        }
+    }
 }

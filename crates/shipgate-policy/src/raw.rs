@@ -189,7 +189,7 @@ pub struct RawChecks {
     pub performance: Vec<PerformanceSection>,
 }
 
-/// `regression.pass-rate` and `regression.min-tests`.
+/// `regression.pass-rate`, `regression.min-tests` and `regression.skipped`.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegressionSection {

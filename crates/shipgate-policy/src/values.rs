@@ -395,7 +395,7 @@ impl JsonSchema for OptionalText {
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
             "description": "A value that may be empty (`${GITHUB_SHA:-}` outside a pipeline), meaning none.",
-            "type": ["string", "number", "null"]
+            "anyOf": [{ "type": "string" }, { "type": "number" }, { "const": null }]
         })
     }
 }

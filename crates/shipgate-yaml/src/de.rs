@@ -307,7 +307,7 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         if self.node.is_null() {
             self.fail(format!(
-                "no value is written here; {NOTHING_IS_NOT_A_VALUE}, or remove the key to take its default"
+                "no value is written here; {NOTHING_IS_NOT_A_VALUE}, or leave the key out"
             ))
         } else {
             let node = self.node;

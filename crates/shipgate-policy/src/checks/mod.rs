@@ -255,6 +255,62 @@ mod tests {
         }
     }
 
+    /// Follows `$ref`, `anyOf` and `items` to the object schema a property stands for.
+    fn object<'a>(
+        root: &'a serde_json::Value,
+        node: &'a serde_json::Value,
+    ) -> &'a serde_json::Value {
+        if let Some(r) = node.get("$ref").and_then(|r| r.as_str()) {
+            let name = r.trim_start_matches("#/$defs/");
+            return object(root, &root["$defs"][name]);
+        }
+        if let Some(first) = node.get("anyOf").and_then(|a| a.get(0)) {
+            return object(root, first);
+        }
+        if let Some(items) = node.get("items") {
+            return object(root, items);
+        }
+        node
+    }
+
+    #[test]
+    fn the_json_schema_has_every_key_the_registry_names() {
+        let schema = crate::json_schema();
+        for kind in CHECKS {
+            let Some(section) = kind.section.strip_prefix("checks.") else {
+                continue;
+            };
+            let def = object(
+                &schema,
+                &schema["$defs"]["RawChecks"]["properties"][section],
+            );
+            for key in kind.keys.iter().chain(["level", "on_missing"].iter()) {
+                assert!(
+                    def["properties"].get(*key).is_some(),
+                    "{}: the schema of `{}` has no `{key}`: {def:#}",
+                    kind.info.id,
+                    kind.section
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_json_schema_never_offers_null_for_a_threshold() {
+        let schema = crate::json_schema();
+        let regression = object(
+            &schema,
+            &schema["$defs"]["RawChecks"]["properties"]["regression"],
+        );
+        let text = regression["properties"]["min_pass_rate"].to_string();
+        assert!(!text.contains("null"), "{text}");
+        assert!(
+            !schema["$defs"]["RawChecks"]["properties"]["regression"]
+                .to_string()
+                .contains("\"null\"")
+        );
+    }
+
     #[test]
     fn a_family_explains_each_of_its_ids() {
         let info = explain("performance.http_req_duration.p95").map(|c| c.id);
