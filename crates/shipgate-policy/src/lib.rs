@@ -27,7 +27,7 @@ mod values;
 pub use catalog::{CATALOG, CheckInfo, explain};
 pub use defects::{
     CriticalPathDefects, DEFAULT_WINDOW, DefectKind, DefectSources, DefectsCheck, LeakageCheck,
-    MaxOpen, OriginMapping, SeverityMapping, SeverityValues, TraceabilityCheck,
+    MaxOpen, NotDefectsMapping, OriginMapping, SeverityMapping, SeverityValues, TraceabilityCheck,
 };
 pub use env::EnvLookup;
 pub use evaluate::evaluate;

@@ -158,7 +158,7 @@ impl Validator<'_> {
             && s.path
                 .as_deref()
                 .is_some_and(|p| p.to_ascii_lowercase().ends_with(".json"));
-        let misplaced: [(&str, bool, &str); 12] = [
+        let misplaced: [(&str, bool, &str); 14] = [
             ("url", s.url.is_some() && !network, "tracker kinds"),
             ("path", s.path.is_some() && network, "`kind: file`"),
             (
@@ -204,6 +204,17 @@ impl Validator<'_> {
                     && json_file,
                 "trackers and CSV exports: the defect JSON form is already normalised (so do `origin` and `introduced_in`)",
             ),
+            (
+                "not_defects",
+                s.not_defects.is_some() && json_file,
+                "trackers and CSV exports: the defect JSON form already says which issues are not defects",
+            ),
+            (
+                "not_defects.labels",
+                s.not_defects.as_ref().is_some_and(|n| n.labels.is_some())
+                    && kind == DefectKind::Redmine,
+                "trackers with labels (Jira, GitHub, GitLab, CSV exports; name Redmine's closed statuses in `resolutions`)",
+            ),
         ];
         for (key, wrong, applies) in misplaced {
             if wrong {
@@ -237,6 +248,22 @@ impl Validator<'_> {
                     "sources.defects.origin.pre_production",
                     "list the values meaning \"found before production\" (e.g. `[QA, Staging]`)",
                 );
+            }
+        }
+        if let Some(n) = &s.not_defects {
+            if n.resolutions.is_none() && n.labels.is_none() {
+                self.problem(
+                    "sources.defects.not_defects",
+                    "`not_defects` names neither `resolutions` nor `labels`; e.g. `{resolutions: [Duplicate, Not a Bug]}`, or `{resolutions: []}` to count every closed issue",
+                );
+            }
+            for (key, list) in [("resolutions", &n.resolutions), ("labels", &n.labels)] {
+                if list.iter().flatten().any(|v| v.trim().is_empty()) {
+                    self.problem(
+                        &format!("sources.defects.not_defects.{key}"),
+                        "an empty value names nothing; remove it",
+                    );
+                }
             }
         }
         if let Some(m) = &s.severity {
@@ -379,6 +406,44 @@ mod tests {
             "{m:#?}"
         );
         assert!(!m.iter().any(|x| x.contains(token)), "{m:#?}");
+    }
+
+    #[test]
+    fn not_defects_must_name_something_that_the_kind_has() {
+        let source = |kind: &str, not_defects: &str| {
+            format!(
+                "{HEAD}sources:\n  defects: {{kind: {kind}, url: https://t.example, path: d.csv, repository: a/b, not_defects: {not_defects}, severity: {{field: 's:', map: {{high: [h]}}}}, origin: {{field: o, production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
+            )
+        };
+        let m = messages(&source("file", "{}"));
+        assert!(
+            m.iter()
+                .any(|x| x.contains("`not_defects` names neither `resolutions` nor `labels`")),
+            "{m:#?}"
+        );
+        let m = messages(&source("file", "{resolutions: [Duplicate, ' ']}"));
+        assert!(m.iter().any(|x| x.contains("an empty value")), "{m:#?}");
+        let m = messages(&format!(
+            "{HEAD}sources:\n  defects: {{kind: redmine, url: https://r.example, not_defects: {{resolutions: [Rejected], labels: [invalid]}}, origin: {{field: o, production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
+        ));
+        assert_eq!(
+            m,
+            [
+                "`not_defects.labels` applies only to trackers with labels (Jira, GitHub, GitLab, CSV exports; name Redmine's closed statuses in `resolutions`), not to `kind: redmine`"
+            ]
+        );
+        let m = messages(&format!(
+            "{HEAD}sources:\n  defects: {{kind: file, path: d.json, not_defects: {{resolutions: []}}}}\nchecks:\n  defects: {{}}\n"
+        ));
+        assert!(
+            m.iter()
+                .any(|x| x.contains("already says which issues are not defects")),
+            "{m:#?}"
+        );
+        assert!(messages(&format!(
+            "{HEAD}sources:\n  defects: {{kind: file, path: d.csv, not_defects: {{resolutions: [], labels: [invalid]}}, origin: {{field: o, production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
+        ))
+        .is_empty());
     }
 
     #[test]
