@@ -45,7 +45,7 @@ pub const CATALOG: &[CheckInfo] = &[
     CheckInfo {
         id: "critical-paths.passed",
         title: "Critical paths passed",
-        measures: "for each path in `risk.critical_paths`, the tests whose `classname.name` matches one of its patterns: how many ran, and whether any failed, errored, was skipped or disabled. A suite that failed to set up and whose name matches a path's pattern fails that path.",
+        measures: "for each path in `risk.critical_paths` that names tests, the tests whose `classname.name` matches one of its patterns: how many ran, and whether any failed, errored, was skipped or disabled. A suite that failed to set up and whose name matches a path's pattern fails that path. Runs when a path names tests; paths that name only their `defects` (for `leakage.rate`) are listed under `paths_without_tests`.",
         blocks_when: "any critical-path test failed, errored, was skipped or disabled, or a path has fewer matching tests than `min_tests_per_path` (default 1: a critical path with no test fails).",
         configure: "risk.critical_paths.<name>.tests (patterns; `*` matches anything, dots included); checks.critical_paths.min_tests_per_path; level; on_missing.",
         fix: "Fix or un-skip the critical tests listed in the details; if a path matches no test, correct its patterns or write the tests. Critical paths cannot be quarantined: a quarantine entry that matches a critical test is refused (and reported here and in `flaky.rate`), and the test's failure still blocks.",
@@ -63,7 +63,7 @@ pub const CATALOG: &[CheckInfo] = &[
     CheckInfo {
         id: "defects.open",
         title: "Open defects per severity",
-        measures: "the defects of `sources.defects` that are open (not resolved, done or closed), counted per severity after the policy's `severity` map. Each blocking defect is listed with its key, title and age.",
+        measures: "the defects of `sources.defects` that are open (not resolved, done or closed), counted per severity after the policy's `severity` map. Each blocking defect is listed with its key, title and age. An open issue counts even when the tracker marks it as not a defect (only closed ones are left out); such issues are listed under `open_marked_not_defects`.",
         blocks_when: "a severity has more open defects than its `max_open` limit. A severity not named is not limited, except `unknown`, whose limit defaults to 0: an open defect whose severity the gate cannot tell may be critical.",
         configure: "checks.defects.max_open (e.g. `{critical: 0, high: 3}`); sources.defects (kind, query, severity map); level; on_missing.",
         fix: "Fix and close the listed defects, or lower their severity in the tracker where it was overstated. A release that must ship with a known defect needs an approved, time-boxed waiver naming it.",
@@ -72,7 +72,7 @@ pub const CATALOG: &[CheckInfo] = &[
     CheckInfo {
         id: "defects.classified",
         title: "Defects are classified",
-        measures: "the defects created in the window (`checks.defects.window`, else `checks.leakage.window`, else 90 days) whose severity or origin the policy's maps do not recognise (missing, or a value not in the map).",
+        measures: "the defects created in the window (`checks.defects.window`, else `checks.leakage.window`, else 90 days) whose severity or origin the policy's maps do not recognise (missing, or a value not in the map). Issues closed as not defects are in no rate, so they are left out, and listed.",
         blocks_when: "more such defects than `max_unclassified` (default 0).",
         configure: "checks.defects (runs whenever the section is present); checks.defects.max_unclassified; checks.defects.window; sources.defects.severity and origin; level; on_missing.",
         fix: "Set the severity and origin of the listed defects in the tracker, or add the values the details show to `sources.defects.severity.map` or `sources.defects.origin`.",
@@ -81,7 +81,7 @@ pub const CATALOG: &[CheckInfo] = &[
     CheckInfo {
         id: "leakage.rate",
         title: "Defect leakage",
-        measures: "production ÷ (production + pre-production) defects created in `window` (default 90 days), by the origin map; with `max_rate_critical_paths`, the same over the defects tied to a critical path by the components and labels under `risk.critical_paths.<name>.defects`. Defects of unknown origin are counted beside the rate, not in it. The details give numerator, denominator and the production defects.",
+        measures: "production ÷ (production + pre-production) defects created in `window` (default 90 days), by the origin map; with `max_rate_critical_paths`, the same over the defects tied to a critical path by the components and labels under `risk.critical_paths.<name>.defects` (which needs no test results). Defects of unknown origin are counted beside the rate, not in it; so are issues the tracker closed as not defects (`sources.defects.not_defects`: duplicates, not a bug), with why. An open issue always counts. The details give numerator, denominator and the production defects.",
         blocks_when: "the rate is above `max_rate`, or the critical-path rate above `max_rate_critical_paths`, or defects were created in the window but none has a known origin. No defect in the window at all passes (there was nothing to leak).",
         configure: "checks.leakage.window; checks.leakage.max_rate (e.g. `5%`); checks.leakage.max_rate_critical_paths (e.g. `2%`); risk.critical_paths.<name>.defects.{components,labels}; level; on_missing.",
         fix: "Leakage moves over months, not in one release: add a regression test for every production defect (traceability), test the paths they came from before release, and watch the trend with `shipgate leakage --by month`. Ship an urgent release past it only with an approved, time-boxed waiver.",
@@ -90,7 +90,7 @@ pub const CATALOG: &[CheckInfo] = &[
     CheckInfo {
         id: "traceability.production-defects",
         title: "Production defects have regression tests",
-        measures: "for each production defect created in the window, whether a test in this run references it and passed (or passed on a rerun): its key in the test's `classname.name` (ignoring case, `-` and `_` alike, not part of a longer key) or in a `defect`, `issue`, `jira` or `bug` JUnit property of the testcase or its suite.",
+        measures: "for each production defect created in the window, whether a test in this run references it and passed (or passed on a rerun): its key in the test's `classname.name` (ignoring case, `-` and `_` alike, not part of a longer key) or in a `defect`, `issue`, `jira` or `bug` JUnit property of the testcase or its suite. A production issue closed as not a defect (a duplicate) needs no test of its own, and is listed.",
         blocks_when: "a production defect in the window has no such test; defects referenced only by failing or skipped tests are listed with those tests.",
         configure: "checks.traceability.production_defects_need_test: true; checks.traceability.window (default the leakage window, else 90 days); sources.tests and sources.defects; level; on_missing.",
         fix: "Write a regression test that would have caught each listed defect and name the defect in it (`test_pay_123_refund_twice`, or `<property name=\"defect\" value=\"PAY-123\"/>`), then make sure it runs in this pipeline.",

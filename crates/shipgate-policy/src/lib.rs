@@ -63,7 +63,7 @@ impl Policy {
                 ids.push("regression.min-tests".to_owned());
             }
         }
-        if !self.risk.critical_paths.is_empty() {
+        if self.runs_critical_paths() {
             ids.push("critical-paths.passed".to_owned());
         }
         if self
@@ -109,8 +109,7 @@ impl Policy {
         let c = &self.checks;
         let errs = |level: Option<LevelSetting>| level.unwrap_or_default() == LevelSetting::Error;
         c.regression.as_ref().is_some_and(|r| errs(r.level))
-            || (!self.risk.critical_paths.is_empty()
-                && errs(c.critical_paths.as_ref().and_then(|p| p.level)))
+            || (self.runs_critical_paths() && errs(c.critical_paths.as_ref().and_then(|p| p.level)))
             || c.flaky.as_ref().is_some_and(|f| errs(f.level))
             || c.defects.as_ref().is_some_and(|d| errs(d.level))
             || c.leakage.as_ref().is_some_and(|l| errs(l.level))
@@ -124,8 +123,17 @@ impl Policy {
     pub fn needs_tests(&self) -> bool {
         self.checks.regression.is_some()
             || self.checks.flaky.is_some()
-            || !self.risk.critical_paths.is_empty()
+            || self.runs_critical_paths()
             || self.runs_traceability()
+    }
+
+    /// Whether `critical-paths.passed` runs: a critical path names tests. Paths that name only
+    /// the defects on them serve `leakage.rate`, and need no test results.
+    pub fn runs_critical_paths(&self) -> bool {
+        self.risk
+            .critical_paths
+            .values()
+            .any(|p| !p.tests.is_empty())
     }
 
     /// Whether any check reads defects.

@@ -183,10 +183,7 @@ impl Validator<'_> {
         let needs_tests: Vec<&str> = [
             (policy.checks.regression.is_some(), "checks.regression"),
             (policy.checks.flaky.is_some(), "checks.flaky"),
-            (
-                !policy.risk.critical_paths.is_empty(),
-                "risk.critical_paths",
-            ),
+            (policy.runs_critical_paths(), "risk.critical_paths"),
         ]
         .into_iter()
         .filter_map(|(on, name)| on.then_some(name))
@@ -200,10 +197,16 @@ impl Validator<'_> {
             }
         }
         for (name, path) in &policy.risk.critical_paths {
-            if path.tests.is_empty() {
+            let names_defects = path
+                .defects
+                .as_ref()
+                .is_some_and(|d| !d.components.is_empty() || !d.labels.is_empty());
+            // A path with only `defects` serves `max_rate_critical_paths`; one with neither
+            // would check nothing.
+            if path.tests.is_empty() && !names_defects {
                 self.problem(
-                    &format!("risk.critical_paths.{name}.tests"),
-                    format!("critical path `{name}` has no test patterns; list patterns such as `*Payment*`"),
+                    &format!("risk.critical_paths.{name}"),
+                    format!("critical path `{name}` has no test patterns; list patterns such as `tests: [\"*Payment*\"]` (or, for `checks.leakage.max_rate_critical_paths` only, the defects on it: `defects: {{components: [Payments]}}`)"),
                 );
             }
         }
@@ -229,10 +232,10 @@ impl Validator<'_> {
             );
         }
         if let Some(c) = &checks.critical_paths {
-            if policy.risk.critical_paths.is_empty() {
+            if !policy.runs_critical_paths() {
                 self.problem(
                     "checks.critical_paths",
-                    "`checks.critical_paths` is set but `risk.critical_paths` names no path; add the paths (payment, authentication, ...) with their test patterns",
+                    "`checks.critical_paths` is set but no path in `risk.critical_paths` names tests; add the paths (payment, authentication, ...) with their test patterns",
                 );
             }
             if c.min_tests_per_path == Some(0) {

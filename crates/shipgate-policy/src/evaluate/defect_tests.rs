@@ -405,6 +405,53 @@ fn the_leakage_report_counts_not_defects_beside_the_rate() {
 }
 
 #[test]
+fn critical_path_leakage_runs_on_defects_alone_and_critical_paths_passed_skips_such_paths() {
+    let text = "version: 1\nrelease: {name: api}\nsources:\n  defects: {kind: file, path: d.json}\nrisk:\n  critical_paths:\n    payment: {defects: {components: [Payments]}}\nchecks:\n  leakage: {max_rate_critical_paths: 30%}\n";
+    let p = Policy::parse(text, &|_| None).unwrap_or_else(|e| panic!("{:#?}", e.problems()));
+    let e = EvidenceSet {
+        defects: SourceState::Loaded(leakage_dataset()),
+        ..EvidenceSet::default()
+    };
+    let v = evaluate(&p, &e, now());
+    let ids: Vec<&str> = v.checks.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["defects.classified", "leakage.rate"]);
+    let c = check(&v, "leakage.rate");
+    // As in the hand-computed test: 1 of 4 on `payment`.
+    assert_eq!(
+        (c.status, &c.observed),
+        (CheckStatus::Pass, &serde_json::json!(0.25))
+    );
+
+    // Beside a path with tests, `critical-paths.passed` checks that one and names the other.
+    let p = policy("checks:\n  leakage: {max_rate_critical_paths: 30%}\n");
+    let mut p2 = p.clone();
+    p2.risk.critical_paths.insert(
+        "reporting".into(),
+        crate::policy::CriticalPath {
+            tests: vec![],
+            defects: Some(crate::defects::CriticalPathDefects {
+                components: vec!["Reports".into()],
+                labels: vec![],
+            }),
+        },
+    );
+    let t = tests(&[("PaymentTest.charges", TestOutcome::Passed, &[])]);
+    let v = evaluate(&p2, &set(leakage_dataset(), t), now());
+    let c = check(&v, "critical-paths.passed");
+    assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
+    assert!(c.details["paths"].get("reporting").is_none());
+    assert_eq!(
+        c.details["paths_without_tests"],
+        serde_json::json!(["reporting"])
+    );
+    let leak = check(&v, "leakage.rate");
+    assert_eq!(
+        leak.details["critical_paths"]["paths"]["reporting"]["production"],
+        1
+    );
+}
+
+#[test]
 fn leakage_over_nothing_passes_but_over_only_unclassified_defects_fails() {
     let p = policy("checks:\n  leakage: {max_rate: 5%}\n");
     let old = defects(&[("PAY-1", High, Prod, false, 400, &[])]);

@@ -46,7 +46,7 @@ pub fn evaluate(policy: &Policy, evidence: &EvidenceSet, now: Timestamp) -> Verd
             checks.push(regression::min_tests(min, settings, &evidence.tests));
         }
     }
-    if !policy.risk.critical_paths.is_empty() {
+    if policy.runs_critical_paths() {
         let options = policy.checks.critical_paths.clone().unwrap_or_default();
         checks.push(critical_paths::passed(
             &policy.risk.critical_paths,

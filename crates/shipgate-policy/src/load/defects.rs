@@ -395,6 +395,50 @@ mod tests {
         );
     }
 
+    const DEFECTS_ONLY: &str = "sources:\n  defects: {kind: file, path: d.json}\nchecks:\n  leakage: {max_rate_critical_paths: 2%}\n";
+
+    #[test]
+    fn critical_path_leakage_needs_no_test_results() {
+        let text = format!(
+            "{HEAD}{DEFECTS_ONLY}risk:\n  critical_paths:\n    payment: {{defects: {{components: [Payments]}}}}\n"
+        );
+        let p = Policy::parse(&text, &|_| None).unwrap_or_else(|e| panic!("{:#?}", e.problems()));
+        assert_eq!(p.check_ids(), ["defects.classified", "leakage.rate"]);
+        assert!(!p.needs_tests() && !p.runs_critical_paths());
+        assert!(p.can_block());
+    }
+
+    #[test]
+    fn a_path_with_tests_still_needs_test_results() {
+        let m = messages(&format!(
+            "{HEAD}{DEFECTS_ONLY}risk:\n  critical_paths:\n    payment: {{defects: {{components: [Payments]}}}}\n    auth: {{tests: ['*auth*']}}\n"
+        ));
+        assert_eq!(
+            m,
+            [
+                "`risk.critical_paths` needs test results: add `sources.tests.junit` with the globs of your JUnit reports"
+            ]
+        );
+        // Neither tests nor defects: the path checks nothing.
+        let m = messages(&format!(
+            "{HEAD}{DEFECTS_ONLY}risk:\n  critical_paths:\n    payment: {{defects: {{components: [Payments]}}}}\n    auth: {{tests: [], defects: {{labels: []}}}}\n"
+        ));
+        assert!(
+            m.iter()
+                .any(|x| x.contains("critical path `auth` has no test patterns")),
+            "{m:#?}"
+        );
+        // Options of `critical-paths.passed` with no path for it to check.
+        let m = messages(&format!(
+            "{HEAD}{DEFECTS_ONLY}  critical_paths: {{min_tests_per_path: 2}}\nrisk:\n  critical_paths:\n    payment: {{defects: {{components: [Payments]}}}}\n"
+        ));
+        assert!(
+            m.iter()
+                .any(|x| x.contains("no path in `risk.critical_paths` names tests")),
+            "{m:#?}"
+        );
+    }
+
     #[test]
     fn a_secret_where_a_variable_name_belongs_is_refused_and_not_echoed() {
         let token = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
