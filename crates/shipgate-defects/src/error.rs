@@ -155,7 +155,7 @@ impl DefectsError {
                 candidates,
                 ..
             } => format!(
-                "name the field by its id in `{setting}` (e.g. `field: {}`): Jira allows several fields with one name (each team-managed project makes its own), and the gate will not guess which one holds the values",
+                "name the field by its id in `{setting}` (the one your issues fill in, e.g. `field: {}`): Jira allows several fields with one name (each team-managed project makes its own), and the gate will not guess which one holds the values",
                 candidates
                     .first()
                     .and_then(|c| c.split_whitespace().next())
