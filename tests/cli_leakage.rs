@@ -44,6 +44,9 @@ fn the_defects_example_blocks_on_open_criticals_leakage_and_an_untraced_defect()
     // 3 production of 17 classified defects in the 90 days before 2026-11-24.
     assert_eq!(leak["observed"], serde_json::json!(0.176471));
     assert_eq!(leak["details"]["critical_paths"]["production"], 2);
+    // PAY-232, a production issue closed as a duplicate of PAY-231, is in no count.
+    assert_eq!(leak["details"]["not_defects"][0]["key"], "PAY-232");
+    assert_eq!(leak["details"]["critical_paths"]["not_defects"], 1);
     let (s, trace) = status("traceability.production-defects");
     assert_eq!(s, "fail");
     assert_eq!(trace["details"]["untraced_defects"][0]["key"], "PAY-260");
@@ -73,12 +76,18 @@ fn leakage_by_month_shows_the_trend_in_every_format() {
         rows[0],
         "Defect leakage over 365 days (2025-11-24 to 2026-11-24), by month"
     );
-    assert!(rows.contains(&"2026-03 2 0 0 100%".to_owned()), "{text}");
+    assert!(rows.contains(&"2026-03 2 0 0 0 100%".to_owned()), "{text}");
     assert!(
-        rows.contains(&"2026-01 0 0 0 –".to_owned()),
+        rows.contains(&"2026-01 0 0 0 0 –".to_owned()),
         "an empty month has no rate: {text}"
     );
-    assert!(rows.contains(&"total 7 20 0 25.9%".to_owned()), "{text}");
+    // PAY-232 (September) was closed as a duplicate of PAY-231: beside the rate, not in it.
+    assert!(rows.contains(&"2026-09 1 5 0 1 16.7%".to_owned()), "{text}");
+    assert!(rows.contains(&"total 7 20 0 1 25.9%".to_owned()), "{text}");
+    assert!(
+        text.contains("closed as not defects: resolution: Duplicate (1)"),
+        "{text}"
+    );
 
     let out = leakage(&["--format", "json", "--by", "severity"])
         .output()
@@ -87,6 +96,11 @@ fn leakage_by_month_shows_the_trend_in_every_format() {
     assert_eq!(json["window_days"], 90);
     assert_eq!(json["total"]["production"], 3);
     assert_eq!(json["total"]["pre_production"], 14);
+    assert_eq!(json["total"]["not_defects"], 1);
+    assert_eq!(
+        json["not_defects_by_reason"],
+        serde_json::json!({"resolution: Duplicate": 1})
+    );
     assert_eq!(json["rows"][0]["group"], "critical");
 
     let out = leakage(&["--format", "markdown", "--by", "introduced-in"])
@@ -94,10 +108,13 @@ fn leakage_by_month_shows_the_trend_in_every_format() {
         .unwrap();
     let md = String::from_utf8(out.stdout).unwrap();
     assert!(
-        md.contains("| introduced-in | production | pre-production | unclassified | leakage |"),
+        md.contains(
+            "| introduced-in | production | pre-production | unclassified | not defects | leakage |"
+        ),
         "{md}"
     );
-    assert!(md.contains("| 2.3.0 | 2 | 6 | 0 | 25% |"), "{md}");
+    assert!(md.contains("| 2.3.0 | 2 | 6 | 0 | 0 | 25% |"), "{md}");
+    assert!(md.contains("| 2.2.0 | 1 | 0 | 0 | 1 | 100% |"), "{md}");
 }
 
 #[test]
@@ -176,10 +193,16 @@ fn inspect_defects_lists_the_defects_and_missing_files_exit_1() {
         .assert()
         .code(0)
         .stdout(predicates::str::contains(
-            "27 defects from file `defects.csv`",
+            "28 defects from file `defects.csv`",
         ))
         .stdout(predicates::str::contains(
-            "PAY-260  critical  production      open    2026-11-18  Chargeback posted",
+            "PAY-260  critical  production      open          2026-11-18  Chargeback posted",
+        ))
+        .stdout(predicates::str::contains(
+            "PAY-232  critical  production      not a defect  2026-09-04  Second partial refund",
+        ))
+        .stdout(predicates::str::contains(
+            "closed as not defects, left out of every count: resolution: Duplicate (1)",
         ));
     let p = Project::new(
         "version: 1\nrelease: {name: x}\nsources:\n  defects: {kind: file, path: gone.json}\nchecks:\n  defects: {}\n",

@@ -94,14 +94,21 @@ fn the_gate_reads_a_real_redmine() {
     };
     let bug = rm.id_by_name("/trackers.json", "trackers", "Bug");
     let origin = rm.id_by_name("/custom_fields.json", "custom_fields", "Defect origin");
-    let closed = rm.call("GET", "/issue_statuses.json", None)["issue_statuses"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["is_closed"] == true)
-        .unwrap()["id"]
-        .as_u64()
-        .unwrap();
+    let statuses = rm.call("GET", "/issue_statuses.json", None)["issue_statuses"].clone();
+    let status = |name: &str| {
+        statuses
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("no status {name}: {statuses}"))
+            .clone()
+    };
+    let closed = status("Closed")["id"].as_u64().unwrap();
+    // Redmine's default status for an issue that was not accepted: closed, and not a defect.
+    let rejected = status("Rejected");
+    assert_eq!(rejected["is_closed"], true, "{rejected}");
+    let rejected = rejected["id"].as_u64().unwrap();
     let priority = |name: &str| {
         rm.id_by_name(
             "/enumerations/issue_priorities.json",
@@ -151,6 +158,14 @@ fn the_gate_reads_a_real_redmine() {
     );
     issue("Rounding off by a cent", "High", "Pre-production");
     issue("Typo in the receipt footer", "Low", "Pre-production");
+    // Reported from production, and rejected: it works as specified. It is neither an escape
+    // nor in need of a regression test.
+    let not_a_bug = issue("Receipt shows the net amount", "High", "Production");
+    rm.call(
+        "PUT",
+        &format!("/issues/{not_a_bug}.json"),
+        Some(json!({"issue": {"status_id": rejected}})),
+    );
 
     let policy = format!(
         "version: 1\nrelease: {{name: demo, version: '1.0'}}\nsources:\n  tests: {{junit: [reports/*.xml]}}\n  defects:\n    kind: redmine\n    url: {}\n    project: {ident}\n    token_env: REDMINE_TOKEN\n    key_prefix: RM-\n    origin: {{field: Defect origin, production: [Production], pre_production: [Pre-production]}}\nchecks:\n  defects: {{max_open: {{critical: 0, high: 1}}}}\n  leakage: {{max_rate: 50%}}\n  traceability: {{production_defects_need_test: true}}\n",
@@ -179,7 +194,7 @@ fn the_gate_reads_a_real_redmine() {
     let report: Value =
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}\n{stderr}"));
     assert_eq!(out.status.code(), Some(0), "{report:#}");
-    assert_eq!(report["stats"]["defects"]["total"], 3);
+    assert_eq!(report["stats"]["defects"]["total"], 4);
     assert_eq!(report["stats"]["defects"]["open"], 2);
     let check = |id: &str| {
         report["checks"]
@@ -190,7 +205,22 @@ fn the_gate_reads_a_real_redmine() {
             .unwrap()
             .clone()
     };
-    assert_eq!(check("leakage.rate")["observed"], json!(0.333333));
+    // 1 of 3: the rejected issue is in neither part of the rate (counted, it would be 2 of 4).
+    let leakage = check("leakage.rate");
+    assert_eq!(leakage["observed"], json!(0.333333), "{leakage:#}");
+    assert_eq!(
+        leakage["details"]["not_defects"][0]["key"],
+        format!("RM-{not_a_bug}")
+    );
+    assert_eq!(
+        leakage["details"]["not_defects"][0]["reason"],
+        "resolution: Rejected"
+    );
+    assert_eq!(
+        check("traceability.production-defects")["details"]["production_defects"],
+        1,
+        "the rejected issue needs no regression test"
+    );
     assert_eq!(
         check("traceability.production-defects")["details"]["traced"][format!("RM-{escaped}")],
         format!("tests.test_checkout.test_rm_{escaped}_retried_capture_is_idempotent")

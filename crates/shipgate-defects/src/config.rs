@@ -67,6 +67,44 @@ impl Kind {
         }
     }
 
+    /// Which resolutions and labels of a closed issue mean "not a defect" when the policy names
+    /// none. Only what plainly says the issue was no defect, or is counted under another key, is
+    /// named: a defect closed as `Won't Fix`, `Won't Do`, `Cannot Reproduce`, GitHub
+    /// `not_planned` or GitLab `moved` may have been real, and still counts
+    /// (docs/decisions/0010-defects-that-are-not-defects.md).
+    pub fn default_not_defects(self) -> NotDefectRule {
+        let list = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect();
+        match self {
+            Kind::Jira | Kind::JiraDc | Kind::File => NotDefectRule {
+                resolutions: list(&[
+                    "Duplicate",
+                    "Not a Bug",
+                    "Works as Designed",
+                    "Working as Intended",
+                    "Invalid",
+                    "Rejected",
+                ]),
+                labels: Vec::new(),
+            },
+            // `state_reason: duplicate`; and GitHub's default labels `duplicate` and `invalid`,
+            // since its Close button says `completed` whatever the reason.
+            Kind::Github => NotDefectRule {
+                resolutions: list(&["duplicate"]),
+                labels: list(&["duplicate", "invalid"]),
+            },
+            // Closed with `/duplicate` (`_links.closed_as_duplicate_of`).
+            Kind::Gitlab => NotDefectRule {
+                resolutions: list(&["duplicate"]),
+                labels: Vec::new(),
+            },
+            // Redmine's default closed status for issues that are not accepted.
+            Kind::Redmine => NotDefectRule {
+                resolutions: list(&["Rejected"]),
+                labels: Vec::new(),
+            },
+        }
+    }
+
     /// The prefix put before an issue number to make its key, when the policy names none.
     pub fn default_key_prefix(self) -> &'static str {
         "#"
@@ -92,6 +130,16 @@ pub struct OriginMap {
     pub production: Vec<String>,
     /// Values meaning "found before production".
     pub pre_production: Vec<String>,
+}
+
+/// Which closed issues the tracker says are not defects: they are left out of every count.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NotDefectRule {
+    /// Resolutions (Jira), state reasons (GitHub), closes (GitLab `duplicate`, `moved`) or
+    /// closed statuses (Redmine) meaning "not a defect", compared ignoring case.
+    pub resolutions: Vec<String>,
+    /// Labels meaning "not a defect", compared ignoring case.
+    pub labels: Vec<String>,
 }
 
 /// One defect source, resolved by the caller (paths absolute or relative to the working folder).
@@ -122,6 +170,8 @@ pub struct SourceConfig {
     /// The field (or label prefix, or `milestone`) naming the sprint or release a defect was
     /// introduced in.
     pub introduced_in: Option<String>,
+    /// Which closed issues are not defects; `None` uses [`Kind::default_not_defects`].
+    pub not_defects: Option<NotDefectRule>,
     /// Prefix of keys made from issue numbers (GitHub, GitLab, Redmine); default `#`.
     pub key_prefix: Option<String>,
     /// The IANA time zone of dates without one (Jira CSV exports); default UTC.
@@ -146,6 +196,7 @@ impl SourceConfig {
             severity: None,
             origin: None,
             introduced_in: None,
+            not_defects: None,
             key_prefix: None,
             timezone: None,
             http: ClientOptions::default(),
@@ -157,6 +208,13 @@ impl SourceConfig {
         self.severity
             .clone()
             .or_else(|| self.kind.default_severity())
+    }
+
+    /// The rule in force for issues that are not defects.
+    pub fn not_defect_rule(&self) -> NotDefectRule {
+        self.not_defects
+            .clone()
+            .unwrap_or_else(|| self.kind.default_not_defects())
     }
 
     /// The key prefix in force.

@@ -84,6 +84,18 @@ pub enum DefectsError {
         /// Similar fields that do exist.
         known: Vec<String>,
     },
+    /// A field name in the policy that several of the tracker's fields have.
+    #[error("failed to tell which field `{field}` named in `{setting}` means on `{location}`: {} fields have that name: {}", .candidates.len(), .candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", "))]
+    AmbiguousField {
+        /// The field as written.
+        field: String,
+        /// The policy key that names it.
+        setting: String,
+        /// The tracker.
+        location: String,
+        /// The fields with that name: id, type and scope.
+        candidates: Vec<String>,
+    },
     /// The query returned no defect at all.
     #[error("the `{kind}` defect source returned no defect from `{location}`{}", .query.as_deref().map(|q| format!(" for the query `{q}`")).unwrap_or_default())]
     Empty {
@@ -137,6 +149,17 @@ impl DefectsError {
             DefectsError::Shape { .. } => "check that `url` is the tracker's base URL and `kind` its kind (Jira Cloud is `jira`, Jira Data Center/Server `jira-dc`)".to_owned(),
             DefectsError::UnknownField { setting, .. } => format!(
                 "write in `{setting}` a field name or id that exists in the tracker (Jira: Settings → Issues → Custom fields; Redmine: Administration → Custom fields)"
+            ),
+            DefectsError::AmbiguousField {
+                setting,
+                candidates,
+                ..
+            } => format!(
+                "name the field by its id in `{setting}` (the one your issues fill in, e.g. `field: {}`): Jira allows several fields with one name (each team-managed project makes its own), and the gate will not guess which one holds the values",
+                candidates
+                    .first()
+                    .and_then(|c| c.split_whitespace().next())
+                    .unwrap_or("customfield_10042")
             ),
             DefectsError::Empty { .. } => "check the query in `sources.defects`: a gate must not pass on a tracker that shows it nothing (a wrong project, or a token that sees no issue)".to_owned(),
         }

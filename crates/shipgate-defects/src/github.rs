@@ -4,13 +4,15 @@
 //! documentation asks clients to follow the links rather than build page numbers). The issues
 //! API also lists pull requests; they carry a `pull_request` key and are skipped. `state=all`
 //! includes closed issues; the window is applied on `created_at` by the policy, never through the
-//! API's `since`, which filters on the last update.
+//! API's `since`, which filters on the last update. How an issue was closed is its `state_reason`
+//! (`completed`, `not_planned`, `duplicate`).
 
 use crate::config::SourceConfig;
 use crate::error::DefectsError;
 use crate::labelled::{IssueFields, raw_defect};
 use crate::mapping::RawDefect;
 use crate::paging::MAX_PAGES;
+use serde_json::Value;
 use shipgate_http::{Client, next_link};
 
 /// The public GitHub API; Enterprise Server uses `https://HOST/api/v3`.
@@ -19,7 +21,18 @@ pub(crate) const DEFAULT_URL: &str = "https://api.github.com";
 const FIELDS: IssueFields = IssueFields {
     number: "number",
     web_url: "html_url",
+    resolution: state_reason,
 };
+
+/// `state_reason`: `completed`, `not_planned`, `duplicate`, `reopened`, or null (issues closed
+/// before GitHub had reasons).
+fn state_reason(item: &Value) -> Option<String> {
+    item.get("state_reason")
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+}
 
 pub(crate) fn fetch(
     config: &SourceConfig,

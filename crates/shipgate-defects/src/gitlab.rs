@@ -6,13 +6,15 @@
 //! An issue read on two pages (it moved while paging) counts once; fewer distinct issues than
 //! `x-total`, an empty page before the last, or more pages than [`MAX_PAGES`] is an error.
 //! Labels are plain strings; scoped labels (`origin::production`) are read with the label prefix
-//! `origin::` as the field.
+//! `origin::` as the field. A closed issue's resolution is `duplicate` (closed with `/duplicate`)
+//! or `moved` (moved to another project).
 
 use crate::config::SourceConfig;
 use crate::error::DefectsError;
 use crate::labelled::{IssueFields, raw_defect};
 use crate::mapping::RawDefect;
 use crate::paging::{MAX_PAGES, fetch_concurrently};
+use serde_json::Value;
 use shipgate_http::{Client, JsonResponse};
 use std::collections::HashSet;
 
@@ -22,7 +24,22 @@ pub(crate) const DEFAULT_URL: &str = "https://gitlab.com";
 const FIELDS: IssueFields = IssueFields {
     number: "iid",
     web_url: "web_url",
+    resolution: closed_as,
 };
+
+/// `duplicate` for an issue closed as a duplicate (`_links.closed_as_duplicate_of`, GitLab 15.1
+/// and later, when the token can see the other issue), `moved` for one moved to another project
+/// (`moved_to_id`); GitLab gives no other reason for a close.
+fn closed_as(item: &Value) -> Option<String> {
+    let set = |v: Option<&Value>| v.is_some_and(|v| !v.is_null());
+    if set(item.pointer("/_links/closed_as_duplicate_of")) {
+        Some("duplicate".to_owned())
+    } else if set(item.get("moved_to_id")) {
+        Some("moved".to_owned())
+    } else {
+        None
+    }
+}
 
 pub(crate) fn fetch(
     config: &SourceConfig,

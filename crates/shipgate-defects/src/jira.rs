@@ -6,7 +6,10 @@
 //! searches with `GET /rest/api/2/search` and `startAt`/`maxResults`/`total`: once the first page
 //! says how many issues there are, the other pages are fetched concurrently. Both resolve field
 //! names (`Defect origin`) to ids (`customfield_10042`) through `/field`, and ask only for the
-//! fields the gate reads.
+//! fields the gate reads. A name that several fields share (Jira allows it, and each
+//! team-managed project makes its own fields) is an error that lists their ids: the policy then
+//! names the id. The `resolution` is read so that issues closed as not being defects
+//! (`Duplicate`) can be left out of the counts.
 
 use crate::config::SourceConfig;
 use crate::error::DefectsError;
@@ -18,10 +21,11 @@ use shipgate_model::DefectLink;
 use std::collections::HashSet;
 
 const PAGE_SIZE: u64 = 100;
-const SYSTEM_FIELDS: [&str; 7] = [
+const SYSTEM_FIELDS: [&str; 8] = [
     "summary",
     "status",
     "created",
+    "resolution",
     "resolutiondate",
     "components",
     "labels",
@@ -104,28 +108,26 @@ fn resolve_fields(
         url: answer.url.clone(),
         reason: "the field list is not a list".to_owned(),
     })?;
+    let shown = shipgate_http::redact_url(base);
+    let id_of = |f: &Value| f.get("id").and_then(Value::as_str).map(str::to_owned);
     let resolve = |(setting, name): (&str, String)| -> Result<String, DefectsError> {
         let name = name.trim();
-        let by_id = known
+        if known.iter().any(|f| id_of(f).as_deref() == Some(name)) {
+            return Ok(name.to_owned());
+        }
+        let named: Vec<&Value> = known
             .iter()
-            .find(|f| f.get("id").and_then(Value::as_str) == Some(name));
-        let by_name = || {
-            known.iter().find(|f| {
+            .filter(|f| {
                 f.get("name")
                     .and_then(Value::as_str)
                     .is_some_and(|n| n.trim().eq_ignore_ascii_case(name))
             })
-        };
-        match by_id
-            .or_else(by_name)
-            .and_then(|f| f.get("id"))
-            .and_then(Value::as_str)
-        {
-            Some(id) => Ok(id.to_owned()),
-            None => Err(DefectsError::UnknownField {
+            .collect();
+        match named.as_slice() {
+            [] => Err(DefectsError::UnknownField {
                 field: name.to_owned(),
                 setting: setting.to_owned(),
-                location: base.to_owned(),
+                location: shown.clone(),
                 known: crate::similar::similar(
                     name,
                     known
@@ -133,6 +135,22 @@ fn resolve_fields(
                         .filter_map(|f| f.get("name").and_then(Value::as_str)),
                 ),
             }),
+            [one] => id_of(one).ok_or_else(|| DefectsError::Shape {
+                url: answer.url.clone(),
+                reason: format!("the field `{name}` has no `id`"),
+            }),
+            // Jira allows several custom fields with one name (each team-managed project makes
+            // its own); taking the first would read whichever Jira lists first.
+            several => {
+                let mut candidates: Vec<String> = several.iter().map(|f| describe(f)).collect();
+                candidates.sort();
+                Err(DefectsError::AmbiguousField {
+                    field: name.to_owned(),
+                    setting: setting.to_owned(),
+                    location: shown.clone(),
+                    candidates,
+                })
+            }
         }
     };
     let [severity, origin, introduced_in] = wanted;
@@ -141,6 +159,29 @@ fn resolve_fields(
         origin: origin.map(resolve).transpose()?,
         introduced_in: introduced_in.map(resolve).transpose()?,
     })
+}
+
+/// A field of `/field` as an ambiguity lists it: its id, its type, and the team-managed project
+/// it belongs to (`customfield_10042 (select, team-managed project 10001)`).
+fn describe(field: &Value) -> String {
+    let id = field.get("id").and_then(Value::as_str).unwrap_or("(no id)");
+    let mut about = Vec::new();
+    let kind = field
+        .pointer("/schema/custom")
+        .and_then(Value::as_str)
+        .and_then(|c| c.rsplit(':').next())
+        .or_else(|| field.pointer("/schema/type").and_then(Value::as_str));
+    if let Some(kind) = kind {
+        about.push(kind.to_owned());
+    }
+    if let Some(project) = field.pointer("/scope/project/id").and_then(Value::as_str) {
+        about.push(format!("team-managed project {project}"));
+    }
+    if about.is_empty() {
+        id.to_owned()
+    } else {
+        format!("{id} ({})", about.join(", "))
+    }
 }
 
 fn search_cloud(
@@ -329,7 +370,12 @@ fn raw_defect(issue: &Value, fields: &Fields, base: &str) -> Result<RawDefect, D
                 .collect()
         })
         .unwrap_or_default();
+    let resolution = f
+        .get("resolution")
+        .map(field_values)
+        .and_then(|v| v.into_iter().next());
     Ok(RawDefect {
+        resolution,
         title: f
             .get("summary")
             .and_then(Value::as_str)

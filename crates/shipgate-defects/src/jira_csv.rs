@@ -5,10 +5,9 @@
 //! `Sprint`); custom fields under `Custom field (Defect origin)`; dates in the exporting user's
 //! time zone and format (`12/Mar/24 9:41 AM`); links as `Inward issue link (Tests)` columns.
 
-use crate::config::{OriginMap, SeverityMap};
 use crate::dates::export_date;
 use crate::error::DefectsError;
-use crate::mapping::{RawDefect, normalise};
+use crate::mapping::{Maps, RawDefect, normalise};
 use jiff::tz::TimeZone;
 use shipgate_model::{Defect, DefectLink};
 
@@ -67,8 +66,7 @@ fn values(record: &csv::StringRecord, columns: &[usize]) -> Vec<String> {
 pub(crate) fn read(
     bytes: &[u8],
     path: &str,
-    severity: Option<&SeverityMap>,
-    origin: Option<&OriginMap>,
+    maps: Maps<'_>,
     introduced_in: Option<&str>,
     tz: &TimeZone,
 ) -> Result<Vec<Defect>, DefectsError> {
@@ -118,11 +116,11 @@ pub(crate) fn read(
         }
         Ok(found)
     };
-    let severity_cols = match severity {
+    let severity_cols = match maps.severity {
         Some(m) => field("sources.defects.severity.field", &m.field)?,
         None => Vec::new(),
     };
-    let origin_cols = match origin {
+    let origin_cols = match maps.origin {
         Some(m) => field("sources.defects.origin.field", &m.field)?,
         None => Vec::new(),
     };
@@ -176,20 +174,21 @@ pub(crate) fn read(
             })?),
             None => None,
         };
+        // Jira writes `Unresolved` (or nothing) for an issue without a resolution.
+        let resolution = values(&record, &resolution_cols)
+            .into_iter()
+            .next()
+            .filter(|r| !r.eq_ignore_ascii_case("unresolved"));
         let closed = match values(&record, &category_cols).first() {
             Some(category) => category.eq_ignore_ascii_case("done"),
-            None => {
-                resolved.is_some()
-                    || values(&record, &resolution_cols)
-                        .first()
-                        .is_some_and(|r| !r.eq_ignore_ascii_case("unresolved"))
-            }
+            None => resolved.is_some() || resolution.is_some(),
         };
         let raw = RawDefect {
             title: cell(title_col),
             closed,
             created: Some(created),
             resolved,
+            resolution,
             components: values(&record, &component_cols),
             labels: values(&record, &label_cols),
             links: links
@@ -209,7 +208,7 @@ pub(crate) fn read(
             key,
         };
         // Every row has a creation date by now; were one ever lost, the defect must not be.
-        let defect = normalise(raw, severity, origin).ok_or_else(|| {
+        let defect = normalise(raw, maps).ok_or_else(|| {
             format_error(line, format!("{shown_key} has no readable creation date"))
         })?;
         defects.push(defect);

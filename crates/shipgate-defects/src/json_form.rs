@@ -61,7 +61,9 @@ pub fn read_json(bytes: &[u8], path: &str) -> Result<DefectEvidence, DefectsErro
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shipgate_model::{Defect, DefectLink, DefectStatus, Origin, Severity};
+    use shipgate_model::{
+        Defect, DefectLink, DefectStatus, NotADefect, NotADefectBy, Origin, Severity,
+    };
 
     fn sample() -> DefectEvidence {
         let d = |key: &str, sev, origin, status| Defect {
@@ -75,6 +77,11 @@ mod tests {
             created: "2026-09-01T09:41:00Z".parse().unwrap(),
             resolved: (status == DefectStatus::Closed)
                 .then(|| "2026-09-03T10:00:00Z".parse().unwrap()),
+            resolution: (status == DefectStatus::Closed).then(|| "Duplicate".into()),
+            not_a_defect: (status == DefectStatus::Closed).then(|| NotADefect {
+                by: NotADefectBy::Resolution,
+                value: "Duplicate".into(),
+            }),
             components: vec!["Payments".into()],
             labels: vec![],
             links: vec![DefectLink {
@@ -115,6 +122,10 @@ mod tests {
         assert_eq!(back, e);
         assert_eq!(write_json(&back), text);
         assert_eq!(back.defects[0].key, "PAY-9", "sorted numerically");
+        assert!(
+            text.contains("\"not_a_defect\": {\n        \"by\": \"resolution\",\n        \"value\": \"Duplicate\"\n      }"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! What GitHub and GitLab issues share: a number, a title, `state: closed`, `created_at`,
-//! `closed_at`, a milestone and labels, with severity and origin carried by labels under a
+//! `closed_at`, how it was closed, a milestone and labels, with severity and origin carried by labels under a
 //! prefix (`severity:critical`, `origin::production`).
 
 use crate::config::SourceConfig;
@@ -14,6 +14,9 @@ pub(crate) struct IssueFields {
     pub number: &'static str,
     /// Its web page (`html_url`, `web_url`).
     pub web_url: &'static str,
+    /// How it was closed, in the tracker's words: GitHub's `state_reason`, GitLab's
+    /// `duplicate` or `moved`.
+    pub resolution: fn(&Value) -> Option<String>,
 }
 
 /// One issue of a labelled tracker, read.
@@ -56,6 +59,7 @@ pub(crate) fn raw_defect(
         closed: item.get("state").and_then(Value::as_str) == Some("closed"),
         created: date("created_at"),
         resolved: date("closed_at"),
+        resolution: (names.resolution)(item),
         components: Vec::new(),
         links: Vec::new(),
         url: item

@@ -26,7 +26,7 @@ mod paging;
 mod redmine;
 mod similar;
 
-pub use config::{Kind, OriginMap, SeverityMap, SourceConfig};
+pub use config::{Kind, NotDefectRule, OriginMap, SeverityMap, SourceConfig};
 pub use error::DefectsError;
 pub use json_form::{read_json, write_json};
 pub use shipgate_http::ClientOptions;
@@ -71,14 +71,19 @@ pub fn load(config: &SourceConfig, options: &LoadOptions<'_>) -> Result<Loaded, 
             }
             let raws = fetch(config, options, fetcher)?;
             let severity = config.severity_map();
+            let not_defects = config.not_defect_rule();
+            let maps = mapping::Maps {
+                severity: severity.as_ref(),
+                origin: config.origin.as_ref(),
+                not_defects: &not_defects,
+            };
             let mut defects = Vec::with_capacity(raws.len());
             for raw in raws {
                 let key = raw.key.clone();
-                let defect = mapping::normalise(raw, severity.as_ref(), config.origin.as_ref())
-                    .ok_or_else(|| DefectsError::Shape {
-                        url: config.location(),
-                        reason: format!("issue {key} has no readable creation date"),
-                    })?;
+                let defect = mapping::normalise(raw, maps).ok_or_else(|| DefectsError::Shape {
+                    url: config.location(),
+                    reason: format!("issue {key} has no readable creation date"),
+                })?;
                 defects.push(defect);
             }
             let mut evidence =
@@ -150,14 +155,14 @@ fn read_file(config: &SourceConfig) -> Result<Loaded, DefectsError> {
         Some("csv") => {
             let tz = time_zone(config)?;
             let severity = config.severity_map();
-            let defects = jira_csv::read(
-                &bytes,
-                &shown,
-                severity.as_ref(),
-                config.origin.as_ref(),
-                config.introduced_in.as_deref(),
-                &tz,
-            )?;
+            let not_defects = config.not_defect_rule();
+            let maps = mapping::Maps {
+                severity: severity.as_ref(),
+                origin: config.origin.as_ref(),
+                not_defects: &not_defects,
+            };
+            let defects =
+                jira_csv::read(&bytes, &shown, maps, config.introduced_in.as_deref(), &tz)?;
             DefectEvidence::new("file", &shown, None, defects)
         }
         _ => {

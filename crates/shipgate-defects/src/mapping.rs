@@ -1,9 +1,11 @@
 //! One tracker issue, as each adapter reads it, and its normalisation through the policy's
-//! severity and origin maps.
+//! severity and origin maps and its rule for issues that are not defects.
 
-use crate::config::{OriginMap, SeverityMap};
+use crate::config::{NotDefectRule, OriginMap, SeverityMap};
 use jiff::Timestamp;
-use shipgate_model::{Defect, DefectLink, DefectStatus, Origin, Severity};
+use shipgate_model::{
+    Defect, DefectLink, DefectStatus, NotADefect, NotADefectBy, Origin, Severity,
+};
 
 /// An issue as an adapter read it, before the maps are applied.
 #[derive(Clone, Debug, Default)]
@@ -13,6 +15,9 @@ pub(crate) struct RawDefect {
     pub closed: bool,
     pub created: Option<Timestamp>,
     pub resolved: Option<Timestamp>,
+    /// How the tracker resolved it (Jira resolution, GitHub `state_reason`, GitLab
+    /// `duplicate`/`moved`, Redmine closed status), when it says.
+    pub resolution: Option<String>,
     pub components: Vec<String>,
     pub labels: Vec<String>,
     pub links: Vec<DefectLink>,
@@ -25,15 +30,26 @@ pub(crate) struct RawDefect {
     pub introduced_in: Vec<String>,
 }
 
+/// The maps an issue is normalised through.
+#[derive(Clone, Copy)]
+pub(crate) struct Maps<'a> {
+    pub severity: Option<&'a SeverityMap>,
+    pub origin: Option<&'a OriginMap>,
+    pub not_defects: &'a NotDefectRule,
+}
+
 /// Applies the maps. Returns `None` when the issue has no creation date (it cannot be placed in
 /// a window), and the caller reports that as a problem of the source.
-pub(crate) fn normalise(
-    raw: RawDefect,
-    severity: Option<&SeverityMap>,
-    origin: Option<&OriginMap>,
-) -> Option<Defect> {
+pub(crate) fn normalise(raw: RawDefect, maps: Maps<'_>) -> Option<Defect> {
+    let Maps {
+        severity,
+        origin,
+        not_defects,
+    } = maps;
     let created = raw.created?;
     Some(Defect {
+        not_a_defect: not_a_defect(raw.resolution.as_deref(), &raw.labels, not_defects),
+        resolution: raw.resolution,
         severity: severity.map_or(Severity::Unknown, |m| map_severity(&raw.severity_values, m)),
         severity_raw: raw.severity_values,
         origin: origin.map_or(Origin::Unknown, |m| map_origin(&raw.origin_values, m)),
@@ -53,6 +69,30 @@ pub(crate) fn normalise(
         introduced_in: raw.introduced_in,
         url: raw.url,
     })
+}
+
+/// What marks an issue as not a defect under `rule`: its resolution, else the first of its labels
+/// the rule names. The mark is kept on open issues too (reports show it); only a closed issue is
+/// left out of the counts ([`Defect::closed_as_not_a_defect`]).
+pub(crate) fn not_a_defect(
+    resolution: Option<&str>,
+    labels: &[String],
+    rule: &NotDefectRule,
+) -> Option<NotADefect> {
+    let named = |values: &[String], v: &str| values.iter().any(|n| same(n, v));
+    if let Some(r) = resolution.filter(|r| named(&rule.resolutions, r)) {
+        return Some(NotADefect {
+            by: NotADefectBy::Resolution,
+            value: r.trim().to_owned(),
+        });
+    }
+    labels
+        .iter()
+        .find(|l| named(&rule.labels, l))
+        .map(|l| NotADefect {
+            by: NotADefectBy::Label,
+            value: l.trim().to_owned(),
+        })
 }
 
 fn same(a: &str, b: &str) -> bool {
@@ -171,6 +211,68 @@ mod tests {
             key: "PAY-1".into(),
             ..RawDefect::default()
         };
-        assert!(normalise(raw, Some(&sev()), Some(&origin())).is_none());
+        let rule = NotDefectRule::default();
+        let maps = Maps {
+            severity: Some(&sev()),
+            origin: Some(&origin()),
+            not_defects: &rule,
+        };
+        assert!(normalise(raw, maps).is_none());
+    }
+
+    #[test]
+    fn a_named_resolution_or_label_marks_an_issue_as_not_a_defect() {
+        let rule = NotDefectRule {
+            resolutions: s(&["Duplicate", "Not a Bug"]),
+            labels: s(&["invalid"]),
+        };
+        let mark = not_a_defect(Some(" duplicate "), &s(&["invalid"]), &rule).unwrap();
+        assert_eq!(
+            (mark.by, mark.reason()),
+            (NotADefectBy::Resolution, "resolution: duplicate".to_owned()),
+            "the resolution is named first, as written"
+        );
+        let mark = not_a_defect(Some("Fixed"), &s(&["ui", "Invalid"]), &rule).unwrap();
+        assert_eq!(mark.reason(), "label: Invalid");
+        assert_eq!(not_a_defect(Some("Won't Fix"), &s(&["ui"]), &rule), None);
+        assert_eq!(not_a_defect(None, &[], &rule), None);
+        assert_eq!(
+            not_a_defect(Some("Duplicate"), &[], &NotDefectRule::default()),
+            None,
+            "an empty rule marks nothing"
+        );
+    }
+
+    #[test]
+    fn a_marked_issue_is_left_out_only_when_closed() {
+        let rule = NotDefectRule {
+            resolutions: s(&["Duplicate"]),
+            labels: vec![],
+        };
+        let raw = |closed| RawDefect {
+            key: "PAY-1".into(),
+            closed,
+            created: Some("2026-10-01T00:00:00Z".parse().unwrap()),
+            resolution: Some("Duplicate".into()),
+            ..RawDefect::default()
+        };
+        let maps = Maps {
+            severity: None,
+            origin: None,
+            not_defects: &rule,
+        };
+        let closed = normalise(raw(true), maps).unwrap();
+        assert_eq!(
+            closed.closed_as_not_a_defect().map(NotADefect::reason),
+            Some("resolution: Duplicate".to_owned())
+        );
+        let open = normalise(raw(false), maps).unwrap();
+        assert!(open.not_a_defect.is_some(), "the mark is kept");
+        assert_eq!(
+            open.closed_as_not_a_defect(),
+            None,
+            "but an open issue counts"
+        );
+        assert_eq!(open.resolution.as_deref(), Some("Duplicate"));
     }
 }

@@ -3,7 +3,8 @@
 //! Redmine pages with `offset`/`limit` and says `total_count`, so once the first page is in, the
 //! others are fetched concurrently. `status_id=*` includes closed issues. Whether a status is
 //! closed comes from `/issue_statuses.json` (`is_closed`), because an issue keeps its `closed_on`
-//! after it is reopened. Severity and origin come from `priority`, `tracker`, `category`,
+//! after it is reopened; a closed issue's status name (`Closed`, `Rejected`) is its resolution.
+//! Severity and origin come from `priority`, `tracker`, `category`,
 //! `status`, `fixed_version` or a custom field by name or id (`Defect origin`, `3`, `cf_3`).
 
 use crate::config::SourceConfig;
@@ -166,6 +167,17 @@ fn raw_defect(
         closed: is_closed,
         created: date("created_on"),
         resolved: if is_closed { date("closed_on") } else { None },
+        // Redmine has no resolution: a closed issue's status is how it was closed (`Closed`,
+        // `Rejected`).
+        resolution: if is_closed {
+            item.pointer("/status/name")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
+        } else {
+            None
+        },
         components: field_values(item.get("category").unwrap_or(&Value::Null)),
         labels: Vec::new(),
         links: Vec::new(),

@@ -5,56 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
+use common::{Server, config, fetch};
 use serde_json::{Value, json};
-use shipgate_defects::{ClientOptions, DefectsError, Kind, LoadOptions, SourceConfig, load};
-use std::time::Duration;
+use shipgate_defects::{DefectsError, Kind, SourceConfig};
 use wiremock::matchers::{method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
-
-/// A mock server on its own runtime, so that the blocking client can run on the test thread.
-struct Server {
-    rt: tokio::runtime::Runtime,
-    server: MockServer,
-}
-
-impl Server {
-    fn start() -> Self {
-        let rt = tokio::runtime::Runtime::new().unwrap();
-        let server = rt.block_on(MockServer::start());
-        Self { rt, server }
-    }
-    fn mount(&self, mock: Mock) {
-        self.rt.block_on(mock.mount(&self.server));
-    }
-    fn uri(&self) -> String {
-        self.server.uri()
-    }
-}
-
-fn token(name: &str) -> Option<String> {
-    (name == "TRACKER_TOKEN").then(|| "tok".to_owned())
-}
-
-fn fetch(config: &SourceConfig) -> Result<Vec<String>, DefectsError> {
-    let options = LoadOptions {
-        offline: false,
-        env: &token,
-        fetched_at: None,
-    };
-    load(config, &options).map(|l| l.evidence.defects.into_iter().map(|d| d.key).collect())
-}
-
-fn config(kind: Kind, uri: &str) -> SourceConfig {
-    let mut c = SourceConfig::new(kind);
-    c.url = Some(uri.to_owned());
-    c.token_env = Some("TRACKER_TOKEN".to_owned());
-    c.http = ClientOptions {
-        timeout: Duration::from_secs(5),
-        retries: 0,
-        ..ClientOptions::default()
-    };
-    c
-}
+use wiremock::{Mock, ResponseTemplate};
 
 fn shape_error(result: Result<Vec<String>, DefectsError>, expect: &str) {
     match result {

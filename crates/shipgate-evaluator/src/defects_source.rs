@@ -2,7 +2,9 @@
 //! defect evidence, with the hash of the bytes the decision rests on.
 
 use crate::{FetchedCopy, GatherOptions, Resolver};
-use shipgate_defects::{ClientOptions, Kind, LoadOptions, OriginMap, SeverityMap, SourceConfig};
+use shipgate_defects::{
+    ClientOptions, Kind, LoadOptions, NotDefectRule, OriginMap, SeverityMap, SourceConfig,
+};
 use shipgate_model::{DefectEvidence, EvidenceProblem, InputRecord, Severity, SourceState};
 use shipgate_policy::{DefectKind, DefectSources, Policy};
 use std::path::Path;
@@ -50,6 +52,11 @@ pub fn defect_config(sources: &DefectSources, base_dir: &Path) -> SourceConfig {
         pre_production: o.pre_production.clone(),
     });
     config.introduced_in = sources.introduced_in.clone();
+    // Given, the policy's rule is the whole rule: a list it leaves out names nothing.
+    config.not_defects = sources.not_defects.as_ref().map(|n| NotDefectRule {
+        resolutions: n.resolutions.clone().unwrap_or_default(),
+        labels: n.labels.clone().unwrap_or_default(),
+    });
     config.key_prefix = sources.key_prefix.clone();
     config.timezone = sources.timezone.clone();
     config.http = ClientOptions {
@@ -167,6 +174,7 @@ pub(crate) fn load(
         config.severity = None;
         config.origin = None;
         config.introduced_in = None;
+        config.not_defects = None;
     }
     let state = match &export {
         Some(located) => load_export(located, config, resolver, options),

@@ -11,6 +11,7 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// How severe a defect is, after the policy's `severity.map`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -93,6 +94,44 @@ impl DefectStatus {
     }
 }
 
+/// What in the tracker says that an issue is not a defect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotADefectBy {
+    /// Its resolution: Jira's resolution, GitHub's `state_reason`, a GitLab close as a
+    /// duplicate, Redmine's closed status.
+    Resolution,
+    /// One of its labels.
+    Label,
+}
+
+impl NotADefectBy {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotADefectBy::Resolution => "resolution",
+            NotADefectBy::Label => "label",
+        }
+    }
+}
+
+/// The tracker says this issue is not a defect: a resolution or label that the policy's
+/// `sources.defects.not_defects` (or the tracker's default) names, such as Jira's `Duplicate`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotADefect {
+    /// What says so.
+    pub by: NotADefectBy,
+    /// The tracker's value, as written there (`Duplicate`, `duplicate`, `invalid`, `Rejected`).
+    pub value: String,
+}
+
+impl NotADefect {
+    /// `resolution: Duplicate`, `label: invalid`: how reports name the reason.
+    pub fn reason(&self) -> String {
+        format!("{}: {}", self.by.as_str(), self.value)
+    }
+}
+
 /// A link from a defect to another issue (`is tested by PAY-200`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DefectLink {
@@ -127,6 +166,15 @@ pub struct Defect {
     /// When it was resolved or closed, when it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved: Option<Timestamp>,
+    /// How the tracker resolved it, as written there: Jira's resolution (`Fixed`, `Duplicate`),
+    /// GitHub's `state_reason` (`completed`, `not_planned`, `duplicate`), GitLab's `duplicate` or
+    /// `moved`, Redmine's closed status (`Closed`, `Rejected`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<String>,
+    /// Set when the tracker marks the issue as not a defect. Only a closed issue is then left
+    /// out of the counts ([`Defect::closed_as_not_a_defect`]): an open one still counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_a_defect: Option<NotADefect>,
     /// Components (Jira components, Redmine categories).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub components: Vec<String>,
@@ -146,6 +194,16 @@ pub struct Defect {
 }
 
 impl Defect {
+    /// Why the defect is left out of every count: it is closed, and the tracker marks it as not
+    /// a defect. `None` for an open issue whatever it is marked, so that a mark can never hide a
+    /// defect that is still open.
+    pub fn closed_as_not_a_defect(&self) -> Option<&NotADefect> {
+        match self.status {
+            DefectStatus::Closed => self.not_a_defect.as_ref(),
+            DefectStatus::Open => None,
+        }
+    }
+
     /// Whether the defect was created in `[from, to]`.
     pub fn created_between(&self, from: Timestamp, to: Timestamp) -> bool {
         self.created >= from && self.created <= to
@@ -284,6 +342,10 @@ pub struct LeakageReport {
     pub by: String,
     /// Every defect created in the window.
     pub total: LeakageRow,
+    /// Of the window's defects closed as not defects, how many for each reason
+    /// (`resolution: Duplicate`).
+    #[serde(default)]
+    pub not_defects_by_reason: BTreeMap<String, u64>,
     /// One row per group, in the group's natural order (months oldest first; severities worst
     /// first; components and releases by production defects, most first).
     pub rows: Vec<LeakageRow>,
@@ -300,12 +362,24 @@ pub struct LeakageRow {
     pub pre_production: u64,
     /// Origin unknown: not in the rate.
     pub unclassified: u64,
+    /// Closed as not being defects (duplicates, not a bug, ...): in no count, not in the rate.
+    #[serde(default)]
+    pub not_defects: u64,
     /// production ÷ (production + pre-production); `None` when both are 0.
     pub rate: Option<f64>,
 }
 
 impl LeakageRow {
-    /// Counts one defect.
+    /// Counts one defect: beside the rate when it was closed as not a defect, else by origin.
+    pub fn count_defect(&mut self, defect: &Defect) {
+        if defect.closed_as_not_a_defect().is_some() {
+            self.not_defects += 1;
+        } else {
+            self.count(defect.origin);
+        }
+    }
+
+    /// Counts one defect of this origin.
     pub fn count(&mut self, origin: Origin) {
         match origin {
             Origin::Production => self.production += 1,

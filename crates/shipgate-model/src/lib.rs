@@ -29,7 +29,8 @@ pub use approvals::{
     WorkflowRun,
 };
 pub use defects::{
-    Defect, DefectEvidence, DefectLink, DefectStatus, LeakageReport, LeakageRow, Origin, Severity,
+    Defect, DefectEvidence, DefectLink, DefectStatus, LeakageReport, LeakageRow, NotADefect,
+    NotADefectBy, Origin, Severity,
 };
 pub use evidence::{EvidenceProblem, EvidenceSet, InputRecord, SourceState};
 pub use exit::ExitCode;

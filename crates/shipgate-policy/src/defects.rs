@@ -46,6 +46,13 @@ pub struct DefectSources {
     /// Where a defect was found: the production / pre-production split defect leakage is
     /// measured on.
     pub origin: Option<OriginMapping>,
+    /// Which closed issues the tracker says are not defects (duplicates, not a bug): they are
+    /// left out of every count and listed beside it. Given, it replaces the kind's default
+    /// (Jira and CSV exports: the resolutions Duplicate, Not a Bug, Works as Designed, Working as
+    /// Intended, Invalid, Rejected; GitHub: `state_reason: duplicate` and the labels `duplicate`
+    /// and `invalid`; GitLab: closed as a duplicate; Redmine: the status Rejected). An open issue
+    /// always counts, whatever it is marked.
+    pub not_defects: Option<NotDefectsMapping>,
     /// The field naming the sprint or release a defect was introduced in (`Sprint`,
     /// `Affects Version/s`, `fixed_version`); for GitHub and GitLab `milestone` or a label
     /// prefix. Used by `shipgate leakage --by introduced-in`.
@@ -142,6 +149,20 @@ pub struct OriginMapping {
     /// Values meaning "found before production": QA, staging, review, ...
     #[serde(default)]
     pub pre_production: Vec<String>,
+}
+
+/// Which closed issues are not defects.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NotDefectsMapping {
+    /// Resolutions meaning "not a defect", compared ignoring case: Jira resolutions
+    /// (`Duplicate`, `Cannot Reproduce`), GitHub `state_reason` values (`duplicate`,
+    /// `not_planned`), GitLab `duplicate` (closed with `/duplicate`) and `moved`, Redmine closed
+    /// statuses (`Rejected`). Not given: none.
+    pub resolutions: Option<Vec<String>>,
+    /// Labels meaning "not a defect", compared ignoring case (`invalid`). Not given: none. Not
+    /// for Redmine, which has no labels.
+    pub labels: Option<Vec<String>>,
 }
 
 /// `defects.open` and `defects.classified`.

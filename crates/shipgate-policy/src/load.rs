@@ -316,10 +316,16 @@ impl Validator<'_> {
             }
         }
         for (name, path) in &policy.risk.critical_paths {
-            if path.tests.is_empty() {
+            let names_defects = path
+                .defects
+                .as_ref()
+                .is_some_and(|d| !d.components.is_empty() || !d.labels.is_empty());
+            // A path with only `defects` serves `max_rate_critical_paths`; one with neither
+            // would check nothing.
+            if path.tests.is_empty() && !names_defects {
                 self.problem(
-                    &format!("risk.critical_paths.{name}.tests"),
-                    format!("critical path `{name}` has no test patterns; list patterns such as `*Payment*`"),
+                    &format!("risk.critical_paths.{name}"),
+                    format!("critical path `{name}` has no test patterns; list patterns such as `tests: [\"*Payment*\"]` (or, for `checks.leakage.max_rate_critical_paths` only, the defects on it: `defects: {{components: [Payments]}}`)"),
                 );
             }
         }

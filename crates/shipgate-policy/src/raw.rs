@@ -124,7 +124,10 @@ pub struct Risk {
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CriticalPath {
-    /// Patterns over `classname.name`; `*` matches any run of characters, dots included.
+    /// Patterns over `classname.name`; `*` matches any run of characters, dots included. A path
+    /// that names only `defects` (for `max_rate_critical_paths`) may leave them out:
+    /// `critical-paths.passed` then does not check it, and needs no test results for it.
+    #[serde(default)]
     pub tests: Vec<Pattern>,
     /// The defects on this path (by component or label), for `leakage.rate`'s
     /// `max_rate_critical_paths`.
@@ -169,8 +172,8 @@ pub enum OnMissing {
 pub struct RawChecks {
     /// `regression.pass-rate` and `regression.min-tests`.
     pub regression: Option<RegressionSection>,
-    /// Options of `critical-paths.passed`, which runs whenever `risk.critical_paths` names a
-    /// path.
+    /// Options of `critical-paths.passed`, which runs whenever a path in `risk.critical_paths`
+    /// names tests.
     pub critical_paths: Option<CriticalPathsSection>,
     /// `flaky.rate`.
     pub flaky: Option<FlakySection>,

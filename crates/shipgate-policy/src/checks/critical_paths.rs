@@ -1,5 +1,5 @@
-//! `critical-paths.passed`, which runs whenever `risk.critical_paths` names a path; its options
-//! are under `checks.critical_paths`.
+//! `critical-paths.passed`, which runs whenever a path of `risk.critical_paths` names tests; its
+//! options are under `checks.critical_paths`.
 
 use super::{Check, CheckKind, Evaluation, Needs};
 use crate::catalog::CheckInfo;
@@ -13,7 +13,7 @@ pub(crate) static PASSED: CheckKind = CheckKind {
     info: CheckInfo {
         id: "critical-paths.passed",
         title: "Critical paths passed",
-        measures: "for each path in `risk.critical_paths`, the tests whose `classname.name` matches one of its patterns: how many ran, and whether any failed, errored, was skipped or disabled. A suite that failed to set up and whose name matches a path's pattern fails that path.",
+        measures: "for each path in `risk.critical_paths` that names tests, the tests whose `classname.name` matches one of its patterns: how many ran, and whether any failed, errored, was skipped or disabled. A suite that failed to set up and whose name matches a path's pattern fails that path. Runs when a path names tests; paths that name only their `defects` (for `leakage.rate`) are listed under `paths_without_tests`.",
         blocks_when: "any critical-path test failed, errored, was skipped or disabled, or a path has fewer matching tests than `min_tests_per_path` (default 1: a critical path with no test fails).",
         configure: "risk.critical_paths.<name>.tests (patterns; `*` matches anything, dots included); checks.critical_paths.min_tests_per_path; level; on_missing.",
         fix: "Fix or un-skip the critical tests listed in the details; if a path matches no test, correct its patterns or write the tests. Critical paths cannot be quarantined: a quarantine entry that matches a critical test is refused (and reported here and in `flaky.rate`), and the test's failure still blocks.",
@@ -26,29 +26,35 @@ pub(crate) static PASSED: CheckKind = CheckKind {
 
 fn configure(raw: &RawPolicy, v: &mut Validator<'_>) -> Vec<Arc<dyn Check>> {
     let options = raw.checks.critical_paths.clone().unwrap_or_default();
-    if raw.risk.critical_paths.is_empty() {
-        if v.has("risk.critical_paths") {
-            v.problem(
-                "risk.critical_paths",
-                "`risk.critical_paths` names no path; name the paths that must never ship untested (payment, authentication, data integrity) with their test patterns, or remove the key",
-            );
-        }
+    if raw.risk.critical_paths.is_empty() && v.has("risk.critical_paths") {
+        v.problem(
+            "risk.critical_paths",
+            "`risk.critical_paths` names no path; name the paths that must never ship untested (payment, authentication, data integrity) with their test patterns, or remove the key",
+        );
+    }
+    if options.min_tests_per_path == Some(0) {
+        v.problem(
+            "checks.critical_paths.min_tests_per_path",
+            "must be at least 1: a critical path with no test proves nothing",
+        );
+    }
+    // Paths that name only the defects on them serve `leakage.rate`, and need no test results.
+    let tested = raw
+        .risk
+        .critical_paths
+        .values()
+        .any(|p| !p.tests.is_empty());
+    if !tested {
         if raw.checks.critical_paths.is_some() {
             v.problem(
                 "checks.critical_paths",
-                "`checks.critical_paths` is set but `risk.critical_paths` names no path; add the paths (payment, authentication, ...) with their test patterns",
+                "`checks.critical_paths` is set but no path in `risk.critical_paths` names tests; add the paths (payment, authentication, ...) with their test patterns",
             );
         }
         return Vec::new();
     }
     let min_per_path = match options.min_tests_per_path {
-        Some(0) => {
-            v.problem(
-                "checks.critical_paths.min_tests_per_path",
-                "must be at least 1: a critical path with no test proves nothing",
-            );
-            return Vec::new();
-        }
+        Some(0) => return Vec::new(),
         Some(n) => n,
         None => 1,
     };

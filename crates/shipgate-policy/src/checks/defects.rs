@@ -15,7 +15,7 @@ pub(crate) static OPEN: CheckKind = CheckKind {
     info: CheckInfo {
         id: "defects.open",
         title: "Open defects per severity",
-        measures: "the defects of `sources.defects` that are open (not resolved, done or closed), counted per severity after the policy's `severity` map. Each blocking defect is listed with its key, title and age.",
+        measures: "the defects of `sources.defects` that are open (not resolved, done or closed), counted per severity after the policy's `severity` map. Each blocking defect is listed with its key, title and age. An open issue counts even when the tracker marks it as not a defect (only closed ones are left out); such issues are listed under `open_marked_not_defects`.",
         blocks_when: "a severity has more open defects than its `max_open` limit. A severity not named is not limited, except `unknown`, whose limit defaults to 0: an open defect whose severity the gate cannot tell may be critical.",
         configure: "checks.defects.max_open (e.g. `{critical: 0, high: 3}`); sources.defects (kind, query, severity map); level; on_missing.",
         fix: "Fix and close the listed defects, or lower their severity in the tracker where it was overstated. A release that must ship with a known defect needs an approved, time-boxed waiver naming it.",
@@ -30,7 +30,7 @@ pub(crate) static CLASSIFIED: CheckKind = CheckKind {
     info: CheckInfo {
         id: "defects.classified",
         title: "Defects are classified",
-        measures: "the defects created in the window (`checks.defects.window`, else `checks.leakage.window`, else 90 days) whose severity or origin the policy's maps do not recognise (missing, or a value not in the map).",
+        measures: "the defects created in the window (`checks.defects.window`, else `checks.leakage.window`, else 90 days) whose severity or origin the policy's maps do not recognise (missing, or a value not in the map). Issues closed as not defects are in no rate, so they are left out, and listed.",
         blocks_when: "more such defects than `max_unclassified` (default 0).",
         configure: "checks.defects (runs whenever the section is present); checks.defects.max_unclassified; checks.defects.window; sources.defects.severity and origin; level; on_missing.",
         fix: "Set the severity and origin of the listed defects in the tracker, or add the values the details show to `sources.defects.severity.map` or `sources.defects.origin`.",

@@ -13,7 +13,7 @@ pub(crate) static PRODUCTION_DEFECTS: CheckKind = CheckKind {
     info: CheckInfo {
         id: "traceability.production-defects",
         title: "Production defects have regression tests",
-        measures: "for each production defect created in the window, whether a test in this run references it and passed (or passed on a rerun): its key in the test's `classname.name` (ignoring case, `-` and `_` alike, not part of a longer key) or in a `defect`, `issue`, `jira` or `bug` JUnit property of the testcase or its suite.",
+        measures: "for each production defect created in the window, whether a test in this run references it and passed (or passed on a rerun): its key in the test's `classname.name` (ignoring case, `-` and `_` alike, not part of a longer key) or in a `defect`, `issue`, `jira` or `bug` JUnit property of the testcase or its suite. A production issue closed as not a defect (a duplicate) needs no test of its own, and is listed.",
         blocks_when: "a production defect in the window has no such test; defects referenced only by failing or skipped tests are listed with those tests.",
         configure: "checks.traceability.production_defects_need_test: true; checks.traceability.window (default the leakage window, else 90 days); sources.tests and sources.defects; level; on_missing.",
         fix: "Write a regression test that would have caught each listed defect and name the defect in it (`test_pay_123_refund_twice`, or `<property name=\"defect\" value=\"PAY-123\"/>`), then make sure it runs in this pipeline.",

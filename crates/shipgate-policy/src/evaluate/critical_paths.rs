@@ -27,7 +27,8 @@ pub(crate) fn passed(
     let mut summaries = Vec::new();
     let mut path_details = Map::new();
     let mut first_problem: Option<String> = None;
-    for (name, path) in paths {
+    // Paths that name only their defects (for `leakage.rate`) have no tests to check here.
+    for (name, path) in paths.iter().filter(|(_, p)| !p.tests.is_empty()) {
         let mut counts = TestCounts::default();
         let mut bad = Vec::new();
         let mut flaky = Vec::new();
@@ -197,6 +198,15 @@ pub(crate) fn passed(
     });
     let mut details = Map::new();
     details.insert("paths".into(), Value::Object(path_details));
+    // Named, so that a path the check does not look at is never mistaken for one that passed.
+    let defects_only: Vec<&String> = paths
+        .iter()
+        .filter(|(_, p)| p.tests.is_empty())
+        .map(|(name, _)| name)
+        .collect();
+    if !defects_only.is_empty() {
+        details.insert("paths_without_tests".into(), json!(defects_only));
+    }
     check.measured(
         passed,
         json!(problems),

@@ -6,8 +6,8 @@ use crate::policy::Policy;
 use jiff::Timestamp;
 use shipgate_model::{
     CheckResult, CheckStatus, Decision, Defect, DefectEvidence, DefectStatus, EvidenceProblem,
-    EvidenceSet, ExitCode, Origin, Severity, SourceState, TestCounts, TestEvidence, TestOutcome,
-    TestRecord, Verdict,
+    EvidenceSet, ExitCode, NotADefect, NotADefectBy, Origin, Severity, SourceState, TestCounts,
+    TestEvidence, TestOutcome, TestRecord, Verdict,
 };
 
 fn now() -> Timestamp {
@@ -55,6 +55,8 @@ fn defects(rows: &[Row<'_>]) -> DefectEvidence {
             },
             created: now() - jiff::SignedDuration::from_hours(24 * age),
             resolved: None,
+            resolution: None,
+            not_a_defect: None,
             components: components.iter().map(|c| (*c).to_owned()).collect(),
             labels: vec![],
             links: vec![],
@@ -63,6 +65,19 @@ fn defects(rows: &[Row<'_>]) -> DefectEvidence {
         })
         .collect();
     DefectEvidence::new("file", "defects.csv", None, list)
+}
+
+/// Marks the defect `key` as not a defect, by its resolution or a label.
+fn mark(evidence: &mut DefectEvidence, key: &str, by: NotADefectBy, value: &str) {
+    let d = evidence
+        .defects
+        .iter_mut()
+        .find(|d| d.key == key)
+        .unwrap_or_else(|| panic!("no {key}"));
+    d.not_a_defect = Some(NotADefect {
+        by,
+        value: value.to_owned(),
+    });
 }
 
 fn tests(listed: &[(&str, TestOutcome, &[&str])]) -> TestEvidence {
@@ -169,6 +184,271 @@ fn leakage_arithmetic_computed_by_hand() {
     let p = policy("checks:\n  leakage: {max_rate: 25%, max_rate_critical_paths: 25%}\n");
     let v = evaluate(&p, &set(leakage_dataset(), tests(&[])), now());
     assert_eq!(check(&v, "leakage.rate").status, CheckStatus::Pass);
+}
+
+/// The hand-computed dataset with issues the tracker closed as not defects, and one it marked
+/// as a duplicate while it is still open.
+fn dataset_with_not_defects() -> DefectEvidence {
+    let mut d = leakage_dataset();
+    d.defects
+        .extend(defects(&[("PAY-12", High, Prod, false, 12, &["Payments"])]).defects);
+    d.sort();
+    mark(&mut d, "PAY-1", NotADefectBy::Resolution, "Duplicate");
+    mark(&mut d, "PAY-12", NotADefectBy::Resolution, "Not a Bug");
+    mark(&mut d, "PAY-4", NotADefectBy::Label, "invalid");
+    // Open: the mark must not take it out of any count.
+    mark(&mut d, "PAY-2", NotADefectBy::Resolution, "Duplicate");
+    d
+}
+
+#[test]
+fn leakage_arithmetic_with_defects_closed_as_not_defects_computed_by_hand() {
+    // The dataset above plus PAY-12 (production, 12 days, Payments). Closed as not defects:
+    // PAY-1 (production, Payments, Duplicate), PAY-12 (production, Payments, Not a Bug) and PAY-4
+    // (pre-production, label invalid). PAY-2 is marked Duplicate but open: it counts.
+    //   production:     PAY-2                               = 1
+    //   pre-production: PAY-3, PAY-5, PAY-6, PAY-7, PAY-8   = 5
+    //   rate = 1 / 6 = 0.166667 → above 5%, blocks.
+    // Counted, the three would give (2 + 1) / (3 + 6) = 1/3; PAY-2 left out would give 0 / 5.
+    // Critical path `payment`: PAY-3, PAY-5, PAY-8 (pre-production) = 0 / 3 = 0 → within 2%;
+    //   PAY-1 and PAY-12 are beside it as not defects, PAY-9 as unclassified.
+    let p = policy(
+        "checks:
+  leakage: {window: 90d, max_rate: 5%, max_rate_critical_paths: 2%}
+",
+    );
+    let v = evaluate(&p, &set(dataset_with_not_defects(), tests(&[])), now());
+    let c = check(&v, "leakage.rate");
+    assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true));
+    assert_eq!(c.observed, serde_json::json!(0.166667));
+    assert_eq!(
+        (
+            &c.details["production"],
+            &c.details["pre_production"],
+            &c.details["unclassified"]
+        ),
+        (
+            &serde_json::json!(1),
+            &serde_json::json!(5),
+            &serde_json::json!(1)
+        )
+    );
+    let production: Vec<&str> = c.details["production_defects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        production,
+        ["PAY-2"],
+        "the open one marked Duplicate counts"
+    );
+    assert_eq!(c.details["not_defects_total"], 3);
+    let left_out: Vec<(&str, &str)> = c.details["not_defects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["key"].as_str().unwrap(), d["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        left_out,
+        [
+            ("PAY-1", "resolution: Duplicate"),
+            ("PAY-4", "label: invalid"),
+            ("PAY-12", "resolution: Not a Bug"),
+        ]
+    );
+    assert_eq!(
+        c.details["not_defects_by_reason"],
+        serde_json::json!({"label: invalid": 1, "resolution: Duplicate": 1, "resolution: Not a Bug": 1})
+    );
+    let cp = &c.details["critical_paths"];
+    assert_eq!(
+        (
+            &cp["production"],
+            &cp["pre_production"],
+            &cp["not_defects"],
+            &cp["rate"]
+        ),
+        (
+            &serde_json::json!(0),
+            &serde_json::json!(3),
+            &serde_json::json!(2),
+            &serde_json::json!(0.0)
+        )
+    );
+    assert_eq!(cp["paths"]["payment"]["not_defects"], 2);
+    assert_eq!(
+        c.message,
+        "defect leakage over the last 90d: 1 of 6 classified defects were found in production (16.67%); the maximum is 5%; on critical paths: 0 of 3 classified defects were found in production (0%); the maximum is 2% (1 defect of unknown origin is not counted; 3 closed as not defects are not counted (label: invalid 1, resolution: Duplicate 1, resolution: Not a Bug 1))"
+    );
+}
+
+#[test]
+fn a_mark_on_an_open_defect_changes_no_check() {
+    let p = policy(
+        "checks:
+  defects: {max_open: {critical: 0, high: 0}}
+  leakage: {max_rate: 5%}
+  traceability: {production_defects_need_test: true}
+",
+    );
+    let plain = defects(&[
+        ("PAY-1", Critical, Prod, true, 3, &[]),
+        ("PAY-2", High, Pre, true, 4, &[]),
+        ("PAY-3", Low, Pre, false, 4, &[]),
+    ]);
+    let mut marked = plain.clone();
+    mark(&mut marked, "PAY-1", NotADefectBy::Resolution, "Duplicate");
+    mark(&mut marked, "PAY-2", NotADefectBy::Label, "invalid");
+    let before = evaluate(&p, &set(plain, tests(&[])), now());
+    let after = evaluate(&p, &set(marked, tests(&[])), now());
+    for (b, a) in before.checks.iter().zip(&after.checks) {
+        assert_eq!(
+            (&b.id, b.status, &b.observed),
+            (&a.id, a.status, &a.observed),
+            "{:#?}",
+            a
+        );
+    }
+    let open = check(&after, "defects.open");
+    assert_eq!(open.status, CheckStatus::Fail);
+    assert_eq!(open.details["open_marked_not_defects_total"], 2);
+    assert_eq!(
+        open.details["open_marked_not_defects"][0]["reason"],
+        "resolution: Duplicate"
+    );
+    assert_eq!(
+        check(&after, "traceability.production-defects").details["untraced_defects"][0]["key"],
+        "PAY-1"
+    );
+}
+
+#[test]
+fn a_production_defect_closed_as_not_a_defect_needs_no_test() {
+    let mut d = defects(&[
+        ("PAY-1", High, Prod, false, 10, &[]),
+        ("PAY-2", High, Prod, false, 10, &[]),
+    ]);
+    mark(&mut d, "PAY-2", NotADefectBy::Resolution, "Duplicate");
+    let t = tests(&[("RefundTest.pay_1_refund", TestOutcome::Passed, &[])]);
+    let v = evaluate(&policy(TRACE), &set(d, t), now());
+    let c = check(&v, "traceability.production-defects");
+    assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
+    assert_eq!(c.details["production_defects"], 1);
+    assert_eq!(c.details["not_defects"][0]["key"], "PAY-2");
+    assert_eq!(
+        c.message,
+        "every one of the 1 production defect created in the last 90d has a passing test that references it (1 closed as not a defect is not counted (resolution: Duplicate 1))"
+    );
+}
+
+#[test]
+fn defects_closed_as_not_defects_need_no_classification() {
+    let mut d = defects(&[
+        ("PAY-1", Severity::Unknown, NoOrigin, false, 3, &[]),
+        ("PAY-2", High, Prod, false, 4, &[]),
+        ("PAY-3", High, NoOrigin, true, 4, &[]),
+    ]);
+    mark(&mut d, "PAY-1", NotADefectBy::Label, "invalid");
+    mark(&mut d, "PAY-3", NotADefectBy::Label, "invalid");
+    let v = evaluate(
+        &policy(
+            "checks:
+  defects: {}
+",
+        ),
+        &set(d, tests(&[])),
+        now(),
+    );
+    let c = check(&v, "defects.classified");
+    assert_eq!(c.observed, 1, "the open PAY-3 still needs its origin");
+    assert_eq!(c.details["unclassified_defects"][0]["key"], "PAY-3");
+    assert_eq!(c.details["in_window"], 2);
+    assert_eq!(
+        c.message,
+        "1 of 2 defects created in the last 90d has no severity or origin the policy maps (at most 0 allowed); 1 closed as not a defect is not counted (label: invalid 1)"
+    );
+}
+
+#[test]
+fn the_leakage_report_counts_not_defects_beside_the_rate() {
+    let window = std::time::Duration::from_secs(90 * 86_400);
+    let r = leakage_report(
+        &dataset_with_not_defects(),
+        window,
+        LeakageGrouping::Component,
+        now(),
+    );
+    assert_eq!(
+        (
+            r.total.production,
+            r.total.pre_production,
+            r.total.unclassified,
+            r.total.not_defects
+        ),
+        (1, 5, 1, 3)
+    );
+    assert_eq!(r.total.rate, Some(1.0 / 6.0));
+    let payments = r.rows.iter().find(|x| x.group == "Payments").unwrap();
+    assert_eq!(
+        (
+            payments.production,
+            payments.pre_production,
+            payments.not_defects
+        ),
+        (0, 3, 2)
+    );
+    assert_eq!(r.not_defects_by_reason["resolution: Duplicate"], 1);
+    assert_eq!(r.not_defects_by_reason.len(), 3);
+}
+
+#[test]
+fn critical_path_leakage_runs_on_defects_alone_and_critical_paths_passed_skips_such_paths() {
+    let text = "version: 1\nrelease: {name: api}\nsources:\n  defects: {kind: file, path: d.json}\nrisk:\n  critical_paths:\n    payment: {defects: {components: [Payments]}}\nchecks:\n  leakage: {max_rate_critical_paths: 30%}\n";
+    let p = Policy::parse(text, &|_| None).unwrap_or_else(|e| panic!("{:#?}", e.problems()));
+    let e = EvidenceSet {
+        defects: SourceState::Loaded(leakage_dataset()),
+        ..EvidenceSet::default()
+    };
+    let v = evaluate(&p, &e, now());
+    let ids: Vec<&str> = v.checks.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["defects.classified", "leakage.rate"]);
+    let c = check(&v, "leakage.rate");
+    // As in the hand-computed test: 1 of 4 on `payment`.
+    assert_eq!(
+        (c.status, &c.observed),
+        (CheckStatus::Pass, &serde_json::json!(0.25))
+    );
+
+    // Beside a path with tests, `critical-paths.passed` checks that one and names the other.
+    let p = policy("checks:\n  leakage: {max_rate_critical_paths: 30%}\n");
+    let mut p2 = p.clone();
+    p2.risk.critical_paths.insert(
+        "reporting".into(),
+        crate::raw::CriticalPath {
+            tests: vec![],
+            defects: Some(crate::defects::CriticalPathDefects {
+                components: vec!["Reports".into()],
+                labels: vec![],
+            }),
+        },
+    );
+    let t = tests(&[("PaymentTest.charges", TestOutcome::Passed, &[])]);
+    let v = evaluate(&p2, &set(leakage_dataset(), t), now());
+    let c = check(&v, "critical-paths.passed");
+    assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
+    assert!(c.details["paths"].get("reporting").is_none());
+    assert_eq!(
+        c.details["paths_without_tests"],
+        serde_json::json!(["reporting"])
+    );
+    let leak = check(&v, "leakage.rate");
+    assert_eq!(
+        leak.details["critical_paths"]["paths"]["reporting"]["production"],
+        1
+    );
 }
 
 #[test]
@@ -448,5 +728,32 @@ proptest::proptest! {
         proptest::prop_assert!(!blocked(&before, "leakage.rate") || blocked(&more_escapes, "leakage.rate"));
         let more_open = evaluate(&p, &build(prod, open + 1), now());
         proptest::prop_assert!(!blocked(&before, "defects.open") || blocked(&more_open, "defects.open"));
+    }
+
+    /// Marking open defects as not defects never changes a verdict: only closed ones are left
+    /// out.
+    #[test]
+    fn marks_on_open_defects_change_nothing(prod in 0usize..10, pre in 0usize..10, open in 0usize..4) {
+        let p = policy("checks:
+  defects: {max_open: {critical: 1, high: 2}}
+  leakage: {max_rate: 10%}
+  traceability: {production_defects_need_test: true}
+");
+        let mut rows: Vec<Row<'_>> = Vec::new();
+        rows.extend((0..prod).map(|_| ("P", High, Prod, true, 5, &[][..])));
+        rows.extend((0..pre).map(|_| ("Q", Low, Pre, false, 5, &[][..])));
+        rows.extend((0..open).map(|_| ("C", Critical, Pre, true, 5, &[][..])));
+        let plain = defects(&rows);
+        let mut marked = plain.clone();
+        for d in marked.defects.iter_mut().filter(|d| d.status == DefectStatus::Open) {
+            d.not_a_defect = Some(NotADefect { by: NotADefectBy::Resolution, value: "Duplicate".into() });
+        }
+        let t = || tests(&[("PaymentTest.ok", TestOutcome::Passed, &[])]);
+        let a = evaluate(&p, &set(plain, t()), now());
+        let b = evaluate(&p, &set(marked, t()), now());
+        proptest::prop_assert_eq!(a.decision, b.decision);
+        for (x, y) in a.checks.iter().zip(&b.checks) {
+            proptest::prop_assert_eq!((&x.id, x.status, &x.observed), (&y.id, y.status, &y.observed));
+        }
     }
 }

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use shipgate_model::{
     CheckResult, Defect, DefectEvidence, DefectStatus, Origin, Severity, SourceState,
 };
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The first instant of a window ending at `now`.
@@ -30,6 +31,74 @@ pub(crate) fn in_window(
         .defects
         .iter()
         .filter(move |d| d.created_between(from, now))
+}
+
+/// Splits defects into those counted and those left out because the tracker closed them as not
+/// defects ([`Defect::closed_as_not_a_defect`]: never an open one).
+pub(crate) fn split_not_defects<'a>(
+    defects: impl Iterator<Item = &'a Defect>,
+) -> (Vec<&'a Defect>, Vec<&'a Defect>) {
+    defects.partition(|d| d.closed_as_not_a_defect().is_none())
+}
+
+/// `reason → count` of defects marked as not defects, in a stable order.
+fn by_reason<'a>(defects: impl Iterator<Item = &'a Defect>) -> BTreeMap<String, u64> {
+    let mut reasons = BTreeMap::new();
+    for d in defects {
+        if let Some(n) = &d.not_a_defect {
+            *reasons.entry(n.reason()).or_insert(0) += 1;
+        }
+    }
+    reasons
+}
+
+/// `resolution: Duplicate 2, label: invalid 1`.
+fn reasons_text(reasons: &BTreeMap<String, u64>) -> String {
+    reasons
+        .iter()
+        .map(|(r, n)| format!("{r} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One defect as listed in details, with why it is marked as not a defect.
+fn marked_entry(d: &Defect, now: Timestamp) -> Value {
+    let mut e = defect_entry(d, now);
+    if let (Value::Object(m), Some(n)) = (&mut e, &d.not_a_defect) {
+        m.insert("reason".into(), json!(n.reason()));
+    }
+    e
+}
+
+/// Lists the defects left out as not defects in `details` (`not_defects` with each one's
+/// `reason`, `not_defects_total`, `not_defects_by_reason`), and returns the clause a message
+/// adds, when there are any: `2 closed as not defects are not counted (resolution: Duplicate 2)`.
+pub(crate) fn insert_not_defects(
+    details: &mut Map<String, Value>,
+    excluded: &[&Defect],
+    now: Timestamp,
+) -> Option<String> {
+    let reasons = by_reason(excluded.iter().copied());
+    insert_defects(
+        details,
+        "not_defects",
+        excluded.iter().copied(),
+        now,
+        marked_entry,
+    );
+    details.insert("not_defects_by_reason".into(), json!(reasons));
+    (!excluded.is_empty()).then(|| {
+        format!(
+            "{} closed as not {} not counted ({})",
+            thousands(excluded.len() as u64),
+            if excluded.len() == 1 {
+                "a defect is"
+            } else {
+                "defects are"
+            },
+            reasons_text(&reasons)
+        )
+    })
 }
 
 /// Whole days from `from` to `now` (0 for a defect created today or in the future).
@@ -117,6 +186,18 @@ pub(crate) fn open(
         .filter(|d| d.status == DefectStatus::Open)
         .count();
     details.insert("open".into(), json!(open_total));
+    // Marked as not defects but still open: they count until they are closed, and the report
+    // says so rather than leave the reader guessing why a duplicate blocks.
+    insert_defects(
+        &mut details,
+        "open_marked_not_defects",
+        evidence
+            .defects
+            .iter()
+            .filter(|d| d.status == DefectStatus::Open && d.not_a_defect.is_some()),
+        now,
+        marked_entry,
+    );
     let mut blocking: Vec<&Defect> = over.iter().flat_map(|(s, _, _)| open_of(*s)).collect();
     // Oldest first: the longest-known risks lead.
     blocking.sort_by_key(|d| d.created);
@@ -189,7 +270,8 @@ pub(crate) fn classified(
         Err(r) => return *r,
     };
     let window_text = format_duration(window);
-    let considered: Vec<&Defect> = in_window(evidence, now, window).collect();
+    // A defect closed as not a defect is in no rate, so it needs no severity or origin.
+    let (considered, excluded) = split_not_defects(in_window(evidence, now, window));
     let unclassified: Vec<&Defect> = considered
         .iter()
         .copied()
@@ -199,6 +281,7 @@ pub(crate) fn classified(
     details.insert("window".into(), json!(window_text));
     details.insert("from".into(), json!(window_start(now, window).to_string()));
     details.insert("in_window".into(), json!(considered.len()));
+    let left_out = insert_not_defects(&mut details, &excluded, now);
     insert_defects(
         &mut details,
         "unclassified_defects",
@@ -223,12 +306,15 @@ pub(crate) fn classified(
     );
     let n = unclassified.len() as u64;
     let passed = n <= max;
-    let message = format!(
+    let mut message = format!(
         "{} of {} created in the last {window_text} {} no severity or origin the policy maps (at most {max} allowed)",
         thousands(n),
         plural(considered.len() as u64, "defect", "defects"),
         if n == 1 { "has" } else { "have" }
     );
+    if let Some(clause) = left_out {
+        message.push_str(&format!("; {clause}"));
+    }
     let remedy = (!passed).then(|| {
         let mut values: Vec<&str> = unclassified
             .iter()

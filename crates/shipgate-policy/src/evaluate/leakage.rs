@@ -1,9 +1,12 @@
 //! `leakage.rate` and the `shipgate leakage` report: production ÷ (production + pre-production)
 //! defects created in a window. Defects whose origin is unknown are not in the rate; they are
-//! counted beside it (and `defects.classified` blocks on them).
+//! counted beside it (and `defects.classified` blocks on them). Defects the tracker closed as not
+//! being defects (duplicates, not a bug) are in neither part of the rate, and listed with why.
 
-use super::defects::{defect_entry, in_window, insert_defects, window_start};
-use super::result::{CheckRun, ratio, thousands};
+use super::defects::{
+    defect_entry, in_window, insert_defects, insert_not_defects, split_not_defects, window_start,
+};
+use super::result::{CheckRun, plural, ratio, thousands};
 use crate::defects::CriticalPathDefects;
 use crate::raw::{CheckSettings, CriticalPath};
 use crate::values::{Percent, format_duration, format_percent};
@@ -33,7 +36,7 @@ fn row<'a>(group: &str, defects: impl Iterator<Item = &'a Defect>) -> LeakageRow
         ..LeakageRow::default()
     };
     for d in defects {
-        r.count(d.origin);
+        r.count_defect(d);
     }
     r.finish();
     r
@@ -44,6 +47,7 @@ fn row_details(r: &LeakageRow) -> Value {
         "production": r.production,
         "pre_production": r.pre_production,
         "unclassified": r.unclassified,
+        "not_defects": r.not_defects,
         "rate": r.rate.map(|x| (x * 1e6).round() / 1e6),
     })
 }
@@ -116,14 +120,15 @@ pub(crate) fn rate(
         Err(r) => return *r,
     };
     let window_text = format_duration(window);
-    let considered: Vec<&Defect> = in_window(evidence, now, window).collect();
-    let overall = row("total", considered.iter().copied());
+    let (considered, excluded) = split_not_defects(in_window(evidence, now, window));
+    let overall = row("total", considered.iter().chain(&excluded).copied());
     let mut details = Map::new();
     details.insert("window".into(), json!(window_text));
     details.insert("from".into(), json!(window_start(now, window).to_string()));
     details.insert("production".into(), json!(overall.production));
     details.insert("pre_production".into(), json!(overall.pre_production));
     details.insert("unclassified".into(), json!(overall.unclassified));
+    let left_out = insert_not_defects(&mut details, &excluded, now);
     insert_defects(
         &mut details,
         "production_defects",
@@ -151,21 +156,17 @@ pub(crate) fn rate(
             .iter()
             .filter_map(|(name, p)| p.defects.as_ref().map(|d| (name, d)))
             .collect();
+        // Over every defect of the window, so that those left out are counted beside the rate.
+        let all = || considered.iter().chain(&excluded).copied();
         let critical = row(
             "critical paths",
-            considered
-                .iter()
-                .copied()
-                .filter(|d| mapped.iter().any(|(_, p)| on_path(d, p))),
+            all().filter(|d| mapped.iter().any(|(_, p)| on_path(d, p))),
         );
         let mut per_path = Map::new();
         for (name, p) in &mapped {
             per_path.insert(
                 (*name).clone(),
-                row_details(&row(
-                    name,
-                    considered.iter().copied().filter(|d| on_path(d, p)),
-                )),
+                row_details(&row(name, all().filter(|d| on_path(d, p)))),
             );
         }
         let mut c = match row_details(&critical) {
@@ -189,11 +190,21 @@ pub(crate) fn rate(
         .map(|(_, m)| m.as_str())
         .collect::<Vec<_>>()
         .join("; ");
+    let mut beside = Vec::new();
     if overall.unclassified > 0 {
-        message.push_str(&format!(
-            " ({} defects of unknown origin are not counted)",
-            thousands(overall.unclassified)
+        beside.push(format!(
+            "{} of unknown origin {} not counted",
+            plural(overall.unclassified, "defect", "defects"),
+            if overall.unclassified == 1 {
+                "is"
+            } else {
+                "are"
+            }
         ));
+    }
+    beside.extend(left_out);
+    if !beside.is_empty() {
+        message.push_str(&format!(" ({})", beside.join("; ")));
     }
     let remedy = (!passed).then(|| {
         "leakage is a trend, not a single fix: write a regression test for each production defect listed in the details (see `traceability.production-defects`), test the paths they came from before release, and re-baseline with `shipgate leakage --by month`; a release that must ship anyway needs an approved, time-boxed waiver".to_owned()
@@ -236,8 +247,15 @@ pub fn leakage_report(
     by: LeakageGrouping,
     now: Timestamp,
 ) -> LeakageReport {
+    // Every defect of the window: rows count those closed as not defects beside the rate.
     let considered: Vec<&Defect> = in_window(evidence, now, window).collect();
     let from = window_start(now, window);
+    let mut not_defects_by_reason = BTreeMap::new();
+    for d in &considered {
+        if let Some(n) = d.closed_as_not_a_defect() {
+            *not_defects_by_reason.entry(n.reason()).or_insert(0) += 1;
+        }
+    }
     let mut rows: Vec<LeakageRow> = match by {
         LeakageGrouping::Month => {
             let mut months: BTreeMap<String, Vec<&Defect>> = BTreeMap::new();
@@ -305,6 +323,7 @@ pub fn leakage_report(
         to: now,
         by: by.as_str().to_owned(),
         total: row("total", considered.iter().copied()),
+        not_defects_by_reason,
         rows,
     }
 }

@@ -4,8 +4,11 @@
 //! A test references a defect when the key is in its `classname.name` (ignoring case, `-`/`_`
 //! folded, standing on its own) or in a `defect`/`issue`/`jira`/`bug` property of the testcase or
 //! its suite. Green is passed or flaky (passed on a rerun), as in `regression.pass-rate`.
+//! Production issues the tracker closed as not being defects need no test, and are listed.
 
-use super::defects::{defect_entry, in_window, insert_defects};
+use super::defects::{
+    defect_entry, in_window, insert_defects, insert_not_defects, split_not_defects,
+};
 use super::result::{CheckRun, plural, test_entry, thousands};
 use crate::raw::CheckSettings;
 use crate::values::format_duration;
@@ -37,9 +40,11 @@ pub(crate) fn production_defects(
         Err(r) => return *r,
     };
     let window_text = format_duration(window);
-    let production: Vec<&Defect> = in_window(defects, now, window)
-        .filter(|d| d.origin == Origin::Production)
-        .collect();
+    // A production issue closed as a duplicate or as not a bug needs no regression test of its
+    // own (the defect it duplicates does); an open one always does.
+    let (production, excluded) = split_not_defects(
+        in_window(defects, now, window).filter(|d| d.origin == Origin::Production),
+    );
     let names: Vec<String> = tests
         .tests
         .iter()
@@ -76,6 +81,7 @@ pub(crate) fn production_defects(
     details.insert("window".into(), json!(window_text));
     details.insert("production_defects".into(), json!(production.len()));
     details.insert("traced".into(), Value::Object(traced));
+    let left_out = insert_not_defects(&mut details, &excluded, now);
     insert_defects(
         &mut details,
         "untraced_defects",
@@ -121,6 +127,10 @@ pub(crate) fn production_defects(
             if n == 1 { "has" } else { "have" },
             if n == 1 { "it" } else { "them" },
         )
+    };
+    let message = match left_out {
+        Some(clause) => format!("{message} ({clause})"),
+        None => message,
     };
     let remedy = (!passed).then(|| {
         let first = untraced

@@ -101,7 +101,7 @@ impl Validator<'_> {
             && s.path
                 .as_deref()
                 .is_some_and(|p| p.to_ascii_lowercase().ends_with(".json"));
-        let misplaced: [(&str, bool, &str); 12] = [
+        let misplaced: [(&str, bool, &str); 14] = [
             ("url", s.url.is_some() && !network, "tracker kinds"),
             ("path", s.path.is_some() && network, "`kind: file`"),
             (
@@ -147,6 +147,17 @@ impl Validator<'_> {
                     && json_file,
                 "trackers and CSV exports: the defect JSON form is already normalised (so do `origin` and `introduced_in`)",
             ),
+            (
+                "not_defects",
+                s.not_defects.is_some() && json_file,
+                "trackers and CSV exports: the defect JSON form already says which issues are not defects",
+            ),
+            (
+                "not_defects.labels",
+                s.not_defects.as_ref().is_some_and(|n| n.labels.is_some())
+                    && kind == DefectKind::Redmine,
+                "trackers with labels (Jira, GitHub, GitLab, CSV exports; name Redmine's closed statuses in `resolutions`)",
+            ),
         ];
         for (key, wrong, applies) in misplaced {
             if wrong {
@@ -180,6 +191,22 @@ impl Validator<'_> {
                     "sources.defects.origin.pre_production",
                     "list the values meaning \"found before production\" (e.g. `[QA, Staging]`)",
                 );
+            }
+        }
+        if let Some(n) = &s.not_defects {
+            if n.resolutions.is_none() && n.labels.is_none() {
+                self.problem(
+                    "sources.defects.not_defects",
+                    "`not_defects` names neither `resolutions` nor `labels`; e.g. `{resolutions: [Duplicate, Not a Bug]}`, or `{resolutions: []}` to count every closed issue",
+                );
+            }
+            for (key, list) in [("resolutions", &n.resolutions), ("labels", &n.labels)] {
+                if list.iter().flatten().any(|v| v.trim().is_empty()) {
+                    self.problem(
+                        &format!("sources.defects.not_defects.{key}"),
+                        "an empty value names nothing; remove it",
+                    );
+                }
             }
         }
         if let Some(m) = &s.severity {
@@ -311,6 +338,50 @@ mod tests {
         );
     }
 
+    const DEFECTS_ONLY: &str = "sources:\n  defects: {kind: file, path: d.json}\nchecks:\n  leakage: {max_rate_critical_paths: 2%}\n";
+
+    #[test]
+    fn critical_path_leakage_needs_no_test_results() {
+        let text = format!(
+            "{HEAD}{DEFECTS_ONLY}risk:\n  critical_paths:\n    payment: {{defects: {{components: [Payments]}}}}\n"
+        );
+        let p = Policy::parse(&text, &|_| None).unwrap_or_else(|e| panic!("{:#?}", e.problems()));
+        assert_eq!(p.check_ids(), ["defects.classified", "leakage.rate"]);
+        assert!(!p.needs_tests());
+        assert!(p.can_block());
+    }
+
+    #[test]
+    fn a_path_with_tests_still_needs_test_results() {
+        let m = messages(&format!(
+            "{HEAD}{DEFECTS_ONLY}risk:\n  critical_paths:\n    payment: {{defects: {{components: [Payments]}}}}\n    auth: {{tests: ['*auth*']}}\n"
+        ));
+        assert_eq!(
+            m,
+            [
+                "`risk.critical_paths` needs test results: add `sources.tests.junit` with the globs of your JUnit reports"
+            ]
+        );
+        // Neither tests nor defects: the path checks nothing.
+        let m = messages(&format!(
+            "{HEAD}{DEFECTS_ONLY}risk:\n  critical_paths:\n    payment: {{defects: {{components: [Payments]}}}}\n    auth: {{tests: [], defects: {{labels: []}}}}\n"
+        ));
+        assert!(
+            m.iter()
+                .any(|x| x.contains("critical path `auth` has no test patterns")),
+            "{m:#?}"
+        );
+        // Options of `critical-paths.passed` with no path for it to check.
+        let m = messages(&format!(
+            "{HEAD}{DEFECTS_ONLY}  critical_paths: {{min_tests_per_path: 2}}\nrisk:\n  critical_paths:\n    payment: {{defects: {{components: [Payments]}}}}\n"
+        ));
+        assert!(
+            m.iter()
+                .any(|x| x.contains("no path in `risk.critical_paths` names tests")),
+            "{m:#?}"
+        );
+    }
+
     #[test]
     fn a_secret_where_a_variable_name_belongs_is_refused_and_not_echoed() {
         let token = "ghp_16C7e42F292c6912E7710c838347Ae178B4a";
@@ -322,6 +393,44 @@ mod tests {
             "{m:#?}"
         );
         assert!(!m.iter().any(|x| x.contains(token)), "{m:#?}");
+    }
+
+    #[test]
+    fn not_defects_must_name_something_that_the_kind_has() {
+        let source = |kind: &str, not_defects: &str| {
+            format!(
+                "{HEAD}sources:\n  defects: {{kind: {kind}, url: https://t.example, path: d.csv, repository: a/b, not_defects: {not_defects}, severity: {{field: 's:', map: {{high: [h]}}}}, origin: {{field: o, production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
+            )
+        };
+        let m = messages(&source("file", "{}"));
+        assert!(
+            m.iter()
+                .any(|x| x.contains("`not_defects` names neither `resolutions` nor `labels`")),
+            "{m:#?}"
+        );
+        let m = messages(&source("file", "{resolutions: [Duplicate, ' ']}"));
+        assert!(m.iter().any(|x| x.contains("an empty value")), "{m:#?}");
+        let m = messages(&format!(
+            "{HEAD}sources:\n  defects: {{kind: redmine, url: https://r.example, not_defects: {{resolutions: [Rejected], labels: [invalid]}}, origin: {{field: o, production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
+        ));
+        assert_eq!(
+            m,
+            [
+                "`not_defects.labels` applies only to trackers with labels (Jira, GitHub, GitLab, CSV exports; name Redmine's closed statuses in `resolutions`), not to `kind: redmine`"
+            ]
+        );
+        let m = messages(&format!(
+            "{HEAD}sources:\n  defects: {{kind: file, path: d.json, not_defects: {{resolutions: []}}}}\nchecks:\n  defects: {{}}\n"
+        ));
+        assert!(
+            m.iter()
+                .any(|x| x.contains("already says which issues are not defects")),
+            "{m:#?}"
+        );
+        assert!(messages(&format!(
+            "{HEAD}sources:\n  defects: {{kind: file, path: d.csv, not_defects: {{resolutions: [], labels: [invalid]}}, origin: {{field: o, production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
+        ))
+        .is_empty());
     }
 
     #[test]
