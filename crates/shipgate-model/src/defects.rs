@@ -123,9 +123,14 @@ pub struct Defect {
     /// Open or closed.
     pub status: DefectStatus,
     /// When the defect was reported.
+    #[serde(with = "crate::instant::strict")]
     pub created: Timestamp,
     /// When it was resolved or closed, when it is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::instant::strict::option"
+    )]
     pub resolved: Option<Timestamp>,
     /// Components (Jira components, Redmine categories).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -174,7 +179,11 @@ pub struct DefectEvidence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// When the defects were fetched or the export was read, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::instant::strict::option"
+    )]
     pub fetched_at: Option<Timestamp>,
     /// The defects, sorted by key (numerically within a prefix: `PAY-9` before `PAY-10`).
     pub defects: Vec<Defect>,
@@ -277,8 +286,10 @@ pub struct LeakageReport {
     /// The window's length in days.
     pub window_days: u64,
     /// Defects created at or after this instant are counted.
+    #[serde(with = "crate::instant::strict")]
     pub from: Timestamp,
     /// ... and at or before this one (the evaluation time).
+    #[serde(with = "crate::instant::strict")]
     pub to: Timestamp,
     /// What the rows are grouped by: `month`, `severity`, `component` or `introduced-in`.
     pub by: String,
