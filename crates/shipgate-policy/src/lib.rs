@@ -47,7 +47,9 @@ pub use quarantine::parse_quarantine;
 pub use shipgate_yaml::Problem;
 pub use starter::{Profile, starter_policy};
 pub use uat::{GITHUB_API_URL, GithubApprovals, RoleApprovers, UatCheck, UatSources};
-pub use values::{DurationSpec, Expiry, Pattern, Percent, format_duration, format_percent};
+pub use values::{
+    DurationSpec, Expiry, Pattern, Percent, TimeZoneName, format_duration, format_percent,
+};
 
 use shipgate_model::TestRetention;
 
