@@ -240,6 +240,32 @@ fn a_csv_export_written_as_the_json_form_reads_back_exactly() {
     );
 }
 
+/// The JSON form is read back at replay: a `created` edited to drop its zone (or given a zone
+/// that contradicts its offset) is refused, never read as UTC.
+#[test]
+fn the_json_form_refuses_a_date_without_its_zone() {
+    let loaded = load(
+        &csv_config(fixture("jira-cloud-export-all-fields.csv")),
+        &options(),
+    )
+    .unwrap();
+    let json = write_json(&loaded.evidence);
+    let created = format!("\"created\": \"{}\"", loaded.evidence.defects[0].created);
+    assert!(json.contains(&created), "{json}");
+    for edited in [
+        "2024-03-12T09:41:00",
+        "2024-03-12",
+        "2024-03-12T09:41:00+01:00[UTC]",
+    ] {
+        let text = json.replacen(&created, &format!("\"created\": \"{edited}\""), 1);
+        let e = read_json(text.as_bytes(), "defects.json").unwrap_err();
+        assert!(
+            matches!(&e, DefectsError::FileFormat { reason, .. } if reason.contains(&format!("`{edited}`"))),
+            "{edited}: {e:?}"
+        );
+    }
+}
+
 #[test]
 fn a_tracker_is_missing_evidence_offline() {
     let c = SourceConfig::new(Kind::Jira);

@@ -238,5 +238,11 @@ mod tests {
         assert_eq!(back, a);
         let extra = text.replacen("\"repository\"", "\"repo\":1,\"repository\"", 1);
         assert!(serde_json::from_str::<DeploymentApprovals>(&extra).is_err());
+        // A stored run time is read back only as an instant with its zone.
+        let created = format!("\"created_at\":\"{}\"", a.run.created_at);
+        assert!(text.contains(&created), "{text}");
+        let zoneless = text.replacen(&created, "\"created_at\":\"2026-11-24T08:00:00\"", 1);
+        let e = serde_json::from_str::<DeploymentApprovals>(&zoneless).unwrap_err();
+        assert!(e.to_string().contains("no time zone"), "{e}");
     }
 }
