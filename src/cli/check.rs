@@ -6,6 +6,7 @@ use super::{Global, PolicyArg};
 use clap::Args;
 use jiff::Timestamp;
 use shipgate_evaluator::{EvaluatorError, LoadedPolicy, Resolver};
+use shipgate_model::Instant;
 use shipgate_model::{ExitCode, Report};
 use shipgate_report::{Format, RenderOptions};
 use std::path::{Path, PathBuf};
@@ -53,11 +54,12 @@ pub(crate) struct CheckArgs {
     #[arg(long)]
     pub offline: bool,
 
-    /// Evaluate as of this instant (RFC 3339, e.g. `2026-11-24T10:00:00Z`) instead of now (or,
-    /// with `--from-snapshot`, instead of the recorded time): waivers and evidence ages depend
-    /// on the time.
+    /// Evaluate as of this instant instead of now (or, with `--from-snapshot`, instead of the
+    /// recorded time): waivers and evidence ages depend on the time. It needs its zone:
+    /// `2026-11-24T10:00:00Z`, `2026-11-24T11:00:00+01:00` or
+    /// `2026-11-24T05:00:00[America/New_York]`; a time without one is a usage error.
     #[arg(long, value_name = "INSTANT")]
-    pub now: Option<Timestamp>,
+    pub now: Option<Instant>,
 }
 
 fn parse_sha256(s: &str) -> Result<String, String> {
@@ -94,7 +96,7 @@ pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
                 // Only a run that writes a record keeps copies of what it read.
                 resolver: Resolver::live(&loaded.base_dir, args.report_dir.is_some()),
                 loaded,
-                now: args.now.unwrap_or_else(Timestamp::now),
+                now: args.now.map_or_else(Timestamp::now, Instant::timestamp),
                 recorded: None,
             },
             Err(e) => {
@@ -312,7 +314,7 @@ fn replay_plan(args: &CheckArgs, dir: &Path) -> Result<Plan, ExitCode> {
         }
     };
     Ok(Plan {
-        now: args.now.unwrap_or(manifest.evaluated_at),
+        now: args.now.map_or(manifest.evaluated_at, Instant::timestamp),
         resolver: Resolver::replay(snapshot),
         loaded,
         recorded: Some(recorded),

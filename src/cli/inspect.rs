@@ -49,9 +49,10 @@ pub(crate) struct InspectDefectsArgs {
     #[arg(long)]
     pub offline: bool,
 
-    /// Record this instant (RFC 3339) as when the defects were fetched, instead of now.
+    /// Record this instant as when the defects were fetched, instead of now. It needs its zone
+    /// (`2026-11-24T10:00:00Z`, `+01:00`, `[Europe/Berlin]`).
     #[arg(long, value_name = "INSTANT")]
-    pub now: Option<jiff::Timestamp>,
+    pub now: Option<shipgate_model::Instant>,
 }
 
 #[derive(Debug, Args)]
@@ -264,7 +265,9 @@ fn defects(args: &InspectDefectsArgs, global: &Global) -> ExitCode {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let now = args.now.unwrap_or_else(jiff::Timestamp::now);
+    let now = args
+        .now
+        .map_or_else(jiff::Timestamp::now, shipgate_model::Instant::timestamp);
     let defects = match super::leakage::load_defects(&loaded, args.offline, now) {
         Ok(d) => d,
         Err(code) => return code,

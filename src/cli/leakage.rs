@@ -28,9 +28,10 @@ pub(crate) struct LeakageArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = LeakageFormat::Human)]
     pub format: LeakageFormat,
 
-    /// Count as of this instant (RFC 3339) instead of now.
+    /// Count as of this instant instead of now. It needs its zone (`2026-11-24T10:00:00Z`,
+    /// `+01:00`, `[Europe/Berlin]`).
     #[arg(long, value_name = "INSTANT")]
-    pub now: Option<Timestamp>,
+    pub now: Option<shipgate_model::Instant>,
 
     /// No network: only a `kind: file` defect source can be read.
     #[arg(long)]
@@ -74,7 +75,9 @@ pub(crate) fn run(args: &LeakageArgs, global: &Global) -> ExitCode {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let now = args.now.unwrap_or_else(Timestamp::now);
+    let now = args
+        .now
+        .map_or_else(Timestamp::now, shipgate_model::Instant::timestamp);
     let defects = match load_defects(&loaded, args.offline, now) {
         Ok(d) => d,
         Err(code) => return code,

@@ -53,9 +53,10 @@ pub(crate) struct PromoteArgs {
     #[arg(long)]
     pub force: bool,
 
-    /// Record this instant (RFC 3339) as the promotion time instead of now.
+    /// Record this instant as the promotion time instead of now. It needs its zone
+    /// (`2026-11-24T10:00:00Z`, `+01:00`, `[Europe/Berlin]`).
     #[arg(long, value_name = "INSTANT")]
-    pub now: Option<Timestamp>,
+    pub now: Option<shipgate_model::Instant>,
 }
 
 #[derive(Debug, Args)]
@@ -123,7 +124,10 @@ fn promote_run(args: &PromoteArgs) -> ExitCode {
         Err(code) => return code,
     };
     let options = PromoteOptions {
-        now: Some(args.now.unwrap_or_else(Timestamp::now)),
+        now: Some(
+            args.now
+                .map_or_else(Timestamp::now, shipgate_model::Instant::timestamp),
+        ),
         release_version: args
             .release_version
             .clone()

@@ -3,7 +3,7 @@
 
 use crate::error::DefectsError;
 use shipgate_http::ClientOptions;
-use shipgate_model::Severity;
+use shipgate_model::{Severity, Zone};
 use std::path::PathBuf;
 
 /// The kinds of defect source.
@@ -174,8 +174,9 @@ pub struct SourceConfig {
     pub not_defects: Option<NotDefectRule>,
     /// Prefix of keys made from issue numbers (GitHub, GitLab, Redmine); default `#`.
     pub key_prefix: Option<String>,
-    /// The IANA time zone of dates without one (Jira CSV exports); default UTC.
-    pub timezone: Option<String>,
+    /// The time zone of dates written without one (Jira CSV exports). Without it such a date
+    /// is refused, never read as UTC.
+    pub timezone: Option<Zone>,
     /// Timeouts, retries and TLS.
     pub http: ClientOptions,
 }

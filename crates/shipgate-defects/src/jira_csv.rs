@@ -5,11 +5,10 @@
 //! `Sprint`); custom fields under `Custom field (Defect origin)`; dates in the exporting user's
 //! time zone and format (`12/Mar/24 9:41 AM`); links as `Inward issue link (Tests)` columns.
 
-use crate::dates::export_date;
+use crate::dates::{ExportDateError, export_date};
 use crate::error::DefectsError;
 use crate::mapping::{Maps, RawDefect, normalise};
-use jiff::tz::TimeZone;
-use shipgate_model::{Defect, DefectLink};
+use shipgate_model::{Defect, DefectLink, Zone};
 
 /// The columns of one export, and the positions of each header (repeated headers included).
 struct Columns {
@@ -62,13 +61,24 @@ fn values(record: &csv::StringRecord, columns: &[usize]) -> Vec<String> {
     out
 }
 
+/// The line a record starts on. The csv crate ends a record at the `\r` of a CRLF and counts
+/// the line at the `\n` only when it reads the next record, so in Jira's CRLF exports it
+/// places every record one line early; a record that starts at that `\n` is on the next line.
+fn record_line(bytes: &[u8], p: &csv::Position) -> u64 {
+    let at_newline = usize::try_from(p.byte())
+        .ok()
+        .and_then(|i| bytes.get(i))
+        .is_some_and(|b| *b == b'\n');
+    p.line() + u64::from(at_newline)
+}
+
 /// Reads a Jira CSV export. `path` names the file in messages.
 pub(crate) fn read(
     bytes: &[u8],
     path: &str,
     maps: Maps<'_>,
     introduced_in: Option<&str>,
-    tz: &TimeZone,
+    tz: Option<&Zone>,
 ) -> Result<Vec<Defect>, DefectsError> {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let format_error = |line: Option<u64>, reason: String| {
@@ -147,13 +157,33 @@ pub(crate) fn read(
         })
         .collect();
 
+    // A date refused for its zone needs another remedy than a malformed export.
+    let date_error = |line: Option<u64>, column: &str, key: &str, e: ExportDateError| {
+        match e {
+        ExportDateError::Unreadable(why) => {
+            format_error(line, format!("`{column}` of {key}: {why}"))
+        }
+        ExportDateError::NoZone(why) => DefectsError::FileFormat {
+            path: path.to_owned(),
+            line,
+            reason: format!("`{column}` of {key}: {why}"),
+            remedy: "set `sources.defects.timezone` to the exporting user's time zone (their Jira profile's, e.g. `Europe/Berlin` or `UTC`)".to_owned(),
+        },
+        ExportDateError::Zone(why) => DefectsError::FileFormat {
+            path: path.to_owned(),
+            line,
+            reason: format!("`{column}` of {key}: {why}"),
+            remedy: "fetch from the tracker instead (`kind: jira`: its dates carry an offset), or export as a user whose Jira profile time zone is UTC and set `sources.defects.timezone: UTC`".to_owned(),
+        },
+    }
+    };
     let mut defects = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map(|p| p.line());
             format_error(line, e.to_string())
         })?;
-        let line = record.position().map(|p| p.line());
+        let line = record.position().map(|p| record_line(bytes, p));
         let cell = |i: usize| record.get(i).unwrap_or("").trim().to_owned();
         let key = cell(key_col);
         if key.is_empty() {
@@ -161,17 +191,11 @@ pub(crate) fn read(
         }
         let created_text = cell(created_col);
         let shown_key = key.clone();
-        let created = export_date(&created_text, tz).ok_or_else(|| {
-            format_error(
-                line,
-                format!("`{created_text}` in `Created` of {key} is not a date Jira writes (e.g. `12/Mar/24 9:41 AM`)"),
-            )
-        })?;
+        let created =
+            export_date(&created_text, tz).map_err(|e| date_error(line, "Created", &key, e))?;
         let resolved_text = values(&record, &resolved_cols).into_iter().next();
         let resolved = match &resolved_text {
-            Some(t) => Some(export_date(t, tz).ok_or_else(|| {
-                format_error(line, format!("`{t}` in `Resolved` of {key} is not a date"))
-            })?),
+            Some(t) => Some(export_date(t, tz).map_err(|e| date_error(line, "Resolved", &key, e))?),
             None => None,
         };
         // Jira writes `Unresolved` (or nothing) for an issue without a resolution.

@@ -153,7 +153,6 @@ fn read_file(config: &SourceConfig) -> Result<Loaded, DefectsError> {
     let evidence = match extension(path).as_deref() {
         Some("json") => read_json(&bytes, &shown)?,
         Some("csv") => {
-            let tz = time_zone(config)?;
             let severity = config.severity_map();
             let not_defects = config.not_defect_rule();
             let maps = mapping::Maps {
@@ -161,8 +160,13 @@ fn read_file(config: &SourceConfig) -> Result<Loaded, DefectsError> {
                 origin: config.origin.as_ref(),
                 not_defects: &not_defects,
             };
-            let defects =
-                jira_csv::read(&bytes, &shown, maps, config.introduced_in.as_deref(), &tz)?;
+            let defects = jira_csv::read(
+                &bytes,
+                &shown,
+                maps,
+                config.introduced_in.as_deref(),
+                config.timezone.as_ref(),
+            )?;
             DefectEvidence::new("file", &shown, None, defects)
         }
         _ => {
@@ -183,16 +187,6 @@ fn extension(path: &Path) -> Option<String> {
     path.extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
-}
-
-fn time_zone(config: &SourceConfig) -> Result<jiff::tz::TimeZone, DefectsError> {
-    match config.timezone.as_deref() {
-        None | Some("UTC") => Ok(jiff::tz::TimeZone::UTC),
-        Some(name) => jiff::tz::TimeZone::get(name).map_err(|e| DefectsError::Config {
-            kind: "file",
-            message: format!("`timezone: {name}` is not a time zone this machine knows: {e}"),
-        }),
-    }
 }
 
 /// The credentials a source needs, from the environment variables the policy names.

@@ -36,6 +36,8 @@ fn csv_config(path: PathBuf) -> SourceConfig {
         pre_production: vec!["QA".into(), "Staging".into()],
     });
     c.introduced_in = Some("Sprint".into());
+    // The fixtures were exported by a user whose Jira profile is on UTC.
+    c.timezone = Some(shipgate_model::Zone::utc());
     c
 }
 
@@ -110,10 +112,51 @@ fn a_jira_cloud_csv_export_is_normalised() {
     );
 }
 
+/// Jira's export writes local times and never says in which zone: without
+/// `sources.defects.timezone` the first such date is refused at its line (Jira writes CRLF,
+/// and the line is still the record's own), never read as UTC.
+#[test]
+fn a_jira_export_without_a_stated_time_zone_is_refused_at_its_line() {
+    let mut c = csv_config(fixture("jira-cloud-export-all-fields.csv"));
+    c.timezone = None;
+    let e = load(&c, &options()).unwrap_err();
+    let DefectsError::FileFormat { line, reason, .. } = &e else {
+        panic!("{e:?}");
+    };
+    assert_eq!(*line, Some(2), "{e}");
+    assert!(
+        reason.contains("`12/Mar/24 9:41 AM` carries no time zone"),
+        "{reason}"
+    );
+    assert!(reason.contains("`Created` of PAY-142"), "{reason}");
+    assert!(
+        e.remedy().contains("sources.defects.timezone"),
+        "{}",
+        e.remedy()
+    );
+    // Later rows keep their own lines in a CRLF file with quoted line breaks.
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("crlf.csv");
+    std::fs::write(
+        &p,
+        "Summary,Issue key,Created,Priority,Sprint,Custom field (Defect origin)\r\n\
+         \"two\r\nlines\",PAY-1,2024-03-12T09:41:00Z,High,S1,Production\r\n\
+         x,PAY-2,12/Mar/24 9:41 AM,High,S1,Production\r\n",
+    )
+    .unwrap();
+    let mut c = csv_config(p);
+    c.timezone = None;
+    let e = load(&c, &options()).unwrap_err();
+    assert!(
+        matches!(&e, DefectsError::FileFormat { line: Some(4), reason, .. } if reason.contains("PAY-2")),
+        "{e:?}"
+    );
+}
+
 #[test]
 fn the_exporting_users_time_zone_is_applied() {
     let mut c = csv_config(fixture("jira-cloud-export-all-fields.csv"));
-    c.timezone = Some("America/New_York".into());
+    c.timezone = Some(shipgate_model::Zone::named("America/New_York").unwrap());
     let loaded = load(&c, &options()).unwrap();
     // 12 March 2024 is after the US switch to daylight time (10 March): UTC-4.
     assert_eq!(
@@ -195,6 +238,32 @@ fn a_csv_export_written_as_the_json_form_reads_back_exactly() {
         read_json(&again.bytes, "defects.json").unwrap(),
         loaded.evidence
     );
+}
+
+/// The JSON form is read back at replay: a `created` edited to drop its zone (or given a zone
+/// that contradicts its offset) is refused, never read as UTC.
+#[test]
+fn the_json_form_refuses_a_date_without_its_zone() {
+    let loaded = load(
+        &csv_config(fixture("jira-cloud-export-all-fields.csv")),
+        &options(),
+    )
+    .unwrap();
+    let json = write_json(&loaded.evidence);
+    let created = format!("\"created\": \"{}\"", loaded.evidence.defects[0].created);
+    assert!(json.contains(&created), "{json}");
+    for edited in [
+        "2024-03-12T09:41:00",
+        "2024-03-12",
+        "2024-03-12T09:41:00+01:00[UTC]",
+    ] {
+        let text = json.replacen(&created, &format!("\"created\": \"{edited}\""), 1);
+        let e = read_json(text.as_bytes(), "defects.json").unwrap_err();
+        assert!(
+            matches!(&e, DefectsError::FileFormat { reason, .. } if reason.contains(&format!("`{edited}`"))),
+            "{edited}: {e:?}"
+        );
+    }
 }
 
 #[test]

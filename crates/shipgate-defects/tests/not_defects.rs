@@ -561,6 +561,7 @@ fn a_csv_exports_resolution_column_is_read_under_jiras_rule() {
     .unwrap();
     let mut c = shipgate_defects::SourceConfig::new(Kind::File);
     c.path = Some(path);
+    c.timezone = Some(shipgate_model::Zone::utc());
     c.origin = Some(origin("Defect origin", "Production", "QA"));
     let options = LoadOptions {
         offline: true,

@@ -58,7 +58,7 @@ pub fn defect_config(sources: &DefectSources, base_dir: &Path) -> SourceConfig {
         labels: n.labels.clone().unwrap_or_default(),
     });
     config.key_prefix = sources.key_prefix.clone();
-    config.timezone = sources.timezone.clone();
+    config.timezone = sources.timezone.as_ref().map(|z| z.zone().clone());
     config.http = ClientOptions {
         timeout: sources.timeout.map_or(defaults.timeout, |t| t.get()),
         retries: sources.retries.unwrap_or(defaults.retries),

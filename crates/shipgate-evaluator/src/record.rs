@@ -35,7 +35,9 @@ pub struct Manifest {
     pub manifest_version: u32,
     /// The tool that wrote the record.
     pub tool: Tool,
-    /// The evaluation time of the recorded decision; a replay evaluates at it by default.
+    /// The evaluation time of the recorded decision; a replay evaluates at it by default. Read
+    /// back only as an instant (`Z`, an offset or a zone), never as a zoneless time.
+    #[serde(with = "shipgate_model::instant::strict")]
     pub evaluated_at: Timestamp,
     /// The JSON report written beside the record, when there is one.
     pub report: Option<StoredFile>,
@@ -1032,6 +1034,31 @@ mod tests {
                 assert!(problems[1].contains("not in its manifest"), "{problems:#?}");
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    /// A replay evaluates at the recorded time: one edited to drop its zone would move every
+    /// waiver's and evidence's age by the reader's guess, so it is refused, naming the field.
+    #[test]
+    fn a_recorded_time_without_a_zone_is_refused() {
+        let (root, _) = recorded();
+        let out = root.path().join("out");
+        let manifest = fs::read_to_string(out.join(MANIFEST_FILE)).unwrap();
+        let recorded_at = "\"evaluated_at\": \"2026-11-24T10:00:00Z\"";
+        assert!(manifest.contains(recorded_at), "{manifest}");
+        for edited in [
+            "2026-11-24T10:00:00",
+            "2026-11-24",
+            "2026-11-24T10:00:00+01:00[UTC]",
+        ] {
+            fs::write(
+                out.join(MANIFEST_FILE),
+                manifest.replace(recorded_at, &format!("\"evaluated_at\": \"{edited}\"")),
+            )
+            .unwrap();
+            let err = Snapshot::open(&out).unwrap_err().to_string();
+            assert!(err.contains("is not a release manifest"), "{edited}: {err}");
+            assert!(err.contains(&format!("`{edited}`")), "{edited}: {err}");
         }
     }
 

@@ -34,8 +34,13 @@ pub(crate) fn load(policy: &Policy, resolver: &Resolver, outcomes: bool) -> Load
     let mut inspection = inspect_with(resolver, &sources.junit, &options);
     let inputs = inspection.inputs();
     let outcomes = std::mem::take(&mut inspection.read.outcomes);
+    let mut state = inspection.into_state(resolver.base_dir());
+    // Zoneless suite timestamps become instants only in the zone the policy states.
+    if let (SourceState::Loaded(evidence), Some(zone)) = (&mut state, &sources.timezone) {
+        evidence.read_local_times_in(zone.zone());
+    }
     LoadedTests {
-        state: inspection.into_state(resolver.base_dir()),
+        state,
         inputs,
         outcomes,
     }

@@ -21,10 +21,11 @@ use crate::text::{
     Resolved, bad_reference, cut_message, is_blank, is_plain, lowercase_first, normalize_eols,
     push_capped, resolve_reference,
 };
-use crate::time::{parse_time, parse_timestamp};
+use crate::time::{SuiteTime, parse_time, parse_timestamp};
 use crate::{KeyedOutcome, ReadOptions, RetryMode};
 use foldhash::quality::FixedState;
 use jiff::Timestamp;
+use jiff::civil::DateTime;
 use quick_xml::XmlVersion;
 use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
 use quick_xml::escape::resolve_xml_entity;
@@ -239,6 +240,7 @@ pub(crate) struct Scanner {
     counts: TestCounts,
     suite_count: u64,
     timestamp: Option<Timestamp>,
+    local_timestamp: Option<DateTime>,
     commit: Option<String>,
     records: Vec<TestRecord>,
     record_seqs: Vec<u64>,
@@ -265,6 +267,7 @@ impl Scanner {
         self.counts = TestCounts::default();
         self.suite_count = 0;
         self.timestamp = None;
+        self.local_timestamp = None;
         self.commit = None;
         self.records = Vec::new();
         self.record_seqs.clear();
@@ -444,6 +447,7 @@ impl Scanner {
                 suite_errors: suite_errors.len() as u64,
                 duplicate_names,
                 timestamp: self.timestamp,
+                local_timestamp: self.local_timestamp,
                 commit: self.commit.take(),
             },
             records,
@@ -677,14 +681,21 @@ impl Scanner {
     ) -> Result<Frame, Failure> {
         let mut name = String::new();
         let timestamp = &mut self.timestamp;
+        let local_timestamp = &mut self.local_timestamp;
         each_attribute(e, start, |key, value| {
             match key {
                 "name" => name.push_str(&value),
-                "timestamp" => {
-                    if let Some(ts) = parse_timestamp(&value) {
+                // An instant and a zoneless local time are kept apart: which is later cannot be
+                // known until the policy names the zone the runner wrote in.
+                "timestamp" => match parse_timestamp(&value) {
+                    Some(SuiteTime::Instant(ts)) => {
                         *timestamp = Some(timestamp.map_or(ts, |t| t.max(ts)));
                     }
-                }
+                    Some(SuiteTime::Local(dt)) => {
+                        *local_timestamp = Some(local_timestamp.map_or(dt, |t| t.max(dt)));
+                    }
+                    None => {}
+                },
                 _ => {}
             }
             Ok(())

@@ -1,10 +1,11 @@
 //! Durations (`time="..."`) and suite timestamps (`timestamp="..."`) as real runners write
-//! them. Neither ever makes a file unreadable: a value that cannot be read is `None`.
+//! them. Neither ever makes a file unreadable: a value that cannot be read is `None` (and a
+//! file with no readable time cannot prove its age to `evidence.provenance`).
 
 use jiff::Timestamp;
-use jiff::civil::{Date, DateTime, Time};
+use jiff::civil::{DateTime, Time};
 use jiff::fmt::rfc2822::DateTimeParser;
-use jiff::tz::Offset;
+use shipgate_model::Written;
 use std::borrow::Cow;
 
 /// Reads a `time` attribute in seconds.
@@ -48,15 +49,27 @@ fn without_commas(s: &str) -> Option<String> {
     None
 }
 
-/// Reads a suite `timestamp` attribute.
+/// A suite `timestamp` as read: an instant, or the runner's local time with no zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SuiteTime {
+    /// The attribute carried `Z`, an offset or a zone (or was RFC 2822, which always does).
+    Instant(Timestamp),
+    /// The attribute carried no zone: the runner's local time, an instant only in the zone the
+    /// policy states (`sources.tests.timezone`). A date alone is its midnight, the earliest
+    /// reading, so evidence never looks younger than it is.
+    Local(DateTime),
+}
+
+/// Reads a suite `timestamp` attribute through the one date-time reader,
+/// [`shipgate_model::Written`].
 ///
 /// Spellings seen in real reports (Jenkins fixture `junit-report-testsuite-various-timestamps.xml`
 /// and the mocha xunit reporter): RFC 3339 with `Z` or an offset, with `T` or a space between
-/// date and time, `T ` with a stray space, fractional seconds, no offset at all, a date alone,
-/// and RFC 2822 (`Sat, 03 Dec 2022 23:10:07 GMT`). A timestamp without an offset is read as
-/// UTC: the gate has no clock or time zone of its own, and runners that omit the offset
-/// (Surefire, Gradle, pytest) mostly run on UTC CI machines.
-pub(crate) fn parse_timestamp(raw: &str) -> Option<Timestamp> {
+/// date and time, `T ` with a stray space, fractional seconds, no offset at all (Surefire,
+/// Gradle and most others write the runner's local time), a date alone, and RFC 2822
+/// (`Sat, 03 Dec 2022 23:10:07 GMT`). A timestamp without a zone is never read as UTC: the
+/// gate has no time zone of its own.
+pub(crate) fn parse_timestamp(raw: &str) -> Option<SuiteTime> {
     let s = raw.trim();
     if s.is_empty() {
         return None;
@@ -65,19 +78,15 @@ pub(crate) fn parse_timestamp(raw: &str) -> Option<Timestamp> {
         Some(at) => Cow::Owned(format!("{}T{}", &s[..at], s[at + 2..].trim_start())),
         None => Cow::Borrowed(s),
     };
-    if let Ok(ts) = compact.parse::<Timestamp>() {
-        return Some(ts);
+    match Written::parse(&compact) {
+        Ok(Written::Instant(i)) => Some(SuiteTime::Instant(i.timestamp())),
+        Ok(Written::Local(dt)) => Some(SuiteTime::Local(dt)),
+        Ok(Written::Date(date)) => Some(SuiteTime::Local(date.to_datetime(Time::midnight()))),
+        Err(_) => {
+            static RFC2822: DateTimeParser = DateTimeParser::new();
+            RFC2822.parse_timestamp(s).ok().map(SuiteTime::Instant)
+        }
     }
-    if let Ok(dt) = compact.parse::<DateTime>() {
-        return Offset::UTC.to_timestamp(dt).ok();
-    }
-    if let Ok(date) = compact.parse::<Date>() {
-        return Offset::UTC
-            .to_timestamp(date.to_datetime(Time::midnight()))
-            .ok();
-    }
-    static RFC2822: DateTimeParser = DateTimeParser::new();
-    RFC2822.parse_timestamp(s).ok()
 }
 
 #[cfg(test)]
@@ -136,17 +145,20 @@ mod tests {
     }
 
     fn ts(s: &str) -> String {
-        parse_timestamp(s).unwrap().to_string()
+        match parse_timestamp(s).unwrap() {
+            SuiteTime::Instant(t) => t.to_string(),
+            SuiteTime::Local(dt) => format!("local {dt}"),
+        }
     }
 
     #[test]
     fn the_jenkins_timestamp_spellings() {
-        assert_eq!(ts("2024-01-03T11:23:00.00"), "2024-01-03T11:23:00Z");
-        assert_eq!(ts("2024-01-03T12:27:11"), "2024-01-03T12:27:11Z");
-        assert_eq!(ts("2024-01-03T 12:40:13"), "2024-01-03T12:40:13Z");
+        assert_eq!(ts("2024-01-03T11:23:00.00"), "local 2024-01-03T11:23:00");
+        assert_eq!(ts("2024-01-03T12:27:11"), "local 2024-01-03T12:27:11");
+        assert_eq!(ts("2024-01-03T 12:40:13"), "local 2024-01-03T12:40:13");
         assert_eq!(ts("2024-01-03T12:27:44Z"), "2024-01-03T12:27:44Z");
         assert_eq!(ts("2024-01-03 12:27:54Z"), "2024-01-03T12:27:54Z");
-        assert_eq!(ts("2024-01-03"), "2024-01-03T00:00:00Z");
+        assert_eq!(ts("2024-01-03"), "local 2024-01-03T00:00:00");
         assert_eq!(
             ts("2024-01-03T12:27:11.21-01:00"),
             "2024-01-03T13:27:11.21Z"
@@ -154,14 +166,30 @@ mod tests {
         assert_eq!(ts("2024-01-03T12:27:15+01:00"), "2024-01-03T11:27:15Z");
         assert_eq!(
             ts("2020-09-04T16:18:04.966371"),
-            "2020-09-04T16:18:04.966371Z"
+            "local 2020-09-04T16:18:04.966371"
         );
     }
 
+    /// The fail-open this guards: a zoneless local time read as UTC makes evidence from a
+    /// runner east of Greenwich look up to 14 hours younger than it is.
     #[test]
-    fn rfc2822_and_extremes() {
+    fn a_zoneless_timestamp_is_never_an_instant() {
+        for s in ["2026-11-24T09:00:00", "2026-11-24 09:00:00", "2026-11-24"] {
+            assert!(
+                matches!(parse_timestamp(s), Some(SuiteTime::Local(_))),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn rfc2822_zones_and_extremes() {
         assert_eq!(ts("Sat, 03 Dec 2022 23:10:07 GMT"), "2022-12-03T23:10:07Z");
         assert_eq!(ts("0001-01-01T00:00:00Z"), "0001-01-01T00:00:00Z");
+        assert_eq!(
+            ts("2026-11-24T04:00:00[America/New_York]"),
+            "2026-11-24T09:00:00Z"
+        );
     }
 
     #[test]
@@ -172,6 +200,9 @@ mod tests {
             "2024-13-01",
             "12:00:00",
             "2024-01-03T25:00:00",
+            "01/03/2024 12:00:00",
+            // An offset that disagrees with its zone: one of them is wrong.
+            "2026-11-24T04:00:00+03:00[America/New_York]",
         ] {
             assert!(parse_timestamp(bad).is_none(), "{bad:?}");
         }

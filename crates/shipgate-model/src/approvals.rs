@@ -120,6 +120,7 @@ pub struct WorkflowRun {
     pub head_sha: Option<String>,
     /// When the run was created. GitHub does not say when each review was given; a review of
     /// this run cannot be older than this, so it is the time `max_age` is measured from.
+    #[serde(with = "crate::instant::strict")]
     pub created_at: Timestamp,
     /// The attempt the run is at (re-runs keep the run's id and its review history).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,7 +147,11 @@ pub struct DeploymentApprovals {
     #[serde(default)]
     pub memberships: Vec<TeamMembership>,
     /// When the approvals were fetched.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::instant::strict::option"
+    )]
     pub fetched_at: Option<Timestamp>,
 }
 
@@ -233,5 +238,11 @@ mod tests {
         assert_eq!(back, a);
         let extra = text.replacen("\"repository\"", "\"repo\":1,\"repository\"", 1);
         assert!(serde_json::from_str::<DeploymentApprovals>(&extra).is_err());
+        // A stored run time is read back only as an instant with its zone.
+        let created = format!("\"created_at\":\"{}\"", a.run.created_at);
+        assert!(text.contains(&created), "{text}");
+        let zoneless = text.replacen(&created, "\"created_at\":\"2026-11-24T08:00:00\"", 1);
+        let e = serde_json::from_str::<DeploymentApprovals>(&zoneless).unwrap_err();
+        assert!(e.to_string().contains("no time zone"), "{e}");
     }
 }

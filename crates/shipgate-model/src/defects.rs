@@ -162,9 +162,14 @@ pub struct Defect {
     /// Open or closed.
     pub status: DefectStatus,
     /// When the defect was reported.
+    #[serde(with = "crate::instant::strict")]
     pub created: Timestamp,
     /// When it was resolved or closed, when it is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::instant::strict::option"
+    )]
     pub resolved: Option<Timestamp>,
     /// How the tracker resolved it, as written there: Jira's resolution (`Fixed`, `Duplicate`),
     /// GitHub's `state_reason` (`completed`, `not_planned`, `duplicate`), GitLab's `duplicate` or
@@ -232,7 +237,11 @@ pub struct DefectEvidence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
     /// When the defects were fetched or the export was read, when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::instant::strict::option"
+    )]
     pub fetched_at: Option<Timestamp>,
     /// The defects, sorted by key (numerically within a prefix: `PAY-9` before `PAY-10`).
     pub defects: Vec<Defect>,
@@ -335,8 +344,10 @@ pub struct LeakageReport {
     /// The window's length in days.
     pub window_days: u64,
     /// Defects created at or after this instant are counted.
+    #[serde(with = "crate::instant::strict")]
     pub from: Timestamp,
     /// ... and at or before this one (the evaluation time).
+    #[serde(with = "crate::instant::strict")]
     pub to: Timestamp,
     /// What the rows are grouped by: `month`, `severity`, `component` or `introduced-in`.
     pub by: String,

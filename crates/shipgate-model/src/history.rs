@@ -43,6 +43,7 @@ pub struct HistoryRun {
     /// Where the commit was read from.
     pub commit_from: Option<CommitSource>,
     /// The latest suite `timestamp` in the run's files (the runner's clock), when any has one.
+    #[serde(default, with = "crate::instant::strict::option")]
     pub time: Option<Timestamp>,
     /// JUnit files read.
     pub files: u64,
@@ -124,7 +125,11 @@ pub struct LastFailure {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
     /// The run's time, when known.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::instant::strict::option"
+    )]
     pub time: Option<Timestamp>,
     /// The failure message, cut short.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -3,8 +3,9 @@
 //! This crate holds the vocabulary of the gate: the evidence adapters produce ([`tests`],
 //! [`defects`], [`perf`], [`history`], [`quarantine`], [`uat`], [`approvals`], [`evidence`]),
 //! the findings the policy engine produces ([`verdict`]), the JSON report that is the release's
-//! audit record ([`report`]), the test-name patterns of critical paths ([`pattern`]) and the
-//! public exit-code table ([`exit`]).
+//! audit record ([`report`]), the test-name patterns of critical paths ([`pattern`]), the one
+//! reader of dates and times every other crate uses ([`instant`]), the public exit-code table
+//! ([`exit`]) and why a value was refused ([`error`]).
 //!
 //! It must not do any IO, read the clock or the environment, or know how any evidence format is
 //! parsed. Everything here is plain data with serde derives and small pure helpers, so that every
@@ -12,9 +13,11 @@
 
 pub mod approvals;
 pub mod defects;
+pub mod error;
 pub mod evidence;
 pub mod exit;
 pub mod history;
+pub mod instant;
 pub mod pattern;
 pub mod perf;
 pub mod provenance;
@@ -32,13 +35,15 @@ pub use defects::{
     Defect, DefectEvidence, DefectLink, DefectStatus, LeakageReport, LeakageRow, NotADefect,
     NotADefectBy, Origin, Severity,
 };
+pub use error::ModelError;
 pub use evidence::{EvidenceProblem, EvidenceSet, InputRecord, SourceState};
 pub use exit::ExitCode;
 pub use history::{
     CommitSource, FlakyReason, FlakySummary, FlakyTest, HistoryRun, HistoryTest, LastFailure,
     RunHistory,
 };
-pub use pattern::{PatternError, TestPattern};
+pub use instant::{Expiry, Instant, Written, Zone};
+pub use pattern::TestPattern;
 pub use perf::{
     Direction, PerfEvidence, PerfMetric, PerfProvenance, PerfRuns, PerfTool, PerfUnit,
     RunThresholds, SampleRef, SampleStat,

@@ -6,6 +6,7 @@
 //! parameterised test names such as `test_refund[EUR-3]` are full of brackets, and a pattern must
 //! mean what it looks like.
 
+use crate::error::ModelError;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -20,19 +21,11 @@ pub struct TestPattern {
     anchored_end: bool,
 }
 
-/// Why a pattern was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PatternError {
-    /// The pattern is empty or only white space.
-    #[error("a test pattern must not be empty")]
-    Empty,
-}
-
 impl TestPattern {
     /// Compiles a pattern. Only an empty pattern is refused.
-    pub fn new(text: &str) -> Result<Self, PatternError> {
+    pub fn new(text: &str) -> Result<Self, ModelError> {
         if text.trim().is_empty() {
-            return Err(PatternError::Empty);
+            return Err(ModelError::EmptyPattern);
         }
         let pieces: Vec<String> = text
             .split('*')
@@ -111,7 +104,7 @@ pub fn qualified_name(classname: &str, name: &str) -> String {
 }
 
 impl TryFrom<String> for TestPattern {
-    type Error = PatternError;
+    type Error = ModelError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
         TestPattern::new(&value)
     }
@@ -183,6 +176,6 @@ mod tests {
 
     #[test]
     fn empty_pattern_is_refused() {
-        assert_eq!(TestPattern::new("  "), Err(PatternError::Empty));
+        assert_eq!(TestPattern::new("  "), Err(ModelError::EmptyPattern));
     }
 }

@@ -257,12 +257,14 @@ pub struct PerfProvenance {
     /// Size of the tool's file in bytes.
     pub source_bytes: u64,
     /// When the run happened, when the file says.
+    #[serde(default, with = "crate::instant::strict::option")]
     pub run_at: Option<Timestamp>,
     /// The commit that was measured, when known.
     pub commit: Option<String>,
     /// The release version that was measured, when known.
     pub release_version: Option<String>,
     /// When the run was promoted to a baseline (baseline snapshots only).
+    #[serde(default, with = "crate::instant::strict::option")]
     pub promoted_at: Option<Timestamp>,
     /// Whether the promotion overrode the run's own failed thresholds (`--force`).
     #[serde(default)]

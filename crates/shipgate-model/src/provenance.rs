@@ -19,6 +19,7 @@ pub struct ProvenanceItem {
     /// The file or URL.
     pub location: String,
     /// When the evidence was produced, when it says so.
+    #[serde(default, with = "crate::instant::strict::option")]
     pub produced_at: Option<Timestamp>,
     /// Which time that is, for messages (`the latest <testsuite timestamp>`).
     pub time_field: String,
@@ -46,7 +47,10 @@ impl Provenance for TestEvidence {
                 location: f.path.clone(),
                 produced_at: f.timestamp,
                 time_field: "the latest `<testsuite timestamp>`".to_owned(),
-                time_hint: "make the test runner write the `timestamp` attribute on `<testsuite>` (most runners do by default)".to_owned(),
+                time_hint: match f.local_timestamp {
+                    Some(local) => format!("its latest `<testsuite timestamp>`, `{local}`, carries no time zone (the runner wrote its local time): set `sources.tests.timezone` to the zone of the machines that ran the tests (e.g. `UTC`), or make the runner write an offset"),
+                    None => "make the test runner write the `timestamp` attribute on `<testsuite>` (most runners do by default)".to_owned(),
+                },
                 renew_hint: "run the tests again on the build being released".to_owned(),
                 commit: f.commit.clone(),
                 commit_hint: "record the commit as a suite property, e.g. `<property name=\"git.commit\" value=\"...\"/>` (pytest: `record_testsuite_property`; Maven: `-Dgit.commit=...` with Surefire's system properties)".to_owned(),

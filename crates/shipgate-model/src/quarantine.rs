@@ -22,6 +22,7 @@ pub struct QuarantineEntry {
     /// The expiry as written (`2026-12-31`, through the end of that day UTC, or an instant).
     pub expires: String,
     /// The first instant at which the entry no longer holds.
+    #[serde(with = "crate::instant::strict")]
     pub expires_at: Timestamp,
     /// Why the test is quarantined, when given.
     pub reason: Option<String>,

@@ -54,10 +54,15 @@ pub struct Report {
     /// The exit code of the evaluation (before `--dry-run` is applied).
     pub exit_code: u8,
     /// When the evaluation ran (UTC): the instant waivers and evidence ages were judged at.
+    #[serde(with = "crate::instant::strict")]
     pub evaluated_at: Timestamp,
     /// When the report was actually produced, present only when a live run was told to evaluate
     /// as of another instant (`--now`): the audit record then shows both.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        default,
+        with = "crate::instant::strict::option"
+    )]
     pub generated_at: Option<Timestamp>,
     /// Whether this was a dry run (the process exits 0 whatever the decision).
     #[serde(default)]

@@ -3,6 +3,7 @@
 //! The counting rules are those of the design brief (§5) and the conformance corpus: every
 //! `<testcase>` element is one test, and its outcome is the worst of its status children.
 
+use crate::instant::Zone;
 use crate::pattern::{TestPattern, qualified_name};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -133,8 +134,16 @@ pub struct TestFile {
     pub suite_errors: u64,
     /// Distinct (`classname`, `name`) pairs that occur more than once in the file.
     pub duplicate_names: u64,
-    /// The latest `timestamp` attribute of a suite in the file, when one could be read.
+    /// The latest `timestamp` attribute of a suite in the file that names an instant (with `Z`,
+    /// an offset or a zone), or a zoneless one resolved in the zone the policy states
+    /// (`sources.tests.timezone`).
+    #[serde(default, with = "crate::instant::strict::option")]
     pub timestamp: Option<Timestamp>,
+    /// The latest suite `timestamp` written without a zone (Surefire, Gradle and others write the
+    /// runner's local time). Not an instant, so never compared with one: it becomes one only in
+    /// a zone the policy states; without one, the file's time is [`TestFile::timestamp`] alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_timestamp: Option<jiff::civil::DateTime>,
     /// A commit recorded in the file's properties (`git.commit`, `commit`, ...), when present.
     pub commit: Option<String>,
 }
@@ -246,11 +255,74 @@ impl TestEvidence {
     pub fn file_path(&self, index: usize) -> &str {
         self.files.get(index).map_or("", |f| f.path.as_str())
     }
+
+    /// Reads every file's zoneless suite timestamp in `zone`, the zone the policy states the
+    /// tests ran in, and keeps the later of it and the file's own instant. A local time that
+    /// `zone` makes ambiguous (the clocks go back over it) or skips stays unread: which instant
+    /// it was cannot be known.
+    pub fn read_local_times_in(&mut self, zone: &Zone) {
+        for file in &mut self.files {
+            let Some(local) = file.local_timestamp else {
+                continue;
+            };
+            if let Ok(ts) = zone.resolve(local, &local.to_string()) {
+                file.timestamp = Some(file.timestamp.map_or(ts, |t| t.max(ts)));
+                file.local_timestamp = None;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod unit_tests {
     use super::*;
+
+    fn file(timestamp: Option<&str>, local: Option<&str>) -> TestFile {
+        TestFile {
+            path: "r.xml".into(),
+            counts: TestCounts::default(),
+            suites: 1,
+            suite_errors: 0,
+            duplicate_names: 0,
+            timestamp: timestamp.map(|t| t.parse().unwrap()),
+            local_timestamp: local.map(|t| t.parse().unwrap()),
+            commit: None,
+        }
+    }
+
+    #[test]
+    fn local_suite_times_are_read_only_in_a_stated_zone() {
+        let mut e = TestEvidence {
+            files: vec![
+                file(None, Some("2026-11-24T18:00:00")),
+                file(Some("2026-11-24T12:00:00Z"), Some("2026-11-24T10:00:00")),
+                file(None, Some("2026-10-25T02:30:00")),
+                file(Some("2026-11-24T01:00:00Z"), None),
+            ],
+            ..TestEvidence::default()
+        };
+        let untouched = e.clone();
+        assert!(untouched.files[0].timestamp.is_none());
+        e.read_local_times_in(&Zone::named("Europe/Berlin").unwrap());
+        let times: Vec<Option<String>> = e
+            .files
+            .iter()
+            .map(|f| f.timestamp.map(|t| t.to_string()))
+            .collect();
+        assert_eq!(
+            times,
+            [
+                Some("2026-11-24T17:00:00Z".to_owned()),
+                // The later of the instant and the local time read in Berlin.
+                Some("2026-11-24T12:00:00Z".to_owned()),
+                // 02:30 happened twice in Berlin that night: unread.
+                None,
+                Some("2026-11-24T01:00:00Z".to_owned()),
+            ]
+        );
+        assert!(e.files[2].local_timestamp.is_some());
+        assert!(e.files[0].local_timestamp.is_none());
+    }
 
     #[test]
     fn worst_outcome_wins() {

@@ -65,6 +65,7 @@ pub struct Signoff {
     /// In which role (`product-owner`): matched against the policy's `required_roles`.
     pub role: String,
     /// When they signed.
+    #[serde(with = "crate::instant::strict")]
     pub at: Timestamp,
     /// What the signature means.
     pub meaning: SignatureMeaning,
@@ -97,8 +98,10 @@ pub enum UatSignature {
         /// The key's fingerprint (`SHA256:...`).
         fingerprint: String,
         /// The key's `valid-after` option, when set: the key may not sign before it.
+        #[serde(default, with = "crate::instant::strict::option")]
         valid_after: Option<Timestamp>,
         /// The key's `valid-before` option, when set: the key may not sign after it.
+        #[serde(default, with = "crate::instant::strict::option")]
         valid_before: Option<Timestamp>,
     },
     /// A signature is there and does not verify: the record changed after signing, the key is

@@ -25,7 +25,6 @@
 use crate::collect::{Collector, Shape, contradicts_samples};
 use crate::error::PerfError;
 use crate::provenance;
-use jiff::Timestamp;
 use serde_json::Value;
 use shipgate_model::perf::split_metric;
 use shipgate_model::{
@@ -84,10 +83,11 @@ pub(crate) fn read_generic(doc: &Value, path: &str) -> Result<PerfEvidence, Perf
     p.commit = text("commit")?;
     p.release_version = text("release_version")?;
     if let Some(t) = text("run_at")? {
-        p.run_at =
-            Some(t.parse::<Timestamp>().map_err(|e| {
-                c.invalid("run_at", format!("`{t}` is not an RFC 3339 instant: {e}"))
-            })?);
+        p.run_at = Some(
+            shipgate_model::Instant::parse(&t)
+                .map_err(|e| c.invalid("run_at", e.to_string()))?
+                .timestamp(),
+        );
     }
     if let Some(tool) = top.get("tool") {
         p.tool = tool

@@ -233,7 +233,8 @@ pub(crate) fn read<R: BufRead>(reader: &mut R, path: &str) -> Result<PerfEvidenc
                 let time: Timestamp = data
                     .and_then(|d| d.get("time"))
                     .and_then(Value::as_str)
-                    .and_then(|t| t.parse().ok())
+                    .and_then(|t| shipgate_model::Instant::parse(t).ok())
+                    .map(shipgate_model::Instant::timestamp)
                     .ok_or_else(|| c.invalid(&at, "a `Point` without a valid `time`"))?;
                 first = Some(first.map_or(time, |f| f.min(time)));
                 last = Some(last.map_or(time, |l| l.max(time)));

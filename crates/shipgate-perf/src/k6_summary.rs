@@ -17,7 +17,6 @@
 use crate::collect::{Collector, Shape};
 use crate::error::PerfError;
 use crate::provenance;
-use jiff::Timestamp;
 use serde_json::{Map, Value};
 use shipgate_model::perf::{K6_TIME_TRENDS, expected_direction};
 use shipgate_model::{Direction, PerfEvidence, PerfTool, PerfUnit, RunThresholds};
@@ -272,7 +271,8 @@ pub(crate) fn read_machine_readable(doc: &Value, path: &str) -> Result<PerfEvide
     p.run_at = metadata
         .and_then(|m| m.get("generatedAt"))
         .and_then(Value::as_str)
-        .and_then(|t| t.parse::<Timestamp>().ok());
+        .and_then(|t| shipgate_model::Instant::parse(t).ok())
+        .map(shipgate_model::Instant::timestamp);
     c.finish(p, RunThresholds::NotRecorded)
 }
 

@@ -2,7 +2,7 @@
 //! severity and origin) and `checks.defects`, `checks.leakage`, `checks.traceability`.
 
 use crate::raw::{LevelSetting, OnMissing};
-use crate::values::{DurationSpec, Percent, TextOrEmpty};
+use crate::values::{DurationSpec, Percent, TextOrEmpty, TimeZoneName};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use std::time::Duration;
@@ -61,8 +61,9 @@ pub struct DefectSources {
     /// tests name for traceability (default `#`: `#123`; `GH-` makes `GH-123`).
     pub key_prefix: Option<String>,
     /// For a Jira CSV export: the IANA time zone its dates were written in (the exporting
-    /// user's; default `UTC`).
-    pub timezone: Option<String>,
+    /// user's, from their Jira profile). Required when the export's dates carry no zone, as
+    /// Jira's do: without it a date could be any of 26 hours.
+    pub timezone: Option<TimeZoneName>,
     /// The longest one request may take (default `30s`).
     pub timeout: Option<DurationSpec>,
     /// How many times a request is repeated after a 5xx, a 429, a timeout or a broken

@@ -56,8 +56,8 @@ pub use shipgate_yaml::Problem;
 pub use starter::{Profile, starter_policy};
 pub use uat::{GITHUB_API_URL, GithubApprovals, RoleApprovers, UatSection, UatSources};
 pub use values::{
-    DurationSpec, Expiry, OptionalText, Pattern, Percent, TextOrEmpty, format_duration,
-    format_percent,
+    DurationSpec, Expiry, OptionalText, Pattern, Percent, TextOrEmpty, TimeZoneName,
+    format_duration, format_percent,
 };
 
 /// The JSON Schema of the policy format, for editors (`yaml-language-server`) and CI linters.

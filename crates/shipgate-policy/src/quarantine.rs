@@ -123,6 +123,27 @@ mod tests {
         assert_eq!(q.entries[1].reason, None);
     }
 
+    /// A zoneless expiry would quarantine the test until midnight UTC: refused at its line.
+    #[test]
+    fn an_entry_expiring_at_a_zoneless_time_is_refused_at_its_line() {
+        for written in [
+            "2026-11-30T12:00:00",
+            "2026-11-30 12:00:00",
+            "\"2026-11-30 12:00\"",
+        ] {
+            let p = problems(&GOOD.replace("2026-11-30T12:00:00Z", written));
+            assert_eq!(p.len(), 1, "{written}: {p:#?}");
+            assert_eq!((p[0].mark.line, p[0].path.as_str()), (10, "[1].expires"));
+            assert!(p[0].message.contains("no time zone"), "{}", p[0].message);
+        }
+        let zoned = GOOD.replace(
+            "2026-11-30T12:00:00Z",
+            "2026-11-30T07:00:00[America/New_York]",
+        );
+        let q = parse_quarantine(&zoned, "quarantine.yaml").unwrap();
+        assert_eq!(q.entries[1].expires_at.to_string(), "2026-11-30T12:00:00Z");
+    }
+
     #[test]
     fn an_empty_file_is_an_empty_list() {
         assert!(parse_quarantine("", "q.yaml").unwrap().entries.is_empty());

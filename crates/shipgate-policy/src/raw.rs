@@ -13,7 +13,7 @@ use crate::defects::{
 use crate::performance::{PerformanceSection, PerformanceSources};
 use crate::provenance::ProvenanceSection;
 use crate::uat::{UatSection, UatSources};
-use crate::values::{Expiry, OptionalText, Pattern, Percent};
+use crate::values::{Expiry, OptionalText, Pattern, Percent, TimeZoneName};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use shipgate_model::Level;
@@ -95,6 +95,11 @@ pub struct TestSources {
     /// as flaky in `flaky.rate` instead; an expired entry, or one that matches a critical-path
     /// test, quarantines nothing and fails `flaky.rate`. Needs `checks.flaky`.
     pub quarantine: Option<String>,
+    /// The IANA time zone (`Europe/Berlin`, `UTC`) of the machines that ran the tests, for
+    /// `<testsuite timestamp>` attributes written without a zone (Surefire, Gradle and most
+    /// runners write local time). Without it such a timestamp is no instant, and a file with
+    /// only those carries no time for `evidence.provenance`.
+    pub timezone: Option<TimeZoneName>,
 }
 
 /// How test retries are written in the reports.

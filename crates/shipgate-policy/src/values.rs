@@ -3,12 +3,11 @@
 //! Each accepts the spellings the brief documents, refuses anything else with a message that
 //! shows an accepted spelling, and describes itself in the JSON Schema.
 
-use jiff::civil::Date;
-use jiff::{Timestamp, tz::TimeZone};
+use jiff::Timestamp;
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
-use shipgate_model::TestPattern;
+use shipgate_model::{TestPattern, Zone};
 use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
@@ -266,60 +265,41 @@ impl JsonSchema for DurationSpec {
 }
 
 /// When a waiver (or quarantine entry) stops holding: a date, valid through the end of that
-/// day in UTC, or an exact instant.
+/// day in UTC, or an instant with `Z`, an offset or a bracketed zone. Read by
+/// [`shipgate_model::Expiry`], the one reader of expiries; a date-time without a zone is refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Expiry {
-    text: String,
-    /// The first instant at which it no longer holds.
-    ends_at: Timestamp,
-}
+pub struct Expiry(shipgate_model::Expiry);
 
 impl Expiry {
-    /// Parses `2026-12-31` or an RFC 3339 instant such as `2026-12-31T18:00:00Z`.
+    /// Parses `2026-12-31`, `2026-12-31T18:00:00Z`, `2026-12-31T19:00:00+01:00` or
+    /// `2026-12-31T13:00:00[America/New_York]`.
     pub fn parse(text: &str) -> Result<Self, String> {
-        let t = text.trim();
-        let hint = "write a date such as `2026-12-31` or an instant such as `2026-12-31T18:00:00Z`";
-        if let Ok(ts) = t.parse::<Timestamp>() {
-            return Ok(Self {
-                text: t.to_owned(),
-                ends_at: ts,
-            });
-        }
-        let date: Date = t
-            .parse()
-            .map_err(|_| format!("`{t}` is not a date; {hint}"))?;
-        let next = date
-            .tomorrow()
-            .map_err(|_| format!("`{t}` is out of range"))?;
-        let ends_at = next
-            .to_zoned_datetime(TimeZone::UTC)
-            .map_err(|_| format!("`{t}` is out of range"))?
-            .timestamp();
-        Ok(Self {
-            text: t.to_owned(),
-            ends_at,
-        })
+        shipgate_model::Expiry::parse(text)
+            .map(Expiry)
+            .map_err(|e| e.to_string())
     }
 
     /// Whether it has passed at `now`.
     pub fn has_passed(&self, now: Timestamp) -> bool {
-        now >= self.ends_at
+        self.0.has_passed(now)
     }
 
     /// As written.
     pub fn as_str(&self) -> &str {
-        &self.text
+        self.0.as_str()
     }
 
     /// The first instant at which it no longer holds.
     pub fn ends_at(&self) -> Timestamp {
-        self.ends_at
+        self.0.ends_at()
     }
 }
 
 impl<'de> Deserialize<'de> for Expiry {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = d.deserialize_str(TextOrNumber("a date such as `2026-12-31`"))?;
+        let text = d.deserialize_str(TextOrNumber(
+            "a date such as `2026-12-31` or an instant such as `2026-12-31T18:00:00Z`",
+        ))?;
         Expiry::parse(&text).map_err(de::Error::custom)
     }
 }
@@ -330,7 +310,7 @@ impl JsonSchema for Expiry {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         json_schema!({
-            "description": "A date (`2026-12-31`, valid through the end of that day, UTC) or an RFC 3339 instant.",
+            "description": "A date (`2026-12-31`, valid through the end of that day, UTC) or an instant with `Z`, an offset or a bracketed zone (`2026-12-31T18:00:00Z`, `2026-12-31T19:00:00+01:00`, `2026-12-31T13:00:00[America/New_York]`). A date-time without a zone is refused.",
             "type": "string"
         })
     }
@@ -396,6 +376,42 @@ impl JsonSchema for OptionalText {
         json_schema!({
             "description": "A value that may be empty (`${GITHUB_SHA:-}` outside a pipeline), meaning none.",
             "anyOf": [{ "type": "string" }, { "type": "number" }, { "const": null }]
+        })
+    }
+}
+
+/// An IANA time zone a policy states (`timezone: Europe/Berlin`), for evidence whose dates carry
+/// none. Checked when the policy is read, against the database shipgate carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimeZoneName(pub Zone);
+
+impl TimeZoneName {
+    /// The zone.
+    pub fn zone(&self) -> &Zone {
+        &self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeZoneName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = d.deserialize_str(TextOrNumber(
+            "an IANA time zone such as `Europe/Berlin` or `UTC`",
+        ))?;
+        Zone::named(&text)
+            .map(TimeZoneName)
+            .map_err(de::Error::custom)
+    }
+}
+
+impl JsonSchema for TimeZoneName {
+    fn schema_name() -> Cow<'static, str> {
+        "TimeZone".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "description": "An IANA time zone name (`Europe/Berlin`, `America/New_York`, `UTC`) or a fixed offset (`+01:00`).",
+            "type": "string",
+            "minLength": 1
         })
     }
 }
@@ -554,5 +570,127 @@ mod tests {
         assert!(exact.has_passed("2026-12-31T18:00:00Z".parse().unwrap()));
         assert!(Expiry::parse("31/12/2026").is_err());
         assert!(Expiry::parse("2026-02-30").is_err());
+    }
+
+    /// A date-time without a zone used to be read as its date and held until midnight UTC.
+    #[test]
+    fn an_expiry_without_a_zone_is_refused() {
+        let e = Expiry::parse("2026-11-24T09:59:59").unwrap_err();
+        assert!(e.contains("no time zone"), "{e}");
+        assert!(Expiry::parse("2026-11-24 09:59:59").is_err());
+    }
+
+    const WAIVED: &str = "\
+version: 1
+release: {name: pay, version: '1.0'}
+sources:
+  tests:
+    junit: [\"reports/*.xml\"]
+checks:
+  regression: {min_pass_rate: 98%}
+waivers:
+  - check: regression.pass-rate
+    reason: PAY-9 ships in the hotfix
+    approved_by: cto@acme.example
+    expires: EXPIRES
+";
+
+    fn waiver_problems(expires: &str) -> Vec<shipgate_yaml::Problem> {
+        match crate::Policy::parse(&WAIVED.replace("EXPIRES", expires), &|_| None) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.problems().to_vec(),
+        }
+    }
+
+    /// The bug: `expires: 2026-11-24T09:59:59` was read as the date alone and held until
+    /// midnight UTC. Every spelling of a zoneless date-time is refused at its line; YAML does
+    /// not turn any of them into a date first.
+    #[test]
+    fn a_waiver_expiring_at_a_zoneless_time_is_refused_at_its_line() {
+        for expires in [
+            "2026-11-24T09:59:59",
+            "2026-11-24 09:59:59",
+            "\"2026-11-24 09:59:59\"",
+            "'2026-11-24T09:59:59'",
+            "2026-11-24t09:59:59",
+            "2026-11-24T09:59:59.5",
+        ] {
+            let p = waiver_problems(expires);
+            assert_eq!(p.len(), 1, "{expires}: {p:#?}");
+            assert_eq!(
+                (p[0].mark.line, p[0].path.as_str()),
+                (12, "waivers[0].expires")
+            );
+            assert!(
+                p[0].message.contains("no time zone"),
+                "{expires}: {}",
+                p[0].message
+            );
+        }
+        for (expires, word) in [
+            (
+                "2026-11-24T04:00:00+03:00[America/New_York]",
+                "correct the offset or the zone",
+            ),
+            ("2026-11-24T04:00:00[America/Nowhere]", "not a time zone"),
+            ("2026-11-24T24:00:00Z", "`24:00`"),
+            ("2026-12-31T23:59:60Z", "leap second"),
+            ("2026-11-24Z", "no time"),
+        ] {
+            let p = waiver_problems(expires);
+            assert_eq!(p.len(), 1, "{expires}: {p:#?}");
+            assert_eq!(p[0].mark.line, 12);
+            assert!(p[0].message.contains(word), "{expires}: {}", p[0].message);
+        }
+        for expires in [
+            "2026-11-24",
+            "2026-11-24T09:59:59Z",
+            "2026-11-24T09:59:59z",
+            "2026-11-24 10:59:59+01:00",
+            "2026-11-24T04:00:00[America/New_York]",
+            "\"2026-11-24T04:00:00-05:00[America/New_York]\"",
+        ] {
+            assert!(waiver_problems(expires).is_empty(), "{expires}");
+        }
+    }
+
+    #[test]
+    fn a_stated_time_zone_is_checked_at_its_line() {
+        let text = WAIVED.replace("EXPIRES", "2026-11-24").replace(
+            "    junit: [\"reports/*.xml\"]\n",
+            "    junit: [\"reports/*.xml\"]\n    timezone: Europe/Berln\n",
+        );
+        let p = crate::Policy::parse(&text, &|_| None)
+            .unwrap_err()
+            .problems()
+            .to_vec();
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert_eq!(
+            (p[0].mark.line, p[0].path.as_str()),
+            (6, "sources.tests.timezone")
+        );
+        assert!(
+            p[0].message.contains("`Europe/Berln` is not a time zone"),
+            "{}",
+            p[0].message
+        );
+        let ok = text.replace("Europe/Berln", "Europe/Berlin");
+        let policy = crate::Policy::parse(&ok, &|_| None).unwrap();
+        let zone = policy
+            .sources
+            .tests
+            .as_ref()
+            .and_then(|t| t.timezone.as_ref());
+        assert_eq!(zone.map(|z| z.zone().name()), Some("Europe/Berlin"));
+    }
+
+    #[test]
+    fn time_zone_names_are_checked() {
+        let z: TimeZoneName = serde_json::from_value(serde_json::json!("Europe/Berlin")).unwrap();
+        assert_eq!(z.zone().name(), "Europe/Berlin");
+        let e = serde_json::from_value::<TimeZoneName>(serde_json::json!("Europe/Berln"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("not a time zone"), "{e}");
     }
 }

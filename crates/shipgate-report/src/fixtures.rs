@@ -342,6 +342,7 @@ fn file(path: &str, counts: TestCounts, suites: u64, suite_errors: u64, dups: u6
         suite_errors,
         duplicate_names: dups,
         timestamp: None,
+        local_timestamp: None,
         commit: None,
     }
 }

@@ -21,7 +21,7 @@ use serde_json::Value;
 use shipgate_http::{Auth, Client, ClientOptions, Credential, Secret, next_link, redact_url};
 use shipgate_model::approvals::{APPROVALS_FORMAT, APPROVALS_FORMAT_VERSION};
 use shipgate_model::{
-    DeploymentApprovals, DeploymentReview, MembershipState, ReviewState, TeamMembership,
+    DeploymentApprovals, DeploymentReview, Instant, MembershipState, ReviewState, TeamMembership,
     WorkflowRun,
 };
 
@@ -153,12 +153,9 @@ fn fetch_run(client: &Client, url: &str, run_id: u64) -> Result<WorkflowRun, Uat
     }
     let created =
         text("created_at").ok_or_else(|| shape(url, "the workflow run has no `created_at`"))?;
-    let created_at = created.parse::<Timestamp>().map_err(|e| {
-        shape(
-            url,
-            format!("the run's `created_at` `{created}` is not an instant: {e}"),
-        )
-    })?;
+    let created_at = Instant::parse(&created)
+        .map_err(|e| shape(url, format!("the run's `created_at`: {e}")))?
+        .timestamp();
     Ok(WorkflowRun {
         id,
         name: text("name"),

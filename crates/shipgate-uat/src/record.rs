@@ -2,12 +2,9 @@
 //! and its line.
 
 use crate::error::UatError;
-use jiff::Timestamp;
 use serde::Deserialize;
-use serde::de::{self, Deserializer, Visitor};
-use shipgate_model::{SignatureMeaning, Signoff, UatDecision, UatEvidence, UatSignature};
+use shipgate_model::{Instant, SignatureMeaning, Signoff, UatDecision, UatEvidence, UatSignature};
 use shipgate_yaml::{Node, NodeValue, Problem};
-use std::fmt;
 
 /// The file format. Unknown keys are refused, so a misspelt `comit:` is never silently ignored.
 #[derive(Deserialize)]
@@ -28,32 +25,10 @@ struct RecordFile {
 struct SignoffFile {
     name: String,
     role: String,
+    /// Read by the one date-time reader: a time without a zone is ambiguous by up to a day.
     at: Instant,
     meaning: SignatureMeaning,
     note: Option<String>,
-}
-
-/// An RFC 3339 instant with its offset: a signature time without one is ambiguous by up to a day.
-struct Instant(Timestamp);
-
-impl<'de> Deserialize<'de> for Instant {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = Instant;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an instant such as `2026-11-20T15:04:00Z`")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Instant, E> {
-                v.trim().parse::<Timestamp>().map(Instant).map_err(|_| {
-                    E::custom(format!(
-                        "`{v}` is not an instant with a time zone; write the date, time and offset, e.g. `2026-11-20T15:04:00Z` or `2026-11-20T16:04:00+01:00`"
-                    ))
-                })
-            }
-        }
-        d.deserialize_str(V)
-    }
 }
 
 /// Reads a sign-off record. `path` names the file in messages and in the evidence. Every problem
@@ -103,7 +78,7 @@ pub fn parse_record(path: &str, bytes: &[u8]) -> Result<UatEvidence, UatError> {
                 .map(|s| Signoff {
                     name: s.name.trim().to_owned(),
                     role: s.role.trim().to_owned(),
-                    at: s.at.0,
+                    at: s.at.timestamp(),
                     meaning: s.meaning,
                     note: s.note,
                 })
@@ -198,7 +173,7 @@ signoffs:
         assert_eq!(r.signoffs.len(), 2);
         assert_eq!(
             r.signoffs[1].at,
-            "2026-11-21T09:12:00Z".parse::<Timestamp>().unwrap()
+            "2026-11-21T09:12:00Z".parse::<jiff::Timestamp>().unwrap()
         );
         assert_eq!(
             r.signoffs[1].note.as_deref(),
@@ -246,9 +221,40 @@ signoffs:
         );
         assert!(p[0].message.contains("did you mean `commit`?"));
         assert!(p[1].message.contains("did you mean `approved`"));
-        assert!(p[2].message.contains("with a time zone"));
+        assert!(p[2].message.contains("a date alone"), "{}", p[2].message);
         assert!(p[3].message.contains("did you mean `approval`"));
         assert!(p[4].message.contains("the value is empty"), "{p:#?}");
+    }
+
+    /// A signature time without a zone could be a day younger than it is: refused at its line,
+    /// as is a zone that disagrees with its offset; a zone that is right is honoured.
+    #[test]
+    fn a_signoff_time_without_a_zone_is_refused_at_its_line() {
+        for (written, word) in [
+            ("2026-11-21T10:12:00", "no time zone"),
+            ("2026-11-21 10:12:00", "no time zone"),
+            ("\"2026-11-21T10:12:00\"", "no time zone"),
+            (
+                "2026-11-21T10:12:00+03:00[Europe/Berlin]",
+                "`Europe/Berlin` is at `+01:00`",
+            ),
+            ("2026-11-21T10:12:00[Europe/Berln]", "not a time zone"),
+            ("2026-11-21T24:00:00Z", "`24:00`"),
+        ] {
+            let text = RECORD.replace("at: 2026-11-21T10:12:00+01:00", &format!("at: {written}"));
+            let p = problems(&text);
+            assert_eq!(p.len(), 1, "{written}: {p:#?}");
+            assert_eq!((p[0].mark.line, p[0].path.as_str()), (13, "signoffs[1].at"));
+            assert!(p[0].message.contains(word), "{written}: {}", p[0].message);
+        }
+        let zoned = RECORD.replace(
+            "at: 2026-11-21T10:12:00+01:00",
+            "at: 2026-11-21T10:12:00[Europe/Berlin]",
+        );
+        assert_eq!(
+            parse_record("uat.yaml", zoned.as_bytes()).unwrap(),
+            parse_record("uat.yaml", RECORD.as_bytes()).unwrap()
+        );
     }
 
     #[test]

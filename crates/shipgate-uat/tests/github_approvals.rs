@@ -179,6 +179,28 @@ fn a_run_that_is_not_there_names_the_settings_to_check() {
     );
 }
 
+/// `checks.uat.max_age` is measured from the run's `created_at`: one without a zone could make
+/// the run look hours younger, so it is refused, naming the field.
+#[test]
+fn a_run_created_at_without_a_zone_is_refused() {
+    for created in [
+        "2026-11-24T08:00:00",
+        "2026-11-24",
+        "2026-11-24T08:00:00+03:00[UTC]",
+    ] {
+        let s = Server::start();
+        s.mount(
+            Mock::given(method("GET")).and(path(RUN)).respond_with(
+                ResponseTemplate::new(200)
+                    .set_body_json(json!({"id": 42, "name": "release", "created_at": created})),
+            ),
+        );
+        let err = fetch(&config(&s, &[])).unwrap_err().to_string();
+        assert!(err.contains("`created_at`"), "{created}: {err}");
+        assert!(err.contains(&format!("`{created}`")), "{created}: {err}");
+    }
+}
+
 #[test]
 fn answers_of_another_shape_are_errors() {
     let s = Server::start();

@@ -80,6 +80,11 @@ fn generic_typos_and_nonsense_are_refused() {
     );
     let empty = r#"{"metrics": []}"#;
     assert!(bytes(empty).unwrap_err().is_empty_run());
+    // `run_at` is the run's age for `evidence.provenance`: without a zone it is no instant.
+    let zoneless =
+        r#"{"run_at": "2026-11-20T10:00:00", "metrics": [{"name": "a.p95", "value": 1}]}"#;
+    let e = bytes(zoneless).unwrap_err().to_string();
+    assert!(e.contains("run_at") && e.contains("no time zone"), "{e}");
 }
 
 #[test]

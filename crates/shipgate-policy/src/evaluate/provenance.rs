@@ -130,7 +130,7 @@ pub(crate) fn provenance(
                             age(t, now)
                         ),
                         format!(
-                            "check the clock of the machine that produced `{}` (a timestamp without an offset is read as UTC), or raise `checks.provenance.clock_skew` (now {})",
+                            "check the clock of the machine that produced `{}` (and, for JUnit written in local time, that `sources.tests.timezone` names that machine's zone), or raise `checks.provenance.clock_skew` (now {})",
                             item.location,
                             describe(skew)
                         ),
@@ -318,6 +318,7 @@ mod tests {
             suite_errors: 0,
             duplicate_names: 0,
             timestamp: timestamp.map(|t| t.parse().unwrap()),
+            local_timestamp: None,
             commit: commit.map(str::to_owned),
         }
     }

@@ -55,6 +55,7 @@ fn evidence(passed: u64, listed: &[(&str, TestOutcome)]) -> EvidenceSet {
                 suite_errors: 0,
                 duplicate_names: 0,
                 timestamp: None,
+                local_timestamp: None,
                 commit: None,
             }],
             totals: counts,
