@@ -61,7 +61,8 @@ pub use defects::{
     render_leakage_markdown,
 };
 pub use github::{
-    ANNOTATIONS_PER_TYPE, STEP_SUMMARY_LIMIT, command as github_command, render_github_annotations,
+    ANNOTATIONS_PER_TYPE, LogSyntax, STEP_SUMMARY_LIMIT, command as github_command,
+    neutralise_workflow_commands, render_github_annotations,
     render_outputs as render_github_outputs, render_step_outputs as render_github_step_outputs,
     render_step_summary as render_github_step_summary,
 };
