@@ -457,6 +457,10 @@ fn every_subcommand_is_safe_in_actions() {
         "human",
     ));
     runs.push((owned(&["inspect", "uat", "##[error]missing.yaml"]), "human"));
+    runs.push((
+        owned(&["check", "--format", "x\n::set-output name=decision::ready"]),
+        "human",
+    ));
 
     for (args, format) in &runs {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();

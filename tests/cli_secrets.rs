@@ -8,8 +8,8 @@
 
 mod common;
 
-use common::mock::{Run, Server, files_under, run};
 use common::Project;
+use common::mock::{Run, Server, files_under, run};
 use std::path::{Path, PathBuf};
 use wiremock::matchers::any;
 use wiremock::{Mock, ResponseTemplate};
@@ -229,6 +229,20 @@ fn a_policy_that_copies_the_secret_with_a_variable_is_refused() {
         "on its line: {}",
         r.stderr
     );
+    assert_nowhere(&r, &[&p.dir.path().join("out"), job.dir.path()], &basic);
+}
+
+/// A policy that does not parse can quote what a `${VAR}` filled in: never a token.
+#[test]
+fn a_policy_problem_never_quotes_a_token() {
+    let basic = basic_value();
+    let text = policy("https://acme.atlassian.net", "")
+        .replace("min_pass_rate: 50%", "min_pass_rate: '${TRACKER_TOKEN}'");
+    let p = Project::new(&text).file("reports/a.xml", JUNIT.as_bytes());
+    let job = Job::new();
+    let r = check(&p, &job, "human");
+    assert_eq!(r.code, 3, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("`***` is not a number"), "{}", r.stderr);
     assert_nowhere(&r, &[&p.dir.path().join("out"), job.dir.path()], &basic);
 }
 

@@ -39,6 +39,7 @@ pub use record::{
 };
 pub use record_guard::record_read_by_globs;
 pub use resolver::{Expanded, FetchedCopy, Located, Resolver};
+pub use secrets::of_policy as secrets_of_policy;
 pub use shipgate_defects::{Loaded as LoadedDefects, write_json as write_defects_json};
 pub use shipgate_http::Redactor;
 /// The performance adapter, for `shipgate inspect perf` and `shipgate perf baseline promote`.
@@ -107,9 +108,21 @@ pub(crate) fn load_policy_bytes(
         seen.borrow_mut().insert(name.to_owned(), value.clone());
         value
     };
-    let policy = Policy::parse(text, &recording).map_err(|e| EvaluatorError::PolicyInvalid {
-        path: path.to_path_buf(),
-        problems: e.problems().to_vec(),
+    let policy = Policy::parse(text, &recording).map_err(|e| {
+        // A problem can quote the value a `${VAR}` filled in: never a token's.
+        let secrets = secrets::named_in_text(text, env);
+        EvaluatorError::PolicyInvalid {
+            path: path.to_path_buf(),
+            problems: e
+                .problems()
+                .iter()
+                .cloned()
+                .map(|mut p| {
+                    p.message = secrets.redact(&p.message).into_owned();
+                    p
+                })
+                .collect(),
+        }
     })?;
     let base_dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),

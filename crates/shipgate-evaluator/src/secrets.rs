@@ -13,7 +13,7 @@ use shipgate_policy::{EnvLookup, Policy, Problem};
 use std::collections::BTreeMap;
 
 /// The redactor of every credential the policy names, as `env` resolves them now.
-pub(crate) fn of_policy(policy: &Policy, env: EnvLookup<'_>) -> Redactor {
+pub fn of_policy(policy: &Policy, env: EnvLookup<'_>) -> Redactor {
     let mut redactor = Redactor::new();
     let resolve = |name: &str| env(name.trim()).filter(|v| !v.trim().is_empty());
     if let Some(defects) = &policy.sources.defects
@@ -34,6 +34,29 @@ pub(crate) fn of_policy(policy: &Policy, env: EnvLookup<'_>) -> Redactor {
         && let Some(token) = resolve(&gh.token_env)
     {
         redactor.add_secret(gh.token_env.trim(), &token);
+    }
+    redactor
+}
+
+/// The redactor of the credentials a policy that could not be parsed names, found in its text:
+/// every `token_env` key's value. A problem with such a policy can quote the value a `${VAR}`
+/// filled in (`min_pass_rate: ${JIRA_API_TOKEN}` is "not a number"), and the secrets must not
+/// be printed with it.
+pub(crate) fn named_in_text(text: &str, env: EnvLookup<'_>) -> Redactor {
+    let mut redactor = Redactor::new();
+    for (at, _) in text.match_indices("token_env") {
+        let rest = text[at + "token_env".len()..].trim_start_matches([' ', '\t']);
+        let Some(rest) = rest.strip_prefix(':') else {
+            continue;
+        };
+        let rest = rest.trim_start_matches([' ', '\t', '"', '\'']);
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if let Some(value) = env(&name).filter(|v| !v.trim().is_empty()) {
+            redactor.add_secret(&name, &value);
+        }
     }
     redactor
 }
@@ -108,6 +131,15 @@ mod tests {
             None,
             "a user is no secret"
         );
+    }
+
+    #[test]
+    fn a_policy_that_does_not_parse_still_names_its_tokens() {
+        let text = "sources:\n  defects: {kind: github, token_env: TRACKER_TOKEN}\n  uat:\n    github_approvals:\n      token_env: 'GH_TOKEN'\nchecks: {regression: {min_pass_rate: x}}\n";
+        let secrets = named_in_text(text, &env);
+        assert_eq!(secrets.find(b"jira-token-1234"), Some("TRACKER_TOKEN"));
+        assert_eq!(secrets.find(b"ghp_abcdefghijklmnop"), Some("GH_TOKEN"));
+        assert!(named_in_text("token_env", &env).is_empty());
     }
 
     #[test]
