@@ -51,8 +51,19 @@ fn run() -> ExitCode {
                 }
                 _ => ExitCode::Usage,
             };
-            // clap prints help to stdout and errors to stderr itself.
-            let _ = e.print();
+            if cli::output::in_github_actions() {
+                // An argument can come from evidence (a glob, a path): in a job, clap's text
+                // goes through the same shield as everything else, without colour.
+                let text = e.render().to_string();
+                if code == ExitCode::Ready {
+                    cli::output::print_stdout(&text, shipgate_report::LogSyntax::Text);
+                } else {
+                    cli::output::eprint(text.trim_end());
+                }
+            } else {
+                // clap prints help to stdout and errors to stderr itself.
+                let _ = e.print();
+            }
             return code;
         }
     };

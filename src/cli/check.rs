@@ -1,14 +1,14 @@
 //! `shipgate check`: evaluate, print the report, write the report files, exit.
 
 use super::github::Github;
-use super::output::{eprint, print_stdout, stdout_color};
+use super::output::{eprint, print_stdout, redacted_file_text, stdout_color};
 use super::{Global, PolicyArg};
 use clap::Args;
 use jiff::Timestamp;
 use shipgate_evaluator::{EvaluatorError, LoadedPolicy, Resolver};
 use shipgate_model::Instant;
 use shipgate_model::{ExitCode, Report};
-use shipgate_report::{Format, RenderOptions};
+use shipgate_report::{Format, LogSyntax, RenderOptions};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Args)]
@@ -201,18 +201,19 @@ pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
             return ExitCode::Internal;
         }
     };
-    let text = match &github {
-        Some(gh) => {
-            let annotations = shipgate_report::render_github_annotations(&report);
-            gh.annotations_to_stderr(&annotations);
-            gh.stdout_text(&text, &annotations)
-        }
-        None => text,
+    let syntax = match args.format {
+        Format::Human | Format::Markdown => LogSyntax::Text,
+        Format::Json => LogSyntax::Json,
+        Format::Junit => LogSyntax::Xml,
     };
-    if print_stdout(&text) == ExitCode::Internal {
+    if print_stdout(&text, syntax) == ExitCode::Internal {
         return ExitCode::Internal;
     }
     if let Some(gh) = &github {
+        let annotations = shipgate_report::render_github_annotations(&report);
+        if gh.print_annotations(&annotations, args.format) == ExitCode::Internal {
+            return ExitCode::Internal;
+        }
         let report_json = args.report_dir.as_ref().map(|d| d.join("report.json"));
         if let Err(message) = gh.publish(&report, report_json.as_deref()) {
             eprint(&format!("shipgate: GitHub Actions: {message}"));
@@ -269,6 +270,13 @@ fn replay_plan(args: &CheckArgs, dir: &Path) -> Result<Plan, ExitCode> {
             _ => ExitCode::EvidenceError,
         }
     })?;
+    // A replay fetches nothing, but what it prints is still held to the credentials its
+    // policy names, as this environment resolves them.
+    super::output::guard_secrets(&loaded.secrets);
+    super::output::guard_secrets(&shipgate_evaluator::secrets_of_policy(
+        &loaded.policy,
+        &super::output::env_lookup,
+    ));
     let manifest = snapshot.manifest();
     let manifest_sha = snapshot.manifest_sha256();
     if let Some(expected) = &args.expect_manifest
@@ -359,21 +367,27 @@ fn write_report_dir(
     })?;
     let render_err =
         |e: shipgate_report::ReportError| internal(format!("failed to render the report: {e}"));
-    let json = shipgate_report::render_json(report).map_err(render_err)?;
+    // Every file is written without the run's secrets; report.json before the record hashes it.
+    let json = redacted_file_text(shipgate_report::render_json(report).map_err(render_err)?);
     let written = shipgate_evaluator::write_record(dir, loaded, resolver, report, json.as_bytes())
         .map_err(|e| {
             let code = match e {
-                EvaluatorError::InputChanged { .. } => ExitCode::EvidenceError,
+                EvaluatorError::InputChanged { .. } | EvaluatorError::SecretInRecord { .. } => {
+                    ExitCode::EvidenceError
+                }
                 _ => ExitCode::Internal,
             };
             (e.to_string(), code)
         })?;
     let files = [
         ("report.json", json),
-        ("summary.md", shipgate_report::render_markdown(report)),
+        (
+            "summary.md",
+            redacted_file_text(shipgate_report::render_markdown(report)),
+        ),
         (
             "gate-junit.xml",
-            shipgate_report::render_junit(report).map_err(render_err)?,
+            redacted_file_text(shipgate_report::render_junit(report).map_err(render_err)?),
         ),
         ("gate.env", dotenv(report)),
     ];

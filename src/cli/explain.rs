@@ -4,6 +4,7 @@ use super::output::{eprint, print_stdout};
 use clap::Args;
 use shipgate_model::ExitCode;
 use shipgate_policy::catalog;
+use shipgate_report::LogSyntax;
 
 #[derive(Debug, Args)]
 pub(crate) struct ExplainArgs {
@@ -18,7 +19,7 @@ pub(crate) fn run(args: &ExplainArgs) -> ExitCode {
         for c in catalog() {
             text.push_str(&format!("  {:width$}  {}\n", c.id, c.title));
         }
-        return print_stdout(&text);
+        return print_stdout(&text, LogSyntax::Text);
     };
     let Some(info) = shipgate_policy::explain(id) else {
         let ids: Vec<&str> = catalog().map(|c| c.id).collect();
@@ -49,5 +50,5 @@ pub(crate) fn run(args: &ExplainArgs) -> ExitCode {
         fix = info.fix,
         why = info.why,
     );
-    print_stdout(&text)
+    print_stdout(&text, LogSyntax::Text)
 }

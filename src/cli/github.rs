@@ -2,13 +2,17 @@
 //! the step outputs and annotations for the checks that block.
 //!
 //! The runner reads workflow commands on stdout and stderr, and its legacy `##[...]` syntax
-//! matches anywhere in a line, so a report that prints test names could carry commands of its
-//! own. When the report goes to the log (stdout is not a file), it is wrapped in
-//! `::stop-commands::TOKEN` … `::TOKEN::` with a token nobody can guess, and the annotations are
-//! written after it on the same stream, so they are processed in order.
+//! matches anywhere in a line. The report is printed like every other output (see
+//! `output`): in a job, each marker in it is neutralised in the report's own syntax, so no
+//! evidence text can run a command and `--format json | jq` still reads the same JSON. The
+//! annotations are the only commands shipgate writes: after a human or Markdown report on
+//! stdout, so the log shows them under it; on stderr with a JSON or JUnit report, or when
+//! stdout is a file, so that what is piped or redirected is the report alone.
 
+use super::output::{eprint_commands, print_commands, redact};
 use shipgate_evaluator::EvaluatorError;
-use shipgate_model::Report;
+use shipgate_model::{ExitCode, Report};
+use shipgate_report::Format;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -36,29 +40,16 @@ impl Github {
         })
     }
 
-    /// What to print on stdout: the report, guarded when it goes to the log, then the
-    /// annotations (or, when stdout is a file, only the report: the annotations then go to
-    /// stderr, see [`Github::annotations_to_stderr`]).
-    pub(crate) fn stdout_text(&self, report_text: &str, annotations: &str) -> String {
-        if stdout_is_a_file() {
-            return report_text.to_owned();
-        }
-        let token = stop_token();
-        let mut out = format!("::stop-commands::{token}\n{report_text}");
-        if !out.ends_with('\n') {
-            out.push('\n');
-        }
-        out.push_str(&format!("::{token}::\n"));
-        out.push_str(annotations);
-        out
-    }
-
-    /// When stdout is a file (`--format json > report.json`), annotations go to stderr so the
-    /// file holds only the report.
-    pub(crate) fn annotations_to_stderr(&self, annotations: &str) {
-        if stdout_is_a_file() {
-            let mut err = std::io::stderr().lock();
-            let _ = err.write_all(annotations.as_bytes());
+    /// Writes the annotations: on stdout after a human or Markdown report that goes to the log,
+    /// else on stderr (a JSON or JUnit report must stay parseable on a pipe, and a file must
+    /// hold the report alone).
+    pub(crate) fn print_annotations(&self, annotations: &str, format: Format) -> ExitCode {
+        let machine = matches!(format, Format::Json | Format::Junit);
+        if machine || stdout_is_a_file() {
+            eprint_commands(annotations);
+            ExitCode::Ready
+        } else {
+            print_commands(annotations)
         }
     }
 
@@ -75,7 +66,10 @@ impl Github {
             let report_path = report_json.map(|p| p.display().to_string());
             if let Err(e) = append(
                 path,
-                &shipgate_report::render_github_step_outputs(report, report_path.as_deref()),
+                &redact(&shipgate_report::render_github_step_outputs(
+                    report,
+                    report_path.as_deref(),
+                )),
             ) {
                 failures.push(e);
             }
@@ -87,7 +81,7 @@ impl Github {
                 .unwrap_or(0);
             let budget = shipgate_report::STEP_SUMMARY_LIMIT.saturating_sub(used + 1024);
             let text = shipgate_report::render_github_step_summary(report, budget);
-            if let Err(e) = append(path, &text) {
+            if let Err(e) = append(path, &redact(&text)) {
                 failures.push(e);
             }
         }
@@ -131,8 +125,7 @@ impl Github {
                 &other.to_string(),
             )),
         }
-        let mut err = std::io::stderr().lock();
-        let _ = err.write_all(annotations.as_bytes());
+        eprint_commands(&annotations);
         if let Some(path) = &self.output {
             append(
                 path,
@@ -155,25 +148,6 @@ fn append(path: &Path, text: &str) -> Result<(), String> {
         .open(path)
         .and_then(|mut f| f.write_all(text.as_bytes()))
         .map_err(|e| format!("failed to write `{}`: {e}", path.display()))
-}
-
-/// A token no evidence can predict: random per process (std's per-instance hasher keys) mixed
-/// with the time and the process id.
-fn stop_token() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let mut token = String::from("shipgate-");
-    for round in 0..2u8 {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u8(round);
-        h.write_u128(nanos);
-        h.write_u32(std::process::id());
-        token.push_str(&format!("{:016x}", h.finish()));
-    }
-    token
 }
 
 /// Whether stdout is redirected to a regular file (not the runner's log pipe).

@@ -4,6 +4,7 @@ use super::output::{eprint, print_stdout};
 use clap::{Args, ValueEnum};
 use shipgate_model::ExitCode;
 use shipgate_policy::{Profile, starter_policy};
+use shipgate_report::LogSyntax;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -36,7 +37,7 @@ pub(crate) fn run(args: &InitArgs) -> ExitCode {
     };
     let text = starter_policy(profile);
     if args.output.as_os_str() == "-" {
-        return print_stdout(text);
+        return print_stdout(text, LogSyntax::Text);
     }
     if args.output.exists() && !args.force {
         eprint(&format!(
@@ -52,8 +53,11 @@ pub(crate) fn run(args: &InitArgs) -> ExitCode {
         ));
         return ExitCode::Internal;
     }
-    print_stdout(&format!(
-        "wrote `{path}`.\nNext: edit `release` and `sources.tests.junit`, then run `shipgate validate --policy {path}` and `shipgate check --policy {path} --dry-run`.\n",
-        path = args.output.display()
-    ))
+    print_stdout(
+        &format!(
+            "wrote `{path}`.\nNext: edit `release` and `sources.tests.junit`, then run `shipgate validate --policy {path}` and `shipgate check --policy {path} --dry-run`.\n",
+            path = args.output.display()
+        ),
+        LogSyntax::Text,
+    )
 }

@@ -5,7 +5,7 @@ use super::output::{eprint, print_stdout, stdout_color};
 use clap::{Args, Subcommand, ValueEnum};
 use shipgate_evaluator::{inspect_tests, inspect_tests_with_history, inspect_uat};
 use shipgate_model::{ExitCode, SourceState, TestRetention};
-use shipgate_report::RenderOptions;
+use shipgate_report::{LogSyntax, RenderOptions};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum InspectCommand {
@@ -99,6 +99,16 @@ pub(crate) enum InspectFormat {
     Json,
 }
 
+impl InspectFormat {
+    /// How the output is written in a GitHub Actions job.
+    pub(crate) fn syntax(self) -> LogSyntax {
+        match self {
+            InspectFormat::Human => LogSyntax::Text,
+            InspectFormat::Json => LogSyntax::Json,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, ValueEnum)]
 pub(crate) enum RetriesArg {
     /// Every `<testcase>` is one test.
@@ -144,6 +154,7 @@ fn uat(args: &InspectUatArgs, global: &Global) -> ExitCode {
         }
         SourceState::NotConfigured => return ExitCode::Internal,
     };
+    let syntax = args.format.syntax();
     let text = match args.format {
         InspectFormat::Json => match shipgate_report::render_uat_inspection_json(&evidence) {
             Ok(t) => t,
@@ -159,7 +170,7 @@ fn uat(args: &InspectUatArgs, global: &Global) -> ExitCode {
             },
         ),
     };
-    print_stdout(&text)
+    print_stdout(&text, syntax)
 }
 
 fn tests(args: &InspectTestsArgs, global: &Global) -> ExitCode {
@@ -221,7 +232,7 @@ fn tests(args: &InspectTestsArgs, global: &Global) -> ExitCode {
             text
         }
     };
-    if print_stdout(&text) == ExitCode::Internal {
+    if print_stdout(&text, args.format.syntax()) == ExitCode::Internal {
         return ExitCode::Internal;
     }
     for e in &inspection.read.errors {
@@ -281,5 +292,5 @@ fn defects(args: &InspectDefectsArgs, global: &Global) -> ExitCode {
             },
         ),
     };
-    print_stdout(&text)
+    print_stdout(&text, args.format.syntax())
 }

@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use shipgate_evaluator::{GatherOptions, LoadedDefects, LoadedPolicy};
 use shipgate_model::{ExitCode, SourceState};
 use shipgate_policy::{DurationSpec, LeakageGrouping};
-use shipgate_report::RenderOptions;
+use shipgate_report::{LogSyntax, RenderOptions};
 
 #[derive(Debug, Args)]
 pub(crate) struct LeakageArgs {
@@ -126,7 +126,11 @@ pub(crate) fn run(args: &LeakageArgs, global: &Global) -> ExitCode {
             }
         },
     };
-    print_stdout(&text)
+    let syntax = match args.format {
+        LeakageFormat::Human | LeakageFormat::Markdown => LogSyntax::Text,
+        LeakageFormat::Json => LogSyntax::Json,
+    };
+    print_stdout(&text, syntax)
 }
 
 /// Loads the policy's defects, or says why not on stderr and returns the exit code: 2 when the

@@ -1,4 +1,5 @@
-//! Logs go to stderr, never to stdout where the report is.
+//! Logs go to stderr, never to stdout where the report is, through the same shield as every
+//! other message (secrets removed, workflow commands neutralised in a GitHub Actions job).
 
 use tracing_subscriber::EnvFilter;
 
@@ -12,7 +13,7 @@ pub(crate) fn init(verbose: u8, quiet: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(super::output::LogWriter::default)
         .with_target(false)
         .without_time()
         .try_init();

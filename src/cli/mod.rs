@@ -105,7 +105,7 @@ impl Command {
             Command::Schema => {
                 let text = serde_json::to_string_pretty(&shipgate_policy::json_schema())
                     .unwrap_or_default();
-                output::print_stdout(&format!("{text}\n"))
+                output::print_stdout(&format!("{text}\n"), shipgate_report::LogSyntax::Json)
             }
             Command::Inspect(cmd) => inspect::run(cmd, global),
             Command::Leakage(args) => leakage::run(args, global),

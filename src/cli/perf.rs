@@ -10,7 +10,7 @@ use shipgate_evaluator::shipgate_perf::{
     self, Format, PerfError, PerfRead, PromoteOptions, promote, render_snapshot,
 };
 use shipgate_model::ExitCode;
-use shipgate_report::{PerfInspection, RenderOptions};
+use shipgate_report::{LogSyntax, PerfInspection, RenderOptions};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
@@ -187,7 +187,7 @@ fn promote_run(args: &PromoteArgs) -> ExitCode {
     if p.forced {
         summary.push_str("; FORCED past the run's failed thresholds");
     }
-    print_stdout(&format!("{summary}\n"))
+    print_stdout(&format!("{summary}\n"), LogSyntax::Text)
 }
 
 /// Writes to a temporary name and renames, so the gate never reads half a baseline.
@@ -235,5 +235,9 @@ pub(crate) fn inspect(args: &InspectPerfArgs, global: &Global) -> ExitCode {
             },
         ),
     };
-    print_stdout(&text)
+    let syntax = match args.format {
+        PerfOutput::Json => LogSyntax::Json,
+        PerfOutput::Human => LogSyntax::Text,
+    };
+    print_stdout(&text, syntax)
 }

@@ -4,6 +4,7 @@ use super::PolicyArg;
 use super::output::{env_lookup, eprint, print_stdout};
 use shipgate_evaluator::{EvaluatorError, LoadedPolicy};
 use shipgate_model::ExitCode;
+use shipgate_report::LogSyntax;
 
 pub(crate) fn run(args: &PolicyArg) -> ExitCode {
     let loaded = match load(args) {
@@ -16,12 +17,15 @@ pub(crate) fn run(args: &PolicyArg) -> ExitCode {
         .map(|id| format!("  {id}"))
         .collect::<Vec<_>>()
         .join("\n");
-    print_stdout(&format!(
-        "`{}` is valid: {} check{}\n{list}\n",
-        args.policy.display(),
-        ids.len(),
-        if ids.len() == 1 { "" } else { "s" }
-    ))
+    print_stdout(
+        &format!(
+            "`{}` is valid: {} check{}\n{list}\n",
+            args.policy.display(),
+            ids.len(),
+            if ids.len() == 1 { "" } else { "s" }
+        ),
+        LogSyntax::Text,
+    )
 }
 
 /// Loads the policy, or prints why it cannot be and returns the exit code (3).
@@ -31,7 +35,11 @@ pub(crate) fn load(args: &PolicyArg) -> Result<LoadedPolicy, ExitCode> {
 
 /// Loads the policy, or prints why it cannot be and returns the error.
 pub(crate) fn load_or_report(args: &PolicyArg) -> Result<LoadedPolicy, EvaluatorError> {
-    shipgate_evaluator::load_policy(&args.policy, &env_lookup).inspect_err(report_policy_error)
+    let loaded = shipgate_evaluator::load_policy(&args.policy, &env_lookup)
+        .inspect_err(report_policy_error)?;
+    // From here on, the credentials the policy names are removed from all that is written.
+    super::output::guard_secrets(&loaded.secrets);
+    Ok(loaded)
 }
 
 pub(crate) fn report_policy_error(e: &EvaluatorError) {

@@ -21,6 +21,12 @@ impl Server {
     pub fn uri(&self) -> String {
         self.server.uri()
     }
+    /// The requests received so far.
+    pub fn requests(&self) -> Vec<wiremock::Request> {
+        self.rt
+            .block_on(self.server.received_requests())
+            .unwrap_or_default()
+    }
 }
 
 /// What one run of the binary printed and how it ended.

@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod mock;
+pub mod workflow;
 
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};

@@ -48,6 +48,16 @@ pub enum EvaluatorError {
         /// The input's path in the report.
         path: String,
     },
+    /// A file of the release record would hold a secret of the run.
+    #[error(
+        "failed to record `{path}`: it holds the secret of `{env}`, and a release record never keeps a secret; remove it from there (a test that prints its environment, a token pasted into a file) and treat it as leaked: revoke it and put a new one in `{env}`"
+    )]
+    SecretInRecord {
+        /// The input's path in the report, or the record's own file.
+        path: String,
+        /// The environment variable that held the secret.
+        env: String,
+    },
     /// A loader reported an input it did not read through the resolver: a bug in shipgate.
     #[error(
         "failed to record the {source_name} input `{path}`: it was not read through the evidence resolver, so it could not be replayed (this is a bug in shipgate)"

@@ -25,6 +25,7 @@ mod quarantine_source;
 mod record;
 mod record_guard;
 mod resolver;
+mod secrets;
 mod tests_source;
 mod uat_source;
 
@@ -38,7 +39,9 @@ pub use record::{
 };
 pub use record_guard::record_read_by_globs;
 pub use resolver::{Expanded, FetchedCopy, Located, Resolver};
+pub use secrets::of_policy as secrets_of_policy;
 pub use shipgate_defects::{Loaded as LoadedDefects, write_json as write_defects_json};
+pub use shipgate_http::Redactor;
 /// The performance adapter, for `shipgate inspect perf` and `shipgate perf baseline promote`.
 pub use shipgate_perf;
 pub use tests_source::{
@@ -74,6 +77,9 @@ pub struct LoadedPolicy {
     /// Every `${VAR}` the policy referenced, with the value it had (`None`: unset), so that a
     /// replay of the release record expands the policy exactly as this run did.
     pub env: BTreeMap<String, Option<String>>,
+    /// Every credential the policy names, as resolved when it was loaded: what must be removed
+    /// from all text the gate writes, and what the release record must never hold.
+    pub secrets: Redactor,
 }
 
 /// Reads and validates the policy at `path`, expanding `${VAR}` with `env`.
@@ -102,20 +108,44 @@ pub(crate) fn load_policy_bytes(
         seen.borrow_mut().insert(name.to_owned(), value.clone());
         value
     };
-    let policy = Policy::parse(text, &recording).map_err(|e| EvaluatorError::PolicyInvalid {
-        path: path.to_path_buf(),
-        problems: e.problems().to_vec(),
+    let policy = Policy::parse(text, &recording).map_err(|e| {
+        // A problem can quote the value a `${VAR}` filled in: never a token's.
+        let secrets = secrets::named_in_text(text, env);
+        EvaluatorError::PolicyInvalid {
+            path: path.to_path_buf(),
+            problems: e
+                .problems()
+                .iter()
+                .cloned()
+                .map(|mut p| {
+                    p.message = secrets.redact(&p.message).into_owned();
+                    p
+                })
+                .collect(),
+        }
     })?;
     let base_dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    // Credentials are resolved with `env` itself, not through `recording`: the record keeps
+    // the value of every `${VAR}`, and a token must not be among them.
+    let secrets = secrets::of_policy(&policy, env);
+    let env = seen.into_inner();
+    let problems = secrets::copied_into_policy(text, &env, &secrets);
+    if !problems.is_empty() {
+        return Err(EvaluatorError::PolicyInvalid {
+            path: path.to_path_buf(),
+            problems,
+        });
+    }
     Ok(LoadedPolicy {
         policy,
         path: path.to_path_buf(),
         sha256: sha256_hex(&bytes),
         base_dir,
-        env: seen.into_inner(),
+        env,
+        secrets,
         bytes,
     })
 }

@@ -167,7 +167,10 @@ pub struct WrittenRecord {
 /// JSON report the caller writes beside it as `report.json`.
 ///
 /// An input whose bytes changed between the evaluation and the copy is an error: the record
-/// must hold the bytes the decision was made on. So is an input the resolver never located (a
+/// must hold the bytes the decision was made on. So is any file of the record (the policy, an
+/// input, what was fetched, `report_json`, the manifest) that holds a secret of the run
+/// (`loaded.secrets`) in any form: the copies are byte for byte, so a secret cannot be cut out
+/// of them, and a record is kept far longer than a token is valid. So is an input the resolver never located (a
 /// loader that read a file behind its back cannot be replayed), and so is a resolver made with
 /// `Resolver::live(.., false)`, which remembered nothing.
 pub fn write_record(
@@ -222,6 +225,19 @@ fn fill(
     report: &Report,
     report_json: &[u8],
 ) -> Result<WrittenRecord, EvaluatorError> {
+    let secrets = &loaded.secrets;
+    let refuse_secret = |path: &str, found: Option<&str>| match found {
+        Some(env) => Err(EvaluatorError::SecretInRecord {
+            path: path.to_owned(),
+            env: env.to_owned(),
+        }),
+        None => Ok(()),
+    };
+    refuse_secret(
+        &loaded.path.display().to_string(),
+        secrets.find(&loaded.bytes),
+    )?;
+    refuse_secret(REPORT_FILE, secrets.find(report_json))?;
     let mut names = StoredNames::default();
     let policy_name = loaded.path.file_name().map_or_else(
         || "shipgate.yaml".to_owned(),
@@ -255,6 +271,10 @@ fn fill(
                 path: input.path.clone(),
             });
         }
+        refuse_secret(
+            &input.path,
+            scan(secrets, &tmp.join(within(&stored)))?.as_deref(),
+        )?;
         files.push(FileEntry {
             source: input.source.clone(),
             path: input.path.clone(),
@@ -290,6 +310,7 @@ fn fill(
             None => {
                 let stored = names.claim(&stored_path("files", source, path));
                 let (sha256, bytes) = copy_hashing(from, &tmp.join(within(&stored)))?;
+                refuse_secret(path, scan(secrets, &tmp.join(within(&stored)))?.as_deref())?;
                 files.push(FileEntry {
                     source: source.clone(),
                     path: path.clone(),
@@ -305,6 +326,7 @@ fn fill(
         let stored = names.claim(&stored_path("fetched", &copy.source, &copy.file_name));
         let (sha256, bytes) = match &copy.content {
             FetchedContent::Bytes(b) => {
+                refuse_secret(&copy.origin, secrets.find(b))?;
                 write_new(tmp, &stored, b)?;
                 (sha256_hex(b), b.len() as u64)
             }
@@ -321,6 +343,10 @@ fn fill(
                         path: path.display().to_string(),
                     });
                 }
+                refuse_secret(
+                    &copy.origin,
+                    scan(secrets, &tmp.join(within(&stored)))?.as_deref(),
+                )?;
                 copied
             }
         };
@@ -363,11 +389,25 @@ fn fill(
             source: io::Error::other(e),
         })?;
     text.push('\n');
+    refuse_secret(MANIFEST_FILE, secrets.find(text.as_bytes()))?;
     write_new(tmp, MANIFEST_FILE, text.as_bytes())?;
     Ok(WrittenRecord {
         manifest,
         manifest_sha256: sha256_hex(text.as_bytes()),
     })
+}
+
+/// The secret a stored copy holds, if any.
+fn scan(secrets: &shipgate_http::Redactor, path: &Path) -> Result<Option<String>, EvaluatorError> {
+    if secrets.is_empty() {
+        return Ok(None);
+    }
+    std::fs::File::open(path)
+        .and_then(|f| secrets.find_in(f))
+        .map_err(|source| EvaluatorError::RecordWrite {
+            path: path.to_path_buf(),
+            source,
+        })
 }
 
 /// How a located file reads now, for a reader outside the resolver that did not say why it has
@@ -1118,6 +1158,59 @@ mod tests {
             "https://acme.atlassian.net/rest/api/3/search/jql"
         );
         assert!(replay.fetched("tests").is_none());
+    }
+
+    /// A JUnit input whose test printed the tracker's token: the copy would keep it byte for
+    /// byte, so no record is written, and nothing is left behind.
+    #[test]
+    fn a_record_that_would_keep_a_secret_is_refused() {
+        let root = tempfile::tempdir().unwrap();
+        let project = root.path().join("project");
+        fs::create_dir_all(project.join("r")).unwrap();
+        fs::write(project.join("shipgate.yaml"), TRACKER_POLICY).unwrap();
+        let token = "tok-4c1d-recorded-never";
+        let junit = JUNIT.replace(
+            "</testsuite>",
+            &format!("<system-out>env: TRACKER_TOKEN={token}</system-out></testsuite>"),
+        );
+        assert!(junit.contains(token));
+        fs::write(project.join("r/a.xml"), &junit).unwrap();
+        let env = |name: &str| match name {
+            "TRACKER_USER" => Some("qa@acme.example".to_owned()),
+            "TRACKER_TOKEN" => Some(token.to_owned()),
+            _ => None,
+        };
+        let loaded = load_policy(&project.join("shipgate.yaml"), &env).unwrap();
+        let resolver = Resolver::live(&loaded.base_dir, true);
+        let options = GatherOptions {
+            offline: true,
+            ..GatherOptions::default()
+        };
+        let report = run_with(&loaded, &resolver, now(), &options);
+        let out = root.path().join("out");
+        fs::create_dir_all(&out).unwrap();
+        match write_record(&out, &loaded, &resolver, &report, b"{}").unwrap_err() {
+            EvaluatorError::SecretInRecord { path, env } => {
+                assert_eq!((path.as_str(), env.as_str()), ("r/a.xml", "TRACKER_TOKEN"));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(fs::read_dir(&out).unwrap().count(), 0, "no partial record");
+        // The same run without the token in its environment has nothing to hide.
+        let loaded = load_policy(&project.join("shipgate.yaml"), &|_| None).unwrap();
+        let resolver = Resolver::live(&loaded.base_dir, true);
+        let report = run_with(&loaded, &resolver, now(), &options);
+        write_record(&out, &loaded, &resolver, &report, b"{}").unwrap();
+        // A report that still holds it is refused as well.
+        let loaded = load_policy(&project.join("shipgate.yaml"), &env).unwrap();
+        fs::write(project.join("r/a.xml"), JUNIT).unwrap();
+        let resolver = Resolver::live(&loaded.base_dir, true);
+        let report = run_with(&loaded, &resolver, now(), &options);
+        let json = format!("{{\"message\": \"{token}\"}}");
+        assert!(matches!(
+            write_record(&out, &loaded, &resolver, &report, json.as_bytes()),
+            Err(EvaluatorError::SecretInRecord { .. })
+        ));
     }
 
     const TRACKER_POLICY: &str = "version: 1\nrelease: {name: pay, version: '1.0'}\nsources:\n  tests: {junit: [\"r/*.xml\"]}\n  defects:\n    kind: jira\n    url: https://acme.atlassian.net\n    user_env: TRACKER_USER\n    token_env: TRACKER_TOKEN\n    query: project = PAY\n    origin: {field: Defect origin, production: [Production], pre_production: [QA]}\nchecks:\n  regression: {min_pass_rate: 50%}\n  defects: {max_open: {critical: 9}}\n";

@@ -100,6 +100,14 @@ pub enum HttpError {
         /// Whether the body looked like an HTML page (a proxy or sign-in page).
         html: bool,
     },
+    /// A successful answer carries a credential of this run.
+    #[error("failed to read `{url}`: its answer holds the token in `{token_env}`")]
+    SecretInAnswer {
+        /// The URL, without credentials.
+        url: String,
+        /// The environment variable that held the token.
+        token_env: String,
+    },
     /// The answer is larger than shipgate reads.
     #[error("failed to read the answer of `{url}`: it is larger than {limit} bytes")]
     TooLarge {
@@ -192,6 +200,9 @@ impl HttpError {
             HttpError::MalformedJson { html: false, .. } => {
                 "the answer was cut short or is not this API's; check the URL and re-run".to_owned()
             }
+            HttpError::SecretInAnswer { token_env, .. } => format!(
+                "treat the token as leaked: revoke it, put a new one in `{token_env}`, and remove the old one from where the server shows it (an issue's text, a proxy that echoes requests); shipgate does not read an answer that carries a secret, since it would be written into the report and the release record"
+            ),
             HttpError::TooLarge { .. } => {
                 "narrow the query so that each page is smaller".to_owned()
             }
@@ -242,9 +253,9 @@ pub(crate) fn without_url(e: &reqwest::Error) -> String {
     text
 }
 
-/// A server's message, on one line, cut to a readable length.
-pub(crate) fn snippet(body: &[u8]) -> Option<String> {
-    let text = String::from_utf8_lossy(body);
+/// A server's message, on one line, cut to a readable length. The caller removes secrets
+/// first: the cut could split one.
+pub(crate) fn snippet(text: &str) -> Option<String> {
     let one_line: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })

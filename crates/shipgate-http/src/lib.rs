@@ -15,7 +15,12 @@
 //!   and Mozilla's roots, plus an extra CA bundle for a company's own CA.
 //!
 //! Tokens are held in [`Secret`], whose `Debug` shows `***`: they are never printed, logged or
-//! written anywhere, at any verbosity, and URLs are shown without any `user:password@`.
+//! written anywhere, at any verbosity, and URLs are shown without any `user:password@`. What a
+//! server says back goes through the client's [`Redactor`], which knows every form the
+//! credentials can take (raw, the base64 of `user:token`, percent- and JSON-encoded): an error
+//! page has them removed before it is cut short for a message, and a successful answer that
+//! carries one is refused ([`HttpError::SecretInAnswer`]), so that no tracker answer can bring
+//! a secret into the evidence, the report or the release record.
 //!
 //! Paging is not done here: each tracker pages in its own way, so its adapter follows the
 //! tracker's paging with [`Client::get_json`]/[`Client::post_json`] and the helpers
@@ -23,9 +28,11 @@
 //! environment variables (the caller resolves tokens) or print anything.
 
 mod error;
+mod redact;
 mod retry;
 
 pub use error::HttpError;
+pub use redact::{MASK, MIN_SECRET_LEN, Redactor};
 
 use reqwest::blocking::{Client as Reqwest, RequestBuilder};
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue, USER_AGENT};
@@ -118,6 +125,21 @@ impl Auth {
             _ => None,
         }
     }
+
+    /// A redactor that knows every form of these credentials, each named by its variable.
+    pub fn redactor(&self) -> Redactor {
+        let mut redactor = Redactor::new();
+        match self {
+            Auth::None => {}
+            Auth::Basic { user, token, .. } => {
+                redactor.add_basic(&token.env, user, token.secret.expose());
+            }
+            Auth::Bearer(token) | Auth::Header { token, .. } => {
+                redactor.add_secret(&token.env, token.secret.expose());
+            }
+        }
+        redactor
+    }
 }
 
 /// Timeouts, retries and TLS of a client.
@@ -184,6 +206,7 @@ impl JsonResponse {
 pub struct Client {
     http: Reqwest,
     auth: Auth,
+    redactor: Redactor,
     options: ClientOptions,
 }
 
@@ -226,6 +249,7 @@ impl Client {
         })?;
         Ok(Self {
             http,
+            redactor: auth.redactor(),
             auth,
             options,
         })
@@ -281,6 +305,10 @@ impl Client {
 
     pub(crate) fn auth(&self) -> &Auth {
         &self.auth
+    }
+
+    pub(crate) fn redactor(&self) -> &Redactor {
+        &self.redactor
     }
 }
 

@@ -2,7 +2,7 @@
 //! JSON or into an error a user can act on.
 
 use crate::error::{HttpError, snippet, without_url};
-use crate::{Auth, Client, JsonResponse, MAX_BACKOFF, read_limited, redact_url};
+use crate::{Client, JsonResponse, MAX_BACKOFF, read_limited, redact_url};
 use reqwest::blocking::{RequestBuilder, Response};
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -36,13 +36,13 @@ pub(crate) fn send(
                 wait: None,
             },
             Err(e) if e.is_connect() || e.is_request() || e.is_body() => Attempt::Retry {
-                reason: format!("could not connect: {}", without_url(&e)),
+                reason: format!("could not connect: {}", clean(client, &without_url(&e))),
                 wait: None,
             },
             Err(e) => Attempt::Done(Err(HttpError::GaveUp {
                 url: shown.clone(),
                 attempts: attempt,
-                last: without_url(&e),
+                last: clean(client, &without_url(&e)),
             })),
         };
         match outcome {
@@ -117,7 +117,10 @@ fn answer(client: &Client, url: &str, response: Response) -> Attempt {
         }
     };
     let token_env = auth.token_env().map(str::to_owned);
-    let detail = || snippet(&body).map(|s| scrub(&s, auth));
+    let redactor = client.redactor();
+    // The secret is removed from the whole body before it is cut short: cut first, a secret
+    // across the cut would be shown in part.
+    let detail = || snippet(&redactor.redact(&String::from_utf8_lossy(&body)));
     let error = match status {
         200..=299 => None,
         401 => Some(HttpError::Unauthorized {
@@ -143,6 +146,21 @@ fn answer(client: &Client, url: &str, response: Response) -> Attempt {
     if let Some(e) = error {
         return Attempt::Done(Err(e));
     }
+    // An answer that carries a credential of this run (a server or proxy that echoes requests,
+    // a token pasted into an issue) is refused rather than cleaned: cleaning would change the
+    // evidence the decision rests on, and kept, the secret would reach the report and the
+    // release record.
+    let echoed = redactor.find(&body).or_else(|| {
+        headers
+            .values()
+            .find_map(|value| redactor.find(value.as_bytes()))
+    });
+    if let Some(env) = echoed {
+        return Attempt::Done(Err(HttpError::SecretInAnswer {
+            url: url.to_owned(),
+            token_env: env.to_owned(),
+        }));
+    }
     Attempt::Done(match serde_json::from_slice(&body) {
         Ok(json) => Ok(JsonResponse {
             url: url.to_owned(),
@@ -159,7 +177,7 @@ fn answer(client: &Client, url: &str, response: Response) -> Attempt {
             } else if html {
                 "the answer is an HTML page".to_owned()
             } else {
-                e.to_string()
+                clean(client, &e.to_string())
             };
             Err(HttpError::MalformedJson {
                 url: url.to_owned(),
@@ -170,18 +188,9 @@ fn answer(client: &Client, url: &str, response: Response) -> Attempt {
     })
 }
 
-/// Removes the secret from a server's message, in case the server echoed it.
-fn scrub(text: &str, auth: &Auth) -> String {
-    let secret = match auth {
-        Auth::None => return text.to_owned(),
-        Auth::Basic { token, .. } | Auth::Bearer(token) | Auth::Header { token, .. } => {
-            token.secret.expose()
-        }
-    };
-    if secret.len() < 4 {
-        return text.to_owned();
-    }
-    text.replace(secret, "***")
+/// A message with the client's secrets removed, in case it quotes one.
+fn clean(client: &Client, text: &str) -> String {
+    client.redactor().redact(text).into_owned()
 }
 
 fn header_map(response: &Response) -> BTreeMap<String, String> {
@@ -220,7 +229,7 @@ fn seconds(s: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Credential, Secret};
+    use crate::{Auth, Credential, Secret};
 
     #[test]
     fn retry_after_reads_seconds_and_dates() {
@@ -238,11 +247,16 @@ mod tests {
     }
 
     #[test]
-    fn an_echoed_secret_is_scrubbed() {
+    fn an_echoed_secret_is_removed_before_the_cut() {
         let auth = Auth::Bearer(Credential {
             env: "T".into(),
-            secret: Secret::new("abcd1234"),
+            secret: Secret::new("abcd1234-efgh5678"),
         });
-        assert_eq!(scrub("bad token abcd1234!", &auth), "bad token ***!");
+        let redactor = auth.redactor();
+        // The secret straddles the 200th character.
+        let page = format!("{}abcd1234-efgh5678 tail", "x".repeat(195));
+        let shown = snippet(&redactor.redact(&page)).unwrap();
+        assert!(!shown.contains("abcd"), "{shown}");
+        assert!(shown.contains("***"), "{shown}");
     }
 }

@@ -263,3 +263,115 @@ fn a_redirect_to_another_host_is_not_followed_with_the_token() {
     let r = client(0).get_json(&s.url("/here"), &[]).unwrap();
     assert_eq!(r.body["ok"], 1, "a redirect on the same host is followed");
 }
+
+/// A basic-auth client for `user` with [`TOKEN`].
+fn basic_client() -> Client {
+    Client::new(
+        ClientOptions {
+            retries: 0,
+            ..ClientOptions::default()
+        },
+        Auth::Basic {
+            user: "qa@acme.example".into(),
+            user_env: "TRACKER_USER".into(),
+            token: Credential {
+                env: "TRACKER_TOKEN".into(),
+                secret: Secret::new(TOKEN),
+            },
+        },
+    )
+    .unwrap()
+}
+
+/// The base64 forms a test can plant: taken from the header reqwest really sent, so the
+/// redactor is checked against what goes over the wire, not against its own encoder.
+fn sent_basic(s: &Server) -> String {
+    let requests = s.rt.block_on(s.server.received_requests()).unwrap();
+    let value = requests[0].headers.get("authorization").unwrap();
+    value
+        .to_str()
+        .unwrap()
+        .strip_prefix("Basic ")
+        .unwrap()
+        .to_owned()
+}
+
+/// Every form of the secret an error page can echo, none of which may reach the message.
+#[test]
+fn an_error_page_echoing_the_secret_in_any_form_shows_none_of_it() {
+    let s = Server::start();
+    s.mount(Mock::given(path("/probe")).respond_with(ResponseTemplate::new(204)));
+    let _ = basic_client().get_json(&s.url("/probe"), &[]);
+    let basic = sent_basic(&s);
+    let unpadded = basic.trim_end_matches('=').to_owned();
+    let url_safe = unpadded.replace('+', "-").replace('/', "_");
+    let encoded: String = TOKEN
+        .bytes()
+        .map(|b| format!("%{b:02X}"))
+        .collect::<String>();
+    // Each echo straddles the 200-character cut of the message, and each in another form.
+    let echoes = [
+        TOKEN.to_owned(),
+        format!("Basic {basic}"),
+        unpadded.clone(),
+        url_safe,
+        encoded,
+        TOKEN.replace('-', "%2d"),
+        format!("{{\"auth\":\"{}\"}}", basic.replace('/', "\\/")),
+    ];
+    for (i, echo) in echoes.iter().enumerate() {
+        let route = format!("/e{i}");
+        let page = format!("{}{echo} and more text after it", "x".repeat(180));
+        for status in [400, 403, 500] {
+            s.mount(
+                Mock::given(path(format!("{route}/{status}")))
+                    .respond_with(ResponseTemplate::new(status).set_body_string(page.clone())),
+            );
+            let e = basic_client()
+                .get_json(&s.url(&format!("{route}/{status}")), &[])
+                .unwrap_err();
+            let text = format!("{e} {e:?} {}", e.remedy());
+            for part in [
+                TOKEN,
+                "tok-7f3a",
+                "7f3a9c2e",
+                &unpadded[..12],
+                &unpadded[unpadded.len() - 12..],
+            ] {
+                assert!(
+                    !text.contains(part),
+                    "{echo} ({status}) shows {part}: {text}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_successful_answer_that_carries_the_secret_is_refused() {
+    let s = Server::start();
+    s.mount(
+        Mock::given(path("/issues")).respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"issues": [{"title": format!("leaked {TOKEN}")}]})),
+        ),
+    );
+    s.mount(
+        Mock::given(path("/linked")).respond_with(
+            ResponseTemplate::new(200)
+                .insert_header(
+                    "Link",
+                    format!("<https://x/y?token={TOKEN}>; rel=\"next\"").as_str(),
+                )
+                .set_body_json(json!([])),
+        ),
+    );
+    for route in ["/issues", "/linked"] {
+        let e = client(0).get_json(&s.url(route), &[]).unwrap_err();
+        assert!(matches!(e, HttpError::SecretInAnswer { .. }), "{e:?}");
+        let text = format!("{e} {e:?} {}", e.remedy());
+        assert!(!text.contains(TOKEN), "{text}");
+        assert!(text.contains("`TRACKER_TOKEN`"), "{text}");
+        assert!(text.contains("revoke"), "{text}");
+    }
+}

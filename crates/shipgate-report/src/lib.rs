@@ -25,7 +25,8 @@
 //! by itself whether to colour: the caller says so in [`RenderOptions`]. Text that came from
 //! evidence (test names, failure messages) is treated as hostile: terminal escape sequences and
 //! control characters are removed, and Markdown and XML are escaped so that no input can break the
-//! document around it.
+//! document around it. [`neutralise_workflow_commands`] breaks up the GitHub Actions workflow
+//! commands in a text, in its own syntax; the binary applies it to all it prints in a job.
 //!
 //! `details` of a check are free-form per check; they are shown by shape, keys as written in the
 //! JSON: scalars as `key: value`, lists as their first items with "… and N more" (a check that cut
@@ -61,7 +62,8 @@ pub use defects::{
     render_leakage_markdown,
 };
 pub use github::{
-    ANNOTATIONS_PER_TYPE, STEP_SUMMARY_LIMIT, command as github_command, render_github_annotations,
+    ANNOTATIONS_PER_TYPE, LogSyntax, STEP_SUMMARY_LIMIT, command as github_command,
+    neutralise_workflow_commands, render_github_annotations,
     render_outputs as render_github_outputs, render_step_outputs as render_github_step_outputs,
     render_step_summary as render_github_step_summary,
 };

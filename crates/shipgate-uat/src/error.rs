@@ -138,7 +138,8 @@ fn http_remedy(e: &HttpError) -> String {
         HttpError::Unauthorized { .. }
         | HttpError::Setup { .. }
         | HttpError::MalformedJson { html: false, .. }
-        | HttpError::TooLarge { .. } => e.remedy(),
+        | HttpError::TooLarge { .. }
+        | HttpError::SecretInAnswer { .. } => e.remedy(),
     }
 }
 
