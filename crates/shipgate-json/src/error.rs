@@ -18,10 +18,26 @@ impl fmt::Display for Position {
     }
 }
 
-/// Why a document could not be read. Each message is a fragment that reads after
+/// Why a document could not be read: a [`JsonErrorKind`], boxed so that the errors of the
+/// crates that hold one stay small. Its message is a fragment that reads after
 /// "failed to read `FILE`: ", so the caller names the file or the (redacted) URL.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum JsonError {
+#[error("{kind}")]
+pub struct JsonError {
+    kind: Box<JsonErrorKind>,
+}
+
+impl From<JsonErrorKind> for JsonError {
+    fn from(kind: JsonErrorKind) -> Self {
+        Self {
+            kind: Box::new(kind),
+        }
+    }
+}
+
+/// What is wrong with a document.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum JsonErrorKind {
     /// The text is not one JSON document (cut short, a trailing comma, text after the end).
     #[error("not valid JSON: {message}{}", place("at", path, *position))]
     NotJson {
@@ -78,24 +94,34 @@ pub enum JsonError {
 }
 
 impl JsonError {
+    /// What is wrong.
+    pub fn kind(&self) -> &JsonErrorKind {
+        &self.kind
+    }
+
+    /// Whether a key appears twice.
+    pub fn is_duplicate_key(&self) -> bool {
+        matches!(*self.kind, JsonErrorKind::DuplicateKey { .. })
+    }
+
     /// Where in the text, when known.
     pub fn position(&self) -> Option<Position> {
-        match self {
-            JsonError::NotJson { position, .. }
-            | JsonError::Invalid { position, .. }
-            | JsonError::DuplicateKey { position, .. }
-            | JsonError::UnknownKey { position, .. } => *position,
+        match &*self.kind {
+            JsonErrorKind::NotJson { position, .. }
+            | JsonErrorKind::Invalid { position, .. }
+            | JsonErrorKind::DuplicateKey { position, .. }
+            | JsonErrorKind::UnknownKey { position, .. } => *position,
         }
     }
 
     /// The error of a document that is line `line` of a file of one document a line (k6
     /// `--out json`): its position moved to that line.
     pub fn on_line(mut self, line: usize) -> Self {
-        match &mut self {
-            JsonError::NotJson { position, .. }
-            | JsonError::Invalid { position, .. }
-            | JsonError::DuplicateKey { position, .. }
-            | JsonError::UnknownKey { position, .. } => {
+        match &mut *self.kind {
+            JsonErrorKind::NotJson { position, .. }
+            | JsonErrorKind::Invalid { position, .. }
+            | JsonErrorKind::DuplicateKey { position, .. }
+            | JsonErrorKind::UnknownKey { position, .. } => {
                 if let Some(p) = position {
                     p.line = line;
                 }
@@ -140,35 +166,35 @@ mod tests {
             line: 4,
             column: 15,
         });
-        let e = JsonError::DuplicateKey {
+        let e = JsonError::from(JsonErrorKind::DuplicateKey {
             key: "status".into(),
             path: "defects[0]".into(),
             position: at,
-        };
+        });
         assert!(
             e.to_string().starts_with(
                 "the key `status` appears twice in `defects[0]` (line 4, column 15): "
             ),
             "{e}"
         );
-        let e = JsonError::UnknownKey {
+        let e = JsonError::from(JsonErrorKind::UnknownKey {
             key: "stauts".into(),
             path: String::new(),
             position: None,
             nearest: Some("status".into()),
             expected: vec!["key".into(), "status".into()],
-        };
+        });
         assert_eq!(
             e.to_string(),
             "unknown key `stauts`; did you mean `status`?"
         );
-        let e = JsonError::UnknownKey {
+        let e = JsonError::from(JsonErrorKind::UnknownKey {
             key: "colour".into(),
             path: "tool".into(),
             position: at,
             nearest: None,
             expected: vec!["name".into(), "version".into()],
-        };
+        });
         assert_eq!(
             e.to_string(),
             "unknown key `colour` in `tool` (line 4, column 15); the keys are `name`, `version`"

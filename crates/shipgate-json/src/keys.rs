@@ -1,7 +1,7 @@
 //! The one did-you-mean for a key a shipgate-defined form does not have: the JSON forms here, the
 //! YAML files (policy, quarantine, sign-off) in `shipgate-yaml`.
 
-use crate::JsonError;
+use crate::{JsonError, JsonErrorKind};
 use serde_json::{Map, Value};
 
 /// How alike (Jaro-Winkler, after folding case and reading `-` and ` ` as `_`) a key must be to a
@@ -32,13 +32,14 @@ pub fn check_keys(
 ) -> Result<(), JsonError> {
     match object.keys().find(|k| !known.contains(&k.as_str())) {
         None => Ok(()),
-        Some(key) => Err(JsonError::UnknownKey {
+        Some(key) => Err(JsonErrorKind::UnknownKey {
             key: key.clone(),
             path: path.to_owned(),
             position: None,
             nearest: did_you_mean(key, known).map(str::to_owned),
             expected: known.iter().map(|k| (*k).to_owned()).collect(),
-        }),
+        }
+        .into()),
     }
 }
 

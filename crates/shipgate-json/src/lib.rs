@@ -24,7 +24,7 @@ mod error;
 mod keys;
 mod strict;
 
-pub use error::{JsonError, Position};
+pub use error::{JsonError, JsonErrorKind, Position};
 pub use keys::{check_keys, did_you_mean};
 
 use serde::Deserialize;

@@ -13,7 +13,7 @@
 //! The keys of an object are compared as their text, borrowed from the input where `serde_json`
 //! can (a key without escapes), so the check allocates nothing per key on the usual path.
 
-use crate::error::{JsonError, Position};
+use crate::error::{JsonError, JsonErrorKind, Position};
 use crate::keys::did_you_mean;
 use serde::de::value::BorrowedStrDeserializer;
 use serde::de::{
@@ -95,13 +95,13 @@ impl Track {
             column: error.column(),
         });
         let path = self.path();
-        match self.finding.into_inner() {
-            Some(Finding::Duplicate(key)) => JsonError::DuplicateKey {
+        let kind = match self.finding.into_inner() {
+            Some(Finding::Duplicate(key)) => JsonErrorKind::DuplicateKey {
                 key,
                 path,
                 position,
             },
-            Some(Finding::Unknown { key, expected }) => JsonError::UnknownKey {
+            Some(Finding::Unknown { key, expected }) => JsonErrorKind::UnknownKey {
                 nearest: did_you_mean(&key, expected).map(str::to_owned),
                 expected: expected.iter().map(|k| (*k).to_owned()).collect(),
                 key,
@@ -113,20 +113,21 @@ impl Track {
                 let suffix = format!(" at line {} column {}", error.line(), error.column());
                 let message = text.strip_suffix(&suffix).unwrap_or(&text).to_owned();
                 if error.is_data() {
-                    JsonError::Invalid {
+                    JsonErrorKind::Invalid {
                         message,
                         path,
                         position,
                     }
                 } else {
-                    JsonError::NotJson {
+                    JsonErrorKind::NotJson {
                         message,
                         path,
                         position,
                     }
                 }
             }
-        }
+        };
+        kind.into()
     }
 }
 
@@ -309,7 +310,7 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for StrictVisitor<'_, V> {
             track: self.track,
             mode: self.mode,
             known: self.known,
-            seen: Seen::Few(Vec::new()),
+            seen: Seen::new(),
             current: None,
         })
     }
@@ -371,31 +372,43 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for StrictSeq<'_, A> {
 
 /// How many keys an object holds before its keys are put in a hash set rather than compared one
 /// by one: most objects (a k6 point, a tracker's issue) hold fewer.
-const FEW: usize = 16;
+const FEW: usize = 8;
 
-/// The keys of one object seen so far.
-enum Seen<'de> {
-    Few(Vec<Cow<'de, str>>),
-    Many(HashSet<Cow<'de, str>>),
+/// The keys of one object seen so far: the first [`FEW`] in place (no allocation for a small
+/// object, which matters on a multi-gigabyte k6 file of small objects), the rest in a hash set.
+struct Seen<'de> {
+    few: [Cow<'de, str>; FEW],
+    len: usize,
+    many: Option<HashSet<Cow<'de, str>>>,
 }
 
 impl<'de> Seen<'de> {
+    fn new() -> Self {
+        Self {
+            few: Default::default(),
+            len: 0,
+            many: None,
+        }
+    }
+
     /// Adds `key`; `false` when the object already had it.
     fn insert(&mut self, key: Cow<'de, str>) -> bool {
-        match self {
-            Seen::Many(set) => set.insert(key),
-            Seen::Few(list) if list.contains(&key) => false,
-            Seen::Few(list) if list.len() < FEW => {
-                list.push(key);
-                true
-            }
-            Seen::Few(list) => {
-                let mut set: HashSet<Cow<'de, str>> = list.drain(..).collect();
-                set.insert(key);
-                *self = Seen::Many(set);
-                true
-            }
+        if let Some(set) = &mut self.many {
+            return set.insert(key);
         }
+        let few = &mut self.few[..self.len];
+        if few.contains(&key) {
+            return false;
+        }
+        if self.len < FEW {
+            self.few[self.len] = key;
+            self.len += 1;
+        } else {
+            let mut set: HashSet<Cow<'de, str>> = few.iter_mut().map(std::mem::take).collect();
+            set.insert(key);
+            self.many = Some(set);
+        }
+        true
     }
 }
 
