@@ -100,6 +100,16 @@ pub enum HttpError {
         /// Whether the body looked like an HTML page (a proxy or sign-in page).
         html: bool,
     },
+    /// The answer is JSON that gives one key two values (`"status": "open", "status":
+    /// "closed"`): read either way, it could hide an open defect or a missing approval.
+    #[error("failed to read the answer of `{url}`: {source}")]
+    DuplicateKey {
+        /// The URL, without credentials.
+        url: String,
+        /// The key, where it is in the answer and its line and column.
+        #[source]
+        source: shipgate_json::JsonError,
+    },
     /// The answer is larger than shipgate reads.
     #[error("failed to read the answer of `{url}`: it is larger than {limit} bytes")]
     TooLarge {
@@ -191,6 +201,9 @@ impl HttpError {
             }
             HttpError::MalformedJson { html: false, .. } => {
                 "the answer was cut short or is not this API's; check the URL and re-run".to_owned()
+            }
+            HttpError::DuplicateKey { .. } => {
+                "the server (or a proxy or gateway in front of it) answered with a key given twice, so the answer cannot be read one way; re-run the gate, and if it happens again, show the URL and the key to the server's administrators".to_owned()
             }
             HttpError::TooLarge { .. } => {
                 "narrow the query so that each page is smaller".to_owned()
