@@ -673,6 +673,19 @@ macro_rules! tracker_tests {
             }
 
             #[test]
+            fn a_key_given_twice_in_the_answer_is_an_evidence_error() {
+                cannot_fetch(
+                    &$tracker,
+                    ResponseTemplate::new(200).set_body_raw(
+                        "{\"issues\": [{\"key\": \"PAY-1\", \"status\": \"open\", \"status\": \"closed\"}]}",
+                        "application/json",
+                    ),
+                    TUNING,
+                    "the key `status` appears twice in `issues[0]`",
+                );
+            }
+
+            #[test]
             fn the_token_never_appears_in_any_output() {
                 token_never_shown(&$tracker);
             }
