@@ -9,6 +9,10 @@
 //! success, 5xx until the retry bound, a timeout, a 401, malformed JSON, and a token that appears
 //! nowhere in stdout, stderr or the report files with tracing at trace level.
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the tests read shipgate's own output (reports, records), not evidence"
+)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

@@ -2,6 +2,10 @@
 //! under a simulated runner environment (temporary files for `GITHUB_STEP_SUMMARY` and
 //! `GITHUB_OUTPUT`).
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the tests read shipgate's own output (reports, records), not evidence"
+)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

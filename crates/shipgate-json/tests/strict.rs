@@ -330,3 +330,36 @@ proptest! {
         prop_assert_eq!(at, path);
     }
 }
+
+// ---- the guard around this crate -----------------------------------------------------------
+
+/// Reading JSON any other way is a clippy error in the whole workspace (`disallowed-methods`),
+/// and reqwest's `json` feature (`Response::json`, serde_json underneath) stays off: the strict
+/// reading holds because nothing goes around it.
+#[test]
+fn the_workspace_forbids_reading_json_around_this_crate() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let clippy = std::fs::read_to_string(root.join("clippy.toml")).unwrap();
+    for method in [
+        "serde_json::from_str",
+        "serde_json::from_slice",
+        "serde_json::from_reader",
+        "serde_json::Deserializer::from_str",
+        "serde_json::Deserializer::from_slice",
+        "serde_json::Deserializer::from_reader",
+    ] {
+        assert!(
+            clippy.contains(&format!("{{ path = \"{method}\", reason = ")),
+            "clippy.toml must disallow {method}"
+        );
+    }
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let reqwest = manifest
+        .lines()
+        .find(|l| l.starts_with("reqwest = "))
+        .expect("the workspace's reqwest");
+    assert!(
+        !reqwest.contains("\"json\""),
+        "reqwest's json feature would read answers around shipgate-json: {reqwest}"
+    );
+}
