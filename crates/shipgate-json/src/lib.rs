@@ -13,7 +13,7 @@
 //!   names the nearest known key ([`did_you_mean`], the same suggestion the YAML files get).
 //!   Third-party formats ([`parse_value`]) keep unknown keys: tools add fields.
 //!
-//! The check is in the deserializer ([`strict`]), not in each reader, so a new reader cannot
+//! The check is in the deserializer (module `strict`), not in each reader, so a new reader cannot
 //! forget it; `clippy.toml` forbids `serde_json::from_str`, `from_slice` and `from_reader`
 //! everywhere else. A byte order mark before the document is skipped, as Windows tools write one.
 //!

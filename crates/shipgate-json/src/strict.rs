@@ -371,11 +371,11 @@ impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for StrictSeq<'_, A> {
 }
 
 /// How many keys an object holds before its keys are put in a hash set rather than compared one
-/// by one: most objects (a k6 point, a tracker's issue) hold fewer.
+/// by one: a k6 point and its tags hold no more.
 const FEW: usize = 8;
 
-/// The keys of one object seen so far: the first [`FEW`] in place (no allocation for a small
-/// object, which matters on a multi-gigabyte k6 file of small objects), the rest in a hash set.
+/// The keys of one object seen so far: up to [`FEW`] in place (no allocation for a small object,
+/// which matters on a multi-gigabyte k6 file of small objects), beyond that all in a hash set.
 struct Seen<'de> {
     few: [Cow<'de, str>; FEW],
     len: usize,
