@@ -2,6 +2,10 @@
 //! way a pipeline runs it.
 
 // Helpers outside #[test] functions are test code too.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the tests read shipgate's own output (reports, records), not evidence"
+)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

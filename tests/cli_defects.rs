@@ -9,6 +9,10 @@
 //! success, 5xx until the retry bound, a timeout, a 401, malformed JSON, and a token that appears
 //! nowhere in stdout, stderr or the report files with tracing at trace level.
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the tests read shipgate's own output (reports, records), not evidence"
+)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -669,6 +673,19 @@ macro_rules! tracker_tests {
                         .set_body_raw("{\"issues\": [{\"key\": ", "application/json"),
                     TUNING,
                     "as JSON",
+                );
+            }
+
+            #[test]
+            fn a_key_given_twice_in_the_answer_is_an_evidence_error() {
+                cannot_fetch(
+                    &$tracker,
+                    ResponseTemplate::new(200).set_body_raw(
+                        "{\"issues\": [{\"key\": \"PAY-1\", \"status\": \"open\", \"status\": \"closed\"}]}",
+                        "application/json",
+                    ),
+                    TUNING,
+                    "the key `status` appears twice in `issues[0]`",
                 );
             }
 

@@ -4,6 +4,10 @@
 //! (`common::workflow`), with evidence whose test names, file names, defect titles, signers
 //! and metrics are workflow commands.
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the tests read shipgate's own output (reports, records), not evidence"
+)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

@@ -1,6 +1,10 @@
 //! `shipgate leakage`, `shipgate inspect defects` and the offline defects example, run the way a
 //! QA lead runs them.
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the tests read shipgate's own output (reports, records), not evidence"
+)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

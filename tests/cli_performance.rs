@@ -2,6 +2,10 @@
 //! `inspect perf`, `perf baseline promote` and `explain performance.<metric>`.
 
 // Helpers outside #[test] functions are test code too.
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the tests read shipgate's own output (reports, records), not evidence"
+)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

@@ -1,6 +1,10 @@
 //! End-to-end tests of the release record: `check --report-dir DIR` stores the evidence, and
 //! `check --from-snapshot DIR` replays the decision offline, refusing an altered record.
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the tests read shipgate's own output (reports, records), not evidence"
+)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

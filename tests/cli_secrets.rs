@@ -4,6 +4,10 @@
 //! percent-encoded. A local server (wiremock) plays a tracker that echoes the credentials in
 //! its error pages, across the 200-character cut of the message, and in a successful answer.
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the tests read shipgate's own output (reports, records), not evidence"
+)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

@@ -11,6 +11,10 @@
 //! output at `-vv`; `--offline`; no run outside a pipeline; both UAT sources together; and a
 //! release record replayed with the server gone.
 
+#![expect(
+    clippy::disallowed_methods,
+    reason = "the tests read shipgate's own output (reports, records), not evidence"
+)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;

@@ -2,6 +2,7 @@
 //! exactly (`docs/policy.md`, "The defect JSON form").
 
 use crate::error::DefectsError;
+use shipgate_json::{JsonError, JsonErrorKind};
 use shipgate_model::DefectEvidence;
 use shipgate_model::defects::{DEFECTS_FORMAT, DEFECTS_FORMAT_VERSION};
 
@@ -15,47 +16,87 @@ pub fn write_json(evidence: &DefectEvidence) -> String {
     text
 }
 
+/// What to do about a file that is not in the defect JSON form.
+const REMEDY: &str = "write the file in the defect JSON form (docs/policy.md), e.g. with `shipgate inspect defects --format json > defects.json`";
+
+/// What to do about a key given twice.
+const REPEATED_KEY_REMEDY: &str = "give each key once: a defect file that says two things for one key (two `status` values) cannot be read either way; write it again, e.g. with `shipgate inspect defects --format json > defects.json`";
+
+/// What to do about a key the form does not have.
+const UNKNOWN_KEY_REMEDY: &str = "correct the key (the nearest known one is named) or remove it; the keys of the defect JSON form are in docs/policy.md";
+
 /// Reads the JSON form. `path` names the file in messages.
+///
+/// Read through `shipgate-json`: a key given twice (`"status": "open", "status": "closed"`) is
+/// refused rather than read as its last value, and so is a key the form does not have, with the
+/// nearest one it has. The form is read straight into its type; only when that fails is the text
+/// looked at again for its `format` and `version`, so that a file of another format or version is
+/// refused as such rather than for the first key this version does not know.
 pub fn read_json(bytes: &[u8], path: &str) -> Result<DefectEvidence, DefectsError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let remedy = "write the file in the defect JSON form (docs/policy.md), e.g. with `shipgate inspect defects --format json > defects.json`".to_owned();
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| DefectsError::FileFormat {
-            path: path.to_owned(),
-            line: Some(e.line() as u64),
-            reason: format!("not valid JSON: {e}"),
-            remedy: remedy.clone(),
-        })?;
-    let format = value.get("format").and_then(|f| f.as_str());
+    let form_error = match shipgate_json::parse_form::<DefectEvidence>(bytes) {
+        Ok(evidence) => {
+            return format_and_version(&evidence.format, evidence.version, path).map(|()| evidence);
+        }
+        Err(e) => e,
+    };
+    if let Ok(value) = shipgate_json::parse_value(bytes) {
+        let format = value.get("format").and_then(|f| f.as_str());
+        let version = value.get("version").and_then(|v| v.as_u64());
+        if format != Some(DEFECTS_FORMAT) || version != Some(u64::from(DEFECTS_FORMAT_VERSION)) {
+            return Err(format_and_version_of(format, version, path));
+        }
+    }
+    Err(json_error(form_error, path))
+}
+
+fn json_error(e: JsonError, path: &str) -> DefectsError {
+    let remedy = match e.kind() {
+        JsonErrorKind::DuplicateKey { .. } => REPEATED_KEY_REMEDY,
+        JsonErrorKind::UnknownKey { .. } => UNKNOWN_KEY_REMEDY,
+        JsonErrorKind::NotJson { .. } | JsonErrorKind::Invalid { .. } => REMEDY,
+    };
+    DefectsError::FileFormat {
+        path: path.to_owned(),
+        // The position is in the reason, with the column.
+        line: None,
+        reason: e.to_string(),
+        remedy: remedy.to_owned(),
+    }
+}
+
+fn format_and_version(format: &str, version: u32, path: &str) -> Result<(), DefectsError> {
+    if format == DEFECTS_FORMAT && version == DEFECTS_FORMAT_VERSION {
+        return Ok(());
+    }
+    Err(format_and_version_of(
+        Some(format),
+        Some(u64::from(version)),
+        path,
+    ))
+}
+
+/// The error of a file whose `format` or `version` is not the one this shipgate reads.
+fn format_and_version_of(format: Option<&str>, version: Option<u64>, path: &str) -> DefectsError {
     if format != Some(DEFECTS_FORMAT) {
-        return Err(DefectsError::FileFormat {
+        return DefectsError::FileFormat {
             path: path.to_owned(),
             line: None,
             reason: format!(
                 "its `format` is {}, not `{DEFECTS_FORMAT}`",
                 format.map_or("missing".to_owned(), |f| format!("`{f}`"))
             ),
-            remedy,
-        });
+            remedy: REMEDY.to_owned(),
+        };
     }
-    let version = value.get("version").and_then(|v| v.as_u64());
-    if version != Some(u64::from(DEFECTS_FORMAT_VERSION)) {
-        return Err(DefectsError::FileFormat {
-            path: path.to_owned(),
-            line: None,
-            reason: format!(
-                "its `version` is {}, and this shipgate reads version {DEFECTS_FORMAT_VERSION}",
-                version.map_or("missing".to_owned(), |v| v.to_string())
-            ),
-            remedy: "upgrade shipgate, or write the file again with this version".to_owned(),
-        });
-    }
-    serde_json::from_value(value).map_err(|e| DefectsError::FileFormat {
+    DefectsError::FileFormat {
         path: path.to_owned(),
         line: None,
-        reason: e.to_string(),
-        remedy,
-    })
+        reason: format!(
+            "its `version` is {}, and this shipgate reads version {DEFECTS_FORMAT_VERSION}",
+            version.map_or("missing".to_owned(), |v| v.to_string())
+        ),
+        remedy: "upgrade shipgate, or write the file again with this version".to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -136,7 +177,7 @@ mod tests {
         let e = read_json(text.as_bytes(), "d.json").unwrap_err();
         assert!(e.to_string().contains("version 1"), "{e}");
         let e = read_json(b"{\n\"format\": ", "d.json").unwrap_err();
-        assert!(e.to_string().contains("at line 2"), "{e}");
+        assert!(e.to_string().contains("(line 2, column"), "{e}");
         let text = write_json(&sample()).replace("\"critical\"", "\"catastrophic\"");
         let e = read_json(text.as_bytes(), "d.json").unwrap_err();
         assert!(e.to_string().contains("catastrophic"), "{e}");

@@ -107,7 +107,7 @@ fn recorded(resolver: &Resolver) -> Read {
     };
     let snapshot: Result<HistorySnapshot, String> = std::fs::read(&stored.full)
         .map_err(|e| e.to_string())
-        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()));
+        .and_then(|b| shipgate_json::parse_form(&b).map_err(|e| e.to_string()));
     match snapshot {
         Ok(s) if s.format == "shipgate-history" && s.version == 1 => {
             let state = match (s.state.as_str(), s.history, s.problems) {

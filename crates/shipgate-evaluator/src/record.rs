@@ -576,12 +576,13 @@ impl Snapshot {
             }
             Err(e) => return Err(unreadable(format!("`{MANIFEST_FILE}`: {e}"))),
         };
-        let version = serde_json::from_slice::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| {
-                v.get("manifest_version")
-                    .and_then(serde_json::Value::as_u64)
-            });
+        // Strict, as every JSON shipgate reads: a manifest that gives a key twice (two
+        // `files` lists, two hashes of one file) is refused, and so is a key it does not have.
+        let document = shipgate_json::parse_value(&text)
+            .map_err(|e| unreadable(format!("`{MANIFEST_FILE}` is not a release manifest: {e}")))?;
+        let version = document
+            .get("manifest_version")
+            .and_then(serde_json::Value::as_u64);
         if let Some(v) = version
             && v > u64::from(MANIFEST_VERSION)
         {
@@ -596,7 +597,7 @@ impl Snapshot {
                 "`{MANIFEST_FILE}` is version {v}, written by an earlier shipgate that did not record the inputs it could not read (a replay could not tell them from missing ones); this one reads version {MANIFEST_VERSION}: replay it with the shipgate that wrote it, or record the release again"
             )));
         }
-        let manifest: Manifest = serde_json::from_slice(&text)
+        let manifest: Manifest = shipgate_json::parse_form(&text)
             .map_err(|e| unreadable(format!("`{MANIFEST_FILE}` is not a release manifest: {e}")))?;
         let mut index = BTreeMap::new();
         for (i, a) in manifest.absent.iter().enumerate() {
@@ -804,7 +805,7 @@ impl Snapshot {
         Some(
             std::fs::read(self.dir.join(stored))
                 .map_err(|e| e.to_string())
-                .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string())),
+                .and_then(|b| shipgate_json::parse_form(&b).map_err(|e| e.to_string())),
         )
     }
 }
@@ -1117,6 +1118,34 @@ mod tests {
         fs::write(dir.path().join(MANIFEST_FILE), "[]").unwrap();
         let err = Snapshot::open(dir.path()).unwrap_err().to_string();
         assert!(err.contains("is not a release manifest"), "{err}");
+    }
+
+    #[test]
+    fn a_manifest_with_a_key_twice_or_an_unknown_key_is_refused() {
+        let (root, _) = recorded();
+        let out = root.path().join("out");
+        let manifest = out.join(MANIFEST_FILE);
+        let text = fs::read_to_string(&manifest).unwrap();
+        assert!(Snapshot::open(&out).is_ok());
+        let twice = text.replacen(
+            "\"evaluated_at\":",
+            "\"evaluated_at\": \"2020-01-01T00:00:00Z\",\n  \"evaluated_at\":",
+            1,
+        );
+        fs::write(&manifest, &twice).unwrap();
+        let err = Snapshot::open(&out).unwrap_err().to_string();
+        assert!(
+            err.contains("`evidence/manifest.json` is not a release manifest: the key `evaluated_at` appears twice (line"),
+            "{err}"
+        );
+        let typo = text.replacen("\"evaluated_at\":", "\"evaluatd_at\":", 1);
+        fs::write(&manifest, &typo).unwrap();
+        let err = Snapshot::open(&out).unwrap_err().to_string();
+        assert!(
+            err.contains("unknown key `evaluatd_at` (line")
+                && err.contains("did you mean `evaluated_at`?"),
+            "{err}"
+        );
     }
 
     /// A fetched source keeps what it fetched; the record stores it, and at replay the source

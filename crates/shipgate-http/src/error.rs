@@ -108,6 +108,16 @@ pub enum HttpError {
         /// The environment variable that held the token.
         token_env: String,
     },
+    /// The answer is JSON that gives one key two values (`"status": "open", "status":
+    /// "closed"`): read either way, it could hide an open defect or a missing approval.
+    #[error("failed to read the answer of `{url}`: {source}")]
+    DuplicateKey {
+        /// The URL, without credentials.
+        url: String,
+        /// The key, where it is in the answer and its line and column.
+        #[source]
+        source: shipgate_json::JsonError,
+    },
     /// The answer is larger than shipgate reads.
     #[error("failed to read the answer of `{url}`: it is larger than {limit} bytes")]
     TooLarge {
@@ -203,6 +213,9 @@ impl HttpError {
             HttpError::SecretInAnswer { token_env, .. } => format!(
                 "treat the token as leaked: revoke it, put a new one in `{token_env}`, and remove the old one from where the server shows it (an issue's text, a proxy that echoes requests); shipgate does not read an answer that carries a secret, since it would be written into the report and the release record"
             ),
+            HttpError::DuplicateKey { .. } => {
+                "the server (or a proxy or gateway in front of it) answered with a key given twice, so the answer cannot be read one way; re-run the gate, and if it happens again, show the URL and the key to the server's administrators".to_owned()
+            }
             HttpError::TooLarge { .. } => {
                 "narrow the query so that each page is smaller".to_owned()
             }

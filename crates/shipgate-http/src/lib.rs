@@ -10,7 +10,8 @@
 //! - 401, 403 and 404 explained in words a user can act on, naming the environment variable that
 //!   held the rejected token, never the token;
 //! - an answer that is not JSON (a proxy's login page, a truncated body) as an error, never as an
-//!   empty result;
+//!   empty result, and an answer that gives a key twice as an error, never as its last value
+//!   (read through `shipgate-json`);
 //! - `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` from the environment, TLS by rustls with the system's
 //!   and Mozilla's roots, plus an extra CA bundle for a company's own CA.
 //!

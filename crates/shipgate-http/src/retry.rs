@@ -161,12 +161,17 @@ fn answer(client: &Client, url: &str, response: Response) -> Attempt {
             token_env: env.to_owned(),
         }));
     }
-    Attempt::Done(match serde_json::from_slice(&body) {
+    Attempt::Done(match shipgate_json::parse_value(&body) {
         Ok(json) => Ok(JsonResponse {
             url: url.to_owned(),
             status,
             headers,
             body: json,
+        }),
+        // Not retried: a server that repeats a key repeats it on the next attempt too.
+        Err(e) if e.is_duplicate_key() => Err(HttpError::DuplicateKey {
+            url: url.to_owned(),
+            source: e,
         }),
         Err(e) => {
             let start = String::from_utf8_lossy(&body[..body.len().min(512)]).to_ascii_lowercase();

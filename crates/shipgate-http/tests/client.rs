@@ -187,6 +187,45 @@ fn forbidden_and_not_found_say_what_to_check() {
     assert!(e.remedy().contains("permissions"));
 }
 
+/// A tracker's answer that gives `status` twice: read with serde_json alone it would say
+/// `closed`, and an open defect would not count.
+#[test]
+fn an_answer_with_a_key_given_twice_is_refused_not_read_as_its_last_value() {
+    let s = Server::start();
+    s.mount(
+        Mock::given(path("/issues")).respond_with(ResponseTemplate::new(200).set_body_raw(
+            "[{\"number\": 7,\n  \"state\": \"open\", \"state\": \"closed\"}]",
+            "application/json",
+        )),
+    );
+    // Credentials in the URL are never shown.
+    let url = s
+        .url("/issues")
+        .replace("http://", "http://user:pw-never-shown@");
+    let e = client(3).get_json(&url, &[]).unwrap_err();
+    assert_eq!(
+        s.requests(),
+        1,
+        "not retried: the same answer would come again"
+    );
+    match &e {
+        HttpError::DuplicateKey { url, source } => {
+            assert!(!url.contains("pw-never-shown"), "{url}");
+            assert!(source.is_duplicate_key());
+            let at = source.position().unwrap();
+            assert_eq!((at.line, at.column), (2, 26));
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = format!("{e} {}", e.remedy());
+    assert!(
+        text.contains("the key `state` appears twice in `[0]` (line 2, column 26)"),
+        "{text}"
+    );
+    assert!(text.contains("/issues"), "{text}");
+    assert!(!text.contains("pw-never-shown"), "{text}");
+}
+
 #[test]
 fn an_html_page_or_broken_json_is_an_error_not_an_empty_answer() {
     let s = Server::start();
@@ -207,7 +246,7 @@ fn an_html_page_or_broken_json_is_an_error_not_an_empty_answer() {
     );
     assert!(e.remedy().contains("single sign-on"));
     let e = client(0).get_json(&s.url("/cut"), &[]).unwrap_err();
-    assert!(e.to_string().contains("line 1 column"), "{e}");
+    assert!(e.to_string().contains("line 1, column"), "{e}");
     let e = client(0).get_json(&s.url("/empty"), &[]).unwrap_err();
     assert!(e.to_string().contains("the answer is empty"), "{e}");
 }

@@ -230,6 +230,10 @@ mod tests {
     }
 
     #[test]
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the type's own serde contract, apart from shipgate-json's checks"
+    )]
     fn the_stored_form_reads_back_and_refuses_unknown_keys() {
         let a = approvals();
         let text = serde_json::to_string(&a).unwrap();

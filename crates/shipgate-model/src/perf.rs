@@ -214,8 +214,13 @@ pub struct PerfMetric {
 }
 
 /// The run's own pass/fail criteria (k6 thresholds), as the tool recorded them.
+///
+/// Read through [`ThresholdsForm`], a plain struct: serde reads an internally tagged enum from a
+/// buffered copy that the strict JSON reader (`shipgate-json`) cannot see into, and ignores every
+/// other key beside a unit variant, so `"state": "not_recorded"` beside a `failed` list would
+/// drop the list unseen.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(tag = "state", rename_all = "snake_case", try_from = "ThresholdsForm")]
 pub enum RunThresholds {
     /// The format does not record whether the run met its own criteria.
     #[default]
@@ -227,6 +232,43 @@ pub enum RunThresholds {
         /// Criteria that failed.
         failed: Vec<String>,
     },
+}
+
+/// [`RunThresholds`] as written: `state`, and the two lists when recorded.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThresholdsForm {
+    state: ThresholdsState,
+    passed: Option<Vec<String>>,
+    failed: Option<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ThresholdsState {
+    NotRecorded,
+    Recorded,
+}
+
+impl TryFrom<ThresholdsForm> for RunThresholds {
+    type Error = String;
+
+    fn try_from(form: ThresholdsForm) -> Result<Self, String> {
+        match (form.state, form.passed, form.failed) {
+            (ThresholdsState::NotRecorded, None, None) => Ok(RunThresholds::NotRecorded),
+            (ThresholdsState::NotRecorded, _, _) => Err(
+                "thresholds whose `state` is `not_recorded` have no `passed` or `failed` list"
+                    .to_owned(),
+            ),
+            (ThresholdsState::Recorded, Some(passed), Some(failed)) => {
+                Ok(RunThresholds::Recorded { passed, failed })
+            }
+            (ThresholdsState::Recorded, passed, _) => Err(format!(
+                "recorded thresholds have a `passed` and a `failed` list; `{}` is missing",
+                if passed.is_none() { "passed" } else { "failed" }
+            )),
+        }
+    }
 }
 
 impl RunThresholds {

@@ -75,8 +75,11 @@ pub struct Signoff {
 
 /// Whether the sign-off record carries a detached SSH signature (`ssh-keygen -Y sign`), and
 /// what came of verifying it.
+///
+/// `deny_unknown_fields` for the reason given at [`crate::RunThresholds`]: the strict JSON reader cannot
+/// see into an internally tagged enum.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "status", rename_all = "lowercase")]
+#[serde(tag = "status", rename_all = "lowercase", deny_unknown_fields)]
 pub enum UatSignature {
     /// There is no signature file next to the record.
     Unsigned {

@@ -74,6 +74,15 @@ impl Collector {
         }
     }
 
+    /// The error of JSON in the file that could not be read.
+    pub(crate) fn json(&self, source: shipgate_json::JsonError) -> PerfError {
+        PerfError::Json {
+            path: self.path.clone(),
+            format: self.format.clone(),
+            source,
+        }
+    }
+
     /// The unit a metric has by the tool's naming conventions, else `fallback`.
     pub(crate) fn unit_for(&self, metric: &str, fallback: PerfUnit) -> PerfUnit {
         expected_unit(Some(self.tool), metric).unwrap_or(fallback)

@@ -1,5 +1,9 @@
 //! Why a performance file could not be read.
 
+use shipgate_json::JsonErrorKind;
+
+const REGENERATE: &str = "regenerate the file with the load-test tool; if the tool wrote it as is, please report it to shipgate with the file";
+
 /// Everything that can stop a performance file from becoming evidence. Each names the file and,
 /// where there is one, the line or the JSON field; [`PerfError::remedy`] says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +53,18 @@ pub enum PerfError {
         /// What is wrong.
         message: String,
     },
+    /// The file's JSON could not be read: not JSON, a key given twice, or (in shipgate's own
+    /// forms) a key the form does not have.
+    #[error("failed to read `{path}` ({format}): {source}")]
+    Json {
+        /// The file.
+        path: String,
+        /// The format being read (`JSON` before it is recognised).
+        format: String,
+        /// What is wrong, and where.
+        #[source]
+        source: shipgate_json::JsonError,
+    },
     /// The file is readable but measured nothing: no sample, no metric.
     #[error("`{path}` ({format}) holds no {what}")]
     NoMeasurements {
@@ -79,6 +95,7 @@ impl PerfError {
             | PerfError::NotRecognised { path, .. }
             | PerfError::FormatMismatch { path, .. }
             | PerfError::Invalid { path, .. }
+            | PerfError::Json { path, .. }
             | PerfError::NoMeasurements { path, .. } => path,
         }
     }
@@ -90,7 +107,14 @@ impl PerfError {
             PerfError::EmptyFile { .. } | PerfError::NoMeasurements { .. } => "the load test wrote a file but measured nothing: check that it ran against the system, that requests were sent, and that it finished before its results were written".to_owned(),
             PerfError::NotRecognised { .. } => "point `sources.performance` at a k6 summary or `--out json` file, a JMeter JTL (CSV) or statistics.json, a Locust `_stats.csv`, a Gatling stats.json/global_stats.json, a generic metrics JSON or Bencher Metric Format file, or a baseline written by `shipgate perf baseline promote`".to_owned(),
             PerfError::FormatMismatch { .. } => "correct `format` in `sources.performance` (or leave it out: shipgate recognises the format by itself), or point the path at the right file".to_owned(),
-            PerfError::Invalid { .. } => "regenerate the file with the load-test tool; if the tool wrote it as is, please report it to shipgate with the file".to_owned(),
+            PerfError::Invalid { .. } => REGENERATE.to_owned(),
+            PerfError::Json { source, .. } => match source.kind() {
+                JsonErrorKind::NotJson { .. } | JsonErrorKind::Invalid { .. } => {
+                    REGENERATE.to_owned()
+                }
+                JsonErrorKind::DuplicateKey { .. } => "a file that gives one key two values cannot be read either way: find what wrote the key twice (a script that merged results, an edit by hand) and write the file again with each key once".to_owned(),
+                JsonErrorKind::UnknownKey { .. } => "correct the key (the nearest known one is named) or remove it: shipgate's own formats are described in docs/performance-evidence.md".to_owned(),
+            },
         }
     }
 }

@@ -26,6 +26,7 @@ use crate::collect::{Collector, Shape, contradicts_samples};
 use crate::error::PerfError;
 use crate::provenance;
 use serde_json::Value;
+use shipgate_json::check_keys;
 use shipgate_model::perf::split_metric;
 use shipgate_model::{
     Direction, PerfEvidence, PerfTool, PerfUnit, RunThresholds, SampleRef, SampleStat,
@@ -40,6 +41,8 @@ const TOP_KEYS: &[&str] = &[
     "metrics",
 ];
 const METRIC_KEYS: &[&str] = &["name", "unit", "direction", "value", "samples"];
+const TOOL_KEYS: &[&str] = &["name", "version"];
+const THRESHOLD_KEYS: &[&str] = &["name", "ok"];
 
 /// A unit as written in a generic file: the normalised unit and the factor into it.
 pub(crate) fn parse_unit(text: &str) -> (PerfUnit, f64) {
@@ -66,12 +69,7 @@ pub(crate) fn read_generic(doc: &Value, path: &str) -> Result<PerfEvidence, Perf
     let Some(top) = doc.as_object() else {
         return Err(c.invalid("the top level", "expected an object"));
     };
-    if let Some(key) = top.keys().find(|k| !TOP_KEYS.contains(&k.as_str())) {
-        return Err(c.invalid(
-            key.as_str(),
-            format!("unknown key `{key}`; the keys are {}", TOP_KEYS.join(", ")),
-        ));
-    }
+    check_keys(top, TOP_KEYS, "").map_err(|e| c.json(e))?;
     let text = |key: &str| -> Result<Option<String>, PerfError> {
         match top.get(key) {
             None | Some(Value::Null) => Ok(None),
@@ -90,6 +88,9 @@ pub(crate) fn read_generic(doc: &Value, path: &str) -> Result<PerfEvidence, Perf
         );
     }
     if let Some(tool) = top.get("tool") {
+        if let Some(keys) = tool.as_object() {
+            check_keys(keys, TOOL_KEYS, "tool").map_err(|e| c.json(e))?;
+        }
         p.tool = tool
             .get("name")
             .and_then(Value::as_str)
@@ -107,6 +108,9 @@ pub(crate) fn read_generic(doc: &Value, path: &str) -> Result<PerfEvidence, Perf
             let mut failed = Vec::new();
             for (i, t) in items.iter().enumerate() {
                 let at = format!("thresholds[{i}]");
+                if let Some(keys) = t.as_object() {
+                    check_keys(keys, THRESHOLD_KEYS, &at).map_err(|e| c.json(e))?;
+                }
                 let name = t
                     .get("name")
                     .and_then(Value::as_str)
@@ -129,15 +133,7 @@ pub(crate) fn read_generic(doc: &Value, path: &str) -> Result<PerfEvidence, Perf
         let Some(obj) = m.as_object() else {
             return Err(c.invalid(&at, "expected an object"));
         };
-        if let Some(key) = obj.keys().find(|k| !METRIC_KEYS.contains(&k.as_str())) {
-            return Err(c.invalid(
-                format!("{at}.{key}"),
-                format!(
-                    "unknown key `{key}`; a metric has {}",
-                    METRIC_KEYS.join(", ")
-                ),
-            ));
-        }
+        check_keys(obj, METRIC_KEYS, &at).map_err(|e| c.json(e))?;
         let full = obj
             .get("name")
             .and_then(Value::as_str)

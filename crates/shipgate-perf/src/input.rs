@@ -142,13 +142,11 @@ pub(crate) fn read_from<R: Read>(
         Sniffed::Json => {
             let mut bytes = Vec::new();
             reader.read_to_end(&mut bytes).map_err(io)?;
-            let doc: Value =
-                serde_json::from_slice(strip_bom(&bytes)).map_err(|e| PerfError::Invalid {
-                    path: path.to_owned(),
-                    format: "JSON".to_owned(),
-                    at: format!("line {}, column {}", e.line(), e.column()),
-                    message: format!("not valid JSON: {e}"),
-                })?;
+            let doc = shipgate_json::parse_value(&bytes).map_err(|source| PerfError::Json {
+                path: path.to_owned(),
+                format: "JSON".to_owned(),
+                source,
+            })?;
             drop(bytes);
             let kind = classify_json(&doc).ok_or_else(|| PerfError::NotRecognised {
                 path: path.to_owned(),
@@ -250,15 +248,24 @@ fn sniff(head: &[u8], path: &str) -> Result<Sniffed, PerfError> {
                 return Ok(Sniffed::Snapshot);
             }
             // k6 `--out json` writes one small object per line, each with a `type`.
-            if let Ok(Value::Object(obj)) = serde_json::from_slice::<Value>(first_line)
-                && matches!(
-                    obj.get("type").and_then(Value::as_str),
-                    Some("Metric" | "Point")
-                )
-            {
-                return Ok(Sniffed::Ndjson);
+            match shipgate_json::parse_value(first_line) {
+                Ok(Value::Object(obj))
+                    if matches!(
+                        obj.get("type").and_then(Value::as_str),
+                        Some("Metric" | "Point")
+                    ) =>
+                {
+                    Ok(Sniffed::Ndjson)
+                }
+                // A first line that is a whole object with a key given twice: refused here, as
+                // neither reading of it can tell which format the file is in.
+                Err(source) if source.is_duplicate_key() => Err(PerfError::Json {
+                    path: path.to_owned(),
+                    format: "JSON".to_owned(),
+                    source,
+                }),
+                _ => Ok(Sniffed::Json),
             }
-            Ok(Sniffed::Json)
         }
         b'[' => Err(not(
             "it is a JSON list; shipgate reads JSON objects (a k6 summary, a generic metrics file with a `metrics` list, ...)",

@@ -135,8 +135,7 @@ pub(crate) fn read<R: BufRead>(reader: &mut R, path: &str) -> Result<PerfEvidenc
         if text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let obj: Value = serde_json::from_slice(text)
-            .map_err(|e| c.invalid(&at, format!("not a JSON object: {e}")))?;
+        let obj = shipgate_json::parse_value(text).map_err(|e| c.json(e.on_line(number)))?;
         let data = obj.get("data");
         match obj.get("type").and_then(Value::as_str) {
             Some("Metric") => {

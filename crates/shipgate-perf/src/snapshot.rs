@@ -51,25 +51,20 @@ struct SnapshotFile {
 /// are the bytes looked at again, for the version: a snapshot of another version is refused as
 /// such rather than for the first key it does not know.
 pub(crate) fn read_bytes(bytes: &[u8], path: &str) -> Result<PerfEvidence, PerfError> {
-    #[derive(Deserialize)]
-    struct Version {
-        shipgate_perf_baseline: Value,
-    }
-    let json_error = |e: serde_json::Error| PerfError::Invalid {
-        path: path.to_owned(),
-        format: FORMAT.to_owned(),
-        at: format!("line {}, column {}", e.line(), e.column()),
-        message: format!("not a valid snapshot: {e}"),
-    };
-    match serde_json::from_slice::<SnapshotFile>(bytes) {
+    match shipgate_json::parse_form::<SnapshotFile>(bytes) {
         Ok(file) => {
             check_version(&Value::from(file.shipgate_perf_baseline), path)?;
             validate(file, path)
         }
         Err(e) => {
-            let version: Version = serde_json::from_slice(bytes).map_err(json_error)?;
-            check_version(&version.shipgate_perf_baseline, path)?;
-            Err(json_error(e))
+            // Only a document that is JSON with each key once has a version to speak of.
+            if let Ok(doc) = shipgate_json::parse_value(bytes) {
+                check_version(
+                    doc.get("shipgate_perf_baseline").unwrap_or(&Value::Null),
+                    path,
+                )?;
+            }
+            Err(json_error(e, path))
         }
     }
 }
@@ -80,13 +75,17 @@ pub(crate) fn read(doc: Value, path: &str) -> Result<PerfEvidence, PerfError> {
         doc.get("shipgate_perf_baseline").unwrap_or(&Value::Null),
         path,
     )?;
-    let file: SnapshotFile = serde_json::from_value(doc).map_err(|e| PerfError::Invalid {
+    let file: SnapshotFile =
+        shipgate_json::form_from_value(doc).map_err(|e| json_error(e, path))?;
+    validate(file, path)
+}
+
+fn json_error(source: shipgate_json::JsonError, path: &str) -> PerfError {
+    PerfError::Json {
         path: path.to_owned(),
         format: FORMAT.to_owned(),
-        at: "the top level".to_owned(),
-        message: format!("not a valid snapshot: {e}"),
-    })?;
-    validate(file, path)
+        source,
+    }
 }
 
 fn invalid(path: &str, at: &str, message: String) -> PerfError {

@@ -374,7 +374,7 @@ mod tests {
     #[test]
     fn json_has_the_corpus_counts() {
         let json = render_test_inspection_json(&fixtures::evidence()).unwrap();
-        let v: Value = serde_json::from_str(&json).unwrap();
+        let v: Value = shipgate_json::parse_value(json.as_bytes()).unwrap();
         let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             keys,
@@ -464,7 +464,7 @@ mod tests {
         assert!(plain.contains("  xy\n"), "{plain}");
         // JSON keeps the text exactly; serde escapes it.
         let json = render_test_inspection_json(&evidence).unwrap();
-        let v: Value = serde_json::from_str(&json).unwrap();
+        let v: Value = shipgate_json::parse_value(json.as_bytes()).unwrap();
         assert_eq!(v["failing"][0]["name"], "a\u{1b}[2Jb\u{0}\nc");
     }
 
@@ -474,7 +474,7 @@ mod tests {
             render_test_inspection_human(&TestEvidence::default(), &RenderOptions::default());
         assert!(plain.starts_with("0 tests in 0 files\n"), "{plain}");
         let json = render_test_inspection_json(&TestEvidence::default()).unwrap();
-        let v: Value = serde_json::from_str(&json).unwrap();
+        let v: Value = shipgate_json::parse_value(json.as_bytes()).unwrap();
         assert_eq!(v["files"], serde_json::json!([]));
     }
 }

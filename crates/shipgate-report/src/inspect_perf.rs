@@ -306,7 +306,7 @@ mod tests {
             evidence: &e,
         })
         .unwrap();
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let v: serde_json::Value = shipgate_json::parse_value(text.as_bytes()).unwrap();
         assert_eq!(v["metrics"].as_array().unwrap().len(), 3);
         let p95 = v["metrics"]
             .as_array()

@@ -165,7 +165,8 @@ signature invalid: it does not match
     #[test]
     fn the_json_view_is_the_evidence() {
         let v: serde_json::Value =
-            serde_json::from_str(&render_uat_inspection_json(&record()).unwrap()).unwrap();
+            shipgate_json::parse_value(render_uat_inspection_json(&record()).unwrap().as_bytes())
+                .unwrap();
         assert_eq!(v["signature"]["status"], "invalid");
         assert_eq!(v["decision"], "conditional");
         assert_eq!(v["signoffs"][0]["at"], "2026-11-20T15:04:00Z");

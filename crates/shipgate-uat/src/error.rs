@@ -138,6 +138,7 @@ fn http_remedy(e: &HttpError) -> String {
         HttpError::Unauthorized { .. }
         | HttpError::Setup { .. }
         | HttpError::MalformedJson { html: false, .. }
+        | HttpError::DuplicateKey { .. }
         | HttpError::TooLarge { .. }
         | HttpError::SecretInAnswer { .. } => e.remedy(),
     }

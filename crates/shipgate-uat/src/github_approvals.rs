@@ -326,8 +326,8 @@ pub fn read_approvals_json(bytes: &[u8], path: &str) -> Result<DeploymentApprova
         path: path.to_owned(),
         reason,
     };
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| stored(format!("not valid JSON: {e}")))?;
+    // Strict: a key given twice, or one the stored form does not have, is refused.
+    let value = shipgate_json::parse_value(bytes).map_err(|e| stored(e.to_string()))?;
     let format = value.get("format").and_then(Value::as_str);
     if format != Some(APPROVALS_FORMAT) {
         return Err(stored(format!(
@@ -342,7 +342,7 @@ pub fn read_approvals_json(bytes: &[u8], path: &str) -> Result<DeploymentApprova
             version.map_or("missing".to_owned(), |v| v.to_string())
         )));
     }
-    serde_json::from_value(value).map_err(|e| stored(e.to_string()))
+    shipgate_json::form_from_value(value).map_err(|e| stored(e.to_string()))
 }
 
 #[cfg(test)]
@@ -428,6 +428,49 @@ mod tests {
         );
         let err = read_approvals_json(b"[", "x.json").unwrap_err();
         assert!(err.to_string().contains("x.json"), "{err}");
+    }
+
+    #[test]
+    fn stored_approvals_with_a_key_twice_or_an_unknown_key_are_refused() {
+        let a = DeploymentApprovals::new(
+            "https://api.github.com/repos/acme/pay/actions/runs/7/approvals",
+            "acme/pay",
+            WorkflowRun {
+                id: 7,
+                name: None,
+                html_url: None,
+                head_sha: Some("3f2a9c1".into()),
+                created_at: "2026-11-24T09:00:00Z".parse().unwrap(),
+                run_attempt: None,
+            },
+            vec![DeploymentReview {
+                state: ReviewState::Rejected,
+                user: "sam".into(),
+                environments: vec!["production".into()],
+                comment: None,
+            }],
+        );
+        let text = write_approvals_json(&a);
+        assert!(text.contains("\"state\": \"rejected\""), "{text}");
+        // A rejection given again as an approval, last.
+        let twice = text.replacen(
+            "\"state\": \"rejected\"",
+            "\"state\": \"rejected\", \"state\": \"approved\"",
+            1,
+        );
+        let err = read_approvals_json(twice.as_bytes(), "x.json").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("the key `state` appears twice in `reviews[0]` (line"),
+            "{err}"
+        );
+        let typo = text.replacen("\"head_sha\"", "\"head_shaa\"", 1);
+        let err = read_approvals_json(typo.as_bytes(), "x.json").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("unknown key `head_shaa` in `run`; did you mean `head_sha`?"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -201,6 +201,39 @@ fn a_run_created_at_without_a_zone_is_refused() {
     }
 }
 
+/// A rejection given again as an approval: read with serde_json alone, the last would win and
+/// the release would count as approved.
+#[test]
+fn a_review_state_given_twice_is_refused() {
+    let reviews = serde_json::to_string(&json!([review("rejected", "production", "kim")]))
+        .unwrap()
+        .replacen(
+            "\"state\":\"rejected\"",
+            "\"state\":\"rejected\",\"state\":\"approved\"",
+            1,
+        );
+    let s = Server::start();
+    s.mount(Mock::given(method("GET")).and(path(RUN)).respond_with(
+        ResponseTemplate::new(200).set_body_json(json!({
+            "id": 42, "name": "release", "head_sha": "3f2a9c1d", "run_attempt": 2,
+            "created_at": "2026-11-24T08:00:00Z"
+        })),
+    ));
+    s.mount(
+        Mock::given(method("GET"))
+            .and(path(format!("{RUN}/approvals")))
+            .respond_with(ResponseTemplate::new(200).set_body_raw(reviews, "application/json")),
+    );
+    let err = fetch(&config(&s, &[])).unwrap_err();
+    let text = format!("{err} {}", err.remedy());
+    assert!(
+        text.contains("the key `state` appears twice in `[0]` (line 1, column"),
+        "{text}"
+    );
+    assert!(text.contains("/approvals"), "{text}");
+    assert!(text.contains("key given twice"), "{text}");
+}
+
 #[test]
 fn answers_of_another_shape_are_errors() {
     let s = Server::start();

@@ -1,6 +1,8 @@
 //! Problems found in a YAML document, each pointing at its line.
 
 use crate::node::Mark;
+// The one did-you-mean for unknown keys, shared with the JSON forms.
+use shipgate_json::did_you_mean;
 use std::fmt;
 
 /// One problem in a document: where it is and what is wrong.
@@ -196,31 +198,5 @@ fn list(expected: &[&str]) -> String {
             .map(|e| format!("`{e}`"))
             .collect::<Vec<_>>()
             .join(", "),
-    }
-}
-
-/// The closest candidate to `given`, when it is close enough to be a likely typo.
-pub(crate) fn did_you_mean<'a>(given: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    let norm = |s: &str| s.to_ascii_lowercase().replace(['-', ' '], "_");
-    let g = norm(given);
-    candidates
-        .iter()
-        .map(|c| (*c, strsim::jaro_winkler(&g, &norm(c))))
-        .filter(|(_, score)| *score >= 0.82)
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(c, _)| c)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn suggests_close_keys_only() {
-        let keys = ["min_pass_rate", "min_tests", "level", "on_missing"];
-        assert_eq!(did_you_mean("min_pass_rat", &keys), Some("min_pass_rate"));
-        assert_eq!(did_you_mean("min-tests", &keys), Some("min_tests"));
-        assert_eq!(did_you_mean("onmissing", &keys), Some("on_missing"));
-        assert_eq!(did_you_mean("colour", &keys), None);
     }
 }

@@ -39,7 +39,7 @@ impl Server {
             .filter(|r| r.url.path() == path)
             .map(|r| {
                 (
-                    serde_json::from_slice(&r.body).ok(),
+                    shipgate_json::parse_value(&r.body).ok(),
                     r.url.query().unwrap_or_default().to_owned(),
                 )
             })

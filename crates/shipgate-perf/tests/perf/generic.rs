@@ -47,7 +47,8 @@ fn generic_typos_and_nonsense_are_refused() {
     let typo = r#"{"metrics": [{"name": "a.p95", "value": 1, "directon": "lower"}]}"#;
     let e = bytes(typo).unwrap_err().to_string();
     assert!(
-        e.contains("unknown key `directon`") && e.contains("metrics[0].directon"),
+        e.contains("unknown key `directon` in `metrics[0]`")
+            && e.contains("did you mean `direction`?"),
         "{e}"
     );
     let bad = r#"{"metrics": [{"name": "a.p95", "value": 1, "direction": "down"}]}"#;

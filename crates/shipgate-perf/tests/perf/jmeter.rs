@@ -7,7 +7,7 @@ use shipgate_model::{Direction, PerfUnit, SampleStat};
 /// Every stat the JTL reader computes agrees with numpy's on the same file.
 fn matches_numpy(jtl: &str) {
     let e = read(jtl).evidence;
-    let expected: Value = serde_json::from_slice(
+    let expected: Value = shipgate_json::parse_value(
         &std::fs::read(fixture(&jtl.replace(".jtl", ".numpy.json"))).unwrap(),
     )
     .unwrap();
@@ -97,7 +97,7 @@ fn dashboard_statistics_as_written() {
     let e = read("jmeter-dashboard-statistics.json").evidence;
     assert_eq!(e.provenance.format, "JMeter dashboard statistics.json");
     assert!(e.series.is_empty(), "the dashboard has no raw samples");
-    let file: Value = serde_json::from_slice(
+    let file: Value = shipgate_json::parse_value(
         &std::fs::read(fixture("jmeter-dashboard-statistics.json")).unwrap(),
     )
     .unwrap();

@@ -14,7 +14,8 @@ fn handle_summary_data() {
     assert_eq!(e.provenance.tool, "k6");
     assert_eq!(e.provenance.format, "k6 handleSummary() data JSON");
     let file: Value =
-        serde_json::from_slice(&std::fs::read(fixture("k6-handle-summary.json")).unwrap()).unwrap();
+        shipgate_json::parse_value(&std::fs::read(fixture("k6-handle-summary.json")).unwrap())
+            .unwrap();
     let p95 = file["metrics"]["http_req_duration"]["values"]["p(95)"]
         .as_f64()
         .unwrap();
@@ -280,7 +281,7 @@ fn a_repeated_ndjson_metric_line_keeps_the_thresholds_of_the_first() {
 #[test]
 fn summary_thresholds_of_another_shape_are_refused() {
     let text = std::fs::read_to_string(fixture("k6-summary-export-failed-threshold.json")).unwrap();
-    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    let mut doc: Value = shipgate_json::parse_value(text.as_bytes()).unwrap();
     doc["metrics"]["http_req_duration"]["thresholds"] = serde_json::json!(["p(99)<40"]);
     let e = bytes(&doc.to_string()).unwrap_err().to_string();
     assert!(

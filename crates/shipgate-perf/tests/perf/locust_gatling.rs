@@ -103,7 +103,7 @@ fn gatling_stats_tree() {
     let e = read("gatling-3.13-stats.json").evidence;
     assert_eq!(e.provenance.format, "Gatling stats.json");
     let file: Value =
-        serde_json::from_slice(&std::fs::read(fixture("gatling-3.13-stats.json")).unwrap())
+        shipgate_json::parse_value(&std::fs::read(fixture("gatling-3.13-stats.json")).unwrap())
             .unwrap();
     let root = &file["stats"];
     let total = |s: &Value, f: &str| s[f]["total"].as_f64().unwrap();

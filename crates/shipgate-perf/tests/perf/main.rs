@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod detection;
+mod duplicate_keys;
 mod generic;
 mod jmeter;
 mod k6;

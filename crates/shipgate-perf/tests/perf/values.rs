@@ -60,13 +60,13 @@ fn a_fraction_above_one_is_refused() {
 #[test]
 fn a_negative_k6_rate_is_refused() {
     let text = std::fs::read_to_string(fixture("k6-handle-summary.json")).unwrap();
-    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut doc: serde_json::Value = shipgate_json::parse_value(text.as_bytes()).unwrap();
     doc["metrics"]["http_req_failed"]["values"]["rate"] = serde_json::json!(-0.5);
     refused(
         &doc.to_string(),
         &["http_req_failed.rate", "-0.5", "negative"],
     );
-    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut doc: serde_json::Value = shipgate_json::parse_value(text.as_bytes()).unwrap();
     doc["metrics"]["http_req_duration"]["values"]["p(95)"] = serde_json::json!(-1);
     refused(&doc.to_string(), &["http_req_duration.p95", "negative"]);
 }
@@ -78,7 +78,7 @@ fn negative_bencher_and_jmeter_statistics_values_are_refused() {
         &["bench.latency", "negative"],
     );
     let text = std::fs::read_to_string(fixture("jmeter-dashboard-statistics.json")).unwrap();
-    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut doc: serde_json::Value = shipgate_json::parse_value(text.as_bytes()).unwrap();
     doc["Total"]["errorPct"] = serde_json::json!(-10.0);
     refused(&doc.to_string(), &["Total.error_rate", "negative"]);
 }
@@ -87,11 +87,11 @@ fn negative_bencher_and_jmeter_statistics_values_are_refused() {
 fn an_unreadable_gatling_ko_is_refused() {
     let text = std::fs::read_to_string(fixture("gatling-3.13-global_stats.json")).unwrap();
     for ko in [r#""six""#, "true", r#""-""#, "null"] {
-        let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-        doc["numberOfRequests"]["ko"] = serde_json::from_str(ko).unwrap();
+        let mut doc: serde_json::Value = shipgate_json::parse_value(text.as_bytes()).unwrap();
+        doc["numberOfRequests"]["ko"] = shipgate_json::parse_value(ko.as_bytes()).unwrap();
         refused(&doc.to_string(), &["numberOfRequests.ko"]);
     }
-    let mut doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut doc: serde_json::Value = shipgate_json::parse_value(text.as_bytes()).unwrap();
     doc["numberOfRequests"]["ko"] = serde_json::json!(-6);
     refused(&doc.to_string(), &["All Requests.errors", "negative"]);
 }

@@ -1,0 +1,67 @@
+//! The one way shipgate reads JSON: strictly.
+//!
+//! Every JSON document shipgate reads — a tracker's answer, a load-test tool's results, a copy
+//! stored in a release record, a form shipgate defines — is read here, and refused where a plain
+//! `serde_json` read would quietly pick one meaning:
+//!
+//! - **A repeated key**, in any object, whatever type is read. `serde_json::Value`, a map and
+//!   `#[serde(flatten)]` keep the last value, so `"status": "open", "status": "closed"` would read
+//!   as closed and an open critical defect would ship. The error names the key, the object that
+//!   holds it (`defects[3]`) and the line and column.
+//! - **An unknown key, in a form shipgate defines** ([`parse_form`], [`form_from_value`],
+//!   [`check_keys`]): a misspelt key must not leave the field it meant at its default. The error
+//!   names the nearest known key ([`did_you_mean`], the same suggestion the YAML files get).
+//!   Third-party formats ([`parse_value`]) keep unknown keys: tools add fields.
+//!
+//! The check is in the deserializer (module `strict`), not in each reader, so a new reader cannot
+//! forget it; `clippy.toml` forbids `serde_json::from_str`, `from_slice` and `from_reader`
+//! everywhere else. A byte order mark before the document is skipped, as Windows tools write one.
+//!
+//! This crate must not read files, the network or the environment: callers pass the bytes, and
+//! name the file or the (redacted) URL in their own errors around a [`JsonError`].
+
+mod error;
+mod keys;
+mod strict;
+
+pub use error::{JsonError, JsonErrorKind, Position};
+pub use keys::{check_keys, did_you_mean};
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use strict::{Mode, Strict, Track};
+
+/// Reads a third-party JSON document (a tool's results, a tracker's answer): a repeated key is
+/// refused, an unknown one kept.
+pub fn parse_value(bytes: &[u8]) -> Result<Value, JsonError> {
+    parse(bytes, Mode::Document)
+}
+
+/// Reads a form shipgate defines into its type: a repeated key is refused, and so is a key the
+/// struct being read does not have, naming the nearest one it has. Keys inside a map or a
+/// `Value` of the form are names, not fields, and are free.
+pub fn parse_form<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, JsonError> {
+    parse(bytes, Mode::Form)
+}
+
+/// Reads a form from a document already read by [`parse_value`] (for a reader that looks at a
+/// key first, such as the form's version), with the same refusals as [`parse_form`]. The errors
+/// carry the path in the document but no line: the text is gone.
+pub fn form_from_value<T: DeserializeOwned>(value: Value) -> Result<T, JsonError> {
+    let track = Track::default();
+    T::deserialize(Strict::new(value, &track, Mode::Form)).map_err(|e| track.into_error(&e))
+}
+
+fn parse<'de, T: Deserialize<'de>>(bytes: &'de [u8], mode: Mode) -> Result<T, JsonError> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let track = Track::default();
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the one place JSON text is parsed, through the strict wrapper"
+    )]
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let read =
+        T::deserialize(Strict::new(&mut de, &track, mode)).and_then(|v| de.end().map(|()| v));
+    read.map_err(|e| track.into_error(&e))
+}

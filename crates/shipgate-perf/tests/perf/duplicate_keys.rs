@@ -1,0 +1,233 @@
+//! Every JSON format, with a key that decides the outcome given twice: the file is refused,
+//! naming the key, where it is and its line, never read as the last (or the first) value. The
+//! forms shipgate defines (the generic metrics JSON, baseline snapshots) also refuse a key they do
+//! not have, naming the nearest one they have. Each case starts from a real fixture.
+
+use super::*;
+use jiff::Timestamp;
+use shipgate_json::JsonErrorKind;
+use shipgate_perf::{PromoteOptions, promote, render_snapshot};
+
+/// `text` with `"key": value, ` written just before the first `"key"` that is a key: the object
+/// then holds the key twice, `value` first and the fixture's own value last.
+fn repeated(text: &str, key: &str, value: &str) -> String {
+    let quoted = format!("\"{key}\"");
+    let at = text
+        .match_indices(&quoted)
+        .map(|(i, _)| i)
+        .find(|&i| text[i + quoted.len()..].trim_start().starts_with(':'))
+        .unwrap_or_else(|| panic!("no key {quoted}"));
+    format!("{}{quoted}: {value}, {}", &text[..at], &text[at..])
+}
+
+fn fixture_text(name: &str) -> String {
+    std::fs::read_to_string(fixture(name)).unwrap()
+}
+
+/// The error of a file refused for a repeated `key`: (its message, the object's path, its line).
+fn refused_for_repeat(result: Result<PerfRead, PerfError>, key: &str) -> (String, String, usize) {
+    let e = result.expect_err("a repeated key must be refused");
+    let message = e.to_string();
+    let remedy = e.remedy();
+    match &e {
+        PerfError::Json { source, .. } => {
+            let JsonErrorKind::DuplicateKey {
+                key: found,
+                path,
+                position,
+            } = source.kind()
+            else {
+                panic!("expected a repeated `{key}`, got {message}");
+            };
+            assert_eq!(found, key, "{message}");
+            assert!(
+                message.contains(&format!("`{key}` appears twice")),
+                "{message}"
+            );
+            assert!(remedy.contains("each key once"), "{remedy}");
+            (
+                message.clone(),
+                path.clone(),
+                position.expect("a position").line,
+            )
+        }
+        other => panic!("expected a repeated `{key}`, got {other}"),
+    }
+}
+
+#[test]
+fn k6_summary_with_a_threshold_s_ok_given_twice_is_refused() {
+    let text = fixture_text("k6-handle-summary.json");
+    let (message, path, _) = refused_for_repeat(bytes(&repeated(&text, "ok", "false")), "ok");
+    assert!(path.starts_with("metrics."), "{path}");
+    assert!(
+        message.starts_with("failed to read `inline` (JSON)"),
+        "{message}"
+    );
+    let (_, path, _) = refused_for_repeat(bytes(&repeated(&text, "p(95)", "1.0")), "p(95)");
+    assert_eq!(path, "metrics.http_req_duration.values");
+}
+
+#[test]
+fn k6_summary_export_and_machine_readable_summary_with_a_value_given_twice_are_refused() {
+    let text = fixture_text("k6-summary-export.json");
+    refused_for_repeat(bytes(&repeated(&text, "p(95)", "1.0")), "p(95)");
+    let text = fixture_text("k6-machine-readable-summary.json");
+    let (_, path, _) = refused_for_repeat(bytes(&repeated(&text, "count", "0")), "count");
+    assert!(path.starts_with("results."), "{path}");
+}
+
+#[test]
+fn k6_ndjson_point_with_its_value_given_twice_is_refused_naming_the_file_line() {
+    let text = fixture_text("k6-out.ndjson");
+    let lines: Vec<&str> = text.lines().collect();
+    let n = lines
+        .iter()
+        .position(|l| l.contains("\"type\":\"Point\"") && l.contains("http_req_duration"))
+        .unwrap();
+    let mut changed: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+    changed[n] = repeated(lines[n], "value", "1");
+    let (message, path, line) = refused_for_repeat(bytes(&changed.join("\n")), "value");
+    assert_eq!((path.as_str(), line), ("data", n + 1), "{message}");
+    assert!(message.contains("k6 --out json"), "{message}");
+    // On the first line, before the format is known, too.
+    let mut first: Vec<String> = lines.iter().map(|l| (*l).to_owned()).collect();
+    first[0] = repeated(lines[0], "type", "\"Point\"");
+    refused_for_repeat(bytes(&first.join("\n")), "type");
+}
+
+#[test]
+fn jmeter_statistics_with_an_error_count_given_twice_is_refused() {
+    let text = fixture_text("jmeter-dashboard-statistics.json");
+    let (_, path, line) =
+        refused_for_repeat(bytes(&repeated(&text, "errorCount", "999")), "errorCount");
+    assert_eq!((path.as_str(), line), ("checkout", 5));
+}
+
+#[test]
+fn gatling_stats_with_a_failure_count_given_twice_is_refused() {
+    let text = fixture_text("gatling-3.13-stats.json");
+    let (_, path, _) = refused_for_repeat(bytes(&repeated(&text, "ko", "0")), "ko");
+    assert_eq!(path, "stats.numberOfRequests");
+    let text = fixture_text("gatling-3.13-global_stats.json");
+    refused_for_repeat(bytes(&repeated(&text, "ko", "0")), "ko");
+}
+
+#[test]
+fn bencher_with_a_value_given_twice_is_refused() {
+    let text = fixture_text("bencher-metric-format.json");
+    let (_, path, _) = refused_for_repeat(bytes(&repeated(&text, "value", "1.0")), "value");
+    assert_eq!(path, "benchmark_name.latency");
+}
+
+#[test]
+fn generic_metrics_with_a_value_given_twice_is_refused() {
+    let text = fixture_text("generic-metrics.json");
+    let (_, path, _) = refused_for_repeat(bytes(&repeated(&text, "value", "1.0")), "value");
+    assert_eq!(path, "metrics[0]");
+    let (_, path, _) = refused_for_repeat(bytes(&repeated(&text, "ok", "true")), "ok");
+    assert_eq!(path, "thresholds[0]");
+}
+
+fn unknown_key(result: Result<PerfRead, PerfError>) -> (String, Option<String>, String) {
+    let e = result.expect_err("an unknown key must be refused");
+    let message = e.to_string();
+    match &e {
+        PerfError::Json { source, .. } => {
+            let JsonErrorKind::UnknownKey { key, nearest, .. } = source.kind() else {
+                panic!("expected an unknown key, got {message}");
+            };
+            assert!(e.remedy().contains("nearest known one"), "{}", e.remedy());
+            (key.clone(), nearest.clone(), message)
+        }
+        other => panic!("expected an unknown key, got {other}"),
+    }
+}
+
+#[test]
+fn generic_metrics_refuse_unknown_keys_at_every_level_with_the_nearest_known_one() {
+    let text = fixture_text("generic-metrics.json");
+    for (from, to, nearest) in [
+        (
+            "\"release_version\"",
+            "\"release_verison\"",
+            "release_version",
+        ),
+        ("\"direction\"", "\"directon\"", "direction"),
+        ("\"version\"", "\"verison\"", "version"),
+        ("\"ok\"", "\"okay\"", "ok"),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let (key, found, message) = unknown_key(bytes(&text.replacen(from, to, 1)));
+        assert_eq!(key, to.trim_matches('"'));
+        assert_eq!(found.as_deref(), Some(nearest), "{message}");
+        assert!(
+            message.contains(&format!("did you mean `{nearest}`?")),
+            "{message}"
+        );
+    }
+}
+
+fn snapshot_text() -> String {
+    let options = PromoteOptions {
+        now: Some("2026-11-24T10:00:00Z".parse::<Timestamp>().unwrap()),
+        release_version: Some("2.4.0".into()),
+        commit: Some("3f2a9c1".into()),
+        force: false,
+    };
+    let baseline = promote(read("jmeter-2.13-header.jtl"), &options).unwrap();
+    render_snapshot(&baseline, "0.1.0").unwrap()
+}
+
+#[test]
+fn a_baseline_snapshot_with_a_value_given_twice_is_refused() {
+    let text = snapshot_text();
+    let (_, path, _) = refused_for_repeat(bytes(&repeated(&text, "value", "1.0")), "value");
+    assert!(path.starts_with("metrics."), "{path}");
+    // Its series are a map: serde_json alone keeps the last of two series of one name.
+    let twice = text.replacen(
+        "\"series\": {",
+        "\"series\": {\n    \"checkout\": [1.0],",
+        1,
+    );
+    let (_, path, _) = refused_for_repeat(bytes(&twice), "checkout");
+    assert_eq!(path, "series");
+    // Read as JSON first (its version key not first), the same.
+    let moved = repeated(&text, "value", "1.0").replacen("\"shipgate_perf_baseline\": 1,", "", 1);
+    let moved = format!(
+        "{},\n  \"shipgate_perf_baseline\": 1\n}}\n",
+        moved.trim_end().trim_end_matches('}').trim_end()
+    );
+    refused_for_repeat(bytes(&moved), "value");
+}
+
+#[test]
+fn a_baseline_snapshot_refuses_unknown_keys_with_the_nearest_known_one() {
+    let text = snapshot_text();
+    for (from, to, nearest) in [
+        ("\"written_by\"", "\"writen_by\"", "written_by"),
+        ("\"direction\"", "\"directon\"", "direction"),
+        ("\"promoted_at\"", "\"promoted\"", "promoted_at"),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let (key, found, message) = unknown_key(bytes(&text.replacen(from, to, 1)));
+        assert_eq!(key, to.trim_matches('"'));
+        assert_eq!(found.as_deref(), Some(nearest), "{message}");
+    }
+    // A list beside thresholds that were not recorded is not dropped unseen.
+    let extra = text.replacen(
+        "\"state\": \"not_recorded\"",
+        "\"state\": \"not_recorded\", \"failed\": [\"p(95)<500\"]",
+        1,
+    );
+    assert_ne!(extra, text);
+    let e = bytes(&extra).unwrap_err().to_string();
+    assert!(e.contains("have no `passed` or `failed` list"), "{e}");
+    let typo = text.replacen(
+        "\"state\": \"not_recorded\"",
+        "\"state\": \"recorded\", \"passed\": [], \"faild\": []",
+        1,
+    );
+    let (key, found, _) = unknown_key(bytes(&typo));
+    assert_eq!((key.as_str(), found.as_deref()), ("faild", Some("failed")));
+}
