@@ -18,7 +18,7 @@ pub(crate) fn passed(
 ) -> CheckResult {
     let settings = CheckSettings::new(options.level, options.on_missing);
     let min_per_path = options.min_tests_per_path.unwrap_or(1).max(1);
-    let check = Check::new("critical-paths.passed", settings);
+    let check = Check::new("critical-paths.passed", settings).with_unit("count");
     let evidence = match check.source(tests, json!(0)) {
         Ok(e) => e,
         Err(r) => return *r,

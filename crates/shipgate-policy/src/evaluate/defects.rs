@@ -95,7 +95,7 @@ pub(crate) fn open(
     defects: &SourceState<DefectEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = Check::new("defects.open", settings);
+    let check = Check::new("defects.open", settings).with_unit("count");
     let limits = limits(max);
     let threshold = Value::Object(
         limits
@@ -197,7 +197,7 @@ pub(crate) fn classified(
     defects: &SourceState<DefectEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = Check::new("defects.classified", settings);
+    let check = Check::new("defects.classified", settings).with_unit("count");
     let max = options.max_unclassified.unwrap_or(0);
     let threshold = json!(max);
     let evidence = match check.source(defects, threshold.clone()) {

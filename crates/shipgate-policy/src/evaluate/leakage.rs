@@ -86,7 +86,7 @@ pub(crate) fn rate(
     defects: &SourceState<DefectEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = Check::new("leakage.rate", settings);
+    let check = Check::new("leakage.rate", settings).with_unit("ratio");
     let threshold = json!(
         options
             .max_rate

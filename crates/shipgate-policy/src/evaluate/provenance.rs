@@ -71,7 +71,8 @@ pub(crate) fn provenance(
     let check = Check::new(
         "evidence.provenance",
         CheckSettings::new(options.level, options.on_missing),
-    );
+    )
+    .with_unit("count");
     let rule = options.commit_rule();
     let release_commit = policy
         .release

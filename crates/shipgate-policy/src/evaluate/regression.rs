@@ -15,7 +15,7 @@ pub(crate) fn pass_rate(
     tests: &SourceState<TestEvidence>,
     quarantine: &QuarantineView<'_>,
 ) -> CheckResult {
-    let check = Check::new("regression.pass-rate", settings);
+    let check = Check::new("regression.pass-rate", settings).with_unit("ratio");
     let threshold = json!(min.as_f64());
     let evidence = match check.source(tests, threshold.clone()) {
         Ok(e) => e,
@@ -217,7 +217,7 @@ pub(crate) fn min_tests(
     settings: CheckSettings,
     tests: &SourceState<TestEvidence>,
 ) -> CheckResult {
-    let check = Check::new("regression.min-tests", settings);
+    let check = Check::new("regression.min-tests", settings).with_unit("count");
     let threshold = json!(min);
     let evidence = match check.source(tests, threshold.clone()) {
         Ok(e) => e,

@@ -54,7 +54,8 @@ pub(crate) fn signoff(
     let check = Check::new(
         "uat.signoff",
         CheckSettings::new(options.level, options.on_missing),
-    );
+    )
+    .with_unit("roles");
     let required: Vec<String> = options
         .required_roles
         .iter()
