@@ -369,6 +369,34 @@ mod tests {
         );
     }
 
+    /// A CI that reads only the JUnit file must never see a blocked gate as green: every check
+    /// that blocks, whatever its status, is a `<failure>`, and the suite's `failures` says how
+    /// many (no `skipped` total is written that a consumer could subtract).
+    #[test]
+    fn every_blocking_check_is_a_failure_whatever_its_status() {
+        use crate::fixtures::CheckBuilder;
+        let checks = vec![
+            CheckBuilder::fail("a.fail").build(),
+            CheckBuilder::missing("b.missing").build(),
+            CheckBuilder::error("c.error").build(),
+            CheckBuilder::warn("d.warn").blocking(true).build(),
+            CheckBuilder::waived("e.waived").blocking(true).build(),
+            CheckBuilder::pass("f.pass").build(),
+            CheckBuilder::warn("g.warn").build(),
+        ];
+        let report = fixtures::report(checks, vec![]);
+        assert_eq!(report.decision, shipgate_model::Decision::Blocked);
+        let xml = render_junit(&report).unwrap();
+        let parsed = parse(&xml);
+        assert_eq!(parsed.failures, 5, "{xml}");
+        assert_eq!(parsed.skipped, 1, "{xml}");
+        assert!(
+            xml.contains(r#"tests="7" failures="5" errors="0" time="0""#),
+            "{xml}"
+        );
+        assert!(!xml.contains("skipped=\""), "{xml}");
+    }
+
     #[test]
     fn hostile_text_is_escaped_and_stays_well_formed() {
         let xml = render_junit(&fixtures::hostile()).unwrap();
