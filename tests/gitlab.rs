@@ -207,6 +207,10 @@ fn the_project_pipeline_publishes_the_component_on_bare_semver_tags() {
         .map(|r| r.get("if").unwrap().as_str().unwrap())
         .collect();
     assert_eq!(conditions, [r"$CI_COMMIT_TAG =~ /^\d+\.\d+\.\d+$/"]);
+    // The job the component's tests need runs in every pipeline they run in: a `needs:` on a
+    // job that rules left out fails the whole pipeline.
+    let build = pipeline.get("build-shipgate").unwrap();
+    assert!(build.get("rules").is_none() && build.get("only").is_none());
     // The component's test jobs include the file as a user does, with inputs.
     let NodeValue::Seq(includes) = &pipeline.get("include").unwrap().value else {
         panic!()
