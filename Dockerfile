@@ -6,14 +6,20 @@
 #   docker build --target shell -t shipgate:shell .   # with a shell, for GitLab's Docker executor
 #
 # Both run as a non-root user and carry CA certificates (for tracker APIs over HTTPS).
-# The default image's entrypoint is shipgate:
-#   docker run --rm -v "$PWD:/work" -w /work shipgate check --policy shipgate.yaml
+# The default image's entrypoint is shipgate. On a bind mount, run it as your own user so that
+# `--report-dir` can be written (the image's user owns nothing in your checkout):
+#   docker run --rm --user "$(id -u):$(id -g)" -v "$PWD:/work" -w /work shipgate \
+#     check --policy shipgate.yaml --report-dir shipgate-report
+#
+# Base images, and until when they get security fixes (move on before then):
+#   alpine 3.23           until 2027-11 (the `shell` image, the GitLab component's default)
+#   distroless static-debian13   Debian 13 "trixie", supported until 2028-08 (LTS 2030-06)
 
 ARG RUST_VERSION=1
-ARG ALPINE_VERSION=3.20
+ARG ALPINE_VERSION=3.23
 
 # ---- build: a static musl binary -------------------------------------------------------------
-FROM rust:${RUST_VERSION}-alpine AS build
+FROM rust:${RUST_VERSION}-alpine${ALPINE_VERSION} AS build
 # Unpinned on purpose: Alpine drops superseded package versions, and these should take security
 # fixes. The build itself is pinned by Cargo.lock.
 # hadolint ignore=DL3018
@@ -39,7 +45,7 @@ WORKDIR /work
 CMD ["shipgate", "--help"]
 
 # ---- runtime (default): nothing but the binary, CA certificates and a non-root user ----------
-FROM gcr.io/distroless/static-debian12:nonroot AS runtime
+FROM gcr.io/distroless/static-debian13:nonroot AS runtime
 COPY --from=build /usr/local/bin/shipgate /usr/local/bin/shipgate
 # distroless's `nonroot` user, numerically so any runtime can resolve it.
 USER 65532:65532

@@ -82,7 +82,10 @@ fi
 # (without RUBYOPT above) fails to recreate it, so check and regenerate here.
 if ! { [ -s "$LOCK" ] && grep -q '^    thin ' "$LOCK" && grep -q '^    sqlite3 ' "$LOCK"; }; then
   rm -f "$LOCK"
-  (cd "$RM" && bundle install --local --quiet 2>&1 | grep -v -e 'as root' -e 'sudo' -e 'users on this machine' || true)
+  (
+    cd "$RM"
+    bundle install --local --quiet 2>&1 | grep -v -e 'as root' -e 'sudo' -e 'users on this machine' || true
+  )
   [ -s "$LOCK" ] || { echo "bundle install --local failed to create $LOCK" >&2; exit 1; }
   chown www-data:www-data "$LOCK"
 fi

@@ -20,9 +20,14 @@ if [ -n "${INPUT_REPORT_DIR:-}" ]; then
   args+=(--report-dir "$INPUT_REPORT_DIR")
 fi
 if [ -n "${INPUT_ARGS:-}" ]; then
-  # Split on white space only: no globbing, no quotes, no expansion of what the input holds.
-  read -r -a extra <<<"$INPUT_ARGS"
-  args+=("${extra[@]}")
+  # Split on white space only (spaces, tabs and new lines: `read` without -d stopped at the
+  # first line of a multi-line `args: |` and dropped the rest without a word): no globbing, no
+  # quotes, no expansion of what the input holds.
+  extra=()
+  read -r -d '' -a extra <<<"$INPUT_ARGS" || true
+  if [ "${#extra[@]}" -gt 0 ]; then
+    args+=("${extra[@]}")
+  fi
 fi
 
 shipgate "${args[@]}"

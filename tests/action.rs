@@ -125,7 +125,7 @@ impl FakeRunner {
             .arg(stage.join("shipgate"))
             .status()
             .unwrap();
-        let dir = self.path(&format!("releases/v{version}"));
+        let dir = self.path(&format!("releases/{version}"));
         std::fs::create_dir_all(&dir).unwrap();
         let asset = dir.join(format!("shipgate-{version}-{target}.tar.gz"));
         assert!(
@@ -169,6 +169,26 @@ impl FakeRunner {
             .env("SHIPGATE_CHECKSUMS", self.path("checksums.txt"))
             .output()
             .unwrap()
+    }
+    /// The install plan (`SHIPGATE_INSTALL_PLAN=1`) for an action whose source is `action_path`.
+    fn plan(&self, action_path: &Path, os: &str, arch: &str, version: &str) -> String {
+        let out = Command::new("bash")
+            .arg(repo().join("action/install.sh"))
+            .env_clear()
+            .env("PATH", format!("{}:/usr/bin:/bin", self.shims().display()))
+            .env("SHIPGATE_INSTALL_PLAN", "1")
+            .env("SHIPGATE_VERSION", version)
+            .env("GITHUB_ACTION_PATH", action_path)
+            .env("RUNNER_OS", os)
+            .env("RUNNER_ARCH", arch)
+            .env("ImageOS", "ubuntu24")
+            .env("RUNNER_TEMP", self.path("temp"))
+            .env("GITHUB_OUTPUT", self.path("plan.txt"))
+            .env("SHIPGATE_CHECKSUMS", self.path("checksums.txt"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        std::fs::read_to_string(self.path("plan.txt")).unwrap()
     }
     fn github_path(&self) -> String {
         std::fs::read_to_string(self.path("github_path")).unwrap_or_default()
@@ -364,4 +384,96 @@ fn the_fallback_decision_follows_the_exit_code() {
         outputs.contains("decision=blocked\nexit-code=4\n"),
         "{outputs}"
     );
+}
+
+/// A multi-line `args: |` block passes every line (the first line alone was once used and the
+/// rest dropped without a word, so a `--policy` on line two was silently ignored).
+#[test]
+fn run_passes_every_line_of_a_multi_line_args_input() {
+    let r = FakeRunner::new();
+    let out = run_gate(
+        &r,
+        "blocked",
+        "--dry-run\n  --now 2026-11-24T10:00:00Z\n\n--offline\n",
+        0,
+        true,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = std::fs::read_to_string(r.path("shipgate.log")).unwrap();
+    assert!(
+        log.ends_with("[out]\n[--dry-run]\n[--now]\n[2026-11-24T10:00:00Z]\n[--offline]\n"),
+        "{log}"
+    );
+    // Nothing but white space adds no argument.
+    let r = FakeRunner::new();
+    run_gate(&r, "blocked", " \n\t\n", 0, true);
+    let log = std::fs::read_to_string(r.path("shipgate.log")).unwrap();
+    assert!(log.ends_with("[--report-dir]\n[out]\n"), "{log}");
+}
+
+/// The plan: a pinned binary needs no cache; a source build is cached under a key that changes
+/// with the source, so a cached build of other code is never restored as this one.
+#[test]
+fn a_source_build_is_cached_under_the_hash_of_its_source() {
+    let r = FakeRunner::new();
+    let sha = r.release("0.1.0", "x86_64-unknown-linux-musl");
+    r.pin(&format!(
+        "{sha}  shipgate-0.1.0-x86_64-unknown-linux-musl.tar.gz"
+    ));
+    let pinned = r.plan(repo(), "Linux", "X64", "0.1.0");
+    assert!(pinned.contains("method=release\n"), "{pinned}");
+    assert!(!pinned.contains("cache-key"), "{pinned}");
+
+    let src = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(src.path().join("src")).unwrap();
+    std::fs::create_dir_all(src.path().join("crates/a/src")).unwrap();
+    std::fs::write(src.path().join("Cargo.toml"), "[package]\n").unwrap();
+    std::fs::write(src.path().join("Cargo.lock"), "").unwrap();
+    std::fs::write(src.path().join("src/main.rs"), "fn main() {}\n").unwrap();
+    std::fs::write(src.path().join("crates/a/src/lib.rs"), "").unwrap();
+    let key = |r: &FakeRunner| {
+        let _ = std::fs::remove_file(r.path("plan.txt"));
+        let plan = r.plan(src.path(), "macOS", "ARM64", "0.1.0");
+        assert!(plan.contains("method=source\n"), "{plan}");
+        plan.lines()
+            .find_map(|l| l.strip_prefix("cache-key="))
+            .unwrap()
+            .to_owned()
+    };
+    let r = FakeRunner::new();
+    let first = key(&r);
+    assert!(
+        first.starts_with("shipgate-0.1.0-macOS-ARM64-ubuntu24-"),
+        "{first}"
+    );
+    let hash = first.rsplit('-').next().unwrap();
+    assert_eq!(hash.len(), 64, "{first}");
+    assert_eq!(key(&r), first, "the same source, the same key");
+    std::fs::write(src.path().join("crates/a/src/lib.rs"), "// changed\n").unwrap();
+    assert_ne!(key(&r), first, "changed source, another key");
+}
+
+/// A build restored from the cache is used as it is: no download, no compile.
+#[test]
+fn install_uses_a_build_restored_from_the_cache() {
+    let r = FakeRunner::new();
+    r.fake_cargo();
+    let bin = r.path("temp/shipgate-0.1.0/bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(
+        bin.join("shipgate"),
+        "#!/bin/sh\necho shipgate from the cache\n",
+    )
+    .unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(bin.join("shipgate"))
+        .status()
+        .unwrap();
+    r.pin("");
+    let out = r.install("Linux", "X64", "0.1.0");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("shipgate from the cache"));
+    assert!(!r.path("cargo.log").exists(), "nothing is compiled");
+    assert_eq!(r.github_path().trim(), bin.display().to_string());
 }

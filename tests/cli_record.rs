@@ -161,7 +161,9 @@ fn a_changed_file_in_the_record_is_refused_with_exit_4() {
     let p = signed_release();
     let out = tempfile::tempdir().unwrap();
     record(&p.policy(), out.path(), "2026-11-24T12:00:00Z");
-    let stored = out.path().join("evidence/files/tests/reports/pytest.xml");
+    let stored = out
+        .path()
+        .join("evidence/files/tests/reports/pytest.xml.recorded");
     let text = std::fs::read_to_string(&stored)
         .unwrap()
         .replace("skipped=\"1\"", "skipped=\"0\"");
@@ -172,7 +174,7 @@ fn a_changed_file_in_the_record_is_refused_with_exit_4() {
         .stdout(predicate::str::is_empty())
         .stderr(predicate::str::contains("has been altered"))
         .stderr(predicate::str::contains(
-            "`evidence/files/tests/reports/pytest.xml` (the tests input `reports/pytest.xml`) has SHA-256",
+            "`evidence/files/tests/reports/pytest.xml.recorded` (the tests input `reports/pytest.xml`) has SHA-256",
         ));
 }
 
@@ -461,7 +463,7 @@ fn a_release_record_inside_a_junit_glob_is_never_read_as_evidence() {
     assert!(
         p.dir
             .path()
-            .join("reports/gate/evidence/files/tests/reports/a.xml")
+            .join("reports/gate/evidence/files/tests/reports/a.xml.recorded")
             .is_file()
     );
     std::fs::write(p.dir.path().join("reports/a.xml"), suite(1)).unwrap();
@@ -786,4 +788,43 @@ fn a_replay_with_history_can_be_recorded_again() {
         output.stdout,
         std::fs::read(first.join("report.json")).unwrap()
     );
+}
+
+/// A CI that collects every `*.xml` under the report folder (CircleCI's `store_test_results:
+/// path: shipgate-report`) must find the gate's own results and nothing else: the record's
+/// copies of the evaluated JUnit files (passing tests of a blocked release) once came along as
+/// the gate job's results.
+#[test]
+fn the_only_xml_file_in_a_report_folder_is_the_gate_s_own_junit() {
+    let p = signed_release();
+    let out = tempfile::tempdir().unwrap();
+    record(&p.policy(), out.path(), "2026-11-24T12:00:00Z");
+    fn walk(dir: &std::path::Path, found: &mut Vec<String>, root: &std::path::Path) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(&path, found, root);
+            } else if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xml"))
+            {
+                found.push(
+                    path.strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    let mut xml = Vec::new();
+    walk(out.path(), &mut xml, out.path());
+    assert_eq!(xml, ["gate-junit.xml"]);
+    assert!(
+        out.path()
+            .join("evidence/files/tests/reports/pytest.xml.recorded")
+            .is_file()
+    );
+    // The copy is still what the replay reads.
+    replay(out.path()).assert().code(0);
 }

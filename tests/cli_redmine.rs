@@ -22,6 +22,7 @@ mod common;
 
 use common::{Project, shipgate};
 use serde_json::{Value, json};
+use std::io::Write;
 use std::process::Command;
 
 struct Redmine {
@@ -46,8 +47,12 @@ impl Redmine {
                 "SHIPGATE_IT_REDMINE_REQUIRED=1 but SHIPGATE_IT_REDMINE_URL or SHIPGATE_IT_REDMINE_API_KEY is not set: start Redmine with .ci/redmine-setup.sh"
             ),
             _ => {
-                eprintln!(
-                    "skipped: no real Redmine (set SHIPGATE_IT_REDMINE_URL and SHIPGATE_IT_REDMINE_API_KEY from .ci/redmine-setup.sh's output to run this test)"
+                // Written to the stderr handle, not with `eprintln!`: the test harness captures
+                // the print macros of a passing test, so a plain `cargo test` never showed this.
+                let mut err = std::io::stderr().lock();
+                let _ = writeln!(
+                    err,
+                    "\nskipped: no real Redmine (set SHIPGATE_IT_REDMINE_URL and SHIPGATE_IT_REDMINE_API_KEY from .ci/redmine-setup.sh's output to run this test)"
                 );
                 None
             }

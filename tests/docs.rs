@@ -123,3 +123,30 @@ fn the_starter_policies_validate_and_name_their_reference() {
         validates(&text, &format!("shipgate init --profile {profile}"));
     }
 }
+
+/// The README's test command is the one `.ci/run` runs, word for word, and it covers every crate
+/// of the workspace (a plain `cargo test` in the root once ran only the binary's 187 of 742
+/// tests while the README called it "every test").
+#[test]
+fn the_readme_test_command_is_what_ci_runs_and_covers_the_workspace() {
+    let readme = read("README.md");
+    let commands: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("cargo test"))
+        .map(|l| l.split('#').next().unwrap_or_default().trim())
+        .collect();
+    assert!(!commands.is_empty(), "the README documents a test command");
+    let ci = read(".ci/run");
+    for command in commands {
+        assert_eq!(command, "cargo test --workspace", "README: `{command}`");
+        assert!(
+            ci.lines().any(|l| l.trim() == command),
+            ".ci/run does not run the README's `{command}`"
+        );
+    }
+    let manifest = read("Cargo.toml");
+    assert!(
+        manifest.contains(r#"default-members = [".", "crates/*"]"#),
+        "a plain `cargo test` runs every crate too"
+    );
+}

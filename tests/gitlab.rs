@@ -171,3 +171,94 @@ fn args_are_split_on_spaces_and_never_globbed() {
         "{stdout}"
     );
 }
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)).unwrap()
+}
+
+/// The CI/CD catalog publishes a component only from a release made by a `release:` job, on a
+/// tag that is bare semver (`0.2.0`, never `v0.2.0`).
+#[test]
+fn the_project_pipeline_publishes_the_component_on_bare_semver_tags() {
+    let pipeline = shipgate_yaml::parse(&read(".gitlab-ci.yml")).unwrap();
+    let NodeValue::Map(jobs) = &pipeline.value else {
+        panic!()
+    };
+    let releasing: Vec<&Node> = jobs
+        .iter()
+        .map(|(_, job)| job)
+        .filter(|job| job.get("release").is_some())
+        .collect();
+    assert_eq!(releasing.len(), 1, "one job publishes the component");
+    let job = releasing[0];
+    assert_eq!(
+        job.get("release")
+            .unwrap()
+            .get("tag_name")
+            .unwrap()
+            .as_str(),
+        Some("$CI_COMMIT_TAG")
+    );
+    let NodeValue::Seq(rules) = &job.get("rules").unwrap().value else {
+        panic!("the release job runs only by its rules")
+    };
+    let conditions: Vec<&str> = rules
+        .iter()
+        .map(|r| r.get("if").unwrap().as_str().unwrap())
+        .collect();
+    assert_eq!(conditions, [r"$CI_COMMIT_TAG =~ /^\d+\.\d+\.\d+$/"]);
+    // The job the component's tests need runs in every pipeline they run in: a `needs:` on a
+    // job that rules left out fails the whole pipeline.
+    let build = pipeline.get("build-shipgate").unwrap();
+    assert!(build.get("rules").is_none() && build.get("only").is_none());
+    // The component's test jobs include the file as a user does, with inputs.
+    let NodeValue::Seq(includes) = &pipeline.get("include").unwrap().value else {
+        panic!()
+    };
+    assert!(includes.len() >= 3);
+    for include in includes {
+        assert_eq!(
+            include.get("local").unwrap().as_str(),
+            Some("templates/shipgate.yml")
+        );
+        assert!(include.get("inputs").unwrap().get("job-name").is_some());
+    }
+}
+
+/// One include form in the docs, with a version the catalog accepts; and release tags without a
+/// leading `v` everywhere a version of shipgate is referenced.
+#[test]
+fn the_docs_use_one_include_form_and_bare_version_tags() {
+    for doc in [
+        "README.md",
+        "docs/ci/gitlab.md",
+        "docs/ci/github.md",
+        "docs/ci/other.md",
+        "templates/shipgate.yml",
+    ] {
+        let text = read(doc);
+        assert!(
+            !text.contains("shipgate/shipgate@v"),
+            "{doc}: a `v` tag; release tags are bare semver"
+        );
+        assert!(
+            !text.contains("ref: v"),
+            "{doc}: a `ref: v...` include; use the component form"
+        );
+        assert!(
+            !text.contains("file: templates/shipgate.yml"),
+            "{doc}: a `project:`/`file:` include; the docs use the component form only"
+        );
+        for (at, _) in text.match_indices("component: ") {
+            let line = text[at..].lines().next().unwrap();
+            let version = line.rsplit('@').next().unwrap();
+            assert!(
+                version == "$CI_COMMIT_SHA"
+                    || version
+                        .split('.')
+                        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())),
+                "{doc}: `{line}`"
+            );
+        }
+    }
+}

@@ -470,9 +470,19 @@ fn copy_hashing(from: &Path, to: &Path) -> Result<(String, u64), EvaluatorError>
     })
 }
 
-/// `files/tests/reports/a.xml` under the record, from the input's shown path: `..` becomes
-/// `_up`, an absolute path starts at `_root`, and characters some file systems refuse become
-/// `_`, so that every input gets a readable place inside the record.
+/// The suffix of a stored copy whose name ends in `.xml`.
+///
+/// CI test-result collectors take every `*.xml` under the folder they are pointed at (CircleCI's
+/// `store_test_results: path: shipgate-report`, a Jenkins `junit '**/*.xml'`): without it, the
+/// record's copies of the evaluated JUnit files were imported as the gate job's own results. The
+/// manifest names each copy, so a replay finds it whatever it is called; the readers of a
+/// renamed copy (JUnit, JMeter's XML) recognise it by its content, never by its name.
+pub const XML_COPY_SUFFIX: &str = ".recorded";
+
+/// `files/tests/reports/a.xml.recorded` under the record, from the input's shown path: `..`
+/// becomes `_up`, an absolute path starts at `_root`, characters some file systems refuse become
+/// `_`, and a name ending in `.xml` gets [`XML_COPY_SUFFIX`], so that every input gets a readable
+/// place inside the record that no test-result collector mistakes for the gate's results.
 pub(crate) fn stored_path(kind: &str, source: &str, shown: &str) -> String {
     let mut parts = vec![EVIDENCE_DIR.to_owned(), kind.to_owned(), sanitize(source)];
     let absolute = shown.starts_with(['/', '\\'])
@@ -491,7 +501,13 @@ pub(crate) fn stored_path(kind: &str, source: &str, shown: &str) -> String {
             c => parts.push(sanitize(c)),
         }
     }
-    parts.join("/")
+    let mut stored = parts.join("/");
+    let name = stored.rsplit('/').next().unwrap_or_default();
+    let name = name.as_bytes();
+    if name.len() >= 4 && name[name.len() - 4..].eq_ignore_ascii_case(b".xml") {
+        stored.push_str(XML_COPY_SUFFIX);
+    }
+    stored
 }
 
 pub(crate) fn sanitize(component: &str) -> String {
@@ -979,8 +995,8 @@ mod tests {
         assert_eq!(
             stored,
             [
-                "evidence/files/tests/_up/shared/b.xml",
-                "evidence/files/tests/r/a.xml",
+                "evidence/files/tests/_up/shared/b.xml.recorded",
+                "evidence/files/tests/r/a.xml.recorded",
                 "evidence/files/uat/uat.yaml"
             ]
         );
@@ -1009,7 +1025,7 @@ mod tests {
         let (root, _) = recorded();
         let out = root.path().join("out");
         fs::write(
-            out.join("evidence/files/tests/r/a.xml"),
+            out.join("evidence/files/tests/r/a.xml.recorded"),
             JUNIT.replace("<failure/>", ""),
         )
         .unwrap();
@@ -1018,7 +1034,7 @@ mod tests {
                 assert_eq!(problems.len(), 1, "{problems:#?}");
                 assert!(
                     problems[0].starts_with(
-                        "`evidence/files/tests/r/a.xml` (the tests input `r/a.xml`) has SHA-256"
+                        "`evidence/files/tests/r/a.xml.recorded` (the tests input `r/a.xml`) has SHA-256"
                     ),
                     "{}",
                     problems[0]
@@ -1402,19 +1418,36 @@ mod tests {
     fn stored_names_stay_inside_the_record() {
         assert_eq!(
             stored_path("files", "tests", "r/a.xml"),
-            "evidence/files/tests/r/a.xml"
+            "evidence/files/tests/r/a.xml.recorded"
         );
         assert_eq!(
             stored_path("files", "tests", "/abs/a.xml"),
-            "evidence/files/tests/_root/abs/a.xml"
+            "evidence/files/tests/_root/abs/a.xml.recorded"
         );
         assert_eq!(
             stored_path("files", "tests", "../../x/./a.xml"),
-            "evidence/files/tests/_up/_up/x/a.xml"
+            "evidence/files/tests/_up/_up/x/a.xml.recorded"
         );
         assert_eq!(
             stored_path("files", "tests", "C:\\r\\a?.xml"),
-            "evidence/files/tests/_root/C_/r/a_.xml"
+            "evidence/files/tests/_root/C_/r/a_.xml.recorded"
+        );
+        // Only XML gets the suffix (in any case); other readers need their extension.
+        assert_eq!(
+            stored_path("files", "tests", "r/TEST-A.XML"),
+            "evidence/files/tests/r/TEST-A.XML.recorded"
+        );
+        assert_eq!(
+            stored_path("files", "defects", "defects.csv"),
+            "evidence/files/defects/defects.csv"
+        );
+        assert_eq!(
+            stored_path("files", "tests", "r/.xml"),
+            "evidence/files/tests/r/.xml.recorded"
+        );
+        assert_eq!(
+            stored_path("files", "tests", "r/résumé.xml"),
+            "evidence/files/tests/r/résumé.xml.recorded"
         );
         let mut names = StoredNames::default();
         assert_eq!(names.claim("evidence/x"), "evidence/x");

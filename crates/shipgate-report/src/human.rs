@@ -119,8 +119,9 @@ fn checks(report: &Report, paint: Paint, out: &mut Vec<String>) {
         ),
     );
 
+    let explanations: Vec<Vec<String>> = rows.iter().map(|r| explanation(r, paint)).collect();
     let mut current: Option<Group> = None;
-    for row in &rows {
+    for (i, row) in rows.iter().enumerate() {
         let group = Group::of(row.check);
         if current != Some(group) {
             let count = rows.iter().filter(|r| Group::of(r.check) == group).count();
@@ -128,9 +129,19 @@ fn checks(report: &Report, paint: Paint, out: &mut Vec<String>) {
             current = Some(group);
         }
         check_row(row, &columns, paint, out);
-        let explanation = explanation(row, paint);
+        // Checks side by side that did not pass for the same reason (every check of a source
+        // that is missing) share one explanation, under the last of them: four copies of "no
+        // JUnit report matched" buried the one thing to fix.
+        let shared_with_next = group != Group::Passed
+            && rows
+                .get(i + 1)
+                .is_some_and(|next| Group::of(next.check) == group)
+            && explanations.get(i + 1) == explanations.get(i);
+        if shared_with_next {
+            continue;
+        }
         out.extend(
-            explanation
+            explanations[i]
                 .iter()
                 .map(|l| format!("{}{l}", " ".repeat(INDENT))),
         );
@@ -378,6 +389,44 @@ mod tests {
 
     fn plain(report: &Report) -> String {
         render_human(report, &RenderOptions { color: false })
+    }
+
+    /// Checks that are missing for one reason share one explanation, and every one of them is
+    /// still listed as blocking; a different reason keeps its own.
+    #[test]
+    fn checks_missing_for_one_reason_share_one_explanation() {
+        let why = "no JUnit report matched `reports/**/*.xml` in `.`";
+        let missing = |id: &str| {
+            CheckBuilder::missing(id)
+                .message(why)
+                .remedy("run the tests first")
+                .detail("source", serde_json::json!("tests"))
+                .build()
+        };
+        let other = CheckBuilder::missing("uat.signoff")
+            .message("no UAT sign-off at `release/uat.yaml`")
+            .build();
+        let report = fixtures::report(
+            vec![
+                missing("regression.pass-rate"),
+                missing("regression.min-tests"),
+                missing("flaky.rate"),
+                other,
+            ],
+            vec![],
+        );
+        let text = plain(&report);
+        assert_eq!(text.matches(why).count(), 1, "{text}");
+        assert_eq!(text.matches("run the tests first").count(), 1, "{text}");
+        for id in ["regression.pass-rate", "regression.min-tests", "flaky.rate"] {
+            let row = text
+                .lines()
+                .find(|l| l.contains(id))
+                .unwrap_or_else(|| panic!("{id} is listed: {text}"));
+            assert!(row.trim_start().starts_with("MISSING"), "{row}");
+        }
+        assert!(text.contains("Blocking (4)"), "{text}");
+        assert_eq!(text.matches("no UAT sign-off").count(), 1, "{text}");
     }
 
     #[test]

@@ -13,11 +13,20 @@
 //! - A check that blocks (`fail`, and `missing`/`error` at error level) is a `<failure>`: its
 //!   message attribute is the check's message, its text the measure, the remedy and the details.
 //! - A problem that does not block (`warn`, `missing`/`error` under `on_missing: warn`) and a
-//!   `waived` check are `<skipped>`, with the same text in `<system-out>`. Skipped is the one
-//!   outcome every JUnit consumer shows apart from passes without failing the pipeline's test
-//!   stage: a passing case with output would be folded away among the passes, and a failure would
-//!   turn the CI red for something the policy says must not block.
+//!   `waived` check are `<skipped>`, whose text is the same explanation (GitLab shows a skipped
+//!   case's text as its output). Skipped is the one outcome every JUnit consumer shows apart from
+//!   passes without failing the pipeline's test stage: a passing case with output would be folded
+//!   away among the passes, and a failure would turn the CI red for something the policy says
+//!   must not block.
 //! - A pass is an empty testcase.
+//!
+//! The file is valid against the schemas strict consumers check it with: the Jenkins xUnit
+//! plugin's `junit-10.xsd` (no `skipped` attribute on `<testsuites>`) and the Ant JUnit schema
+//! (no attribute on `<testsuites>`; `hostname`, `id` and `package` on the suite; `<system-out>`
+//! and `<system-err>` after the cases; no per-case `<system-out>`; no `skipped` attribute). The one thing the Ant schema (2011)
+//! cannot express is the `<skipped>` element, which Ant's own JUnit task writes since 1.9; a gate
+//! with nothing to skip is valid against it as it is. `.ci/run` validates the examples' files
+//! with xmllint against both (tests/schemas/).
 //!
 //! All text is escaped by quick-xml; characters XML 1.0 forbids (most C0 controls, U+FFFE,
 //! U+FFFF) and terminal escape sequences are removed first, since a single one makes the whole
@@ -40,55 +49,49 @@ pub fn render_junit(report: &Report) -> Result<String, ReportError> {
     write(report).map_err(|source| ReportError::Xml { source })
 }
 
-#[derive(Default)]
-struct Counts {
-    tests: usize,
-    failures: usize,
-    skipped: usize,
-}
-
 fn write(report: &Report) -> io::Result<String> {
     let checks = summary::ordered(report);
-    let mut counts = Counts {
-        tests: checks.len(),
-        ..Counts::default()
-    };
-    for check in &checks {
-        match Group::of(check) {
-            Group::Blocking => counts.failures += 1,
-            Group::Attention | Group::Waived => counts.skipped += 1,
-            Group::Passed => {}
-        }
-    }
-    let tests = counts.tests.to_string();
-    let failures = counts.failures.to_string();
-    let skipped = counts.skipped.to_string();
+    let failures = checks
+        .iter()
+        .filter(|c| Group::of(c) == Group::Blocking)
+        .count();
+    let tests = checks.len().to_string();
+    let failures = failures.to_string();
     let timestamp = timestamp(report);
 
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    // No `skipped` total: junit-10.xsd refuses it on `<testsuites>` and the Ant schema on
+    // `<testsuite>`; consumers count the `<skipped>` elements themselves.
     let totals = [
         ("tests", tests.as_str()),
         ("failures", failures.as_str()),
         ("errors", "0"),
-        ("skipped", skipped.as_str()),
         ("time", "0"),
     ];
-    w.write_event(Event::Start(
-        BytesStart::new("testsuites")
-            .with_attributes([("name", "shipgate")])
-            .with_attributes(totals),
-    ))?;
+    // A bare `<testsuites>`: the Ant schema allows it no attribute, and every consumer reads the
+    // totals of the suite inside.
+    w.write_event(Event::Start(BytesStart::new("testsuites")))?;
     w.write_event(Event::Start(
         BytesStart::new("testsuite")
             .with_attributes([("name", "shipgate")])
             .with_attributes(totals)
-            .with_attributes([("timestamp", timestamp.as_str())]),
+            .with_attributes([
+                ("timestamp", timestamp.as_str()),
+                // Required by the Ant schema. The gate records no host (its reports must not
+                // depend on the machine); `localhost` is what Ant writes when it has none.
+                ("hostname", "localhost"),
+                ("id", "0"),
+                ("package", "shipgate"),
+            ]),
     ))?;
     properties(report, &mut w)?;
     for check in checks {
         testcase(check, &mut w)?;
     }
+    // The Ant schema requires both, after the cases; the explanations are in the cases.
+    w.write_event(Event::Empty(BytesStart::new("system-out")))?;
+    w.write_event(Event::Empty(BytesStart::new("system-err")))?;
     w.write_event(Event::End(BytesEnd::new("testsuite")))?;
     w.write_event(Event::End(BytesEnd::new("testsuites")))?;
     let mut bytes = w.into_inner();
@@ -162,12 +165,11 @@ fn testcase(check: &CheckResult, w: &mut Writer<Vec<u8>>) -> io::Result<()> {
         w.write_event(Event::Text(BytesText::new(&body)))?;
         w.write_event(Event::End(BytesEnd::new("failure")))?;
     } else {
-        w.write_event(Event::Empty(
+        w.write_event(Event::Start(
             BytesStart::new("skipped").with_attributes([("message", message.as_str())]),
         ))?;
-        w.write_event(Event::Start(BytesStart::new("system-out")))?;
         w.write_event(Event::Text(BytesText::new(&body)))?;
-        w.write_event(Event::End(BytesEnd::new("system-out")))?;
+        w.write_event(Event::End(BytesEnd::new("skipped")))?;
     }
     w.write_event(Event::End(BytesEnd::new("testcase")))
 }
@@ -350,9 +352,12 @@ mod tests {
         // fail ×2 + missing: blocking; warn, error at `on_missing: warn` and waived: skipped.
         assert_eq!(parsed.failures, 3);
         assert_eq!(parsed.skipped, 3);
-        assert!(xml.contains(
-            r#"<testsuite name="shipgate" tests="8" failures="3" errors="0" skipped="3""#
-        ));
+        assert!(xml.contains("<testsuites>\n"));
+        assert!(
+            xml.contains(
+                r#"<testsuite name="shipgate" tests="8" failures="3" errors="0" time="0""#
+            )
+        );
         let names: Vec<&str> = parsed.cases.iter().map(|(_, n)| n.as_str()).collect();
         assert_eq!(
             names[..3],
@@ -362,6 +367,34 @@ mod tests {
                 "uat.signoff"
             ]
         );
+    }
+
+    /// A CI that reads only the JUnit file must never see a blocked gate as green: every check
+    /// that blocks, whatever its status, is a `<failure>`, and the suite's `failures` says how
+    /// many (no `skipped` total is written that a consumer could subtract).
+    #[test]
+    fn every_blocking_check_is_a_failure_whatever_its_status() {
+        use crate::fixtures::CheckBuilder;
+        let checks = vec![
+            CheckBuilder::fail("a.fail").build(),
+            CheckBuilder::missing("b.missing").build(),
+            CheckBuilder::error("c.error").build(),
+            CheckBuilder::warn("d.warn").blocking(true).build(),
+            CheckBuilder::waived("e.waived").blocking(true).build(),
+            CheckBuilder::pass("f.pass").build(),
+            CheckBuilder::warn("g.warn").build(),
+        ];
+        let report = fixtures::report(checks, vec![]);
+        assert_eq!(report.decision, shipgate_model::Decision::Blocked);
+        let xml = render_junit(&report).unwrap();
+        let parsed = parse(&xml);
+        assert_eq!(parsed.failures, 5, "{xml}");
+        assert_eq!(parsed.skipped, 1, "{xml}");
+        assert!(
+            xml.contains(r#"tests="7" failures="5" errors="0" time="0""#),
+            "{xml}"
+        );
+        assert!(!xml.contains("skipped=\""), "{xml}");
     }
 
     #[test]

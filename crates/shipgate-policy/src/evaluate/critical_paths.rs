@@ -17,7 +17,7 @@ pub(crate) fn passed(
     tests: &SourceState<TestEvidence>,
     quarantine: &QuarantineView<'_>,
 ) -> CheckResult {
-    let check = CheckRun::new("critical-paths.passed", settings);
+    let check = CheckRun::new("critical-paths.passed", settings).with_unit("count");
     let evidence = match check.source(tests, json!(0)) {
         Ok(e) => e,
         Err(r) => return *r,

@@ -150,7 +150,7 @@ pub(crate) fn open(
     defects: &SourceState<DefectEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = CheckRun::new("defects.open", settings);
+    let check = CheckRun::new("defects.open", settings).with_unit("count");
     let threshold = Value::Object(
         limits
             .iter()
@@ -263,7 +263,7 @@ pub(crate) fn classified(
     defects: &SourceState<DefectEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = CheckRun::new("defects.classified", settings);
+    let check = CheckRun::new("defects.classified", settings).with_unit("count");
     let threshold = json!(max);
     let evidence = match check.source(defects, threshold.clone()) {
         Ok(e) => e,

@@ -23,7 +23,7 @@ pub(crate) fn rate(
     min_flips: u32,
     quarantine: &QuarantineView<'_>,
 ) -> CheckResult {
-    let check = CheckRun::new("flaky.rate", settings);
+    let check = CheckRun::new("flaky.rate", settings).with_unit("ratio");
     let threshold = json!(max.as_f64());
     let evidence = match check.source(tests, threshold.clone()) {
         Ok(e) => e,

@@ -108,7 +108,7 @@ pub(crate) fn rate(
     defects: &SourceState<DefectEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = CheckRun::new("leakage.rate", settings);
+    let check = CheckRun::new("leakage.rate", settings).with_unit("ratio");
     let threshold = json!(
         options
             .max_rate

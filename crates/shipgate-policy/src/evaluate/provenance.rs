@@ -69,7 +69,7 @@ pub(crate) fn provenance(
     evidence: &EvidenceSet,
     now: Timestamp,
 ) -> CheckResult {
-    let check = CheckRun::new("evidence.provenance", options.settings);
+    let check = CheckRun::new("evidence.provenance", options.settings).with_unit("count");
     let rule = options.commit;
     let release_commit = policy
         .release

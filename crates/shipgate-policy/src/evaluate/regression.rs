@@ -15,7 +15,7 @@ pub(crate) fn pass_rate(
     tests: &SourceState<TestEvidence>,
     quarantine: &QuarantineView<'_>,
 ) -> CheckResult {
-    let check = CheckRun::new("regression.pass-rate", settings);
+    let check = CheckRun::new("regression.pass-rate", settings).with_unit("ratio");
     let threshold = json!(min.as_f64());
     let evidence = match check.source(tests, threshold.clone()) {
         Ok(e) => e,
@@ -217,7 +217,7 @@ pub(crate) fn min_tests(
     settings: CheckSettings,
     tests: &SourceState<TestEvidence>,
 ) -> CheckResult {
-    let check = CheckRun::new("regression.min-tests", settings);
+    let check = CheckRun::new("regression.min-tests", settings).with_unit("count");
     let threshold = json!(min);
     let evidence = match check.source(tests, threshold.clone()) {
         Ok(e) => e,
@@ -291,7 +291,7 @@ pub(crate) fn skipped(
     settings: CheckSettings,
     tests: &SourceState<TestEvidence>,
 ) -> CheckResult {
-    let check = CheckRun::new("regression.skipped", settings);
+    let check = CheckRun::new("regression.skipped", settings).with_unit("count");
     let mut threshold = Map::new();
     if let Some(n) = limit.count() {
         threshold.insert("max_skipped".into(), json!(n));

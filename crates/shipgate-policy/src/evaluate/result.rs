@@ -9,10 +9,13 @@ use shipgate_model::{
 /// At most this many items are listed in a detail list; the total is given beside it.
 pub(crate) const LIST_LIMIT: usize = 50;
 
-/// A check being evaluated: its id and settings.
+/// A check being evaluated: its id, settings and the unit of its threshold.
 pub(crate) struct CheckRun {
     pub id: String,
     pub settings: CheckSettings,
+    /// The unit of the threshold, also on a result without evidence: the report then writes the
+    /// same limit the same way (`98%`, not `0.98`) whether or not the evidence was there.
+    pub unit: Option<&'static str>,
 }
 
 impl CheckRun {
@@ -20,7 +23,14 @@ impl CheckRun {
         Self {
             id: id.into(),
             settings,
+            unit: None,
         }
+    }
+
+    /// The unit its measured results carry (`ratio`, `count`, ...).
+    pub fn with_unit(mut self, unit: &'static str) -> Self {
+        self.unit = Some(unit);
+        self
     }
 
     fn base(&self, status: CheckStatus, blocking: bool, message: String) -> CheckResult {
@@ -130,6 +140,9 @@ impl CheckRun {
             } else {
                 " (on_missing: warn, so this does not block)"
             });
+        }
+        if !threshold.is_null() {
+            r.unit = self.unit.map(str::to_owned);
         }
         r.threshold = threshold;
         Err(Box::new(r))

@@ -427,6 +427,28 @@ fn missing_evidence_blocks_by_default_and_warns_when_asked() {
     assert_eq!(v.decision, Decision::Ready);
 }
 
+/// A limit reads the same whether or not its evidence was there: a missing-evidence result
+/// carries the unit of the measured one (the report once showed `0.98` for missing tests and
+/// `98%` once they were evaluated).
+#[test]
+fn missing_evidence_keeps_the_unit_of_the_threshold() {
+    let p = policy(
+        "checks:\n  regression: {min_pass_rate: 98%, min_tests: 5}\n  flaky: {max_rate: 2%}\n",
+    );
+    let measured = evaluate(&p, &evidence(9, &[]), now());
+    let absent = evaluate(&p, &missing(), now());
+    for id in ["regression.pass-rate", "regression.min-tests", "flaky.rate"] {
+        let (m, a) = (check(&measured, id), check(&absent, id));
+        assert_eq!(a.status, CheckStatus::Missing, "{id}");
+        assert!(
+            a.unit.is_some(),
+            "{id} has no unit when its evidence is missing"
+        );
+        assert_eq!(a.unit, m.unit, "{id}");
+        assert_eq!(a.threshold, m.threshold, "{id}");
+    }
+}
+
 #[test]
 fn a_gate_that_measured_nothing_never_says_ready() {
     let lenient =

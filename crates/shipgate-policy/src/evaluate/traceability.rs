@@ -29,7 +29,7 @@ pub(crate) fn production_defects(
     tests: &SourceState<TestEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = CheckRun::new("traceability.production-defects", settings);
+    let check = CheckRun::new("traceability.production-defects", settings).with_unit("count");
     let threshold = json!(0);
     let defects = match check.source(defects, threshold.clone()) {
         Ok(e) => e,

@@ -52,7 +52,7 @@ pub(crate) fn signoff(
     evidence: &EvidenceSet,
     now: Timestamp,
 ) -> CheckResult {
-    let check = CheckRun::new("uat.signoff", options.settings);
+    let check = CheckRun::new("uat.signoff", options.settings).with_unit("roles");
     let required: Vec<String> = options.required_roles.clone();
     let threshold = json!(required);
     let sources = policy.sources.uat.as_ref();
