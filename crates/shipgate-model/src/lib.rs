@@ -37,7 +37,7 @@ pub use history::{
     CommitSource, FlakyReason, FlakySummary, FlakyTest, HistoryRun, HistoryTest, LastFailure,
     RunHistory,
 };
-pub use pattern::{PatternError, TestPattern};
+pub use pattern::{PatternError, TestPattern, qualified_name};
 pub use perf::{
     Direction, PerfEvidence, PerfMetric, PerfProvenance, PerfRuns, PerfTool, PerfUnit,
     RunThresholds, SampleRef, SampleStat,
@@ -46,8 +46,8 @@ pub use provenance::{Provenance, ProvenanceItem, commits_match};
 pub use quarantine::{Quarantine, QuarantineEntry};
 pub use report::Report;
 pub use tests::{
-    SuiteError, SuiteErrorKind, TestCounts, TestEvidence, TestFile, TestOutcome, TestRecord,
-    TestRetention,
+    RepeatedGroup, RepeatedTests, SuiteError, SuiteErrorKind, TestCounts, TestEvidence, TestFile,
+    TestOutcome, TestRecord, TestRetention,
 };
 pub use uat::{SignatureMeaning, Signoff, UatDecision, UatEvidence, UatSignature};
 pub use verdict::{CheckResult, CheckStatus, Decision, Level, Verdict};

@@ -40,7 +40,7 @@ pub use performance::{
 };
 pub use policy::{
     CheckSettings, Checks, CriticalPath, CriticalPathsCheck, FlakyCheck, LevelSetting, OnMissing,
-    Policy, RegressionCheck, Release, RetryMode, Risk, Sources, TestSources, Waiver,
+    Policy, RegressionCheck, Release, RepeatedRuns, RetryMode, Risk, Sources, TestSources, Waiver,
 };
 pub use provenance::{CommitRule, ProvenanceAges, ProvenanceCheck, ProvenanceSource};
 pub use quarantine::parse_quarantine;
@@ -170,6 +170,15 @@ impl Policy {
             all: false,
             defect_references: self.runs_traceability(),
         }
+    }
+
+    /// What a test that occurs in more than one JUnit file means (`sources.tests.repeated_runs`).
+    pub fn repeated_runs(&self) -> RepeatedRuns {
+        self.sources
+            .tests
+            .as_ref()
+            .and_then(|t| t.repeated_runs)
+            .unwrap_or_default()
     }
 
     /// How retries are written in the test reports.

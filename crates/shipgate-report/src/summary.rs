@@ -215,6 +215,13 @@ pub(crate) fn test_totals(tests: &TestStats) -> String {
             plural(tests.suite_errors, "suite error", "suite errors")
         ));
     }
+    if tests.repeated_tests > 0 {
+        s.push_str(&format!(
+            "; {} ran in more than one file, {} counted (`repeated_runs: allow`)",
+            plural(tests.repeated_tests, "test", "tests"),
+            plural(tests.repeated_runs, "repeated run", "repeated runs")
+        ));
+    }
     s
 }
 
