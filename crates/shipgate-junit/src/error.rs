@@ -169,6 +169,16 @@ pub enum JunitError {
         label: String,
     },
 
+    /// A glob's walk had to stop: a symlink loop that could hide reports, or far too many
+    /// folders.
+    #[error("failed to expand the glob `{pattern}`: {reason}")]
+    GlobWalk {
+        /// The pattern as the user wrote it.
+        pattern: String,
+        /// Why the walk stopped.
+        reason: String,
+    },
+
     /// A glob pattern is not valid glob syntax.
     #[error("failed to expand the glob `{pattern}`: {source}")]
     Glob {
@@ -198,7 +208,7 @@ impl JunitError {
             JunitError::Invalid { .. } => "invalid-junit",
             JunitError::TooDeep { .. } => "too-deep",
             JunitError::Encoding { .. } => "encoding",
-            JunitError::Glob { .. } => "glob",
+            JunitError::Glob { .. } | JunitError::GlobWalk { .. } => "glob",
         }
     }
 
@@ -217,7 +227,7 @@ impl JunitError {
             | JunitError::Invalid { path, .. }
             | JunitError::TooDeep { path, .. }
             | JunitError::Encoding { path, .. } => path,
-            JunitError::Glob { pattern, .. } => pattern,
+            JunitError::Glob { pattern, .. } | JunitError::GlobWalk { pattern, .. } => pattern,
         }
     }
 
@@ -236,7 +246,8 @@ impl JunitError {
             JunitError::Io { .. }
             | JunitError::Empty { .. }
             | JunitError::Encoding { .. }
-            | JunitError::Glob { .. } => None,
+            | JunitError::Glob { .. }
+            | JunitError::GlobWalk { .. } => None,
         }
     }
 
@@ -278,6 +289,9 @@ impl JunitError {
             }
             JunitError::Encoding { .. } => {
                 "Write the report in UTF-8, or declare a standard encoding such as ISO-8859-1, windows-1252 or UTF-16."
+            }
+            JunitError::GlobWalk { .. } => {
+                "Remove the symlink loop (or the link), or start the glob at the folder the reports are written to, with only a file name after `**` (`reports/**/*.xml`)."
             }
             JunitError::Glob { .. } => {
                 "Fix the pattern: `*` matches within a folder, `**` across folders, `?` one character, `[abc]` a set."

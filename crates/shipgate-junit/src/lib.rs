@@ -38,7 +38,7 @@ mod wellformed;
 
 pub use document::test_key;
 pub use error::JunitError;
-pub use globs::{GlobMatches, expand_globs};
+pub use globs::{GlobMatches, MAX_FOLDERS, SkippedLoop, expand_globs};
 pub use history::{
     HistoryBuilder, HistoryRead, RunFolder, RunFolders, RunInfo, find_runs, natural_cmp,
     read_history,

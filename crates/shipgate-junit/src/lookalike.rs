@@ -57,30 +57,53 @@ pub(crate) fn skip_status(value: &str) -> Option<&'static str> {
     if SKIP_STATUSES.iter().any(|s| value.eq_ignore_ascii_case(s)) {
         return None;
     }
-    SKIP_STATUSES
-        .iter()
-        .copied()
-        .find(|s| one_edit_apart(value.as_bytes(), s.as_bytes()))
+    SKIP_STATUSES.iter().copied().find(|s| near(value, s))
+}
+
+/// [`one_edit_apart`] by characters: a byte changed to a non-ASCII one reads, once the invalid
+/// UTF-8 is replaced, as one U+FFFD, and must still count as one edit.
+fn near(text: &str, word: &str) -> bool {
+    if text.is_ascii() {
+        return one_edit_apart(text.as_bytes(), word.as_bytes());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let word: Vec<char> = word.chars().collect();
+    one_edit_apart(&chars, &word)
 }
 
 fn lookalike(words: &[&'static str], name: &str) -> Option<&'static str> {
     if words.contains(&name) {
         return None;
     }
-    // Cheap reject first: every word here is ASCII and 4 to 12 bytes long.
-    if !(3..=13).contains(&name.len()) {
+    // Cheap reject first: every word here is ASCII and 4 to 12 characters long (a character
+    // takes up to 4 bytes).
+    if !(3..=13 * 4).contains(&name.len()) {
         return None;
     }
-    words
-        .iter()
-        .copied()
-        .find(|w| one_edit_apart(name.as_bytes(), w.as_bytes()))
+    words.iter().copied().find(|w| near(name, w))
+}
+
+/// Bytes or characters, compared ignoring ASCII case.
+trait Letter: Copy {
+    fn same(self, other: Self) -> bool;
+}
+
+impl Letter for u8 {
+    fn same(self, other: Self) -> bool {
+        self.eq_ignore_ascii_case(&other)
+    }
+}
+
+impl Letter for char {
+    fn same(self, other: Self) -> bool {
+        self.eq_ignore_ascii_case(&other)
+    }
 }
 
 /// Whether `a` and `b` are equal ignoring ASCII case, or one edit apart ignoring ASCII case: a
-/// byte changed, added or removed, or two neighbouring bytes swapped.
-fn one_edit_apart(a: &[u8], b: &[u8]) -> bool {
-    let eq = |x: u8, y: u8| x.eq_ignore_ascii_case(&y);
+/// letter changed, added or removed, or two neighbouring letters swapped.
+fn one_edit_apart<T: Letter>(a: &[T], b: &[T]) -> bool {
+    let eq = |x: T, y: T| x.same(y);
     let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if long.len() - short.len() > 1 {
         return false;
@@ -94,7 +117,7 @@ fn one_edit_apart(a: &[u8], b: &[u8]) -> bool {
         // Equal ignoring case, or one byte added at the end.
         return true;
     }
-    let same = |x: &[u8], y: &[u8]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| eq(*p, *q));
+    let same = |x: &[T], y: &[T]| x.len() == y.len() && x.iter().zip(y).all(|(p, q)| eq(*p, *q));
     if short.len() == long.len() {
         // One byte changed, or two neighbours swapped.
         same(&short[prefix + 1..], &long[prefix + 1..])
@@ -171,6 +194,8 @@ mod tests {
         assert_eq!(skip_status(" isabled"), Some("disabled"));
         assert_eq!(skip_status("notrum"), Some("notrun"));
         assert_eq!(skip_status("skipped\u{1b}"), Some("skipped"));
+        assert_eq!(skip_status("not\u{FFFD}un"), Some("notrun"));
+        assert_eq!(element("fa\u{FFFD}lure"), Some("failure"));
         for fine in [
             "disabled", " NotRun ", "skipped", "run", "passed", "failed", "errored", "", "skip",
         ] {
