@@ -628,7 +628,9 @@ fn record_of(version: &str, failing: bool, signed_at: &str) -> (Project, tempfil
         UAT_RECORD.replace("2026-11-20T10:00:00Z", signed_at).as_bytes(),
     );
     if failing {
-        p = p.file("reports/b.xml", suite(1).as_bytes());
+        // Another suite: the same tests in two files would be a repeated run (exit 4).
+        let other = suite(1).replacen("name=\"s\"", "name=\"s2\"", 1);
+        p = p.file("reports/b.xml", other.as_bytes());
     }
     let out = tempfile::tempdir().unwrap();
     let code = shipgate()

@@ -444,6 +444,8 @@ mod tests {
 
     const POLICY: &str = "version: 1\nrelease: {name: demo, version: '${V:-1.0}'}\nsources:\n  tests:\n    junit: [\"unit/*.xml\", \"e2e/**/*.xml\"]\nchecks:\n  regression: {min_pass_rate: 90%}\n";
     const GOOD: &str = r#"<testsuite name="s"><testcase classname="a.B" name="t1"/><testcase classname="a.B" name="t2"/></testsuite>"#;
+    /// Other tests than [`GOOD`]'s: the same tests in two files would be a repeated run.
+    const GOOD_E2E: &str = r#"<testsuite name="e2e"><testcase classname="a.B" name="t1"/><testcase classname="a.B" name="t2"/></testsuite>"#;
 
     fn project(files: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
@@ -466,13 +468,13 @@ mod tests {
 
     #[test]
     fn paths_are_relative_to_the_policy_and_every_input_is_hashed() {
-        let dir = project(&[("unit/a.xml", GOOD), ("e2e/x/b.xml", GOOD)]);
+        let dir = project(&[("unit/a.xml", GOOD), ("e2e/x/b.xml", GOOD_E2E)]);
         let report = run(&load(&dir), now());
         assert_eq!(report.decision, Decision::Ready);
         let paths: Vec<&str> = report.inputs.iter().map(|i| i.path.as_str()).collect();
         assert_eq!(paths, vec!["e2e/x/b.xml", "unit/a.xml"]);
-        assert_eq!(report.inputs[0].sha256, sha256_hex(GOOD.as_bytes()));
-        assert_eq!(report.inputs[0].bytes, GOOD.len() as u64);
+        assert_eq!(report.inputs[0].sha256, sha256_hex(GOOD_E2E.as_bytes()));
+        assert_eq!(report.inputs[0].bytes, GOOD_E2E.len() as u64);
         assert_eq!(report.policy.sha256, sha256_hex(POLICY.as_bytes()));
         assert_eq!(report.release.version.as_deref(), Some("1.0"));
     }
@@ -542,7 +544,7 @@ mod tests {
     fn the_history_is_kept_for_the_record_only_when_recording() {
         let dir = project(&[
             ("unit/a.xml", GOOD),
-            ("e2e/b.xml", GOOD),
+            ("e2e/b.xml", GOOD_E2E),
             ("history/1/a.xml", GOOD),
         ]);
         fs::write(
@@ -575,7 +577,7 @@ mod tests {
         let manifest = "{\n  \"manifest_version\": 2,\n  \"tool\": {\"name\": \"shipgate\"}\n}\n";
         let dir = project(&[
             ("unit/a.xml", GOOD),
-            ("e2e/b.xml", GOOD),
+            ("e2e/b.xml", GOOD_E2E),
             ("history/1/a.xml", GOOD),
             ("history/gate/gate-junit.xml", GOOD),
             ("history/gate/evidence/manifest.json", manifest),
@@ -615,9 +617,58 @@ mod tests {
         assert_eq!(sha256_file(&dir.path().join("f")).unwrap(), (sha, n));
     }
 
+    /// The issue's case: an old full run (40 tests) left beside this run's 5 would read as 45
+    /// tests and pass `min_tests: 40`. Refused by default, naming both files; every check that
+    /// reads the tests blocks.
+    #[test]
+    fn an_old_run_left_beside_this_run_blocks_naming_both_files() {
+        let cases = |n: usize| -> String {
+            (0..n)
+                .map(|i| format!("<testcase classname=\"a.B\" name=\"t{i}\"/>"))
+                .collect()
+        };
+        let old = format!("<testsuite name=\"s\">{}</testsuite>", cases(40));
+        let new = format!("<testsuite name=\"s\">{}</testsuite>", cases(5));
+        let dir = project(&[("unit/a.xml", &new), ("e2e/old/a.xml", &old)]);
+        let policy = POLICY.replace(
+            "{min_pass_rate: 90%}",
+            "{min_pass_rate: 90%, min_tests: 40}",
+        );
+        fs::write(dir.path().join("shipgate.yaml"), &policy).unwrap();
+        let report = run(&load(&dir), now());
+        assert_eq!(report.decision, Decision::Blocked);
+        let regression: Vec<&shipgate_model::CheckResult> = report
+            .checks
+            .iter()
+            .filter(|c| c.id.starts_with("regression."))
+            .collect();
+        assert!(!regression.is_empty());
+        for check in regression {
+            assert_ne!(check.status, CheckStatus::Pass, "{check:?}");
+            let text = format!("{check:?}");
+            assert!(
+                text.contains("5 tests ran in more than one file")
+                    && text.contains("`e2e/old/a.xml` and `unit/a.xml`")
+                    && text.contains("e.g. `a.B.t"),
+                "{text}"
+            );
+        }
+
+        // A matrix build says so, and every run counts.
+        let allowed = policy.replace("junit: [", "repeated_runs: allow\n    junit: [");
+        fs::write(dir.path().join("shipgate.yaml"), allowed).unwrap();
+        let report = run(&load(&dir), now());
+        assert_eq!(report.decision, Decision::Ready);
+        let stats = report.stats.tests.unwrap();
+        assert_eq!(
+            (stats.total, stats.repeated_tests, stats.repeated_runs),
+            (45, 5, 5)
+        );
+    }
+
     #[test]
     fn a_byte_order_mark_before_the_policy_is_accepted() {
-        let dir = project(&[("unit/a.xml", GOOD), ("e2e/b.xml", GOOD)]);
+        let dir = project(&[("unit/a.xml", GOOD), ("e2e/b.xml", GOOD_E2E)]);
         let mut bytes = vec![0xef, 0xbb, 0xbf];
         bytes.extend_from_slice(POLICY.as_bytes());
         fs::write(dir.path().join("shipgate.yaml"), bytes).unwrap();

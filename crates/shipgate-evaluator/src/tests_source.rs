@@ -3,7 +3,7 @@
 use crate::resolver::Resolver;
 use shipgate_junit::{JunitError, KeyedOutcome, ReadOptions, RetryMode};
 use shipgate_model::{EvidenceProblem, InputRecord, SourceState, TestEvidence, TestRetention};
-use shipgate_policy::Policy;
+use shipgate_policy::{Policy, RepeatedRuns};
 use std::path::Path;
 
 const SOURCE: &str = "tests";
@@ -34,7 +34,7 @@ pub(crate) fn load(policy: &Policy, resolver: &Resolver, outcomes: bool) -> Load
     let mut inspection = inspect_with(resolver, &sources.junit, &options);
     let inputs = inspection.inputs();
     let outcomes = std::mem::take(&mut inspection.read.outcomes);
-    let mut state = inspection.into_state(resolver.base_dir());
+    let mut state = inspection.into_state(resolver.base_dir(), policy.repeated_runs());
     // Zoneless suite timestamps become instants only in the zone the policy states.
     if let (SourceState::Loaded(evidence), Some(zone)) = (&mut state, &sources.timezone) {
         evidence.read_local_times_in(zone.zone());
@@ -195,8 +195,13 @@ impl TestInspection {
     }
 
     /// The evidence, or why there is none. Every glob must match at least one file: a glob
-    /// that matches nothing usually means a test job that did not run.
-    pub fn into_state(self, base_dir: &Path) -> SourceState<TestEvidence> {
+    /// that matches nothing usually means a test job that did not run. Tests that occur in more
+    /// than one file are refused under `repeated_runs: refuse` (the default), naming the files.
+    pub fn into_state(
+        self,
+        base_dir: &Path,
+        repeated_runs: RepeatedRuns,
+    ) -> SourceState<TestEvidence> {
         if let Some(message) = self.bad_glob {
             return SourceState::Unreadable(vec![EvidenceProblem {
                 source: SOURCE.to_owned(),
@@ -239,6 +244,75 @@ impl TestInspection {
                 remedy: "run the tests before the gate and make sure they write JUnit XML where `sources.tests.junit` looks (globs are relative to the policy file's folder)".to_owned(),
             });
         }
-        SourceState::Loaded(self.read.evidence)
+        let evidence = self.read.evidence;
+        if repeated_runs == RepeatedRuns::Refuse && !evidence.repeated.is_empty() {
+            return SourceState::Unreadable(repeated_problems(&evidence));
+        }
+        SourceState::Loaded(evidence)
+    }
+}
+
+/// One problem per set of files that share tests (the most shared first), each naming the
+/// files, how many tests they share and one of them.
+fn repeated_problems(evidence: &TestEvidence) -> Vec<EvidenceProblem> {
+    let repeated = &evidence.repeated;
+    let listed: u64 = repeated.groups.iter().map(|g| g.identities).sum();
+    let mut problems: Vec<EvidenceProblem> = repeated
+        .groups
+        .iter()
+        .map(|group| {
+            let files: Vec<String> = group
+                .files
+                .iter()
+                .map(|i| format!("`{}`", evidence.file_path(*i)))
+                .collect();
+            let example = group.example.as_ref().map_or_else(String::new, |[suite, classname, name]| {
+                let qualified = shipgate_model::qualified_name(classname, name);
+                if suite.is_empty() {
+                    format!(", e.g. `{qualified}`")
+                } else {
+                    format!(", e.g. `{qualified}` in suite `{suite}`")
+                }
+            });
+            EvidenceProblem {
+                source: SOURCE.to_owned(),
+                location: group.files.first().map(|i| evidence.file_path(*i).to_owned()),
+                message: format!(
+                    "{} test{} ran in more than one file, so {} would be counted more than once: {}{example}",
+                    group.identities,
+                    if group.identities == 1 { "" } else { "s" },
+                    if group.identities == 1 { "it" } else { "they" },
+                    join_files(&files),
+                ),
+                remedy: REPEATED_REMEDY.to_owned(),
+            }
+        })
+        .collect();
+    if repeated.identities > listed {
+        problems.push(EvidenceProblem {
+            source: SOURCE.to_owned(),
+            location: None,
+            message: format!(
+                "{} more test{} ran in more than one file, in other sets of files",
+                repeated.identities - listed,
+                if repeated.identities - listed == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+            ),
+            remedy: REPEATED_REMEDY.to_owned(),
+        });
+    }
+    problems
+}
+
+const REPEATED_REMEDY: &str = "An earlier run's reports left beside this run's are counted again and can hide a suite that shrank: clean the report folder before the tests run, or narrow `sources.tests.junit` to this run's reports. If the build runs the suite several times on purpose (a matrix of versions), set `sources.tests.repeated_runs: allow`.";
+
+fn join_files(files: &[String]) -> String {
+    match files {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
     }
 }

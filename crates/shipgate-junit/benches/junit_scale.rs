@@ -52,6 +52,8 @@ const RUNS: usize = 5;
 /// Bump when the generated data changes, so stale data is regenerated.
 const DATA_VERSION: &str = "v3";
 const CHILD_ENV: &str = "SHIPGATE_BENCH_CHILD";
+/// Set to time only the library reads (no single file, history or CLI): a minute, not ten.
+const QUICK_ENV: &str = "SHIPGATE_BENCH_QUICK";
 /// Earlier runs in the history (the policy's default `history_runs`).
 const HISTORY_RUNS: usize = 20;
 const HISTORY_VERSION: &str = "v3";
@@ -634,6 +636,50 @@ fn main() {
     let (bare_median, bare_min, bare_count) = time(|| bare_scan(&paths));
     let (jp_median, jp_min, jp_count) = time(|| junit_parser(&paths));
     let (_, rss_kib, rss_tests) = in_child("read-files");
+    if std::env::var_os(QUICK_ENV).is_some() {
+        // The library rows only: what a change to the reader moves, in a minute.
+        assert_eq!((bare_count, rss_tests), (t.tests, t.tests));
+        println!(
+            "\nquick: {} files, {} testcases; load average before: {}",
+            read.evidence.files.len(),
+            t.tests,
+            load.split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+        println!("| reader | threads | median | min | peak RSS |");
+        println!("|---|---|---|---|---|");
+        println!(
+            "| shipgate-junit `expand_globs` + `read_files` | 2 | {} | {} | {:.0} MB |",
+            secs(two_median),
+            secs(two_min),
+            rss_kib as f64 / 1024.0
+        );
+        println!(
+            "| shipgate-junit `expand_globs` + `read_files` | 1 | {} | {} | |",
+            secs(one_median),
+            secs(one_min)
+        );
+        println!(
+            "| bare quick-xml 0.42 event scan, builds nothing | 1 | {} | {} | |",
+            secs(bare_median),
+            secs(bare_min)
+        );
+        println!(
+            "| junit-parser 1.7 `from_reader` | 1 | {} | {} | |",
+            secs(jp_median),
+            secs(jp_min)
+        );
+        println!(
+            "ratio to the floor (bare scan, 1 thread): 2 threads {:.2}x (min {:.2}x), 1 thread {:.2}x (min {:.2}x)",
+            two_median.as_secs_f64() / bare_median.as_secs_f64(),
+            two_min.as_secs_f64() / bare_min.as_secs_f64(),
+            one_median.as_secs_f64() / bare_median.as_secs_f64(),
+            one_min.as_secs_f64() / bare_min.as_secs_f64(),
+        );
+        return;
+    }
     let mut singles: Vec<(f64, u64, u64)> = (0..3).map(|_| in_child("single")).collect();
     singles.sort_by(|a, b| a.0.total_cmp(&b.0));
     let (single_secs, _, single_tests) = singles[1];

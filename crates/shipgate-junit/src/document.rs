@@ -8,12 +8,17 @@
 //! `<error>`/`<failure>` (directly under a `<testsuite>` or the root `<testsuites>`), or a
 //! property the gate reads.
 //!
-//! Well-formedness is checked as the events go by (quick-xml checks tags, end names, comments
-//! and attribute syntax; this module checks entities, what may stand outside the root and the
-//! prolog), and every problem stops the read with its byte offset. The order of the checks
-//! follows the corpus README: empty, DOCTYPE, not XML, truncated, then the root element.
+//! Well-formedness is checked as the events go by (quick-xml checks tags, end names and
+//! comments; `wellformed.rs` checks names, attribute syntax, characters, references, the
+//! declaration and namespace prefixes; this module checks what may stand outside the root and
+//! the prolog), and every problem stops the read with its byte offset. Then the JUnit rules
+//! that keep one slip from hiding a result (`lookalike.rs`, no text between the elements of a
+//! suite or case, no CDATA section inside another): found as the events go by, reported once
+//! the whole file has proved well-formed. The order of the checks follows the corpus README:
+//! empty, DOCTYPE, not XML, truncated, then the root element, then those JUnit rules.
 
 use crate::input::EventSource;
+use crate::lookalike;
 use crate::outcome::{StatusChild, StatusSeen, deciding_slot, is_skip_status};
 use crate::properties::{PropertyRole, commit_value, push_defect_keys, role_of};
 use crate::retries::Merger;
@@ -22,6 +27,10 @@ use crate::text::{
     push_capped, resolve_reference,
 };
 use crate::time::{SuiteTime, parse_time, parse_timestamp};
+use crate::wellformed::{
+    Chars, Namespaces, declaration_problem, each_raw_attribute, first_bad_char, is_space,
+    name_problem, pi_problem, shown,
+};
 use crate::{KeyedOutcome, ReadOptions, RetryMode};
 use foldhash::quality::FixedState;
 use jiff::Timestamp;
@@ -30,12 +39,14 @@ use quick_xml::XmlVersion;
 use quick_xml::errors::{Error as XmlError, IllFormedError, SyntaxError};
 use quick_xml::escape::resolve_xml_entity;
 use quick_xml::events::attributes::Attribute;
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::events::{BytesCData, BytesRef, BytesStart, Event};
+use quick_xml::name::QName;
 use shipgate_model::{
     SuiteError, SuiteErrorKind, TestCounts, TestFile, TestOutcome, TestRecord, TestRetention,
 };
 use std::borrow::Cow;
 use std::hash::{BuildHasher, Hasher};
+use std::ops::Range;
 
 /// How deep elements may nest. Real reports nest a handful of levels; this is generous enough
 /// for any generator and small enough that a hostile file cannot make the stack eat memory.
@@ -52,6 +63,11 @@ pub(crate) struct Parsed {
     pub suite_errors: Vec<SuiteError>,
     /// Every test's identity and outcome, when [`ReadOptions::outcomes`] asks for them.
     pub outcomes: Vec<KeyedOutcome>,
+    /// The distinct [`test_key`]s of the file, sorted, when [`Scanner::identities`] asks for
+    /// them (to find tests that occur in more than one file).
+    pub identities: Vec<u64>,
+    /// Suite, classname and name of the tests whose key is in [`Scanner::wanted`].
+    pub named: Vec<(u64, [String; 3])>,
 }
 
 /// Why a document was refused, and where (a byte offset in the UTF-8 text).
@@ -75,6 +91,8 @@ pub(crate) enum FailureKind {
     Trx,
     NotJunit(String),
     TooDeep,
+    /// Well-formed XML that breaks a JUnit rule in a way that could hide a result.
+    Invalid(String),
     /// The declared encoding label is unknown.
     Encoding(String),
     /// Invalid UTF-8 on the fast path: the caller reads again through a replacing decoder.
@@ -173,6 +191,8 @@ enum Owner {
 /// An open `<testsuite>` or root `<testsuites>`.
 struct SuiteState {
     name: String,
+    /// [`suite_key`] of the name (of `""` for the root `<testsuites>`, which is not a suite).
+    key: u64,
     /// The root `<testsuites>`: its properties count, but it is not a suite.
     is_root: bool,
     has_case_child: bool,
@@ -224,12 +244,23 @@ pub(crate) struct Scanner {
     text: String,
     /// Hashes of (classname, name) of every testcase, for `duplicate_names`.
     name_hashes: Vec<u64>,
+    /// Collect every test's [`test_key`] into [`Parsed::identities`] (set by the caller).
+    pub identities: bool,
+    /// Keys whose suite, classname and name to return in [`Parsed::named`], sorted (set by the
+    /// caller; usually empty).
+    pub wanted: Vec<u64>,
+    identity_keys: Vec<u64>,
+    named: Vec<(u64, [String; 3])>,
     /// Scratch for `classname.name` when matching retention patterns.
     qualified: String,
     merger: Merger,
     /// The document is being read again with invalid UTF-8 replaced by U+FFFD: names holding
     /// a replacement are refused (see [`refuse_replaced_names`]).
     lossy: bool,
+    /// What the attribute reader reuses from tag to tag.
+    tags: Tags,
+    /// The first JUnit rule broken, with its offset: reported once the file proved well-formed.
+    invalid: Option<(String, u64)>,
     // Per-document facts.
     phase: Phase,
     rejected: Option<(Rejected, u64)>,
@@ -257,7 +288,11 @@ impl Scanner {
         self.open_cases = 0;
         self.text.clear();
         self.name_hashes.clear();
+        self.identity_keys.clear();
+        self.named.clear();
         self.merger.clear();
+        self.tags.namespaces.clear();
+        self.invalid = None;
         self.phase = Phase::Prolog;
         self.rejected = None;
         self.seen_content = false;
@@ -299,13 +334,17 @@ impl Scanner {
                 Event::Text(t) => self.text_event(&t, start)?,
                 Event::CData(c) => self.cdata(&c, start)?,
                 Event::GeneralRef(r) => self.general_ref(&r, start)?,
-                Event::Decl(_) => {
+                Event::Decl(decl) => {
                     if self.events > 0 {
                         return not_xml(
                             "the XML declaration `<?xml ...?>` is allowed only at the very start of the file",
                             start,
                         );
                     }
+                    if let Some(problem) = declaration_problem(&decl) {
+                        return not_xml(problem, start);
+                    }
+                    check_chars(&decl, start + 2, Chars::Strict, "the XML declaration")?;
                     self.seen_content = true;
                 }
                 Event::DocType(_) => {
@@ -314,7 +353,16 @@ impl Scanner {
                     }
                     return not_xml("a DOCTYPE after the root element started", start);
                 }
-                Event::Comment(_) | Event::PI(_) => self.seen_content = true,
+                Event::Comment(comment) => {
+                    check_chars(&comment, start + 4, Chars::Strict, "a comment")?;
+                    self.seen_content = true;
+                }
+                Event::PI(pi) => {
+                    if let Some(problem) = pi_problem(&pi) {
+                        return not_xml(problem, start);
+                    }
+                    self.seen_content = true;
+                }
             }
             self.events += 1;
         }
@@ -400,7 +448,10 @@ impl Scanner {
                     };
                     fail(kind, at)
                 }
-                None => Ok(self.finish(options)),
+                None => match self.invalid.take() {
+                    Some((reason, at)) => fail(FailureKind::Invalid(reason), at),
+                    None => Ok(self.finish(options)),
+                },
             },
         }
     }
@@ -439,6 +490,13 @@ impl Scanner {
             .filter(|run| run.len() > 1)
             .count() as u64;
         let suite_errors = std::mem::take(&mut self.suite_errors);
+        let identities = if self.identities {
+            self.identity_keys.sort_unstable();
+            self.identity_keys.dedup();
+            self.identity_keys.clone()
+        } else {
+            Vec::new()
+        };
         Parsed {
             file: TestFile {
                 path: String::new(),
@@ -453,20 +511,31 @@ impl Scanner {
             records,
             suite_errors,
             outcomes: std::mem::take(&mut self.outcomes),
+            identities,
+            named: std::mem::take(&mut self.named),
         }
     }
 
     fn text_event(&mut self, text: &str, start: u64) -> Result<(), Failure> {
         match self.phase {
             Phase::InRoot => {
+                check_chars(text, start, Chars::Lenient, "text")?;
+                if let Some(at) = memchr::memmem::find(text.as_bytes(), b"]]>") {
+                    return not_xml(
+                        "`]]>` in text (outside a CDATA section it must be written `]]&gt;`)",
+                        start + at as u64,
+                    );
+                }
                 if self.collecting() {
                     push_capped(&mut self.text, &normalize_eols(text));
+                } else if let Some(at) = text.bytes().position(|b| !is_space(b)) {
+                    self.text_between_elements(start + at as u64);
                 }
                 Ok(())
             }
             Phase::Prolog | Phase::AfterRoot => {
                 let Some(at) = text.bytes().position(|b| !is_blank(b)) else {
-                    return Ok(());
+                    return check_chars(text, start, Chars::Strict, "white space");
                 };
                 let offset = start + at as u64;
                 if self.phase == Phase::AfterRoot {
@@ -480,12 +549,49 @@ impl Scanner {
         }
     }
 
-    fn cdata(&mut self, cdata: &str, start: u64) -> Result<(), Failure> {
+    /// Text directly inside `<testsuites>`, `<testsuite>`, `<testcase>` or `<properties>`: no
+    /// JUnit writer puts any there, but one byte can turn an element into text there: `<` of
+    /// `<failure/>` changed to anything else leaves `xfailure/>`, and the failure is gone.
+    fn text_between_elements(&mut self, at: u64) {
+        if self.rejected.is_some() || self.invalid.is_some() {
+            return;
+        }
+        let inside = match self.frames.last() {
+            Some(Frame::Testsuites) => "testsuites",
+            Some(Frame::Suite) => "testsuite",
+            Some(Frame::Case) => "testcase",
+            Some(Frame::Properties { .. }) => "properties",
+            _ => return,
+        };
+        self.invalid = Some((
+            format!(
+                "text directly inside `<{inside}>`, where JUnit has only elements: an element that lost its `<` (a corrupted `<failure/>` reads as text) would hide a result"
+            ),
+            at,
+        ));
+    }
+
+    fn cdata(&mut self, cdata: &BytesCData<'_>, start: u64) -> Result<(), Failure> {
         if self.phase != Phase::InRoot {
             return not_xml("a CDATA section outside the root element", start);
         }
+        let content_at = start + "<![CDATA[".len() as u64;
+        check_chars(cdata, content_at, Chars::Lenient, "a CDATA section")?;
+        if let Some(at) = memchr::memmem::find(cdata.as_bytes(), b"<![CDATA[")
+            && self.rejected.is_none()
+            && self.invalid.is_none()
+        {
+            // A CDATA section whose `]]>` was corrupted runs on to the next section's end,
+            // swallowing every element between them (a failing testcase among them).
+            self.invalid = Some((
+                "a CDATA section that holds `<![CDATA[`: sections cannot nest, so the `]]>` that should end this one is probably corrupted, and the elements after it were read as text".to_owned(),
+                content_at + at as u64,
+            ));
+        }
         if self.collecting() {
             push_capped(&mut self.text, &normalize_eols(cdata));
+        } else if cdata.bytes().any(|b| !is_space(b)) {
+            self.text_between_elements(start);
         }
         Ok(())
     }
@@ -495,13 +601,15 @@ impl Scanner {
             return not_xml("an entity reference outside the root element", start);
         }
         let resolved = resolve_reference(reference).or_else(|reason| not_xml(reason, start))?;
+        let mut utf8 = [0u8; 4];
+        let piece = match resolved {
+            Resolved::Char(c) => &*c.encode_utf8(&mut utf8),
+            Resolved::Str(s) => s,
+        };
         if self.collecting() {
-            let mut utf8 = [0u8; 4];
-            let piece = match resolved {
-                Resolved::Char(c) => c.encode_utf8(&mut utf8),
-                Resolved::Str(s) => s,
-            };
             push_capped(&mut self.text, piece);
+        } else if piece.bytes().any(|b| !is_space(b)) {
+            self.text_between_elements(start);
         }
         Ok(())
     }
@@ -538,6 +646,12 @@ impl Scanner {
         if qname.is_empty() {
             return not_xml("an element without a name", start);
         }
+        if let Some(problem) = name_problem(qname) {
+            return not_xml(
+                format!("the element name `{qname}` is not a name: {problem}"),
+                start + 1,
+            );
+        }
         if self.lossy {
             refuse_replaced_names(e, qname, start)?;
         }
@@ -564,6 +678,18 @@ impl Scanner {
         } else {
             self.child_frame(local)
         };
+        if self.rejected.is_none()
+            && self.invalid.is_none()
+            && let Some(word) = lookalike::element(local)
+        {
+            self.invalid = Some((
+                format!(
+                    "`<{qname}>` is not a JUnit element, but looks like `<{word}>`: a misspelt or corrupted `<{word}>` would be skipped, and the result it holds lost"
+                ),
+                start,
+            ));
+        }
+        self.tags.start(self.frames.len());
         let frame = match kind {
             Frame::Case => self.open_case(e, start)?,
             Frame::Suite | Frame::Testsuites => self.open_suite(e, kind, start)?,
@@ -571,10 +697,14 @@ impl Scanner {
             Frame::SuiteStatus { kind, .. } => self.open_suite_status(e, kind, start)?,
             Frame::Property { owner, .. } => self.open_property(e, owner, start)?,
             Frame::Properties { .. } | Frame::Other => {
-                each_attribute(e, start, |_, _| Ok(()))?;
+                each_attribute(e, start, &mut self.tags, |_, _| Ok(()))?;
                 kind
             }
         };
+        self.tags
+            .namespaces
+            .end_tag(e.attributes_raw(), qname)
+            .or_else(|reason| not_xml(reason, start))?;
         self.frames.push(frame);
         self.name_starts.push(self.open_names.len());
         self.open_names.push_str(qname);
@@ -656,7 +786,8 @@ impl Scanner {
         let case = &mut self.cases[self.open_cases];
         case.reset(self.seq);
         self.seq += 1;
-        each_attribute(e, start, |key, value| {
+        let invalid = &mut self.invalid;
+        each_attribute(e, start, &mut self.tags, |key, value| {
             match key {
                 "classname" => case.classname.push_str(&value),
                 "name" => case.name.push_str(&value),
@@ -664,8 +795,19 @@ impl Scanner {
                     case.time.push_str(&value);
                     case.has_time = true;
                 }
-                "status" => case.seen.skip_status = is_skip_status(&value),
-                _ => {}
+                "status" => {
+                    case.seen.skip_status = is_skip_status(&value);
+                    if invalid.is_none() {
+                        *invalid = status_problem(&value).map(|reason| (reason, start));
+                    }
+                }
+                _ => {
+                    if invalid.is_none()
+                        && let Some(word) = lookalike::case_attribute(key)
+                    {
+                        *invalid = Some((lookalike_attribute(key, word, "testcase"), start));
+                    }
+                }
             }
             Ok(())
         })?;
@@ -682,7 +824,8 @@ impl Scanner {
         let mut name = String::new();
         let timestamp = &mut self.timestamp;
         let local_timestamp = &mut self.local_timestamp;
-        each_attribute(e, start, |key, value| {
+        let invalid = &mut self.invalid;
+        each_attribute(e, start, &mut self.tags, |key, value| {
             match key {
                 "name" => name.push_str(&value),
                 // An instant and a zoneless local time are kept apart: which is later cannot be
@@ -696,13 +839,21 @@ impl Scanner {
                     }
                     None => {}
                 },
-                _ => {}
+                _ => {
+                    if invalid.is_none()
+                        && let Some(word) = lookalike::suite_attribute(key)
+                    {
+                        *invalid = Some((lookalike_attribute(key, word, "testsuite"), start));
+                    }
+                }
             }
             Ok(())
         })?;
+        let is_root = kind == Frame::Testsuites;
         self.suites.push(SuiteState {
+            key: suite_key(if is_root { "" } else { &name }),
             name,
-            is_root: kind == Frame::Testsuites,
+            is_root,
             has_case_child: false,
             first_record: self.records.len(),
             defect_refs: Vec::new(),
@@ -717,14 +868,14 @@ impl Scanner {
         start: u64,
     ) -> Result<Frame, Failure> {
         let Some(case) = self.open_cases.checked_sub(1).map(|i| &mut self.cases[i]) else {
-            each_attribute(e, start, |_, _| Ok(()))?;
+            each_attribute(e, start, &mut self.tags, |_, _| Ok(()))?;
             return Ok(Frame::Other);
         };
         let first = !child.is_marked(&case.seen);
         child.mark(&mut case.seen);
         let slot = child.slot();
         let mut from_attribute = false;
-        each_attribute(e, start, |key, message| {
+        each_attribute(e, start, &mut self.tags, |key, message| {
             if first && key == "message" && !message.is_empty() {
                 let out = &mut case.messages[slot];
                 out.clear();
@@ -748,7 +899,7 @@ impl Scanner {
         start: u64,
     ) -> Result<Frame, Failure> {
         let mut message = None;
-        each_attribute(e, start, |key, value| {
+        each_attribute(e, start, &mut self.tags, |key, value| {
             if key == "message" && !value.is_empty() {
                 message = Some(cut_message(&value).to_owned());
             }
@@ -776,7 +927,7 @@ impl Scanner {
     ) -> Result<Frame, Failure> {
         let mut role = None;
         let mut value = None;
-        each_attribute(e, start, |key, raw| {
+        each_attribute(e, start, &mut self.tags, |key, raw| {
             match key {
                 "name" => role = role_of(&raw),
                 "value" => value = Some(raw),
@@ -883,6 +1034,7 @@ impl Scanner {
         if let Some(at) = self.name_starts.pop() {
             self.open_names.truncate(at);
         }
+        self.tags.namespaces.close(self.frames.len());
         match frame {
             Frame::Case => self.close_case(options),
             Frame::Suite | Frame::Testsuites => self.close_suite(),
@@ -910,20 +1062,30 @@ impl Scanner {
         self.open_cases = i;
         let case = &mut self.cases[i];
         let outcome = case.seen.outcome();
-        self.name_hashes.push(name_key(&case.classname, &case.name));
+        let name_hash = name_key(&case.classname, &case.name);
+        self.name_hashes.push(name_hash);
         // Suite properties written before the cases are known here; those written after them
         // reach only the tests kept for another reason (traceability then misses them, and says
         // so by listing the defect as untraced: it fails closed).
         let has_refs =
             !case.defect_refs.is_empty() || self.suites.iter().any(|s| !s.defect_refs.is_empty());
-        let suite = self
-            .suites
-            .last()
-            .filter(|s| !s.is_root)
-            .map_or("", |s| s.name.as_str());
+        let innermost = self.suites.last().filter(|s| !s.is_root);
+        let suite = innermost.map_or("", |s| s.name.as_str());
+        let identity = identity_key(
+            innermost.map_or_else(|| suite_key(""), |s| s.key),
+            name_hash,
+        );
+        if self.identities {
+            self.identity_keys.push(identity);
+        }
+        if !self.wanted.is_empty() && self.wanted.binary_search(&identity).is_ok() {
+            self.named.push((
+                identity,
+                [suite.to_owned(), case.classname.clone(), case.name.clone()],
+            ));
+        }
         let merging = options.retries == RetryMode::RepeatedTestcases;
-        let key =
-            (merging || options.outcomes).then(|| test_key(suite, &case.classname, &case.name));
+        let key = (merging || options.outcomes).then_some(identity);
         // A repeated attempt is kept even when it looks passed, so that the merged test has a
         // record: it is flaky at least (see `retries.rs`).
         let kept = retains(
@@ -1008,65 +1170,158 @@ fn refuse_replaced_names(e: &BytesStart<'_>, qname: &str, start: u64) -> Result<
         );
     }
     // A malformed attribute is reported by `each_attribute`, which every element goes through.
-    for attr in e.attributes().filter_map(Result::ok) {
-        let key = attr.key.into_inner();
-        if key.contains(REPLACEMENT) {
-            return not_xml(
-                format!("invalid UTF-8 in the attribute name `{key}` of `<{qname}>`"),
-                start,
-            );
+    let mut replaced = None;
+    let _ = each_raw_attribute(e.attributes_raw(), &mut Vec::new(), |attr| {
+        if replaced.is_none() && attr.key.contains(REPLACEMENT) {
+            replaced = Some(attr.key);
         }
+        Ok(())
+    });
+    match replaced {
+        Some(key) => not_xml(
+            format!("invalid UTF-8 in the attribute name `{key}` of `<{qname}>`"),
+            start,
+        ),
+        None => Ok(()),
     }
-    Ok(())
+}
+
+/// What the attribute reader keeps from tag to tag: the duplicate check's scratch space, the
+/// namespace prefixes in scope, and the depth of the tag being read.
+#[derive(Default)]
+struct Tags {
+    seen: Vec<Range<usize>>,
+    namespaces: Namespaces,
+    depth: usize,
+}
+
+impl Tags {
+    fn start(&mut self, depth: usize) {
+        self.depth = depth;
+        self.namespaces.start_tag();
+    }
 }
 
 /// Calls `f` with the name and value (as XML reads it) of every attribute of `e`, after checking
-/// its syntax (quick-xml: quotes, duplicates) and its value (no `<`, only defined entity
-/// references). A value with nothing to decode or normalise is passed as it stands in the input.
+/// its syntax (white space before it, a valid name, `=`, quotes, no duplicate), its characters
+/// and its value (no `<`, only defined entity references, character references to characters),
+/// and noting namespace declarations and prefixes in `tags`. A value with nothing to decode or
+/// normalise is passed as it stands in the input.
 fn each_attribute<'a>(
     e: &'a BytesStart<'_>,
     start: u64,
+    tags: &mut Tags,
     mut f: impl FnMut(&'a str, Cow<'a, str>) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
-    for attr in e.attributes() {
-        let attr = attr.or_else(|err| {
-            not_xml(
-                format!("malformed attribute: {}", lowercase_first(&err.to_string())),
-                start,
-            )
-        })?;
-        let value = match &attr.value {
-            Cow::Borrowed(raw) if is_plain(raw) => Cow::Borrowed(*raw),
-            _ => decoded(&attr, start)?,
-        };
-        f(attr.key.into_inner(), value)?;
+    let raw = e.attributes_raw();
+    // `<` + the name: where the attribute text starts in the document.
+    let base = start + 1 + (e.len() - raw.len()) as u64;
+    let Tags {
+        seen,
+        namespaces,
+        depth,
+    } = tags;
+    let mut failure = None;
+    let parsed = each_raw_attribute(raw, seen, |attr| {
+        let result = (|| {
+            check_chars(
+                attr.value,
+                base + attr.value_at as u64,
+                Chars::Lenient,
+                "an attribute value",
+            )?;
+            let value = if is_plain(attr.value) {
+                Cow::Borrowed(attr.value)
+            } else {
+                decoded(attr.key, attr.value, base + attr.value_at as u64)?
+            };
+            namespaces
+                .attribute(
+                    attr.key,
+                    &value,
+                    attr.key_at..attr.key_at + attr.key.len(),
+                    *depth,
+                )
+                .or_else(|reason| not_xml(reason, base + attr.key_at as u64))?;
+            f(attr.key, value)
+        })();
+        result.map_err(|f| {
+            failure = Some(f);
+            crate::wellformed::AttributeError {
+                at: 0,
+                reason: String::new(),
+            }
+        })
+    });
+    match (parsed, failure) {
+        (_, Some(failure)) => Err(failure),
+        (Err(e), None) => not_xml(
+            format!("malformed attribute: {}", e.reason),
+            base + e.at as u64,
+        ),
+        (Ok(()), None) => Ok(()),
     }
-    Ok(())
 }
 
 /// An attribute value as XML reads it: references replaced, white space characters turned into
 /// spaces (so a name written over two lines reads as one line, as every XML parser reads it).
-fn decoded<'a>(attr: &Attribute<'a>, start: u64) -> Result<Cow<'a, str>, Failure> {
-    let key = attr.key.as_ref();
-    if attr.value.contains('<') {
-        return not_xml(
-            format!("`<` inside the value of attribute `{key}` (it must be written `&lt;`)"),
-            start,
-        );
+/// `<` was refused already.
+fn decoded<'a>(key: &str, value: &'a str, at: u64) -> Result<Cow<'a, str>, Failure> {
+    if let Some(reason) = bad_reference(value) {
+        return not_xml(format!("in attribute `{key}`: {reason}"), at);
     }
-    if let Some(reason) = bad_reference(&attr.value) {
-        return not_xml(format!("in attribute `{key}`: {reason}"), start);
+    let attr = Attribute {
+        key: QName(key),
+        value: Cow::Borrowed(value),
+    };
+    match attr.normalized_value_with(XmlVersion::Implicit1_0, 1, resolve_xml_entity) {
+        Ok(Cow::Borrowed(_)) => Ok(Cow::Borrowed(value)),
+        Ok(Cow::Owned(owned)) => Ok(Cow::Owned(owned)),
+        Err(err) => not_xml(
+            format!(
+                "in attribute `{key}`: {}",
+                lowercase_first(&err.to_string())
+            ),
+            at,
+        ),
     }
-    attr.normalized_value_with(XmlVersion::Implicit1_0, 1, resolve_xml_entity)
-        .or_else(|err| {
-            not_xml(
-                format!(
-                    "in attribute `{key}`: {}",
-                    lowercase_first(&err.to_string())
-                ),
-                start,
-            )
-        })
+}
+
+/// Refuses a character `rule` does not allow in `text`, which starts at `offset`.
+fn check_chars(text: &str, offset: u64, rule: Chars, what: &str) -> Result<(), Failure> {
+    match first_bad_char(text, rule) {
+        Some((at, c)) => not_xml(
+            format!(
+                "the character {} is not allowed in XML (in {what})",
+                shown(c)
+            ),
+            offset + at as u64,
+        ),
+        None => Ok(()),
+    }
+}
+
+/// Why a testcase's `status` value could hide a skip, if it could: it decides a count, so the
+/// leniency for control characters in attribute values stops here, and a value one slip away
+/// from a skip status is refused.
+fn status_problem(value: &str) -> Option<String> {
+    if let Some((_, c)) = first_bad_char(value, Chars::Strict) {
+        return Some(format!(
+            "the testcase `status` holds the character {}, which would hide whether the test ran",
+            shown(c)
+        ));
+    }
+    lookalike::skip_status(value).map(|word| {
+        format!(
+            "the testcase `status=\"{value}\"` is not a status, but looks like `{word}`: a corrupted `{word}` would read as a test that ran"
+        )
+    })
+}
+
+fn lookalike_attribute(key: &str, word: &str, element: &str) -> String {
+    format!(
+        "the `<{element}>` attribute `{key}` is not a JUnit attribute, but looks like `{word}`: a misspelt or corrupted `{word}` would be ignored"
+    )
 }
 
 /// Whether a test is kept: the same rule as [`TestRetention::keeps_with_refs`], but matching
@@ -1114,14 +1369,23 @@ fn name_key(classname: &str, name: &str) -> u64 {
 }
 
 /// The identity of a test across files and runs: its suite, classname and name (the key retries
-/// are merged by, and history is kept by).
+/// are merged by, history is kept by, and tests repeated across files are found by).
 pub fn test_key(suite: &str, classname: &str, name: &str) -> u64 {
+    identity_key(suite_key(suite), name_key(classname, name))
+}
+
+/// The hash of a suite's name, computed once per suite rather than once per test.
+fn suite_key(suite: &str) -> u64 {
     let mut h = KEYS.build_hasher();
     h.write(suite.as_bytes());
-    h.write_u8(0xFF);
-    h.write(classname.as_bytes());
-    h.write_u8(0xFF);
-    h.write(name.as_bytes());
+    h.finish()
+}
+
+/// [`test_key`] from the hashes of its parts: 16 bytes hashed per test.
+fn identity_key(suite: u64, name: u64) -> u64 {
+    let mut h = KEYS.build_hasher();
+    h.write_u64(suite);
+    h.write_u64(name);
     h.finish()
 }
 

@@ -127,6 +127,22 @@ pub enum JunitError {
         root: String,
     },
 
+    /// Well-formed XML that breaks a JUnit rule in a way that could hide a result: an element,
+    /// attribute or `status` value one slip away from a JUnit one (`<Failure>`, `Status=`,
+    /// `status="disab1ed"`), text between the elements of a suite or testcase, a CDATA section
+    /// that holds another. No runner writes these; a corrupted or hand-edited file does.
+    #[error("failed to read JUnit report `{path}` at line {line}, column {column}: {reason}")]
+    Invalid {
+        /// The report's path as shown to the user.
+        path: String,
+        /// 1-based line of the problem.
+        line: u64,
+        /// 1-based column (in characters) of the problem.
+        column: u64,
+        /// What is wrong, as a lowercase fragment.
+        reason: String,
+    },
+
     /// Elements nested deeper than the reader allows.
     #[error(
         "failed to read JUnit report `{path}` at line {line}, column {column}: elements are nested more than {limit} levels deep"
@@ -153,6 +169,16 @@ pub enum JunitError {
         label: String,
     },
 
+    /// A glob's walk had to stop: a symlink loop that could hide reports, or far too many
+    /// folders.
+    #[error("failed to expand the glob `{pattern}`: {reason}")]
+    GlobWalk {
+        /// The pattern as the user wrote it.
+        pattern: String,
+        /// Why the walk stopped.
+        reason: String,
+    },
+
     /// A glob pattern is not valid glob syntax.
     #[error("failed to expand the glob `{pattern}`: {source}")]
     Glob {
@@ -166,8 +192,8 @@ pub enum JunitError {
 
 impl JunitError {
     /// The stable reason, as used by the conformance corpus: `empty`, `xxe-dtd`, `not-xml`,
-    /// `truncated`, `nunit`, `not-junit`, plus `xunit-net`, `trx`, `too-deep`, `encoding`,
-    /// `io` and `glob`.
+    /// `truncated`, `nunit`, `not-junit`, plus `xunit-net`, `trx`, `invalid-junit`,
+    /// `too-deep`, `encoding`, `io` and `glob`.
     pub fn kind(&self) -> &'static str {
         match self {
             JunitError::Io { .. } => "io",
@@ -179,9 +205,10 @@ impl JunitError {
             JunitError::XunitNet { .. } => "xunit-net",
             JunitError::Trx { .. } => "trx",
             JunitError::NotJunit { .. } => "not-junit",
+            JunitError::Invalid { .. } => "invalid-junit",
             JunitError::TooDeep { .. } => "too-deep",
             JunitError::Encoding { .. } => "encoding",
-            JunitError::Glob { .. } => "glob",
+            JunitError::Glob { .. } | JunitError::GlobWalk { .. } => "glob",
         }
     }
 
@@ -197,9 +224,10 @@ impl JunitError {
             | JunitError::XunitNet { path, .. }
             | JunitError::Trx { path, .. }
             | JunitError::NotJunit { path, .. }
+            | JunitError::Invalid { path, .. }
             | JunitError::TooDeep { path, .. }
             | JunitError::Encoding { path, .. } => path,
-            JunitError::Glob { pattern, .. } => pattern,
+            JunitError::Glob { pattern, .. } | JunitError::GlobWalk { pattern, .. } => pattern,
         }
     }
 
@@ -213,11 +241,13 @@ impl JunitError {
             | JunitError::XunitNet { line, .. }
             | JunitError::Trx { line, .. }
             | JunitError::NotJunit { line, .. }
+            | JunitError::Invalid { line, .. }
             | JunitError::TooDeep { line, .. } => Some(*line),
             JunitError::Io { .. }
             | JunitError::Empty { .. }
             | JunitError::Encoding { .. }
-            | JunitError::Glob { .. } => None,
+            | JunitError::Glob { .. }
+            | JunitError::GlobWalk { .. } => None,
         }
     }
 
@@ -251,11 +281,17 @@ impl JunitError {
             JunitError::NotJunit { .. } => {
                 "Narrow the glob in `sources.tests.junit` so it matches only JUnit reports, or configure the runner to write JUnit XML."
             }
+            JunitError::Invalid { .. } => {
+                "No test runner writes this: the report was corrupted (a disk or transfer error) or edited by hand. Rerun the tests to get a clean report, and find out what changed the file; if a runner really writes it, report it to the shipgate developers with the runner's name."
+            }
             JunitError::TooDeep { .. } => {
                 "No real runner nests suites this deep; check what produced the file."
             }
             JunitError::Encoding { .. } => {
                 "Write the report in UTF-8, or declare a standard encoding such as ISO-8859-1, windows-1252 or UTF-16."
+            }
+            JunitError::GlobWalk { .. } => {
+                "Remove the symlink loop (or the link), or start the glob at the folder the reports are written to, with only a file name after `**` (`reports/**/*.xml`)."
             }
             JunitError::Glob { .. } => {
                 "Fix the pattern: `*` matches within a folder, `**` across folders, `?` one character, `[abc]` a set."

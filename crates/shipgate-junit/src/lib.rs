@@ -26,16 +26,19 @@ mod globs;
 mod history;
 mod identity;
 mod input;
+mod lookalike;
 mod outcome;
 mod position;
 mod properties;
+mod repeats;
 mod retries;
 mod text;
 mod time;
+mod wellformed;
 
 pub use document::test_key;
 pub use error::JunitError;
-pub use globs::{GlobMatches, expand_globs};
+pub use globs::{GlobMatches, MAX_FOLDERS, SkippedLoop, expand_globs};
 pub use history::{
     HistoryBuilder, HistoryRead, RunFolder, RunFolders, RunInfo, find_runs, natural_cmp,
     read_history,
@@ -188,11 +191,14 @@ pub fn read_named_files(jobs: Vec<(PathBuf, String)>, options: &ReadOptions) -> 
         .collect();
     jobs.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
 
+    // Only a read of several files can hold a test twice.
+    let identities = jobs.len() > 1;
     let results: Vec<FileRead> = jobs
         .par_iter()
-        .map_init(Worker::default, |worker, (full, shown)| {
-            worker.read_path(full, shown, options)
-        })
+        .map_init(
+            || Worker::collecting(identities),
+            |worker, (full, shown)| worker.read_path(full, shown, options),
+        )
         .collect();
 
     let mut read = JunitRead::default();
@@ -204,16 +210,25 @@ pub fn read_named_files(jobs: Vec<(PathBuf, String)>, options: &ReadOptions) -> 
             .map(|p| p.outcomes.len())
             .sum(),
     );
-    for result in results {
+    // The job behind each file of the evidence, and each file's distinct test identities.
+    let mut read_jobs = Vec::with_capacity(results.len());
+    let mut identities = Vec::with_capacity(results.len());
+    for (job, result) in results.into_iter().enumerate() {
         read.digests.extend(result.digest);
         match result.parsed {
             Ok(mut parsed) => {
                 read.outcomes.append(&mut parsed.outcomes);
+                identities.push(std::mem::take(&mut parsed.identities));
+                read_jobs.push(job);
                 add_file(&mut read.evidence, parsed, result.path);
             }
             Err(error) => read.errors.push(error),
         }
     }
+    let (mut repeated, examples) = repeats::find(&identities);
+    drop(identities);
+    name_examples(&mut repeated, &examples, &read_jobs, &jobs, options);
+    read.evidence.repeated = repeated;
     tracing::debug!(
         files = read.evidence.files.len(),
         rejected = read.errors.len(),
@@ -221,6 +236,42 @@ pub fn read_named_files(jobs: Vec<(PathBuf, String)>, options: &ReadOptions) -> 
         "read JUnit reports"
     );
     read
+}
+
+/// Looks up the suite, classname and name of each group's example, reading its first file again
+/// (only the few files named in the report; a file that changed since leaves its example
+/// unnamed).
+fn name_examples(
+    repeated: &mut shipgate_model::RepeatedTests,
+    examples: &[u64],
+    read_jobs: &[usize],
+    jobs: &[(PathBuf, String)],
+    options: &ReadOptions,
+) {
+    let mut wanted_by_file: std::collections::BTreeMap<usize, Vec<u64>> = Default::default();
+    for (group, key) in repeated.groups.iter().zip(examples) {
+        if let Some(first) = group.files.first() {
+            wanted_by_file.entry(*first).or_default().push(*key);
+        }
+    }
+    for (file, mut wanted) in wanted_by_file {
+        let Some((full, shown)) = read_jobs.get(file).and_then(|job| jobs.get(*job)) else {
+            continue;
+        };
+        wanted.sort_unstable();
+        let mut worker = Worker::collecting(false);
+        worker.scanner.wanted = wanted;
+        let Ok(parsed) = worker.read_path(full, shown, options).parsed else {
+            continue;
+        };
+        for (group, key) in repeated.groups.iter_mut().zip(examples) {
+            if group.files.first() == Some(&file)
+                && let Some((_, names)) = parsed.named.iter().find(|(k, _)| k == key)
+            {
+                group.example = Some(names.clone());
+            }
+        }
+    }
 }
 
 /// The name [`read_files`] gives a path: relative to `base_dir` (with `/`) when under it,
@@ -255,6 +306,8 @@ fn add_file(evidence: &mut TestEvidence, parsed: Parsed, path: String) {
         records,
         suite_errors,
         outcomes: _,
+        identities: _,
+        named: _,
     } = parsed;
     file.path = path;
     evidence.totals.add(&file.counts);
@@ -309,6 +362,13 @@ struct Worker {
 }
 
 impl Worker {
+    /// A worker whose scanner collects every test's identity when `identities` is set.
+    fn collecting(identities: bool) -> Self {
+        let mut worker = Worker::default();
+        worker.scanner.identities = identities;
+        worker
+    }
+
     fn read_path(&mut self, full: &Path, shown: &str, options: &ReadOptions) -> FileRead {
         let io_error = |source: io::Error| FileRead {
             path: shown.to_owned(),
@@ -538,6 +598,12 @@ fn to_error(
             line,
             column,
             root,
+        }),
+        FailureKind::Invalid(reason) => Box::new(move |path, line, column| JunitError::Invalid {
+            path,
+            line,
+            column,
+            reason,
         }),
         FailureKind::TooDeep => Box::new(|path, line, column| JunitError::TooDeep {
             path,

@@ -46,20 +46,18 @@ pub(crate) enum Resolved {
 }
 
 /// Resolves `&name;` or `&#n;`. Only the five XML entities exist: DOCTYPEs are refused, so no
-/// other entity can be defined, and none is ever expanded.
+/// other entity can be defined, and none is ever expanded. A character reference must name a
+/// character XML allows (plus the leniency of `wellformed::Chars::Lenient`).
 pub(crate) fn resolve_reference(reference: &BytesRef<'_>) -> Result<Resolved, String> {
-    if reference.is_char_ref() {
-        return match reference.resolve_char_ref() {
-            Ok(Some(c)) => Ok(Resolved::Char(c)),
-            _ => Err(format!("invalid character reference `&{};`", &**reference)),
-        };
+    let name: &str = reference;
+    if name.starts_with('#') {
+        return crate::wellformed::char_reference(name).map(Resolved::Char);
     }
-    resolve_xml_entity(reference)
+    resolve_xml_entity(name)
         .map(Resolved::Str)
         .ok_or_else(|| {
             format!(
-                "undefined entity `&{};` (without a DOCTYPE only `&lt;` `&gt;` `&amp;` `&apos;` `&quot;` and character references exist)",
-                &**reference
+                "undefined entity `&{name};` (without a DOCTYPE only `&lt;` `&gt;` `&amp;` `&apos;` `&quot;` and character references exist)"
             )
         })
 }

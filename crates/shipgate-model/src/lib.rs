@@ -43,7 +43,7 @@ pub use history::{
     RunHistory,
 };
 pub use instant::{Expiry, Instant, Written, Zone};
-pub use pattern::TestPattern;
+pub use pattern::{TestPattern, qualified_name};
 pub use perf::{
     Direction, PerfEvidence, PerfMetric, PerfProvenance, PerfRuns, PerfTool, PerfUnit,
     RunThresholds, SampleRef, SampleStat,
@@ -52,8 +52,8 @@ pub use provenance::{Provenance, ProvenanceItem, commits_match};
 pub use quarantine::{Quarantine, QuarantineEntry};
 pub use report::Report;
 pub use tests::{
-    SuiteError, SuiteErrorKind, TestCounts, TestEvidence, TestFile, TestOutcome, TestRecord,
-    TestRetention,
+    RepeatedGroup, RepeatedTests, SuiteError, SuiteErrorKind, TestCounts, TestEvidence, TestFile,
+    TestOutcome, TestRecord, TestRetention,
 };
 pub use uat::{SignatureMeaning, Signoff, UatDecision, UatEvidence, UatSignature};
 pub use verdict::{CheckResult, CheckStatus, Decision, Level, Verdict};

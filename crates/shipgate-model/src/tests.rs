@@ -243,6 +243,48 @@ pub struct TestEvidence {
     pub suite_errors: Vec<SuiteError>,
     /// The tests kept individually (see [`TestRetention`]), in file then document order.
     pub tests: Vec<TestRecord>,
+    /// Tests whose identity occurs in more than one file: an earlier run left beside this one,
+    /// or one suite run several times (a matrix). Counted in the totals either way; whether the
+    /// gate accepts them is the policy's `sources.tests.repeated_runs`.
+    #[serde(default, skip_serializing_if = "RepeatedTests::is_empty")]
+    pub repeated: RepeatedTests,
+}
+
+/// Test identities (suite, classname, name) that occur in more than one file. Within one file a
+/// repeated identity is a parameterised test, a `describe` block or a retry, never this; shards
+/// of one run split their tests between files without repeating any.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepeatedTests {
+    /// How many distinct identities occur in more than one file.
+    pub identities: u64,
+    /// How many repeats were counted in the totals: for each such identity, the number of files
+    /// it occurs in, less one.
+    pub repeats: u64,
+    /// The sets of files that share identities, the most shared first (at most
+    /// [`RepeatedTests::MAX_GROUPS`]).
+    pub groups: Vec<RepeatedGroup>,
+}
+
+impl RepeatedTests {
+    /// How many groups of files are listed; the counts above cover every one.
+    pub const MAX_GROUPS: usize = 20;
+
+    /// Whether no identity occurs in more than one file.
+    pub fn is_empty(&self) -> bool {
+        self.identities == 0
+    }
+}
+
+/// Files that share test identities.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepeatedGroup {
+    /// Indices into [`TestEvidence::files`], in file order (two or more).
+    pub files: Vec<usize>,
+    /// How many identities occur in exactly these files.
+    pub identities: u64,
+    /// One of them, as `suite`, `classname`, `name`; `None` when the file changed between the
+    /// read and the look-up of the name.
+    pub example: Option<[String; 3]>,
 }
 
 impl TestEvidence {

@@ -130,9 +130,32 @@ pub struct TestStats {
     pub suite_errors: u64,
     /// JUnit files read.
     pub files: u64,
+    /// Tests that ran in more than one file and were all counted (`repeated_runs: allow`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub repeated_tests: u64,
+    /// The repeated runs of those tests counted in `total` (for each, its files less one).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub repeated_runs: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl TestStats {
+    /// Stats of test evidence: its totals, suite errors, files, and the repeated runs counted.
+    pub fn of(evidence: &crate::TestEvidence) -> Self {
+        Self {
+            repeated_tests: evidence.repeated.identities,
+            repeated_runs: evidence.repeated.repeats,
+            ..Self::new(
+                &evidence.totals,
+                evidence.suite_errors.len() as u64,
+                evidence.files.len() as u64,
+            )
+        }
+    }
+
     /// Stats from counts plus the suite errors and file count.
     pub fn new(counts: &TestCounts, suite_errors: u64, files: u64) -> Self {
         Self {
@@ -144,6 +167,8 @@ impl TestStats {
             flaky: counts.flaky,
             suite_errors,
             files,
+            repeated_tests: 0,
+            repeated_runs: 0,
         }
     }
 }

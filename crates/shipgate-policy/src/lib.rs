@@ -49,8 +49,8 @@ pub use provenance::{CommitRule, ProvenanceAges, ProvenanceSection, ProvenanceSo
 pub use quarantine::parse_quarantine;
 pub use raw::{
     CheckSettings, CriticalPath, CriticalPathsSection, FlakySection, LevelSetting, OnMissing,
-    RawChecks, RawPolicy, RawRelease, RegressionSection, RetryMode, Risk, Sources, TestSources,
-    Waiver,
+    RawChecks, RawPolicy, RawRelease, RegressionSection, RepeatedRuns, RetryMode, Risk, Sources,
+    TestSources, Waiver,
 };
 pub use shipgate_yaml::Problem;
 pub use starter::{Profile, starter_policy};

@@ -6,7 +6,7 @@
 //! policy can block are answered from those built checks, never from the settings again.
 
 use crate::checks::{Check, Needs};
-use crate::raw::{RetryMode, Risk, Sources, Waiver};
+use crate::raw::{RepeatedRuns, RetryMode, Risk, Sources, Waiver};
 use shipgate_model::TestRetention;
 use std::fmt;
 use std::sync::Arc;
@@ -117,6 +117,15 @@ impl Policy {
             all: false,
             defect_references: self.runs_traceability(),
         }
+    }
+
+    /// What a test that occurs in more than one JUnit file means (`sources.tests.repeated_runs`).
+    pub fn repeated_runs(&self) -> RepeatedRuns {
+        self.sources
+            .tests
+            .as_ref()
+            .and_then(|t| t.repeated_runs)
+            .unwrap_or_default()
     }
 
     /// How retries are written in the test reports.

@@ -100,6 +100,25 @@ pub struct TestSources {
     /// runners write local time). Without it such a timestamp is no instant, and a file with
     /// only those carries no time for `evidence.provenance`.
     pub timezone: Option<TimeZoneName>,
+    /// What a test that occurs in more than one file means. `refuse` (default): an earlier run
+    /// left beside this one (its tests would be counted again, and hide a shrinking suite), so
+    /// the test evidence is refused, naming the files, and every check that reads it blocks.
+    /// `allow`: this build runs a suite several times on purpose (a matrix of interpreter or
+    /// browser versions); every run is counted, and the report says how many tests repeated.
+    /// A test is its suite, classname and name; repeats within one file (parameterised tests,
+    /// retries) never count, and shards of one run do not repeat tests.
+    pub repeated_runs: Option<RepeatedRuns>,
+}
+
+/// What a test identity that occurs in more than one JUnit file means.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RepeatedRuns {
+    /// A leftover earlier run: refuse the test evidence.
+    #[default]
+    Refuse,
+    /// The suite runs several times on purpose: count every run, and say so in the report.
+    Allow,
 }
 
 /// How test retries are written in the reports.

@@ -95,6 +95,7 @@ pub(crate) fn report(checks: Vec<CheckResult>, waivers: Vec<WaiverRecord>) -> Re
             flaky: 31,
             suite_errors: 1,
             files: 2,
+            ..TestStats::default()
         }),
         ..Stats::default()
     };
@@ -444,5 +445,6 @@ pub(crate) fn evidence() -> TestEvidence {
                 None,
             ),
         ],
+        ..TestEvidence::default()
     }
 }

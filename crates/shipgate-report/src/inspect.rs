@@ -32,9 +32,43 @@ struct Inspection<'a> {
     suite_error_details: Vec<SuiteErrorEntry<'a>>,
     /// Every retained test that did not pass: failed, errored, skipped or flaky.
     failing: Vec<FailingEntry<'a>>,
+    /// Tests that occur in more than one file (`sources.tests.repeated_runs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repeated: Option<RepeatedEntry<'a>>,
     /// Earlier runs and the flaky tests they reveal (`--history`).
     #[serde(skip_serializing_if = "Option::is_none")]
     history: Option<serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct RepeatedEntry<'a> {
+    tests: u64,
+    repeated_runs: u64,
+    groups: Vec<RepeatedGroupEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct RepeatedGroupEntry<'a> {
+    files: Vec<&'a str>,
+    tests: u64,
+    example: Option<&'a [String; 3]>,
+}
+
+fn repeated(evidence: &TestEvidence) -> Option<RepeatedEntry<'_>> {
+    let r = &evidence.repeated;
+    (!r.is_empty()).then(|| RepeatedEntry {
+        tests: r.identities,
+        repeated_runs: r.repeats,
+        groups: r
+            .groups
+            .iter()
+            .map(|g| RepeatedGroupEntry {
+                files: g.files.iter().map(|i| evidence.file_path(*i)).collect(),
+                tests: g.identities,
+                example: g.example.as_ref(),
+            })
+            .collect(),
+    })
 }
 
 #[derive(Serialize)]
@@ -118,6 +152,7 @@ fn inspection(evidence: &TestEvidence) -> Inspection<'_> {
                 message: t.message.as_deref(),
             })
             .collect(),
+        repeated: repeated(evidence),
         history: None,
     }
 }
@@ -251,6 +286,35 @@ pub fn render_test_inspection_human(evidence: &TestEvidence, options: &RenderOpt
                 if message.is_empty() { "" } else { ": " }
             );
             indented(&mut out, &line);
+        }
+    }
+
+    if let Some(r) = repeated(evidence) {
+        out.push(String::new());
+        out.push(paint.paint(
+            Tone::Bad,
+            &format!(
+                "Tests in more than one file ({}, {} counted): an earlier run left beside this one, or a suite run several times (`sources.tests.repeated_runs`).",
+                count_of(r.tests, "test", "tests"),
+                count_of(r.repeated_runs, "repeated run", "repeated runs"),
+            ),
+        ));
+        for g in &r.groups {
+            let example = g.example.map_or_else(String::new, |[_, classname, name]| {
+                format!(
+                    ", e.g. {}",
+                    one_line(&shipgate_model::qualified_name(classname, name))
+                )
+            });
+            let files: Vec<String> = g.files.iter().map(|f| one_line(f)).collect();
+            indented(
+                &mut out,
+                &format!(
+                    "{}: {}{example}",
+                    files.join(", "),
+                    count_of(g.tests, "test", "tests")
+                ),
+            );
         }
     }
 
@@ -425,6 +489,41 @@ mod tests {
         assert_eq!(v["failing"][4]["outcome"], "skipped");
         assert!(json.ends_with("}\n"));
         insta::assert_snapshot!(json);
+    }
+
+    /// Tests in more than one file are listed with their files, in both formats.
+    #[test]
+    fn repeated_runs_are_listed() {
+        let mut evidence = fixtures::evidence();
+        evidence.repeated = shipgate_model::RepeatedTests {
+            identities: 3,
+            repeats: 3,
+            groups: vec![shipgate_model::RepeatedGroup {
+                files: vec![0, 1],
+                identities: 3,
+                example: Some(["s".into(), "com.acme.PayTest".into(), "charges".into()]),
+            }],
+        };
+        let plain = render_test_inspection_human(&evidence, &RenderOptions { color: false });
+        assert!(
+            plain.contains("Tests in more than one file (3 tests, 3 repeated runs counted)")
+                && plain.contains(
+                    "reports/integration.xml, reports/unit.xml: 3 tests, e.g. com.acme.PayTest.charges"
+                ),
+            "{plain}"
+        );
+        let v: Value =
+            shipgate_json::parse_value(render_test_inspection_json(&evidence).unwrap().as_bytes())
+                .unwrap();
+        assert_eq!(v["repeated"]["tests"], 3);
+        assert_eq!(v["repeated"]["groups"][0]["files"][1], "reports/unit.xml");
+        let none: Value = shipgate_json::parse_value(
+            render_test_inspection_json(&fixtures::evidence())
+                .unwrap()
+                .as_bytes(),
+        )
+        .unwrap();
+        assert!(none.get("repeated").is_none());
     }
 
     #[test]

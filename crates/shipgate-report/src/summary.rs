@@ -215,6 +215,13 @@ pub(crate) fn test_totals(tests: &TestStats) -> String {
             plural(tests.suite_errors, "suite error", "suite errors")
         ));
     }
+    if tests.repeated_tests > 0 {
+        s.push_str(&format!(
+            "; {} ran in more than one file, {} counted (`repeated_runs: allow`)",
+            plural(tests.repeated_tests, "test", "tests"),
+            plural(tests.repeated_runs, "repeated run", "repeated runs")
+        ));
+    }
     s
 }
 
@@ -274,6 +281,24 @@ pub(crate) fn evaluated_at(report: &Report) -> String {
 mod tests {
     use super::*;
     use crate::fixtures::{self, CheckBuilder};
+
+    /// Under `repeated_runs: allow` the totals say how many tests ran more than once.
+    #[test]
+    fn test_totals_note_repeated_runs() {
+        let mut tests = TestStats {
+            total: 45,
+            passed: 45,
+            files: 2,
+            ..TestStats::default()
+        };
+        assert!(!test_totals(&tests).contains("more than one file"));
+        tests.repeated_tests = 5;
+        tests.repeated_runs = 5;
+        assert_eq!(
+            test_totals(&tests),
+            "45 tests in 2 files: 45 passed, 0 failed, 0 errored, 0 skipped, 0 flaky; 5 tests ran in more than one file, 5 repeated runs counted (`repeated_runs: allow`)"
+        );
+    }
 
     #[test]
     fn blocking_checks_come_first_then_problems_then_waived_then_passes() {

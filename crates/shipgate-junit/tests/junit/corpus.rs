@@ -247,3 +247,38 @@ fn reading_the_whole_corpus_at_once_agrees_with_one_file_at_a_time() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     assert_eq!(read.evidence.totals.tests, total);
 }
+
+/// Read together, the corpus's 62 reports from many projects share tests in one place only:
+/// two pytest reports of the Horovod project (publish-unit-test-result-action's fixtures
+/// `junit.gloo.standalone.xml` and `junit.fail.xml`), two runs of the same Spark tests. That is
+/// exactly what `repeated_runs` is for; no report shares a test with itself.
+#[test]
+fn the_corpus_read_together_repeats_only_two_runs_of_one_project() {
+    let base = corpus_dir();
+    let matches = expand_globs(&base, &["*.xml".to_owned()]).unwrap();
+    let read = read_files(&base, &matches.paths, &ReadOptions::default());
+    let repeated = &read.evidence.repeated;
+    assert_eq!((repeated.identities, repeated.repeats), (5, 5));
+    assert_eq!(repeated.groups.len(), 1);
+    let group = &repeated.groups[0];
+    let files: Vec<&str> = group
+        .files
+        .iter()
+        .map(|i| read.evidence.file_path(*i))
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "pytest--gloo-97-cases-skips.xml",
+            "pytest--xunit1-fail-traceback.xml"
+        ]
+    );
+    assert_eq!(
+        group.example,
+        Some([
+            "pytest".to_owned(),
+            "test.test_spark.SparkTests".to_owned(),
+            "test_check_shape_compatibility".to_owned()
+        ])
+    );
+}

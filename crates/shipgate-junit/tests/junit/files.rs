@@ -365,3 +365,92 @@ fn a_dangling_symlink_matched_by_a_glob_is_an_error_naming_it() {
     let matches = expand_globs(dir.path(), &["r/*.xml".to_owned()]).unwrap();
     assert_eq!(matches.paths, [PathBuf::from("r/pass.xml")]);
 }
+
+/// Runs `f` on another thread and fails if it takes more than a minute: a walk that loops
+/// must fail the test, not hang it.
+#[cfg(unix)]
+fn within_a_minute<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || send.send(f()));
+    receive
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the glob walk did not finish within a minute")
+}
+
+/// The issue's hang: two links back to a parent under a `**` made the walk double at each
+/// level. Now each loop is skipped, said so, and every report is found once.
+#[cfg(unix)]
+#[test]
+fn two_symlink_loops_under_a_double_star_finish_and_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "reports/a/TEST-a.xml", PASSING);
+    write(dir.path(), "reports/b.xml", FAILING);
+    std::os::unix::fs::symlink("..", dir.path().join("reports/a/up")).unwrap();
+    std::os::unix::fs::symlink(".", dir.path().join("reports/a/here")).unwrap();
+    let base = dir.path().to_path_buf();
+    let matches =
+        within_a_minute(move || expand_globs(&base, &["reports/**/*.xml".to_owned()]).unwrap());
+    let shown: Vec<&str> = matches.paths.iter().map(|p| p.to_str().unwrap()).collect();
+    assert_eq!(shown, ["reports/a/TEST-a.xml", "reports/b.xml"]);
+    let loops: Vec<(&str, &str)> = matches
+        .loops
+        .iter()
+        .map(|l| (l.link.to_str().unwrap(), l.target.to_str().unwrap()))
+        .collect();
+    assert_eq!(
+        loops,
+        [("reports/a/here", "reports/a"), ("reports/a/up", "reports")]
+    );
+}
+
+/// With folders after the `**`, a path through the link could match where the target's own
+/// path does not (`reports/a/unit/TEST-a.xml` through `unit -> .`): the loop is an error, not a
+/// report silently lost.
+#[cfg(unix)]
+#[test]
+fn a_loop_that_could_hide_a_report_is_an_error_naming_the_link() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "reports/a/TEST-a.xml", FAILING);
+    std::os::unix::fs::symlink(".", dir.path().join("reports/a/unit")).unwrap();
+    let base = dir.path().to_path_buf();
+    let e = within_a_minute(move || {
+        expand_globs(&base, &["reports/**/unit/*.xml".to_owned()]).unwrap_err()
+    });
+    assert_eq!(e.kind(), "glob");
+    assert!(
+        e.to_string()
+            .contains("the symlink `reports/a/unit` leads back to `reports/a`"),
+        "{e}"
+    );
+    assert!(e.remedy().contains("symlink loop"), "{e}");
+}
+
+/// Folders linked to each other many times over (no loop, but a path count that doubles with
+/// each level) are listed once each.
+#[cfg(unix)]
+#[test]
+fn folders_reached_by_many_links_are_walked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let levels = 30;
+    for level in 0..levels {
+        write(
+            dir.path(),
+            &format!("reports/l{level}/TEST-{level}.xml"),
+            PASSING,
+        );
+        if level + 1 < levels {
+            for link in ["x", "y"] {
+                std::os::unix::fs::symlink(
+                    format!("../l{}", level + 1),
+                    dir.path().join(format!("reports/l{level}/{link}")),
+                )
+                .unwrap();
+            }
+        }
+    }
+    let base = dir.path().to_path_buf();
+    let matches =
+        within_a_minute(move || expand_globs(&base, &["reports/**/*.xml".to_owned()]).unwrap());
+    assert_eq!(matches.paths.len(), levels);
+    assert!(matches.loops.is_empty());
+}

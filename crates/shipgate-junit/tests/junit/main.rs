@@ -8,7 +8,9 @@ mod files;
 mod fixtures;
 mod history;
 mod hostile;
+mod repeats;
 mod retries;
+mod wellformed;
 
 use std::path::{Path, PathBuf};
 

@@ -50,10 +50,7 @@ pub fn evaluate(policy: &Policy, evidence: &EvidenceSet, now: Timestamp) -> Verd
         }
     }
     let stats = Stats {
-        tests: evidence
-            .tests
-            .loaded()
-            .map(|t| TestStats::new(&t.totals, t.suite_errors.len() as u64, t.files.len() as u64)),
+        tests: evidence.tests.loaded().map(TestStats::of),
         defects: evidence.defects.loaded().map(defect_stats),
     };
     Verdict::new(e.results, stats, e.waivers)

@@ -331,8 +331,7 @@ mod tests {
         SourceState::Loaded(TestEvidence {
             files,
             totals,
-            suite_errors: vec![],
-            tests: vec![],
+            ..TestEvidence::default()
         })
     }
 

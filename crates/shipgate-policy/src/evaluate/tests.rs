@@ -59,8 +59,8 @@ fn evidence(passed: u64, listed: &[(&str, TestOutcome)]) -> EvidenceSet {
                 commit: None,
             }],
             totals: counts,
-            suite_errors: vec![],
             tests,
+            ..TestEvidence::default()
         }),
         inputs: vec![],
         ..EvidenceSet::default()
