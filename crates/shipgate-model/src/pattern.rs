@@ -2,7 +2,9 @@
 //!
 //! A pattern is matched against a test's qualified name, `classname.name` (just `name` when the
 //! classname is empty). `*` matches any run of characters, dots and slashes included; every other
-//! character matches itself, case-sensitively. There is deliberately no `?`, `[...]` or `{a,b}`:
+//! character matches itself, case-sensitively unless the pattern was made to ignore case
+//! ([`TestPattern::ignoring_case`], for `ignore_case: true` on a critical path, where
+//! `*login*` must find `LoginDigestTest`). There is deliberately no `?`, `[...]` or `{a,b}`:
 //! parameterised test names such as `test_refund[EUR-3]` are full of brackets, and a pattern must
 //! mean what it looks like.
 
@@ -19,6 +21,9 @@ pub struct TestPattern {
     pieces: Vec<String>,
     anchored_start: bool,
     anchored_end: bool,
+    /// Whether it matches ignoring case: the pieces are kept lowercase, and a name is folded
+    /// before it is matched.
+    ignore_case: bool,
 }
 
 impl TestPattern {
@@ -37,7 +42,24 @@ impl TestPattern {
             pieces,
             anchored_start: !text.starts_with('*'),
             anchored_end: !text.ends_with('*'),
+            ignore_case: false,
         })
+    }
+
+    /// The same pattern, matching without regard to case (Unicode lowercase folding).
+    pub fn ignoring_case(&self) -> Self {
+        Self {
+            text: self.text.clone(),
+            pieces: self.pieces.iter().map(|p| p.to_lowercase()).collect(),
+            anchored_start: self.anchored_start,
+            anchored_end: self.anchored_end,
+            ignore_case: true,
+        }
+    }
+
+    /// Whether it matches without regard to case.
+    pub fn ignores_case(&self) -> bool {
+        self.ignore_case
     }
 
     /// The pattern as written.
@@ -47,6 +69,13 @@ impl TestPattern {
 
     /// Whether `qualified` (a `classname.name`) matches.
     pub fn matches(&self, qualified: &str) -> bool {
+        if self.ignore_case {
+            return self.matches_exactly(&qualified.to_lowercase());
+        }
+        self.matches_exactly(qualified)
+    }
+
+    fn matches_exactly(&self, qualified: &str) -> bool {
         let mut rest = qualified;
         let mut pieces = self.pieces.as_slice();
         if pieces.is_empty() {
@@ -172,6 +201,20 @@ mod tests {
     fn qualified_name_omits_an_empty_classname() {
         assert_eq!(qualified_name("", "TestMain"), "TestMain");
         assert_eq!(qualified_name("pkg.C", "t"), "pkg.C.t");
+    }
+
+    #[test]
+    fn a_pattern_can_ignore_case() {
+        let p = TestPattern::new("*login*").unwrap().ignoring_case();
+        assert!(p.matches("com.acme.LoginDigestTest.expires"));
+        assert!(p.matches("tests/test_LOGIN.py::test_x"));
+        assert!(!p.matches("com.acme.LogoutTest.x"));
+        let anchored = TestPattern::new("com.acme.Pay*Test")
+            .unwrap()
+            .ignoring_case();
+        assert!(anchored.matches("COM.ACME.payment.CardTEST"));
+        assert_eq!(anchored.as_str(), "com.acme.Pay*Test");
+        assert!(!TestPattern::new("*login*").unwrap().matches("LoginTest"));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use crate::checks::{CHECKS, Check, Needs, Stage};
 use crate::env::{EnvLookup, expand_tree};
 use crate::flaky_sources::{DEFAULT_HISTORY_RUNS, DEFAULT_MIN_FLIPS, MAX_HISTORY_RUNS};
 use crate::policy::{Policy, Release};
-use crate::raw::RawPolicy;
+use crate::raw::{RawPolicy, Risk};
 use shipgate_yaml::{Mark, Node, NodeValue, Problem};
 use std::sync::Arc;
 
@@ -100,7 +100,14 @@ impl Policy {
                 commit: raw.release.commit.to_option(),
             },
             sources: raw.sources.clone(),
-            risk: raw.risk.clone(),
+            risk: Risk {
+                critical_paths: raw
+                    .risk
+                    .critical_paths
+                    .iter()
+                    .map(|(name, path)| (name.clone(), path.resolved()))
+                    .collect(),
+            },
             waivers: raw.waivers.clone(),
             checks,
             leakage_window: crate::checks::leakage::window_of(raw),

@@ -153,9 +153,55 @@ pub struct CriticalPath {
     /// `critical-paths.passed` then does not check it, and needs no test results for it.
     #[serde(default)]
     pub tests: Vec<Pattern>,
+    /// Whether `tests` and `exclude` match without regard to case (default `false`): `*login*`
+    /// then finds `LoginDigestTest` too.
+    pub ignore_case: Option<bool>,
+    /// Tests the patterns match that are not on this path, each with why: a test that runs
+    /// only on some platforms and is covered by another job. An excluded test is listed in the
+    /// check's details with its reason, never silently dropped.
+    #[serde(default)]
+    pub exclude: Vec<ExcludedTests>,
     /// The defects on this path (by component or label), for `leakage.rate`'s
     /// `max_rate_critical_paths`.
     pub defects: Option<CriticalPathDefects>,
+}
+
+/// Tests a critical path's patterns match that are left out of it.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExcludedTests {
+    /// Which tests, as in `tests`.
+    pub pattern: Pattern,
+    /// Why they are not on the path (`runs only on Windows agents: the windows-e2e job covers
+    /// it`).
+    pub reason: String,
+}
+
+impl CriticalPath {
+    /// Whether the test named `qualified` (`classname.name`) is on this path: a pattern of
+    /// `tests` matches it and no `exclude` does.
+    pub fn covers(&self, qualified: &str) -> bool {
+        self.tests.iter().any(|p| p.0.matches(qualified)) && self.excluded_by(qualified).is_none()
+    }
+
+    /// The exclusion that leaves the test named `qualified` out of this path, if any.
+    pub fn excluded_by(&self, qualified: &str) -> Option<&ExcludedTests> {
+        self.exclude.iter().find(|e| e.pattern.0.matches(qualified))
+    }
+
+    /// The path with its patterns made to ignore case when `ignore_case` says so.
+    pub(crate) fn resolved(&self) -> CriticalPath {
+        let mut path = self.clone();
+        if path.ignore_case == Some(true) {
+            for p in &mut path.tests {
+                p.0 = p.0.ignoring_case();
+            }
+            for e in &mut path.exclude {
+                e.pattern.0 = e.pattern.0.ignoring_case();
+            }
+        }
+        path
+    }
 }
 
 /// Whether a failing check blocks or only reports.

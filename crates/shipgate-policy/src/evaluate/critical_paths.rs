@@ -33,12 +33,23 @@ pub(crate) fn passed(
         let mut bad = Vec::new();
         let mut flaky = Vec::new();
         let mut refused: Vec<&str> = Vec::new();
+        // Tests the patterns match that `exclude` leaves out, with the reason: listed, not lost.
+        let mut excluded: Vec<Value> = Vec::new();
         // Files that hold a test of this path: a suite that failed to set up in one of them may
         // have been this path's, whatever the suite is called.
         let mut files = std::collections::BTreeSet::new();
         for t in &evidence.tests {
             let qualified = t.qualified_name();
             if !path.tests.iter().any(|p| p.0.matches(&qualified)) {
+                continue;
+            }
+            if let Some(e) = path.excluded_by(&qualified) {
+                let mut entry = test_entry(evidence, t);
+                if let Value::Object(m) = &mut entry {
+                    m.insert("excluded_by".into(), json!(e.pattern.0.as_str()));
+                    m.insert("reason".into(), json!(e.reason));
+                }
+                excluded.push(entry);
                 continue;
             }
             if let Some(a) = quarantine.assessment() {
@@ -97,6 +108,12 @@ pub(crate) fn passed(
         }
         if counts.flaky > 0 {
             notes.push(format!("{} flaky", thousands(counts.flaky)));
+        }
+        if !excluded.is_empty() {
+            notes.push(format!(
+                "{} excluded (see the details)",
+                thousands(excluded.len() as u64)
+            ));
         }
         if !refused.is_empty() {
             notes.push(format!(
@@ -170,6 +187,14 @@ pub(crate) fn passed(
         }
         if !refused.is_empty() {
             d.insert("refused_quarantine".into(), json!(refused));
+        }
+        if path.ignore_case == Some(true) {
+            d.insert("ignore_case".into(), json!(true));
+        }
+        if !excluded.is_empty() {
+            d.insert("excluded_total".into(), json!(excluded.len()));
+            excluded.truncate(LIST_LIMIT);
+            d.insert("excluded".into(), Value::Array(excluded));
         }
         if !suites_down.is_empty() {
             d.insert(

@@ -429,6 +429,8 @@ fn critical_path_leakage_runs_on_defects_alone_and_critical_paths_passed_skips_s
         "reporting".into(),
         crate::raw::CriticalPath {
             tests: vec![],
+            ignore_case: None,
+            exclude: vec![],
             defects: Some(crate::defects::CriticalPathDefects {
                 components: vec!["Reports".into()],
                 labels: vec![],

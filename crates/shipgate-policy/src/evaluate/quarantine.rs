@@ -116,7 +116,7 @@ fn assess<'a>(
         .map(|q| {
             paths
                 .iter()
-                .find(|(_, p)| p.tests.iter().any(|pat| pat.0.matches(q)))
+                .find(|(_, p)| p.covers(q))
                 .map(|(name, _)| name.as_str())
         })
         .collect();

@@ -709,3 +709,68 @@ fn every_configured_check_is_evaluated() {
         );
     }
 }
+
+#[test]
+fn a_critical_path_can_ignore_case_and_then_finds_every_spelling() {
+    let sensitive = "risk:\n  critical_paths:\n    auth: {tests: ['*login*']}\n";
+    let e = evidence(
+        5,
+        &[
+            ("com.acme.LoginDigestTest.expires", TestOutcome::Failed),
+            ("com.acme.login.FormTest.ok", TestOutcome::Passed),
+        ],
+    );
+    // Case-sensitive (the default), `*login*` misses `LoginDigestTest`, so its failure does not
+    // count on the path: the reason to offer `ignore_case`.
+    let v = evaluate(&policy(sensitive), &e, now());
+    assert_eq!(check(&v, "critical-paths.passed").status, CheckStatus::Pass);
+    let folded = "risk:\n  critical_paths:\n    auth: {tests: ['*login*'], ignore_case: true}\n";
+    let v = evaluate(&policy(folded), &e, now());
+    let c = check(&v, "critical-paths.passed");
+    assert_eq!(c.status, CheckStatus::Fail, "{}", c.message);
+    assert!(c.message.contains("LoginDigestTest"), "{}", c.message);
+    assert_eq!(c.details["paths"]["auth"]["ignore_case"], true);
+    // The retention patterns ignore case too, so the reader keeps a passing `LoginX` test.
+    let p = policy(folded);
+    let retained = p.test_retention();
+    assert!(retained.patterns[0].matches("a.LoginX.t"));
+}
+
+#[test]
+fn an_excluded_test_is_listed_with_its_reason_and_never_counted() {
+    let text = "risk:\n  critical_paths:\n    auth:\n      tests: ['*login*']\n      exclude:\n        - {pattern: '*login_windows*', reason: runs only on Windows agents; the windows-e2e job covers it}\n";
+    let e = evidence(
+        5,
+        &[
+            ("a.B.test_login_windows_sso", TestOutcome::Skipped),
+            ("a.B.test_login", TestOutcome::Passed),
+        ],
+    );
+    let v = evaluate(&policy(text), &e, now());
+    let c = check(&v, "critical-paths.passed");
+    assert_eq!(c.status, CheckStatus::Pass, "{}", c.message);
+    assert!(c.message.contains("1 excluded"), "{}", c.message);
+    let auth = &c.details["paths"]["auth"];
+    assert_eq!(auth["counts"]["tests"], 1);
+    assert_eq!(auth["excluded_total"], 1);
+    assert_eq!(auth["excluded"][0]["name"], "test_login_windows_sso");
+    assert!(
+        auth["excluded"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("windows-e2e")
+    );
+    // Excluding every test of a path leaves it with none: it fails, it is not skipped.
+    let all = text.replace("'*login_windows*'", "'*login*'");
+    let v = evaluate(&policy(&all), &e, now());
+    assert_eq!(check(&v, "critical-paths.passed").status, CheckStatus::Fail);
+    // An exclusion needs its reason.
+    let no_reason = text.replace(
+        ", reason: runs only on Windows agents; the windows-e2e job covers it",
+        "",
+    );
+    let text = format!(
+        "version: 1\nrelease: {{name: api}}\nsources:\n  tests: {{junit: [r/*.xml]}}\n{no_reason}"
+    );
+    assert!(Policy::parse(&text, &|_| None).is_err());
+}
