@@ -163,3 +163,29 @@ fn validate_and_schema_agree_that_null_is_not_a_value() {
     let section = &schema["$defs"]["RegressionSection"]["properties"]["min_pass_rate"];
     assert!(!section.to_string().contains("null"), "{section}");
 }
+
+/// `shipgate check --policy shipgate.yaml` from the policy's own folder (the most common way to
+/// run the gate) reads the reports its `**` glob names.
+#[test]
+fn a_policy_in_the_working_folder_finds_its_reports() {
+    let p = Project::new(
+        "version: 1\nrelease: {name: api}\nsources:\n  tests: {junit: ['reports/**/*.xml']}\nchecks:\n  regression: {min_tests: 2}\n",
+    )
+    .file("reports/deep/a.xml", TWO_OF_THREE.as_bytes());
+    let out = shipgate()
+        .current_dir(p.dir.path())
+        .args([
+            "check",
+            "--now",
+            common::NOW,
+            "--policy",
+            "shipgate.yaml",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["stats"]["tests"]["total"], 3, "{report:#}");
+    assert_eq!(out.status.code(), Some(0), "{report:#}");
+}

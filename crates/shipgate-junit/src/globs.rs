@@ -76,6 +76,10 @@ pub fn expand_globs(base_dir: &Path, patterns: &[String]) -> Result<GlobMatches,
             let escaped = Pattern::escape(&base);
             format!("{}/{pattern}", escaped.trim_end_matches('/'))
         };
+        // The walk builds paths without `.` and empty components (`./reports/x.xml` is found as
+        // `reports/x.xml`), so the pattern every file is matched against must not hold them
+        // either: with the policy in the working folder (base `.`), nothing would match.
+        let full = without_dot_components(&full);
         let compiled = Pattern::new(&full).map_err(|source| JunitError::Glob {
             pattern: pattern.clone(),
             source,
@@ -120,6 +124,22 @@ pub fn expand_globs(base_dir: &Path, patterns: &[String]) -> Result<GlobMatches,
         unmatched,
         loops,
     })
+}
+
+/// `full` without `.` components and without empty ones (`a//b`), keeping the leading `/` of an
+/// absolute pattern: the form of the paths the walk builds.
+fn without_dot_components(full: &str) -> String {
+    let absolute = full.starts_with('/');
+    let kept: Vec<&str> = full
+        .split('/')
+        .filter(|c| !c.is_empty() && *c != ".")
+        .collect();
+    let joined = kept.join("/");
+    if absolute {
+        format!("/{joined}")
+    } else {
+        joined
+    }
 }
 
 /// The path as shown: relative to the base folder when under it.

@@ -454,3 +454,33 @@ fn folders_reached_by_many_links_are_walked_once() {
     assert_eq!(matches.paths.len(), levels);
     assert!(matches.loops.is_empty());
 }
+
+/// The policy in the working folder has the base `.`: `**` globs under it must match (they
+/// matched nothing once the walk built `reports/x.xml` and matched it against
+/// `./reports/**/*.xml`). A `.` or an empty component anywhere in the base behaves the same.
+#[test]
+fn a_base_folder_spelled_with_dot_components_finds_the_same_files() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "reports/a.xml", PASSING);
+    write(dir.path(), "reports/deep/b.xml", PASSING);
+    for base in [
+        dir.path().join("."),
+        PathBuf::from(format!("{}/./", dir.path().display())),
+        PathBuf::from(format!("{}//", dir.path().display())),
+    ] {
+        for pattern in [
+            "reports/**/*.xml",
+            "./reports/**/*.xml",
+            "reports//**/*.xml",
+        ] {
+            let matches = expand_globs(&base, &[pattern.to_owned()]).unwrap();
+            assert_eq!(
+                matches.paths.len(),
+                2,
+                "{} with {pattern}: {:?}",
+                base.display(),
+                matches
+            );
+        }
+    }
+}
