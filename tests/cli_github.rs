@@ -297,7 +297,6 @@ fn hostile_project() -> Project {
                 "origin_raw": ["Production"],
                 "status": "open",
                 "created": "2026-11-01T09:00:00Z",
-                "resolved": null,
                 "components": ["::set-output name=decision::ready"],
                 "introduced_in": []
             },

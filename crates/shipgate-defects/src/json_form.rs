@@ -33,7 +33,7 @@ const UNKNOWN_KEY_REMEDY: &str = "correct the key (the nearest known one is name
 /// looked at again for its `format` and `version`, so that a file of another format or version is
 /// refused as such rather than for the first key this version does not know.
 pub fn read_json(bytes: &[u8], path: &str) -> Result<DefectEvidence, DefectsError> {
-    let form_error = match shipgate_json::parse_form::<DefectEvidence>(bytes) {
+    let form_error = match shipgate_json::parse_input_form::<DefectEvidence>(bytes) {
         Ok(evidence) => {
             return format_and_version(&evidence.format, evidence.version, path).map(|()| evidence);
         }

@@ -94,6 +94,7 @@ pub struct GlobEntry {
     /// The patterns that matched nothing.
     pub unmatched: Vec<String>,
     /// Why the globs could not be expanded, when they could not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 

@@ -45,6 +45,20 @@ pub fn parse_form<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, JsonE
     parse(bytes, Mode::Form)
 }
 
+/// Reads a form people write or export as evidence (the defect JSON form):
+/// as [`parse_form`], and a key written `null` is refused too (leave it out instead), so that a
+/// `null` can never switch a value off, as in the YAML files.
+pub fn parse_input_form<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, JsonError> {
+    parse(bytes, Mode::Input)
+}
+
+/// [`input_form_from_value`] is to [`parse_input_form`] what [`form_from_value`] is to
+/// [`parse_form`].
+pub fn input_form_from_value<T: DeserializeOwned>(value: Value) -> Result<T, JsonError> {
+    let track = Track::default();
+    T::deserialize(Strict::new(value, &track, Mode::Input)).map_err(|e| track.into_error(&e))
+}
+
 /// Reads a form from a document already read by [`parse_value`] (for a reader that looks at a
 /// key first, such as the form's version), with the same refusals as [`parse_form`]. The errors
 /// carry the path in the document but no line: the text is gone.

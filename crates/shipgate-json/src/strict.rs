@@ -33,6 +33,19 @@ pub(crate) enum Mode {
     Document,
     /// A form shipgate defines: a key its struct does not have is refused too.
     Form,
+    /// A form people write or export as evidence (the defect JSON form): like `Form`,
+    /// and a key written `null` is refused, as a key written with no value is in the YAML files.
+    Input,
+}
+
+impl Mode {
+    fn refuses_unknown_keys(self) -> bool {
+        matches!(self, Mode::Form | Mode::Input)
+    }
+
+    fn refuses_null(self) -> bool {
+        self == Mode::Input
+    }
 }
 
 /// What the wrapper refused.
@@ -177,7 +190,6 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<'_, D> {
         deserialize_string;
         deserialize_bytes;
         deserialize_byte_buf;
-        deserialize_option;
         deserialize_unit;
         deserialize_unit_struct(name: &'static str);
         deserialize_newtype_struct(name: &'static str);
@@ -189,13 +201,18 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Strict<'_, D> {
         deserialize_identifier;
     }
 
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
+        let visitor = StrictVisitor::new(visitor, self.track, self.mode, None).optional();
+        self.inner.deserialize_option(visitor)
+    }
+
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         name: &'static str,
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, D::Error> {
-        let known = (self.mode == Mode::Form).then_some(fields);
+        let known = self.mode.refuses_unknown_keys().then_some(fields);
         let visitor = StrictVisitor::new(visitor, self.track, self.mode, known);
         self.inner.deserialize_struct(name, fields, visitor)
     }
@@ -220,6 +237,9 @@ struct StrictVisitor<'t, V> {
     mode: Mode,
     /// In a form, the keys the struct being read has.
     known: Option<&'static [&'static str]>,
+    /// Whether an optional value is being read: in a form, a key written `null` is refused
+    /// (leave it out instead), as a key written with no value is in the YAML files.
+    optional: bool,
 }
 
 impl<'t, V> StrictVisitor<'t, V> {
@@ -234,7 +254,13 @@ impl<'t, V> StrictVisitor<'t, V> {
             track,
             mode,
             known,
+            optional: false,
         }
+    }
+
+    fn optional(mut self) -> Self {
+        self.optional = true;
+        self
     }
 }
 
@@ -278,6 +304,11 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for StrictVisitor<'_, V> {
     }
 
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        if self.optional && self.mode.refuses_null() {
+            return Err(E::custom(
+                "a key written `null` is not a value: leave the key out, or give it a value (null is never taken as \"none\" or \"off\")",
+            ));
+        }
         self.visitor.visit_none()
     }
 
@@ -526,7 +557,7 @@ impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for StrictVariant<'_, A> {
         fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, A::Error> {
-        let known = (self.mode == Mode::Form).then_some(fields);
+        let known = self.mode.refuses_unknown_keys().then_some(fields);
         let visitor = StrictVisitor::new(visitor, self.track, self.mode, known);
         self.variant.struct_variant(fields, visitor)
     }
