@@ -24,6 +24,7 @@ mod instants;
 mod json_tree;
 mod junit_xml;
 mod mutations;
+mod policy_values;
 mod scenario;
 mod yaml_tree;
 
