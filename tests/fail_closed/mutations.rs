@@ -1110,6 +1110,12 @@ fn scenario_edits(s: &Scenario) -> Vec<Variant> {
             if let Some(value) = secret {
                 v.extras.push(Extra::NoSecret(value));
             }
+            if !e.blocks.is_empty() {
+                v.extras.push(Extra::Blocks(e.blocks.clone()));
+            }
+            if let Some(words) = &e.says {
+                v.extras.push(Extra::Says(words.clone()));
+            }
             v
         })
         .collect()

@@ -161,6 +161,10 @@ pub struct Edit {
     pub replace: Vec<(String, String)>,
     /// The environment variable whose value must then appear in no output.
     pub secret: Option<String>,
+    /// The checks that must block: the reason the gate must give, not just any reason.
+    pub blocks: Vec<String>,
+    /// Words the report must hold (the problem named as this change is about).
+    pub says: Option<String>,
 }
 
 /// What a scenario is before any mutation.
@@ -293,6 +297,11 @@ impl Scenario {
                     file: t("file"),
                     replace,
                     secret: t("secret"),
+                    says: t("says"),
+                    blocks: seq_items(e.get("blocks"))
+                        .into_iter()
+                        .filter_map(|n| n.as_str().map(str::to_owned))
+                        .collect(),
                 }
             })
             .collect();
@@ -469,6 +478,10 @@ pub enum Extra {
     /// Run as a GitHub Actions step: the step output `decision` the runner takes is `blocked`,
     /// and stdout and stderr hold no workflow command but shipgate's own annotations.
     Runner,
+    /// These checks of the JSON report block.
+    Blocks(Vec<String>),
+    /// The report on stdout holds these words.
+    Says(String),
 }
 
 /// One changed scenario and what the gate must do with it.
@@ -702,6 +715,26 @@ pub fn judge(v: &Variant, o: &Outcome, baseline_tests: Option<u64>) -> Result<()
                 }
             }
             Extra::Runner => runner_says_blocked(o)?,
+            Extra::Says(words) => {
+                if !o.stdout.contains(words.as_str()) {
+                    return Err(format!("the report does not say `{words}`"));
+                }
+            }
+            Extra::Blocks(ids) => {
+                let report = o.report().ok_or("no JSON report on stdout")?;
+                for id in ids {
+                    let check = report["checks"]
+                        .as_array()
+                        .and_then(|c| c.iter().find(|c| c["id"] == id.as_str()))
+                        .ok_or_else(|| format!("the report has no check `{id}`"))?;
+                    if check["blocking"] != true {
+                        return Err(format!(
+                            "`{id}` does not block ({}): the gate blocks for another reason than the one this change is about",
+                            check["status"]
+                        ));
+                    }
+                }
+            }
         }
     }
     Ok(())
