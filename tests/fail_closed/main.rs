@@ -429,3 +429,71 @@ fn no_mutation_of_a_ready_scenario_reads_ready() {
         results.len()
     );
 }
+
+/// docs/guarantees.md names tests and mutations as evidence for an auditor: each must exist.
+#[test]
+fn every_test_and_mutation_the_guarantees_name_exists() {
+    let doc = std::fs::read_to_string(repo().join("docs/guarantees.md")).unwrap();
+    let edits: String = std::fs::read_dir(repo().join("tests/fail_closed/scenarios"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    let mut problems = Vec::new();
+    let mut named = 0;
+    for (i, _) in doc.match_indices("](") {
+        let Some(start) = doc[..i].rfind('[') else {
+            continue;
+        };
+        let text = &doc[start + 1..i];
+        let Some(end) = doc[i + 2..].find(')') else {
+            continue;
+        };
+        let target = &doc[i + 2..i + 2 + end];
+        if target.starts_with("http") {
+            continue;
+        }
+        let file = target.split('#').next().unwrap_or_default();
+        let path = repo().join("docs").join(file);
+        if !path.exists() {
+            problems.push(format!("`{target}` does not exist"));
+            continue;
+        }
+        let Some(name) = text.strip_prefix('`').and_then(|t| t.strip_suffix('`')) else {
+            continue;
+        };
+        // A link whose text is the file it links to.
+        if repo().join(name).canonicalize().ok() == path.canonicalize().ok() {
+            continue;
+        }
+        named += 1;
+        let name = name.rsplit("::").next().unwrap_or(name);
+        let found = if target.ends_with("mutations.rs") && !text.contains("::") {
+            CATALOGUE.iter().any(|m| m.name == name)
+        } else if target.ends_with(".yaml") {
+            edits.contains(&format!("- name: {name}\n"))
+        } else if target.ends_with(".rs") {
+            // `path::module::name`: the path is the file linked to, and it defines `fn name(`.
+            let same_file = match name.len() < text.len() - 2 {
+                true => text[1..].split("::").next().is_some_and(|f| {
+                    repo().join(f).canonicalize().ok() == path.canonicalize().ok()
+                }),
+                false => true,
+            };
+            same_file
+                && std::fs::read_to_string(&path)
+                    .unwrap()
+                    .contains(&format!("fn {name}("))
+        } else {
+            true
+        };
+        if !found {
+            problems.push(format!("`{text}` ({target}) names nothing that exists"));
+        }
+    }
+    assert!(named > 40, "only {named} tests and mutations named");
+    assert!(
+        problems.is_empty(),
+        "docs/guarantees.md:\n{}",
+        problems.join("\n")
+    );
+}
