@@ -8,13 +8,22 @@
 
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime, Time};
+use serde_json::Value;
 use shipgate_model::{Instant, Written, Zone};
 
-/// An API timestamp: RFC 3339 (`2026-01-15T09:00:00Z`, GitHub, GitLab, Redmine) or Jira's
-/// `2024-03-12T09:41:23.456+0000` (an offset without a colon). A date-time without a zone is
-/// `None`, as is anything else that is not an instant.
-pub(crate) fn api_timestamp(text: &str) -> Option<Timestamp> {
-    Instant::parse(text).ok().map(Instant::timestamp)
+/// A date of a tracker's answer (`created`, `resolutiondate`, `closed_at`, `closed_on`):
+/// RFC 3339 (`2026-01-15T09:00:00Z`, GitHub, GitLab, Redmine) or Jira's
+/// `2024-03-12T09:41:23.456+0000` (an offset without a colon). Absent or `null` is no date.
+/// Anything else must be an instant: a date-time without a zone, or a value that is no date, is
+/// refused (`Err` says why), never read as "no date".
+pub(crate) fn api_date(item: &Value, name: &str) -> Result<Option<Timestamp>, String> {
+    match item.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(text)) => Instant::parse(text)
+            .map(|i| Some(i.timestamp()))
+            .map_err(|e| format!("`{name}` `{text}` is not an instant: {e}")),
+        Some(other) => Err(format!("`{name}` is `{other}`, not a date")),
+    }
 }
 
 /// Why a date of the export could not be read.
@@ -88,25 +97,42 @@ mod tests {
         s.parse().unwrap()
     }
 
+    fn date(text: &str) -> Result<Option<Timestamp>, String> {
+        api_date(&serde_json::json!({ "d": text }), "d")
+    }
+
     #[test]
     fn api_spellings() {
         assert_eq!(
-            api_timestamp("2026-01-15T09:00:00Z"),
-            Some(ts("2026-01-15T09:00:00Z"))
+            date("2026-01-15T09:00:00Z"),
+            Ok(Some(ts("2026-01-15T09:00:00Z")))
         );
         assert_eq!(
-            api_timestamp("2024-03-12T09:41:23.456+0000"),
-            Some(ts("2024-03-12T09:41:23.456Z"))
+            date("2024-03-12T09:41:23.456+0000"),
+            Ok(Some(ts("2024-03-12T09:41:23.456Z")))
         );
         assert_eq!(
-            api_timestamp("2024-03-12T11:41:23.000+0200"),
-            Some(ts("2024-03-12T09:41:23Z"))
+            date("2024-03-12T11:41:23.000+0200"),
+            Ok(Some(ts("2024-03-12T09:41:23Z")))
         );
-        assert_eq!(api_timestamp("yesterday"), None);
-        assert_eq!(api_timestamp(""), None);
-        // Without a zone, a tracker's date is not an instant.
-        assert_eq!(api_timestamp("2024-03-12T09:41:23.456"), None);
-        assert_eq!(api_timestamp("2024-03-12"), None);
+        assert_eq!(api_date(&serde_json::json!({}), "d"), Ok(None));
+        assert_eq!(api_date(&serde_json::json!({ "d": null }), "d"), Ok(None));
+    }
+
+    /// Found by the fail-closed mutation suite (`strip-zone`): a Jira `resolutiondate` without
+    /// its zone was read as "not resolved" and the answer accepted; every tracker date that is
+    /// written must be an instant.
+    #[test]
+    fn a_tracker_date_without_its_zone_is_refused_not_read_as_no_date() {
+        for text in ["2024-03-12T09:41:23.456", "2024-03-12", "yesterday", ""] {
+            let e = date(text).unwrap_err();
+            assert!(
+                e.starts_with(&format!("`d` `{text}` is not an instant")),
+                "{e}"
+            );
+        }
+        let e = api_date(&serde_json::json!({ "d": 1_710_236_483 }), "d").unwrap_err();
+        assert_eq!(e, "`d` is `1710236483`, not a date");
     }
 
     fn at(text: &str, tz: &Zone) -> Option<Timestamp> {

@@ -334,10 +334,14 @@ fn raw_defect(issue: &Value, fields: &Fields, base: &str) -> Result<RawDefect, D
             .map(|i| field_values(f.get(i).unwrap_or(&Value::Null)))
             .unwrap_or_default()
     };
-    let resolved = f
-        .get("resolutiondate")
-        .and_then(Value::as_str)
-        .and_then(crate::dates::api_timestamp);
+    let date = |name: &str| {
+        crate::dates::api_date(f, name).map_err(|reason| DefectsError::Shape {
+            url: base.to_owned(),
+            reason: format!("issue {key}: {reason}"),
+        })
+    };
+    let resolved = date("resolutiondate")?;
+    let created = date("created")?;
     let category = f
         .pointer("/status/statusCategory/key")
         .and_then(Value::as_str);
@@ -382,10 +386,7 @@ fn raw_defect(issue: &Value, fields: &Fields, base: &str) -> Result<RawDefect, D
             .unwrap_or_default()
             .to_owned(),
         closed,
-        created: f
-            .get("created")
-            .and_then(Value::as_str)
-            .and_then(crate::dates::api_timestamp),
+        created,
         resolved,
         components: field_values(f.get("components").unwrap_or(&Value::Null)),
         labels: field_values(f.get("labels").unwrap_or(&Value::Null)),

@@ -48,17 +48,20 @@ pub(crate) fn raw_defect(
         Some(prefix) => labels_under(&labels, prefix),
         None => Vec::new(),
     };
+    let key = format!("{}{number}", config.key_prefix());
     let date = |name: &str| {
-        item.get(name)
-            .and_then(Value::as_str)
-            .and_then(crate::dates::api_timestamp)
+        crate::dates::api_date(item, name).map_err(|reason| DefectsError::Shape {
+            url: url.to_owned(),
+            reason: format!("issue {key}: {reason}"),
+        })
     };
+    let (created, resolved) = (date("created_at")?, date("closed_at")?);
     Ok(RawDefect {
-        key: format!("{}{number}", config.key_prefix()),
+        key,
         title: str_field(item, "title", url)?.to_owned(),
         closed: item.get("state").and_then(Value::as_str) == Some("closed"),
-        created: date("created_at"),
-        resolved: date("closed_at"),
+        created,
+        resolved,
         resolution: (names.resolution)(item),
         components: Vec::new(),
         links: Vec::new(),

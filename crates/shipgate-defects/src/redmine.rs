@@ -154,19 +154,22 @@ fn raw_defect(
             reason: "an issue has no `id`".to_owned(),
         })?;
     let status = item.pointer("/status/id").and_then(Value::as_u64);
+    let key = format!("{}{id}", config.key_prefix());
     let date = |name: &str| {
-        item.get(name)
-            .and_then(Value::as_str)
-            .and_then(crate::dates::api_timestamp)
+        crate::dates::api_date(item, name).map_err(|reason| DefectsError::Shape {
+            url: url.to_owned(),
+            reason: format!("issue {key}: {reason}"),
+        })
     };
+    let (created, closed_on) = (date("created_on")?, date("closed_on")?);
     let is_closed = status.is_some_and(|s| closed.contains(&s))
         || item.pointer("/status/is_closed").and_then(Value::as_bool) == Some(true);
     Ok(RawDefect {
-        key: format!("{}{id}", config.key_prefix()),
+        key,
         title: str_field(item, "subject", url)?.to_owned(),
         closed: is_closed,
-        created: date("created_on"),
-        resolved: if is_closed { date("closed_on") } else { None },
+        created,
+        resolved: if is_closed { closed_on } else { None },
         // Redmine has no resolution: a closed issue's status is how it was closed (`Closed`,
         // `Rejected`).
         resolution: if is_closed {

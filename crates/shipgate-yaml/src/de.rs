@@ -98,6 +98,13 @@ impl NodeDe<'_> {
         Err(self.locate(DeError::message(message)))
     }
 
+    /// A mapping written with nothing in it.
+    fn no_section<T>(&self) -> Result<T, DeError> {
+        self.fail(
+            "no value is written here; write the keys that belong under it, or leave the key out (an empty value is never taken as \"none\", \"defaults\" or \"off\")",
+        )
+    }
+
     fn describe_found(&self) -> String {
         match &self.node.value {
             NodeValue::Null => "nothing".to_owned(),
@@ -367,7 +374,10 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DeError> {
         let r = match &self.node.value {
             NodeValue::Map(entries) => visitor.visit_map(Map::new(entries)),
-            _ if self.node.is_null() => visitor.visit_map(Map::new(&[])),
+            _ if self.node.is_null() && self.node.path.is_empty() => {
+                visitor.visit_map(Map::new(&[]))
+            }
+            _ if self.node.is_null() => return self.no_section(),
             _ => {
                 return self.fail(format!(
                     "expected a mapping, found {}",
@@ -378,8 +388,11 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
         r.map_err(|e| self.locate(e))
     }
 
-    /// A struct: a mapping, or nothing at all (`regression:` with no keys under it), which
-    /// reads as an empty mapping so that the caller's validation can say what is missing.
+    /// A struct: a mapping. An empty document reads as an empty mapping, so that the caller's
+    /// validation can say which keys are missing; a key written with nothing under it
+    /// (`checks:`, `risk: ~`) is refused like any other key without a value, never read as the
+    /// section's defaults: `checks:` emptied by mistake would otherwise switch off every
+    /// threshold that was under it.
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
@@ -388,7 +401,10 @@ impl<'de> de::Deserializer<'de> for NodeDe<'_> {
     ) -> Result<V::Value, DeError> {
         let r = match &self.node.value {
             NodeValue::Map(entries) => visitor.visit_map(Map::new(entries)),
-            _ if self.node.is_null() => visitor.visit_map(Map::new(&[])),
+            _ if self.node.is_null() && self.node.path.is_empty() => {
+                visitor.visit_map(Map::new(&[]))
+            }
+            _ if self.node.is_null() => return self.no_section(),
             _ => {
                 return self.fail(format!(
                     "expected a mapping with keys such as {}, found {}",
@@ -599,7 +615,7 @@ mod tests {
         items: Vec<Item>,
     }
 
-    #[derive(Debug, Deserialize, PartialEq)]
+    #[derive(Debug, Default, Deserialize, PartialEq)]
     #[serde(deny_unknown_fields)]
     struct Checks {
         min_tests: Option<u64>,
@@ -734,16 +750,53 @@ nmae: x
         }
     }
 
+    /// Found by the fail-closed mutation suite (`null-threshold`, `null-policy-value`):
+    /// `checks:` or `risk:` with nothing under it read as the section's defaults, which switched
+    /// off every threshold or critical path that had been under it, and the gate said ready.
     #[test]
-    fn an_empty_section_reads_as_an_empty_struct() {
+    fn an_empty_section_is_refused_and_an_empty_document_is_an_empty_struct() {
         #[derive(Debug, Deserialize)]
         #[serde(deny_unknown_fields)]
         struct Outer {
+            #[serde(default)]
             checks: Checks,
+            #[serde(default)]
+            risk: std::collections::BTreeMap<String, u32>,
         }
-        let outer: Outer = from_node(&parse("checks:\n").unwrap())
-            .into_result()
-            .unwrap();
+        for empty in [
+            "checks:
+",
+            "checks: ~
+",
+            "checks: null
+",
+            "risk:
+",
+            "risk: ~
+",
+        ] {
+            let problems = from_node::<Outer>(&parse(empty).unwrap())
+                .into_result()
+                .unwrap_err();
+            assert_eq!(problems.len(), 1, "{empty}: {problems:#?}");
+            assert_eq!(problems[0].mark.line, 1, "{empty}");
+            assert!(
+                problems[0].message.contains("no value is written here"),
+                "{empty}: {problems:#?}"
+            );
+        }
+        let outer: Outer = from_node(&parse("").unwrap()).into_result().unwrap();
+        assert_eq!(outer.checks.min_tests, None);
+        assert!(outer.risk.is_empty());
+        let outer: Outer = from_node(
+            &parse(
+                "checks: {}
+",
+            )
+            .unwrap(),
+        )
+        .into_result()
+        .unwrap();
         assert_eq!(outer.checks.min_tests, None);
     }
 

@@ -173,6 +173,23 @@ impl Validator<'_> {
                 format!("`kind: {k}` has no severity field: name the label prefix that carries it, e.g. `severity: {{field: \"severity:\", map: {{critical: [critical], high: [high]}}}}` (an empty prefix compares whole labels)"),
             );
         }
+        // Only a label prefix may be empty (it compares whole labels); an empty field name
+        // names no field, and the tracker would be asked for it at every run.
+        let fields = [
+            (
+                "severity",
+                s.severity.as_ref().and_then(|m| m.field.as_ref()),
+            ),
+            ("origin", s.origin.as_ref().map(|m| &m.field)),
+        ];
+        for (key, field) in fields {
+            if !labelled && field.is_some_and(|f| f.0.trim().is_empty()) {
+                self.problem(
+                    &format!("sources.defects.{key}.field"),
+                    format!("the field is empty: name the {key} field by its name or id (an empty label prefix applies only to `kind: github` and `gitlab`)"),
+                );
+            }
+        }
         if s.origin.is_none() && !json_file && read.defects {
             self.problem(
                 "sources.defects",
@@ -271,6 +288,39 @@ mod tests {
     }
 
     const HEAD: &str = "version: 1\nrelease: {name: x}\n";
+
+    /// Found by the fail-closed mutation suite (`null-policy-value`): `field: ''` on a Jira or
+    /// a CSV source passed validation and failed at every run as unreadable evidence (exit 4)
+    /// instead of being a policy error (exit 3) at its line.
+    #[test]
+    fn an_empty_field_name_is_a_policy_error_except_as_a_label_prefix() {
+        for (kind, field_key) in [
+            ("{kind: file, path: d.csv, timezone: UTC", "severity"),
+            ("{kind: file, path: d.csv, timezone: UTC", "origin"),
+            (
+                "{kind: jira, url: https://a.example, query: q, user_env: U, token_env: T",
+                "origin",
+            ),
+        ] {
+            let (severity, origin) = if field_key == "severity" {
+                ("''", "o")
+            } else {
+                ("priority", "''")
+            };
+            let m = messages(&format!(
+                "{HEAD}sources:\n  defects: {kind}, severity: {{field: {severity}, map: {{high: [h]}}}}, origin: {{field: {origin}, production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
+            ));
+            assert!(
+                m.iter()
+                    .any(|x| x.contains(&format!("name the {field_key} field"))),
+                "{kind} {field_key}: {m:#?}"
+            );
+        }
+        let github = messages(&format!(
+            "{HEAD}sources:\n  defects: {{kind: github, repository: a/b, severity: {{field: '', map: {{high: [h]}}}}, origin: {{field: '', production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
+        ));
+        assert!(github.is_empty(), "{github:#?}");
+    }
 
     #[test]
     fn a_complete_jira_policy_loads_and_runs_the_defect_checks_in_order() {
