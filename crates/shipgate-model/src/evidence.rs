@@ -9,6 +9,63 @@ use crate::tests::TestEvidence;
 use crate::uat::UatEvidence;
 use serde::{Deserialize, Serialize};
 
+/// The sources of evidence, by the name the report's `inputs[].source` and evidence problems
+/// give them. Names are a public contract of the JSON report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceId {
+    /// JUnit test results (`sources.tests.junit`).
+    Tests,
+    /// Earlier runs' test results (`sources.tests.history`).
+    History,
+    /// Known-flaky tests (`sources.tests.quarantine`).
+    Quarantine,
+    /// The defect tracker or its export (`sources.defects`).
+    Defects,
+    /// The current load-test run (`sources.performance.current`).
+    Performance,
+    /// The baseline it is compared with (`sources.performance.baseline`).
+    PerformanceBaseline,
+    /// The UAT sign-off (`sources.uat.signoff`).
+    Uat,
+    /// GitHub deployment approvals (`sources.uat.github_approvals`).
+    UatApprovals,
+}
+
+impl SourceId {
+    /// Every source, in the order the evaluator loads them.
+    pub const ALL: [SourceId; 8] = [
+        SourceId::Tests,
+        SourceId::History,
+        SourceId::Quarantine,
+        SourceId::Defects,
+        SourceId::Performance,
+        SourceId::PerformanceBaseline,
+        SourceId::Uat,
+        SourceId::UatApprovals,
+    ];
+
+    /// The name in the report (`performance-baseline`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SourceId::Tests => "tests",
+            SourceId::History => "history",
+            SourceId::Quarantine => "quarantine",
+            SourceId::Defects => "defects",
+            SourceId::Performance => "performance",
+            SourceId::PerformanceBaseline => "performance-baseline",
+            SourceId::Uat => "uat",
+            SourceId::UatApprovals => "uat-approvals",
+        }
+    }
+}
+
+impl std::fmt::Display for SourceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One problem with a source of evidence: what was wrong, where, and what to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EvidenceProblem {

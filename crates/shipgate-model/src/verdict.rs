@@ -4,6 +4,7 @@
 
 use crate::exit::ExitCode;
 use crate::tests::TestCounts;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -49,14 +50,25 @@ impl CheckStatus {
     }
 }
 
-/// Whether a failing check blocks (`error`) or only reports (`warn`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Whether a failing check blocks or only reports: the policy's `level` and the report's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
-    /// A failure blocks the release.
+    /// A failure blocks the release (default).
     #[default]
     Error,
     /// A failure is reported and does not block.
+    Warn,
+}
+
+/// What to do when a check's evidence is absent or unreadable: the policy's `on_missing`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnMissing {
+    /// Block (default): evidence that is not there proves nothing.
+    #[default]
+    Fail,
+    /// Report and do not block.
     Warn,
 }
 

@@ -17,13 +17,14 @@
 //! ```
 
 use crate::load::Validator;
-use crate::raw::{LevelSetting, OnMissing, RawPolicy};
+use crate::raw::RawPolicy;
 use crate::values::{DurationSpec, Percent, TextOrNumber};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
 use shipgate_model::perf::{expected_unit, split_metric};
-use shipgate_model::{Direction, PerfTool, PerfUnit};
+use shipgate_model::{Direction, PerfFormat, PerfUnit};
+use shipgate_model::{Level, OnMissing};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -48,73 +49,6 @@ pub struct PerfFile {
     pub format: Option<PerfFormat>,
     /// The file, relative to the policy file's folder.
     pub path: String,
-}
-
-/// The format of a results file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum PerfFormat {
-    /// Recognised from the content.
-    #[default]
-    Auto,
-    /// k6: handleSummary data, `--summary-export`, the machine-readable summary, `--out json`.
-    K6,
-    /// Apache JMeter: JTL (CSV) or the dashboard's `statistics.json`.
-    Jmeter,
-    /// Locust `--csv` stats.
-    Locust,
-    /// Gatling `stats.json` or `global_stats.json`.
-    Gatling,
-    /// shipgate's generic metrics JSON, or the Bencher Metric Format.
-    Generic,
-    /// A snapshot written by `shipgate perf baseline promote`.
-    Baseline,
-}
-
-impl PerfFormat {
-    /// The tool whose naming conventions the file follows, when the format tells.
-    pub fn tool(self) -> Option<PerfTool> {
-        match self {
-            PerfFormat::K6 => Some(PerfTool::K6),
-            PerfFormat::Jmeter => Some(PerfTool::Jmeter),
-            PerfFormat::Locust => Some(PerfTool::Locust),
-            PerfFormat::Gatling => Some(PerfTool::Gatling),
-            PerfFormat::Generic => Some(PerfTool::Generic),
-            PerfFormat::Auto | PerfFormat::Baseline => None,
-        }
-    }
-
-    /// The name as written in the policy.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PerfFormat::Auto => "auto",
-            PerfFormat::K6 => "k6",
-            PerfFormat::Jmeter => "jmeter",
-            PerfFormat::Locust => "locust",
-            PerfFormat::Gatling => "gatling",
-            PerfFormat::Generic => "generic",
-            PerfFormat::Baseline => "baseline",
-        }
-    }
-}
-
-/// Whether lower or higher is better, for a metric whose file does not say.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum DirectionSetting {
-    /// An increase is a regression (latency, error rate).
-    Lower,
-    /// A decrease is a regression (throughput).
-    Higher,
-}
-
-impl From<DirectionSetting> for Direction {
-    fn from(value: DirectionSetting) -> Self {
-        match value {
-            DirectionSetting::Lower => Direction::Lower,
-            DirectionSetting::Higher => Direction::Higher,
-        }
-    }
 }
 
 /// One `performance.<metric>` check.
@@ -143,9 +77,9 @@ pub struct PerformanceSection {
     /// a regression beyond the limits counts as is.
     pub min_samples: Option<u64>,
     /// `lower` or `higher` is better, for a metric whose file does not say (a custom metric).
-    pub direction: Option<DirectionSetting>,
+    pub direction: Option<Direction>,
     /// `error` (default) or `warn`.
-    pub level: Option<LevelSetting>,
+    pub level: Option<Level>,
     /// `fail` (default) or `warn` when the results, the baseline or the metric are missing or
     /// unreadable, or the two runs cannot be compared.
     pub on_missing: Option<OnMissing>,
@@ -355,9 +289,9 @@ impl Validator<'_> {
             }
         }
         let checks = &policy.checks.performance;
-        let tool = sources
+        let format = sources
             .and_then(|s| s.current.format)
-            .and_then(PerfFormat::tool);
+            .unwrap_or(PerfFormat::Auto);
         let mut seen = BTreeSet::new();
         for (i, c) in checks.iter().enumerate() {
             let path = format!("checks.performance[{i}]");
@@ -413,7 +347,7 @@ impl Validator<'_> {
                 );
             }
             // Units that cannot fit, when the tool's naming conventions tell the metric's unit.
-            if let Some(unit) = expected_unit(tool, metric) {
+            if let Some(unit) = expected_unit(format, metric) {
                 for (key, limit) in [
                     ("max", &c.max),
                     ("min", &c.min),

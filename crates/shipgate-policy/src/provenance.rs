@@ -6,10 +6,11 @@
 //! [`ProvenanceAges`], and one line in `evaluate::provenance::sources`.
 
 use crate::load::Validator;
-use crate::raw::{LevelSetting, OnMissing, RawPolicy};
+use crate::raw::RawPolicy;
 use crate::values::DurationSpec;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use shipgate_model::{Level, OnMissing};
 use std::time::Duration;
 
 /// The sources whose provenance can be checked.
@@ -114,7 +115,7 @@ pub struct ProvenanceSection {
     /// runner's clock may be a little ahead of the gate's.
     pub clock_skew: Option<DurationSpec>,
     /// `error` (default) or `warn`.
-    pub level: Option<LevelSetting>,
+    pub level: Option<Level>,
     /// `fail` (default) or `warn` when evidence it must check is missing or unreadable, or
     /// `commit: require` and the release has no commit.
     pub on_missing: Option<OnMissing>,

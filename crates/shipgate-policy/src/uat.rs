@@ -3,11 +3,12 @@
 //! cross-field rules.
 
 use crate::load::{Validator, is_env_name};
-use crate::raw::{LevelSetting, OnMissing, RawPolicy};
+use crate::raw::RawPolicy;
 use crate::values::{DurationSpec, OptionalText};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use shipgate_model::DeploymentReview;
+use shipgate_model::{Level, OnMissing};
 use std::collections::BTreeMap;
 
 /// `sources.uat`: the UAT sign-off record and how it is signed, the GitHub deployment approvals
@@ -168,7 +169,7 @@ pub struct UatSection {
     /// and punctuation, so `Sam Ortiz` in the record and `sam-ortiz` in GitHub are one person.
     pub distinct_approvers: Option<bool>,
     /// `error` (default) or `warn`.
-    pub level: Option<LevelSetting>,
+    pub level: Option<Level>,
     /// `fail` (default) or `warn` when the sign-off is missing or unreadable.
     pub on_missing: Option<OnMissing>,
 }

@@ -3,19 +3,19 @@
 use super::*;
 use sha2::{Digest, Sha256};
 
-const ALL: &[(&str, Format)] = &[
-    ("jmeter-2.13-default.jtl", Format::Jmeter),
-    ("jmeter-2.13-header.jtl", Format::Jmeter),
-    ("jmeter-dashboard-statistics.json", Format::Jmeter),
-    ("k6-handle-summary.json", Format::K6),
-    ("k6-summary-export.json", Format::K6),
-    ("k6-machine-readable-summary.json", Format::K6),
-    ("k6-out.ndjson", Format::K6),
-    ("locust-2.47-stats.csv", Format::Locust),
-    ("gatling-3.13-stats.json", Format::Gatling),
-    ("gatling-3.13-global_stats.json", Format::Gatling),
-    ("generic-metrics.json", Format::Generic),
-    ("bencher-metric-format.json", Format::Generic),
+const ALL: &[(&str, PerfFormat)] = &[
+    ("jmeter-2.13-default.jtl", PerfFormat::Jmeter),
+    ("jmeter-2.13-header.jtl", PerfFormat::Jmeter),
+    ("jmeter-dashboard-statistics.json", PerfFormat::Jmeter),
+    ("k6-handle-summary.json", PerfFormat::K6),
+    ("k6-summary-export.json", PerfFormat::K6),
+    ("k6-machine-readable-summary.json", PerfFormat::K6),
+    ("k6-out.ndjson", PerfFormat::K6),
+    ("locust-2.47-stats.csv", PerfFormat::Locust),
+    ("gatling-3.13-stats.json", PerfFormat::Gatling),
+    ("gatling-3.13-global_stats.json", PerfFormat::Gatling),
+    ("generic-metrics.json", PerfFormat::Generic),
+    ("bencher-metric-format.json", PerfFormat::Generic),
 ];
 
 #[test]
@@ -32,12 +32,12 @@ fn every_fixture_reads_as_its_own_format_and_as_auto() {
 fn a_declared_format_that_does_not_fit_is_refused() {
     for (name, format) in ALL {
         for other in [
-            Format::K6,
-            Format::Jmeter,
-            Format::Locust,
-            Format::Gatling,
-            Format::Generic,
-            Format::Baseline,
+            PerfFormat::K6,
+            PerfFormat::Jmeter,
+            PerfFormat::Locust,
+            PerfFormat::Gatling,
+            PerfFormat::Generic,
+            PerfFormat::Baseline,
         ] {
             if other == *format {
                 continue;
@@ -71,8 +71,8 @@ fn what_is_not_a_result_says_so() {
     let empty = bytes("").unwrap_err();
     assert!(matches!(empty, PerfError::EmptyFile { .. }) && empty.is_empty_run());
     assert!(bytes("  \n\t").unwrap_err().is_empty_run());
-    let gz =
-        shipgate_perf::read_bytes(&[0x1f, 0x8b, 8, 0, 0], "run.json.gz", Format::Auto).unwrap_err();
+    let gz = shipgate_perf::read_bytes(&[0x1f, 0x8b, 8, 0, 0], "run.json.gz", PerfFormat::Auto)
+        .unwrap_err();
     assert!(gz.to_string().contains("gunzip"), "{gz}");
     assert!(
         bytes("[1, 2]")
@@ -104,8 +104,9 @@ fn what_is_not_a_result_says_so() {
             .to_string()
             .contains("neither JSON nor")
     );
-    let missing = shipgate_perf::read_file(&fixture("nope.json"), "perf/nope.json", Format::Auto)
-        .unwrap_err();
+    let missing =
+        shipgate_perf::read_file(&fixture("nope.json"), "perf/nope.json", PerfFormat::Auto)
+            .unwrap_err();
     assert!(matches!(missing, PerfError::Io { .. }));
     assert!(missing.to_string().contains("perf/nope.json"));
     for e in [missing, empty] {
@@ -115,12 +116,12 @@ fn what_is_not_a_result_says_so() {
 
 #[test]
 fn format_names_round_trip() {
-    for f in Format::ALL {
-        assert_eq!(f.as_str().parse::<Format>().unwrap(), f);
+    for f in PerfFormat::ALL {
+        assert_eq!(f.as_str().parse::<PerfFormat>().unwrap(), f);
     }
     assert!(
         "jtl"
-            .parse::<Format>()
+            .parse::<PerfFormat>()
             .unwrap_err()
             .contains("expected one of")
     );

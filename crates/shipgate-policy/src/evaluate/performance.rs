@@ -248,7 +248,7 @@ fn compare<'a>(
         ));
     }
     let direction = match (cfg.direction, metric.direction, base.direction) {
-        (Some(d), _, _) => d.into(),
+        (Some(d), _, _) => d,
         (None, Some(a), Some(b)) if a != b => {
             return Err(incomparable(
                 check,

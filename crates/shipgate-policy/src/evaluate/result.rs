@@ -1,7 +1,8 @@
 //! Building check results: the common rules for levels, missing evidence and details.
 
-use crate::raw::{CheckSettings, OnMissing};
+use crate::raw::CheckSettings;
 use serde_json::{Map, Value, json};
+use shipgate_model::OnMissing;
 use shipgate_model::{
     CheckResult, CheckStatus, Level, SourceState, TestCounts, TestEvidence, TestRecord,
 };
