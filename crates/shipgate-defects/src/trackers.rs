@@ -70,4 +70,32 @@ mod tests {
         }
         assert!(TRACKERS.len() >= 5);
     }
+
+    /// Offline, a tracker is missing evidence (which blocks unless the policy says otherwise),
+    /// never an empty defect set that passes `max_open`: for every kind that fetches, even with
+    /// every setting it needs.
+    #[test]
+    fn offline_every_tracker_is_missing_evidence() {
+        let env = |_: &str| Some("secret".to_owned());
+        let options = crate::LoadOptions {
+            offline: true,
+            env: &env,
+            fetched_at: None,
+        };
+        for kind in TrackerKind::ALL.into_iter().filter(|k| k.spec().fetches) {
+            let mut c = SourceConfig::of_kind(kind);
+            c.settings.url = Some("http://127.0.0.1:9".to_owned());
+            c.settings.repository = Some("a/b".to_owned());
+            c.settings.project = Some("p".to_owned());
+            c.settings.query = Some("q".to_owned());
+            c.settings.token_env = Some("T".to_owned());
+            let e = crate::load(&c, &options).err();
+            assert!(
+                matches!(e, Some(DefectsError::Offline { .. })),
+                "{}: {e:?}",
+                kind.as_str()
+            );
+            assert!(e.is_some_and(|e| e.is_missing()));
+        }
+    }
 }

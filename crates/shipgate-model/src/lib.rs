@@ -68,3 +68,82 @@ pub use trackers::{
 };
 pub use uat::{SignatureMeaning, Signoff, UatDecision, UatEvidence, UatSignature};
 pub use verdict::{CheckResult, CheckStatus, Decision, Level, OnMissing, Verdict};
+
+#[cfg(test)]
+mod vocabulary_tests {
+    //! The shared words are public contracts: their names in a policy and in the JSON report, and
+    //! the defaults that make a check block. A changed default (`level: warn`, `on_missing: warn`)
+    //! would let every check that names none stop blocking.
+
+    use super::*;
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+
+    fn name<T: Serialize>(value: T) -> String {
+        serde_json::to_value(value)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    fn read<T: DeserializeOwned>(name: &str) -> Option<T> {
+        shipgate_json::parse_form(format!("\"{name}\"").as_bytes()).ok()
+    }
+
+    #[test]
+    fn defaults_block() {
+        assert_eq!(Level::default(), Level::Error);
+        assert_eq!(OnMissing::default(), OnMissing::Fail);
+        assert_eq!(RetryMode::default(), RetryMode::PerTestcase);
+        assert_eq!(PerfFormat::default(), PerfFormat::Auto);
+    }
+
+    #[test]
+    fn names_are_the_policy_and_report_spelling_and_nothing_else_reads() {
+        for (level, n) in [(Level::Error, "error"), (Level::Warn, "warn")] {
+            assert_eq!(name(level), n);
+            assert_eq!(read::<Level>(n), Some(level));
+        }
+        for (on_missing, n) in [(OnMissing::Fail, "fail"), (OnMissing::Warn, "warn")] {
+            assert_eq!(name(on_missing), n);
+            assert_eq!(read::<OnMissing>(n), Some(on_missing));
+        }
+        for mode in RetryMode::ALL {
+            assert_eq!(name(mode), mode.as_str());
+            assert_eq!(read::<RetryMode>(mode.as_str()), Some(mode));
+        }
+        for format in PerfFormat::ALL {
+            assert_eq!(name(format), format.as_str());
+            assert_eq!(read::<PerfFormat>(format.as_str()), Some(format));
+            assert_eq!(format.as_str().parse::<PerfFormat>(), Ok(format));
+        }
+        for kind in TrackerKind::ALL {
+            assert_eq!(read::<TrackerKind>(kind.as_str()), Some(kind));
+        }
+        for source in SourceId::ALL {
+            assert_eq!(name(source), source.as_str());
+        }
+        assert_eq!(
+            SourceId::ALL.map(SourceId::as_str),
+            [
+                "tests",
+                "history",
+                "quarantine",
+                "defects",
+                "performance",
+                "performance-baseline",
+                "uat",
+                "uat-approvals"
+            ]
+        );
+        // Near misses are refused, never read as the nearest word.
+        assert_eq!(read::<Level>("Warn"), None);
+        assert_eq!(read::<Level>("warning"), None);
+        assert_eq!(read::<OnMissing>("skip"), None);
+        assert_eq!(read::<RetryMode>("repeated"), None);
+        assert_eq!(read::<TrackerKind>("jira_dc"), None);
+        assert_eq!(read::<PerfFormat>("K6"), None);
+        assert_eq!(read::<Direction>("lower-is-better"), None);
+        assert!("jtl".parse::<PerfFormat>().is_err());
+    }
+}

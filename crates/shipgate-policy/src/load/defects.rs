@@ -208,6 +208,8 @@ pub(crate) fn is_env_name(v: &str) -> bool {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
     use crate::policy::Policy;
+    use shipgate_model::TrackerKind;
+    use shipgate_model::trackers::KIND_SPECIFIC_KEYS;
 
     fn messages(text: &str) -> Vec<String> {
         match Policy::parse(text, &|_| None) {
@@ -377,6 +379,65 @@ mod tests {
             "{HEAD}sources:\n  defects: {{kind: file, path: d.csv, not_defects: {{resolutions: [], labels: [invalid]}}, origin: {{field: o, production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
         ))
         .is_empty());
+    }
+
+    /// A kind whose needed keys were not checked would fetch with half a configuration (a Jira
+    /// search without its JQL reads every issue of the site). Every kind of the vocabulary.
+    #[test]
+    fn every_kind_refuses_a_source_without_its_required_keys() {
+        for kind in TrackerKind::ALL {
+            let k = kind.as_str();
+            let m = messages(&format!(
+                "{HEAD}sources:\n  defects: {{kind: {k}, origin: {{field: o, production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
+            ));
+            assert!(!kind.spec().required.is_empty(), "{k}");
+            for (key, _) in kind.spec().required {
+                let want = format!("`kind: {k}` needs `{key}`");
+                assert!(m.iter().any(|x| x.contains(&want)), "{want}: {m:#?}");
+            }
+        }
+    }
+
+    /// A key another kind takes, written for this one, would be ignored without a word (a
+    /// `user_env` on GitHub, a `timezone` on Jira): every kind refuses every key it does not
+    /// accept.
+    #[test]
+    fn every_kind_refuses_the_keys_it_does_not_take() {
+        let all_keys = "url: https://t.example, path: d.csv, repository: a/b, project: p, user_env: U, token_env: T, key_prefix: 'GH-', timezone: UTC, timeout: 5s, retries: 2, ca_bundle: ca.pem";
+        for kind in TrackerKind::ALL {
+            let k = kind.as_str();
+            let m = messages(&format!(
+                "{HEAD}sources:\n  defects: {{kind: {k}, {all_keys}, query: q, severity: {{field: s, map: {{high: [h]}}}}, origin: {{field: o, production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
+            ));
+            for key in KIND_SPECIFIC_KEYS {
+                let refused = m
+                    .iter()
+                    .any(|x| x.starts_with(&format!("`{key}` applies only to")));
+                assert_eq!(refused, !kind.spec().accepts(key), "{k}: {key}: {m:#?}");
+            }
+        }
+    }
+
+    /// A key the specs name that validation could not see would read as never written.
+    #[test]
+    fn validation_sees_every_key_a_spec_names() {
+        let text = format!(
+            "{HEAD}sources:\n  defects: {{kind: jira, url: https://t.example, path: d.csv, repository: a/b, project: p, query: q, user_env: U, token_env: T, key_prefix: 'GH-', timezone: UTC, timeout: 5s, retries: 2, ca_bundle: ca.pem}}\n"
+        );
+        let tree = shipgate_yaml::parse(&text).unwrap();
+        let raw = shipgate_yaml::from_node::<crate::raw::RawPolicy>(&tree)
+            .into_result()
+            .unwrap();
+        let s = raw.sources.defects.unwrap();
+        for kind in TrackerKind::ALL {
+            for (key, _) in kind.spec().required {
+                assert!(s.has(key), "{key}");
+            }
+        }
+        for key in KIND_SPECIFIC_KEYS {
+            assert!(s.has(key), "{key}");
+        }
+        assert!(!s.has("kind"));
     }
 
     #[test]
