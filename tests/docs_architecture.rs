@@ -40,9 +40,9 @@ fn every_file_the_recipes_name_exists() {
 fn the_registries_and_vocabulary_are_where_the_recipes_say() {
     for (file, holds) in [
         ("crates/shipgate-defects/src/trackers.rs", "static TRACKERS"),
-        ("crates/shipgate-defects/src/trackers.rs", "trait Tracker"),
+        ("crates/shipgate-defects/src/tracker.rs", "trait Tracker"),
         ("crates/shipgate-perf/src/readers.rs", "static READERS"),
-        ("crates/shipgate-perf/src/readers.rs", "trait Reader"),
+        ("crates/shipgate-perf/src/reader.rs", "trait Reader"),
         (
             "crates/shipgate-model/src/trackers.rs",
             "pub enum TrackerKind",

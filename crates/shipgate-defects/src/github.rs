@@ -12,7 +12,7 @@ use crate::error::DefectsError;
 use crate::labelled::{IssueFields, raw_defect};
 use crate::mapping::RawDefect;
 use crate::paging::MAX_PAGES;
-use crate::trackers::Tracker;
+use crate::tracker::Tracker;
 use serde_json::Value;
 use shipgate_http::{Client, next_link};
 use shipgate_model::TrackerKind;

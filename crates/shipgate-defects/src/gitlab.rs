@@ -14,7 +14,7 @@ use crate::error::DefectsError;
 use crate::labelled::{IssueFields, raw_defect};
 use crate::mapping::RawDefect;
 use crate::paging::{MAX_PAGES, fetch_concurrently};
-use crate::trackers::Tracker;
+use crate::tracker::Tracker;
 use serde_json::Value;
 use shipgate_http::{Auth, Client, Credential, JsonResponse};
 use shipgate_model::TrackerKind;
@@ -55,7 +55,7 @@ impl Tracker for Gitlab {
     }
 
     /// GitLab's own header for personal, project and group access tokens.
-    fn auth(&self, token: Credential, _user: Option<crate::trackers::User>) -> Auth {
+    fn auth(&self, token: Credential, _user: Option<crate::tracker::User>) -> Auth {
         Auth::Header {
             name: "PRIVATE-TOKEN".to_owned(),
             token,

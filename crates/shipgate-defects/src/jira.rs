@@ -15,7 +15,7 @@ use crate::config::SourceConfig;
 use crate::error::DefectsError;
 use crate::mapping::RawDefect;
 use crate::paging::{MAX_PAGES, array_field, fetch_concurrently, field_values, str_field};
-use crate::trackers::{Tracker, User};
+use crate::tracker::{Tracker, User};
 use serde_json::{Value, json};
 use shipgate_http::{Auth, Client, Credential};
 use shipgate_model::{DefectLink, TrackerKind};

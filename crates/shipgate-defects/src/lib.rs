@@ -25,6 +25,7 @@ mod mapping;
 mod paging;
 mod redmine;
 mod similar;
+mod tracker;
 mod trackers;
 
 pub use config::SourceConfig;
@@ -39,7 +40,7 @@ use jiff::Timestamp;
 use shipgate_http::{Auth, Client, Credential, Secret};
 use shipgate_model::DefectEvidence;
 use std::path::Path;
-use trackers::{Tracker, User};
+use tracker::{Tracker, User};
 
 /// Looks up an environment variable (the caller decides where from).
 pub type EnvLookup<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);

@@ -11,7 +11,7 @@ use crate::config::SourceConfig;
 use crate::error::DefectsError;
 use crate::mapping::RawDefect;
 use crate::paging::{MAX_PAGES, array_field, fetch_concurrently, field_values, str_field};
-use crate::trackers::Tracker;
+use crate::tracker::Tracker;
 use serde_json::Value;
 use shipgate_http::{Auth, Client, Credential, JsonResponse};
 use shipgate_model::TrackerKind;
@@ -32,7 +32,7 @@ impl Tracker for Redmine {
     }
 
     /// Redmine's API key header.
-    fn auth(&self, token: Credential, _user: Option<crate::trackers::User>) -> Auth {
+    fn auth(&self, token: Credential, _user: Option<crate::tracker::User>) -> Auth {
         Auth::Header {
             name: "X-Redmine-API-Key".to_owned(),
             token,

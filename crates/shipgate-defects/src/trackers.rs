@@ -1,7 +1,7 @@
 //! The tracker registry: every tracker the adapter fetches from, and the one trait each
 //! implements.
 //!
-//! [`TRACKERS`] is the only list of trackers. What a kind needs and accepts in the policy, and
+//! [`TRACKERS`] is the only list of trackers; the trait is in `crate::tracker`. What a kind needs and accepts in the policy, and
 //! the defaults it brings (severity map, issues that are not defects, key prefix), are data in
 //! its [`TrackerSpec`](shipgate_model::TrackerSpec) in `shipgate-model`, where the policy engine
 //! validates against them too. A kind whose spec says it `fetches` has exactly one tracker here;
@@ -10,11 +10,8 @@
 //! Adding a tracker is its [`TrackerKind`] variant and spec in `shipgate-model`, one module in
 //! this crate implementing [`Tracker`], and one line in [`TRACKERS`] (docs/architecture.md).
 
-use crate::config::SourceConfig;
-use crate::error::DefectsError;
-use crate::mapping::RawDefect;
+use crate::tracker::Tracker;
 use crate::{github, gitlab, jira, redmine};
-use shipgate_http::{Auth, Client, Credential};
 use shipgate_model::TrackerKind;
 
 /// Every tracker the adapter fetches from.
@@ -26,30 +23,6 @@ pub(crate) static TRACKERS: &[&dyn Tracker] = &[
     &redmine::REDMINE,
 ];
 
-/// One tracker: how it authenticates and how its issues are fetched.
-pub(crate) trait Tracker: Sync {
-    /// The kind of source it serves.
-    fn kind(&self) -> TrackerKind;
-
-    /// How the token (and the user, when `user_env` names one) is sent. Default: a bearer token.
-    fn auth(&self, token: Credential, user: Option<User>) -> Auth {
-        let _ = user;
-        Auth::Bearer(token)
-    }
-
-    /// Every issue the configuration selects, page after page, before mapping.
-    fn fetch(&self, config: &SourceConfig, client: &Client)
-    -> Result<Vec<RawDefect>, DefectsError>;
-}
-
-/// A user read from the variable `user_env` names: not a secret, only needed to pair with a token.
-pub(crate) struct User {
-    /// The variable's name.
-    pub env: String,
-    /// Its value.
-    pub name: String,
-}
-
 /// The tracker that fetches a kind of source; `None` for a kind that is read from a file.
 pub(crate) fn tracker(kind: TrackerKind) -> Option<&'static dyn Tracker> {
     TRACKERS.iter().copied().find(|t| t.kind() == kind)
@@ -58,6 +31,7 @@ pub(crate) fn tracker(kind: TrackerKind) -> Option<&'static dyn Tracker> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{DefectsError, SourceConfig};
 
     /// A kind that fetches without a tracker here could never be fetched; one that is read from
     /// a file must not have one. Every kind of the vocabulary is looked up.

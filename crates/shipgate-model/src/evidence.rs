@@ -3,7 +3,7 @@
 use crate::approvals::DeploymentApprovals;
 use crate::defects::DefectEvidence;
 use crate::history::RunHistory;
-use crate::perf::PerfRuns;
+use crate::perf::PerfEvidence;
 use crate::quarantine::Quarantine;
 use crate::tests::TestEvidence;
 use crate::uat::UatEvidence;
@@ -146,4 +146,14 @@ pub struct EvidenceSet {
     pub quarantine: SourceState<Quarantine>,
     /// Every input read, with its hash.
     pub inputs: Vec<InputRecord>,
+}
+
+/// The performance evidence of one evaluation: the current run and the baseline it is compared
+/// with. Each is loaded (or found missing) on its own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PerfRuns {
+    /// The run being released (`sources.performance.current`).
+    pub current: SourceState<PerfEvidence>,
+    /// The last good run (`sources.performance.baseline`).
+    pub baseline: SourceState<PerfEvidence>,
 }

@@ -44,7 +44,7 @@ pub use defects::{
     NotADefectBy, Origin, Severity,
 };
 pub use error::ModelError;
-pub use evidence::{EvidenceProblem, EvidenceSet, InputRecord, SourceId, SourceState};
+pub use evidence::{EvidenceProblem, EvidenceSet, InputRecord, PerfRuns, SourceId, SourceState};
 pub use exit::ExitCode;
 pub use history::{
     CommitSource, FlakyReason, FlakySummary, FlakyTest, HistoryRun, HistoryTest, LastFailure,
@@ -53,8 +53,8 @@ pub use history::{
 pub use instant::{Expiry, Instant, Written, Zone};
 pub use pattern::TestPattern;
 pub use perf::{
-    Direction, NamingConventions, PerfEvidence, PerfFormat, PerfMetric, PerfProvenance, PerfRuns,
-    PerfUnit, RunThresholds, SampleRef, SampleStat,
+    Direction, NamingConventions, PerfEvidence, PerfFormat, PerfMetric, PerfProvenance, PerfUnit,
+    RunThresholds, SampleRef, SampleStat,
 };
 pub use provenance::{Provenance, ProvenanceItem, commits_match};
 pub use quarantine::{Quarantine, QuarantineEntry};

@@ -10,7 +10,6 @@
 //! ([`split_metric`], [`expected_unit`], [`expected_direction`]), so that a policy can refuse
 //! `max: 1%` on a latency before any file is read.
 
-use crate::evidence::SourceState;
 use jiff::Timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -337,16 +336,6 @@ impl PerfEvidence {
         let r = metric.samples.as_ref()?;
         self.series.get(&r.series).map(Vec::as_slice)
     }
-}
-
-/// The performance evidence of one evaluation: the current run and the baseline it is compared
-/// with. Each is loaded (or found missing) on its own.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PerfRuns {
-    /// The run being released (`sources.performance.current`).
-    pub current: SourceState<PerfEvidence>,
-    /// The last good run (`sources.performance.baseline`).
-    pub baseline: SourceState<PerfEvidence>,
 }
 
 /// The format of a load-test results file: the policy's `sources.performance.*.format`, the

@@ -11,7 +11,7 @@
 use crate::collect::Collector;
 use crate::error::PerfError;
 use crate::provenance;
-use crate::readers::{Input, Reader, Sample};
+use crate::reader::{Input, Reader, Sample};
 use serde_json::Value;
 use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RunThresholds};
 

@@ -25,7 +25,7 @@
 use crate::collect::{Collector, Shape, contradicts_samples};
 use crate::error::PerfError;
 use crate::provenance;
-use crate::readers::{Input, Reader, Sample};
+use crate::reader::{Input, Reader, Sample};
 use serde_json::Value;
 use shipgate_json::check_keys;
 use shipgate_model::perf::split_metric;

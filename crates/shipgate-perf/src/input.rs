@@ -2,10 +2,12 @@
 //! and handing the file to the reader of the registry (`crate::readers`) that recognises it from
 //! its first bytes, or else, for a JSON document, from its keys.
 
+use crate::PerfRead;
 use crate::error::PerfError;
-use crate::readers::{self, Head, Input, Reader, Sample};
+use crate::reader::{Head, Input, Reader, Sample, strip_bom};
+use crate::readers;
 use sha2::{Digest, Sha256};
-use shipgate_model::{PerfEvidence, PerfFormat};
+use shipgate_model::PerfFormat;
 use std::io::{BufRead, BufReader, Read};
 
 /// A reader that hashes and counts everything read through it.
@@ -47,17 +49,6 @@ fn hex(bytes: &[u8]) -> String {
         hex.push(char::from(DIGITS[usize::from(b & 0x0f)]));
     }
     hex
-}
-
-/// What was read: the evidence and the provenance of the bytes.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PerfRead {
-    /// The evidence.
-    pub evidence: PerfEvidence,
-    /// Hex SHA-256 of the file's bytes.
-    pub sha256: String,
-    /// Size of the file in bytes.
-    pub bytes: u64,
 }
 
 /// Reads one file from `inner`; `path` names it in messages and provenance.
@@ -144,11 +135,6 @@ fn check_family(found: &dyn Reader, declared: PerfFormat, path: &str) -> Result<
         declared: declared.describe().to_owned(),
         found: found.describe().to_owned(),
     })
-}
-
-/// A UTF-8 byte order mark, as Windows tools write one.
-pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
 }
 
 /// The first bytes of a file, past a byte order mark and white space, with what no reader

@@ -8,7 +8,7 @@
 use crate::collect::{Collector, Samples, Shape, TIME_STATS};
 use crate::error::PerfError;
 use crate::provenance;
-use crate::readers::{Input, Reader, Sample};
+use crate::reader::{Input, Reader, Sample};
 use jiff::Timestamp;
 use serde_json::Value;
 use shipgate_model::{Direction, PerfEvidence, PerfFormat, PerfUnit, RunThresholds};

@@ -18,7 +18,7 @@ use crate::error::PerfError;
 use crate::k6_summary::{MetricType, direction_of, unit_of};
 use crate::k6_thresholds::Threshold;
 use crate::provenance;
-use crate::readers::{Input, Reader, Sample};
+use crate::reader::{Input, Reader, Sample};
 use jiff::Timestamp;
 use serde_json::Value;
 use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RunThresholds, SampleStat};
@@ -170,7 +170,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         }
         number += 1;
         let at = format!("line {number}");
-        let text = crate::input::strip_bom(&line);
+        let text = crate::reader::strip_bom(&line);
         if text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }

@@ -17,7 +17,7 @@
 use crate::collect::{Collector, Shape};
 use crate::error::PerfError;
 use crate::provenance;
-use crate::readers::{Input, Reader, Sample};
+use crate::reader::{Input, Reader, Sample};
 use serde_json::{Map, Value};
 use shipgate_model::perf::{K6_TIME_TRENDS, expected_direction};
 use shipgate_model::{Direction, PerfEvidence, PerfFormat, PerfUnit, RunThresholds};

@@ -33,16 +33,27 @@ mod k6_ndjson;
 mod k6_summary;
 mod k6_thresholds;
 mod locust;
+mod reader;
 mod readers;
 mod snapshot;
 
 pub use error::PerfError;
-pub use input::PerfRead;
 pub use snapshot::{PromoteOptions, PromoteRefusal, SNAPSHOT_VERSION, promote, render_snapshot};
 
 pub use shipgate_model::PerfFormat;
-use shipgate_model::PerfProvenance;
+use shipgate_model::{PerfEvidence, PerfProvenance};
 use std::path::Path;
+
+/// What was read: the evidence and the provenance of the bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PerfRead {
+    /// The evidence.
+    pub evidence: PerfEvidence,
+    /// Hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Size of the file in bytes.
+    pub bytes: u64,
+}
 
 /// Reads the file at `path`; `display` names it in messages and in the evidence's provenance
 /// (a path relative to the policy's folder, say).

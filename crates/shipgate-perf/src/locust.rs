@@ -8,7 +8,7 @@
 use crate::collect::Collector;
 use crate::error::PerfError;
 use crate::provenance;
-use crate::readers::{Input, Reader, Sample};
+use crate::reader::{Input, Reader, Sample};
 use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RunThresholds};
 use std::collections::BTreeMap;
 use std::io::BufRead;

@@ -22,10 +22,10 @@
 //! Keys are sorted and numbers written in their shortest exact form, so promoting the same file
 //! with the same options twice gives the same bytes.
 
+use crate::PerfRead;
 use crate::collect::{contradicts_samples, out_of_range};
 use crate::error::PerfError;
-use crate::input::PerfRead;
-use crate::readers::{Input, Reader, Sample};
+use crate::reader::{Input, Reader, Sample};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -97,7 +97,7 @@ impl Reader for Snapshot {
                         path: path.to_owned(),
                         source,
                     })?;
-                read_bytes(crate::input::strip_bom(&bytes), path)
+                read_bytes(crate::reader::strip_bom(&bytes), path)
             }
             Input::Json(doc) => read(doc, path),
         }

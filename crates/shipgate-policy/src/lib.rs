@@ -27,6 +27,7 @@ mod quarantine;
 mod raw;
 mod starter;
 mod uat;
+mod validator;
 mod values;
 
 pub use catalog::CheckInfo;

@@ -2,11 +2,9 @@
 //! whether it must name the release's commit.
 //!
 //! A source takes part by implementing `shipgate_model::Provenance` for its evidence, having a
-//! [`ProvenanceSource`] variant (in `ALL`, `is_configured`, `as_str`), a field in
+//! [`ProvenanceSource`] variant (in `ALL` and `as_str`, and in `is_configured` in `load/provenance.rs`), a field in
 //! [`ProvenanceAges`], and one line in `evaluate::provenance::sources`.
 
-use crate::load::Validator;
-use crate::raw::RawPolicy;
 use crate::values::DurationSpec;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -36,15 +34,6 @@ impl ProvenanceSource {
         ProvenanceSource::Performance,
         ProvenanceSource::Uat,
     ];
-
-    /// Whether the policy configures the source.
-    pub fn is_configured(self, policy: &RawPolicy) -> bool {
-        match self {
-            ProvenanceSource::Tests => policy.sources.tests.is_some(),
-            ProvenanceSource::Performance => policy.sources.performance.is_some(),
-            ProvenanceSource::Uat => policy.sources.uat.is_some(),
-        }
-    }
 
     /// The source's name in the policy and the report.
     pub fn as_str(self) -> &'static str {
@@ -123,32 +112,6 @@ pub struct ProvenanceSection {
 
 /// The default of `clock_skew`.
 pub(crate) const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
-
-impl Validator<'_> {
-    pub(crate) fn validate_provenance(&mut self, policy: &RawPolicy) {
-        let Some(check) = &policy.checks.provenance else {
-            return;
-        };
-        let ages = check.max_age.clone().unwrap_or_default();
-        for source in ProvenanceSource::ALL {
-            let name = source.as_str();
-            if let Some(age) = ages.get(source) {
-                if !source.is_configured(policy) {
-                    self.cross_problem(
-                        &format!("checks.provenance.max_age.{name}"),
-                        format!("`max_age.{name}` is set but the policy has no `sources.{name}`; configure the source or remove the limit"),
-                    );
-                }
-                if age.get().is_zero() {
-                    self.problem(
-                        &format!("checks.provenance.max_age.{name}"),
-                        "a maximum age of zero refuses all evidence; write e.g. `1d`",
-                    );
-                }
-            }
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -5,8 +5,8 @@
 use super::{Check, CheckKind, Evaluation, Needs};
 use crate::catalog::CheckInfo;
 use crate::evaluate::defects;
-use crate::load::Validator;
 use crate::raw::{CheckSettings, RawPolicy};
+use crate::validator::Validator;
 use shipgate_model::{CheckResult, Severity};
 use shipgate_model::{Level, OnMissing};
 use std::sync::Arc;

@@ -3,9 +3,9 @@
 use super::{Check, CheckKind, Evaluation, Needs};
 use crate::catalog::CheckInfo;
 use crate::evaluate::performance;
-use crate::load::Validator;
 use crate::performance::{DEFAULT_ALPHA, DEFAULT_MIN_SAMPLES, PerfLimit};
 use crate::raw::{CheckSettings, RawPolicy};
+use crate::validator::Validator;
 use crate::values::Percent;
 use shipgate_model::CheckResult;
 use std::sync::Arc;

@@ -4,9 +4,9 @@
 use super::{Check, CheckKind, Evaluation, Needs};
 use crate::catalog::CheckInfo;
 use crate::evaluate::provenance;
-use crate::load::Validator;
 use crate::provenance::{CommitRule, DEFAULT_CLOCK_SKEW, ProvenanceSource};
 use crate::raw::{CheckSettings, RawPolicy};
+use crate::validator::Validator;
 use shipgate_model::CheckResult;
 use std::collections::BTreeMap;
 use std::sync::Arc;

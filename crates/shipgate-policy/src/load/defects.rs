@@ -1,10 +1,10 @@
 //! Rules of the defect sections: what each tracker kind needs and which keys apply to it. (Which
 //! checks need defects is said by the checks themselves, in the registry.)
 
-use super::Validator;
 use crate::checks::Needs;
 use crate::defects::DefectSources;
 use crate::raw::RawPolicy;
+use crate::validator::Validator;
 use shipgate_model::trackers::KIND_SPECIFIC_KEYS;
 
 impl Validator<'_> {
