@@ -11,7 +11,8 @@
 //! (and JSON Schema, for the policy's schema): the kinds of defect tracker and what each needs
 //! ([`TrackerKind`], [`trackers`]), the load-test formats ([`PerfFormat`]), retry modes
 //! ([`RetryMode`]), check levels ([`Level`]) and what missing evidence does ([`OnMissing`]),
-//! metric directions ([`Direction`]) and units ([`PerfUnit`]), and the evidence sources
+//! metric directions ([`Direction`]) and units ([`PerfUnit`], and [`CheckUnit`] for a check's
+//! numbers), and the evidence sources
 //! ([`SourceId`]). No other crate keeps a copy of these to map by hand.
 //!
 //! It must not do any IO, read the clock or the environment, or know how any evidence format is
@@ -67,7 +68,7 @@ pub use trackers::{
     DefectSourceSettings, NotDefectRule, OriginMap, SeverityMap, TrackerKind, TrackerSpec,
 };
 pub use uat::{SignatureMeaning, Signoff, UatDecision, UatEvidence, UatSignature};
-pub use verdict::{CheckResult, CheckStatus, Decision, Level, OnMissing, Verdict};
+pub use verdict::{CheckResult, CheckStatus, CheckUnit, Decision, Level, OnMissing, Verdict};
 
 #[cfg(test)]
 mod vocabulary_tests {
@@ -135,6 +136,27 @@ mod vocabulary_tests {
                 "uat",
                 "uat-approvals"
             ]
+        );
+        for (unit, n) in [
+            (CheckUnit::Ratio, "ratio"),
+            (CheckUnit::Count, "count"),
+            (CheckUnit::Seconds, "seconds"),
+            (CheckUnit::Roles, "roles"),
+            (CheckUnit::Plain, ""),
+            (CheckUnit::Metric(PerfUnit::PerSecond), "/s"),
+            (CheckUnit::Metric(PerfUnit::Other("MB".into())), "MB"),
+        ] {
+            assert_eq!(name(unit.clone()), n);
+            assert_eq!(read::<CheckUnit>(n), Some(unit));
+        }
+        // A latency is reported in seconds, never as milliseconds read as seconds.
+        assert_eq!(
+            CheckUnit::of_metric(&PerfUnit::Milliseconds),
+            (CheckUnit::Seconds, 0.001)
+        );
+        assert_eq!(
+            CheckUnit::of_metric(&PerfUnit::Number),
+            (CheckUnit::Plain, 1.0)
         );
         // Near misses are refused, never read as the nearest word.
         assert_eq!(read::<Level>("Warn"), None);

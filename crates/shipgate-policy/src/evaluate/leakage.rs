@@ -12,6 +12,7 @@ use crate::raw::{CheckSettings, CriticalPath};
 use crate::values::{Percent, format_duration, format_percent};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
+use shipgate_model::CheckUnit;
 use shipgate_model::{
     CheckResult, Defect, DefectEvidence, LeakageReport, LeakageRow, Origin, SourceState,
 };
@@ -108,7 +109,7 @@ pub(crate) fn rate(
     defects: &SourceState<DefectEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = CheckRun::new("leakage.rate", settings).with_unit("ratio");
+    let check = CheckRun::new("leakage.rate", settings).with_unit(CheckUnit::Ratio);
     let threshold = json!(
         options
             .max_rate
@@ -210,7 +211,13 @@ pub(crate) fn rate(
         "leakage is a trend, not a single fix: write a regression test for each production defect listed in the details (see `traceability.production-defects`), test the paths they came from before release, and re-baseline with `shipgate leakage --by month`; a release that must ship anyway needs an approved, time-boxed waiver".to_owned()
     });
     check.measured(
-        passed, observed, threshold, "ratio", message, remedy, details,
+        passed,
+        observed,
+        threshold,
+        CheckUnit::Ratio,
+        message,
+        remedy,
+        details,
     )
 }
 

@@ -13,6 +13,7 @@ use crate::policy::Policy;
 use crate::provenance::{CommitRule, ProvenanceSource};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
+use shipgate_model::CheckUnit;
 use shipgate_model::{
     CheckResult, EvidenceProblem, EvidenceSet, Provenance, ProvenanceItem, SourceState,
     commits_match,
@@ -69,7 +70,7 @@ pub(crate) fn provenance(
     evidence: &EvidenceSet,
     now: Timestamp,
 ) -> CheckResult {
-    let check = CheckRun::new("evidence.provenance", options.settings).with_unit("count");
+    let check = CheckRun::new("evidence.provenance", options.settings).with_unit(CheckUnit::Count);
     let rule = options.commit;
     let release_commit = policy
         .release
@@ -244,7 +245,7 @@ pub(crate) fn provenance(
         passed,
         json!(found.len()),
         json!(0),
-        "count",
+        CheckUnit::Count,
         message,
         findings::remedy(&found),
         details,
