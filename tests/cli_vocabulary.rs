@@ -170,4 +170,17 @@ fn the_command_line_refuses_words_it_does_not_know() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
+    for args in [
+        &["leakage", "--by", "weeks"][..],
+        &["init", "--profile", "bank", "-o", "-"][..],
+        &["inspect", "perf", "--input-format", "jtl", "x.jtl"][..],
+    ] {
+        let out = shipgate().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    let out = shipgate()
+        .args(["init", "--profile", "fintech", "-o", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
 }

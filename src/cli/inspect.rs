@@ -109,19 +109,9 @@ impl InspectFormat {
     }
 }
 
-/// The retry modes of the shared vocabulary, as a policy names them: `per-testcase` (every
-/// `<testcase>` is one test) or `repeated-testcases` (repeated testcases in one file are attempts
-/// of one test).
+/// The retry modes of the shared vocabulary, as a policy names them.
 fn retry_modes() -> impl clap::builder::TypedValueParser<Value = RetryMode> {
-    use clap::builder::TypedValueParser as _;
-    clap::builder::PossibleValuesParser::new(RetryMode::ALL.map(RetryMode::as_str)).try_map(
-        |name| {
-            RetryMode::ALL
-                .into_iter()
-                .find(|m| m.as_str() == name)
-                .ok_or(format!("`{name}` is not a retry mode"))
-        },
-    )
+    super::words::one_of(&RetryMode::ALL, RetryMode::as_str, RetryMode::describe)
 }
 
 pub(crate) fn run(cmd: &InspectCommand, global: &Global) -> ExitCode {

@@ -37,7 +37,7 @@ pub(crate) struct PromoteArgs {
     #[arg(long, value_name = "BASELINE")]
     pub out: PathBuf,
 
-    /// The run's format (`auto`: recognised from its content).
+    /// The run's format.
     #[arg(long, visible_alias = "input-format", value_name = "FORMAT", default_value = "auto", value_parser = formats())]
     pub format: PerfFormat,
 
@@ -65,7 +65,7 @@ pub(crate) struct InspectPerfArgs {
     #[arg(value_name = "FILE")]
     pub path: PathBuf,
 
-    /// The file's format (`auto`: recognised from its content).
+    /// The file's format.
     #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = formats())]
     pub input_format: PerfFormat,
 
@@ -84,9 +84,7 @@ pub(crate) enum PerfOutput {
 
 /// The formats of the shared vocabulary, listed in `--help` as they are named in a policy.
 fn formats() -> impl clap::builder::TypedValueParser<Value = PerfFormat> {
-    use clap::builder::TypedValueParser as _;
-    clap::builder::PossibleValuesParser::new(PerfFormat::ALL.map(PerfFormat::as_str))
-        .try_map(|name| name.parse::<PerfFormat>())
+    super::words::one_of(&PerfFormat::ALL, PerfFormat::as_str, PerfFormat::describe)
 }
 
 pub(crate) fn run(cmd: &PerfCommand) -> ExitCode {

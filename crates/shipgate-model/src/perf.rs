@@ -401,7 +401,7 @@ impl PerfFormat {
     /// What a file of the format holds, for messages (`k6 results`).
     pub const fn describe(self) -> &'static str {
         match self {
-            PerfFormat::Auto => "any format",
+            PerfFormat::Auto => "recognised from the content",
             PerfFormat::K6 => "k6 results",
             PerfFormat::Jmeter => "JMeter results",
             PerfFormat::Locust => "Locust results",

@@ -38,6 +38,16 @@ impl RetryMode {
             RetryMode::RepeatedTestcases => "repeated-testcases",
         }
     }
+
+    /// What the mode reads, for `--help`.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            RetryMode::PerTestcase => "Every `<testcase>` is one test",
+            RetryMode::RepeatedTestcases => {
+                "Repeated testcases in one file are attempts of one test"
+            }
+        }
+    }
 }
 
 /// What happened to one test.

@@ -46,7 +46,7 @@ pub use performance::{
     PerformanceSources,
 };
 pub use policy::{Policy, Release};
-pub use provenance::{CommitRule, ProvenanceAges, ProvenanceSection, ProvenanceSource};
+pub use provenance::{CommitRule, PROVENANCE_SOURCES, ProvenanceAges, ProvenanceSection};
 pub use quarantine::parse_quarantine;
 pub use raw::{
     CheckSettings, CriticalPath, CriticalPathsSection, FlakySection, RawChecks, RawPolicy,

@@ -1,49 +1,24 @@
 //! `checks.provenance` → `evidence.provenance`: how old each source's evidence may be, and
 //! whether it must name the release's commit.
 //!
-//! A source takes part by implementing `shipgate_model::Provenance` for its evidence, having a
-//! [`ProvenanceSource`] variant (in `ALL` and `as_str`, and in `is_configured` in `load/provenance.rs`), a field in
-//! [`ProvenanceAges`], and one line in `evaluate::provenance::sources`.
+//! A source takes part by implementing `shipgate_model::Provenance` for its evidence, being in
+//! [`PROVENANCE_SOURCES`] (its `shipgate_model::SourceId`) and in `is_configured` in
+//! `load/provenance.rs`, having a field in [`ProvenanceAges`], and one line in
+//! `evaluate::provenance::sources`.
 
 use crate::values::DurationSpec;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use shipgate_model::{Level, OnMissing};
+use shipgate_model::{Level, OnMissing, SourceId};
 use std::time::Duration;
 
-/// The sources whose provenance can be checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ProvenanceSource {
-    /// JUnit files: the latest `<testsuite timestamp>` of each, and its `git.commit`/`commit`
-    /// property.
-    Tests,
-    /// The current load-test run (`sources.performance.current`): when it ran, and its
-    /// `commit` when the file records one. The baseline is another release's run and takes no
-    /// part.
-    Performance,
-    /// The UAT sign-off: its oldest signature time, and its `commit`; the GitHub deployment
-    /// approvals: their run's creation time, and the commit it built.
-    Uat,
-}
-
-impl ProvenanceSource {
-    /// Every source, in report order.
-    pub const ALL: [ProvenanceSource; 3] = [
-        ProvenanceSource::Tests,
-        ProvenanceSource::Performance,
-        ProvenanceSource::Uat,
-    ];
-
-    /// The source's name in the policy and the report.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProvenanceSource::Tests => "tests",
-            ProvenanceSource::Performance => "performance",
-            ProvenanceSource::Uat => "uat",
-        }
-    }
-}
+/// The sources whose provenance can be checked, in report order: JUnit files (the latest
+/// `<testsuite timestamp>` of each, and its `git.commit`/`commit` property); the current load-test
+/// run (when it ran, and its `commit` when the file records one; the baseline is another release's
+/// run and takes no part); the UAT sign-off (its oldest signature time, and its `commit`) with the
+/// GitHub deployment approvals (their run's creation time, and the commit it built).
+pub const PROVENANCE_SOURCES: [SourceId; 3] =
+    [SourceId::Tests, SourceId::Performance, SourceId::Uat];
 
 /// How old each source's evidence may be at evaluation time.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
@@ -59,11 +34,12 @@ pub struct ProvenanceAges {
 
 impl ProvenanceAges {
     /// The maximum age set for a source.
-    pub fn get(&self, source: ProvenanceSource) -> Option<DurationSpec> {
+    pub fn get(&self, source: SourceId) -> Option<DurationSpec> {
         match source {
-            ProvenanceSource::Tests => self.tests,
-            ProvenanceSource::Performance => self.performance,
-            ProvenanceSource::Uat => self.uat,
+            SourceId::Tests => self.tests,
+            SourceId::Performance => self.performance,
+            SourceId::Uat => self.uat,
+            _ => None,
         }
     }
 }

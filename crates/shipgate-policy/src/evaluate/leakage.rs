@@ -236,6 +236,26 @@ pub enum LeakageGrouping {
 }
 
 impl LeakageGrouping {
+    /// Every grouping, as the command line lists them.
+    pub const ALL: [LeakageGrouping; 4] = [
+        LeakageGrouping::Month,
+        LeakageGrouping::Severity,
+        LeakageGrouping::Component,
+        LeakageGrouping::IntroducedIn,
+    ];
+
+    /// What the rows are, for `--help`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            LeakageGrouping::Month => "One row per calendar month, oldest first: the trend",
+            LeakageGrouping::Severity => "One row per severity",
+            LeakageGrouping::Component => "One row per component",
+            LeakageGrouping::IntroducedIn => {
+                "One row per sprint or release the defects were introduced in (`sources.defects.introduced_in`)"
+            }
+        }
+    }
+
     /// The name used on the command line and in the report.
     pub fn as_str(self) -> &'static str {
         match self {

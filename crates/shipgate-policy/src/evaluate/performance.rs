@@ -22,11 +22,11 @@ use crate::checks::PerfCheck;
 use crate::performance::PerfLimit;
 use crate::values::format_percent;
 use serde_json::{Map, Value, json};
-use shipgate_model::CheckUnit;
 use shipgate_model::{
     CheckResult, CheckStatus, Direction, EvidenceProblem, PerfEvidence, PerfMetric, PerfRuns,
     PerfUnit, SampleStat, SourceState,
 };
+use shipgate_model::{CheckUnit, SourceId};
 use shipgate_stats::{
     Alternative, BootstrapOptions, Statistic, bootstrap_difference, mann_whitney,
 };
@@ -638,7 +638,7 @@ fn incomparable(
     Box::new(missing(
         check,
         EvidenceProblem {
-            source: "performance".to_owned(),
+            source: SourceId::Performance.as_str().to_owned(),
             location: Some(baseline.path.clone()),
             message,
             remedy: remedy.to_owned(),
@@ -682,7 +682,7 @@ fn lacks(e: &PerfEvidence, what: &str, metric: &str) -> EvidenceProblem {
         .map(|(k, _)| format!("`{k}`"))
         .collect();
     EvidenceProblem {
-        source: "performance".to_owned(),
+        source: SourceId::Performance.as_str().to_owned(),
         location: Some(file.clone()),
         message: format!(
             "{what} `{file}` ({}) has no metric `{metric}`; the closest it has: {}",

@@ -1,17 +1,17 @@
 //! Rules of `checks.provenance`: which sources it names, and how old their evidence may be.
 
-use crate::provenance::ProvenanceSource;
+use crate::provenance::PROVENANCE_SOURCES;
 use crate::raw::RawPolicy;
 use crate::validator::Validator;
+use shipgate_model::SourceId;
 
-impl ProvenanceSource {
-    /// Whether the policy configures the source.
-    pub(crate) fn is_configured(self, policy: &RawPolicy) -> bool {
-        match self {
-            ProvenanceSource::Tests => policy.sources.tests.is_some(),
-            ProvenanceSource::Performance => policy.sources.performance.is_some(),
-            ProvenanceSource::Uat => policy.sources.uat.is_some(),
-        }
+/// Whether the policy configures the source (one of [`PROVENANCE_SOURCES`]).
+fn is_configured(source: SourceId, policy: &RawPolicy) -> bool {
+    match source {
+        SourceId::Tests => policy.sources.tests.is_some(),
+        SourceId::Performance => policy.sources.performance.is_some(),
+        SourceId::Uat => policy.sources.uat.is_some(),
+        _ => false,
     }
 }
 
@@ -21,10 +21,10 @@ impl Validator<'_> {
             return;
         };
         let ages = check.max_age.clone().unwrap_or_default();
-        for source in ProvenanceSource::ALL {
+        for source in PROVENANCE_SOURCES {
             let name = source.as_str();
             if let Some(age) = ages.get(source) {
-                if !source.is_configured(policy) {
+                if !is_configured(source, policy) {
                     self.cross_problem(
                         &format!("checks.provenance.max_age.{name}"),
                         format!("`max_age.{name}` is set but the policy has no `sources.{name}`; configure the source or remove the limit"),
