@@ -438,6 +438,59 @@ mod tests {
         }
     }
 
+    /// Which kind takes which key is the policy's contract (docs/policy.md): a key a kind took
+    /// by mistake would be accepted and ignored, a credential or zone the gate never uses.
+    #[test]
+    fn each_kind_accepts_exactly_its_documented_keys() {
+        let accepted = |kind: TrackerKind| {
+            KIND_SPECIFIC_KEYS
+                .iter()
+                .filter(|k| kind.spec().accepts(k))
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        let network = ["timeout", "retries", "ca_bundle"];
+        let with = |keys: &[&'static str]| {
+            KIND_SPECIFIC_KEYS
+                .iter()
+                .filter(|k| keys.contains(k) || network.contains(k))
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            accepted(TrackerKind::Jira),
+            with(&["url", "user_env", "token_env"])
+        );
+        assert_eq!(
+            accepted(TrackerKind::JiraDc),
+            with(&["url", "user_env", "token_env"])
+        );
+        assert_eq!(
+            accepted(TrackerKind::Github),
+            with(&["url", "repository", "token_env", "key_prefix"])
+        );
+        for kind in [TrackerKind::Gitlab, TrackerKind::Redmine] {
+            assert_eq!(
+                accepted(kind),
+                with(&["url", "project", "token_env", "key_prefix"])
+            );
+        }
+        assert_eq!(accepted(TrackerKind::File), ["path", "timezone"]);
+        let required = |kind: TrackerKind| -> Vec<&str> {
+            kind.spec().required.iter().map(|(k, _)| *k).collect()
+        };
+        assert_eq!(
+            required(TrackerKind::Jira),
+            ["url", "query", "user_env", "token_env"]
+        );
+        assert_eq!(required(TrackerKind::JiraDc), ["url", "query", "token_env"]);
+        assert_eq!(required(TrackerKind::Github), ["repository"]);
+        assert_eq!(required(TrackerKind::Gitlab), ["project"]);
+        assert_eq!(required(TrackerKind::Redmine), ["url"]);
+        assert_eq!(required(TrackerKind::File), ["path"]);
+        assert!(!TrackerKind::Redmine.spec().labels);
+    }
+
     #[test]
     fn defaults_are_the_documented_ones() {
         let jira = TrackerKind::Jira.spec().default_severity();
