@@ -1,7 +1,7 @@
 //! `shipgate init`: write a commented starter policy.
 
 use super::output::{eprint, print_stdout};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use shipgate_model::ExitCode;
 use shipgate_policy::{Profile, starter_policy};
 use shipgate_report::LogSyntax;
@@ -10,8 +10,8 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub(crate) struct InitArgs {
     /// Which starter policy.
-    #[arg(long, value_enum, default_value_t = ProfileArg::Basic)]
-    pub profile: ProfileArg,
+    #[arg(long, default_value = "basic", value_parser = super::words::one_of(&Profile::ALL, Profile::as_str, Profile::describe))]
+    pub profile: Profile,
 
     /// Where to write it (`-` for stdout).
     #[arg(long, short = 'o', default_value = "shipgate.yaml")]
@@ -22,20 +22,8 @@ pub(crate) struct InitArgs {
     pub force: bool,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(crate) enum ProfileArg {
-    /// Test results: pass rate, suite size, a critical path, flaky tests.
-    Basic,
-    /// Stricter: payment, authentication and data-integrity critical paths.
-    Fintech,
-}
-
 pub(crate) fn run(args: &InitArgs) -> ExitCode {
-    let profile = match args.profile {
-        ProfileArg::Basic => Profile::Basic,
-        ProfileArg::Fintech => Profile::Fintech,
-    };
-    let text = starter_policy(profile);
+    let text = starter_policy(args.profile);
     if args.output.as_os_str() == "-" {
         return print_stdout(text, LogSyntax::Text);
     }

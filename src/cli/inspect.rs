@@ -4,7 +4,7 @@ use super::Global;
 use super::output::{eprint, print_stdout, stdout_color};
 use clap::{Args, Subcommand, ValueEnum};
 use shipgate_evaluator::{inspect_tests, inspect_tests_with_history, inspect_uat};
-use shipgate_model::{ExitCode, SourceState, TestRetention};
+use shipgate_model::{ExitCode, RetryMode, SourceState, TestRetention};
 use shipgate_report::{LogSyntax, RenderOptions};
 
 #[derive(Debug, Subcommand)]
@@ -66,8 +66,8 @@ pub(crate) struct InspectTestsArgs {
     pub format: InspectFormat,
 
     /// Merge retries written as repeated testcases (same suite, classname and name in one file).
-    #[arg(long, value_enum, default_value_t = RetriesArg::PerTestcase)]
-    pub retries: RetriesArg,
+    #[arg(long, default_value = "per-testcase", value_parser = retry_modes())]
+    pub retries: RetryMode,
 
     /// Earlier runs' JUnit files, one folder per run (`history/*/**/*.xml`): also show each run
     /// and the flaky tests across them and this run, ranked by flip rate.
@@ -109,12 +109,9 @@ impl InspectFormat {
     }
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub(crate) enum RetriesArg {
-    /// Every `<testcase>` is one test.
-    PerTestcase,
-    /// Repeated testcases in one file are attempts of one test.
-    RepeatedTestcases,
+/// The retry modes of the shared vocabulary, as a policy names them.
+fn retry_modes() -> impl clap::builder::TypedValueParser<Value = RetryMode> {
+    super::words::one_of(&RetryMode::ALL, RetryMode::as_str, RetryMode::describe)
 }
 
 pub(crate) fn run(cmd: &InspectCommand, global: &Global) -> ExitCode {
@@ -174,10 +171,7 @@ fn uat(args: &InspectUatArgs, global: &Global) -> ExitCode {
 }
 
 fn tests(args: &InspectTestsArgs, global: &Global) -> ExitCode {
-    let retries = match args.retries {
-        RetriesArg::PerTestcase => shipgate_policy::RetryMode::PerTestcase,
-        RetriesArg::RepeatedTestcases => shipgate_policy::RetryMode::RepeatedTestcases,
-    };
+    let retries = args.retries;
     let base = std::path::Path::new(".");
     let (inspection, history) = if args.history.is_empty() {
         let tests = inspect_tests(base, &args.paths, TestRetention::default(), retries);

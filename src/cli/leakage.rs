@@ -21,8 +21,8 @@ pub(crate) struct LeakageArgs {
     pub window: Option<DurationSpec>,
 
     /// How the rows are grouped.
-    #[arg(long, value_enum, default_value_t = ByArg::Month)]
-    pub by: ByArg,
+    #[arg(long, default_value = "month", value_parser = super::words::one_of(&LeakageGrouping::ALL, LeakageGrouping::as_str, LeakageGrouping::describe))]
+    pub by: LeakageGrouping,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = LeakageFormat::Human)]
@@ -44,20 +44,6 @@ fn parse_window(s: &str) -> Result<DurationSpec, String> {
         return Err("a leakage window is at least a day (e.g. `90d`)".to_owned());
     }
     Ok(d)
-}
-
-/// How `shipgate leakage` groups its rows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum ByArg {
-    /// One row per calendar month, oldest first: the trend.
-    Month,
-    /// One row per severity.
-    Severity,
-    /// One row per component.
-    Component,
-    /// One row per sprint or release the defects were introduced in
-    /// (`sources.defects.introduced_in`).
-    IntroducedIn,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -85,12 +71,7 @@ pub(crate) fn run(args: &LeakageArgs, global: &Global) -> ExitCode {
     let window = args
         .window
         .map_or_else(|| loaded.policy.leakage_window(), DurationSpec::get);
-    let by = match args.by {
-        ByArg::Month => LeakageGrouping::Month,
-        ByArg::Severity => LeakageGrouping::Severity,
-        ByArg::Component => LeakageGrouping::Component,
-        ByArg::IntroducedIn => LeakageGrouping::IntroducedIn,
-    };
+    let by = args.by;
     if by == LeakageGrouping::IntroducedIn
         && loaded
             .policy

@@ -10,6 +10,7 @@ pub(crate) mod logging;
 pub(crate) mod output;
 mod perf;
 mod validate;
+mod words;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use shipgate_model::ExitCode;

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use shipgate_evaluator::TOOL_VERSION;
 use shipgate_evaluator::shipgate_perf::{
-    self, Format, PerfError, PerfRead, PromoteOptions, promote, render_snapshot,
+    self, PerfError, PerfFormat, PerfRead, PromoteOptions, promote, render_snapshot,
 };
 use shipgate_model::ExitCode;
 use shipgate_report::{LogSyntax, PerfInspection, RenderOptions};
@@ -37,9 +37,9 @@ pub(crate) struct PromoteArgs {
     #[arg(long, value_name = "BASELINE")]
     pub out: PathBuf,
 
-    /// The run's format: auto, k6, jmeter, locust, gatling or generic.
-    #[arg(long, visible_alias = "input-format", value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
-    pub format: Format,
+    /// The run's format.
+    #[arg(long, visible_alias = "input-format", value_name = "FORMAT", default_value = "auto", value_parser = formats())]
+    pub format: PerfFormat,
 
     /// The release the run measured [default: $RELEASE_VERSION when set].
     #[arg(long, value_name = "VERSION")]
@@ -65,9 +65,9 @@ pub(crate) struct InspectPerfArgs {
     #[arg(value_name = "FILE")]
     pub path: PathBuf,
 
-    /// The file's format: auto, k6, jmeter, locust, gatling, generic or baseline.
-    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
-    pub input_format: Format,
+    /// The file's format.
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = formats())]
+    pub input_format: PerfFormat,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = PerfOutput::Human)]
@@ -82,8 +82,9 @@ pub(crate) enum PerfOutput {
     Json,
 }
 
-fn parse_format(s: &str) -> Result<Format, String> {
-    s.parse::<Format>()
+/// The formats of the shared vocabulary, listed in `--help` as they are named in a policy.
+fn formats() -> impl clap::builder::TypedValueParser<Value = PerfFormat> {
+    super::words::one_of(&PerfFormat::ALL, PerfFormat::as_str, PerfFormat::describe)
 }
 
 pub(crate) fn run(cmd: &PerfCommand) -> ExitCode {
@@ -94,7 +95,7 @@ pub(crate) fn run(cmd: &PerfCommand) -> ExitCode {
 
 /// Reads a file, or prints why not and returns the exit code: 1 when there is nothing to
 /// read (no file, or a run that measured nothing), 4 when it cannot be read.
-fn read(path: &Path, format: Format) -> Result<PerfRead, ExitCode> {
+fn read(path: &Path, format: PerfFormat) -> Result<PerfRead, ExitCode> {
     let display = path.display().to_string();
     shipgate_perf::read_file(path, &display, format).map_err(|e| {
         eprint(&format!("shipgate: {e}\n  to fix: {}", e.remedy()));
@@ -113,7 +114,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn promote_run(args: &PromoteArgs) -> ExitCode {
-    if args.format == Format::Baseline {
+    if args.format == PerfFormat::Baseline {
         eprint(
             "shipgate: `--format baseline` names a snapshot; promote the run it came from instead",
         );

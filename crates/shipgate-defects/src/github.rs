@@ -12,8 +12,10 @@ use crate::error::DefectsError;
 use crate::labelled::{IssueFields, raw_defect};
 use crate::mapping::RawDefect;
 use crate::paging::MAX_PAGES;
+use crate::tracker::Tracker;
 use serde_json::Value;
 use shipgate_http::{Client, next_link};
+use shipgate_model::TrackerKind;
 
 /// The public GitHub API; Enterprise Server uses `https://HOST/api/v3`.
 pub(crate) const DEFAULT_URL: &str = "https://api.github.com";
@@ -34,12 +36,29 @@ fn state_reason(item: &Value) -> Option<String> {
         .map(str::to_owned)
 }
 
-pub(crate) fn fetch(
-    config: &SourceConfig,
-    client: &Client,
-) -> Result<Vec<RawDefect>, DefectsError> {
+/// GitHub or GitHub Enterprise Issues (`kind: github`).
+pub(crate) static GITHUB: Github = Github;
+
+/// GitHub or GitHub Enterprise Issues (`kind: github`).
+pub(crate) struct Github;
+
+impl Tracker for Github {
+    fn kind(&self) -> TrackerKind {
+        TrackerKind::Github
+    }
+
+    fn fetch(
+        &self,
+        config: &SourceConfig,
+        client: &Client,
+    ) -> Result<Vec<RawDefect>, DefectsError> {
+        fetch(config, client)
+    }
+}
+
+fn fetch(config: &SourceConfig, client: &Client) -> Result<Vec<RawDefect>, DefectsError> {
     let repo = config.require(
-        config.repository.as_deref(),
+        config.settings.repository.as_deref(),
         "repository",
         "`acme/payments`",
     )?;
@@ -48,7 +67,7 @@ pub(crate) fn fetch(
         ("state".into(), "all".into()),
         ("per_page".into(), "100".into()),
     ];
-    params.extend(crate::query_params(config.query.as_deref()));
+    params.extend(crate::query_params(config.settings.query.as_deref()));
     let first = format!("{base}/repos/{repo}/issues");
     let mut next = Some((first, params));
     let mut raws = Vec::new();

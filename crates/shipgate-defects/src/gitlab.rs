@@ -14,8 +14,10 @@ use crate::error::DefectsError;
 use crate::labelled::{IssueFields, raw_defect};
 use crate::mapping::RawDefect;
 use crate::paging::{MAX_PAGES, fetch_concurrently};
+use crate::tracker::Tracker;
 use serde_json::Value;
-use shipgate_http::{Client, JsonResponse};
+use shipgate_http::{Auth, Client, Credential, JsonResponse};
+use shipgate_model::TrackerKind;
 use std::collections::HashSet;
 
 /// gitlab.com; self-managed instances use their own base URL.
@@ -41,18 +43,43 @@ fn closed_as(item: &Value) -> Option<String> {
     }
 }
 
-pub(crate) fn fetch(
-    config: &SourceConfig,
-    client: &Client,
-) -> Result<Vec<RawDefect>, DefectsError> {
+/// GitLab Issues, gitlab.com or self-managed (`kind: gitlab`).
+pub(crate) static GITLAB: Gitlab = Gitlab;
+
+/// GitLab Issues, gitlab.com or self-managed (`kind: gitlab`).
+pub(crate) struct Gitlab;
+
+impl Tracker for Gitlab {
+    fn kind(&self) -> TrackerKind {
+        TrackerKind::Gitlab
+    }
+
+    /// GitLab's own header for personal, project and group access tokens.
+    fn auth(&self, token: Credential, _user: Option<crate::tracker::User>) -> Auth {
+        Auth::Header {
+            name: "PRIVATE-TOKEN".to_owned(),
+            token,
+        }
+    }
+
+    fn fetch(
+        &self,
+        config: &SourceConfig,
+        client: &Client,
+    ) -> Result<Vec<RawDefect>, DefectsError> {
+        fetch(config, client)
+    }
+}
+
+fn fetch(config: &SourceConfig, client: &Client) -> Result<Vec<RawDefect>, DefectsError> {
     let project = config.require(
-        config.project.as_deref(),
+        config.settings.project.as_deref(),
         "project",
         "the project's id or path, `acme/payments`",
     )?;
     let base = config.base_url(DEFAULT_URL);
     let url = format!("{base}/api/v4/projects/{}/issues", encode_path(project));
-    let extra = crate::query_params(config.query.as_deref());
+    let extra = crate::query_params(config.settings.query.as_deref());
     let page = |n: u64| -> Result<JsonResponse, DefectsError> {
         let n = n.to_string();
         let mut query: Vec<(&str, &str)> = vec![

@@ -15,10 +15,52 @@ use crate::config::SourceConfig;
 use crate::error::DefectsError;
 use crate::mapping::RawDefect;
 use crate::paging::{MAX_PAGES, array_field, fetch_concurrently, field_values, str_field};
+use crate::tracker::{Tracker, User};
 use serde_json::{Value, json};
-use shipgate_http::Client;
-use shipgate_model::DefectLink;
+use shipgate_http::{Auth, Client, Credential};
+use shipgate_model::{DefectLink, TrackerKind};
 use std::collections::HashSet;
+
+/// Jira Cloud (`kind: jira`).
+pub(crate) static JIRA_CLOUD: Jira = Jira { cloud: true };
+/// Jira Data Center or Server (`kind: jira-dc`).
+pub(crate) static JIRA_DATA_CENTER: Jira = Jira { cloud: false };
+
+/// Jira, Cloud or Data Center: one search, two APIs.
+pub(crate) struct Jira {
+    cloud: bool,
+}
+
+impl Tracker for Jira {
+    fn kind(&self) -> TrackerKind {
+        if self.cloud {
+            TrackerKind::Jira
+        } else {
+            TrackerKind::JiraDc
+        }
+    }
+
+    /// Basic auth with the account's email (Cloud) or user name (Data Center) when `user_env`
+    /// names one; a Data Center personal access token alone is a bearer token.
+    fn auth(&self, token: Credential, user: Option<User>) -> Auth {
+        match user {
+            Some(user) => Auth::Basic {
+                user: user.name,
+                user_env: user.env,
+                token,
+            },
+            None => Auth::Bearer(token),
+        }
+    }
+
+    fn fetch(
+        &self,
+        config: &SourceConfig,
+        client: &Client,
+    ) -> Result<Vec<RawDefect>, DefectsError> {
+        fetch(config, client, self.cloud)
+    }
+}
 
 const PAGE_SIZE: u64 = 100;
 const SYSTEM_FIELDS: [&str; 8] = [
@@ -54,16 +96,20 @@ impl Fields {
     }
 }
 
-pub(crate) fn fetch(
+fn fetch(
     config: &SourceConfig,
     client: &Client,
     cloud: bool,
 ) -> Result<Vec<RawDefect>, DefectsError> {
     let base = config
-        .require(config.url.as_deref(), "url", "`https://acme.atlassian.net`")?
+        .require(
+            config.settings.url.as_deref(),
+            "url",
+            "`https://acme.atlassian.net`",
+        )?
         .trim_end_matches('/');
     let jql = config.require(
-        config.query.as_deref(),
+        config.settings.query.as_deref(),
         "query",
         "the JQL `project = PAY AND issuetype = Bug`",
     )?;
@@ -94,10 +140,12 @@ fn resolve_fields(
             .severity_map()
             .map(|m| ("sources.defects.severity.field", m.field)),
         config
+            .settings
             .origin
             .as_ref()
             .map(|m| ("sources.defects.origin.field", m.field.clone())),
         config
+            .settings
             .introduced_in
             .clone()
             .map(|f| ("sources.defects.introduced_in", f)),

@@ -39,11 +39,12 @@ pub(crate) fn raw_defect(
         .map(|m| labels_under(&labels, &m.field))
         .unwrap_or_default();
     let origin_values = config
+        .settings
         .origin
         .as_ref()
         .map(|m| labels_under(&labels, &m.field))
         .unwrap_or_default();
-    let introduced_in = match config.introduced_in.as_deref() {
+    let introduced_in = match config.settings.introduced_in.as_deref() {
         Some("milestone") => field_values(item.get("milestone").unwrap_or(&Value::Null)),
         Some(prefix) => labels_under(&labels, prefix),
         None => Vec::new(),

@@ -1,7 +1,7 @@
 //! The defect adapter of shipgate: a tracker's issues, or an export of them, as normalised
 //! [`DefectEvidence`].
 //!
-//! Sources ([`Kind`]): Jira Cloud (`jira`), Jira Data Center/Server (`jira-dc`), GitHub, GitLab,
+//! Sources ([`TrackerKind`]): Jira Cloud (`jira`), Jira Data Center/Server (`jira-dc`), GitHub, GitLab,
 //! Redmine, and a file (`file`): a Jira CSV export or the defect JSON form that
 //! [`write_json`] writes and [`read_json`] reads back byte for byte. Each tracker is paged the way
 //! its API pages, and each issue is mapped to one [`shipgate_model::Defect`] through the policy's
@@ -25,16 +25,22 @@ mod mapping;
 mod paging;
 mod redmine;
 mod similar;
+mod tracker;
+mod trackers;
 
-pub use config::{Kind, NotDefectRule, OriginMap, SeverityMap, SourceConfig};
+pub use config::SourceConfig;
 pub use error::DefectsError;
 pub use json_form::{read_json, write_json};
 pub use shipgate_http::ClientOptions;
+pub use shipgate_model::trackers::{
+    DefectSourceSettings, NotDefectRule, OriginMap, SeverityMap, TrackerKind,
+};
 
 use jiff::Timestamp;
 use shipgate_http::{Auth, Client, Credential, Secret};
 use shipgate_model::DefectEvidence;
 use std::path::Path;
+use tracker::{Tracker, User};
 
 /// Looks up an environment variable (the caller decides where from).
 pub type EnvLookup<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
@@ -62,19 +68,19 @@ pub struct Loaded {
 /// Loads the defects a source configuration names. A query or file with no defect at all is an
 /// error ([`DefectsError::Empty`]): a gate must not pass on a tracker that showed it nothing.
 pub fn load(config: &SourceConfig, options: &LoadOptions<'_>) -> Result<Loaded, DefectsError> {
-    let kind = config.kind.as_str();
-    let loaded = match fetcher(config.kind) {
+    let kind = config.kind().as_str();
+    let loaded = match trackers::tracker(config.kind()) {
         None => read_file(config)?,
-        Some(fetcher) => {
+        Some(tracker) => {
             if options.offline {
                 return Err(DefectsError::Offline { kind });
             }
-            let raws = fetch(config, options, fetcher)?;
+            let raws = fetch(config, options, tracker)?;
             let severity = config.severity_map();
             let not_defects = config.not_defect_rule();
             let maps = mapping::Maps {
                 severity: severity.as_ref(),
-                origin: config.origin.as_ref(),
+                origin: config.settings.origin.as_ref(),
                 not_defects: &not_defects,
             };
             let mut defects = Vec::with_capacity(raws.len());
@@ -86,8 +92,12 @@ pub fn load(config: &SourceConfig, options: &LoadOptions<'_>) -> Result<Loaded, 
                 })?;
                 defects.push(defect);
             }
-            let mut evidence =
-                DefectEvidence::new(kind, &config.location(), config.query.clone(), defects);
+            let mut evidence = DefectEvidence::new(
+                kind,
+                &config.location(),
+                config.settings.query.clone(),
+                defects,
+            );
             evidence.fetched_at = options.fetched_at;
             let bytes = write_json(&evidence).into_bytes();
             Loaded { evidence, bytes }
@@ -97,7 +107,7 @@ pub fn load(config: &SourceConfig, options: &LoadOptions<'_>) -> Result<Loaded, 
         return Err(DefectsError::Empty {
             kind,
             location: config.location(),
-            query: config.query.clone(),
+            query: config.settings.query.clone(),
         });
     }
     tracing::debug!(
@@ -108,30 +118,14 @@ pub fn load(config: &SourceConfig, options: &LoadOptions<'_>) -> Result<Loaded, 
     Ok(loaded)
 }
 
-/// Reads a tracker's issues.
-type Fetcher = fn(&SourceConfig, &Client) -> Result<Vec<mapping::RawDefect>, DefectsError>;
-
-/// How a kind of source is fetched over the network; `None` for a file, which is read instead
-/// (so that no fetch can ever answer "nothing" for it).
-fn fetcher(kind: Kind) -> Option<Fetcher> {
-    Some(match kind {
-        Kind::Jira => |config, client| jira::fetch(config, client, true),
-        Kind::JiraDc => |config, client| jira::fetch(config, client, false),
-        Kind::Github => github::fetch,
-        Kind::Gitlab => gitlab::fetch,
-        Kind::Redmine => redmine::fetch,
-        Kind::File => return None,
-    })
-}
-
 fn fetch(
     config: &SourceConfig,
     options: &LoadOptions<'_>,
-    fetcher: Fetcher,
+    tracker: &dyn Tracker,
 ) -> Result<Vec<mapping::RawDefect>, DefectsError> {
-    let client = Client::new(config.http.clone(), auth(config, options.env)?)?;
-    tracing::debug!(kind = config.kind.as_str(), location = %config.location(), "fetching defects");
-    fetcher(config, &client)
+    let client = Client::new(config.http.clone(), auth(config, tracker, options.env)?)?;
+    tracing::debug!(kind = config.kind().as_str(), location = %config.location(), "fetching defects");
+    tracker.fetch(config, &client)
 }
 
 fn read_file(config: &SourceConfig) -> Result<Loaded, DefectsError> {
@@ -157,15 +151,15 @@ fn read_file(config: &SourceConfig) -> Result<Loaded, DefectsError> {
             let not_defects = config.not_defect_rule();
             let maps = mapping::Maps {
                 severity: severity.as_ref(),
-                origin: config.origin.as_ref(),
+                origin: config.settings.origin.as_ref(),
                 not_defects: &not_defects,
             };
             let defects = jira_csv::read(
                 &bytes,
                 &shown,
                 maps,
-                config.introduced_in.as_deref(),
-                config.timezone.as_ref(),
+                config.settings.introduced_in.as_deref(),
+                config.settings.timezone.as_ref(),
             )?;
             DefectEvidence::new("file", &shown, None, defects)
         }
@@ -189,9 +183,14 @@ fn extension(path: &Path) -> Option<String> {
         .map(str::to_ascii_lowercase)
 }
 
-/// The credentials a source needs, from the environment variables the policy names.
-fn auth(config: &SourceConfig, env: EnvLookup<'_>) -> Result<Auth, DefectsError> {
-    let kind = config.kind.as_str();
+/// The credentials a source needs, from the environment variables the policy names, sent the
+/// way its tracker takes them.
+fn auth(
+    config: &SourceConfig,
+    tracker: &dyn Tracker,
+    env: EnvLookup<'_>,
+) -> Result<Auth, DefectsError> {
+    let kind = config.kind().as_str();
     let read = |what: &'static str, name: &str| -> Result<Credential, DefectsError> {
         match env(name) {
             Some(v) if !v.trim().is_empty() => Ok(Credential {
@@ -205,14 +204,17 @@ fn auth(config: &SourceConfig, env: EnvLookup<'_>) -> Result<Auth, DefectsError>
             }),
         }
     };
-    let token = match &config.token_env {
+    let token = match &config.settings.token_env {
         Some(name) => Some(read("token", name)?),
         None => None,
     };
     // A user name is not a secret; only whether it is set matters here.
-    let user = match &config.user_env {
+    let user = match &config.settings.user_env {
         Some(name) => match env(name) {
-            Some(v) if !v.trim().is_empty() => Some((name.clone(), v.trim().to_owned())),
+            Some(v) if !v.trim().is_empty() => Some(User {
+                env: name.clone(),
+                name: v.trim().to_owned(),
+            }),
             _ => {
                 return Err(DefectsError::MissingEnv {
                     kind,
@@ -223,22 +225,9 @@ fn auth(config: &SourceConfig, env: EnvLookup<'_>) -> Result<Auth, DefectsError>
         },
         None => None,
     };
-    Ok(match (config.kind, token, user) {
-        (_, None, _) => Auth::None,
-        (Kind::Jira | Kind::JiraDc, Some(token), Some((user_env, user))) => Auth::Basic {
-            user,
-            user_env,
-            token,
-        },
-        (Kind::Gitlab, Some(token), _) => Auth::Header {
-            name: "PRIVATE-TOKEN".to_owned(),
-            token,
-        },
-        (Kind::Redmine, Some(token), _) => Auth::Header {
-            name: "X-Redmine-API-Key".to_owned(),
-            token,
-        },
-        (_, Some(token), _) => Auth::Bearer(token),
+    Ok(match token {
+        None => Auth::None,
+        Some(token) => tracker.auth(token, user),
     })
 }
 

@@ -1,8 +1,8 @@
 //! One tracker issue, as each adapter reads it, and its normalisation through the policy's
 //! severity and origin maps and its rule for issues that are not defects.
 
-use crate::config::{NotDefectRule, OriginMap, SeverityMap};
 use jiff::Timestamp;
+use shipgate_model::trackers::{NotDefectRule, OriginMap, SeverityMap};
 use shipgate_model::{
     Defect, DefectLink, DefectStatus, NotADefect, NotADefectBy, Origin, Severity,
 };

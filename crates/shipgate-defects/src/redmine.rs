@@ -11,28 +11,55 @@ use crate::config::SourceConfig;
 use crate::error::DefectsError;
 use crate::mapping::RawDefect;
 use crate::paging::{MAX_PAGES, array_field, fetch_concurrently, field_values, str_field};
+use crate::tracker::Tracker;
 use serde_json::Value;
-use shipgate_http::{Client, JsonResponse};
+use shipgate_http::{Auth, Client, Credential, JsonResponse};
+use shipgate_model::TrackerKind;
 use std::collections::HashSet;
 
 /// Redmine's largest page (`limit` is capped at 100 by default).
 const PAGE_SIZE: u64 = 100;
 
-pub(crate) fn fetch(
-    config: &SourceConfig,
-    client: &Client,
-) -> Result<Vec<RawDefect>, DefectsError> {
+/// Redmine (`kind: redmine`).
+pub(crate) static REDMINE: Redmine = Redmine;
+
+/// Redmine (`kind: redmine`).
+pub(crate) struct Redmine;
+
+impl Tracker for Redmine {
+    fn kind(&self) -> TrackerKind {
+        TrackerKind::Redmine
+    }
+
+    /// Redmine's API key header.
+    fn auth(&self, token: Credential, _user: Option<crate::tracker::User>) -> Auth {
+        Auth::Header {
+            name: "X-Redmine-API-Key".to_owned(),
+            token,
+        }
+    }
+
+    fn fetch(
+        &self,
+        config: &SourceConfig,
+        client: &Client,
+    ) -> Result<Vec<RawDefect>, DefectsError> {
+        fetch(config, client)
+    }
+}
+
+fn fetch(config: &SourceConfig, client: &Client) -> Result<Vec<RawDefect>, DefectsError> {
     let base = config
         .require(
-            config.url.as_deref(),
+            config.settings.url.as_deref(),
             "url",
             "`https://redmine.acme.example`",
         )?
         .trim_end_matches('/');
     let closed = closed_statuses(client, base)?;
     let url = format!("{base}/issues.json");
-    let mut extra = crate::query_params(config.query.as_deref());
-    if let Some(p) = &config.project {
+    let mut extra = crate::query_params(config.settings.query.as_deref());
+    if let Some(p) = &config.settings.project {
         extra.push(("project_id".to_owned(), p.clone()));
     }
     let page = |offset: u64| -> Result<JsonResponse, DefectsError> {
@@ -190,11 +217,13 @@ fn raw_defect(
             .map(|m| values(item, &m.field))
             .unwrap_or_default(),
         origin_values: config
+            .settings
             .origin
             .as_ref()
             .map(|m| values(item, &m.field))
             .unwrap_or_default(),
         introduced_in: config
+            .settings
             .introduced_in
             .as_deref()
             .map(|f| values(item, f))

@@ -8,7 +8,8 @@
 
 use serde_json::{Value, json};
 use shipgate_defects::{
-    ClientOptions, DefectsError, Kind, LoadOptions, SourceConfig, load, read_json, write_json,
+    ClientOptions, DefectsError, LoadOptions, SourceConfig, TrackerKind, load, read_json,
+    write_json,
 };
 use shipgate_http::HttpError;
 use shipgate_json::JsonErrorKind;
@@ -54,10 +55,10 @@ fn fetch(config: &SourceConfig) -> Result<DefectEvidence, DefectsError> {
     load(config, &options).map(|l| l.evidence)
 }
 
-fn config(kind: Kind, uri: &str) -> SourceConfig {
-    let mut c = SourceConfig::new(kind);
-    c.url = Some(uri.to_owned());
-    c.token_env = Some("TRACKER_TOKEN".to_owned());
+fn config(kind: TrackerKind, uri: &str) -> SourceConfig {
+    let mut c = SourceConfig::of_kind(kind);
+    c.settings.url = Some(uri.to_owned());
+    c.settings.token_env = Some("TRACKER_TOKEN".to_owned());
     c.http = ClientOptions {
         timeout: Duration::from_secs(5),
         retries: 2,
@@ -172,9 +173,9 @@ fn jira_cloud(body: String) -> Server {
 fn jira_cloud_an_issue_status_given_twice_is_refused() {
     let page = json!({"issues": [jira_issue()], "isLast": true});
     let c = |uri: &str| {
-        let mut c = config(Kind::Jira, uri);
-        c.user_env = Some("TRACKER_USER".to_owned());
-        c.query = Some("project = PAY".to_owned());
+        let mut c = config(TrackerKind::Jira, uri);
+        c.settings.user_env = Some("TRACKER_USER".to_owned());
+        c.settings.query = Some("project = PAY".to_owned());
         c
     };
     let s = jira_cloud(without_twice(&page));
@@ -202,8 +203,8 @@ fn jira_dc(body: String) -> Server {
 fn jira_data_center_an_issue_status_given_twice_is_refused() {
     let page = json!({"startAt": 0, "maxResults": 50, "total": 1, "issues": [jira_issue()]});
     let c = |uri: &str| {
-        let mut c = config(Kind::JiraDc, uri);
-        c.query = Some("project = PAY".to_owned());
+        let mut c = config(TrackerKind::JiraDc, uri);
+        c.settings.query = Some("project = PAY".to_owned());
         c
     };
     let s = jira_dc(without_twice(&page));
@@ -240,8 +241,8 @@ fn github_an_issue_state_given_twice_is_refused() {
         "html_url": "https://github.com/acme/payments/issues/1"
     }]);
     let c = |uri: &str| {
-        let mut c = config(Kind::Github, uri);
-        c.repository = Some("acme/payments".to_owned());
+        let mut c = config(TrackerKind::Github, uri);
+        c.settings.repository = Some("acme/payments".to_owned());
         c
     };
     let s = github(without_twice(&list));
@@ -278,8 +279,8 @@ fn gitlab_an_issue_state_given_twice_is_refused() {
         "web_url": "https://gitlab.example/acme/payments/-/issues/1"
     }]);
     let c = |uri: &str| {
-        let mut c = config(Kind::Gitlab, uri);
-        c.project = Some("acme/payments".to_owned());
+        let mut c = config(TrackerKind::Gitlab, uri);
+        c.settings.project = Some("acme/payments".to_owned());
         c
     };
     let s = gitlab(without_twice(&list));
@@ -322,8 +323,8 @@ fn redmine_an_issue_status_or_a_status_s_is_closed_given_twice_is_refused() {
         "created_on": "2026-10-01T09:41:00Z", "closed_on": null
     }], "total_count": 1, "offset": 0, "limit": 25});
     let c = |uri: &str| {
-        let mut c = config(Kind::Redmine, uri);
-        c.project = Some("ittest".to_owned());
+        let mut c = config(TrackerKind::Redmine, uri);
+        c.settings.project = Some("ittest".to_owned());
         c
     };
     let s = redmine(statuses.to_string(), without_twice(&issues));
@@ -453,7 +454,7 @@ fn defect_file_source_with_a_status_given_twice_is_refused() {
         1,
     );
     std::fs::write(&file, twice).unwrap();
-    let mut c = SourceConfig::new(Kind::File);
+    let mut c = SourceConfig::of_kind(TrackerKind::File);
     c.path = Some(file);
     c.path_display = Some("defects.json".to_owned());
     let e = fetch(&c).unwrap_err();

@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use shipgate_defects::{
-    DefectsError, Kind, LoadOptions, OriginMap, SourceConfig, load, read_json, write_json,
+    DefectsError, LoadOptions, OriginMap, SourceConfig, TrackerKind, load, read_json, write_json,
 };
 use shipgate_model::{DefectStatus, Origin, Severity};
 use std::path::{Path, PathBuf};
@@ -27,17 +27,17 @@ fn options() -> LoadOptions<'static> {
 }
 
 fn csv_config(path: PathBuf) -> SourceConfig {
-    let mut c = SourceConfig::new(Kind::File);
+    let mut c = SourceConfig::of_kind(TrackerKind::File);
     c.path = Some(path);
     c.path_display = Some("defects.csv".into());
-    c.origin = Some(OriginMap {
+    c.settings.origin = Some(OriginMap {
         field: "Defect origin".into(),
         production: vec!["Production".into()],
         pre_production: vec!["QA".into(), "Staging".into()],
     });
-    c.introduced_in = Some("Sprint".into());
+    c.settings.introduced_in = Some("Sprint".into());
     // The fixtures were exported by a user whose Jira profile is on UTC.
-    c.timezone = Some(shipgate_model::Zone::utc());
+    c.settings.timezone = Some(shipgate_model::Zone::utc());
     c
 }
 
@@ -118,7 +118,7 @@ fn a_jira_cloud_csv_export_is_normalised() {
 #[test]
 fn a_jira_export_without_a_stated_time_zone_is_refused_at_its_line() {
     let mut c = csv_config(fixture("jira-cloud-export-all-fields.csv"));
-    c.timezone = None;
+    c.settings.timezone = None;
     let e = load(&c, &options()).unwrap_err();
     let DefectsError::FileFormat { line, reason, .. } = &e else {
         panic!("{e:?}");
@@ -145,7 +145,7 @@ fn a_jira_export_without_a_stated_time_zone_is_refused_at_its_line() {
     )
     .unwrap();
     let mut c = csv_config(p);
-    c.timezone = None;
+    c.settings.timezone = None;
     let e = load(&c, &options()).unwrap_err();
     assert!(
         matches!(&e, DefectsError::FileFormat { line: Some(4), reason, .. } if reason.contains("PAY-2")),
@@ -156,7 +156,7 @@ fn a_jira_export_without_a_stated_time_zone_is_refused_at_its_line() {
 #[test]
 fn the_exporting_users_time_zone_is_applied() {
     let mut c = csv_config(fixture("jira-cloud-export-all-fields.csv"));
-    c.timezone = Some(shipgate_model::Zone::named("America/New_York").unwrap());
+    c.settings.timezone = Some(shipgate_model::Zone::named("America/New_York").unwrap());
     let loaded = load(&c, &options()).unwrap();
     // 12 March 2024 is after the US switch to daylight time (10 March): UTC-4.
     assert_eq!(
@@ -168,7 +168,7 @@ fn the_exporting_users_time_zone_is_applied() {
 #[test]
 fn a_field_the_export_does_not_have_is_named_with_similar_columns() {
     let mut c = csv_config(fixture("jira-cloud-export-all-fields.csv"));
-    c.origin.as_mut().unwrap().field = "Origin".into();
+    c.settings.origin.as_mut().unwrap().field = "Origin".into();
     let e = load(&c, &options()).unwrap_err();
     let text = e.to_string();
     assert!(
@@ -229,7 +229,7 @@ fn a_csv_export_written_as_the_json_form_reads_back_exactly() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("defects.json");
     std::fs::write(&path, write_json(&loaded.evidence)).unwrap();
-    let mut c = SourceConfig::new(Kind::File);
+    let mut c = SourceConfig::of_kind(TrackerKind::File);
     c.path = Some(path.clone());
     let again = load(&c, &options()).unwrap();
     assert_eq!(again.evidence, loaded.evidence);
@@ -268,7 +268,7 @@ fn the_json_form_refuses_a_date_without_its_zone() {
 
 #[test]
 fn a_tracker_is_missing_evidence_offline() {
-    let c = SourceConfig::new(Kind::Jira);
+    let c = SourceConfig::of_kind(TrackerKind::Jira);
     let e = load(&c, &options()).unwrap_err();
     assert!(e.is_missing());
     assert!(e.to_string().contains("`--offline`"), "{e}");

@@ -11,7 +11,7 @@ mod common;
 
 use common::{Server, config, fetch_defects};
 use serde_json::{Value, json};
-use shipgate_defects::{DefectsError, Kind, LoadOptions, NotDefectRule, OriginMap, load};
+use shipgate_defects::{DefectsError, LoadOptions, NotDefectRule, OriginMap, TrackerKind, load};
 use shipgate_model::{Defect, Origin};
 use wiremock::matchers::{body_partial_json, method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
@@ -149,10 +149,10 @@ fn jira_cloud() -> Server {
 }
 
 fn jira_config(uri: &str, origin_field: &str) -> shipgate_defects::SourceConfig {
-    let mut c = config(Kind::Jira, uri);
-    c.user_env = Some("TRACKER_USER".to_owned());
-    c.query = Some("project = PAY AND issuetype = Bug".to_owned());
-    c.origin = Some(origin(origin_field, "Production", "QA"));
+    let mut c = config(TrackerKind::Jira, uri);
+    c.settings.user_env = Some("TRACKER_USER".to_owned());
+    c.settings.query = Some("project = PAY AND issuetype = Bug".to_owned());
+    c.settings.origin = Some(origin(origin_field, "Production", "QA"));
     c
 }
 
@@ -230,7 +230,7 @@ fn jira_resolutions_are_requested_and_duplicates_are_not_defects() {
 fn jira_the_policy_rule_replaces_the_default() {
     let s = jira_cloud();
     let mut c = jira_config(&s.uri(), "customfield_10042");
-    c.not_defects = Some(NotDefectRule {
+    c.settings.not_defects = Some(NotDefectRule {
         resolutions: vec!["cannot reproduce".to_owned()],
         labels: vec!["NOT-A-BUG".to_owned()],
     });
@@ -249,7 +249,7 @@ fn jira_the_policy_rule_replaces_the_default() {
         "Duplicate and Not a Bug count again; the resolution is named before the label"
     );
     // An empty rule leaves nothing out.
-    c.not_defects = Some(NotDefectRule::default());
+    c.settings.not_defects = Some(NotDefectRule::default());
     let d = fetch_defects(&c).unwrap();
     assert!(d.iter().all(|d| d.closed_as_not_a_defect().is_none()));
 }
@@ -278,9 +278,9 @@ fn jira_data_center_asks_for_the_resolution_on_every_page() {
                 }))),
         );
     }
-    let mut c = config(Kind::JiraDc, &s.uri());
-    c.query = Some("project = PAY".to_owned());
-    c.origin = Some(origin("customfield_10042", "Production", "QA"));
+    let mut c = config(TrackerKind::JiraDc, &s.uri());
+    c.settings.query = Some("project = PAY".to_owned());
+    c.settings.origin = Some(origin("customfield_10042", "Production", "QA"));
     let d = fetch_defects(&c).unwrap();
     assert_eq!(
         marks(&d),
@@ -299,7 +299,7 @@ fn jira_data_center_asks_for_the_resolution_on_every_page() {
         );
     }
     // The same field name is ambiguous on Data Center too.
-    c.origin = Some(origin("Defect origin", "Production", "QA"));
+    c.settings.origin = Some(origin("Defect origin", "Production", "QA"));
     let e = fetch_defects(&c).unwrap_err();
     assert!(e.to_string().contains("customfield_10107"), "{e}");
 }
@@ -361,8 +361,8 @@ fn github() -> Server {
 }
 
 fn github_config(uri: &str) -> shipgate_defects::SourceConfig {
-    let mut c = config(Kind::Github, uri);
-    c.repository = Some("acme/payments".to_owned());
+    let mut c = config(TrackerKind::Github, uri);
+    c.settings.repository = Some("acme/payments".to_owned());
     c
 }
 
@@ -389,7 +389,7 @@ fn github_state_reasons_and_labels_mark_what_is_not_a_defect() {
     );
 
     let mut c = github_config(&s.uri());
-    c.not_defects = Some(NotDefectRule {
+    c.settings.not_defects = Some(NotDefectRule {
         resolutions: vec!["duplicate".to_owned(), "not_planned".to_owned()],
         labels: vec![],
     });
@@ -464,8 +464,8 @@ fn gitlab_an_issue_closed_as_a_duplicate_is_not_a_defect_and_a_moved_one_counts(
                 ),
         );
     }
-    let mut c = config(Kind::Gitlab, &s.uri());
-    c.project = Some("acme/payments".to_owned());
+    let mut c = config(TrackerKind::Gitlab, &s.uri());
+    c.settings.project = Some("acme/payments".to_owned());
     let d = fetch_defects(&c).unwrap();
     assert_eq!(
         marks(&d),
@@ -476,7 +476,7 @@ fn gitlab_an_issue_closed_as_a_duplicate_is_not_a_defect_and_a_moved_one_counts(
             row("#4", None, Some("duplicate")),
         ]
     );
-    c.not_defects = Some(NotDefectRule {
+    c.settings.not_defects = Some(NotDefectRule {
         resolutions: vec!["duplicate".to_owned(), "moved".to_owned()],
         labels: vec![],
     });
@@ -530,8 +530,8 @@ fn redmine_a_rejected_issue_is_not_a_defect_unless_its_status_is_open() {
                 }))),
         );
     }
-    let mut c = config(Kind::Redmine, &s.uri());
-    c.origin = Some(origin("Defect origin", "Production", "QA"));
+    let mut c = config(TrackerKind::Redmine, &s.uri());
+    c.settings.origin = Some(origin("Defect origin", "Production", "QA"));
     let d = fetch_defects(&c).unwrap();
     assert_eq!(
         marks(&d),
@@ -559,10 +559,10 @@ fn a_csv_exports_resolution_column_is_read_under_jiras_rule() {
          Banner,PAY-4,10004,Bug,Done,Low,Done,3/Sep/26 8:12 AM,5/Sep/26 5:40 PM,ui,invalid,QA,Done\n",
     )
     .unwrap();
-    let mut c = shipgate_defects::SourceConfig::new(Kind::File);
+    let mut c = shipgate_defects::SourceConfig::of_kind(TrackerKind::File);
     c.path = Some(path);
-    c.timezone = Some(shipgate_model::Zone::utc());
-    c.origin = Some(origin("Defect origin", "Production", "QA"));
+    c.settings.timezone = Some(shipgate_model::Zone::utc());
+    c.settings.origin = Some(origin("Defect origin", "Production", "QA"));
     let options = LoadOptions {
         offline: true,
         env: &|_| None,
@@ -578,7 +578,7 @@ fn a_csv_exports_resolution_column_is_read_under_jiras_rule() {
             row("PAY-4", None, Some("Done")),
         ]
     );
-    c.not_defects = Some(NotDefectRule {
+    c.settings.not_defects = Some(NotDefectRule {
         resolutions: vec![],
         labels: vec!["invalid".to_owned()],
     });

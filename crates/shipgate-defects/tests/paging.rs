@@ -9,7 +9,7 @@ mod common;
 
 use common::{Server, config, fetch};
 use serde_json::{Value, json};
-use shipgate_defects::{DefectsError, Kind, SourceConfig};
+use shipgate_defects::{DefectsError, SourceConfig, TrackerKind};
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, ResponseTemplate};
 
@@ -61,14 +61,14 @@ fn jira_dc(jql: &str, pages: [u64; 3]) -> Server {
 #[test]
 fn jira_dc_pages_are_ordered_by_key_so_they_stay_put() {
     let s = jira_dc("project = PAY ORDER BY key", [1, 2, 3]);
-    let mut c = config(Kind::JiraDc, &s.uri());
-    c.query = Some("project = PAY".to_owned());
+    let mut c = config(TrackerKind::JiraDc, &s.uri());
+    c.settings.query = Some("project = PAY".to_owned());
     assert_eq!(fetch(&c).unwrap(), ["PAY-1", "PAY-2", "PAY-3"]);
 
     // A query that orders its results itself is sent as written.
     let s = jira_dc("project = PAY order  by created DESC", [3, 2, 1]);
-    let mut c = config(Kind::JiraDc, &s.uri());
-    c.query = Some("project = PAY order  by created DESC".to_owned());
+    let mut c = config(TrackerKind::JiraDc, &s.uri());
+    c.settings.query = Some("project = PAY order  by created DESC".to_owned());
     assert_eq!(
         fetch(&c).unwrap(),
         ["PAY-1", "PAY-2", "PAY-3"],
@@ -81,8 +81,8 @@ fn jira_dc_an_issue_seen_on_two_pages_is_not_counted_twice() {
     // PAY-1 moved from page 1 to page 2 while paging, so PAY-2 was never seen: three issues
     // were returned, as many as the total, but only two distinct ones.
     let s = jira_dc("project = PAY ORDER BY key", [1, 1, 3]);
-    let mut c = config(Kind::JiraDc, &s.uri());
-    c.query = Some("project = PAY ORDER BY key".to_owned());
+    let mut c = config(TrackerKind::JiraDc, &s.uri());
+    c.settings.query = Some("project = PAY ORDER BY key".to_owned());
     shape_error(
         fetch(&c),
         "the search reported 3 issues but 2 were returned",
@@ -126,8 +126,8 @@ fn gitlab(pages: &[(u64, &[u64], &Headers)]) -> Server {
 }
 
 fn gitlab_config(uri: &str) -> SourceConfig {
-    let mut c = config(Kind::Gitlab, uri);
-    c.project = Some("acme/payments".to_owned());
+    let mut c = config(TrackerKind::Gitlab, uri);
+    c.settings.project = Some("acme/payments".to_owned());
     c
 }
 

@@ -2,11 +2,9 @@
 //! defect evidence, with the hash of the bytes the decision rests on.
 
 use crate::{FetchedCopy, GatherOptions, Resolver};
-use shipgate_defects::{
-    ClientOptions, Kind, LoadOptions, NotDefectRule, OriginMap, SeverityMap, SourceConfig,
-};
-use shipgate_model::{DefectEvidence, EvidenceProblem, InputRecord, Severity, SourceState};
-use shipgate_policy::{DefectKind, DefectSources, Policy};
+use shipgate_defects::{LoadOptions, SourceConfig, TrackerKind};
+use shipgate_model::{DefectEvidence, EvidenceProblem, InputRecord, SourceState};
+use shipgate_policy::{DefectSources, Policy};
 use std::path::Path;
 
 const SOURCE: &str = "defects";
@@ -14,58 +12,7 @@ const SOURCE: &str = "defects";
 /// The adapter's configuration for the policy's defect source; paths resolved against
 /// `base_dir`.
 pub fn defect_config(sources: &DefectSources, base_dir: &Path) -> SourceConfig {
-    let kind = match sources.kind {
-        DefectKind::Jira => Kind::Jira,
-        DefectKind::JiraDc => Kind::JiraDc,
-        DefectKind::Github => Kind::Github,
-        DefectKind::Gitlab => Kind::Gitlab,
-        DefectKind::Redmine => Kind::Redmine,
-        DefectKind::File => Kind::File,
-    };
-    let defaults = ClientOptions::default();
-    let mut config = SourceConfig::new(kind);
-    config.url = sources.url.clone();
-    config.path = sources.path.as_ref().map(|p| base_dir.join(p));
-    config.path_display = sources.path.clone();
-    config.repository = sources.repository.clone();
-    config.project = sources.project.clone();
-    config.query = sources.query.clone();
-    config.user_env = sources.user_env.clone();
-    config.token_env = sources.token_env.clone();
-    config.severity = sources.severity.as_ref().map(|s| SeverityMap {
-        field: s
-            .field
-            .clone()
-            .map(|f| f.0)
-            .or_else(|| kind.default_severity().map(|d| d.field))
-            .unwrap_or_default(),
-        map: vec![
-            (Severity::Critical, s.map.critical.clone()),
-            (Severity::High, s.map.high.clone()),
-            (Severity::Medium, s.map.medium.clone()),
-            (Severity::Low, s.map.low.clone()),
-        ],
-    });
-    config.origin = sources.origin.as_ref().map(|o| OriginMap {
-        field: o.field.0.clone(),
-        production: o.production.clone(),
-        pre_production: o.pre_production.clone(),
-    });
-    config.introduced_in = sources.introduced_in.clone();
-    // Given, the policy's rule is the whole rule: a list it leaves out names nothing.
-    config.not_defects = sources.not_defects.as_ref().map(|n| NotDefectRule {
-        resolutions: n.resolutions.clone().unwrap_or_default(),
-        labels: n.labels.clone().unwrap_or_default(),
-    });
-    config.key_prefix = sources.key_prefix.clone();
-    config.timezone = sources.timezone.as_ref().map(|z| z.zone().clone());
-    config.http = ClientOptions {
-        timeout: sources.timeout.map_or(defaults.timeout, |t| t.get()),
-        retries: sources.retries.unwrap_or(defaults.retries),
-        ca_bundle: sources.ca_bundle.as_ref().map(|p| base_dir.join(p)),
-        ..defaults
-    };
-    config
+    SourceConfig::new(sources.settings(), base_dir)
 }
 
 /// Loads the defects the policy's `sources.defects` names: for the gate and for
@@ -133,7 +80,7 @@ pub(crate) fn load(
     let mut config = defect_config(sources, resolver.base_dir());
     // The name the report gives this input; a replay must give the same one.
     let location = config.location();
-    let fetches = config.kind != Kind::File;
+    let fetches = config.kind().spec().fetches;
     let mut export = None;
     if !fetches {
         if let Some(path) = &sources.path {
@@ -168,13 +115,13 @@ pub(crate) fn load(
             return (SourceState::Unreadable(vec![problem]), Vec::new());
         }
         // What the tracker answered, stored in the defect JSON form: already normalised.
-        config.kind = Kind::File;
+        config.settings.kind = TrackerKind::File;
         config.path = Some(stored.full);
         config.path_display = Some(stored.shown);
-        config.severity = None;
-        config.origin = None;
-        config.introduced_in = None;
-        config.not_defects = None;
+        config.settings.severity = None;
+        config.settings.origin = None;
+        config.settings.introduced_in = None;
+        config.settings.not_defects = None;
     }
     let state = match &export {
         Some(located) => load_export(located, config, resolver, options),

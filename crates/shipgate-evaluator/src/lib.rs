@@ -32,7 +32,7 @@ mod uat_source;
 pub use approvals_source::approvals_config;
 pub use defects_source::{defect_config, load_defects};
 pub use error::EvaluatorError;
-pub use perf_source::{BASELINE as PERF_BASELINE_SOURCE, CURRENT as PERF_SOURCE, format_of};
+pub use perf_source::{BASELINE as PERF_BASELINE_SOURCE, CURRENT as PERF_SOURCE};
 pub use record::{
     EVIDENCE_DIR, MANIFEST_FILE, MANIFEST_VERSION, Manifest, REPORT_FILE, REPORT_FILES, Snapshot,
     WrittenRecord, compare_reports, load_snapshot_policy, write_record,
@@ -213,7 +213,7 @@ pub fn gather_with(
                 history_globs,
                 resolver,
                 policy.history_runs(),
-                tests_source::junit_retries(policy.retry_mode()),
+                policy.retry_mode(),
             )
         });
         let quarantine = scope.spawn(|| quarantine_source::load(policy, resolver));

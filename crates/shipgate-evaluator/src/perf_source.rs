@@ -3,8 +3,8 @@
 
 use crate::Resolver;
 use shipgate_model::{EvidenceProblem, InputRecord, PerfEvidence, PerfRuns, SourceState};
-use shipgate_perf::{Format, PerfError};
-use shipgate_policy::{PerfFile, PerfFormat, Policy};
+use shipgate_perf::PerfError;
+use shipgate_policy::{PerfFile, Policy};
 
 /// The `source` of the current results in the report's inputs.
 pub const CURRENT: &str = "performance";
@@ -23,19 +23,6 @@ pub(crate) fn load(policy: &Policy, resolver: &Resolver) -> (PerfRuns, Vec<Input
         None => SourceState::NotConfigured,
     };
     (PerfRuns { current, baseline }, inputs)
-}
-
-/// The perf adapter's name for a policy format.
-pub fn format_of(format: Option<PerfFormat>) -> Format {
-    match format.unwrap_or_default() {
-        PerfFormat::Auto => Format::Auto,
-        PerfFormat::K6 => Format::K6,
-        PerfFormat::Jmeter => Format::Jmeter,
-        PerfFormat::Locust => Format::Locust,
-        PerfFormat::Gatling => Format::Gatling,
-        PerfFormat::Generic => Format::Generic,
-        PerfFormat::Baseline => Format::Baseline,
-    }
 }
 
 fn load_one(
@@ -61,7 +48,7 @@ fn load_one(
             path: display.clone(),
             source: io,
         }),
-        None => shipgate_perf::read_file(&path, &display, format_of(file.format)),
+        None => shipgate_perf::read_file(&path, &display, file.format.unwrap_or_default()),
     };
     if let Err(PerfError::Io { source: io, .. }) = &read {
         resolver.note_failure(source, &display, io);
@@ -121,6 +108,7 @@ fn load_one(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shipgate_model::PerfFormat;
     use shipgate_model::perf::expected_unit;
 
     const FIXTURES: &str = concat!(
@@ -221,20 +209,15 @@ mod tests {
             if name.ends_with(".numpy.json") || name.ends_with(".md") || entry.path().is_dir() {
                 continue;
             }
-            let read = shipgate_perf::read_file(&entry.path(), &name, Format::Auto)
+            let read = shipgate_perf::read_file(&entry.path(), &name, PerfFormat::Auto)
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
-            let tool = [
-                Format::K6,
-                Format::Jmeter,
-                Format::Locust,
-                Format::Gatling,
-                Format::Generic,
-            ]
-            .into_iter()
-            .find(|f| shipgate_perf::read_file(&entry.path(), &name, *f).is_ok())
-            .and_then(Format::tool);
+            let format = PerfFormat::ALL
+                .into_iter()
+                .filter(|f| !matches!(f, PerfFormat::Auto | PerfFormat::Baseline))
+                .find(|f| shipgate_perf::read_file(&entry.path(), &name, *f).is_ok())
+                .unwrap_or(PerfFormat::Auto);
             for (metric, m) in &read.evidence.metrics {
-                if let Some(unit) = expected_unit(tool, metric) {
+                if let Some(unit) = expected_unit(format, metric) {
                     assert_eq!(m.unit, unit, "{name}: {metric}");
                     checked += 1;
                 }

@@ -28,7 +28,7 @@ pub(crate) fn load(policy: &Policy, resolver: &Resolver, outcomes: bool) -> Load
     };
     let options = ReadOptions {
         retention: policy.test_retention(),
-        retries: junit_retries(policy.retry_mode()),
+        retries: policy.retry_mode(),
         outcomes,
     };
     let mut inspection = inspect_with(resolver, &sources.junit, &options);
@@ -87,14 +87,6 @@ fn inspect_with(resolver: &Resolver, patterns: &[String], options: &ReadOptions)
     }
 }
 
-/// The reader's retry mode for the policy's.
-pub(crate) fn junit_retries(retries: shipgate_policy::RetryMode) -> RetryMode {
-    match retries {
-        shipgate_policy::RetryMode::PerTestcase => RetryMode::PerTestcase,
-        shipgate_policy::RetryMode::RepeatedTestcases => RetryMode::RepeatedTestcases,
-    }
-}
-
 /// What the JUnit reader made of a set of globs: for `shipgate inspect tests` and the gate.
 #[derive(Debug)]
 pub struct TestInspection {
@@ -111,14 +103,14 @@ pub fn inspect_tests(
     base_dir: &Path,
     patterns: &[String],
     retention: TestRetention,
-    retries: shipgate_policy::RetryMode,
+    retries: RetryMode,
 ) -> TestInspection {
     inspect(
         base_dir,
         patterns,
         ReadOptions {
             retention,
-            retries: junit_retries(retries),
+            retries,
             outcomes: false,
         },
     )
@@ -147,12 +139,11 @@ pub struct HistoryInspection {
 pub fn inspect_tests_with_history(
     base_dir: &Path,
     patterns: &[String],
-    retries: shipgate_policy::RetryMode,
+    retries: RetryMode,
     history_globs: &[String],
     history_runs: u32,
     commit: Option<&str>,
 ) -> HistoryInspection {
-    let retries = junit_retries(retries);
     let mut tests = inspect(
         base_dir,
         patterns,

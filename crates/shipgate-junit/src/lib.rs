@@ -65,21 +65,9 @@ const IN_MEMORY_LIMIT: u64 = 8 * 1024 * 1024;
 /// Size of the read buffer for streamed files.
 const STREAM_BUFFER: usize = 256 * 1024;
 
-/// How retries written as repeated testcases are read (`sources.tests.retries`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum RetryMode {
-    /// Each `<testcase>` is one test (the default: repeated names are usually parameterised
-    /// tests or `describe` blocks, not retries).
-    #[default]
-    PerTestcase,
-    /// Testcases with the same suite, classname and name in one file are attempts of one test,
-    /// in document order, and the last attempt decides: flaky if it passed after earlier
-    /// attempts (a runner retries only after a failure), failed or errored if it failed or
-    /// errored; a skipped last attempt does not hide an earlier failure. The number of attempts
-    /// is in [`shipgate_model::TestRecord::attempts`]. See `docs/retries.md` for which runners
-    /// need it.
-    RepeatedTestcases,
-}
+/// How retries written as repeated testcases are read (`sources.tests.retries`): the shared
+/// vocabulary's mode, read as the policy names it.
+pub use shipgate_model::RetryMode;
 
 /// What to keep while reading.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

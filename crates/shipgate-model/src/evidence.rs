@@ -3,11 +3,68 @@
 use crate::approvals::DeploymentApprovals;
 use crate::defects::DefectEvidence;
 use crate::history::RunHistory;
-use crate::perf::PerfRuns;
+use crate::perf::PerfEvidence;
 use crate::quarantine::Quarantine;
 use crate::tests::TestEvidence;
 use crate::uat::UatEvidence;
 use serde::{Deserialize, Serialize};
+
+/// The sources of evidence, by the name the report's `inputs[].source` and evidence problems
+/// give them. Names are a public contract of the JSON report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceId {
+    /// JUnit test results (`sources.tests.junit`).
+    Tests,
+    /// Earlier runs' test results (`sources.tests.history`).
+    History,
+    /// Known-flaky tests (`sources.tests.quarantine`).
+    Quarantine,
+    /// The defect tracker or its export (`sources.defects`).
+    Defects,
+    /// The current load-test run (`sources.performance.current`).
+    Performance,
+    /// The baseline it is compared with (`sources.performance.baseline`).
+    PerformanceBaseline,
+    /// The UAT sign-off (`sources.uat.signoff`).
+    Uat,
+    /// GitHub deployment approvals (`sources.uat.github_approvals`).
+    UatApprovals,
+}
+
+impl SourceId {
+    /// Every source, in the order the evaluator loads them.
+    pub const ALL: [SourceId; 8] = [
+        SourceId::Tests,
+        SourceId::History,
+        SourceId::Quarantine,
+        SourceId::Defects,
+        SourceId::Performance,
+        SourceId::PerformanceBaseline,
+        SourceId::Uat,
+        SourceId::UatApprovals,
+    ];
+
+    /// The name in the report (`performance-baseline`).
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SourceId::Tests => "tests",
+            SourceId::History => "history",
+            SourceId::Quarantine => "quarantine",
+            SourceId::Defects => "defects",
+            SourceId::Performance => "performance",
+            SourceId::PerformanceBaseline => "performance-baseline",
+            SourceId::Uat => "uat",
+            SourceId::UatApprovals => "uat-approvals",
+        }
+    }
+}
+
+impl std::fmt::Display for SourceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// One problem with a source of evidence: what was wrong, where, and what to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,4 +146,14 @@ pub struct EvidenceSet {
     pub quarantine: SourceState<Quarantine>,
     /// Every input read, with its hash.
     pub inputs: Vec<InputRecord>,
+}
+
+/// The performance evidence of one evaluation: the current run and the baseline it is compared
+/// with. Each is loaded (or found missing) on its own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PerfRuns {
+    /// The run being released (`sources.performance.current`).
+    pub current: SourceState<PerfEvidence>,
+    /// The last good run (`sources.performance.baseline`).
+    pub baseline: SourceState<PerfEvidence>,
 }

@@ -7,6 +7,14 @@
 //! reader of dates and times every other crate uses ([`instant`]), the public exit-code table
 //! ([`exit`]) and why a value was refused ([`error`]).
 //!
+//! It is also the one home of the words the crates share, each defined once with its serde name
+//! (and JSON Schema, for the policy's schema): the kinds of defect tracker and what each needs
+//! ([`TrackerKind`], [`trackers`]), the load-test formats ([`PerfFormat`]), retry modes
+//! ([`RetryMode`]), check levels ([`Level`]) and what missing evidence does ([`OnMissing`]),
+//! metric directions ([`Direction`]) and units ([`PerfUnit`], and [`CheckUnit`] for a check's
+//! numbers), and the evidence sources
+//! ([`SourceId`]). No other crate keeps a copy of these to map by hand.
+//!
 //! It must not do any IO, read the clock or the environment, or know how any evidence format is
 //! parsed. Everything here is plain data with serde derives and small pure helpers, so that every
 //! other crate can depend on it without pulling anything else in.
@@ -24,6 +32,7 @@ pub mod provenance;
 pub mod quarantine;
 pub mod report;
 pub mod tests;
+pub mod trackers;
 pub mod uat;
 pub mod verdict;
 
@@ -36,7 +45,7 @@ pub use defects::{
     NotADefectBy, Origin, Severity,
 };
 pub use error::ModelError;
-pub use evidence::{EvidenceProblem, EvidenceSet, InputRecord, SourceState};
+pub use evidence::{EvidenceProblem, EvidenceSet, InputRecord, PerfRuns, SourceId, SourceState};
 pub use exit::ExitCode;
 pub use history::{
     CommitSource, FlakyReason, FlakySummary, FlakyTest, HistoryRun, HistoryTest, LastFailure,
@@ -45,15 +54,118 @@ pub use history::{
 pub use instant::{Expiry, Instant, Written, Zone};
 pub use pattern::{TestPattern, qualified_name};
 pub use perf::{
-    Direction, PerfEvidence, PerfMetric, PerfProvenance, PerfRuns, PerfTool, PerfUnit,
+    Direction, NamingConventions, PerfEvidence, PerfFormat, PerfMetric, PerfProvenance, PerfUnit,
     RunThresholds, SampleRef, SampleStat,
 };
 pub use provenance::{Provenance, ProvenanceItem, commits_match};
 pub use quarantine::{Quarantine, QuarantineEntry};
 pub use report::Report;
 pub use tests::{
-    RepeatedGroup, RepeatedTests, SuiteError, SuiteErrorKind, TestCounts, TestEvidence, TestFile,
-    TestOutcome, TestRecord, TestRetention,
+    RepeatedGroup, RepeatedTests, RetryMode, SuiteError, SuiteErrorKind, TestCounts, TestEvidence,
+    TestFile, TestOutcome, TestRecord, TestRetention,
+};
+pub use trackers::{
+    DefectSourceSettings, NotDefectRule, OriginMap, SeverityMap, TrackerKind, TrackerSpec,
 };
 pub use uat::{SignatureMeaning, Signoff, UatDecision, UatEvidence, UatSignature};
-pub use verdict::{CheckResult, CheckStatus, Decision, Level, Verdict};
+pub use verdict::{CheckResult, CheckStatus, CheckUnit, Decision, Level, OnMissing, Verdict};
+
+#[cfg(test)]
+mod vocabulary_tests {
+    //! The shared words are public contracts: their names in a policy and in the JSON report, and
+    //! the defaults that make a check block. A changed default (`level: warn`, `on_missing: warn`)
+    //! would let every check that names none stop blocking.
+
+    use super::*;
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+
+    fn name<T: Serialize>(value: T) -> String {
+        serde_json::to_value(value)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
+    fn read<T: DeserializeOwned>(name: &str) -> Option<T> {
+        shipgate_json::parse_form(format!("\"{name}\"").as_bytes()).ok()
+    }
+
+    #[test]
+    fn defaults_block() {
+        assert_eq!(Level::default(), Level::Error);
+        assert_eq!(OnMissing::default(), OnMissing::Fail);
+        assert_eq!(RetryMode::default(), RetryMode::PerTestcase);
+        assert_eq!(PerfFormat::default(), PerfFormat::Auto);
+    }
+
+    #[test]
+    fn names_are_the_policy_and_report_spelling_and_nothing_else_reads() {
+        for (level, n) in [(Level::Error, "error"), (Level::Warn, "warn")] {
+            assert_eq!(name(level), n);
+            assert_eq!(read::<Level>(n), Some(level));
+        }
+        for (on_missing, n) in [(OnMissing::Fail, "fail"), (OnMissing::Warn, "warn")] {
+            assert_eq!(name(on_missing), n);
+            assert_eq!(read::<OnMissing>(n), Some(on_missing));
+        }
+        for mode in RetryMode::ALL {
+            assert_eq!(name(mode), mode.as_str());
+            assert_eq!(read::<RetryMode>(mode.as_str()), Some(mode));
+        }
+        for format in PerfFormat::ALL {
+            assert_eq!(name(format), format.as_str());
+            assert_eq!(read::<PerfFormat>(format.as_str()), Some(format));
+            assert_eq!(format.as_str().parse::<PerfFormat>(), Ok(format));
+        }
+        for kind in TrackerKind::ALL {
+            assert_eq!(read::<TrackerKind>(kind.as_str()), Some(kind));
+        }
+        for source in SourceId::ALL {
+            assert_eq!(name(source), source.as_str());
+        }
+        assert_eq!(
+            SourceId::ALL.map(SourceId::as_str),
+            [
+                "tests",
+                "history",
+                "quarantine",
+                "defects",
+                "performance",
+                "performance-baseline",
+                "uat",
+                "uat-approvals"
+            ]
+        );
+        for (unit, n) in [
+            (CheckUnit::Ratio, "ratio"),
+            (CheckUnit::Count, "count"),
+            (CheckUnit::Seconds, "seconds"),
+            (CheckUnit::Roles, "roles"),
+            (CheckUnit::Plain, ""),
+            (CheckUnit::Metric(PerfUnit::PerSecond), "/s"),
+            (CheckUnit::Metric(PerfUnit::Other("MB".into())), "MB"),
+        ] {
+            assert_eq!(name(unit.clone()), n);
+            assert_eq!(read::<CheckUnit>(n), Some(unit));
+        }
+        // A latency is reported in seconds, never as milliseconds read as seconds.
+        assert_eq!(
+            CheckUnit::of_metric(&PerfUnit::Milliseconds),
+            (CheckUnit::Seconds, 0.001)
+        );
+        assert_eq!(
+            CheckUnit::of_metric(&PerfUnit::Number),
+            (CheckUnit::Plain, 1.0)
+        );
+        // Near misses are refused, never read as the nearest word.
+        assert_eq!(read::<Level>("Warn"), None);
+        assert_eq!(read::<Level>("warning"), None);
+        assert_eq!(read::<OnMissing>("skip"), None);
+        assert_eq!(read::<RetryMode>("repeated"), None);
+        assert_eq!(read::<TrackerKind>("jira_dc"), None);
+        assert_eq!(read::<PerfFormat>("K6"), None);
+        assert_eq!(read::<Direction>("lower-is-better"), None);
+        assert!("jtl".parse::<PerfFormat>().is_err());
+    }
+}

@@ -10,14 +10,15 @@
 //! ([`split_metric`], [`expected_unit`], [`expected_direction`]), so that a policy can refuse
 //! `max: 1%` on a latency before any file is read.
 
-use crate::evidence::SourceState;
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Whether a smaller or a larger value is better.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Whether a smaller or a larger value is better: a metric's, and the policy's `direction` for a
+/// metric whose file does not say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Direction {
     /// Latency, error rate: an increase is a regression.
@@ -337,29 +338,115 @@ impl PerfEvidence {
     }
 }
 
-/// The performance evidence of one evaluation: the current run and the baseline it is compared
-/// with. Each is loaded (or found missing) on its own.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PerfRuns {
-    /// The run being released (`sources.performance.current`).
-    pub current: SourceState<PerfEvidence>,
-    /// The last good run (`sources.performance.baseline`).
-    pub baseline: SourceState<PerfEvidence>,
+/// The format of a load-test results file: the policy's `sources.performance.*.format`, the
+/// `--input-format` of the command line, and the key of the performance adapter's readers (each
+/// format but `auto` has at least one reader in `shipgate-perf`'s `READERS`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum PerfFormat {
+    /// Recognised from the content.
+    #[default]
+    Auto,
+    /// k6: handleSummary data, `--summary-export`, the machine-readable summary, `--out json`.
+    K6,
+    /// Apache JMeter: JTL (CSV) or the dashboard's `statistics.json`.
+    Jmeter,
+    /// Locust `--csv` stats.
+    Locust,
+    /// Gatling `stats.json` or `global_stats.json`.
+    Gatling,
+    /// shipgate's generic metrics JSON, or the Bencher Metric Format.
+    Generic,
+    /// A snapshot written by `shipgate perf baseline promote`.
+    Baseline,
 }
 
-/// The tool a file comes from, as far as naming conventions go.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PerfTool {
-    /// Grafana k6.
+/// Which naming conventions a format's metrics follow, for the units and directions a policy
+/// can check before any file is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamingConventions {
+    /// k6's built-in metric names (`http_req_duration`, `checks`, ...).
     K6,
-    /// Apache JMeter.
-    Jmeter,
-    /// Locust.
-    Locust,
-    /// Gatling.
-    Gatling,
-    /// shipgate's generic metrics JSON or the Bencher Metric Format: names as written.
-    Generic,
+    /// Requests named by the user with fixed stats (`checkout.p95`, `checkout.error_rate`).
+    ResponseTimes,
+    /// Names as written: only the file can tell.
+    None,
+}
+
+impl PerfFormat {
+    /// Every format, as named in the policy and on the command line.
+    pub const ALL: [PerfFormat; 7] = [
+        PerfFormat::Auto,
+        PerfFormat::K6,
+        PerfFormat::Jmeter,
+        PerfFormat::Locust,
+        PerfFormat::Gatling,
+        PerfFormat::Generic,
+        PerfFormat::Baseline,
+    ];
+
+    /// The name in the policy and on the command line.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            PerfFormat::Auto => "auto",
+            PerfFormat::K6 => "k6",
+            PerfFormat::Jmeter => "jmeter",
+            PerfFormat::Locust => "locust",
+            PerfFormat::Gatling => "gatling",
+            PerfFormat::Generic => "generic",
+            PerfFormat::Baseline => "baseline",
+        }
+    }
+
+    /// What a file of the format holds, for messages (`k6 results`).
+    pub const fn describe(self) -> &'static str {
+        match self {
+            PerfFormat::Auto => "recognised from the content",
+            PerfFormat::K6 => "k6 results",
+            PerfFormat::Jmeter => "JMeter results",
+            PerfFormat::Locust => "Locust results",
+            PerfFormat::Gatling => "Gatling results",
+            PerfFormat::Generic => "generic metrics",
+            PerfFormat::Baseline => "a shipgate baseline snapshot",
+        }
+    }
+
+    /// The naming conventions of the format's metrics. `auto` and `baseline` say nothing about
+    /// the tool that wrote the file.
+    pub const fn conventions(self) -> NamingConventions {
+        match self {
+            PerfFormat::K6 => NamingConventions::K6,
+            PerfFormat::Jmeter | PerfFormat::Locust | PerfFormat::Gatling => {
+                NamingConventions::ResponseTimes
+            }
+            PerfFormat::Auto | PerfFormat::Generic | PerfFormat::Baseline => {
+                NamingConventions::None
+            }
+        }
+    }
+}
+
+impl fmt::Display for PerfFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for PerfFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        PerfFormat::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = PerfFormat::ALL.iter().map(|f| f.as_str()).collect();
+                format!(
+                    "`{s}` is not a performance format; expected one of {}",
+                    names.join(", ")
+                )
+            })
+    }
 }
 
 /// Splits `name.stat` at the stat: the last `.`-separated part, except that a percentile keeps
@@ -400,22 +487,22 @@ fn is_trend_stat(stat: &str) -> bool {
     matches!(stat, "avg" | "min" | "med" | "max" | "stddev") || parse_percentile(stat).is_some()
 }
 
-/// The unit a metric must have, when the tool's naming conventions alone tell (before any file
+/// The unit a metric must have, when the format's naming conventions alone tell (before any file
 /// is read). `None` when only the file can tell.
-pub fn expected_unit(tool: Option<PerfTool>, metric: &str) -> Option<PerfUnit> {
+pub fn expected_unit(format: PerfFormat, metric: &str) -> Option<PerfUnit> {
     let (name, stat) = split_metric(metric)?;
     // k6 names its metrics; the response-time tools name requests and use fixed stats.
     let base = name.split('{').next().unwrap_or(name);
-    match tool? {
-        PerfTool::K6 => k6_unit(base, stat),
-        PerfTool::Jmeter | PerfTool::Locust | PerfTool::Gatling => match stat {
+    match format.conventions() {
+        NamingConventions::K6 => k6_unit(base, stat),
+        NamingConventions::ResponseTimes => match stat {
             "count" | "errors" => Some(PerfUnit::Count),
             "error_rate" => Some(PerfUnit::Ratio),
             "throughput" => Some(PerfUnit::PerSecond),
             s if is_trend_stat(s) => Some(PerfUnit::Milliseconds),
             _ => None,
         },
-        PerfTool::Generic => None,
+        NamingConventions::None => None,
     }
 }
 
@@ -437,12 +524,12 @@ fn k6_unit(base: &str, stat: &str) -> Option<PerfUnit> {
     }
 }
 
-/// Whether lower or higher is better, when the tool's naming conventions tell.
-pub fn expected_direction(tool: Option<PerfTool>, metric: &str) -> Option<Direction> {
+/// Whether lower or higher is better, when the format's naming conventions tell.
+pub fn expected_direction(format: PerfFormat, metric: &str) -> Option<Direction> {
     let (name, stat) = split_metric(metric)?;
     let base = name.split('{').next().unwrap_or(name);
-    match tool? {
-        PerfTool::K6 => {
+    match format.conventions() {
+        NamingConventions::K6 => {
             if K6_TIME_TRENDS.contains(&base) && is_trend_stat(stat) {
                 return Some(Direction::Lower);
             }
@@ -455,13 +542,13 @@ pub fn expected_direction(tool: Option<PerfTool>, metric: &str) -> Option<Direct
                 _ => None,
             }
         }
-        PerfTool::Jmeter | PerfTool::Locust | PerfTool::Gatling => match stat {
+        NamingConventions::ResponseTimes => match stat {
             "errors" | "error_rate" => Some(Direction::Lower),
             "throughput" => Some(Direction::Higher),
             s if is_trend_stat(s) => Some(Direction::Lower),
             _ => None,
         },
-        PerfTool::Generic => None,
+        NamingConventions::None => None,
     }
 }
 
@@ -522,7 +609,7 @@ mod tests {
 
     #[test]
     fn well_known_units_and_directions() {
-        let k6 = Some(PerfTool::K6);
+        let k6 = PerfFormat::K6;
         assert_eq!(
             expected_unit(k6, "http_req_duration.p95"),
             Some(PerfUnit::Milliseconds)
@@ -544,7 +631,7 @@ mod tests {
             expected_direction(k6, "http_req_failed.rate"),
             Some(Direction::Lower)
         );
-        let jmeter = Some(PerfTool::Jmeter);
+        let jmeter = PerfFormat::Jmeter;
         assert_eq!(
             expected_unit(jmeter, "checkout.p99"),
             Some(PerfUnit::Milliseconds)
@@ -557,8 +644,8 @@ mod tests {
             expected_direction(jmeter, "Total.throughput"),
             Some(Direction::Higher)
         );
-        assert_eq!(expected_unit(None, "checkout.p99"), None);
-        assert_eq!(expected_unit(Some(PerfTool::Generic), "checkout.p99"), None);
+        assert_eq!(expected_unit(PerfFormat::Auto, "checkout.p99"), None);
+        assert_eq!(expected_unit(PerfFormat::Generic, "checkout.p99"), None);
     }
 
     #[test]

@@ -6,7 +6,49 @@
 use crate::instant::Zone;
 use crate::pattern::{TestPattern, qualified_name};
 use jiff::Timestamp;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+/// How test retries are written in the reports: the policy's `sources.tests.retries`, and how
+/// the JUnit reader reads them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum RetryMode {
+    /// Each `<testcase>` element is one test (the default: repeated names are usually
+    /// parameterised tests or `describe` blocks, not retries).
+    #[default]
+    PerTestcase,
+    /// Repeated testcases with the same suite, classname and name in one file are attempts of
+    /// one test, in document order, and the last attempt decides: flaky if it passed after
+    /// earlier attempts (a runner retries only after a failure), failed or errored if it failed
+    /// or errored; a skipped last attempt does not hide an earlier failure. The number of
+    /// attempts is kept with each test (`attempts`). See `docs/retries.md` for which runners
+    /// need it.
+    RepeatedTestcases,
+}
+
+impl RetryMode {
+    /// Every mode, as named in the policy and on the command line.
+    pub const ALL: [RetryMode; 2] = [RetryMode::PerTestcase, RetryMode::RepeatedTestcases];
+
+    /// The name in the policy and on the command line.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RetryMode::PerTestcase => "per-testcase",
+            RetryMode::RepeatedTestcases => "repeated-testcases",
+        }
+    }
+
+    /// What the mode reads, for `--help`.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            RetryMode::PerTestcase => "Every `<testcase>` is one test",
+            RetryMode::RepeatedTestcases => {
+                "Repeated testcases in one file are attempts of one test"
+            }
+        }
+    }
+}
 
 /// What happened to one test.
 ///

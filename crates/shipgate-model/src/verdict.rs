@@ -3,7 +3,9 @@
 //! A failing check is data, never an error: `Err` elsewhere means the gate could not decide.
 
 use crate::exit::ExitCode;
+use crate::perf::PerfUnit;
 use crate::tests::TestCounts;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -49,15 +51,96 @@ impl CheckStatus {
     }
 }
 
-/// Whether a failing check blocks (`error`) or only reports (`warn`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Whether a failing check blocks or only reports: the policy's `level` and the report's.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
-    /// A failure blocks the release.
+    /// A failure blocks the release (default).
     #[default]
     Error,
     /// A failure is reported and does not block.
     Warn,
+}
+
+/// What to do when a check's evidence is absent or unreadable: the policy's `on_missing`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum OnMissing {
+    /// Block (default): evidence that is not there proves nothing.
+    #[default]
+    Fail,
+    /// Report and do not block.
+    Warn,
+}
+
+/// How to read a check's `observed` and `threshold`: the report's `unit`. A public contract of the
+/// JSON report, written as `ratio`, `count`, `seconds`, `roles`, `` (a plain number) or a metric's
+/// own unit (`/s`, `bytes`, ...).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum CheckUnit {
+    /// A fraction between 0 and 1, shown as a percentage (`ratio`).
+    Ratio,
+    /// A number of things, shown with thousands separators (`count`).
+    Count,
+    /// A duration in seconds, shown as one (`seconds`).
+    Seconds,
+    /// A number of sign-off roles (`roles`).
+    Roles,
+    /// A plain number (written empty: a metric whose tool gave no unit).
+    Plain,
+    /// A metric's own unit that none of the above is (`/s`, `bytes`, `bytes/s`, `MB`).
+    Metric(PerfUnit),
+}
+
+impl CheckUnit {
+    /// The unit a performance check reports a metric in, and the factor its values are scaled
+    /// by: milliseconds are reported as seconds, a unitless number as a plain one.
+    pub fn of_metric(unit: &PerfUnit) -> (CheckUnit, f64) {
+        match unit {
+            PerfUnit::Milliseconds => (CheckUnit::Seconds, 0.001),
+            PerfUnit::Number => (CheckUnit::Plain, 1.0),
+            PerfUnit::Ratio => (CheckUnit::Ratio, 1.0),
+            PerfUnit::Count => (CheckUnit::Count, 1.0),
+            other => (CheckUnit::Metric(other.clone()), 1.0),
+        }
+    }
+
+    /// The spelling in the report.
+    pub fn as_str(&self) -> &str {
+        match self {
+            CheckUnit::Ratio => "ratio",
+            CheckUnit::Count => "count",
+            CheckUnit::Seconds => "seconds",
+            CheckUnit::Roles => "roles",
+            CheckUnit::Plain => "",
+            CheckUnit::Metric(unit) => unit.as_str(),
+        }
+    }
+
+    /// Reads a spelling back (a report read again, a release record replayed).
+    pub fn from_report(s: &str) -> Self {
+        match s.trim() {
+            "ratio" => CheckUnit::Ratio,
+            "count" => CheckUnit::Count,
+            "seconds" => CheckUnit::Seconds,
+            "roles" => CheckUnit::Roles,
+            "" => CheckUnit::Plain,
+            other => CheckUnit::Metric(PerfUnit::from_canonical(other)),
+        }
+    }
+}
+
+impl Serialize for CheckUnit {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for CheckUnit {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(CheckUnit::from_report(&s))
+    }
 }
 
 /// The waiver that turned a failing check into `waived`.
@@ -91,7 +174,7 @@ pub struct CheckResult {
     /// How to read `observed` and `threshold`: `ratio` (0-1, shown as a percentage), `count`,
     /// `seconds`, or a metric's own unit.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub unit: Option<String>,
+    pub unit: Option<CheckUnit>,
     /// One or two sentences that say what was found.
     pub message: String,
     /// What would make the check pass; absent when it passes.

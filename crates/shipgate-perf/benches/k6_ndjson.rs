@@ -33,7 +33,7 @@
     clippy::print_stderr
 )]
 
-use shipgate_perf::{Format, read_file};
+use shipgate_perf::{PerfFormat, read_file};
 use std::fs;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -173,7 +173,7 @@ fn main() {
     let mut plain_times = Vec::new();
     let mut strict_times = Vec::new();
     for _ in 0..ROUNDS {
-        let (read, took) = timed(|| read_file(&path, "k6-out.ndjson", Format::K6).unwrap());
+        let (read, took) = timed(|| read_file(&path, "k6-out.ndjson", PerfFormat::K6).unwrap());
         reader_times.push(took);
         assert!(read.evidence.metrics.contains_key("http_req_duration.p95"));
 

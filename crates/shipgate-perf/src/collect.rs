@@ -4,7 +4,7 @@
 use crate::error::PerfError;
 use shipgate_model::perf::{expected_direction, expected_unit};
 use shipgate_model::{
-    Direction, PerfEvidence, PerfMetric, PerfProvenance, PerfTool, PerfUnit, RunThresholds,
+    Direction, PerfEvidence, PerfFormat, PerfMetric, PerfProvenance, PerfUnit, RunThresholds,
     SampleRef, SampleStat,
 };
 use std::collections::BTreeMap;
@@ -46,7 +46,7 @@ impl Samples {
 
 /// Metrics and series of one file, being read.
 pub(crate) struct Collector {
-    tool: PerfTool,
+    tool: PerfFormat,
     path: String,
     format: String,
     metrics: BTreeMap<String, PerfMetric>,
@@ -54,7 +54,7 @@ pub(crate) struct Collector {
 }
 
 impl Collector {
-    pub(crate) fn new(tool: PerfTool, path: &str, format: &str) -> Self {
+    pub(crate) fn new(tool: PerfFormat, path: &str, format: &str) -> Self {
         Self {
             tool,
             path: path.to_owned(),
@@ -85,7 +85,7 @@ impl Collector {
 
     /// The unit a metric has by the tool's naming conventions, else `fallback`.
     pub(crate) fn unit_for(&self, metric: &str, fallback: PerfUnit) -> PerfUnit {
-        expected_unit(Some(self.tool), metric).unwrap_or(fallback)
+        expected_unit(self.tool, metric).unwrap_or(fallback)
     }
 
     /// Adds `name.stat`, its direction taken from the naming conventions unless given.
@@ -106,7 +106,7 @@ impl Collector {
         if let Some(why) = out_of_range(&unit, value) {
             return Err(self.invalid(at, format!("`{key}` is {value} {unit}: {why}")));
         }
-        let direction = direction.or_else(|| expected_direction(Some(self.tool), &key));
+        let direction = direction.or_else(|| expected_direction(self.tool, &key));
         if self.metrics.contains_key(&key) {
             return Err(self.invalid(
                 at,

@@ -11,8 +11,9 @@
 use crate::collect::Collector;
 use crate::error::PerfError;
 use crate::provenance;
+use crate::reader::{Input, Reader, Sample};
 use serde_json::Value;
-use shipgate_model::{PerfEvidence, PerfTool, PerfUnit, RunThresholds};
+use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RunThresholds};
 
 const TOOL: &str = "Gatling";
 
@@ -34,6 +35,34 @@ const STATS: &[(&str, &str, PerfUnit)] = &[
     ),
 ];
 
+/// Gatling's `js/stats.json` (a `GROUP` with its `stats`) or `js/global_stats.json`.
+pub(crate) static GATLING_STATS: GatlingStats = GatlingStats;
+
+/// The reader of Gatling stats.
+pub(crate) struct GatlingStats;
+
+impl Reader for GatlingStats {
+    fn format(&self) -> PerfFormat {
+        PerfFormat::Gatling
+    }
+
+    fn describe(&self) -> &'static str {
+        "a Gatling stats.json or global_stats.json"
+    }
+
+    fn recognise(&self, sample: &Sample<'_>) -> bool {
+        let Sample::Json(obj) = sample else {
+            return false;
+        };
+        (obj.get("type").and_then(Value::as_str) == Some("GROUP") && obj.contains_key("stats"))
+            || obj.contains_key("numberOfRequests")
+    }
+
+    fn read(&self, input: Input<'_>, path: &str) -> Result<PerfEvidence, PerfError> {
+        read(&input.document(path)?, path)
+    }
+}
+
 /// Reads `stats.json` or `global_stats.json`.
 pub(crate) fn read(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
     let is_tree = doc.get("type").and_then(Value::as_str) == Some("GROUP");
@@ -42,7 +71,7 @@ pub(crate) fn read(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
     } else {
         "Gatling global_stats.json"
     };
-    let mut c = Collector::new(PerfTool::Gatling, path, format);
+    let mut c = Collector::new(PerfFormat::Gatling, path, format);
     let root_requests = if is_tree {
         let root = doc
             .get("stats")

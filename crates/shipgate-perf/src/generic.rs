@@ -25,11 +25,12 @@
 use crate::collect::{Collector, Shape, contradicts_samples};
 use crate::error::PerfError;
 use crate::provenance;
+use crate::reader::{Input, Reader, Sample};
 use serde_json::Value;
 use shipgate_json::check_keys;
 use shipgate_model::perf::split_metric;
 use shipgate_model::{
-    Direction, PerfEvidence, PerfTool, PerfUnit, RunThresholds, SampleRef, SampleStat,
+    Direction, PerfEvidence, PerfFormat, PerfUnit, RunThresholds, SampleRef, SampleStat,
 };
 
 const TOP_KEYS: &[&str] = &[
@@ -62,10 +63,69 @@ pub(crate) fn parse_unit(text: &str) -> (PerfUnit, f64) {
     }
 }
 
+/// shipgate's generic metrics JSON: a `metrics` list.
+pub(crate) static GENERIC: Generic = Generic;
+
+/// The reader of the generic metrics JSON.
+pub(crate) struct Generic;
+
+impl Reader for Generic {
+    fn format(&self) -> PerfFormat {
+        PerfFormat::Generic
+    }
+
+    fn describe(&self) -> &'static str {
+        "a generic metrics JSON"
+    }
+
+    fn recognise(&self, sample: &Sample<'_>) -> bool {
+        matches!(sample, Sample::Json(obj) if obj.get("metrics").is_some_and(Value::is_array))
+    }
+
+    fn read(&self, input: Input<'_>, path: &str) -> Result<PerfEvidence, PerfError> {
+        read_generic(&input.document(path)?, path)
+    }
+}
+
+/// The Bencher Metric Format: benchmarks, each an object of measures with a numeric `value`.
+pub(crate) static BENCHER: Bencher = Bencher;
+
+/// The reader of the Bencher Metric Format.
+pub(crate) struct Bencher;
+
+impl Reader for Bencher {
+    fn format(&self) -> PerfFormat {
+        PerfFormat::Generic
+    }
+
+    fn describe(&self) -> &'static str {
+        "a Bencher Metric Format file"
+    }
+
+    fn recognise(&self, sample: &Sample<'_>) -> bool {
+        let Sample::Json(obj) = sample else {
+            return false;
+        };
+        !obj.is_empty()
+            && obj.values().all(|bench| {
+                bench.as_object().is_some_and(|measures| {
+                    !measures.is_empty()
+                        && measures
+                            .values()
+                            .all(|m| m.get("value").is_some_and(Value::is_number))
+                })
+            })
+    }
+
+    fn read(&self, input: Input<'_>, path: &str) -> Result<PerfEvidence, PerfError> {
+        read_bencher(&input.document(path)?, path)
+    }
+}
+
 /// Reads shipgate's generic metrics JSON.
 pub(crate) fn read_generic(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
     let format = "generic metrics JSON";
-    let mut c = Collector::new(PerfTool::Generic, path, format);
+    let mut c = Collector::new(PerfFormat::Generic, path, format);
     let Some(top) = doc.as_object() else {
         return Err(c.invalid("the top level", "expected an object"));
     };
@@ -218,7 +278,7 @@ pub(crate) fn read_generic(doc: &Value, path: &str) -> Result<PerfEvidence, Perf
 /// Reads a Bencher Metric Format file.
 pub(crate) fn read_bencher(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
     let format = "Bencher Metric Format JSON";
-    let mut c = Collector::new(PerfTool::Generic, path, format);
+    let mut c = Collector::new(PerfFormat::Generic, path, format);
     let Some(benchmarks) = doc.as_object() else {
         return Err(c.invalid("the top level", "expected an object of benchmarks"));
     };

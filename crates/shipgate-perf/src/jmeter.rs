@@ -8,9 +8,10 @@
 use crate::collect::{Collector, Samples, Shape, TIME_STATS};
 use crate::error::PerfError;
 use crate::provenance;
+use crate::reader::{Input, Reader, Sample};
 use jiff::Timestamp;
 use serde_json::Value;
-use shipgate_model::{Direction, PerfEvidence, PerfTool, PerfUnit, RunThresholds};
+use shipgate_model::{Direction, PerfEvidence, PerfFormat, PerfUnit, RunThresholds};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
@@ -58,8 +59,79 @@ impl Label {
     }
 }
 
+/// A JMeter JTL in CSV, with or without its header row, read as it streams.
+pub(crate) static JMETER_JTL: JmeterJtl = JmeterJtl;
+
+/// The reader of JMeter JTL files.
+pub(crate) struct JmeterJtl;
+
+impl Reader for JmeterJtl {
+    fn format(&self) -> PerfFormat {
+        PerfFormat::Jmeter
+    }
+
+    fn describe(&self) -> &'static str {
+        "a JMeter JTL"
+    }
+
+    fn recognise(&self, sample: &Sample<'_>) -> bool {
+        let Sample::Head(head) = sample else {
+            return false;
+        };
+        if head.is_json_object() {
+            return false;
+        }
+        let line = head.first_line_text();
+        if line.contains("timeStamp") && line.contains("elapsed") {
+            return true;
+        }
+        // JMeter before 3.0 writes no header row by default: a row starts with the epoch
+        // milliseconds of the sample.
+        let first_field = line.split([',', '\t']).next().unwrap_or("");
+        first_field.len() >= 12 && first_field.bytes().all(|b| b.is_ascii_digit())
+    }
+
+    fn read(&self, input: Input<'_>, path: &str) -> Result<PerfEvidence, PerfError> {
+        read_jtl(input.stream(path)?, path)
+    }
+}
+
+/// The HTML dashboard's `statistics.json`: an object of transactions, each with its
+/// `sampleCount`.
+pub(crate) static JMETER_STATISTICS: JmeterStatistics = JmeterStatistics;
+
+/// The reader of JMeter dashboard statistics.
+pub(crate) struct JmeterStatistics;
+
+impl Reader for JmeterStatistics {
+    fn format(&self) -> PerfFormat {
+        PerfFormat::Jmeter
+    }
+
+    fn describe(&self) -> &'static str {
+        "a JMeter dashboard statistics.json"
+    }
+
+    fn recognise(&self, sample: &Sample<'_>) -> bool {
+        let Sample::Json(obj) = sample else {
+            return false;
+        };
+        !obj.is_empty()
+            && obj
+                .values()
+                .all(|v| v.get("sampleCount").is_some() && v.get("transaction").is_some())
+    }
+
+    fn read(&self, input: Input<'_>, path: &str) -> Result<PerfEvidence, PerfError> {
+        read_statistics(&input.document(path)?, path)
+    }
+}
+
 /// Reads a JTL in CSV, with a header row or in JMeter 2.x's default headerless layout.
-pub(crate) fn read_jtl<R: BufRead>(reader: &mut R, path: &str) -> Result<PerfEvidence, PerfError> {
+pub(crate) fn read_jtl<R: BufRead + ?Sized>(
+    reader: &mut R,
+    path: &str,
+) -> Result<PerfEvidence, PerfError> {
     let head = reader.fill_buf().map_err(|source| PerfError::Io {
         path: path.to_owned(),
         source,
@@ -78,7 +150,7 @@ pub(crate) fn read_jtl<R: BufRead>(reader: &mut R, path: &str) -> Result<PerfEvi
         .from_reader(reader);
     let mut record = csv::ByteRecord::new();
     let mut jtl = Jtl {
-        c: Collector::new(PerfTool::Jmeter, path, "JMeter JTL (CSV)"),
+        c: Collector::new(PerfFormat::Jmeter, path, "JMeter JTL (CSV)"),
         columns: HEADERLESS,
         headerless: true,
         labels: BTreeMap::new(),
@@ -91,7 +163,7 @@ pub(crate) fn read_jtl<R: BufRead>(reader: &mut R, path: &str) -> Result<PerfEvi
         });
     }
     if field(&record, 0).is_some_and(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit())) {
-        jtl.c = Collector::new(PerfTool::Jmeter, path, HEADERLESS_FORMAT);
+        jtl.c = Collector::new(PerfFormat::Jmeter, path, HEADERLESS_FORMAT);
         jtl.add(&record)?;
     } else {
         jtl.columns = jtl.header(&record)?;
@@ -290,7 +362,7 @@ const STATISTICS_FIELDS: &[(&str, &str, PerfUnit, f64)] = &[
 /// Reads the dashboard's `statistics.json` (`jmeter -g results.jtl -o report/`).
 pub(crate) fn read_statistics(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
     let format = "JMeter dashboard statistics.json";
-    let mut c = Collector::new(PerfTool::Jmeter, path, format);
+    let mut c = Collector::new(PerfFormat::Jmeter, path, format);
     let Some(entries) = doc.as_object() else {
         return Err(c.invalid("the top level", "expected an object of transactions"));
     };

@@ -18,9 +18,10 @@ use crate::error::PerfError;
 use crate::k6_summary::{MetricType, direction_of, unit_of};
 use crate::k6_thresholds::Threshold;
 use crate::provenance;
+use crate::reader::{Input, Reader, Sample};
 use jiff::Timestamp;
 use serde_json::Value;
-use shipgate_model::{PerfEvidence, PerfTool, PerfUnit, RunThresholds, SampleStat};
+use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RunThresholds, SampleStat};
 use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::io::BufRead;
@@ -108,9 +109,47 @@ impl Points {
     }
 }
 
+/// k6 `--out json`: one small object per line, each with a `type` (`Metric` or `Point`),
+/// recognised by its first line and read as it streams.
+pub(crate) static K6_NDJSON: K6Ndjson = K6Ndjson;
+
+/// The reader of k6 `--out json` output.
+pub(crate) struct K6Ndjson;
+
+impl Reader for K6Ndjson {
+    fn format(&self) -> PerfFormat {
+        PerfFormat::K6
+    }
+
+    fn describe(&self) -> &'static str {
+        "k6 `--out json` output"
+    }
+
+    fn recognise(&self, sample: &Sample<'_>) -> bool {
+        let Sample::Head(head) = sample else {
+            return false;
+        };
+        head.is_json_object()
+            && matches!(
+                shipgate_json::parse_value(head.first_line),
+                Ok(Value::Object(obj)) if matches!(
+                    obj.get("type").and_then(Value::as_str),
+                    Some("Metric" | "Point")
+                )
+            )
+    }
+
+    fn read(&self, input: Input<'_>, path: &str) -> Result<PerfEvidence, PerfError> {
+        read(input.stream(path)?, path)
+    }
+}
+
 /// Reads the NDJSON stream line by line.
-pub(crate) fn read<R: BufRead>(reader: &mut R, path: &str) -> Result<PerfEvidence, PerfError> {
-    let mut c = Collector::new(PerfTool::K6, path, FORMAT);
+pub(crate) fn read<R: BufRead + ?Sized>(
+    reader: &mut R,
+    path: &str,
+) -> Result<PerfEvidence, PerfError> {
+    let mut c = Collector::new(PerfFormat::K6, path, FORMAT);
     let mut definitions: BTreeMap<String, Definition> = BTreeMap::new();
     let mut accumulators: BTreeMap<String, Accumulator> = BTreeMap::new();
     let mut first: Option<Timestamp> = None;
@@ -131,7 +170,7 @@ pub(crate) fn read<R: BufRead>(reader: &mut R, path: &str) -> Result<PerfEvidenc
         }
         number += 1;
         let at = format!("line {number}");
-        let text = crate::input::strip_bom(&line);
+        let text = crate::reader::strip_bom(&line);
         if text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }

@@ -17,9 +17,10 @@
 use crate::collect::{Collector, Shape};
 use crate::error::PerfError;
 use crate::provenance;
+use crate::reader::{Input, Reader, Sample};
 use serde_json::{Map, Value};
 use shipgate_model::perf::{K6_TIME_TRENDS, expected_direction};
-use shipgate_model::{Direction, PerfEvidence, PerfTool, PerfUnit, RunThresholds};
+use shipgate_model::{Direction, PerfEvidence, PerfFormat, PerfUnit, RunThresholds};
 
 const TOOL: &str = "k6";
 
@@ -104,11 +105,67 @@ pub(crate) fn direction_of(
     contains: Option<&str>,
 ) -> Option<Direction> {
     let full = format!("{name}.{stat}");
-    expected_direction(Some(PerfTool::K6), &full).or_else(|| {
+    expected_direction(PerfFormat::K6, &full).or_else(|| {
         let base = name.split('{').next().unwrap_or(name);
         let timed = contains == Some("time") || K6_TIME_TRENDS.contains(&base);
         (kind == Some(MetricType::Trend) && timed && stat != "count").then_some(Direction::Lower)
     })
+}
+
+/// The end-of-test summary: `handleSummary()` data or `--summary-export`, with a `metrics`
+/// object.
+pub(crate) static K6_SUMMARY: K6Summary = K6Summary;
+
+/// The reader of k6 summaries.
+pub(crate) struct K6Summary;
+
+impl Reader for K6Summary {
+    fn format(&self) -> PerfFormat {
+        PerfFormat::K6
+    }
+
+    fn describe(&self) -> &'static str {
+        "a k6 summary (handleSummary data or --summary-export)"
+    }
+
+    fn recognise(&self, sample: &Sample<'_>) -> bool {
+        matches!(sample, Sample::Json(obj) if obj.get("metrics").is_some_and(Value::is_object))
+    }
+
+    fn read(&self, input: Input<'_>, path: &str) -> Result<PerfEvidence, PerfError> {
+        read_summary(&input.document(path)?, path)
+    }
+}
+
+/// The machine-readable summary (schema 1.0.0): a `version` and a `results.metrics` list.
+pub(crate) static K6_MACHINE_READABLE: K6MachineReadable = K6MachineReadable;
+
+/// The reader of k6 machine-readable summaries.
+pub(crate) struct K6MachineReadable;
+
+impl Reader for K6MachineReadable {
+    fn format(&self) -> PerfFormat {
+        PerfFormat::K6
+    }
+
+    fn describe(&self) -> &'static str {
+        "a k6 machine-readable summary"
+    }
+
+    fn recognise(&self, sample: &Sample<'_>) -> bool {
+        let Sample::Json(obj) = sample else {
+            return false;
+        };
+        obj.contains_key("version")
+            && obj
+                .get("results")
+                .and_then(|r| r.get("metrics"))
+                .is_some_and(Value::is_array)
+    }
+
+    fn read(&self, input: Input<'_>, path: &str) -> Result<PerfEvidence, PerfError> {
+        read_machine_readable(&input.document(path)?, path)
+    }
 }
 
 /// Reads `handleSummary` data or a `--summary-export` file.
@@ -124,7 +181,7 @@ pub(crate) fn read_summary(doc: &Value, path: &str) -> Result<PerfEvidence, Perf
     } else {
         "k6 --summary-export JSON"
     };
-    let mut c = Collector::new(PerfTool::K6, path, format);
+    let mut c = Collector::new(PerfFormat::K6, path, format);
     let Some(metrics) = metrics else {
         return Err(c.invalid("metrics", "expected an object of metrics"));
     };
@@ -209,7 +266,7 @@ pub(crate) fn read_summary(doc: &Value, path: &str) -> Result<PerfEvidence, Perf
 /// Reads a machine-readable summary (schema 1.0.0).
 pub(crate) fn read_machine_readable(doc: &Value, path: &str) -> Result<PerfEvidence, PerfError> {
     let format = "k6 machine-readable summary JSON";
-    let mut c = Collector::new(PerfTool::K6, path, format);
+    let mut c = Collector::new(PerfFormat::K6, path, format);
     let version = doc.get("version").and_then(Value::as_str).unwrap_or("");
     if version.split('.').next() != Some("1") {
         return Err(c.invalid(

@@ -5,16 +5,18 @@
 //! unit (durations in milliseconds, rates as fractions), a direction (lower or higher is better)
 //! where it is known, and, where the file has them, the raw samples behind the metric.
 //!
-//! | format | files | raw samples |
+//! | format ([`PerfFormat`]) | files | raw samples |
 //! |---|---|---|
-//! | [`Format::K6`] | `handleSummary()` data JSON, `--summary-export` JSON, the machine-readable summary (schema 1.0.0), `--out json` NDJSON | NDJSON |
-//! | [`Format::Jmeter`] | JTL (CSV, with or without a header row), the HTML dashboard's `statistics.json` | JTL |
-//! | [`Format::Locust`] | `--csv` `_stats.csv` | no |
-//! | [`Format::Gatling`] | `js/stats.json`, `js/global_stats.json` (Gatling ≤ 3.13.4) | no |
-//! | [`Format::Generic`] | shipgate's generic metrics JSON, the Bencher Metric Format | generic JSON |
-//! | [`Format::Baseline`] | a baseline snapshot written by [`promote`] | when the promoted run had them |
+//! | `k6` | `handleSummary()` data JSON, `--summary-export` JSON, the machine-readable summary (schema 1.0.0), `--out json` NDJSON | NDJSON |
+//! | `jmeter` | JTL (CSV, with or without a header row), the HTML dashboard's `statistics.json` | JTL |
+//! | `locust` | `--csv` `_stats.csv` | no |
+//! | `gatling` | `js/stats.json`, `js/global_stats.json` (Gatling ≤ 3.13.4) | no |
+//! | `generic` | shipgate's generic metrics JSON, the Bencher Metric Format | generic JSON |
+//! | `baseline` | a baseline snapshot written by [`promote`] | when the promoted run had them |
 //!
-//! [`Format::Auto`] recognises the format from the file itself. Every byte read is hashed, so the
+//! `auto` recognises the format from the file itself: each kind of file has one reader in the
+//! registry (`readers.rs`, `READERS`), which recognises its files from their first bytes or their
+//! JSON keys. Every byte read is hashed, so the
 //! report can prove which file the decision was made on.
 //!
 //! This crate reads files and builds evidence. It must not judge the evidence (that is the
@@ -31,113 +33,31 @@ mod k6_ndjson;
 mod k6_summary;
 mod k6_thresholds;
 mod locust;
+mod reader;
+mod readers;
 mod snapshot;
 
 pub use error::PerfError;
-pub use input::PerfRead;
 pub use snapshot::{PromoteOptions, PromoteRefusal, SNAPSHOT_VERSION, promote, render_snapshot};
 
-use shipgate_model::{PerfProvenance, PerfTool};
-use std::fmt;
+pub use shipgate_model::PerfFormat;
+use shipgate_model::{PerfEvidence, PerfProvenance};
 use std::path::Path;
-use std::str::FromStr;
 
-/// Which format a file is in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Format {
-    /// Recognise it from the content.
-    #[default]
-    Auto,
-    /// Grafana k6.
-    K6,
-    /// Apache JMeter.
-    Jmeter,
-    /// Locust.
-    Locust,
-    /// Gatling.
-    Gatling,
-    /// shipgate's generic metrics JSON, or the Bencher Metric Format.
-    Generic,
-    /// A baseline snapshot written by `shipgate perf baseline promote`.
-    Baseline,
-}
-
-impl Format {
-    /// Every format, as named on the command line and in the policy.
-    pub const ALL: [Format; 7] = [
-        Format::Auto,
-        Format::K6,
-        Format::Jmeter,
-        Format::Locust,
-        Format::Gatling,
-        Format::Generic,
-        Format::Baseline,
-    ];
-
-    /// The name in the policy and on the command line.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Format::Auto => "auto",
-            Format::K6 => "k6",
-            Format::Jmeter => "jmeter",
-            Format::Locust => "locust",
-            Format::Gatling => "gatling",
-            Format::Generic => "generic",
-            Format::Baseline => "baseline",
-        }
-    }
-
-    fn describe(self) -> &'static str {
-        match self {
-            Format::Auto => "any format",
-            Format::K6 => "k6 results",
-            Format::Jmeter => "JMeter results",
-            Format::Locust => "Locust results",
-            Format::Gatling => "Gatling results",
-            Format::Generic => "generic metrics",
-            Format::Baseline => "a shipgate baseline snapshot",
-        }
-    }
-
-    /// The naming conventions of the format's tool, when it has one.
-    pub fn tool(self) -> Option<PerfTool> {
-        match self {
-            Format::K6 => Some(PerfTool::K6),
-            Format::Jmeter => Some(PerfTool::Jmeter),
-            Format::Locust => Some(PerfTool::Locust),
-            Format::Gatling => Some(PerfTool::Gatling),
-            Format::Generic => Some(PerfTool::Generic),
-            Format::Auto | Format::Baseline => None,
-        }
-    }
-}
-
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Format {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Format::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Format::ALL.iter().map(|f| f.as_str()).collect();
-                format!(
-                    "`{s}` is not a performance format; expected one of {}",
-                    names.join(", ")
-                )
-            })
-    }
+/// What was read: the evidence and the provenance of the bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PerfRead {
+    /// The evidence.
+    pub evidence: PerfEvidence,
+    /// Hex SHA-256 of the file's bytes.
+    pub sha256: String,
+    /// Size of the file in bytes.
+    pub bytes: u64,
 }
 
 /// Reads the file at `path`; `display` names it in messages and in the evidence's provenance
 /// (a path relative to the policy's folder, say).
-pub fn read_file(path: &Path, display: &str, format: Format) -> Result<PerfRead, PerfError> {
+pub fn read_file(path: &Path, display: &str, format: PerfFormat) -> Result<PerfRead, PerfError> {
     let file = std::fs::File::open(path).map_err(|source| PerfError::Io {
         path: display.to_owned(),
         source,
@@ -146,7 +66,7 @@ pub fn read_file(path: &Path, display: &str, format: Format) -> Result<PerfRead,
 }
 
 /// Reads a file's bytes.
-pub fn read_bytes(bytes: &[u8], display: &str, format: Format) -> Result<PerfRead, PerfError> {
+pub fn read_bytes(bytes: &[u8], display: &str, format: PerfFormat) -> Result<PerfRead, PerfError> {
     input::read_from(bytes, display, format)
 }
 

@@ -8,7 +8,8 @@
 use crate::collect::Collector;
 use crate::error::PerfError;
 use crate::provenance;
-use shipgate_model::{PerfEvidence, PerfTool, PerfUnit, RunThresholds};
+use crate::reader::{Input, Reader, Sample};
+use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RunThresholds};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
@@ -26,9 +27,41 @@ const COLUMNS: &[(&str, &str, PerfUnit)] = &[
     ("Requests/s", "throughput", PerfUnit::PerSecond),
 ];
 
+/// Locust's `--csv` `_stats.csv`, recognised by its header row and read as it streams.
+pub(crate) static LOCUST_STATS: LocustStats = LocustStats;
+
+/// The reader of Locust stats files.
+pub(crate) struct LocustStats;
+
+impl Reader for LocustStats {
+    fn format(&self) -> PerfFormat {
+        PerfFormat::Locust
+    }
+
+    fn describe(&self) -> &'static str {
+        "a Locust `--csv` stats file"
+    }
+
+    fn recognise(&self, sample: &Sample<'_>) -> bool {
+        let Sample::Head(head) = sample else {
+            return false;
+        };
+        let line = head.first_line_text();
+        !head.is_json_object()
+            && (line.starts_with("Type,Name,") || line.starts_with("\"Type\",\"Name\","))
+    }
+
+    fn read(&self, input: Input<'_>, path: &str) -> Result<PerfEvidence, PerfError> {
+        read(input.stream(path)?, path)
+    }
+}
+
 /// Reads the stats CSV.
-pub(crate) fn read<R: BufRead>(reader: &mut R, path: &str) -> Result<PerfEvidence, PerfError> {
-    let mut c = Collector::new(PerfTool::Locust, path, FORMAT);
+pub(crate) fn read<R: BufRead + ?Sized>(
+    reader: &mut R,
+    path: &str,
+) -> Result<PerfEvidence, PerfError> {
+    let mut c = Collector::new(PerfFormat::Locust, path, FORMAT);
     let mut csv = csv::ReaderBuilder::new()
         .flexible(false)
         .from_reader(reader);

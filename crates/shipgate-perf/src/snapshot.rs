@@ -22,13 +22,16 @@
 //! Keys are sorted and numbers written in their shortest exact form, so promoting the same file
 //! with the same options twice gives the same bytes.
 
+use crate::PerfRead;
 use crate::collect::{contradicts_samples, out_of_range};
 use crate::error::PerfError;
-use crate::input::PerfRead;
+use crate::reader::{Input, Reader, Sample};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use shipgate_model::{PerfEvidence, PerfMetric, PerfProvenance, RunThresholds, SampleStat};
+use shipgate_model::{
+    PerfEvidence, PerfFormat, PerfMetric, PerfProvenance, RunThresholds, SampleStat,
+};
 use std::collections::BTreeMap;
 
 /// The version of the snapshot format this shipgate writes and reads.
@@ -45,6 +48,60 @@ struct SnapshotFile {
     thresholds: RunThresholds,
     metrics: BTreeMap<String, PerfMetric>,
     series: BTreeMap<String, Vec<f64>>,
+}
+
+/// A baseline snapshot written by `shipgate perf baseline promote`: recognised by its first key
+/// (which promote writes first) and read straight into its type, or by that key anywhere in a
+/// JSON document.
+pub(crate) static SNAPSHOT: Snapshot = Snapshot;
+
+/// The reader of baseline snapshots.
+pub(crate) struct Snapshot;
+
+/// The key a snapshot is recognised by.
+const KEY: &str = "shipgate_perf_baseline";
+
+impl Reader for Snapshot {
+    fn format(&self) -> PerfFormat {
+        PerfFormat::Baseline
+    }
+
+    fn describe(&self) -> &'static str {
+        "a shipgate baseline snapshot"
+    }
+
+    fn recognise(&self, sample: &Sample<'_>) -> bool {
+        match sample {
+            Sample::Head(head) => {
+                let Some(inner) = head.text.strip_prefix(b"{") else {
+                    return false;
+                };
+                let key_at = inner
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .unwrap_or(0);
+                inner[key_at..].starts_with(format!("\"{KEY}\"").as_bytes())
+            }
+            Sample::Json(obj) => obj.contains_key(KEY),
+        }
+    }
+
+    fn read(&self, input: Input<'_>, path: &str) -> Result<PerfEvidence, PerfError> {
+        match input {
+            // Snapshots can be large (every raw sample): read them straight into their type.
+            Input::Stream(stream) => {
+                let mut bytes = Vec::new();
+                stream
+                    .read_to_end(&mut bytes)
+                    .map_err(|source| PerfError::Io {
+                        path: path.to_owned(),
+                        source,
+                    })?;
+                read_bytes(crate::reader::strip_bom(&bytes), path)
+            }
+            Input::Json(doc) => read(doc, path),
+        }
+    }
 }
 
 /// Reads a snapshot from its bytes, straight into its type, in one pass. Only when that fails

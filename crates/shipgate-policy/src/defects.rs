@@ -1,10 +1,13 @@
 //! The policy's defect sections: `sources.defects` (which tracker, how its values map to
 //! severity and origin) and `checks.defects`, `checks.leakage`, `checks.traceability`.
 
-use crate::raw::{LevelSetting, OnMissing};
 use crate::values::{DurationSpec, Percent, TextOrEmpty, TimeZoneName};
 use schemars::JsonSchema;
 use serde::Deserialize;
+use shipgate_model::trackers::{
+    DefectSourceSettings, NotDefectRule, OriginMap, SeverityMap, TrackerKind,
+};
+use shipgate_model::{Level, OnMissing, Severity};
 use std::time::Duration;
 
 /// The window a defect check looks at when the policy names none: 90 days.
@@ -15,7 +18,7 @@ pub const DEFAULT_WINDOW: Duration = Duration::from_secs(90 * 86_400);
 #[serde(deny_unknown_fields)]
 pub struct DefectSources {
     /// `jira` (Cloud), `jira-dc` (Data Center/Server), `github`, `gitlab`, `redmine` or `file`.
-    pub kind: DefectKind,
+    pub kind: TrackerKind,
     /// The tracker's base URL: `https://acme.atlassian.net`, `https://redmine.acme.example`;
     /// GitHub Enterprise `https://HOST/api/v3` (default `https://api.github.com`); self-managed
     /// GitLab `https://gitlab.acme.example` (default `https://gitlab.com`).
@@ -74,34 +77,49 @@ pub struct DefectSources {
     pub ca_bundle: Option<String>,
 }
 
-/// The kinds of defect source.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum DefectKind {
-    /// Jira Cloud (REST v3).
-    Jira,
-    /// Jira Data Center or Server (REST v2).
-    JiraDc,
-    /// GitHub or GitHub Enterprise Issues.
-    Github,
-    /// GitLab Issues.
-    Gitlab,
-    /// Redmine.
-    Redmine,
-    /// A Jira CSV export or the defect JSON form.
-    File,
-}
-
-impl DefectKind {
-    /// The name as written in a policy.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DefectKind::Jira => "jira",
-            DefectKind::JiraDc => "jira-dc",
-            DefectKind::Github => "github",
-            DefectKind::Gitlab => "gitlab",
-            DefectKind::Redmine => "redmine",
-            DefectKind::File => "file",
+impl DefectSources {
+    /// The settings the defect adapter reads, as written here: the one configuration handed on.
+    pub fn settings(&self) -> DefectSourceSettings {
+        DefectSourceSettings {
+            kind: self.kind,
+            url: self.url.clone(),
+            path: self.path.clone(),
+            repository: self.repository.clone(),
+            project: self.project.clone(),
+            query: self.query.clone(),
+            user_env: self.user_env.clone(),
+            token_env: self.token_env.clone(),
+            severity: self.severity.as_ref().map(|s| SeverityMap {
+                // Not named: the kind's default field (a kind without one is refused).
+                field: s
+                    .field
+                    .clone()
+                    .map(|f| f.0)
+                    .or_else(|| self.kind.spec().severity.map(|d| d.field.to_owned()))
+                    .unwrap_or_default(),
+                map: vec![
+                    (Severity::Critical, s.map.critical.clone()),
+                    (Severity::High, s.map.high.clone()),
+                    (Severity::Medium, s.map.medium.clone()),
+                    (Severity::Low, s.map.low.clone()),
+                ],
+            }),
+            origin: self.origin.as_ref().map(|o| OriginMap {
+                field: o.field.0.clone(),
+                production: o.production.clone(),
+                pre_production: o.pre_production.clone(),
+            }),
+            introduced_in: self.introduced_in.clone(),
+            // Given, the policy's rule is the whole rule: a list it leaves out names nothing.
+            not_defects: self.not_defects.as_ref().map(|n| NotDefectRule {
+                resolutions: n.resolutions.clone().unwrap_or_default(),
+                labels: n.labels.clone().unwrap_or_default(),
+            }),
+            key_prefix: self.key_prefix.clone(),
+            timezone: self.timezone.as_ref().map(|z| z.zone().clone()),
+            timeout: self.timeout.map(|t| t.get()),
+            retries: self.retries,
+            ca_bundle: self.ca_bundle.clone(),
         }
     }
 }
@@ -180,7 +198,7 @@ pub struct DefectsSection {
     /// The window of `defects.classified` (default: `checks.leakage.window`, else `90d`).
     pub window: Option<DurationSpec>,
     /// `error` (default) or `warn`.
-    pub level: Option<LevelSetting>,
+    pub level: Option<Level>,
     /// `fail` (default) or `warn` when the defects are missing or unreadable.
     pub on_missing: Option<OnMissing>,
 }
@@ -213,7 +231,7 @@ pub struct LeakageSection {
     /// `risk.critical_paths.<name>.defects`), e.g. `2%`.
     pub max_rate_critical_paths: Option<Percent>,
     /// `error` (default) or `warn`.
-    pub level: Option<LevelSetting>,
+    pub level: Option<Level>,
     /// `fail` (default) or `warn` when the defects are missing or unreadable.
     pub on_missing: Option<OnMissing>,
 }
@@ -228,7 +246,7 @@ pub struct TraceabilitySection {
     /// The window (default: `checks.leakage.window`, else `90d`).
     pub window: Option<DurationSpec>,
     /// `error` (default) or `warn`.
-    pub level: Option<LevelSetting>,
+    pub level: Option<Level>,
     /// `fail` (default) or `warn` when the defects or the test results are missing or
     /// unreadable.
     pub on_missing: Option<OnMissing>,

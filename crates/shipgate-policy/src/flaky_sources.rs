@@ -68,7 +68,7 @@ pub(crate) fn problems(policy: &RawPolicy) -> Vec<SourceProblem> {
                 "name the quarantine file, e.g. `quarantine.yaml`",
             ));
         }
-        if flaky.is_some_and(|f| f.level == Some(crate::raw::LevelSetting::Warn)) {
+        if flaky.is_some_and(|f| f.level == Some(shipgate_model::Level::Warn)) {
             found.push(cross(
                 "checks.flaky.level",
                 "`sources.tests.quarantine` needs `flaky.rate` to be able to block: a quarantined failure leaves the pass rate and counts as flaky instead, so with `level: warn` a quarantine would hide failures; remove `level: warn` or the quarantine",

@@ -27,13 +27,14 @@ mod quarantine;
 mod raw;
 mod starter;
 mod uat;
+mod validator;
 mod values;
 
 pub use catalog::CheckInfo;
 pub use checks::{CHECKS, CheckKind, Needs, catalog, explain};
 pub use defects::{
-    CriticalPathDefects, DEFAULT_WINDOW, DefectKind, DefectSources, DefectsSection, LeakageSection,
-    MaxOpen, OriginMapping, SeverityMapping, SeverityValues, TraceabilitySection,
+    CriticalPathDefects, DEFAULT_WINDOW, DefectSources, DefectsSection, LeakageSection, MaxOpen,
+    OriginMapping, SeverityMapping, SeverityValues, TraceabilitySection,
 };
 pub use env::EnvLookup;
 pub use evaluate::evaluate;
@@ -41,16 +42,15 @@ pub use evaluate::leakage::{LeakageGrouping, leakage_report};
 pub use flaky_sources::{DEFAULT_HISTORY_RUNS, DEFAULT_MIN_FLIPS, MAX_HISTORY_RUNS};
 pub use load::PolicyError;
 pub use performance::{
-    Alpha, DEFAULT_ALPHA, DEFAULT_MIN_SAMPLES, DirectionSetting, LimitKind, PerfFile, PerfFormat,
-    PerfLimit, PerformanceSection, PerformanceSources,
+    Alpha, DEFAULT_ALPHA, DEFAULT_MIN_SAMPLES, LimitKind, PerfFile, PerfLimit, PerformanceSection,
+    PerformanceSources,
 };
 pub use policy::{Policy, Release};
-pub use provenance::{CommitRule, ProvenanceAges, ProvenanceSection, ProvenanceSource};
+pub use provenance::{CommitRule, PROVENANCE_SOURCES, ProvenanceAges, ProvenanceSection};
 pub use quarantine::parse_quarantine;
 pub use raw::{
-    CheckSettings, CriticalPath, CriticalPathsSection, FlakySection, LevelSetting, OnMissing,
-    RawChecks, RawPolicy, RawRelease, RegressionSection, RepeatedRuns, RetryMode, Risk, Sources,
-    TestSources, Waiver,
+    CheckSettings, CriticalPath, CriticalPathsSection, ExcludedTests, FlakySection, RawChecks,
+    RawPolicy, RawRelease, RegressionSection, RepeatedRuns, Risk, Sources, TestSources, Waiver,
 };
 pub use shipgate_yaml::Problem;
 pub use starter::{Profile, starter_policy};

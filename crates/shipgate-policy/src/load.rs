@@ -2,15 +2,17 @@
 //! rules. Every problem is collected and reported at once, each with its line.
 
 mod defects;
-
-pub(crate) use defects::is_env_name;
+mod performance;
+mod provenance;
+mod uat;
 
 use crate::checks::{CHECKS, Check, Needs, Stage};
 use crate::env::{EnvLookup, expand_tree};
 use crate::flaky_sources::{DEFAULT_HISTORY_RUNS, DEFAULT_MIN_FLIPS, MAX_HISTORY_RUNS};
 use crate::policy::{Policy, Release};
 use crate::raw::{RawPolicy, Risk};
-use shipgate_yaml::{Mark, Node, NodeValue, Problem};
+use crate::validator::{Scope, Validator};
+use shipgate_yaml::{NodeValue, Problem};
 use std::sync::Arc;
 
 /// Why a policy could not be loaded.
@@ -65,12 +67,9 @@ impl Policy {
         );
         let mut built = None;
         if let Some(raw) = &decoded.value {
-            let mut v = Validator {
-                tree: &tree,
-                problems: Vec::new(),
-            };
+            let mut v = Validator::new(&tree);
             let checks = v.validate(raw);
-            for (p, scope) in v.problems.drain(..) {
+            for (p, scope) in v.into_problems() {
                 // Once a faulty node was taken out, rules that look across sections (which
                 // checks run, which sources exist) would report its absence a second time.
                 let about_faulty = faulty.iter().any(|f| {
@@ -123,50 +122,7 @@ impl Policy {
     }
 }
 
-/// Whether a rule looks at one place, or across the whole policy.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Scope {
-    Local,
-    WholePolicy,
-}
-
-pub(crate) struct Validator<'a> {
-    tree: &'a Node,
-    problems: Vec<(Problem, Scope)>,
-}
-
 impl Validator<'_> {
-    /// The mark of the node at `path`, or of its closest ancestor that exists.
-    fn mark(&self, path: &str) -> Mark {
-        let mut p = path;
-        loop {
-            if let Some(n) = self.tree.find_path(p) {
-                return n.mark;
-            }
-            match p.rfind(['.', '[']) {
-                Some(i) => p = &p[..i],
-                None => return self.tree.mark,
-            }
-        }
-    }
-
-    /// Whether the policy writes the key at `path` (even with an empty value).
-    pub(crate) fn has(&self, path: &str) -> bool {
-        self.tree.find_path(path).is_some()
-    }
-
-    pub(crate) fn problem(&mut self, path: &str, message: impl Into<String>) {
-        let mark = self.mark(path);
-        self.problems
-            .push((Problem::new(mark, path, message), Scope::Local));
-    }
-
-    pub(crate) fn cross_problem(&mut self, path: &str, message: impl Into<String>) {
-        let mark = self.mark(path);
-        self.problems
-            .push((Problem::new(mark, path, message), Scope::WholePolicy));
-    }
-
     /// Checks the document and builds its configured checks, registering every problem.
     fn validate(&mut self, raw: &RawPolicy) -> Vec<Arc<dyn Check>> {
         if raw.version != 1 {

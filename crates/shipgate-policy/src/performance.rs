@@ -16,16 +16,13 @@
 //!       max: 1%
 //! ```
 
-use crate::load::Validator;
-use crate::raw::{LevelSetting, OnMissing, RawPolicy};
 use crate::values::{DurationSpec, Percent, TextOrNumber};
 use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::Deserialize;
 use serde::de::{self, Deserializer};
-use shipgate_model::perf::{expected_unit, split_metric};
-use shipgate_model::{Direction, PerfTool, PerfUnit};
+use shipgate_model::{Direction, PerfFormat, PerfUnit};
+use shipgate_model::{Level, OnMissing};
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::fmt;
 
 /// Load-test results: the run being released, and the baseline it is compared with.
@@ -48,73 +45,6 @@ pub struct PerfFile {
     pub format: Option<PerfFormat>,
     /// The file, relative to the policy file's folder.
     pub path: String,
-}
-
-/// The format of a results file.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum PerfFormat {
-    /// Recognised from the content.
-    #[default]
-    Auto,
-    /// k6: handleSummary data, `--summary-export`, the machine-readable summary, `--out json`.
-    K6,
-    /// Apache JMeter: JTL (CSV) or the dashboard's `statistics.json`.
-    Jmeter,
-    /// Locust `--csv` stats.
-    Locust,
-    /// Gatling `stats.json` or `global_stats.json`.
-    Gatling,
-    /// shipgate's generic metrics JSON, or the Bencher Metric Format.
-    Generic,
-    /// A snapshot written by `shipgate perf baseline promote`.
-    Baseline,
-}
-
-impl PerfFormat {
-    /// The tool whose naming conventions the file follows, when the format tells.
-    pub fn tool(self) -> Option<PerfTool> {
-        match self {
-            PerfFormat::K6 => Some(PerfTool::K6),
-            PerfFormat::Jmeter => Some(PerfTool::Jmeter),
-            PerfFormat::Locust => Some(PerfTool::Locust),
-            PerfFormat::Gatling => Some(PerfTool::Gatling),
-            PerfFormat::Generic => Some(PerfTool::Generic),
-            PerfFormat::Auto | PerfFormat::Baseline => None,
-        }
-    }
-
-    /// The name as written in the policy.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PerfFormat::Auto => "auto",
-            PerfFormat::K6 => "k6",
-            PerfFormat::Jmeter => "jmeter",
-            PerfFormat::Locust => "locust",
-            PerfFormat::Gatling => "gatling",
-            PerfFormat::Generic => "generic",
-            PerfFormat::Baseline => "baseline",
-        }
-    }
-}
-
-/// Whether lower or higher is better, for a metric whose file does not say.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum DirectionSetting {
-    /// An increase is a regression (latency, error rate).
-    Lower,
-    /// A decrease is a regression (throughput).
-    Higher,
-}
-
-impl From<DirectionSetting> for Direction {
-    fn from(value: DirectionSetting) -> Self {
-        match value {
-            DirectionSetting::Lower => Direction::Lower,
-            DirectionSetting::Higher => Direction::Higher,
-        }
-    }
 }
 
 /// One `performance.<metric>` check.
@@ -143,9 +73,9 @@ pub struct PerformanceSection {
     /// a regression beyond the limits counts as is.
     pub min_samples: Option<u64>,
     /// `lower` or `higher` is better, for a metric whose file does not say (a custom metric).
-    pub direction: Option<DirectionSetting>,
+    pub direction: Option<Direction>,
     /// `error` (default) or `warn`.
-    pub level: Option<LevelSetting>,
+    pub level: Option<Level>,
     /// `fail` (default) or `warn` when the results, the baseline or the metric are missing or
     /// unreadable, or the two runs cannot be compared.
     pub on_missing: Option<OnMissing>,
@@ -174,7 +104,7 @@ pub struct PerfLimit {
     text: String,
     kind: LimitKind,
     /// Milliseconds for a duration, a fraction for a percentage, the number otherwise.
-    value: f64,
+    pub(crate) value: f64,
 }
 
 impl PerfLimit {
@@ -328,117 +258,6 @@ impl JsonSchema for Alpha {
             "exclusiveMinimum": 0,
             "exclusiveMaximum": 0.5
         })
-    }
-}
-
-impl Validator<'_> {
-    /// The rules of `sources.performance` and `checks.performance`.
-    pub(crate) fn validate_performance(&mut self, policy: &RawPolicy) {
-        let sources = policy.sources.performance.as_ref();
-        for (key, file) in sources
-            .map(|s| {
-                [
-                    ("current", Some(&s.current)),
-                    ("baseline", s.baseline.as_ref()),
-                ]
-            })
-            .into_iter()
-            .flatten()
-        {
-            if let Some(file) = file
-                && file.path.trim().is_empty()
-            {
-                self.problem(
-                    &format!("sources.performance.{key}.path"),
-                    "name the results file, e.g. `perf/summary.json`",
-                );
-            }
-        }
-        let checks = &policy.checks.performance;
-        let tool = sources
-            .and_then(|s| s.current.format)
-            .and_then(PerfFormat::tool);
-        let mut seen = BTreeSet::new();
-        for (i, c) in checks.iter().enumerate() {
-            let path = format!("checks.performance[{i}]");
-            let metric = c.metric.trim();
-            if metric.is_empty() {
-                self.problem(
-                    &format!("{path}.metric"),
-                    "name the metric, e.g. `http_req_duration.p95`",
-                );
-                continue;
-            }
-            if split_metric(metric).is_none() {
-                self.problem(
-                    &format!("{path}.metric"),
-                    format!("`{metric}` is not `name.stat`: name a metric and its statistic, e.g. `http_req_duration.p95` or `checkout.error_rate`"),
-                );
-            }
-            if !seen.insert(metric.to_owned()) {
-                self.problem(
-                    &format!("{path}.metric"),
-                    format!("`{metric}` is checked twice; one check per metric (its id is `performance.{metric}`)"),
-                );
-            }
-            if c.max.is_none() && c.min.is_none() && c.max_regression.is_none() {
-                self.problem(
-                    &path,
-                    format!("the check of `{metric}` sets neither `max`, `min` nor `max_regression`, so it would check nothing"),
-                );
-            }
-            if c.max_regression.is_none() {
-                for (key, set) in [
-                    ("min_change", c.min_change.is_some()),
-                    ("alpha", c.alpha.is_some()),
-                    ("min_samples", c.min_samples.is_some()),
-                ] {
-                    if set {
-                        self.problem(
-                            &format!("{path}.{key}"),
-                            format!("`{key}` only applies to a comparison with the baseline; set `max_regression` too, or remove it"),
-                        );
-                    }
-                }
-            } else if sources.is_some_and(|s| s.baseline.is_none()) {
-                self.cross_problem(
-                    &format!("{path}.max_regression"),
-                    "`max_regression` compares with a baseline: add `sources.performance.baseline` (write one with `shipgate perf baseline promote`)",
-                );
-            }
-            if c.min_samples.is_some_and(|n| n < 2) {
-                self.problem(
-                    &format!("{path}.min_samples"),
-                    "must be at least 2: a significance test needs samples on each side",
-                );
-            }
-            // Units that cannot fit, when the tool's naming conventions tell the metric's unit.
-            if let Some(unit) = expected_unit(tool, metric) {
-                for (key, limit) in [
-                    ("max", &c.max),
-                    ("min", &c.min),
-                    ("min_change", &c.min_change),
-                ] {
-                    if let Some(limit) = limit
-                        && let Err(why) = limit.in_unit(&unit)
-                    {
-                        self.problem(
-                            &format!("{path}.{key}"),
-                            format!("{why} (`{metric}` is {})", unit.describe()),
-                        );
-                    }
-                }
-            }
-            if let (Some(min), Some(max)) = (&c.min, &c.max)
-                && min.kind() == max.kind()
-                && min.value > max.value
-            {
-                self.problem(
-                    &format!("{path}.min"),
-                    format!("`min: {min}` is above `max: {max}`: no value could pass"),
-                );
-            }
-        }
     }
 }
 

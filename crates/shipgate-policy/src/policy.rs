@@ -6,7 +6,8 @@
 //! policy can block are answered from those built checks, never from the settings again.
 
 use crate::checks::{Check, Needs};
-use crate::raw::{RepeatedRuns, RetryMode, Risk, Sources, Waiver};
+use crate::raw::{RepeatedRuns, Risk, Sources, Waiver};
+use shipgate_model::RetryMode;
 use shipgate_model::TestRetention;
 use std::fmt;
 use std::sync::Arc;

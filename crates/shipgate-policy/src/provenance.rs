@@ -1,59 +1,24 @@
 //! `checks.provenance` → `evidence.provenance`: how old each source's evidence may be, and
 //! whether it must name the release's commit.
 //!
-//! A source takes part by implementing `shipgate_model::Provenance` for its evidence, having a
-//! [`ProvenanceSource`] variant (in `ALL`, `is_configured`, `as_str`), a field in
-//! [`ProvenanceAges`], and one line in `evaluate::provenance::sources`.
+//! A source takes part by implementing `shipgate_model::Provenance` for its evidence, being in
+//! [`PROVENANCE_SOURCES`] (its `shipgate_model::SourceId`) and in `is_configured` in
+//! `load/provenance.rs`, having a field in [`ProvenanceAges`], and one line in
+//! `evaluate::provenance::sources`.
 
-use crate::load::Validator;
-use crate::raw::{LevelSetting, OnMissing, RawPolicy};
 use crate::values::DurationSpec;
 use schemars::JsonSchema;
 use serde::Deserialize;
+use shipgate_model::{Level, OnMissing, SourceId};
 use std::time::Duration;
 
-/// The sources whose provenance can be checked.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ProvenanceSource {
-    /// JUnit files: the latest `<testsuite timestamp>` of each, and its `git.commit`/`commit`
-    /// property.
-    Tests,
-    /// The current load-test run (`sources.performance.current`): when it ran, and its
-    /// `commit` when the file records one. The baseline is another release's run and takes no
-    /// part.
-    Performance,
-    /// The UAT sign-off: its oldest signature time, and its `commit`; the GitHub deployment
-    /// approvals: their run's creation time, and the commit it built.
-    Uat,
-}
-
-impl ProvenanceSource {
-    /// Every source, in report order.
-    pub const ALL: [ProvenanceSource; 3] = [
-        ProvenanceSource::Tests,
-        ProvenanceSource::Performance,
-        ProvenanceSource::Uat,
-    ];
-
-    /// Whether the policy configures the source.
-    pub fn is_configured(self, policy: &RawPolicy) -> bool {
-        match self {
-            ProvenanceSource::Tests => policy.sources.tests.is_some(),
-            ProvenanceSource::Performance => policy.sources.performance.is_some(),
-            ProvenanceSource::Uat => policy.sources.uat.is_some(),
-        }
-    }
-
-    /// The source's name in the policy and the report.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProvenanceSource::Tests => "tests",
-            ProvenanceSource::Performance => "performance",
-            ProvenanceSource::Uat => "uat",
-        }
-    }
-}
+/// The sources whose provenance can be checked, in report order: JUnit files (the latest
+/// `<testsuite timestamp>` of each, and its `git.commit`/`commit` property); the current load-test
+/// run (when it ran, and its `commit` when the file records one; the baseline is another release's
+/// run and takes no part); the UAT sign-off (its oldest signature time, and its `commit`) with the
+/// GitHub deployment approvals (their run's creation time, and the commit it built).
+pub const PROVENANCE_SOURCES: [SourceId; 3] =
+    [SourceId::Tests, SourceId::Performance, SourceId::Uat];
 
 /// How old each source's evidence may be at evaluation time.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
@@ -69,11 +34,12 @@ pub struct ProvenanceAges {
 
 impl ProvenanceAges {
     /// The maximum age set for a source.
-    pub fn get(&self, source: ProvenanceSource) -> Option<DurationSpec> {
+    pub fn get(&self, source: SourceId) -> Option<DurationSpec> {
         match source {
-            ProvenanceSource::Tests => self.tests,
-            ProvenanceSource::Performance => self.performance,
-            ProvenanceSource::Uat => self.uat,
+            SourceId::Tests => self.tests,
+            SourceId::Performance => self.performance,
+            SourceId::Uat => self.uat,
+            _ => None,
         }
     }
 }
@@ -114,7 +80,7 @@ pub struct ProvenanceSection {
     /// runner's clock may be a little ahead of the gate's.
     pub clock_skew: Option<DurationSpec>,
     /// `error` (default) or `warn`.
-    pub level: Option<LevelSetting>,
+    pub level: Option<Level>,
     /// `fail` (default) or `warn` when evidence it must check is missing or unreadable, or
     /// `commit: require` and the release has no commit.
     pub on_missing: Option<OnMissing>,
@@ -122,32 +88,6 @@ pub struct ProvenanceSection {
 
 /// The default of `clock_skew`.
 pub(crate) const DEFAULT_CLOCK_SKEW: Duration = Duration::from_secs(5 * 60);
-
-impl Validator<'_> {
-    pub(crate) fn validate_provenance(&mut self, policy: &RawPolicy) {
-        let Some(check) = &policy.checks.provenance else {
-            return;
-        };
-        let ages = check.max_age.clone().unwrap_or_default();
-        for source in ProvenanceSource::ALL {
-            let name = source.as_str();
-            if let Some(age) = ages.get(source) {
-                if !source.is_configured(policy) {
-                    self.cross_problem(
-                        &format!("checks.provenance.max_age.{name}"),
-                        format!("`max_age.{name}` is set but the policy has no `sources.{name}`; configure the source or remove the limit"),
-                    );
-                }
-                if age.get().is_zero() {
-                    self.problem(
-                        &format!("checks.provenance.max_age.{name}"),
-                        "a maximum age of zero refuses all evidence; write e.g. `1d`",
-                    );
-                }
-            }
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

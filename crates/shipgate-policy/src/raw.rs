@@ -16,7 +16,7 @@ use crate::uat::{UatSection, UatSources};
 use crate::values::{Expiry, OptionalText, Pattern, Percent, TimeZoneName};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use shipgate_model::Level;
+use shipgate_model::{Level, OnMissing, RetryMode};
 use std::collections::BTreeMap;
 
 /// A release readiness policy, as written.
@@ -121,18 +121,6 @@ pub enum RepeatedRuns {
     Allow,
 }
 
-/// How test retries are written in the reports.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum RetryMode {
-    /// Each `<testcase>` element is one test.
-    #[default]
-    PerTestcase,
-    /// Repeated testcases with the same suite, classname and name in one file are attempts of
-    /// one test; the last attempt decides.
-    RepeatedTestcases,
-}
-
 /// The risk model.
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -204,37 +192,6 @@ impl CriticalPath {
     }
 }
 
-/// Whether a failing check blocks or only reports.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum LevelSetting {
-    /// A failure blocks the release (default).
-    #[default]
-    Error,
-    /// A failure is reported and does not block.
-    Warn,
-}
-
-impl From<LevelSetting> for Level {
-    fn from(value: LevelSetting) -> Self {
-        match value {
-            LevelSetting::Error => Level::Error,
-            LevelSetting::Warn => Level::Warn,
-        }
-    }
-}
-
-/// What to do when a check's evidence is absent or unreadable.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum OnMissing {
-    /// Block (default): evidence that is not there proves nothing.
-    #[default]
-    Fail,
-    /// Report and do not block.
-    Warn,
-}
-
 /// The checks and their thresholds, as written. A check runs when its section is present; which
 /// checks a section configures is said by the check registry (`crate::checks::CHECKS`).
 #[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
@@ -277,7 +234,7 @@ pub struct RegressionSection {
     /// skipped or disabled (`5%`).
     pub max_skipped_rate: Option<Percent>,
     /// `error` (default) or `warn`.
-    pub level: Option<LevelSetting>,
+    pub level: Option<Level>,
     /// `fail` (default) or `warn` when the test results are missing or unreadable.
     pub on_missing: Option<OnMissing>,
 }
@@ -289,7 +246,7 @@ pub struct CriticalPathsSection {
     /// Each path needs at least this many matching tests (default 1, at least 1).
     pub min_tests_per_path: Option<u64>,
     /// `error` (default) or `warn`.
-    pub level: Option<LevelSetting>,
+    pub level: Option<Level>,
     /// `fail` (default) or `warn` when the test results are missing or unreadable.
     pub on_missing: Option<OnMissing>,
 }
@@ -307,7 +264,7 @@ pub struct FlakySection {
     /// (default 2: one flip is a regression or a fix, not flakiness).
     pub min_flips: Option<u32>,
     /// `error` (default) or `warn`.
-    pub level: Option<LevelSetting>,
+    pub level: Option<Level>,
     /// `fail` (default) or `warn` when the test results are missing or unreadable.
     pub on_missing: Option<OnMissing>,
 }
@@ -337,9 +294,9 @@ pub struct CheckSettings {
 }
 
 impl CheckSettings {
-    pub(crate) fn new(level: Option<LevelSetting>, on_missing: Option<OnMissing>) -> Self {
+    pub(crate) fn new(level: Option<Level>, on_missing: Option<OnMissing>) -> Self {
         Self {
-            level: level.unwrap_or_default().into(),
+            level: level.unwrap_or_default(),
             on_missing: on_missing.unwrap_or_default(),
         }
     }

@@ -10,6 +10,29 @@ pub enum Profile {
     Fintech,
 }
 
+impl Profile {
+    /// Every profile, as `shipgate init --profile` lists them.
+    pub const ALL: [Profile; 2] = [Profile::Basic, Profile::Fintech];
+
+    /// The name on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Basic => "basic",
+            Profile::Fintech => "fintech",
+        }
+    }
+
+    /// What the starter policy checks, for `--help`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Profile::Basic => "Test results: pass rate, suite size, a critical path, flaky tests",
+            Profile::Fintech => {
+                "Stricter: payment, authentication and data-integrity critical paths"
+            }
+        }
+    }
+}
+
 /// The text of a starter policy.
 pub fn starter_policy(profile: Profile) -> &'static str {
     match profile {

@@ -53,7 +53,7 @@ impl CheckBuilder {
         self
     }
     pub(crate) fn measured(mut self, unit: &str, observed: Value, threshold: Value) -> Self {
-        self.0.unit = Some(unit.to_owned());
+        self.0.unit = Some(shipgate_model::CheckUnit::from_report(unit));
         self.0.observed = observed;
         self.0.threshold = threshold;
         self

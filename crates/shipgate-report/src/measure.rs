@@ -6,7 +6,7 @@
 //! precision of a check's numbers grows until different values read differently.
 
 use serde_json::Value;
-use shipgate_model::CheckResult;
+use shipgate_model::{CheckResult, CheckUnit};
 
 /// What `null` (nothing measured, or no numeric limit) is shown as.
 pub(crate) const NONE: &str = "—";
@@ -27,13 +27,15 @@ pub(crate) enum Unit<'a> {
 }
 
 impl<'a> Unit<'a> {
-    pub(crate) fn of(unit: Option<&'a str>) -> Self {
-        match unit.map(str::trim) {
-            Some("ratio") => Unit::Ratio,
-            Some("count") => Unit::Count,
-            Some("seconds") => Unit::Seconds,
-            Some("") | None => Unit::Plain,
-            Some(other) => Unit::Other(other),
+    /// How a check's unit is shown.
+    pub(crate) fn of(unit: Option<&'a CheckUnit>) -> Self {
+        match unit {
+            Some(CheckUnit::Ratio) => Unit::Ratio,
+            Some(CheckUnit::Count) => Unit::Count,
+            Some(CheckUnit::Seconds) => Unit::Seconds,
+            Some(CheckUnit::Plain) | None => Unit::Plain,
+            Some(other) if other.as_str().trim().is_empty() => Unit::Plain,
+            Some(other) => Unit::Other(other.as_str()),
         }
     }
 }
@@ -41,7 +43,7 @@ impl<'a> Unit<'a> {
 /// The observed value and the threshold of a check, as text, at a precision that keeps different
 /// numbers apart.
 pub(crate) fn observed_and_threshold(check: &CheckResult) -> (String, String) {
-    let unit = Unit::of(check.unit.as_deref());
+    let unit = Unit::of(check.unit.as_ref());
     let mut numbers = Vec::new();
     collect_numbers(&check.observed, &mut numbers);
     collect_numbers(&check.threshold, &mut numbers);
@@ -263,7 +265,7 @@ mod tests {
             blocking: false,
             observed,
             threshold,
-            unit: Some(unit.into()),
+            unit: Some(CheckUnit::from_report(unit)),
             message: String::new(),
             remedy: None,
             details: serde_json::Map::new(),

@@ -4,7 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used)]
 
 use serde_json::Value;
-use shipgate_defects::{ClientOptions, DefectsError, Kind, LoadOptions, SourceConfig, load};
+use shipgate_defects::{ClientOptions, DefectsError, LoadOptions, SourceConfig, TrackerKind, load};
 use shipgate_model::Defect;
 use std::time::Duration;
 use wiremock::{Mock, MockServer};
@@ -67,10 +67,10 @@ pub fn fetch(config: &SourceConfig) -> Result<Vec<String>, DefectsError> {
 }
 
 /// A source of `kind` at `uri` with a token, a short timeout and no retries.
-pub fn config(kind: Kind, uri: &str) -> SourceConfig {
-    let mut c = SourceConfig::new(kind);
-    c.url = Some(uri.to_owned());
-    c.token_env = Some("TRACKER_TOKEN".to_owned());
+pub fn config(kind: TrackerKind, uri: &str) -> SourceConfig {
+    let mut c = SourceConfig::of_kind(kind);
+    c.settings.url = Some(uri.to_owned());
+    c.settings.token_env = Some("TRACKER_TOKEN".to_owned());
     c.http = ClientOptions {
         timeout: Duration::from_secs(5),
         retries: 0,

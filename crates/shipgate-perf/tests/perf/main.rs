@@ -13,7 +13,7 @@ mod snapshot;
 mod values;
 
 use shipgate_model::PerfEvidence;
-use shipgate_perf::{Format, PerfError, PerfRead};
+use shipgate_perf::{PerfError, PerfFormat, PerfRead};
 use std::path::PathBuf;
 
 pub(crate) fn fixture(name: &str) -> PathBuf {
@@ -23,15 +23,15 @@ pub(crate) fn fixture(name: &str) -> PathBuf {
 }
 
 pub(crate) fn read(name: &str) -> PerfRead {
-    read_as(name, Format::Auto).unwrap_or_else(|e| panic!("{name}: {e}"))
+    read_as(name, PerfFormat::Auto).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-pub(crate) fn read_as(name: &str, format: Format) -> Result<PerfRead, PerfError> {
+pub(crate) fn read_as(name: &str, format: PerfFormat) -> Result<PerfRead, PerfError> {
     shipgate_perf::read_file(&fixture(name), name, format)
 }
 
 pub(crate) fn bytes(text: &str) -> Result<PerfRead, PerfError> {
-    shipgate_perf::read_bytes(text.as_bytes(), "inline", Format::Auto)
+    shipgate_perf::read_bytes(text.as_bytes(), "inline", PerfFormat::Auto)
 }
 
 pub(crate) fn value(e: &PerfEvidence, metric: &str) -> f64 {

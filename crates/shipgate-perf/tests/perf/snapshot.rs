@@ -25,7 +25,7 @@ fn a_promoted_run_reads_back_as_the_same_metrics_and_samples() {
         "deterministic"
     );
     let back =
-        shipgate_perf::read_bytes(text.as_bytes(), "perf/baseline.json", Format::Auto).unwrap();
+        shipgate_perf::read_bytes(text.as_bytes(), "perf/baseline.json", PerfFormat::Auto).unwrap();
     let e = back.evidence;
     assert_eq!(e.metrics, run.evidence.metrics);
     assert_eq!(e.series, run.evidence.series);
@@ -46,7 +46,8 @@ fn a_promoted_run_reads_back_as_the_same_metrics_and_samples() {
     // The snapshot's own bytes are hashed separately.
     assert_ne!(back.sha256, sha);
     // Declared as a baseline, it reads the same.
-    let declared = shipgate_perf::read_bytes(text.as_bytes(), "b.json", Format::Baseline).unwrap();
+    let declared =
+        shipgate_perf::read_bytes(text.as_bytes(), "b.json", PerfFormat::Baseline).unwrap();
     assert_eq!(declared.evidence.metrics, e.metrics);
 }
 
@@ -84,7 +85,7 @@ fn a_run_that_failed_its_own_thresholds_is_refused_unless_forced() {
 fn a_snapshot_is_not_promoted_twice() {
     let baseline = promote(read("k6-handle-summary.json"), &options()).unwrap();
     let text = render_snapshot(&baseline, "0.1.0").unwrap();
-    let again = shipgate_perf::read_bytes(text.as_bytes(), "b.json", Format::Auto).unwrap();
+    let again = shipgate_perf::read_bytes(text.as_bytes(), "b.json", PerfFormat::Auto).unwrap();
     assert_eq!(
         promote(again, &options()).unwrap_err(),
         PromoteRefusal::AlreadyBaseline

@@ -4,8 +4,8 @@
 use super::{Check, CheckKind, Evaluation, Needs};
 use crate::catalog::CheckInfo;
 use crate::evaluate::critical_paths;
-use crate::load::Validator;
 use crate::raw::{CheckSettings, RawPolicy};
+use crate::validator::Validator;
 use shipgate_model::CheckResult;
 use std::sync::Arc;
 

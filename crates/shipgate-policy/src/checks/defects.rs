@@ -5,9 +5,10 @@
 use super::{Check, CheckKind, Evaluation, Needs};
 use crate::catalog::CheckInfo;
 use crate::evaluate::defects;
-use crate::load::Validator;
-use crate::raw::{CheckSettings, LevelSetting, OnMissing, RawPolicy};
+use crate::raw::{CheckSettings, RawPolicy};
+use crate::validator::Validator;
 use shipgate_model::{CheckResult, Severity};
+use shipgate_model::{Level, OnMissing};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -87,7 +88,7 @@ fn configure_classified(raw: &RawPolicy, _: &mut Validator<'_>) -> Vec<Arc<dyn C
     // Without `checks.defects`, defects of unknown origin would be left out of the leakage rate
     // and need no regression test, unseen: the check runs with the stricter settings of the
     // checks that depend on it (it blocks if either of them can block).
-    let mut users: Vec<(Option<LevelSetting>, Option<OnMissing>, &'static str)> = Vec::new();
+    let mut users: Vec<(Option<Level>, Option<OnMissing>, &'static str)> = Vec::new();
     if let Some(l) = &raw.checks.leakage {
         users.push((l.level, l.on_missing, "checks.leakage"));
     }
@@ -101,11 +102,11 @@ fn configure_classified(raw: &RawPolicy, _: &mut Validator<'_>) -> Vec<Arc<dyn C
     };
     let level = if users
         .iter()
-        .any(|(l, _, _)| l.unwrap_or_default() == LevelSetting::Error)
+        .any(|(l, _, _)| l.unwrap_or_default() == Level::Error)
     {
-        LevelSetting::Error
+        Level::Error
     } else {
-        LevelSetting::Warn
+        Level::Warn
     };
     let on_missing = if users
         .iter()

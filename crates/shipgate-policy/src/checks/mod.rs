@@ -28,9 +28,9 @@ pub(crate) use uat::UatSignoff;
 
 use crate::catalog::CheckInfo;
 use crate::evaluate::quarantine::QuarantineView;
-use crate::load::Validator;
 use crate::policy::Policy;
 use crate::raw::{CheckSettings, RawPolicy};
+use crate::validator::Validator;
 use jiff::Timestamp;
 use shipgate_model::verdict::WaiverRecord;
 use shipgate_model::{CheckResult, EvidenceSet, Level};

@@ -3,9 +3,9 @@
 use super::{Check, CheckKind, Evaluation, Needs};
 use crate::catalog::CheckInfo;
 use crate::evaluate::performance;
-use crate::load::Validator;
-use crate::performance::{DEFAULT_ALPHA, DEFAULT_MIN_SAMPLES, DirectionSetting, PerfLimit};
+use crate::performance::{DEFAULT_ALPHA, DEFAULT_MIN_SAMPLES, PerfLimit};
 use crate::raw::{CheckSettings, RawPolicy};
+use crate::validator::Validator;
 use crate::values::Percent;
 use shipgate_model::CheckResult;
 use std::sync::Arc;
@@ -44,7 +44,7 @@ pub(crate) struct PerfCheck {
     /// The fewest samples per side for a significance test.
     pub min_samples: u64,
     /// Which way is better, for a metric whose file does not say.
-    pub direction: Option<DirectionSetting>,
+    pub direction: Option<shipgate_model::Direction>,
     /// Level and missing-evidence rule.
     pub settings: CheckSettings,
 }

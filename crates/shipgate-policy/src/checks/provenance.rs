@@ -4,10 +4,11 @@
 use super::{Check, CheckKind, Evaluation, Needs};
 use crate::catalog::CheckInfo;
 use crate::evaluate::provenance;
-use crate::load::Validator;
-use crate::provenance::{CommitRule, DEFAULT_CLOCK_SKEW, ProvenanceSource};
+use crate::provenance::{CommitRule, DEFAULT_CLOCK_SKEW, PROVENANCE_SOURCES};
 use crate::raw::{CheckSettings, RawPolicy};
+use crate::validator::Validator;
 use shipgate_model::CheckResult;
+use shipgate_model::SourceId;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,7 +32,7 @@ pub(crate) static PROVENANCE: CheckKind = CheckKind {
 #[derive(Clone, Debug)]
 pub(crate) struct ProvenanceRules {
     /// The oldest evidence accepted, per source that has a limit.
-    pub max_age: BTreeMap<ProvenanceSource, Duration>,
+    pub max_age: BTreeMap<SourceId, Duration>,
     /// How evidence must relate to `release.commit`.
     pub commit: CommitRule,
     /// How far in the future evidence may be dated.
@@ -42,7 +43,7 @@ pub(crate) struct ProvenanceRules {
 
 impl ProvenanceRules {
     /// The maximum age of a source's evidence, when set.
-    pub fn max_age_of(&self, source: ProvenanceSource) -> Option<Duration> {
+    pub fn max_age_of(&self, source: SourceId) -> Option<Duration> {
         self.max_age.get(&source).copied()
     }
 }
@@ -53,7 +54,7 @@ fn configure(raw: &RawPolicy, _: &mut Validator<'_>) -> Vec<Arc<dyn Check>> {
     let Some(p) = &raw.checks.provenance else {
         return Vec::new();
     };
-    let max_age: BTreeMap<ProvenanceSource, Duration> = ProvenanceSource::ALL
+    let max_age: BTreeMap<SourceId, Duration> = PROVENANCE_SOURCES
         .into_iter()
         .filter_map(|s| {
             p.max_age

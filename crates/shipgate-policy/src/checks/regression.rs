@@ -4,8 +4,8 @@
 use super::{Check, CheckKind, Evaluation, Needs};
 use crate::catalog::CheckInfo;
 use crate::evaluate::regression::{self, SkipLimit};
-use crate::load::Validator;
 use crate::raw::{CheckSettings, RawPolicy, RegressionSection};
+use crate::validator::Validator;
 use crate::values::Percent;
 use shipgate_model::CheckResult;
 use std::sync::Arc;

@@ -3,8 +3,8 @@
 use super::{Check, CheckKind, Evaluation, Needs};
 use crate::catalog::CheckInfo;
 use crate::evaluate::traceability;
-use crate::load::Validator;
 use crate::raw::{CheckSettings, RawPolicy};
+use crate::validator::Validator;
 use shipgate_model::CheckResult;
 use std::sync::Arc;
 use std::time::Duration;

@@ -5,6 +5,7 @@ use super::quarantine::{EntryState, QuarantineView};
 use super::result::{CheckRun, LIST_LIMIT, count_details, plural, test_entry, thousands};
 use crate::raw::{CheckSettings, CriticalPath};
 use serde_json::{Map, Value, json};
+use shipgate_model::CheckUnit;
 use shipgate_model::{CheckResult, SourceState, TestCounts, TestEvidence, TestOutcome};
 use std::collections::BTreeMap;
 
@@ -17,7 +18,7 @@ pub(crate) fn passed(
     tests: &SourceState<TestEvidence>,
     quarantine: &QuarantineView<'_>,
 ) -> CheckResult {
-    let check = CheckRun::new("critical-paths.passed", settings).with_unit("count");
+    let check = CheckRun::new("critical-paths.passed", settings).with_unit(CheckUnit::Count);
     let evidence = match check.source(tests, json!(0)) {
         Ok(e) => e,
         Err(r) => return *r,
@@ -236,7 +237,7 @@ pub(crate) fn passed(
         passed,
         json!(problems),
         json!(0),
-        "count",
+        CheckUnit::Count,
         message,
         remedy,
         details,

@@ -6,6 +6,7 @@ use crate::raw::CheckSettings;
 use crate::values::format_duration;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Map, Value, json};
+use shipgate_model::CheckUnit;
 use shipgate_model::{
     CheckResult, Defect, DefectEvidence, DefectStatus, Origin, Severity, SourceState,
 };
@@ -150,7 +151,7 @@ pub(crate) fn open(
     defects: &SourceState<DefectEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = CheckRun::new("defects.open", settings).with_unit("count");
+    let check = CheckRun::new("defects.open", settings).with_unit(CheckUnit::Count);
     let threshold = Value::Object(
         limits
             .iter()
@@ -249,7 +250,7 @@ pub(crate) fn open(
         passed,
         Value::Object(observed),
         threshold,
-        "count",
+        CheckUnit::Count,
         message,
         remedy,
         details,
@@ -263,7 +264,7 @@ pub(crate) fn classified(
     defects: &SourceState<DefectEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = CheckRun::new("defects.classified", settings).with_unit("count");
+    let check = CheckRun::new("defects.classified", settings).with_unit(CheckUnit::Count);
     let threshold = json!(max);
     let evidence = match check.source(defects, threshold.clone()) {
         Ok(e) => e,
@@ -348,7 +349,7 @@ pub(crate) fn classified(
         passed,
         json!(n),
         threshold,
-        "count",
+        CheckUnit::Count,
         message,
         remedy,
         details,

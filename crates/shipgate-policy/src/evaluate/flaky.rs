@@ -9,6 +9,7 @@ use super::result::{CheckRun, LIST_LIMIT, insert_tests, plural, ratio, thousands
 use crate::raw::CheckSettings;
 use crate::values::{Percent, format_percent};
 use serde_json::{Map, Value, json};
+use shipgate_model::CheckUnit;
 use shipgate_model::{
     CheckResult, FlakyReason, FlakyTest, RunHistory, SourceState, TestEvidence, TestOutcome,
     TestRecord,
@@ -23,7 +24,7 @@ pub(crate) fn rate(
     min_flips: u32,
     quarantine: &QuarantineView<'_>,
 ) -> CheckResult {
-    let check = CheckRun::new("flaky.rate", settings).with_unit("ratio");
+    let check = CheckRun::new("flaky.rate", settings).with_unit(CheckUnit::Ratio);
     let threshold = json!(max.as_f64());
     let evidence = match check.source(tests, threshold.clone()) {
         Ok(e) => e,
@@ -116,7 +117,7 @@ pub(crate) fn rate(
             false,
             Value::Null,
             threshold,
-            "ratio",
+            CheckUnit::Ratio,
             "no test was executed, so the flaky rate cannot be measured".to_owned(),
             Some("make sure the test job ran and wrote its JUnit reports where `sources.tests.junit` looks".to_owned()),
             details,
@@ -182,7 +183,7 @@ pub(crate) fn rate(
         passed,
         ratio(flaky, executed),
         threshold,
-        "ratio",
+        CheckUnit::Ratio,
         message,
         remedy,
         details,

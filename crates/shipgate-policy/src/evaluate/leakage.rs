@@ -12,6 +12,7 @@ use crate::raw::{CheckSettings, CriticalPath};
 use crate::values::{Percent, format_duration, format_percent};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
+use shipgate_model::CheckUnit;
 use shipgate_model::{
     CheckResult, Defect, DefectEvidence, LeakageReport, LeakageRow, Origin, SourceState,
 };
@@ -108,7 +109,7 @@ pub(crate) fn rate(
     defects: &SourceState<DefectEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = CheckRun::new("leakage.rate", settings).with_unit("ratio");
+    let check = CheckRun::new("leakage.rate", settings).with_unit(CheckUnit::Ratio);
     let threshold = json!(
         options
             .max_rate
@@ -210,7 +211,13 @@ pub(crate) fn rate(
         "leakage is a trend, not a single fix: write a regression test for each production defect listed in the details (see `traceability.production-defects`), test the paths they came from before release, and re-baseline with `shipgate leakage --by month`; a release that must ship anyway needs an approved, time-boxed waiver".to_owned()
     });
     check.measured(
-        passed, observed, threshold, "ratio", message, remedy, details,
+        passed,
+        observed,
+        threshold,
+        CheckUnit::Ratio,
+        message,
+        remedy,
+        details,
     )
 }
 
@@ -229,6 +236,26 @@ pub enum LeakageGrouping {
 }
 
 impl LeakageGrouping {
+    /// Every grouping, as the command line lists them.
+    pub const ALL: [LeakageGrouping; 4] = [
+        LeakageGrouping::Month,
+        LeakageGrouping::Severity,
+        LeakageGrouping::Component,
+        LeakageGrouping::IntroducedIn,
+    ];
+
+    /// What the rows are, for `--help`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            LeakageGrouping::Month => "One row per calendar month, oldest first: the trend",
+            LeakageGrouping::Severity => "One row per severity",
+            LeakageGrouping::Component => "One row per component",
+            LeakageGrouping::IntroducedIn => {
+                "One row per sprint or release the defects were introduced in (`sources.defects.introduced_in`)"
+            }
+        }
+    }
+
     /// The name used on the command line and in the report.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -26,6 +26,7 @@ use shipgate_model::{
     CheckResult, CheckStatus, Direction, EvidenceProblem, PerfEvidence, PerfMetric, PerfRuns,
     PerfUnit, SampleStat, SourceState,
 };
+use shipgate_model::{CheckUnit, SourceId};
 use shipgate_stats::{
     Alternative, BootstrapOptions, Statistic, bootstrap_difference, mann_whitney,
 };
@@ -104,7 +105,7 @@ pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns) -> CheckResult {
     let limits = match limits(cfg, &metric.unit) {
         Ok(l) => l,
         Err((key, why)) => {
-            let (unit_name, scale) = report_unit(&metric.unit);
+            let (unit_name, scale) = CheckUnit::of_metric(&metric.unit);
             return check.measured(
                 false,
                 json!(metric.value * scale),
@@ -207,7 +208,7 @@ pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns) -> CheckResult {
             format!("bring `{}` up to {} or above", cfg.metric, limits.min.map_or_else(String::new, |m| show(m, unit)))
         }
     });
-    let (unit_name, scale) = report_unit(unit);
+    let (unit_name, scale) = CheckUnit::of_metric(unit);
     check.measured(
         passed,
         json!(value * scale),
@@ -248,7 +249,7 @@ fn compare<'a>(
         ));
     }
     let direction = match (cfg.direction, metric.direction, base.direction) {
-        (Some(d), _, _) => d.into(),
+        (Some(d), _, _) => d,
         (None, Some(a), Some(b)) if a != b => {
             return Err(incomparable(
                 check,
@@ -264,7 +265,7 @@ fn compare<'a>(
         }
         (None, Some(d), _) | (None, None, Some(d)) => d,
         (None, None, None) => {
-            let (unit_name, scale) = report_unit(&metric.unit);
+            let (unit_name, scale) = CheckUnit::of_metric(&metric.unit);
             return Err(Box::new(check.measured(
                 false,
                 json!(metric.value * scale),
@@ -627,15 +628,6 @@ fn threshold(limits: &Limits, c: Option<&Comparison<'_>>, scale: f64) -> Value {
     }
 }
 
-/// The unit the report shows and the factor into it: durations as seconds (rendered `300ms`).
-fn report_unit(unit: &PerfUnit) -> (&str, f64) {
-    match unit {
-        PerfUnit::Milliseconds => ("seconds", 0.001),
-        PerfUnit::Number => ("", 1.0),
-        other => (other.as_str(), 1.0),
-    }
-}
-
 /// The result for a baseline that cannot be compared with the results: missing evidence.
 fn incomparable(
     check: &CheckRun,
@@ -646,7 +638,7 @@ fn incomparable(
     Box::new(missing(
         check,
         EvidenceProblem {
-            source: "performance".to_owned(),
+            source: SourceId::Performance.as_str().to_owned(),
             location: Some(baseline.path.clone()),
             message,
             remedy: remedy.to_owned(),
@@ -668,7 +660,7 @@ fn unreachable_result(check: &CheckRun) -> CheckResult {
         false,
         Value::Null,
         Value::Null,
-        "",
+        CheckUnit::Plain,
         "the performance evidence could not be evaluated".to_owned(),
         Some("this is a bug in shipgate; please report it".to_owned()),
         Map::new(),
@@ -690,7 +682,7 @@ fn lacks(e: &PerfEvidence, what: &str, metric: &str) -> EvidenceProblem {
         .map(|(k, _)| format!("`{k}`"))
         .collect();
     EvidenceProblem {
-        source: "performance".to_owned(),
+        source: SourceId::Performance.as_str().to_owned(),
         location: Some(file.clone()),
         message: format!(
             "{what} `{file}` ({}) has no metric `{metric}`; the closest it has: {}",

@@ -287,7 +287,7 @@ fn absolute_limits() {
     );
     let c = only(&p, &e);
     assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
-    assert_eq!(c.unit.as_deref(), Some("seconds"));
+    assert_eq!(c.unit, Some(shipgate_model::CheckUnit::Seconds));
     assert_eq!(c.observed, serde_json::json!(0.299));
     assert_eq!(c.threshold, serde_json::json!(0.3));
     assert_eq!(
@@ -385,8 +385,8 @@ fn a_result_that_cannot_judge_still_reports_the_value_in_the_report_s_unit() {
     };
     let c = only(&p, &e);
     assert_eq!(
-        (c.status, c.unit.as_deref()),
-        (CheckStatus::Fail, Some("seconds"))
+        (c.status, c.unit),
+        (CheckStatus::Fail, Some(shipgate_model::CheckUnit::Seconds))
     );
     assert_eq!(c.observed, serde_json::json!(0.25), "250ms as seconds");
 }

@@ -10,9 +10,11 @@ use super::findings::{self, Finding, age, describe, in_future, older_than};
 use super::result::{CheckRun, LIST_LIMIT, plural};
 use crate::checks::ProvenanceRules;
 use crate::policy::Policy;
-use crate::provenance::{CommitRule, ProvenanceSource};
+use crate::provenance::{CommitRule, PROVENANCE_SOURCES};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
+use shipgate_model::CheckUnit;
+use shipgate_model::SourceId;
 use shipgate_model::{
     CheckResult, EvidenceProblem, EvidenceSet, Provenance, ProvenanceItem, SourceState,
     commits_match,
@@ -36,15 +38,12 @@ fn view<T: Provenance>(state: &SourceState<T>) -> View {
 }
 
 /// Every source that can take part, in report order. A new source adds its line here.
-fn sources(evidence: &EvidenceSet) -> Vec<(ProvenanceSource, View)> {
+fn sources(evidence: &EvidenceSet) -> Vec<(SourceId, View)> {
     vec![
-        (ProvenanceSource::Tests, view(&evidence.tests)),
+        (SourceId::Tests, view(&evidence.tests)),
+        (SourceId::Performance, view(&evidence.performance.current)),
         (
-            ProvenanceSource::Performance,
-            view(&evidence.performance.current),
-        ),
-        (
-            ProvenanceSource::Uat,
+            SourceId::Uat,
             merged(view(&evidence.uat), view(&evidence.uat_approvals)),
         ),
     ]
@@ -69,7 +68,7 @@ pub(crate) fn provenance(
     evidence: &EvidenceSet,
     now: Timestamp,
 ) -> CheckResult {
-    let check = CheckRun::new("evidence.provenance", options.settings).with_unit("count");
+    let check = CheckRun::new("evidence.provenance", options.settings).with_unit(CheckUnit::Count);
     let rule = options.commit;
     let release_commit = policy
         .release
@@ -205,7 +204,7 @@ pub(crate) fn provenance(
                 // Without a release commit, `match` compares nothing; with no age to check
                 // either, the check would have verified nothing at all.
                 let nothing_checked = rule == CommitRule::Match
-                    && ProvenanceSource::ALL
+                    && PROVENANCE_SOURCES
                         .iter()
                         .all(|s| options.max_age_of(*s).is_none());
                 (release_commit.is_none() && (rule == CommitRule::Require || nothing_checked)).then(|| {
@@ -244,7 +243,7 @@ pub(crate) fn provenance(
         passed,
         json!(found.len()),
         json!(0),
-        "count",
+        CheckUnit::Count,
         message,
         findings::remedy(&found),
         details,
@@ -258,7 +257,7 @@ fn pass_message(
     checked: &[String],
 ) -> String {
     let mut parts = Vec::new();
-    let ages: Vec<String> = ProvenanceSource::ALL
+    let ages: Vec<String> = PROVENANCE_SOURCES
         .into_iter()
         .filter_map(|s| {
             options

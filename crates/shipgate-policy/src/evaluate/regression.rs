@@ -5,6 +5,7 @@ use super::result::{CheckRun, LIST_LIMIT, insert_tests, plural, ratio, test_entr
 use crate::raw::CheckSettings;
 use crate::values::{Percent, format_percent};
 use serde_json::{Map, Value, json};
+use shipgate_model::CheckUnit;
 use shipgate_model::{CheckResult, SourceState, TestEvidence, TestOutcome};
 
 /// (passed + flaky) ÷ executed, with each suite that failed to set up counted as an errored test,
@@ -15,7 +16,7 @@ pub(crate) fn pass_rate(
     tests: &SourceState<TestEvidence>,
     quarantine: &QuarantineView<'_>,
 ) -> CheckResult {
-    let check = CheckRun::new("regression.pass-rate", settings).with_unit("ratio");
+    let check = CheckRun::new("regression.pass-rate", settings).with_unit(CheckUnit::Ratio);
     let threshold = json!(min.as_f64());
     let evidence = match check.source(tests, threshold.clone()) {
         Ok(e) => e,
@@ -91,7 +92,7 @@ pub(crate) fn pass_rate(
             false,
             Value::Null,
             threshold,
-            "ratio",
+            CheckUnit::Ratio,
             message,
             Some("make sure the test job ran and wrote its JUnit reports where `sources.tests.junit` looks, and that the tests are not all skipped or quarantined".to_owned()),
             details,
@@ -173,7 +174,7 @@ pub(crate) fn pass_rate(
         passed,
         ratio(green, executed),
         threshold,
-        "ratio",
+        CheckUnit::Ratio,
         message,
         remedy,
         details,
@@ -217,7 +218,7 @@ pub(crate) fn min_tests(
     settings: CheckSettings,
     tests: &SourceState<TestEvidence>,
 ) -> CheckResult {
-    let check = CheckRun::new("regression.min-tests", settings).with_unit("count");
+    let check = CheckRun::new("regression.min-tests", settings).with_unit(CheckUnit::Count);
     let threshold = json!(min);
     let evidence = match check.source(tests, threshold.clone()) {
         Ok(e) => e,
@@ -251,7 +252,7 @@ pub(crate) fn min_tests(
         passed,
         json!(executed),
         threshold,
-        "count",
+        CheckUnit::Count,
         message,
         remedy,
         details,
@@ -291,7 +292,7 @@ pub(crate) fn skipped(
     settings: CheckSettings,
     tests: &SourceState<TestEvidence>,
 ) -> CheckResult {
-    let check = CheckRun::new("regression.skipped", settings).with_unit("count");
+    let check = CheckRun::new("regression.skipped", settings).with_unit(CheckUnit::Count);
     let mut threshold = Map::new();
     if let Some(n) = limit.count() {
         threshold.insert("max_skipped".into(), json!(n));
@@ -364,7 +365,7 @@ pub(crate) fn skipped(
         passed,
         json!(skipped),
         threshold,
-        "count",
+        CheckUnit::Count,
         message,
         remedy,
         details,

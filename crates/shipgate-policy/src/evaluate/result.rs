@@ -1,9 +1,10 @@
 //! Building check results: the common rules for levels, missing evidence and details.
 
-use crate::raw::{CheckSettings, OnMissing};
+use crate::raw::CheckSettings;
 use serde_json::{Map, Value, json};
+use shipgate_model::OnMissing;
 use shipgate_model::{
-    CheckResult, CheckStatus, Level, SourceState, TestCounts, TestEvidence, TestRecord,
+    CheckResult, CheckStatus, CheckUnit, Level, SourceState, TestCounts, TestEvidence, TestRecord,
 };
 
 /// At most this many items are listed in a detail list; the total is given beside it.
@@ -15,7 +16,7 @@ pub(crate) struct CheckRun {
     pub settings: CheckSettings,
     /// The unit of the threshold, also on a result without evidence: the report then writes the
     /// same limit the same way (`98%`, not `0.98`) whether or not the evidence was there.
-    pub unit: Option<&'static str>,
+    pub unit: Option<CheckUnit>,
 }
 
 impl CheckRun {
@@ -28,7 +29,7 @@ impl CheckRun {
     }
 
     /// The unit its measured results carry (`ratio`, `count`, ...).
-    pub fn with_unit(mut self, unit: &'static str) -> Self {
+    pub fn with_unit(mut self, unit: CheckUnit) -> Self {
         self.unit = Some(unit);
         self
     }
@@ -142,7 +143,7 @@ impl CheckRun {
             });
         }
         if !threshold.is_null() {
-            r.unit = self.unit.map(str::to_owned);
+            r.unit = self.unit.clone();
         }
         r.threshold = threshold;
         Err(Box::new(r))
@@ -155,7 +156,7 @@ impl CheckRun {
         passed: bool,
         observed: Value,
         threshold: Value,
-        unit: &str,
+        unit: CheckUnit,
         message: String,
         remedy: Option<String>,
         details: Map<String, Value>,
@@ -168,7 +169,7 @@ impl CheckRun {
         let mut r = self.base(status, blocking, message);
         r.observed = observed;
         r.threshold = threshold;
-        r.unit = Some(unit.to_owned());
+        r.unit = Some(unit);
         r.remedy = if passed { None } else { remedy };
         r.details = details;
         r

@@ -14,6 +14,7 @@ use crate::raw::CheckSettings;
 use crate::values::format_duration;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
+use shipgate_model::CheckUnit;
 use shipgate_model::defects::{
     fold_for_matching, folded_name_references_key, property_references_key,
 };
@@ -29,7 +30,8 @@ pub(crate) fn production_defects(
     tests: &SourceState<TestEvidence>,
     now: Timestamp,
 ) -> CheckResult {
-    let check = CheckRun::new("traceability.production-defects", settings).with_unit("count");
+    let check =
+        CheckRun::new("traceability.production-defects", settings).with_unit(CheckUnit::Count);
     let threshold = json!(0);
     let defects = match check.source(defects, threshold.clone()) {
         Ok(e) => e,
@@ -155,7 +157,7 @@ pub(crate) fn production_defects(
         passed,
         json!(n),
         threshold,
-        "count",
+        CheckUnit::Count,
         message,
         remedy,
         details,

@@ -16,6 +16,7 @@ use crate::policy::Policy;
 use crate::uat::GithubApprovals;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
+use shipgate_model::CheckUnit;
 use shipgate_model::{
     CheckResult, DeploymentApprovals, EvidenceProblem, EvidenceSet, SignatureMeaning, Signoff,
     SourceState, UatDecision, UatEvidence, UatSignature, commits_match,
@@ -52,7 +53,7 @@ pub(crate) fn signoff(
     evidence: &EvidenceSet,
     now: Timestamp,
 ) -> CheckResult {
-    let check = CheckRun::new("uat.signoff", options.settings).with_unit("roles");
+    let check = CheckRun::new("uat.signoff", options.settings).with_unit(CheckUnit::Roles);
     let required: Vec<String> = options.required_roles.clone();
     let threshold = json!(required);
     let sources = policy.sources.uat.as_ref();
@@ -145,7 +146,7 @@ pub(crate) fn signoff(
         passed,
         observed,
         threshold,
-        "roles",
+        CheckUnit::Roles,
         message,
         findings::remedy(&found),
         details,

@@ -5,6 +5,7 @@ use super::result::{CheckRun, plural};
 use crate::raw::{CheckSettings, Waiver};
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
+use shipgate_model::CheckUnit;
 use shipgate_model::verdict::{AppliedWaiver, WaiverRecord, WaiverState};
 use shipgate_model::{CheckResult, CheckStatus};
 
@@ -155,13 +156,21 @@ fn valid(records: &[WaiverRecord], unwaivable: &[String]) -> CheckResult {
             false,
             json!(invalid),
             json!(0),
-            "count",
+            CheckUnit::Count,
             message,
             Some("renew an expired waiver with a new approval and date, complete an incomplete one, or remove it and fix the check it covered".to_owned()),
             details,
         );
     }
-    let mut r = check.measured(true, json!(0), json!(0), "count", message, None, details);
+    let mut r = check.measured(
+        true,
+        json!(0),
+        json!(0),
+        CheckUnit::Count,
+        message,
+        None,
+        details,
+    );
     if unused > 0 || !unwaivable.is_empty() {
         r.status = CheckStatus::Warn;
         r.remedy = Some("remove waivers that are no longer needed, so that a future failure is not waived without a fresh decision".to_owned());

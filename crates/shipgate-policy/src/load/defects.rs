@@ -1,10 +1,11 @@
 //! Rules of the defect sections: what each tracker kind needs and which keys apply to it. (Which
 //! checks need defects is said by the checks themselves, in the registry.)
 
-use super::Validator;
 use crate::checks::Needs;
-use crate::defects::DefectKind;
+use crate::defects::DefectSources;
 use crate::raw::RawPolicy;
+use crate::validator::Validator;
+use shipgate_model::trackers::KIND_SPECIFIC_KEYS;
 
 impl Validator<'_> {
     pub(super) fn validate_defects(&mut self, policy: &RawPolicy, read: Needs) {
@@ -35,112 +36,23 @@ impl Validator<'_> {
             return;
         };
         let kind = s.kind;
+        let spec = kind.spec();
         let k = kind.as_str();
         let needs = |key: &str| format!("`kind: {k}` needs `{key}`");
-        let required: &[(&str, bool, &str)] = match kind {
-            DefectKind::Jira => &[
-                (
-                    "url",
-                    s.url.is_some(),
-                    "the site, e.g. `https://acme.atlassian.net`",
-                ),
-                (
-                    "query",
-                    s.query.is_some(),
-                    "the JQL, e.g. `project = PAY AND issuetype = Bug`",
-                ),
-                (
-                    "user_env",
-                    s.user_env.is_some(),
-                    "the variable holding the account's email",
-                ),
-                (
-                    "token_env",
-                    s.token_env.is_some(),
-                    "the variable holding the API token",
-                ),
-            ],
-            DefectKind::JiraDc => &[
-                (
-                    "url",
-                    s.url.is_some(),
-                    "the server, e.g. `https://jira.acme.example`",
-                ),
-                (
-                    "query",
-                    s.query.is_some(),
-                    "the JQL, e.g. `project = PAY AND issuetype = Bug`",
-                ),
-                (
-                    "token_env",
-                    s.token_env.is_some(),
-                    "the variable holding a personal access token",
-                ),
-            ],
-            DefectKind::Github => &[("repository", s.repository.is_some(), "`owner/name`")],
-            DefectKind::Gitlab => &[("project", s.project.is_some(), "the project's id or path")],
-            DefectKind::Redmine => &[(
-                "url",
-                s.url.is_some(),
-                "the server, e.g. `https://redmine.acme.example`",
-            )],
-            DefectKind::File => &[("path", s.path.is_some(), "the export, e.g. `defects.csv`")],
-        };
-        for (key, present, what) in required {
-            if !present {
+        for (key, what) in spec.required {
+            if !s.has(key) {
                 self.problem("sources.defects", format!("{}: {what}", needs(key)));
             }
         }
-        let network = kind != DefectKind::File;
-        let labelled = matches!(kind, DefectKind::Github | DefectKind::Gitlab);
-        let numbered = matches!(
-            kind,
-            DefectKind::Github | DefectKind::Gitlab | DefectKind::Redmine
-        );
-        let json_file = kind == DefectKind::File
+        let json_file = !spec.fetches
             && s.path
                 .as_deref()
                 .is_some_and(|p| p.to_ascii_lowercase().ends_with(".json"));
-        let misplaced: [(&str, bool, &str); 14] = [
-            ("url", s.url.is_some() && !network, "tracker kinds"),
-            ("path", s.path.is_some() && network, "`kind: file`"),
-            (
-                "repository",
-                s.repository.is_some() && kind != DefectKind::Github,
-                "`kind: github`",
-            ),
-            (
-                "project",
-                s.project.is_some() && !matches!(kind, DefectKind::Gitlab | DefectKind::Redmine),
-                "`kind: gitlab` and `kind: redmine`",
-            ),
-            (
-                "user_env",
-                s.user_env.is_some() && !matches!(kind, DefectKind::Jira | DefectKind::JiraDc),
-                "Jira",
-            ),
-            (
-                "token_env",
-                s.token_env.is_some() && !network,
-                "tracker kinds",
-            ),
-            (
-                "key_prefix",
-                s.key_prefix.is_some() && !numbered,
-                "GitHub, GitLab and Redmine (Jira keys have their own prefix)",
-            ),
-            (
-                "timezone",
-                s.timezone.is_some() && kind != DefectKind::File,
-                "`kind: file` (a CSV export's dates)",
-            ),
-            ("timeout", s.timeout.is_some() && !network, "tracker kinds"),
-            ("retries", s.retries.is_some() && !network, "tracker kinds"),
-            (
-                "ca_bundle",
-                s.ca_bundle.is_some() && !network,
-                "tracker kinds",
-            ),
+        // A key another kind takes, written for this one: named with the kinds it applies to.
+        let kind_specific = KIND_SPECIFIC_KEYS
+            .iter()
+            .map(|key| (*key, s.has(key) && !spec.accepts(key), applies_to(key)));
+        let mapped = [
             (
                 "severity",
                 (s.severity.is_some() || s.origin.is_some() || s.introduced_in.is_some())
@@ -154,12 +66,11 @@ impl Validator<'_> {
             ),
             (
                 "not_defects.labels",
-                s.not_defects.as_ref().is_some_and(|n| n.labels.is_some())
-                    && kind == DefectKind::Redmine,
+                s.not_defects.as_ref().is_some_and(|n| n.labels.is_some()) && !spec.labels,
                 "trackers with labels (Jira, GitHub, GitLab, CSV exports; name Redmine's closed statuses in `resolutions`)",
             ),
         ];
-        for (key, wrong, applies) in misplaced {
+        for (key, wrong, applies) in kind_specific.chain(mapped) {
             if wrong {
                 self.problem(
                     &format!("sources.defects.{key}"),
@@ -167,14 +78,16 @@ impl Validator<'_> {
                 );
             }
         }
-        if labelled && s.severity.as_ref().is_none_or(|m| m.field.is_none()) {
+        if spec.severity.is_none() && s.severity.as_ref().is_none_or(|m| m.field.is_none()) {
             self.problem(
                 "sources.defects.severity",
                 format!("`kind: {k}` has no severity field: name the label prefix that carries it, e.g. `severity: {{field: \"severity:\", map: {{critical: [critical], high: [high]}}}}` (an empty prefix compares whole labels)"),
             );
         }
         // Only a label prefix may be empty (it compares whole labels); an empty field name
-        // names no field, and the tracker would be asked for it at every run.
+        // names no field, and the tracker would be asked for it at every run. A kind with no
+        // default severity field (GitHub, GitLab) reads severity and origin from label prefixes.
+        let labelled = spec.severity.is_none();
         let fields = [
             (
                 "severity",
@@ -263,6 +176,41 @@ impl Validator<'_> {
     }
 }
 
+/// The kinds a key of [`KIND_SPECIFIC_KEYS`] applies to, as the message names them.
+fn applies_to(key: &str) -> &'static str {
+    match key {
+        "path" => "`kind: file`",
+        "repository" => "`kind: github`",
+        "project" => "`kind: gitlab` and `kind: redmine`",
+        "user_env" => "Jira",
+        "key_prefix" => "GitHub, GitLab and Redmine (Jira keys have their own prefix)",
+        "timezone" => "`kind: file` (a CSV export's dates)",
+        // `url`, `token_env`, `timeout`, `retries`, `ca_bundle`.
+        _ => "tracker kinds",
+    }
+}
+
+impl DefectSources {
+    /// Whether the key (a required or kind-specific one) is written.
+    fn has(&self, key: &str) -> bool {
+        match key {
+            "url" => self.url.is_some(),
+            "path" => self.path.is_some(),
+            "repository" => self.repository.is_some(),
+            "project" => self.project.is_some(),
+            "query" => self.query.is_some(),
+            "user_env" => self.user_env.is_some(),
+            "token_env" => self.token_env.is_some(),
+            "key_prefix" => self.key_prefix.is_some(),
+            "timezone" => self.timezone.is_some(),
+            "timeout" => self.timeout.is_some(),
+            "retries" => self.retries.is_some(),
+            "ca_bundle" => self.ca_bundle.is_some(),
+            _ => false,
+        }
+    }
+}
+
 /// An environment variable's name as pipelines write them: capitals, digits and `_`, not
 /// starting with a digit. Tokens (`ghp_…`, `glpat-…`, `ATATT…`, hex keys) never look like that,
 /// so a secret pasted where a name belongs is refused without being echoed.
@@ -279,6 +227,8 @@ pub(crate) fn is_env_name(v: &str) -> bool {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
     use crate::policy::Policy;
+    use shipgate_model::TrackerKind;
+    use shipgate_model::trackers::KIND_SPECIFIC_KEYS;
 
     fn messages(text: &str) -> Vec<String> {
         match Policy::parse(text, &|_| None) {
@@ -481,6 +431,65 @@ mod tests {
             "{HEAD}sources:\n  defects: {{kind: file, path: d.csv, not_defects: {{resolutions: [], labels: [invalid]}}, origin: {{field: o, production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
         ))
         .is_empty());
+    }
+
+    /// A kind whose needed keys were not checked would fetch with half a configuration (a Jira
+    /// search without its JQL reads every issue of the site). Every kind of the vocabulary.
+    #[test]
+    fn every_kind_refuses_a_source_without_its_required_keys() {
+        for kind in TrackerKind::ALL {
+            let k = kind.as_str();
+            let m = messages(&format!(
+                "{HEAD}sources:\n  defects: {{kind: {k}, origin: {{field: o, production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
+            ));
+            assert!(!kind.spec().required.is_empty(), "{k}");
+            for (key, _) in kind.spec().required {
+                let want = format!("`kind: {k}` needs `{key}`");
+                assert!(m.iter().any(|x| x.contains(&want)), "{want}: {m:#?}");
+            }
+        }
+    }
+
+    /// A key another kind takes, written for this one, would be ignored without a word (a
+    /// `user_env` on GitHub, a `timezone` on Jira): every kind refuses every key it does not
+    /// accept.
+    #[test]
+    fn every_kind_refuses_the_keys_it_does_not_take() {
+        let all_keys = "url: https://t.example, path: d.csv, repository: a/b, project: p, user_env: U, token_env: T, key_prefix: 'GH-', timezone: UTC, timeout: 5s, retries: 2, ca_bundle: ca.pem";
+        for kind in TrackerKind::ALL {
+            let k = kind.as_str();
+            let m = messages(&format!(
+                "{HEAD}sources:\n  defects: {{kind: {k}, {all_keys}, query: q, severity: {{field: s, map: {{high: [h]}}}}, origin: {{field: o, production: [p], pre_production: [q]}}}}\nchecks:\n  defects: {{}}\n"
+            ));
+            for key in KIND_SPECIFIC_KEYS {
+                let refused = m
+                    .iter()
+                    .any(|x| x.starts_with(&format!("`{key}` applies only to")));
+                assert_eq!(refused, !kind.spec().accepts(key), "{k}: {key}: {m:#?}");
+            }
+        }
+    }
+
+    /// A key the specs name that validation could not see would read as never written.
+    #[test]
+    fn validation_sees_every_key_a_spec_names() {
+        let text = format!(
+            "{HEAD}sources:\n  defects: {{kind: jira, url: https://t.example, path: d.csv, repository: a/b, project: p, query: q, user_env: U, token_env: T, key_prefix: 'GH-', timezone: UTC, timeout: 5s, retries: 2, ca_bundle: ca.pem}}\n"
+        );
+        let tree = shipgate_yaml::parse(&text).unwrap();
+        let raw = shipgate_yaml::from_node::<crate::raw::RawPolicy>(&tree)
+            .into_result()
+            .unwrap();
+        let s = raw.sources.defects.unwrap();
+        for kind in TrackerKind::ALL {
+            for (key, _) in kind.spec().required {
+                assert!(s.has(key), "{key}");
+            }
+        }
+        for key in KIND_SPECIFIC_KEYS {
+            assert!(s.has(key), "{key}");
+        }
+        assert!(!s.has("kind"));
     }
 
     #[test]
