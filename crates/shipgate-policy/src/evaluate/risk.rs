@@ -319,13 +319,20 @@ fn failure_history(area: &Area, state: &SourceState<RunHistory>) -> Measure {
     }
     Measure::Present {
         raw: (failed + flips) as f64,
-        detail: format!(
-            "{} and {} of {} across {}",
-            plural(failed, "failed run", "failed runs"),
-            plural(flips, "flip", "flips"),
-            plural(tests, "test", "tests"),
-            plural(runs as u64, "run", "runs")
-        ),
+        detail: if tests == 0 {
+            format!(
+                "none of its tests failed across {}",
+                plural(runs as u64, "run", "runs")
+            )
+        } else {
+            format!(
+                "{} and {} of {} across {}",
+                plural(failed, "failed run", "failed runs"),
+                plural(flips, "flip", "flips"),
+                plural(tests, "test", "tests"),
+                plural(runs as u64, "run", "runs")
+            )
+        },
     }
 }
 
@@ -529,10 +536,8 @@ fn untested(
         None if have_tests => return None,
         None => "no test results were read, so no test of it is known to have run".to_owned(),
         Some(t) if t.executed > 0 => return None,
-        Some(t) if t.skipped > 0 => format!(
-            "its {} were all skipped",
-            plural(t.skipped, "test", "tests")
-        ),
+        Some(t) if t.skipped == 1 => "its one test was skipped".to_owned(),
+        Some(t) if t.skipped > 0 => format!("its {} tests were all skipped", thousands(t.skipped)),
         Some(_) if r.test_patterns.is_empty() => "it names no tests".to_owned(),
         Some(_) => "no test matched its patterns in this run".to_owned(),
     };
