@@ -97,7 +97,7 @@ pub fn render_risk_human(r: &RiskReport, options: &RenderOptions) -> String {
         pad_left("#", 3),
         pad("area", name_w),
         pad_left("score", 6),
-        pad("level", 8),
+        pad("level", 9),
         pad("tests run/pass/fail/skip/flaky", 30),
         "production defects (untested)"
     ));
@@ -123,7 +123,7 @@ pub fn render_risk_human(r: &RiskReport, options: &RenderOptions) -> String {
             pad_left(&a.rank.to_string(), 3),
             pad(&truncate(&printable(&a.name), name_w), name_w),
             pad_left(&format!("{:.1}", a.score), 6),
-            paint.paint(level_tone(a.level), &pad(&level, 8)),
+            paint.paint(level_tone(a.level), &pad(&level, 9)),
             pad(&tests_cell(a), 30),
             defects
         ));
@@ -133,12 +133,12 @@ pub fn render_risk_human(r: &RiskReport, options: &RenderOptions) -> String {
     }
     for a in &r.areas {
         out.push_str(&format!(
-            "\n{} (rank {}, score {:.1}, {}{}; impact {:.2}, likelihood {:.2})\n",
+            "\n{} (rank {}, score {:.1}, {} risk{}; impact {:.2}, likelihood {:.2})\n",
             paint.paint(Tone::Strong, &printable(&a.name)),
             a.rank,
             a.score,
             a.level.as_str(),
-            if a.critical { ", critical" } else { "" },
+            if a.critical { ", a critical path" } else { "" },
             a.impact,
             a.likelihood
         ));
