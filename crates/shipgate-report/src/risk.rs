@@ -239,10 +239,25 @@ fn mermaid_label(text: &str) -> String {
         .collect();
     let cleaned = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     if !cleaned.chars().any(char::is_alphanumeric) {
-        "area".to_owned()
-    } else {
-        cleaned
+        return "area".to_owned();
     }
+    // A label that begins like a statement of the chart would be read as one.
+    let lower = cleaned.to_ascii_lowercase();
+    if [
+        "title",
+        "x-axis",
+        "y-axis",
+        "quadrant",
+        "point",
+        "classdef",
+        "quadrantchart",
+    ]
+    .iter()
+    .any(|k| lower.starts_with(k))
+    {
+        return format!("area {cleaned}");
+    }
+    cleaned
 }
 
 /// `shipgate risk --format markdown`: for a wiki page or a PR comment.
@@ -504,5 +519,7 @@ mod tests {
         assert_eq!(mermaid_label("pay: [1, 1]\n%%{init}%%"), "pay 1 1 init");
         assert_eq!(mermaid_label("---"), "area");
         assert_eq!(mermaid_label("::"), "area");
+        assert_eq!(mermaid_label("title"), "area title");
+        assert_eq!(mermaid_label("quadrant-1 x"), "area quadrant-1 x");
     }
 }
