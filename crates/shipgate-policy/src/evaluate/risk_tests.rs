@@ -561,3 +561,27 @@ fn the_check_needs_a_level_tests_above_zero_and_areas() {
     );
     assert!(p.iter().any(|m| m.contains("needs defects")), "{p:#?}");
 }
+
+#[test]
+fn a_defect_of_unknown_origin_weighs_as_a_production_one() {
+    let mut e = evidence();
+    if let SourceState::Loaded(d) = &mut e.defects {
+        d.defects.push(defect(
+            "SRCH-9",
+            Origin::Unknown,
+            "Reports",
+            "2026-11-15T00:00:00Z",
+        ));
+    }
+    let report = risk_report(&report_policy(AREAS), &e, now(), None);
+    let r = report.areas.iter().find(|a| a.name == "reports").unwrap();
+    // PAY-8 (production, 3) + SRCH-9 (unknown, 3).
+    assert_eq!(r.factors["defect_frequency"].as_ref().unwrap().raw, 6.0);
+    assert!(
+        r.factors["defect_frequency"]
+            .as_ref()
+            .unwrap()
+            .detail
+            .contains("1 of unknown origin × 3")
+    );
+}
