@@ -18,6 +18,22 @@ use std::path::{Path, PathBuf};
 const KNOWN: &[(&str, &[&str])] = &[
     // The validated policy holds its checks, and a check is evaluated against the policy.
     ("crates/shipgate-policy", &["checks", "policy"]),
+    // Risk areas: being broken with the evaluator's source registry, which moves the shared
+    // pieces out of `raw` and `policy`.
+    (
+        "crates/shipgate-policy",
+        &[
+            "checks",
+            "checks::leakage",
+            "evaluate::defects",
+            "evaluate::leakage",
+            "evaluate::quarantine",
+            "evaluate::result",
+            "policy",
+            "raw",
+            "risk",
+        ],
+    ),
     (
         "crates/shipgate-evaluator",
         &["record", "record_guard", "resolver"],

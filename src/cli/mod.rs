@@ -9,6 +9,7 @@ mod leakage;
 pub(crate) mod logging;
 pub(crate) mod output;
 mod perf;
+mod risk;
 mod validate;
 mod words;
 
@@ -94,6 +95,9 @@ pub(crate) enum Command {
     /// Performance evidence: promote a run to the baseline later releases are compared with.
     #[command(subcommand)]
     Perf(perf::PerfCommand),
+    /// Risk areas ranked by revenue impact, defects, failures, complexity and churn, and the
+    /// production defects no test would catch; `risk plan` orders tests for a time budget.
+    Risk(risk::RiskArgs),
 }
 
 impl Command {
@@ -111,6 +115,7 @@ impl Command {
             Command::Inspect(cmd) => inspect::run(cmd, global),
             Command::Leakage(args) => leakage::run(args, global),
             Command::Perf(cmd) => perf::run(cmd),
+            Command::Risk(args) => risk::run(args, global),
         }
     }
 }

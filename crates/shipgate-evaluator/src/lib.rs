@@ -25,6 +25,7 @@ mod quarantine_source;
 mod record;
 mod record_guard;
 mod resolver;
+mod risk_source;
 mod secrets;
 mod tests_source;
 mod uat_source;
@@ -39,6 +40,7 @@ pub use record::{
 };
 pub use record_guard::record_read_by_globs;
 pub use resolver::{Expanded, FetchedCopy, Located, Resolver};
+pub use risk_source::{TestInventory, changed_files, test_inventory};
 pub use secrets::of_policy as secrets_of_policy;
 pub use shipgate_defects::{Loaded as LoadedDefects, write_json as write_defects_json};
 pub use shipgate_http::Redactor;
@@ -233,6 +235,7 @@ pub fn gather_with(
             }
         });
         let approvals = scope.spawn(|| approvals_source::load(policy, resolver, options));
+        let risk = scope.spawn(|| risk_source::load(policy, resolver, options));
 
         let outcomes = match tests.join() {
             Ok(loaded) => {
@@ -309,6 +312,17 @@ pub fn gather_with(
             Err(_) => {
                 evidence.uat_approvals =
                     SourceState::Unreadable(vec![internal_problem("uat-approvals")]);
+            }
+        }
+        match risk.join() {
+            Ok(r) => {
+                evidence.complexity = r.complexity;
+                evidence.churn = r.churn;
+                evidence.inputs.extend(r.inputs);
+            }
+            Err(_) => {
+                evidence.complexity = SourceState::Unreadable(vec![internal_problem("complexity")]);
+                evidence.churn = SourceState::Unreadable(vec![internal_problem("churn")]);
             }
         }
     });

@@ -5,6 +5,7 @@ use crate::defects::DefectEvidence;
 use crate::history::RunHistory;
 use crate::perf::PerfEvidence;
 use crate::quarantine::Quarantine;
+use crate::risk::{ChurnEvidence, ComplexityEvidence};
 use crate::tests::TestEvidence;
 use crate::uat::UatEvidence;
 use serde::{Deserialize, Serialize};
@@ -144,6 +145,10 @@ pub struct EvidenceSet {
     pub history: SourceState<RunHistory>,
     /// Known-flaky tests (`sources.tests.quarantine`).
     pub quarantine: SourceState<Quarantine>,
+    /// Code complexity reports (`sources.complexity`), for risk areas.
+    pub complexity: SourceState<ComplexityEvidence>,
+    /// The repository's change history over the churn window (`sources.churn`), for risk areas.
+    pub churn: SourceState<ChurnEvidence>,
     /// Every input read, with its hash.
     pub inputs: Vec<InputRecord>,
 }

@@ -3,7 +3,8 @@
 //! This crate holds the vocabulary of the gate: the evidence adapters produce ([`tests`],
 //! [`defects`], [`perf`], [`history`], [`quarantine`], [`uat`], [`approvals`], [`evidence`]),
 //! the findings the policy engine produces ([`verdict`]), the JSON report that is the release's
-//! audit record ([`report`]), the test-name patterns of critical paths ([`pattern`]), the one
+//! audit record ([`report`]), the test-name patterns of critical paths ([`pattern`]), the complexity and churn evidence
+//! of risk areas ([`risk`]), the one
 //! reader of dates and times every other crate uses ([`instant`]), the public exit-code table
 //! ([`exit`]) and why a value was refused ([`error`]).
 //!
@@ -31,6 +32,7 @@ pub mod perf;
 pub mod provenance;
 pub mod quarantine;
 pub mod report;
+pub mod risk;
 pub mod tests;
 pub mod trackers;
 pub mod uat;
@@ -60,6 +62,9 @@ pub use perf::{
 pub use provenance::{Provenance, ProvenanceItem, commits_match};
 pub use quarantine::{Quarantine, QuarantineEntry};
 pub use report::Report;
+pub use risk::{
+    ChurnCommit, ChurnEvidence, ComplexityEvidence, ComplexityTool, FileChange, FunctionComplexity,
+};
 pub use tests::{
     RepeatedGroup, RepeatedTests, RetryMode, SuiteError, SuiteErrorKind, TestCounts, TestEvidence,
     TestFile, TestOutcome, TestRecord, TestRetention,

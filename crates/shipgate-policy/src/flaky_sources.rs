@@ -54,10 +54,11 @@ pub(crate) fn problems(policy: &RawPolicy) -> Vec<SourceProblem> {
                 ));
             }
         }
-        if flaky.is_none() {
+        // Risk areas read it too, for their failure history.
+        if flaky.is_none() && policy.risk.areas.is_empty() {
             found.push(cross(
                 "sources.tests.history",
-                "`sources.tests.history` is read only by `flaky.rate`: add `checks.flaky` with `max_rate`, or remove the history",
+                "`sources.tests.history` is read only by `flaky.rate` and by risk areas: add `checks.flaky` with `max_rate` or `risk.areas`, or remove the history",
             ));
         }
     }

@@ -25,6 +25,7 @@ mod policy;
 mod provenance;
 mod quarantine;
 mod raw;
+mod risk;
 mod starter;
 mod uat;
 mod validator;
@@ -39,6 +40,7 @@ pub use defects::{
 pub use env::EnvLookup;
 pub use evaluate::evaluate;
 pub use evaluate::leakage::{LeakageGrouping, leakage_report};
+pub use evaluate::risk::risk_report;
 pub use flaky_sources::{DEFAULT_HISTORY_RUNS, DEFAULT_MIN_FLIPS, MAX_HISTORY_RUNS};
 pub use load::PolicyError;
 pub use performance::{
@@ -51,6 +53,10 @@ pub use quarantine::parse_quarantine;
 pub use raw::{
     CheckSettings, CriticalPath, CriticalPathsSection, ExcludedTests, FlakySection, RawChecks,
     RawPolicy, RawRelease, RegressionSection, RepeatedRuns, Risk, Sources, TestSources, Waiver,
+};
+pub use risk::{
+    Area, ChurnFrom, ChurnSource, ComplexityFormat, ComplexitySource, FactorNumbers, RevenueImpact,
+    RiskArea, RiskCoverageSection, RiskLevelSetting, RiskModel,
 };
 pub use shipgate_yaml::Problem;
 pub use starter::{Profile, starter_policy};

@@ -100,12 +100,14 @@ impl Policy {
             },
             sources: raw.sources.clone(),
             risk: Risk {
+                // Areas written with `critical: true` are critical paths too.
                 critical_paths: raw
                     .risk
-                    .critical_paths
+                    .all_critical_paths()
                     .iter()
                     .map(|(name, path)| (name.clone(), path.resolved()))
                     .collect(),
+                ..raw.risk.clone()
             },
             waivers: raw.waivers.clone(),
             checks,
@@ -118,6 +120,7 @@ impl Policy {
                 .and_then(|f| f.min_flips)
                 .unwrap_or(DEFAULT_MIN_FLIPS)
                 .max(1),
+            risk_model: crate::risk::model(raw),
         }
     }
 }
@@ -155,6 +158,9 @@ impl Validator<'_> {
         self.validate_provenance(raw);
         self.validate_performance(raw);
         self.validate_waivers(raw, &checks);
+        for (path, message) in crate::risk::problems(raw) {
+            self.problem(&path, message);
+        }
         for p in crate::flaky_sources::problems(raw) {
             if p.cross {
                 self.cross_problem(&p.path, p.message);

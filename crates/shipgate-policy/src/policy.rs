@@ -32,6 +32,8 @@ pub struct Policy {
     pub(crate) history_runs: u32,
     /// How many flips across the runs make a test flaky.
     pub(crate) min_flips: u32,
+    /// Every risk area (critical paths included), scored by `shipgate risk` and `risk.coverage`.
+    pub(crate) risk_model: crate::risk::RiskModel,
 }
 
 impl fmt::Debug for Policy {
@@ -95,6 +97,11 @@ impl Policy {
         self.needs().uat || self.sources.uat.is_some()
     }
 
+    /// Whether a check reads the risk factors' own evidence (complexity, churn).
+    pub fn needs_risk_evidence(&self) -> bool {
+        self.needs().risk
+    }
+
     /// Whether `traceability.production-defects` runs.
     pub fn runs_traceability(&self) -> bool {
         self.needs().defect_references
@@ -106,18 +113,41 @@ impl Policy {
     }
 
     /// Which tests the JUnit reader must keep one by one: beyond the tests that did not pass
-    /// (always kept), those on a critical path.
+    /// (always kept), those on a critical path or in a risk area, and, when a check traces
+    /// defects to tests or the policy names risk areas (the coverage-gap map), those that may
+    /// name a defect.
     pub fn test_retention(&self) -> TestRetention {
-        TestRetention {
-            patterns: self
-                .risk
-                .critical_paths
-                .values()
-                .flat_map(|p| p.tests.iter().map(|t| t.0.clone()))
-                .collect(),
-            all: false,
-            defect_references: self.runs_traceability(),
+        let mut patterns: Vec<shipgate_model::TestPattern> = Vec::new();
+        // A critical path is also an area: each pattern once.
+        for p in self
+            .risk
+            .critical_paths
+            .values()
+            .chain(self.risk_model.areas.iter().map(|a| &a.path))
+            .flat_map(|p| p.tests.iter().map(|t| &t.0))
+        {
+            if !patterns.contains(p) {
+                patterns.push(p.clone());
+            }
         }
+        TestRetention {
+            patterns,
+            all: false,
+            defect_references: self.runs_traceability() || !self.risk.areas.is_empty(),
+        }
+    }
+
+    /// The risk areas (critical paths included), how they are scored, and the window.
+    pub fn risk_model(&self) -> &crate::risk::RiskModel {
+        &self.risk_model
+    }
+
+    /// The churn window, when `sources.churn` is configured.
+    pub fn churn_window(&self) -> Option<Duration> {
+        self.sources
+            .churn
+            .as_ref()
+            .map(|c| crate::risk::churn_window(c, &self.risk_model))
     }
 
     /// What a test that occurs in more than one JUnit file means (`sources.tests.repeated_runs`).

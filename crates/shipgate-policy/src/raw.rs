@@ -12,8 +12,9 @@ use crate::defects::{
 };
 use crate::performance::{PerformanceSection, PerformanceSources};
 use crate::provenance::ProvenanceSection;
+use crate::risk::{ChurnSource, ComplexitySource, FactorNumbers, RiskArea, RiskCoverageSection};
 use crate::uat::{UatSection, UatSources};
-use crate::values::{Expiry, OptionalText, Pattern, Percent, TimeZoneName};
+use crate::values::{DurationSpec, Expiry, OptionalText, Pattern, Percent, TimeZoneName};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use shipgate_model::{Level, OnMissing, RetryMode};
@@ -31,7 +32,8 @@ pub struct RawPolicy {
     /// Where the evidence comes from.
     #[serde(default)]
     pub sources: Sources,
-    /// The risk model: critical paths that are never skipped, never quarantined, 100% pass.
+    /// The risk model: critical paths that are never skipped, never quarantined, 100% pass, and
+    /// risk areas scored by revenue impact, defects, failures, complexity and churn.
     #[serde(default)]
     pub risk: Risk,
     /// The checks and their thresholds.
@@ -70,6 +72,10 @@ pub struct Sources {
     pub uat: Option<UatSources>,
     /// Load-test results and the baseline they are compared with.
     pub performance: Option<PerformanceSources>,
+    /// Code complexity reports (lizard, radon), for the risk areas' `complexity` factor.
+    pub complexity: Option<Vec<ComplexitySource>>,
+    /// The repository's history, for the risk areas' `churn` factor.
+    pub churn: Option<ChurnSource>,
 }
 
 /// JUnit XML test results.
@@ -130,6 +136,19 @@ pub struct Risk {
     /// `checks.critical_paths.min_tests_per_path` tests.
     #[serde(default)]
     pub critical_paths: BTreeMap<String, CriticalPath>,
+    /// Risk areas (`shipgate risk`, `risk.coverage`): what a failure costs, the source files and
+    /// tests of each part of the product, and its defects. See docs/risk.md.
+    #[serde(default)]
+    pub areas: BTreeMap<String, RiskArea>,
+    /// How much each factor weighs in an area's score (defaults: revenue_impact 3,
+    /// defect_frequency 2, failure_history 1, complexity 1, churn 1).
+    pub weights: Option<FactorNumbers>,
+    /// The raw value at which a factor scores 0.5 (defaults: defect_frequency 3,
+    /// failure_history 3, complexity 100, churn 10; revenue impact has a fixed scale).
+    pub half_at: Option<FactorNumbers>,
+    /// How far back defects are counted for `defect_frequency` (default: the leakage window,
+    /// else `90d`).
+    pub window: Option<DurationSpec>,
 }
 
 /// One critical path.
@@ -217,6 +236,9 @@ pub struct RawChecks {
     /// `performance.<metric>`: one check per metric, against absolute limits and the baseline.
     #[serde(default)]
     pub performance: Vec<PerformanceSection>,
+    /// `risk.coverage`: the riskiest areas ran enough tests, none skipped, every production
+    /// defect traced.
+    pub risk: Option<RiskCoverageSection>,
 }
 
 /// `regression.pass-rate`, `regression.min-tests` and `regression.skipped`.

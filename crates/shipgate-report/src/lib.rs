@@ -18,7 +18,9 @@
 //! defects` prints ([`render_defect_inspection_human`]) and the `shipgate leakage` report
 //! ([`render_leakage_human`], [`render_leakage_markdown`], [`render_leakage_json`]); and what
 //! `shipgate inspect perf` prints ([`render_perf_inspection_json`],
-//! [`render_perf_inspection_human`]).
+//! [`render_perf_inspection_human`]); and `shipgate risk` with its plan ([`render_risk_human`],
+//! [`render_risk_markdown`] with the risk matrix as a Mermaid chart, [`render_risk_json`],
+//! [`render_plan_text`], [`render_plan_json`]).
 //!
 //! A renderer only writes what the report says. It must not evaluate anything (the decision, the
 //! statuses and `blocking` are taken as given), read files, the clock or the environment, or decide
@@ -47,6 +49,7 @@ mod json;
 mod junit;
 mod markdown;
 mod measure;
+mod risk;
 mod summary;
 mod text;
 
@@ -78,6 +81,10 @@ pub use inspect_uat::{render_uat_inspection_human, render_uat_inspection_json};
 pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;
+pub use risk::{
+    PlanIds, pytest_node_id, render_plan_json, render_plan_text, render_risk_human,
+    render_risk_json, render_risk_markdown, surefire_selector,
+};
 
 /// Everything that can stop a report from being rendered.
 #[derive(Debug, thiserror::Error)]

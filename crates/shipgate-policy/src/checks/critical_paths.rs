@@ -41,7 +41,7 @@ fn configure(raw: &RawPolicy, v: &mut Validator<'_>) -> Vec<Arc<dyn Check>> {
     // Paths that name only the defects on them serve `leakage.rate`, and need no test results.
     let tested = raw
         .risk
-        .critical_paths
+        .all_critical_paths()
         .values()
         .any(|p| !p.tests.is_empty());
     if !tested {

@@ -43,7 +43,7 @@ fn configure(raw: &RawPolicy, v: &mut Validator<'_>) -> Vec<Arc<dyn Check>> {
         return Vec::new();
     };
     if l.max_rate_critical_paths.is_some() {
-        let mapped = raw.risk.critical_paths.values().any(|p| {
+        let mapped = raw.risk.all_critical_paths().values().any(|p| {
             p.defects
                 .as_ref()
                 .is_some_and(|d| !d.components.is_empty() || !d.labels.is_empty())

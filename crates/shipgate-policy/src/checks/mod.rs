@@ -18,6 +18,7 @@ pub(crate) mod leakage;
 mod performance;
 mod provenance;
 mod regression;
+mod risk;
 mod traceability;
 mod uat;
 mod waivers;
@@ -48,6 +49,7 @@ pub static CHECKS: &[&CheckKind] = &[
     &defects::CLASSIFIED,
     &leakage::RATE,
     &traceability::PRODUCTION_DEFECTS,
+    &risk::COVERAGE,
     &performance::METRIC,
     &uat::SIGNOFF,
     &provenance::PROVENANCE,
@@ -90,6 +92,9 @@ pub struct Needs {
     pub performance: bool,
     /// The UAT sign-off or approvals (`sources.uat`).
     pub uat: bool,
+    /// The risk factors' own evidence: complexity reports and churn (`sources.complexity`,
+    /// `sources.churn`), when configured.
+    pub risk: bool,
 }
 
 impl Needs {
@@ -99,6 +104,7 @@ impl Needs {
         defects: false,
         performance: false,
         uat: false,
+        risk: false,
     };
     pub(crate) const TESTS: Needs = Needs {
         tests: true,
@@ -117,6 +123,7 @@ impl Needs {
             defects: self.defects || other.defects,
             performance: self.performance || other.performance,
             uat: self.uat || other.uat,
+            risk: self.risk || other.risk,
         }
     }
 }

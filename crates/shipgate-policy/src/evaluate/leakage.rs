@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Whether a defect is on a critical path: one of its components or labels is listed there.
-fn on_path(d: &Defect, path: &CriticalPathDefects) -> bool {
+pub(crate) fn on_path(d: &Defect, path: &CriticalPathDefects) -> bool {
     let any = |mine: &[String], listed: &[String]| {
         mine.iter().any(|m| {
             listed

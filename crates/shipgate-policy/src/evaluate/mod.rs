@@ -13,6 +13,7 @@ pub(crate) mod provenance;
 pub(crate) mod quarantine;
 pub(crate) mod regression;
 mod result;
+pub(crate) mod risk;
 pub(crate) mod traceability;
 pub(crate) mod uat;
 mod uat_approvals;
