@@ -66,7 +66,7 @@ pub(crate) enum LeakageFormat {
     Human,
     /// The report as JSON.
     Json,
-    /// A Markdown table for a wiki page.
+    /// A Markdown table for a wiki page, with the leakage chart (Mermaid) against 5% and 2%.
     Markdown,
 }
 
@@ -117,7 +117,7 @@ pub(crate) fn run(args: &LeakageArgs, global: &Global) -> ExitCode {
                 color: stdout_color(global.color),
             },
         ),
-        LeakageFormat::Markdown => shipgate_report::render_leakage_markdown(&report),
+        LeakageFormat::Markdown => shipgate_report::render_leakage_markdown_with_chart(&report),
         LeakageFormat::Json => match shipgate_report::render_leakage_json(&report) {
             Ok(t) => t,
             Err(e) => {

@@ -1,8 +1,10 @@
 //! Argument types and subcommands.
 
+mod backtest;
 mod check;
 mod explain;
 mod github;
+mod html;
 mod init;
 mod inspect;
 mod leakage;
@@ -93,6 +95,14 @@ pub(crate) enum Command {
     /// Performance evidence: promote a run to the baseline later releases are compared with.
     #[command(subcommand)]
     Perf(perf::PerfCommand),
+    /// Replay recorded releases under a policy and join the production defects each leaked:
+    /// which releases it would have stopped, and which it would have missed.
+    Backtest(backtest::BacktestArgs),
+    /// List the release records of a history: version, commit, date, recorded decision, and
+    /// whether each verifies.
+    History(backtest::HistoryArgs),
+    /// Write the self-contained HTML report (decision, checks, charts) of a JSON report.
+    Html(html::HtmlArgs),
 }
 
 impl Command {
@@ -110,6 +120,9 @@ impl Command {
             Command::Inspect(cmd) => inspect::run(cmd, global),
             Command::Leakage(args) => leakage::run(args, global),
             Command::Perf(cmd) => perf::run(cmd),
+            Command::Backtest(args) => backtest::run(args),
+            Command::History(args) => backtest::run_history(args),
+            Command::Html(args) => html::run(args),
         }
     }
 }
