@@ -153,7 +153,7 @@ pub fn render_backtest_json(r: &BacktestReport) -> Result<String, ReportError> {
 pub fn render_backtest_markdown(r: &BacktestReport) -> String {
     let s = &r.summary;
     let mut out = format!(
-        "### Backtest of `{}` on {} recorded releases of {}\n\n| | leaked | clean |\n|---|---:|---:|\n| **blocked** | {} caught | {} false alarms |\n| **ready** | {} missed | {} |\n\n",
+        "### Backtest of `{}` on {} recorded releases of {}\n\n| | leaked | clean |\n|---|---:|---:|\n| **blocked** | {} (caught) | {} (false alarm) |\n| **ready** | {} (missed) | {} |\n\n",
         inline(&r.policy.path).replace('`', "'"),
         r.releases.len(),
         inline(&r.product),

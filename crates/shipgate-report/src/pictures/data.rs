@@ -52,12 +52,12 @@ pub(crate) fn leakage(r: &LeakageReport) -> Chart {
 pub(crate) fn backtest(r: &BacktestReport) -> Chart {
     let s = &r.summary;
     let buckets = [
-        ("blocked, leaked (caught)", s.blocked_and_leaked),
-        ("ready, leaked (missed)", s.ready_and_leaked),
-        ("blocked, clean (false alarm)", s.blocked_and_clean),
+        ("caught", s.blocked_and_leaked),
+        ("missed", s.ready_and_leaked),
+        ("false alarm", s.blocked_and_clean),
         ("ready, clean", s.ready_and_clean),
-        ("evidence missing", s.missing),
-        ("record unusable", s.unusable),
+        ("missing evidence", s.missing),
+        ("unusable", s.unusable),
     ];
     Chart {
         id: "backtest".to_owned(),
@@ -65,7 +65,7 @@ pub(crate) fn backtest(r: &BacktestReport) -> Chart {
         y_label: "releases".to_owned(),
         categories: buckets.iter().map(|(b, _)| (*b).to_owned()).collect(),
         series: vec![Series {
-            name: "releases".to_owned(),
+            name: "releases; caught = blocked and leaked, missed = ready and leaked, false alarm = blocked and clean".to_owned(),
             mark: Mark::Bar,
             values: buckets.iter().map(|(_, n)| Some(*n as f64)).collect(),
         }],
