@@ -137,6 +137,7 @@ pub fn open_record(dir: &RecordDir) -> OpenedRecord {
         Ok(v) => v,
         Err(problems) => {
             entry.problems = problems;
+            label_from_report(&dir.path, &mut entry);
             return OpenedRecord {
                 dir: dir.clone(),
                 entry,
@@ -159,6 +160,24 @@ pub fn open_record(dir: &RecordDir) -> OpenedRecord {
         dir: dir.clone(),
         entry,
         verified: Some(verified),
+    }
+}
+
+/// For a record that did not verify: its version, commit and decision as its `report.json` says,
+/// when that can be read, so that the listing and the defects that name it can say which
+/// release is unusable. Nothing read here is used for anything else.
+fn label_from_report(dir: &Path, entry: &mut RecordEntry) {
+    if entry.version.is_some() {
+        return;
+    }
+    let Ok(bytes) = std::fs::read(dir.join(REPORT_FILE)) else {
+        return;
+    };
+    if let Ok(report) = shipgate_json::parse_form::<Report>(&bytes) {
+        entry.version = report.release.version;
+        entry.commit = report.release.commit;
+        entry.product = Some(report.release.name);
+        entry.recorded_decision = Some(report.decision);
     }
 }
 
