@@ -178,6 +178,7 @@ fn label_from_report(dir: &Path, entry: &mut RecordEntry) {
         entry.commit = report.release.commit;
         entry.product = Some(report.release.name);
         entry.recorded_decision = Some(report.decision);
+        entry.recorded_at = entry.recorded_at.or(Some(report.evaluated_at));
     }
 }
 
