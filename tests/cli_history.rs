@@ -328,5 +328,5 @@ fn leakage_markdown_draws_the_trend_against_5_and_2_percent() {
     assert!(md.contains("xychart-beta"), "{md}");
     assert!(md.contains("line [5, 5"), "{md}");
     assert!(md.contains("line [2, 2"), "{md}");
-    assert!(md.contains("limit line: 5% (mature teams)"), "{md}");
+    assert!(md.contains("level line: 5% (mature teams)"), "{md}");
 }

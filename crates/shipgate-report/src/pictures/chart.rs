@@ -15,8 +15,9 @@ pub(crate) enum Mark {
     Bar,
     /// A line through the categories.
     Line,
-    /// A limit: a thin line across the chart.
-    Limit,
+    /// A level (a limit, or a rate measured over all categories): a thin line across the
+    /// chart at its first value.
+    Level,
 }
 
 /// One series of values, one per category (`None`: nothing to draw there).
@@ -53,7 +54,11 @@ const PALETTE: [RGBColor; 5] = [
     RGBColor(0x8e, 0x44, 0xad),
     RGBColor(0x55, 0x55, 0x55),
 ];
-const LIMIT_COLORS: [RGBColor; 2] = [RGBColor(0xc0, 0x39, 0x2b), RGBColor(0x7b, 0x24, 0x1c)];
+const LEVEL_COLORS: [RGBColor; 3] = [
+    RGBColor(0xc0, 0x39, 0x2b),
+    RGBColor(0x7b, 0x24, 0x1c),
+    RGBColor(0xe6, 0x7e, 0x22),
+];
 
 impl Chart {
     /// Whether there is anything to draw.
@@ -62,7 +67,7 @@ impl Chart {
             || !self
                 .series
                 .iter()
-                .filter(|s| s.mark != Mark::Limit)
+                .filter(|s| s.mark != Mark::Level)
                 .any(|s| s.values.iter().any(Option::is_some))
     }
 
@@ -72,7 +77,9 @@ impl Chart {
             .iter()
             .flat_map(|s| s.values.iter().flatten())
             .fold(0.0_f64, |m, v| if v.is_finite() { m.max(*v) } else { m });
-        if top <= 0.0 { 1.0 } else { top * 1.15 }
+        // Headroom for the legend, which sits in the upper right corner: a line per series.
+        let headroom = 1.15 + 0.08 * self.series.len() as f64;
+        if top <= 0.0 { 1.0 } else { top * headroom }
     }
 
     /// The chart as an SVG document (`<svg ...>...</svg>`), drawn by plotters.
@@ -144,15 +151,15 @@ impl Chart {
             let mut line_index = bars.len();
             let mut limit_index = 0;
             for series in self.series.iter().filter(|s| s.mark != Mark::Bar) {
-                let (color, width) = if series.mark == Mark::Limit {
+                let (color, width) = if series.mark == Mark::Level {
                     limit_index += 1;
-                    (LIMIT_COLORS[(limit_index - 1) % LIMIT_COLORS.len()], 1)
+                    (LEVEL_COLORS[(limit_index - 1) % LEVEL_COLORS.len()], 1)
                 } else {
                     line_index += 1;
                     (PALETTE[(line_index - 1) % PALETTE.len()], 2)
                 };
                 let style = color.stroke_width(width);
-                let points: Vec<(SegmentValue<u32>, f64)> = if series.mark == Mark::Limit {
+                let points: Vec<(SegmentValue<u32>, f64)> = if series.mark == Mark::Level {
                     // Across the whole chart, at the limit's value.
                     match series.values.iter().flatten().next() {
                         Some(v) => vec![(SegmentValue::Exact(0), *v), (SegmentValue::Last, *v)],
@@ -202,7 +209,7 @@ impl Chart {
             .filter(|i| {
                 self.series
                     .iter()
-                    .filter(|s| s.mark != Mark::Limit)
+                    .filter(|s| s.mark != Mark::Level)
                     .any(|s| s.values.get(*i).copied().flatten().is_some())
             })
             .collect();
@@ -223,14 +230,14 @@ impl Chart {
             let values: Vec<String> = keep
                 .iter()
                 .map(|i| match series.mark {
-                    Mark::Limit => series.values.iter().flatten().next().copied(),
+                    Mark::Level => series.values.iter().flatten().next().copied(),
                     _ => series.values.get(*i).copied().flatten(),
                 })
                 .map(|v| number(v.unwrap_or(0.0)))
                 .collect();
             let kind = match series.mark {
                 Mark::Bar => "bar",
-                Mark::Line | Mark::Limit => "line",
+                Mark::Line | Mark::Level => "line",
             };
             out.push_str(&format!("    {kind} [{}]\n", values.join(", ")));
             legend.push(format!(
@@ -238,7 +245,7 @@ impl Chart {
                 match series.mark {
                     Mark::Bar => "bars:",
                     Mark::Line => "line:",
-                    Mark::Limit => "limit line:",
+                    Mark::Level => "level line:",
                 },
                 mermaid_text(&series.name, 60)
             ));
@@ -318,7 +325,7 @@ mod tests {
                 },
                 Series {
                     name: "5% limit".into(),
-                    mark: Mark::Limit,
+                    mark: Mark::Level,
                     values: vec![Some(5.0)],
                 },
             ],

@@ -19,7 +19,7 @@ fn percent(v: f64) -> f64 {
 fn limit(name: &str, value: f64) -> Series {
     Series {
         name: name.to_owned(),
-        mark: Mark::Limit,
+        mark: Mark::Level,
         values: vec![Some(value)],
     }
 }
@@ -111,11 +111,20 @@ pub(crate) fn history(report: &Report) -> Option<Chart> {
             values: pass_rate,
         },
         Series {
-            name: "flaky rate: passed on a rerun ÷ executed".to_owned(),
+            name: "passed only on a rerun ÷ executed, per run".to_owned(),
             mark: Mark::Line,
             values: runs.iter().map(|run| rate(run, "flaky")).collect(),
         },
     ];
+    // Flips across runs make a test flaky too, which no single run shows: the rate `flaky.rate`
+    // measured over all of these runs is drawn across them.
+    if let Some(observed) = flaky.observed.as_f64() {
+        series.push(Series {
+            name: "flaky rate across these runs (flaky.rate)".to_owned(),
+            mark: Mark::Level,
+            values: vec![Some(percent(observed))],
+        });
+    }
     if let Some(min) = threshold(report, "regression.pass-rate") {
         series.push(limit("minimum pass rate", percent(min)));
     }
