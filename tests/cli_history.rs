@@ -17,6 +17,9 @@ const POLICY: &str = "examples/history/stricter.yaml";
 const RECORDS: &str = "examples/history/records";
 const DEFECTS: &str = "examples/history/defects.json";
 
+/// version, recorded decision, decision, changed checks, leaked defects.
+type Row = (String, String, String, Vec<String>, Vec<String>);
+
 fn backtest_json(records: &str) -> (Value, i32) {
     let out = shipgate()
         .args([
@@ -46,7 +49,7 @@ fn the_example_backtest_gives_the_answer_worked_out_by_hand() {
     let (json, code) = backtest_json(RECORDS);
     assert_eq!(code, 0, "{json:#}");
     assert_eq!(json["schema_version"], 1);
-    let rows: Vec<(String, String, String, Vec<String>, Vec<String>)> = json["releases"]
+    let rows: Vec<Row> = json["releases"]
         .as_array()
         .unwrap()
         .iter()

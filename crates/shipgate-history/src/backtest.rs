@@ -404,3 +404,48 @@ fn join_defects(releases: &mut [BacktestRelease], defects: &[Defect]) -> Vec<Unm
     }
     unmatched
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn policy(text: &str) -> Policy {
+        Policy::parse(text, &|_| None).unwrap()
+    }
+
+    const BASE: &str = "version: 1\nrelease: {name: pay, version: '1'}\nsources:\n  tests: {junit: [\"r/*.xml\"], history: [\"h/*/*.xml\"]}\n  defects: {kind: file, path: d.json}\nchecks:\n  regression: {min_pass_rate: 90%}\n  flaky: {max_rate: 5%, history_runs: 10}\n  defects: {max_open: {critical: 0}}\n";
+
+    #[test]
+    fn the_same_sources_are_used_as_they_are() {
+        let mut new = policy(&BASE.replace("90%", "99%"));
+        assert!(align_sources(&mut new, &policy(BASE)).is_empty());
+        assert!(new.sources.tests.is_some() && new.sources.defects.is_some());
+    }
+
+    #[test]
+    fn a_source_read_differently_is_left_out_and_named() {
+        let mut new = policy(&BASE.replace("path: d.json", "path: other.json"));
+        let missing = align_sources(&mut new, &policy(BASE));
+        assert_eq!(missing.len(), 1, "{missing:?}");
+        assert!(missing[0].starts_with("`sources.defects`"), "{missing:?}");
+        assert!(new.sources.defects.is_none());
+        assert!(new.sources.tests.is_some());
+    }
+
+    #[test]
+    fn more_earlier_runs_than_the_record_kept_are_missing() {
+        let mut new = policy(&BASE.replace("history_runs: 10", "history_runs: 20"));
+        let missing = align_sources(&mut new, &policy(BASE));
+        assert!(
+            missing
+                .iter()
+                .any(|m| m.contains("kept the latest 10 earlier runs, the policy reads 20")),
+            "{missing:?}"
+        );
+        assert!(new.sources.tests.as_ref().unwrap().history.is_none());
+        // Fewer is fine: the record's runs include them.
+        let mut fewer = policy(&BASE.replace("history_runs: 10", "history_runs: 5"));
+        assert!(align_sources(&mut fewer, &policy(BASE)).is_empty());
+    }
+}
