@@ -333,3 +333,31 @@ fn leakage_markdown_draws_the_trend_against_5_and_2_percent() {
     assert!(md.contains("line [2, 2"), "{md}");
     assert!(md.contains("level line: 5% (mature teams)"), "{md}");
 }
+
+#[test]
+fn leakage_html_is_one_page_with_the_chart() {
+    let out = shipgate()
+        .args([
+            "leakage",
+            "--policy",
+            "examples/defects/shipgate.yaml",
+            "--now",
+            "2026-11-24T10:00:00Z",
+        ])
+        .args([
+            "--window",
+            "365d",
+            "--by",
+            "introduced-in",
+            "--format",
+            "html",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("data-chart=\"leakage\""));
+    assert!(html.contains("Defect leakage by release introduced in"));
+    assert!(!html.contains("<script"));
+}

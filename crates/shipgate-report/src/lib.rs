@@ -81,8 +81,8 @@ pub use junit::render_junit;
 pub use markdown::render_markdown;
 pub use pictures::{
     render_backtest_html, render_backtest_human, render_backtest_json, render_backtest_markdown,
-    render_html, render_leakage_markdown_with_chart, render_markdown_with_charts,
-    render_records_human, render_records_json,
+    render_html, render_leakage_html, render_leakage_markdown_with_chart,
+    render_markdown_with_charts, render_records_human, render_records_json,
 };
 
 /// Everything that can stop a report from being rendered.

@@ -8,7 +8,7 @@ use super::chart::Chart;
 use crate::measure::observed_and_threshold;
 use crate::summary::{exit_sentence, ordered, release_label};
 use shipgate_model::backtest::BacktestReport;
-use shipgate_model::{CheckStatus, Decision, Report};
+use shipgate_model::{CheckStatus, Decision, LeakageReport, Report};
 
 /// The chart size in the HTML report, in pixels.
 const CHART_SIZE: (u32, u32) = (760, 340);
@@ -168,6 +168,39 @@ pub fn render_backtest_html(r: &BacktestReport) -> String {
     }
     body.push_str("</tbody>\n</table>\n</section>\n");
     page(&format!("shipgate backtest of {}", r.policy.path), &body)
+}
+
+/// `shipgate leakage --format html`: the leakage chart against the 5% and 2% lines, and the table.
+pub fn render_leakage_html(r: &LeakageReport) -> String {
+    let percent =
+        |rate: Option<f64>| rate.map_or_else(|| "–".to_owned(), |v| format!("{:.1}%", v * 100.0));
+    let mut body = format!(
+        "<header>\n<p class=\"meta\">shipgate · defect leakage</p>\n<h1>Defect leakage: {}</h1>\n<p class=\"meta\">{} days from {} to {}; defects from {} <code>{}</code></p>\n</header>\n",
+        escape(&percent(r.total.rate)),
+        r.window_days,
+        escape(&r.from.to_string()),
+        escape(&r.to.to_string()),
+        escape(&r.source),
+        escape(&r.location)
+    );
+    body.push_str(&figures(&[super::data::leakage(r)]));
+    body.push_str(&format!(
+        "<section id=\"rows\">\n<table>\n<thead><tr><th>{}</th><th>production</th><th>pre-production</th><th>unclassified</th><th>not defects</th><th>leakage</th></tr></thead>\n<tbody>\n",
+        escape(&r.by)
+    ));
+    for row in r.rows.iter().chain(std::iter::once(&r.total)) {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            escape(&row.group),
+            row.production,
+            row.pre_production,
+            row.unclassified,
+            row.not_defects,
+            escape(&percent(row.rate))
+        ));
+    }
+    body.push_str("</tbody>\n</table>\n<p class=\"meta\">Leakage = production ÷ (production + pre-production). Defects of unknown origin and issues closed as not defects are not in the rate.</p>\n</section>\n");
+    page("shipgate: defect leakage", &body)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ pub use backtest::{
     render_backtest_human, render_backtest_json, render_backtest_markdown, render_records_human,
     render_records_json,
 };
-pub use html::{render_backtest_html, render_html};
+pub use html::{render_backtest_html, render_html, render_leakage_html};
 
 use shipgate_model::{LeakageReport, Report};
 
