@@ -143,10 +143,29 @@ fn release_of(policy: &NewPolicy<'_>, record: &OpenedRecord) -> BacktestRelease 
     let Some(verified) = &record.verified else {
         return unusable(record, record.entry.problems.clone());
     };
-    let (report, missing) = match replay_under(policy, verified) {
+    let (report, mut missing) = match replay_under(policy, verified) {
         Ok(r) => r,
         Err(problem) => return unusable(record, vec![problem]),
     };
+    // Evidence a check found missing or unreadable where the recorded run found it otherwise
+    // (or did not run the check): the record did not keep what this check reads (a quarantine or
+    // history its policy never read), so the replay cannot say what the check would have found.
+    // Evidence the recorded run itself found missing is the release's real state, and counts.
+    let recorded: BTreeMap<&str, CheckStatus> = verified
+        .report
+        .checks
+        .iter()
+        .map(|c| (c.id.as_str(), c.status))
+        .collect();
+    for c in &report.checks {
+        let absent = matches!(c.status, CheckStatus::Missing | CheckStatus::Error);
+        if absent && recorded.get(c.id.as_str()) != Some(&c.status) {
+            missing.push(format!(
+                "`{}`: {} (the record holds no answer for it)",
+                c.id, c.message
+            ));
+        }
+    }
     // A check that fails on evidence the record holds blocks whatever the missing evidence
     // would have said: more evidence never unblocks a failed check.
     let blocked_by_evidence = report
