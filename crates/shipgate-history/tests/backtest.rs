@@ -480,12 +480,22 @@ fn a_report_folder_without_its_record_is_unusable() {
 fn a_check_whose_evidence_the_record_never_kept_is_missing() {
     let root = tempfile::tempdir().unwrap();
     let with_uat = RECORDED.replace("sources:\n", "sources:\n  uat: {signoff: uat.yaml}\n");
-    record(root.path(), "1.0", &with_uat, Some("1.0"), 0, "2026-09-01T00:00:00Z");
+    record(
+        root.path(),
+        "1.0",
+        &with_uat,
+        Some("1.0"),
+        0,
+        "2026-09-01T00:00:00Z",
+    );
     let new = STRICT.replace("sources:\n", "sources:\n  uat: {signoff: uat.yaml}\n")
         + "  uat: {required_roles: [qa-lead]}\n";
     let r = run(root.path(), &new, &[]);
     let x = release(&r, "1.0");
     assert_eq!(x.decision, BacktestDecision::Missing, "{x:#?}");
-    assert!(x.missing.iter().any(|m| m.starts_with("`uat.signoff`")), "{x:#?}");
+    assert!(
+        x.missing.iter().any(|m| m.starts_with("`uat.signoff`")),
+        "{x:#?}"
+    );
     assert_eq!(r.summary.blocked_and_clean + r.summary.ready_and_clean, 0);
 }
