@@ -33,14 +33,20 @@ fn redacted(stdout: &[u8]) -> String {
         );
     }
     // The risk example reads churn from this repository's history, recorded as the commit it
-    // was read at: that commit is whatever is checked out.
-    if let Some(at) = text.find("\"path\": \"git log ")
-        && let Some(end) = text[at..].find('\n')
-    {
-        let line = text[at..at + end].to_owned();
-        if let Some(head) = line.rfind(" at ") {
-            let replaced = format!("{} at [HEAD]\",", &line[..head]);
-            text = text.replacen(&line, &replaced, 1);
+    // was read at with the files tracked there: that commit, and so the recorded input's hash
+    // and size, are whatever is checked out (the churn of the example's own files is not).
+    if let Some(at) = text.find("\"path\": \"git log ") {
+        let lines: Vec<String> = text[at..].lines().take(3).map(str::to_owned).collect();
+        if let [path, sha, bytes] = lines.as_slice()
+            && let Some(head) = path.rfind(" at ")
+        {
+            let old = format!("{path}\n{sha}\n{bytes}");
+            let indent = &sha[..sha.len() - sha.trim_start().len()];
+            let new = format!(
+                "{} at [HEAD]\",\n{indent}\"sha256\": \"[churn]\",\n{indent}\"bytes\": \"[churn]\"",
+                &path[..head]
+            );
+            text = text.replacen(&old, &new, 1);
         }
     }
     let version = env!("CARGO_PKG_VERSION");

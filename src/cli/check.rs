@@ -20,7 +20,7 @@ pub(crate) struct CheckArgs {
     #[arg(long, short = 'f', default_value = "human", value_parser = parse_format)]
     pub format: Format,
 
-    /// Also write `report.json`, `summary.md`, `gate-junit.xml` and `gate.env` into this folder,
+    /// Also write `report.json`, `summary.md`, `report.html`, `gate-junit.xml` and `gate.env` into this folder,
     /// and the release record `evidence/` (a copy of the policy and of every input, with a
     /// manifest of their hashes) that `--from-snapshot` replays.
     #[arg(long, value_name = "DIR")]
@@ -383,7 +383,11 @@ fn write_report_dir(
         ("report.json", json),
         (
             "summary.md",
-            redacted_file_text(shipgate_report::render_markdown(report)),
+            redacted_file_text(shipgate_report::render_markdown_with_charts(report)),
+        ),
+        (
+            "report.html",
+            redacted_file_text(shipgate_report::render_html(report)),
         ),
         (
             "gate-junit.xml",

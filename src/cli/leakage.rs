@@ -52,8 +52,10 @@ pub(crate) enum LeakageFormat {
     Human,
     /// The report as JSON.
     Json,
-    /// A Markdown table for a wiki page.
+    /// A Markdown table for a wiki page, with the leakage chart (Mermaid) against 5% and 2%.
     Markdown,
+    /// A self-contained HTML page with the leakage chart (SVG) and the table.
+    Html,
 }
 
 pub(crate) fn run(args: &LeakageArgs, global: &Global) -> ExitCode {
@@ -98,7 +100,8 @@ pub(crate) fn run(args: &LeakageArgs, global: &Global) -> ExitCode {
                 color: stdout_color(global.color),
             },
         ),
-        LeakageFormat::Markdown => shipgate_report::render_leakage_markdown(&report),
+        LeakageFormat::Markdown => shipgate_report::render_leakage_markdown_with_chart(&report),
+        LeakageFormat::Html => shipgate_report::render_leakage_html(&report),
         LeakageFormat::Json => match shipgate_report::render_leakage_json(&report) {
             Ok(t) => t,
             Err(e) => {
@@ -110,6 +113,7 @@ pub(crate) fn run(args: &LeakageArgs, global: &Global) -> ExitCode {
     let syntax = match args.format {
         LeakageFormat::Human | LeakageFormat::Markdown => LogSyntax::Text,
         LeakageFormat::Json => LogSyntax::Json,
+        LeakageFormat::Html => LogSyntax::Xml,
     };
     print_stdout(&text, syntax)
 }

@@ -1,8 +1,10 @@
 //! Argument types and subcommands.
 
+mod backtest;
 mod check;
 mod explain;
 mod github;
+mod html;
 mod init;
 mod inspect;
 mod leakage;
@@ -98,6 +100,14 @@ pub(crate) enum Command {
     /// Risk areas ranked by revenue impact, defects, failures, complexity and churn, and the
     /// production defects no test would catch; `risk plan` orders tests for a time budget.
     Risk(risk::RiskArgs),
+    /// Replay recorded releases under a policy and join the production defects each leaked:
+    /// which releases it would have stopped, and which it would have missed.
+    Backtest(backtest::BacktestArgs),
+    /// List the release records of a history: version, commit, date, recorded decision, and
+    /// whether each verifies.
+    History(backtest::HistoryArgs),
+    /// Write the self-contained HTML report (decision, checks, charts) of a JSON report.
+    Html(html::HtmlArgs),
 }
 
 impl Command {
@@ -116,6 +126,9 @@ impl Command {
             Command::Leakage(args) => leakage::run(args, global),
             Command::Perf(cmd) => perf::run(cmd),
             Command::Risk(args) => risk::run(args, global),
+            Command::Backtest(args) => backtest::run(args),
+            Command::History(args) => backtest::run_history(args),
+            Command::Html(args) => html::run(args),
         }
     }
 }

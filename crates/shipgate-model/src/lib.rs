@@ -21,6 +21,7 @@
 //! other crate can depend on it without pulling anything else in.
 
 pub mod approvals;
+pub mod backtest;
 pub mod defects;
 pub mod error;
 pub mod evidence;

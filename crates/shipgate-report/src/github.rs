@@ -84,7 +84,7 @@ pub fn command(kind: &str, properties: &[(&str, &str)], message: &str) -> String
 /// checks table without the details; else as many table rows as fit, with a note saying where
 /// the rest is.
 pub fn render_step_summary(report: &Report, max_bytes: usize) -> String {
-    let full = markdown::render_markdown(report);
+    let full = crate::render_markdown_with_charts(report);
     if full.len() <= max_bytes {
         return full;
     }

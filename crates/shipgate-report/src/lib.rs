@@ -49,6 +49,7 @@ mod json;
 mod junit;
 mod markdown;
 mod measure;
+mod pictures;
 mod risk;
 mod summary;
 mod text;
@@ -81,6 +82,11 @@ pub use inspect_uat::{render_uat_inspection_human, render_uat_inspection_json};
 pub use json::render_json;
 pub use junit::render_junit;
 pub use markdown::render_markdown;
+pub use pictures::{
+    render_backtest_html, render_backtest_human, render_backtest_json, render_backtest_markdown,
+    render_html, render_leakage_html, render_leakage_markdown_with_chart,
+    render_markdown_with_charts, render_records_human, render_records_json,
+};
 pub use risk::{
     PlanIds, pytest_node_id, render_plan_json, render_plan_text, render_risk_human,
     render_risk_json, render_risk_markdown, surefire_selector,
@@ -177,7 +183,7 @@ pub fn render(
     match format {
         Format::Human => Ok(render_human(report, options)),
         Format::Json => render_json(report),
-        Format::Markdown => Ok(render_markdown(report)),
+        Format::Markdown => Ok(render_markdown_with_charts(report)),
         Format::Junit => render_junit(report),
     }
 }
@@ -212,7 +218,7 @@ mod tests {
         );
         assert_eq!(
             render(&report, Format::Markdown, &options).unwrap(),
-            render_markdown(&report)
+            render_markdown_with_charts(&report)
         );
         assert_eq!(
             render(&report, Format::Junit, &options).unwrap(),

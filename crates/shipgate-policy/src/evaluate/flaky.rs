@@ -272,6 +272,29 @@ fn history_details(h: &RunHistory, min_flips: u32) -> Value {
         "runs_with_commit".into(),
         json!(h.runs.iter().filter(|r| r.commit.is_some()).count()),
     );
+    // Each run's counts, oldest first, this run last: the pass and flaky rates across the runs
+    // that the report's charts draw (at most `history_runs` + 1 entries).
+    m.insert(
+        "runs".into(),
+        Value::Array(
+            h.runs
+                .iter()
+                .map(|r| {
+                    json!({
+                        "name": r.name,
+                        "commit": r.commit,
+                        "current": r.current,
+                        "executed": r.counts.executed(),
+                        "passed": r.counts.passed,
+                        "flaky": r.counts.flaky,
+                        "failed": r.counts.failed,
+                        "errored": r.counts.errored,
+                        "skipped": r.counts.skipped,
+                    })
+                })
+                .collect(),
+        ),
+    );
     Value::Object(m)
 }
 
