@@ -45,7 +45,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// A secret (a token or password). `Debug` shows `***`, and there is no `Display`: the only way
-/// to the value is [`Secret::expose`], which only this crate calls when it builds a request.
+/// to the value is `Secret::expose`, which only this crate calls when it builds a request.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 

@@ -1,7 +1,7 @@
 //! shipgate's performance adapter: load-test results into one normalised form.
 //!
 //! Each tool's own files are read as the tool writes them, and become a
-//! [`PerfEvidence`](shipgate_model::PerfEvidence): metrics addressed as `name.stat`, each with a
+//! [`PerfEvidence`]: metrics addressed as `name.stat`, each with a
 //! unit (durations in milliseconds, rates as fractions), a direction (lower or higher is better)
 //! where it is known, and, where the file has them, the raw samples behind the metric.
 //!

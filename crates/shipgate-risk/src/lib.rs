@@ -5,7 +5,7 @@
 //! defect frequency (the tracker), failure history (earlier test runs), code complexity (what
 //! lizard or radon measured: [`read_lizard_csv`], [`read_radon_json`]) and churn (commits in the
 //! git history: [`churn`]). [`rank`] normalises, weighs and ranks them, a missing factor at its
-//! worst; [`plan`] orders tests for a time budget, critical-path tests first and never dropped.
+//! worst; [`plan()`] orders tests for a time budget, critical-path tests first and never dropped.
 //! [`report`] is the JSON contract of `shipgate risk`. The formula is documented in
 //! `docs/risk.md`, with a worked example that the tests here compute.
 //!
