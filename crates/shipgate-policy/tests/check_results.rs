@@ -9,7 +9,10 @@
 //! folder's README says why each change fails which check). The evaluation time is the tests'
 //! [`now`]. Snapshots: `tests/snapshots/check_results__<check id>__<variant>.snap`.
 
-#![expect(clippy::panic, reason = "a test fails by panicking, naming the fixture")]
+#![expect(
+    clippy::panic,
+    reason = "a test fails by panicking, naming the fixture"
+)]
 
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
