@@ -146,6 +146,7 @@ fn the_blocked_variant_fails_every_check() {
     for kind in CHECKS {
         for c in results_of(&v, kind.info.id) {
             assert_eq!(c.status, CheckStatus::Fail, "{c:#?}");
+            assert!(c.blocking, "a failed error-level check must block: {c:#?}");
         }
     }
     assert_eq!(v.decision, shipgate_model::Decision::Blocked);
