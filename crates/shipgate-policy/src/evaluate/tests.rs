@@ -625,9 +625,13 @@ proptest! {
     }
 
     /// Adding a failing test anywhere never turns `blocked` into `ready`.
+    ///
+    /// At least `min_tests` pass before it is added: a failing test still executed, so below
+    /// `min_tests` it rightly counts toward it (2 passed + 1 failed at `min_pass_rate: 0%` is
+    /// ready by that policy's own terms), and the property is about failures, not the count.
     #[test]
     fn a_failing_test_never_unblocks(
-        passed in 0u64..60,
+        passed in 3u64..60,
         listed in proptest::collection::vec((0usize..4, outcome_strategy()), 0..12),
         min_rate in 0u32..=100,
     ) {
