@@ -11,6 +11,34 @@
 //! This crate must not evaluate anything (windows, thresholds and leakage are the policy
 //! engine's), read environment variables other than through the lookup its caller passes, print,
 //! or log a secret.
+//!
+//! # Example
+//!
+//! ```
+//! use shipgate_defects::{read_json, write_json};
+//! use shipgate_model::{DefectStatus, Severity};
+//!
+//! let form = br#"{
+//!   "format": "shipgate-defects", "version": 1,
+//!   "source": "jira", "location": "https://acme.atlassian.net",
+//!   "defects": [{
+//!     "key": "PAY-2", "title": "Rounding of split payments loses a cent",
+//!     "severity": "high", "origin": "pre-production", "status": "open",
+//!     "created": "2026-10-15T10:00:00Z"
+//!   }]
+//! }"#;
+//! let evidence = read_json(form, "defects.json")?;
+//! assert_eq!(evidence.defects[0].severity, Severity::High);
+//! assert_eq!(evidence.defects[0].status, DefectStatus::Open);
+//! // What `write_json` writes reads back to the same bytes.
+//! let written = write_json(&evidence);
+//! assert_eq!(write_json(&read_json(written.as_bytes(), "again.json")?), written);
+//!
+//! // An open defect written a second time as closed is refused, not read as closed.
+//! let twice = String::from_utf8_lossy(form).replace(r#""status": "open""#, r#""status": "open", "status": "closed""#);
+//! assert!(read_json(twice.as_bytes(), "defects.json").is_err());
+//! # Ok::<(), shipgate_defects::DefectsError>(())
+//! ```
 
 mod config;
 mod dates;

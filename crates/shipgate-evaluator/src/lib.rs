@@ -15,6 +15,30 @@
 //! It must not render anything, print, exit the process or read the clock: the caller passes
 //! the evaluation time, so the same inputs always give the same decision. Source loaders must
 //! not touch the file system except through the resolver, or their inputs cannot be recorded.
+//!
+//! # Example
+//!
+//! ```
+//! use shipgate_model::Decision;
+//! use std::path::Path;
+//!
+//! let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+//! let now = "2026-11-24T12:00:00Z".parse().expect("an instant");
+//!
+//! // The README's quick start: its tests pass, so the release is ready.
+//! let quickstart = shipgate_evaluator::load_policy(&examples.join("quickstart/shipgate.yaml"), &|_| None)?;
+//! assert_eq!(shipgate_evaluator::run(&quickstart, now).decision, Decision::Ready);
+//!
+//! // The blocked example's evidence fails its policy.
+//! let blocked = shipgate_evaluator::load_policy(&examples.join("blocked/shipgate.yaml"), &|_| None)?;
+//! let report = shipgate_evaluator::run(&blocked, now);
+//! assert_eq!(report.decision, Decision::Blocked);
+//! assert!(report.blocking().next().is_some());
+//!
+//! // No policy, no gate: an error, never a report.
+//! assert!(shipgate_evaluator::load_policy(&examples.join("no-such/shipgate.yaml"), &|_| None).is_err());
+//! # Ok::<(), shipgate_evaluator::EvaluatorError>(())
+//! ```
 
 mod approvals_source;
 mod defects_source;

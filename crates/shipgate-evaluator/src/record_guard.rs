@@ -200,7 +200,7 @@ fn canonical_target(dir: &Path) -> Option<PathBuf> {
 /// The first file a release record written to `dir` would hold that one of the policy's
 /// globs (`sources.tests.junit`, `sources.tests.history`) matches: `(glob, file)`. `check`
 /// refuses such a `--report-dir`: the next run would find the record where it looks for
-/// evidence (it skips it, see [`RecordFinder`], but the folder is still a mistake).
+/// evidence (it skips it, see `RecordFinder`, but the folder is still a mistake).
 ///
 /// Exact, never a guess: the record's files are named as [`write_record`](crate::write_record)
 /// names them, and each glob is matched as the glob expansion matches it. A glob this cannot

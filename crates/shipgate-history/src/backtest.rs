@@ -430,7 +430,7 @@ mod tests {
     use super::*;
 
     fn policy(text: &str) -> Policy {
-        Policy::parse(text, &|_| None).unwrap()
+        shipgate_test_support::parsed(text, Policy::parse(text, &|_| None))
     }
 
     const BASE: &str = "version: 1\nrelease: {name: pay, version: '1'}\nsources:\n  tests: {junit: [\"r/*.xml\"], history: [\"h/*/*.xml\"]}\n  defects: {kind: file, path: d.json}\nchecks:\n  regression: {min_pass_rate: 90%}\n  flaky: {max_rate: 5%, history_runs: 10}\n  defects: {max_open: {critical: 0}}\n";

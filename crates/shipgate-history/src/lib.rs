@@ -10,6 +10,26 @@
 //! defect source (a tracker unless `offline`) or a defect file. It must not print, exit or read
 //! the clock, and it never edits a record. A record it cannot use is data (`unusable`, with
 //! why), never a guess: a release whose evidence could not be replayed is never counted as ready.
+//!
+//! # Example
+//!
+//! ```
+//! use std::path::Path;
+//!
+//! // The six release records of the history example, each checked byte for byte against its
+//! // manifest and replayed under its own policy.
+//! let records = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/history/records");
+//! let found = shipgate_history::find_records(&[records.display().to_string()])?;
+//! assert_eq!(found.len(), 6);
+//! let opened = shipgate_history::open_all(&found);
+//! assert!(opened.iter().all(|r| r.verified.is_some()));
+//!
+//! // A folder with no record in it is an error: an empty history would backtest as "nothing
+//! // leaked".
+//! let empty = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+//! assert!(shipgate_history::find_records(&[empty.display().to_string()]).is_err());
+//! # Ok::<(), shipgate_history::HistoryError>(())
+//! ```
 
 mod backtest;
 mod error;

@@ -26,7 +26,7 @@ pub struct RecordDir {
 
 /// Finds the record folders the arguments name: a record folder itself (it holds
 /// `evidence/manifest.json` or `report.json`), a folder of record folders (searched
-/// [`SEARCH_DEPTH`] levels down, never inside a record), or a glob of either. Sorted by name,
+/// `SEARCH_DEPTH` levels down, never inside a record), or a glob of either. Sorted by name,
 /// each folder once. An argument that names no record is an error: an empty history would
 /// backtest as "nothing leaked".
 pub fn find_records(args: &[String]) -> Result<Vec<RecordDir>, HistoryError> {

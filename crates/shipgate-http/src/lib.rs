@@ -27,6 +27,23 @@
 //! tracker's paging with [`Client::get_json`]/[`Client::post_json`] and the helpers
 //! [`next_link`] and [`JsonResponse::header`]. This crate must not know any tracker, read
 //! environment variables (the caller resolves tokens) or print anything.
+//!
+//! # Example
+//!
+//! ```
+//! use shipgate_http::{MASK, Redactor, Secret};
+//!
+//! let token = Secret::new("s3cr3t-api-token-4711");
+//! assert_eq!(format!("{token:?}"), "Secret(***)");
+//!
+//! // A proxy's error page that echoes the Authorization header: base64 of `user:token`.
+//! let mut redactor = Redactor::new();
+//! redactor.add_basic("JIRA_API_TOKEN", "qa@example.com", "s3cr3t-api-token-4711");
+//! let page = "denied: Basic cWFAZXhhbXBsZS5jb206czNjcjN0LWFwaS10b2tlbi00NzEx";
+//! assert_eq!(redactor.find(page.as_bytes()), Some("JIRA_API_TOKEN"));
+//! let shown = redactor.redact(page);
+//! assert!(shown.contains(MASK) && !shown.contains("cWFAZXhhbXBsZS5jb206"), "{shown}");
+//! ```
 
 mod error;
 mod redact;
@@ -45,7 +62,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// A secret (a token or password). `Debug` shows `***`, and there is no `Display`: the only way
-/// to the value is [`Secret::expose`], which only this crate calls when it builds a request.
+/// to the value is `Secret::expose`, which only this crate calls when it builds a request.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 

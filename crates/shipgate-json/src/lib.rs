@@ -19,6 +19,20 @@
 //!
 //! This crate must not read files, the network or the environment: callers pass the bytes, and
 //! name the file or the (redacted) URL in their own errors around a [`JsonError`].
+//!
+//! # Example
+//!
+//! ```
+//! let answer = shipgate_json::parse_value(br#"{"key": "PAY-2", "status": "open"}"#)?;
+//! assert_eq!(answer["status"], "open");
+//!
+//! // The same key twice would read as its last value ("closed") anywhere else: refused here.
+//! let twice = shipgate_json::parse_value(br#"{"key": "PAY-2", "status": "open", "status": "closed"}"#);
+//! assert!(twice.is_err_and(|e| e.is_duplicate_key()));
+//!
+//! assert_eq!(shipgate_json::did_you_mean("severty", &["status", "severity"]), Some("severity"));
+//! # Ok::<(), shipgate_json::JsonError>(())
+//! ```
 
 mod error;
 mod keys;

@@ -19,6 +19,29 @@
 //! What it must not do: know anything about policies, thresholds or checks (it reports what the
 //! files say, the policy engine decides what that means), touch the network, read the clock or
 //! the environment, or print anything.
+//!
+//! # Example
+//!
+//! ```
+//! use shipgate_junit::{ReadOptions, read_bytes};
+//! use shipgate_model::TestOutcome;
+//!
+//! let xml = br#"<testsuite name="checkout">
+//!   <testcase classname="cart" name="adds_item"/>
+//!   <testcase classname="cart" name="pays"><failure message="timeout"/></testcase>
+//! </testsuite>"#;
+//! let (evidence, digest) = read_bytes("junit.xml", xml, &ReadOptions::default())?;
+//! let totals = evidence.totals;
+//! assert_eq!((totals.tests, totals.passed, totals.failed), (2, 1, 1));
+//! // The test that did not pass is kept by name, for the report.
+//! assert_eq!(evidence.tests[0].name, "pays");
+//! assert_eq!(evidence.tests[0].outcome, TestOutcome::Failed);
+//! assert_eq!(digest.sha256.len(), 64);
+//!
+//! // A file that is not a JUnit report is an error, never a run of zero tests.
+//! assert!(read_bytes("empty.xml", b"", &ReadOptions::default()).is_err());
+//! # Ok::<(), shipgate_junit::JunitError>(())
+//! ```
 
 mod document;
 mod error;

@@ -19,6 +19,23 @@
 //! It must not do any IO, read the clock or the environment, or know how any evidence format is
 //! parsed. Everything here is plain data with serde derives and small pure helpers, so that every
 //! other crate can depend on it without pulling anything else in.
+//!
+//! # Example
+//!
+//! ```
+//! use shipgate_model::{ExitCode, Instant};
+//!
+//! // An instant says which instant it is: `Z`, an offset or a zone.
+//! let cutoff = Instant::parse("2026-11-24T10:00:00Z")?;
+//! assert_eq!(Instant::parse("2026-11-24T11:00:00+01:00")?, cutoff);
+//! // Without one it would be a different instant on every runner's clock: refused.
+//! assert!(Instant::parse("2026-11-24T10:00:00").is_err());
+//! assert!(Instant::parse("2026-11-24").is_err());
+//!
+//! // The exit codes are a public contract.
+//! assert_eq!((ExitCode::Ready.code(), ExitCode::Blocked.code()), (0, 1));
+//! # Ok::<(), shipgate_model::ModelError>(())
+//! ```
 
 pub mod approvals;
 pub mod backtest;

@@ -216,7 +216,7 @@ pub struct PerfMetric {
 
 /// The run's own pass/fail criteria (k6 thresholds), as the tool recorded them.
 ///
-/// Read through [`ThresholdsForm`], a plain struct: serde reads an internally tagged enum from a
+/// Read through `ThresholdsForm`, a plain struct: serde reads an internally tagged enum from a
 /// buffered copy that the strict JSON reader (`shipgate-json`) cannot see into, and ignores every
 /// other key beside a unit variant, so `"state": "not_recorded"` beside a `failed` list would
 /// drop the list unseen.

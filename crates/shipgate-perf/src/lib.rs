@@ -1,7 +1,7 @@
 //! shipgate's performance adapter: load-test results into one normalised form.
 //!
 //! Each tool's own files are read as the tool writes them, and become a
-//! [`PerfEvidence`](shipgate_model::PerfEvidence): metrics addressed as `name.stat`, each with a
+//! [`PerfEvidence`]: metrics addressed as `name.stat`, each with a
 //! unit (durations in milliseconds, rates as fractions), a direction (lower or higher is better)
 //! where it is known, and, where the file has them, the raw samples behind the metric.
 //!
@@ -22,6 +22,27 @@
 //! This crate reads files and builds evidence. It must not judge the evidence (that is the
 //! policy engine's job), read the clock or the environment (the promotion time and release are
 //! passed in), or print.
+//!
+//! # Example
+//!
+//! ```
+//! use shipgate_perf::{PerfFormat, read_bytes};
+//!
+//! // shipgate's generic metrics JSON, recognised by `auto`.
+//! let file = br#"{
+//!   "tool": { "name": "wrk2", "version": "4.0.0" },
+//!   "metrics": [
+//!     { "name": "checkout.p95", "unit": "s", "direction": "lower", "value": 0.236 }
+//!   ]
+//! }"#;
+//! let read = read_bytes(file, "wrk2.json", PerfFormat::Auto)?;
+//! let p95 = &read.evidence.metrics["checkout.p95"];
+//! assert!((p95.value - 236.0).abs() < 1e-9, "durations are in milliseconds");
+//!
+//! // A file no reader recognises is an error, never a run with no metrics.
+//! assert!(read_bytes(b"hello", "notes.txt", PerfFormat::Auto).is_err());
+//! # Ok::<(), shipgate_perf::PerfError>(())
+//! ```
 
 mod collect;
 mod error;

@@ -12,6 +12,39 @@
 //! This crate never touches the file system, the network, the process environment or the clock:
 //! the policy text, the environment lookup, the evidence and the evaluation time are all passed
 //! in, so that a decision can be replayed exactly.
+//!
+//! # Example
+//!
+//! ```
+//! use shipgate_model::{Decision, EvidenceSet, SourceState, TestCounts, TestEvidence, TestOutcome};
+//! use shipgate_policy::{Policy, evaluate};
+//!
+//! let text = "version: 1\nrelease: {name: api}\nsources:\n  tests: {junit: [reports/*.xml]}\nchecks:\n  regression: {min_pass_rate: 100%}\n";
+//! let policy = Policy::parse(text, &|_| None)?;
+//! let now = "2026-11-24T10:00:00Z".parse().expect("an instant");
+//!
+//! // Test evidence that was never read blocks the release: it is never taken as "no failures".
+//! let verdict = evaluate(&policy, &EvidenceSet::default(), now);
+//! assert_eq!(verdict.decision, Decision::Blocked);
+//!
+//! // 100 tests, all passed: ready.
+//! let mut totals = TestCounts::default();
+//! (0..100).for_each(|_| totals.record(TestOutcome::Passed));
+//! let evidence = |totals| EvidenceSet {
+//!     tests: SourceState::Loaded(TestEvidence { totals, ..TestEvidence::default() }),
+//!     ..EvidenceSet::default()
+//! };
+//! assert_eq!(evaluate(&policy, &evidence(totals), now).decision, Decision::Ready);
+//! // One failure among them: blocked.
+//! totals.record(TestOutcome::Failed);
+//! assert_eq!(evaluate(&policy, &evidence(totals), now).decision, Decision::Blocked);
+//!
+//! // A threshold written with no value is refused, with its line; it never means "off".
+//! let unset = text.replace("{min_pass_rate: 100%}", "\n    min_pass_rate:");
+//! let refused = Policy::parse(&unset, &|_| None).expect_err("a key without a value");
+//! assert_eq!(refused.problems()[0].mark.line, 7);
+//! # Ok::<(), shipgate_policy::PolicyError>(())
+//! ```
 
 mod catalog;
 mod checks;

@@ -35,6 +35,43 @@
 //! a list short says how long it was in a sibling number `<list>_total`), and objects holding lists
 //! (one per critical path) as nested groups. List items that look like tests (`classname`, `name`,
 //! `outcome`, `message`) read `classname.name (outcome): message`.
+//!
+//! # Example
+//!
+//! ```
+//! use serde_json::json;
+//! use shipgate_model::report::{PolicyInfo, ReleaseInfo};
+//! use shipgate_model::verdict::Stats;
+//! use shipgate_model::{CheckResult, CheckStatus, Decision, Level, Report, Verdict};
+//! use shipgate_report::{Format, RenderOptions, render};
+//!
+//! // A failing error-level check, with a failure message that tries to colour the terminal.
+//! let check = CheckResult {
+//!     id: "regression".to_owned(),
+//!     status: CheckStatus::Fail,
+//!     level: Level::Error,
+//!     blocking: true,
+//!     observed: json!(0.95),
+//!     threshold: json!(0.98),
+//!     unit: None,
+//!     message: "pass rate 95% is below 98% (\u{1b}[32mall green\u{1b}[0m)".to_owned(),
+//!     remedy: Some("fix or quarantine the failing tests".to_owned()),
+//!     details: Default::default(),
+//!     waiver: None,
+//! };
+//! let verdict = Verdict::new(vec![check], Stats::default(), vec![]);
+//! assert_eq!(verdict.decision, Decision::Blocked);
+//! let policy = PolicyInfo { path: "shipgate.yaml".to_owned(), sha256: "0".repeat(64) };
+//! let now = "2026-11-24T10:00:00Z".parse().expect("an instant");
+//! let report = Report::new("0.1.0", ReleaseInfo::default(), policy, vec![], verdict, now);
+//!
+//! let text = render(&report, Format::Human, &RenderOptions { color: false })?;
+//! assert!(text.contains("BLOCKED") && text.contains("fix or quarantine"), "{text}");
+//! assert!(!text.contains('\u{1b}'), "evidence text cannot reach the terminal raw: {text}");
+//! let json = render(&report, Format::Json, &RenderOptions::default())?;
+//! assert!(json.contains(r#""decision": "blocked""#), "{json}");
+//! # Ok::<(), shipgate_report::ReportError>(())
+//! ```
 
 mod ansi;
 mod defects;

@@ -19,6 +19,27 @@
 //! This crate is plain arithmetic on `f64` slices. It must not know about shipgate's evidence,
 //! policy or report types, do any IO, read the clock, or draw randomness from anywhere but the
 //! seed it is given.
+//!
+//! # Example
+//!
+//! ```
+//! use shipgate_stats::{Alternative, mann_whitney, percentile};
+//!
+//! // The p95 of 1..=100 ms as numpy and k6 compute it: 95 + 0.05 × (96 − 95).
+//! let samples: Vec<f64> = (1..=100).map(f64::from).collect();
+//! let p95 = percentile(&samples, 0.95).expect("a sample and p in [0, 1]");
+//! assert!((p95 - 95.05).abs() < 1e-9);
+//!
+//! // Every current latency above every baseline one: with 5 and 5 values the exact one-sided
+//! // p-value is 1 / C(10, 5) = 1/252.
+//! let baseline = [10.0, 11.0, 12.0, 13.0, 14.0];
+//! let current = [20.0, 21.0, 22.0, 23.0, 24.0];
+//! let slower = mann_whitney(&current, &baseline, Alternative::Greater).expect("finite samples");
+//! assert!((slower.p_value - 1.0 / 252.0).abs() < 1e-12);
+//! // The same run against itself is no evidence of a regression.
+//! let same = mann_whitney(&baseline, &baseline, Alternative::Greater).expect("finite samples");
+//! assert!(same.p_value > 0.4);
+//! ```
 
 mod bootstrap;
 mod mann_whitney;

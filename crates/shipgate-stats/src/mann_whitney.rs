@@ -15,7 +15,7 @@ pub enum Alternative {
 /// How the p-value was computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
-    /// The exact distribution of U: no ties and at most [`EXACT_MAX_TOTAL`] values in all.
+    /// The exact distribution of U: no ties and at most `EXACT_MAX_TOTAL` values in all.
     Exact,
     /// The normal approximation with the tie correction of the variance and a continuity
     /// correction of 0.5.

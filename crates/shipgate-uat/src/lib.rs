@@ -19,6 +19,32 @@
 //! files, the clock or the environment (the caller passes the bytes, the time and an
 //! environment lookup), reach the network other than through `shipgate-http` for the GitHub
 //! approvals, run `ssh-keygen`, print anything, or log a token.
+//!
+//! # Example
+//!
+//! ```
+//! use shipgate_model::UatSignature;
+//! use shipgate_uat::{AllowedSigners, parse_record, verify_signature};
+//!
+//! // The signed-release example's record, its `ssh-keygen -Y sign` signature and signers.
+//! let record = include_bytes!("../../../examples/signed-release/release/uat-signoff.yaml");
+//! let sig = include_bytes!("../../../examples/signed-release/release/uat-signoff.yaml.sig");
+//! let signers = include_bytes!("../../../examples/signed-release/release/allowed_signers");
+//!
+//! let evidence = parse_record("release/uat-signoff.yaml", record)?;
+//! assert_eq!(evidence.signoffs.len(), 2);
+//!
+//! let allowed = AllowedSigners::parse("release/allowed_signers", signers)?;
+//! let path = "release/uat-signoff.yaml.sig";
+//! let signed = verify_signature(record, sig, path, &allowed);
+//! assert!(matches!(signed, UatSignature::Verified { .. }), "{signed:?}");
+//!
+//! // One byte changed after signing (2.4.0 becomes 2.4.1): the signature no longer verifies.
+//! let text = String::from_utf8_lossy(record).replace("version: 2.4.0", "version: 2.4.1");
+//! let tampered = verify_signature(text.as_bytes(), sig, path, &allowed);
+//! assert!(matches!(tampered, UatSignature::Invalid { .. }), "{tampered:?}");
+//! # Ok::<(), shipgate_uat::UatError>(())
+//! ```
 
 mod error;
 mod github_approvals;

@@ -3,16 +3,12 @@
 use super::evaluate;
 use super::leakage::{LeakageGrouping, leakage_report};
 use crate::policy::Policy;
-use jiff::Timestamp;
 use shipgate_model::{
     CheckResult, CheckStatus, Decision, Defect, DefectEvidence, DefectStatus, EvidenceProblem,
     EvidenceSet, ExitCode, NotADefect, NotADefectBy, Origin, Severity, SourceState, TestCounts,
     TestEvidence, TestOutcome, TestRecord, Verdict,
 };
-
-fn now() -> Timestamp {
-    "2026-11-24T10:00:00Z".parse().unwrap()
-}
+use shipgate_test_support::{days_before, now, parsed};
 
 const SOURCES: &str = "\
 version: 1
@@ -32,7 +28,7 @@ risk:
 
 fn policy(checks: &str) -> Policy {
     let text = format!("{SOURCES}{checks}");
-    Policy::parse(&text, &|_| None).unwrap_or_else(|e| panic!("{:#?}\n{text}", e.problems()))
+    parsed(&text, Policy::parse(&text, &|_| None))
 }
 
 /// `key`, severity, origin, open?, days before `now` it was created, components.
@@ -53,7 +49,7 @@ fn defects(rows: &[Row<'_>]) -> DefectEvidence {
             } else {
                 DefectStatus::Closed
             },
-            created: now() - jiff::SignedDuration::from_hours(24 * age),
+            created: days_before(*age),
             resolved: None,
             resolution: None,
             not_a_defect: None,

@@ -288,23 +288,19 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use crate::Policy;
     use crate::evaluate::evaluate;
-    use jiff::Timestamp;
     use shipgate_model::{
         CheckResult, CheckStatus, EvidenceProblem, EvidenceSet, ExitCode, SignatureMeaning,
         Signoff, SourceState, TestCounts, TestEvidence, TestFile, UatDecision, UatEvidence,
         UatSignature,
     };
-
-    fn now() -> Timestamp {
-        "2026-11-24T10:00:00Z".parse().unwrap()
-    }
+    use shipgate_test_support::{now, parsed};
 
     fn policy(commit: Option<&str>, provenance: &str) -> Policy {
         let commit = commit.map(|c| format!(", commit: {c}")).unwrap_or_default();
         let text = format!(
             "version: 1\nrelease: {{name: api, version: '1.0'{commit}}}\nsources:\n  tests: {{junit: [r/*.xml]}}\n  uat: {{signoff: uat.yaml}}\nchecks:\n  regression: {{min_tests: 1}}\n  provenance:\n{provenance}"
         );
-        Policy::parse(&text, &|_| None).unwrap_or_else(|e| panic!("{:#?}\n{text}", e.problems()))
+        parsed(&text, Policy::parse(&text, &|_| None))
     }
 
     fn file(path: &str, timestamp: Option<&str>, commit: Option<&str>) -> TestFile {

@@ -11,21 +11,13 @@
 use super::risk_report;
 use crate::evaluate::evaluate;
 use crate::policy::Policy;
-use jiff::Timestamp;
 use shipgate_model::{
     CheckResult, CheckStatus, ChurnCommit, ChurnEvidence, ComplexityEvidence, ComplexityTool,
     Decision, Defect, DefectEvidence, DefectStatus, EvidenceProblem, EvidenceSet, FileChange,
     FunctionComplexity, NotADefect, NotADefectBy, Origin, Severity, SourceState, TestCounts,
     TestEvidence, TestFile, TestOutcome, TestRecord,
 };
-
-fn now() -> Timestamp {
-    "2026-11-24T10:00:00Z".parse().unwrap()
-}
-
-fn ts(s: &str) -> Timestamp {
-    s.parse().unwrap()
-}
+use shipgate_test_support::{at, now, parsed};
 
 const AREAS: &str = "\
 risk:
@@ -47,7 +39,7 @@ fn policy(extra: &str) -> Policy {
     let text = format!(
         "version: 1\nrelease: {{name: api}}\nsources:\n  tests: {{junit: [r/*.xml]}}\n  defects: {{kind: file, path: d.json}}\n  complexity: [{{format: lizard, path: l.csv}}]\n  churn: {{from: git}}\n{extra}"
     );
-    Policy::parse(&text, &|_| None).unwrap_or_else(|e| panic!("{:#?}\n{text}", e.problems()))
+    parsed(&text, Policy::parse(&text, &|_| None))
 }
 
 /// A policy for the report alone (a policy must check something).
@@ -101,7 +93,7 @@ fn defect(key: &str, origin: Origin, component: &str, created: &str) -> Defect {
         origin,
         origin_raw: vec![],
         status: DefectStatus::Closed,
-        created: ts(created),
+        created: at(created),
         resolved: None,
         resolution: None,
         not_a_defect: None,
@@ -126,7 +118,7 @@ fn function(file: &str, ccn: u32) -> FunctionComplexity {
 fn commit(id: &str, files: &[&str]) -> ChurnCommit {
     ChurnCommit {
         id: id.into(),
-        time: ts("2026-11-01T00:00:00Z"),
+        time: at("2026-11-01T00:00:00Z"),
         files: files
             .iter()
             .map(|f| FileChange {
@@ -219,7 +211,7 @@ fn evidence() -> EvidenceSet {
             ],
         }),
         churn: SourceState::Loaded(ChurnEvidence {
-            since: ts("2026-08-26T10:00:00Z"),
+            since: at("2026-08-26T10:00:00Z"),
             until: now(),
             head: "abcdef0".into(),
             commits: vec![

@@ -717,15 +717,11 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use crate::Policy;
     use crate::evaluate::evaluate;
-    use jiff::Timestamp;
     use shipgate_model::{
         CheckResult, CheckStatus, EvidenceProblem, EvidenceSet, ExitCode, SignatureMeaning,
         Signoff, SourceState, UatDecision, UatEvidence, UatSignature,
     };
-
-    fn now() -> Timestamp {
-        "2026-11-24T10:00:00Z".parse().unwrap()
-    }
+    use shipgate_test_support::{now, parsed};
 
     const SOURCES: &str = "sources:\n  uat: {signoff: release/uat.yaml}\n";
     const CHECK: &str =
@@ -733,7 +729,7 @@ mod tests {
 
     fn policy_with(release: &str, sources: &str, checks: &str) -> Policy {
         let text = format!("version: 1\nrelease: {release}\n{sources}{checks}");
-        Policy::parse(&text, &|_| None).unwrap_or_else(|e| panic!("{:#?}\n{text}", e.problems()))
+        parsed(&text, Policy::parse(&text, &|_| None))
     }
 
     fn policy() -> Policy {

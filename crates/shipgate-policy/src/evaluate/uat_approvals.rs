@@ -325,17 +325,13 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use crate::Policy;
     use crate::evaluate::evaluate;
-    use jiff::Timestamp;
     use proptest::prelude::*;
     use shipgate_model::{
         CheckResult, CheckStatus, DeploymentApprovals, DeploymentReview, EvidenceProblem,
         EvidenceSet, ExitCode, MembershipState, ReviewState, SignatureMeaning, Signoff,
         SourceState, TeamMembership, UatDecision, UatEvidence, UatSignature, WorkflowRun,
     };
-
-    fn now() -> Timestamp {
-        "2026-11-24T10:00:00Z".parse().unwrap()
-    }
+    use shipgate_test_support::{now, parsed};
 
     const APPROVALS: &str = "    github_approvals:\n      repository: acme/pay\n      run_id: '42'\n      environment: Production\n      token_env: GITHUB_TOKEN\n      roles:\n        Product-Owner: {users: [Dana]}\n        qa-lead: {users: [], teams: [acme/qa]}\n";
 
@@ -343,7 +339,7 @@ mod tests {
         let text = format!(
             "version: 1\nrelease: {release}\nsources:\n  uat:\n{uat}checks:\n  uat:\n    required_roles: [product-owner, qa-lead]\n{check}"
         );
-        Policy::parse(&text, &|_| None).unwrap_or_else(|e| panic!("{:#?}\n{text}", e.problems()))
+        parsed(&text, Policy::parse(&text, &|_| None))
     }
 
     fn policy() -> Policy {

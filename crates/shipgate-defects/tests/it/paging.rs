@@ -5,9 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::{Server, config, fetch};
+use crate::common::{Server, config, fetch};
 use serde_json::{Value, json};
 use shipgate_defects::{DefectsError, SourceConfig, TrackerKind};
 use wiremock::matchers::{method, path, query_param};

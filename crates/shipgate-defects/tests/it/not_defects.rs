@@ -7,9 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
-use common::{Server, config, fetch_defects};
+use crate::common::{Server, config, fetch_defects};
 use serde_json::{Value, json};
 use shipgate_defects::{DefectsError, LoadOptions, NotDefectRule, OriginMap, TrackerKind, load};
 use shipgate_model::{Defect, Origin};
