@@ -34,10 +34,6 @@ const KNOWN: &[(&str, &[&str])] = &[
             "risk",
         ],
     ),
-    (
-        "crates/shipgate-evaluator",
-        &["record", "record_guard", "resolver"],
-    ),
     ("crates/shipgate-yaml", &["error", "node"]),
 ];
 

@@ -2,15 +2,88 @@
 //! latest `checks.flaky.history_runs` runs are read, then the run being gated is folded in last,
 //! so that `flaky.rate` sees each test's outcome run by run.
 
-use crate::{FetchedCopy, Resolver};
+use super::test_results::{TestInspection, inspect};
+use super::{GatherOptions, Gathered, Loaded, Source};
+use crate::resolver::{FetchedCopy, Resolver};
 use serde::{Deserialize, Serialize};
-use shipgate_junit::{HistoryBuilder, HistoryRead, KeyedOutcome, RetryMode, RunInfo};
+use shipgate_junit::{HistoryBuilder, HistoryRead, KeyedOutcome, ReadOptions, RetryMode, RunInfo};
 use shipgate_model::{
     CommitSource, EvidenceProblem, InputRecord, RunHistory, SourceState, TestEvidence,
+    TestRetention,
 };
-use std::path::PathBuf;
+use shipgate_policy::Policy;
+use std::path::{Path, PathBuf};
 
 const SOURCE: &str = "history";
+
+/// `sources.tests.history`: earlier runs' results, with this run folded in last.
+pub(crate) struct History;
+
+/// The source in [`SOURCES`](super::SOURCES).
+pub(crate) static HISTORY: History = History;
+
+impl Source for History {
+    fn name(&self) -> &'static str {
+        SOURCE
+    }
+
+    fn wanted(&self, policy: &Policy) -> bool {
+        policy.history_globs().is_some()
+    }
+
+    /// This run's tests are folded in last, and a history that holds this run's own reports is
+    /// refused: both need what `tests` merged.
+    fn after(&self) -> &'static [&'static str] {
+        &["tests"]
+    }
+
+    fn load(&self, policy: &Policy, resolver: &Resolver, _: &GatherOptions<'_>) -> Box<dyn Loaded> {
+        // The earlier runs are read beside this run's tests; only the folding waits for them.
+        Box::new(LoadedHistory {
+            read: read(
+                policy.history_globs(),
+                resolver,
+                policy.history_runs(),
+                policy.retry_mode(),
+            ),
+            commit: policy.release.commit.clone(),
+        })
+    }
+
+    fn stopped(&self, problem: EvidenceProblem, into: &mut Gathered) {
+        into.evidence.history = SourceState::Unreadable(vec![problem]);
+    }
+}
+
+/// The earlier runs as read, and the commit the policy gives this run.
+struct LoadedHistory {
+    read: Read,
+    commit: Option<String>,
+}
+
+impl Loaded for LoadedHistory {
+    fn merge(self: Box<Self>, into: &mut Gathered, resolver: &Resolver) {
+        let evidence = &mut into.evidence;
+        evidence.history = match self.read {
+            Read::Recorded(history, inputs) => {
+                evidence.inputs.extend(inputs);
+                history
+            }
+            Read::Live(earlier, inputs) => {
+                let earlier = not_this_run(earlier, &inputs, &evidence.inputs);
+                let history = finish(
+                    earlier,
+                    evidence.tests.loaded(),
+                    std::mem::take(&mut into.this_run),
+                    self.commit.as_deref(),
+                );
+                keep(resolver, &history, &inputs);
+                evidence.inputs.extend(inputs);
+                history
+            }
+        };
+    }
+}
 /// Where a release record keeps the history.
 const RECORDED_FILE: &str = "history.json";
 /// The origin the record names for it.
@@ -37,7 +110,7 @@ struct HistorySnapshot {
 
 /// The history of a live run (earlier runs read, this run still to be folded in), or of a
 /// replay (as the recorded run computed it).
-pub(crate) enum Read {
+enum Read {
     /// Read from the earlier runs' files.
     Live(EarlierRuns, Vec<InputRecord>),
     /// Read back from a release record.
@@ -47,7 +120,7 @@ pub(crate) enum Read {
 /// Keeps the history of a recorded live run for the release record (`--report-dir`), whatever
 /// its state, so that a replay gives the same report. A run that writes no record keeps nothing:
 /// the history of a monorepo is large, and copying it would be work for nothing.
-pub(crate) fn keep(resolver: &Resolver, history: &SourceState<RunHistory>, inputs: &[InputRecord]) {
+fn keep(resolver: &Resolver, history: &SourceState<RunHistory>, inputs: &[InputRecord]) {
     if !resolver.keeps_fetched() {
         return;
     }
@@ -136,7 +209,7 @@ fn recorded(resolver: &Resolver) -> Read {
 }
 
 /// Earlier runs read, or why they could not be.
-pub(crate) enum EarlierRuns {
+enum EarlierRuns {
     /// No history is configured.
     NotConfigured,
     /// Missing or unreadable.
@@ -146,12 +219,7 @@ pub(crate) enum EarlierRuns {
 }
 
 /// Finds and reads the latest earlier runs (at replay: what the record kept of them).
-pub(crate) fn read(
-    globs: Option<&[String]>,
-    resolver: &Resolver,
-    max_runs: u32,
-    retries: RetryMode,
-) -> Read {
+fn read(globs: Option<&[String]>, resolver: &Resolver, max_runs: u32, retries: RetryMode) -> Read {
     if globs.is_none() {
         return Read::Live(EarlierRuns::NotConfigured, Vec::new());
     }
@@ -164,7 +232,7 @@ pub(crate) fn read(
 
 /// Finds and reads the latest earlier runs from the live files, never from inside a release
 /// record (a record's copies are not an earlier run).
-pub(crate) fn read_files(
+fn read_files(
     globs: Option<&[String]>,
     resolver: &Resolver,
     max_runs: u32,
@@ -279,7 +347,7 @@ fn without_records(
 
 /// Refuses a history that holds this run's own reports (a history glob such as `**/*.xml` that
 /// also matches `sources.tests.junit`): this run would count twice, once as an earlier run.
-pub(crate) fn not_this_run(
+fn not_this_run(
     earlier: EarlierRuns,
     history_inputs: &[InputRecord],
     this_run: &[InputRecord],
@@ -311,7 +379,7 @@ pub(crate) fn not_this_run(
 /// Folds the run being gated (its evidence and every test's outcome) into the earlier runs, with
 /// `commit` as its commit when given (else the files' commit property). Without readable test
 /// results, the history holds the earlier runs alone (the checks then stop on the test results).
-pub(crate) fn finish(
+fn finish(
     earlier: EarlierRuns,
     current: Option<&TestEvidence>,
     outcomes: Vec<KeyedOutcome>,
@@ -341,4 +409,49 @@ pub(crate) fn finish(
         }
     }
     SourceState::Loaded(builder.finish())
+}
+
+/// `shipgate inspect tests --history`: this run, and the earlier runs it was folded into.
+#[derive(Debug)]
+pub struct HistoryInspection {
+    /// This run, as [`inspect_tests`](super::inspect_tests) reads it.
+    pub tests: TestInspection,
+    /// The earlier runs with this run last, or why they could not be read.
+    pub history: SourceState<shipgate_model::RunHistory>,
+}
+
+/// Reads this run's files and the latest `history_runs` earlier runs of `history_globs` (one
+/// folder per run), and folds this run in last, with `commit` as its commit when given.
+pub fn inspect_tests_with_history(
+    base_dir: &Path,
+    patterns: &[String],
+    retries: RetryMode,
+    history_globs: &[String],
+    history_runs: u32,
+    commit: Option<&str>,
+) -> HistoryInspection {
+    let mut tests = inspect(
+        base_dir,
+        patterns,
+        ReadOptions {
+            retention: TestRetention::default(),
+            retries,
+            outcomes: true,
+        },
+    );
+    let (earlier, _) = read_files(
+        Some(history_globs),
+        &Resolver::live(base_dir, false),
+        history_runs,
+        retries,
+    );
+    let outcomes = std::mem::take(&mut tests.read.outcomes);
+    let readable = tests.bad_glob.is_none() && tests.read.errors.is_empty();
+    let history = finish(
+        earlier,
+        readable.then_some(&tests.read.evidence),
+        outcomes,
+        commit,
+    );
+    HistoryInspection { tests, history }
 }

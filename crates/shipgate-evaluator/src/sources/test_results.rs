@@ -1,5 +1,6 @@
 //! The `tests` source: JUnit globs → test evidence, with every file's hash.
 
+use super::{GatherOptions, Gathered, Loaded, Source};
 use crate::resolver::Resolver;
 use shipgate_junit::{JunitError, KeyedOutcome, ReadOptions, RetryMode};
 use shipgate_model::{EvidenceProblem, InputRecord, SourceState, TestEvidence, TestRetention};
@@ -7,6 +8,39 @@ use shipgate_policy::{Policy, RepeatedRuns};
 use std::path::Path;
 
 const SOURCE: &str = "tests";
+
+/// `sources.tests.junit`: this run's test results.
+pub(crate) struct Tests;
+
+/// The source in [`SOURCES`](super::SOURCES).
+pub(crate) static TESTS: Tests = Tests;
+
+impl Source for Tests {
+    fn name(&self) -> &'static str {
+        SOURCE
+    }
+
+    fn wanted(&self, policy: &Policy) -> bool {
+        policy.sources.tests.is_some()
+    }
+
+    fn load(&self, policy: &Policy, resolver: &Resolver, _: &GatherOptions<'_>) -> Box<dyn Loaded> {
+        // Every test's outcome is read only when a history will fold this run in.
+        Box::new(load(policy, resolver, policy.history_globs().is_some()))
+    }
+
+    fn stopped(&self, problem: EvidenceProblem, into: &mut Gathered) {
+        into.evidence.tests = SourceState::Unreadable(vec![problem]);
+    }
+}
+
+impl Loaded for LoadedTests {
+    fn merge(self: Box<Self>, into: &mut Gathered, _: &Resolver) {
+        into.evidence.tests = self.state;
+        into.evidence.inputs.extend(self.inputs);
+        into.this_run = self.outcomes;
+    }
+}
 
 /// The test results of this run, as the gate needs them.
 pub(crate) struct LoadedTests {
@@ -123,51 +157,6 @@ pub(crate) fn inspect(
     options: ReadOptions,
 ) -> TestInspection {
     inspect_with(&Resolver::live(base_dir, false), patterns, &options)
-}
-
-/// `shipgate inspect tests --history`: this run, and the earlier runs it was folded into.
-#[derive(Debug)]
-pub struct HistoryInspection {
-    /// This run, as [`inspect_tests`] reads it.
-    pub tests: TestInspection,
-    /// The earlier runs with this run last, or why they could not be read.
-    pub history: SourceState<shipgate_model::RunHistory>,
-}
-
-/// Reads this run's files and the latest `history_runs` earlier runs of `history_globs` (one
-/// folder per run), and folds this run in last, with `commit` as its commit when given.
-pub fn inspect_tests_with_history(
-    base_dir: &Path,
-    patterns: &[String],
-    retries: RetryMode,
-    history_globs: &[String],
-    history_runs: u32,
-    commit: Option<&str>,
-) -> HistoryInspection {
-    let mut tests = inspect(
-        base_dir,
-        patterns,
-        ReadOptions {
-            retention: TestRetention::default(),
-            retries,
-            outcomes: true,
-        },
-    );
-    let (earlier, _) = crate::history_source::read_files(
-        Some(history_globs),
-        &Resolver::live(base_dir, false),
-        history_runs,
-        retries,
-    );
-    let outcomes = std::mem::take(&mut tests.read.outcomes);
-    let readable = tests.bad_glob.is_none() && tests.read.errors.is_empty();
-    let history = crate::history_source::finish(
-        earlier,
-        readable.then_some(&tests.read.evidence),
-        outcomes,
-        commit,
-    );
-    HistoryInspection { tests, history }
 }
 
 impl TestInspection {

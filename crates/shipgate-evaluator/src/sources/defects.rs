@@ -1,13 +1,49 @@
 //! The `defects` source: the policy's `sources.defects` → a `shipgate-defects` configuration →
 //! defect evidence, with the hash of the bytes the decision rests on.
 
-use crate::{FetchedCopy, GatherOptions, Resolver};
+use super::{GatherOptions, Gathered, Loaded, Source, StateAndInputs};
+use crate::digest::sha256_hex;
+use crate::resolver::{FetchedCopy, Located, Resolver};
 use shipgate_defects::{LoadOptions, SourceConfig, TrackerKind};
 use shipgate_model::{DefectEvidence, EvidenceProblem, InputRecord, SourceState};
 use shipgate_policy::{DefectSources, Policy};
 use std::path::Path;
 
 const SOURCE: &str = "defects";
+
+/// `sources.defects`: the tracker, or an export of it.
+pub(crate) struct Defects;
+
+/// The source in [`SOURCES`](super::SOURCES).
+pub(crate) static DEFECTS: Defects = Defects;
+
+impl Source for Defects {
+    fn name(&self) -> &'static str {
+        SOURCE
+    }
+
+    fn wanted(&self, policy: &Policy) -> bool {
+        policy.sources.defects.is_some()
+    }
+
+    fn load(
+        &self,
+        policy: &Policy,
+        resolver: &Resolver,
+        options: &GatherOptions<'_>,
+    ) -> Box<dyn Loaded> {
+        let (state, inputs) = load(policy, resolver, options);
+        Box::new(StateAndInputs {
+            state,
+            inputs,
+            field: |e| &mut e.defects,
+        })
+    }
+
+    fn stopped(&self, problem: EvidenceProblem, into: &mut Gathered) {
+        into.evidence.defects = SourceState::Unreadable(vec![problem]);
+    }
+}
 
 /// The adapter's configuration for the policy's defect source; paths resolved against
 /// `base_dir`.
@@ -69,7 +105,7 @@ const FETCHED_FILE: &str = "defects.json";
 /// The gate's defect source, through `resolver`: an export (`kind: file`) is located like any
 /// input, so a release record keeps a copy; what a tracker answered is kept for the record in
 /// the defect JSON form; and at replay the record's copy is read instead of the network.
-pub(crate) fn load(
+fn load(
     policy: &Policy,
     resolver: &Resolver,
     options: &GatherOptions<'_>,
@@ -140,7 +176,7 @@ pub(crate) fn load(
             let input = InputRecord {
                 source: SOURCE.to_owned(),
                 path: location,
-                sha256: crate::sha256_hex(&l.bytes),
+                sha256: sha256_hex(&l.bytes),
                 bytes: l.bytes.len() as u64,
             };
             (SourceState::Loaded(l.evidence), vec![input])
@@ -156,7 +192,7 @@ pub(crate) fn load(
 /// not be read is remembered for the record. (A file that was read and refused is kept by the
 /// record as it is.)
 fn load_export(
-    located: &crate::Located,
+    located: &Located,
     config: SourceConfig,
     resolver: &Resolver,
     options: &GatherOptions<'_>,

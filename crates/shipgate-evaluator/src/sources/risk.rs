@@ -4,7 +4,7 @@
 //! beyond the gate's evidence: the files a change touches ([`changed_files`]) and every test
 //! with its duration ([`test_inventory`]).
 //!
-//! Entry points: [`load_complexity`], [`load_churn`] (called from `gather_with`), and the two
+//! Entry points: the [`COMPLEXITY`] and [`CHURN`] sources of the evaluator's list, and the two
 //! for the plan. Parsing is `shipgate-risk`'s; this module only finds the bytes and runs git.
 //!
 //! Why the git command line and not a library: docs/decisions/0020-churn-from-the-git-command-line.md.
@@ -14,7 +14,10 @@
 //! that is missing, never churn that is zero. What git said is kept in a release record as a
 //! fetched copy, so that a replay reads the same history without running git.
 
-use crate::{FetchedCopy, GatherOptions, LoadedPolicy, Resolver, sha256_hex};
+use super::{GatherOptions, Gathered, Loaded, Source, StateAndInputs};
+use crate::digest::sha256_hex;
+use crate::loaded_policy::LoadedPolicy;
+use crate::resolver::{FetchedCopy, Resolver};
 use jiff::{SignedDuration, Timestamp};
 use shipgate_junit::ReadOptions;
 use shipgate_model::{
@@ -27,8 +30,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-const COMPLEXITY: &str = "complexity";
-const CHURN: &str = "churn";
+const COMPLEXITY_SOURCE: &str = "complexity";
+const CHURN_SOURCE: &str = "churn";
 /// Where a release record keeps the churn.
 const CHURN_FILE: &str = "churn.json";
 /// A complexity report of a monorepo is a few megabytes; far more is not a report.
@@ -48,33 +51,72 @@ fn problem(
     }
 }
 
-/// The risk factors' evidence the policy configures, for `gather_with`: complexity, churn, and
-/// the provenance of both.
-pub(crate) fn load(
-    policy: &Policy,
-    resolver: &Resolver,
-    options: &GatherOptions<'_>,
-) -> RiskEvidence {
-    let (complexity, mut inputs) = load_complexity(policy, resolver);
-    let (churn, churn_inputs) = load_churn(policy, resolver, options);
-    inputs.extend(churn_inputs);
-    RiskEvidence {
-        complexity,
-        churn,
-        inputs,
+/// `sources.complexity`: the complexity reports, for risk areas.
+pub(crate) struct Complexity;
+
+/// The source in [`SOURCES`](super::SOURCES).
+pub(crate) static COMPLEXITY: Complexity = Complexity;
+
+impl Source for Complexity {
+    fn name(&self) -> &'static str {
+        COMPLEXITY_SOURCE
+    }
+
+    fn wanted(&self, policy: &Policy) -> bool {
+        policy.sources.complexity.is_some()
+    }
+
+    fn load(&self, policy: &Policy, resolver: &Resolver, _: &GatherOptions<'_>) -> Box<dyn Loaded> {
+        let (state, inputs) = load_complexity(policy, resolver);
+        Box::new(StateAndInputs {
+            state,
+            inputs,
+            field: |e| &mut e.complexity,
+        })
+    }
+
+    fn stopped(&self, problem: EvidenceProblem, into: &mut Gathered) {
+        into.evidence.complexity = SourceState::Unreadable(vec![problem]);
     }
 }
 
-/// What [`load`] read.
-pub(crate) struct RiskEvidence {
-    pub complexity: SourceState<ComplexityEvidence>,
-    pub churn: SourceState<ChurnEvidence>,
-    pub inputs: Vec<InputRecord>,
+/// `sources.churn`: the repository's change history over the churn window, for risk areas.
+pub(crate) struct Churn;
+
+/// The source in [`SOURCES`](super::SOURCES).
+pub(crate) static CHURN: Churn = Churn;
+
+impl Source for Churn {
+    fn name(&self) -> &'static str {
+        CHURN_SOURCE
+    }
+
+    fn wanted(&self, policy: &Policy) -> bool {
+        policy.churn_window().is_some()
+    }
+
+    fn load(
+        &self,
+        policy: &Policy,
+        resolver: &Resolver,
+        options: &GatherOptions<'_>,
+    ) -> Box<dyn Loaded> {
+        let (state, inputs) = load_churn(policy, resolver, options);
+        Box::new(StateAndInputs {
+            state,
+            inputs,
+            field: |e| &mut e.churn,
+        })
+    }
+
+    fn stopped(&self, problem: EvidenceProblem, into: &mut Gathered) {
+        into.evidence.churn = SourceState::Unreadable(vec![problem]);
+    }
 }
 
 /// Reads every report of `sources.complexity` through `resolver`. One report that cannot be
 /// read makes the whole source unreadable: its functions would be missing from every sum.
-pub(crate) fn load_complexity(
+fn load_complexity(
     policy: &Policy,
     resolver: &Resolver,
 ) -> (SourceState<ComplexityEvidence>, Vec<InputRecord>) {
@@ -87,13 +129,13 @@ pub(crate) fn load_complexity(
     let mut missing = None;
     let mut functions: Vec<FunctionComplexity> = Vec::new();
     for source in sources {
-        let located = resolver.file(COMPLEXITY, &source.path);
+        let located = resolver.file(COMPLEXITY_SOURCE, &source.path);
         let shown = located.shown.clone();
         let bytes = match resolver.read_small(&located, MAX_REPORT_BYTES) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 missing.get_or_insert(problem(
-                    COMPLEXITY,
+                    COMPLEXITY_SOURCE,
                     Some(shown.clone()),
                     format!(
                         "the {} report `{shown}` does not exist in `{}`",
@@ -106,7 +148,7 @@ pub(crate) fn load_complexity(
             }
             Err(e) => {
                 problems.push(problem(
-                    COMPLEXITY,
+                    COMPLEXITY_SOURCE,
                     Some(shown.clone()),
                     format!(
                         "failed to read the {} report `{shown}`: {e}",
@@ -118,7 +160,7 @@ pub(crate) fn load_complexity(
             }
         };
         inputs.push(InputRecord {
-            source: COMPLEXITY.to_owned(),
+            source: COMPLEXITY_SOURCE.to_owned(),
             path: shown.clone(),
             sha256: sha256_hex(&bytes),
             bytes: bytes.len() as u64,
@@ -139,7 +181,12 @@ pub(crate) fn load_complexity(
                 }
                 f
             })),
-            Err(e) => problems.push(problem(COMPLEXITY, Some(shown), e.to_string(), &e.remedy())),
+            Err(e) => problems.push(problem(
+                COMPLEXITY_SOURCE,
+                Some(shown),
+                e.to_string(),
+                &e.remedy(),
+            )),
         }
     }
     let state = if !problems.is_empty() {
@@ -181,7 +228,7 @@ fn text(bytes: &[u8]) -> String {
 
 /// The churn over the window ending at `options.now`: live from git (kept for the record when
 /// recording), or at replay what the record kept.
-pub(crate) fn load_churn(
+fn load_churn(
     policy: &Policy,
     resolver: &Resolver,
     options: &GatherOptions<'_>,
@@ -195,7 +242,7 @@ pub(crate) fn load_churn(
     let Some(until) = options.now else {
         return (
             SourceState::Missing(problem(
-                CHURN,
+                CHURN_SOURCE,
                 None,
                 "churn needs the evaluation time, and none was given".to_owned(),
                 "this is a bug in shipgate: the evaluation time is passed to every run",
@@ -214,13 +261,13 @@ pub(crate) fn load_churn(
     let bytes = serde_json::to_vec_pretty(&churn).unwrap_or_default();
     let origin = format!("git log {}..{} at {}", churn.since, churn.until, churn.head);
     resolver.keep_fetched(FetchedCopy {
-        source: CHURN.to_owned(),
+        source: CHURN_SOURCE.to_owned(),
         origin: origin.clone(),
         file_name: CHURN_FILE.to_owned(),
         bytes: bytes.clone(),
     });
     let input = InputRecord {
-        source: CHURN.to_owned(),
+        source: CHURN_SOURCE.to_owned(),
         path: origin,
         sha256: sha256_hex(&bytes),
         bytes: bytes.len() as u64,
@@ -230,10 +277,10 @@ pub(crate) fn load_churn(
 
 fn recorded_churn(resolver: &Resolver) -> (SourceState<ChurnEvidence>, Vec<InputRecord>) {
     let remedy = "a replay reads the git history the release record kept; restore the record as it was written";
-    let Some(stored) = resolver.fetched(CHURN) else {
+    let Some(stored) = resolver.fetched(CHURN_SOURCE) else {
         return (
             SourceState::Missing(problem(
-                CHURN,
+                CHURN_SOURCE,
                 None,
                 "the release record holds no git history".to_owned(),
                 remedy,
@@ -251,7 +298,7 @@ fn recorded_churn(resolver: &Resolver) -> (SourceState<ChurnEvidence>, Vec<Input
     match read {
         Ok((churn, bytes)) => {
             let input = InputRecord {
-                source: CHURN.to_owned(),
+                source: CHURN_SOURCE.to_owned(),
                 path: stored.shown,
                 sha256: sha256_hex(&bytes),
                 bytes: bytes.len() as u64,
@@ -260,7 +307,7 @@ fn recorded_churn(resolver: &Resolver) -> (SourceState<ChurnEvidence>, Vec<Input
         }
         Err(e) => (
             SourceState::Unreadable(vec![problem(
-                CHURN,
+                CHURN_SOURCE,
                 Some(stored.shown),
                 format!("failed to read the recorded git history: {e}"),
                 remedy,
@@ -275,13 +322,13 @@ fn repository_prefix(dir: &Path) -> Result<String, EvidenceProblem> {
     match git(dir, &["rev-parse", "--show-prefix"]) {
         Ok(p) => Ok(text(&p)),
         Err(None) => Err(problem(
-            CHURN,
+            CHURN_SOURCE,
             None,
             "git could not be run".to_owned(),
             "install git (the churn of the areas' files is read from the repository's history with it), or remove `sources.churn`",
         )),
         Err(Some(why)) => Err(problem(
-            CHURN,
+            CHURN_SOURCE,
             Some(dir.display().to_string()),
             format!(
                 "`{}` is not in a git repository git can read: {why}",
@@ -299,7 +346,7 @@ fn read_churn(dir: &Path, since: Timestamp, until: Timestamp) -> SourceState<Chu
     };
     let unreadable = |message: String| {
         SourceState::Unreadable(vec![problem(
-            CHURN,
+            CHURN_SOURCE,
             Some(dir.display().to_string()),
             message,
             "check that `git log` works in this checkout; this is a bug in shipgate if it does",
@@ -309,7 +356,7 @@ fn read_churn(dir: &Path, since: Timestamp, until: Timestamp) -> SourceState<Chu
         Ok(s) if text(&s) == "false" => {}
         Ok(_) => {
             return SourceState::Missing(problem(
-                CHURN,
+                CHURN_SOURCE,
                 Some(dir.display().to_string()),
                 "the repository is a shallow clone, so its history over the window may be cut short and churn counted too low".to_owned(),
                 "fetch the whole history before the gate: `actions/checkout` with `fetch-depth: 0`, GitLab `GIT_DEPTH: 0`, or `git fetch --unshallow`",
@@ -326,7 +373,7 @@ fn read_churn(dir: &Path, since: Timestamp, until: Timestamp) -> SourceState<Chu
         Ok(h) => text(&h),
         Err(_) => {
             return SourceState::Missing(problem(
-                CHURN,
+                CHURN_SOURCE,
                 Some(dir.display().to_string()),
                 "the repository has no commit yet, so it has no history".to_owned(),
                 "commit first, or remove `sources.churn`",
@@ -446,7 +493,7 @@ pub fn test_inventory(loaded: &LoadedPolicy) -> Result<TestInventory, Vec<Eviden
         }
     }
     if let Some(sources) = &policy.sources.tests {
-        let read = crate::tests_source::inspect(base, &sources.junit, options.clone());
+        let read = super::test_results::inspect(base, &sources.junit, options.clone());
         if let Some(bad) = read.bad_glob {
             return Err(vec![problem(
                 "tests",

@@ -2,7 +2,9 @@
 //! with the file's hash. Every problem in it is reported with its line; a quarantine that cannot
 //! be read quarantines nothing and stops the checks that read it.
 
-use crate::{Resolver, sha256_hex};
+use super::{GatherOptions, Gathered, Loaded, Source, StateAndInputs};
+use crate::digest::sha256_hex;
+use crate::resolver::Resolver;
 use shipgate_model::{EvidenceProblem, InputRecord, Quarantine, SourceState};
 use shipgate_policy::Policy;
 
@@ -11,11 +13,37 @@ const MAX_BYTES: u64 = 16 * 1024 * 1024;
 
 const SOURCE: &str = "quarantine";
 
+/// `sources.tests.quarantine`: the known-flaky tests.
+pub(crate) struct QuarantineSource;
+
+/// The source in [`SOURCES`](super::SOURCES).
+pub(crate) static QUARANTINE: QuarantineSource = QuarantineSource;
+
+impl Source for QuarantineSource {
+    fn name(&self) -> &'static str {
+        SOURCE
+    }
+
+    fn wanted(&self, policy: &Policy) -> bool {
+        policy.quarantine_file().is_some()
+    }
+
+    fn load(&self, policy: &Policy, resolver: &Resolver, _: &GatherOptions<'_>) -> Box<dyn Loaded> {
+        let (state, inputs) = load(policy, resolver);
+        Box::new(StateAndInputs {
+            state,
+            inputs,
+            field: |e| &mut e.quarantine,
+        })
+    }
+
+    fn stopped(&self, problem: EvidenceProblem, into: &mut Gathered) {
+        into.evidence.quarantine = SourceState::Unreadable(vec![problem]);
+    }
+}
+
 /// Loads the quarantine file named by the policy.
-pub(crate) fn load(
-    policy: &Policy,
-    resolver: &Resolver,
-) -> (SourceState<Quarantine>, Vec<InputRecord>) {
+fn load(policy: &Policy, resolver: &Resolver) -> (SourceState<Quarantine>, Vec<InputRecord>) {
     let base_dir = resolver.base_dir();
     let Some(file) = policy.quarantine_file() else {
         return (SourceState::NotConfigured, Vec::new());

@@ -1,7 +1,9 @@
 //! The `performance` source: the current load-test results and the baseline, each read on its
 //! own (one can be missing while the other is there) with its hash.
 
-use crate::Resolver;
+use super::{GatherOptions, Gathered, Loaded, Source};
+use crate::digest::sha256_file;
+use crate::resolver::Resolver;
 use shipgate_model::{EvidenceProblem, InputRecord, PerfEvidence, PerfRuns, SourceState};
 use shipgate_perf::PerfError;
 use shipgate_policy::{PerfFile, Policy};
@@ -11,8 +13,50 @@ pub const CURRENT: &str = "performance";
 /// The `source` of the baseline in the report's inputs.
 pub const BASELINE: &str = "performance-baseline";
 
+/// `sources.performance`: the current load-test results and the baseline, each read on its own.
+pub(crate) struct Performance;
+
+/// The source in [`SOURCES`](super::SOURCES).
+pub(crate) static PERFORMANCE: Performance = Performance;
+
+impl Source for Performance {
+    fn name(&self) -> &'static str {
+        CURRENT
+    }
+
+    fn wanted(&self, policy: &Policy) -> bool {
+        policy.sources.performance.is_some()
+    }
+
+    fn load(&self, policy: &Policy, resolver: &Resolver, _: &GatherOptions<'_>) -> Box<dyn Loaded> {
+        let (runs, inputs) = load(policy, resolver);
+        Box::new(LoadedRuns { runs, inputs })
+    }
+
+    /// Both files are unreadable: neither can be trusted from a reader that stopped.
+    fn stopped(&self, problem: EvidenceProblem, into: &mut Gathered) {
+        into.evidence.performance = PerfRuns {
+            current: SourceState::Unreadable(vec![problem.clone()]),
+            baseline: SourceState::Unreadable(vec![problem]),
+        };
+    }
+}
+
+/// Both runs, and the inputs read for them.
+struct LoadedRuns {
+    runs: PerfRuns,
+    inputs: Vec<InputRecord>,
+}
+
+impl Loaded for LoadedRuns {
+    fn merge(self: Box<Self>, into: &mut Gathered, _: &Resolver) {
+        into.evidence.performance = self.runs;
+        into.evidence.inputs.extend(self.inputs);
+    }
+}
+
 /// Loads the files named by `sources.performance`.
-pub(crate) fn load(policy: &Policy, resolver: &Resolver) -> (PerfRuns, Vec<InputRecord>) {
+fn load(policy: &Policy, resolver: &Resolver) -> (PerfRuns, Vec<InputRecord>) {
     let Some(sources) = &policy.sources.performance else {
         return (PerfRuns::default(), Vec::new());
     };
@@ -82,7 +126,7 @@ fn load_one(
         }
         Err(e) => {
             // What was read still belongs in the audit record.
-            if let Ok((sha256, bytes)) = crate::sha256_file(&path) {
+            if let Ok((sha256, bytes)) = sha256_file(&path) {
                 inputs.push(InputRecord {
                     source: source.to_owned(),
                     path: display.clone(),

@@ -5,7 +5,9 @@
 //! form [`shipgate_uat::read_approvals_json`] reads; at replay that copy is read instead of the
 //! network, and it must be of the run and repository the (recorded) policy names.
 
-use crate::{FetchedCopy, GatherOptions, Resolver};
+use super::{GatherOptions, Gathered, Loaded, Source, StateAndInputs};
+use crate::digest::sha256_hex;
+use crate::resolver::{FetchedCopy, Resolver};
 use shipgate_model::{DeploymentApprovals, EvidenceProblem, InputRecord, SourceState};
 use shipgate_policy::{GithubApprovals, Policy};
 use shipgate_uat::{
@@ -16,6 +18,44 @@ use std::path::Path;
 
 /// The source's name in the report's inputs and in the release record.
 const SOURCE: &str = "uat-approvals";
+
+/// `sources.uat.github_approvals`: the GitHub deployment approvals of the workflow run.
+pub(crate) struct UatApprovals;
+
+/// The source in [`SOURCES`](super::SOURCES).
+pub(crate) static UAT_APPROVALS: UatApprovals = UatApprovals;
+
+impl Source for UatApprovals {
+    fn name(&self) -> &'static str {
+        SOURCE
+    }
+
+    fn wanted(&self, policy: &Policy) -> bool {
+        policy
+            .sources
+            .uat
+            .as_ref()
+            .is_some_and(|u| u.github_approvals.is_some())
+    }
+
+    fn load(
+        &self,
+        policy: &Policy,
+        resolver: &Resolver,
+        options: &GatherOptions<'_>,
+    ) -> Box<dyn Loaded> {
+        let (state, inputs) = load(policy, resolver, options);
+        Box::new(StateAndInputs {
+            state,
+            inputs,
+            field: |e| &mut e.uat_approvals,
+        })
+    }
+
+    fn stopped(&self, problem: EvidenceProblem, into: &mut Gathered) {
+        into.evidence.uat_approvals = SourceState::Unreadable(vec![problem]);
+    }
+}
 
 /// The file the fetched approvals are stored under in a release record.
 const FETCHED_FILE: &str = "github-approvals.json";
@@ -62,7 +102,7 @@ fn failed(location: &str, e: &UatError) -> SourceState<DeploymentApprovals> {
 }
 
 /// Loads the approvals the policy's `sources.uat.github_approvals` names, through `resolver`.
-pub(crate) fn load(
+fn load(
     policy: &Policy,
     resolver: &Resolver,
     options: &GatherOptions<'_>,
@@ -111,7 +151,7 @@ pub(crate) fn load(
     let input = InputRecord {
         source: SOURCE.to_owned(),
         path: location,
-        sha256: crate::sha256_hex(&bytes),
+        sha256: sha256_hex(&bytes),
         bytes: bytes.len() as u64,
     };
     (SourceState::Loaded(approvals), vec![input])

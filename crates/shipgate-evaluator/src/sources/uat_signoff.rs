@@ -1,8 +1,9 @@
 //! The `uat` source: the sign-off record, its detached signature and the allowed signers →
 //! UAT evidence, with every file's hash.
 
+use super::{GatherOptions, Gathered, Loaded, Source, StateAndInputs};
+use crate::digest::sha256_hex;
 use crate::resolver::{Located, Resolver};
-use crate::sha256_hex;
 use shipgate_model::{EvidenceProblem, InputRecord, SourceState, UatEvidence, UatSignature};
 use shipgate_policy::{Policy, UatSources};
 use shipgate_uat::{AllowedSigners, parse_record, signature_path, verify_signature};
@@ -11,15 +12,48 @@ use std::path::Path;
 
 const SOURCE: &str = "uat";
 
+/// `sources.uat.signoff`: the UAT sign-off record, its signature and the allowed signers.
+pub(crate) struct UatSignoff;
+
+/// The source in [`SOURCES`](super::SOURCES).
+pub(crate) static UAT_SIGNOFF: UatSignoff = UatSignoff;
+
+impl Source for UatSignoff {
+    fn name(&self) -> &'static str {
+        SOURCE
+    }
+
+    /// Read only when a check needs it, and there is a record to read (without one, UAT comes
+    /// from the GitHub approvals alone).
+    fn wanted(&self, policy: &Policy) -> bool {
+        policy.needs_uat()
+            && policy
+                .sources
+                .uat
+                .as_ref()
+                .is_some_and(|u| u.signoff.is_some())
+    }
+
+    fn load(&self, policy: &Policy, resolver: &Resolver, _: &GatherOptions<'_>) -> Box<dyn Loaded> {
+        let (state, inputs) = load(policy, resolver);
+        Box::new(StateAndInputs {
+            state,
+            inputs,
+            field: |e| &mut e.uat,
+        })
+    }
+
+    fn stopped(&self, problem: EvidenceProblem, into: &mut Gathered) {
+        into.evidence.uat = SourceState::Unreadable(vec![problem]);
+    }
+}
+
 /// A sign-off, its signature or an allowed-signers file larger than this is refused: they are
 /// written by hand, and a huge file is a mistake.
 const MAX_BYTES: u64 = 1024 * 1024;
 
 /// Loads the sign-off named by `sources.uat`, finding its files through `resolver`.
-pub(crate) fn load(
-    policy: &Policy,
-    resolver: &Resolver,
-) -> (SourceState<UatEvidence>, Vec<InputRecord>) {
+fn load(policy: &Policy, resolver: &Resolver) -> (SourceState<UatEvidence>, Vec<InputRecord>) {
     match &policy.sources.uat {
         // Without a record, UAT comes from the GitHub approvals alone (`approvals_source`).
         Some(sources) if sources.signoff.is_some() => read(sources, resolver),
