@@ -317,13 +317,15 @@ fn walk(dir: &Path, shown: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Reads the record's policy copy and validates it with the variables the recorded run saw.
+/// Reads the record's policy copy and validates it with the variables the recorded run saw. A
+/// copy that cannot be read is a record that cannot be read (it was checked when the record was
+/// opened); a copy that is not a valid policy for this shipgate is an invalid policy.
 pub fn load_snapshot_policy(snapshot: &Snapshot) -> Result<LoadedPolicy, EvaluatorError> {
     let entry = &snapshot.manifest.policy;
     let stored = snapshot.dir.join(&entry.stored);
-    let bytes = std::fs::read(&stored).map_err(|source| EvaluatorError::PolicyUnreadable {
-        path: stored.clone(),
-        source,
+    let bytes = std::fs::read(&stored).map_err(|e| EvaluatorError::SnapshotUnreadable {
+        dir: snapshot.dir.clone(),
+        reason: format!("the policy copy `{}`: {e}", entry.stored),
     })?;
     let env = entry.env.clone();
     let lookup = move |name: &str| env.get(name).cloned().flatten();
