@@ -1,23 +1,10 @@
-//! SHA-256 as the provenance of an input: the hex digest of bytes, of a stream (never held in
-//! memory whole) and of a file.
+//! The evaluator's streams of SHA-256 (the one hash of the workspace is
+//! `shipgate_model::digest`): a stream copied while it is hashed, for the release record, and a
+//! file hashed without being held in memory whole.
 
-use sha2::{Digest, Sha256};
+use shipgate_model::HashingReader;
+pub use shipgate_model::sha256_hex;
 use std::path::Path;
-
-/// Lowercase hex SHA-256.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Lowercase hex of a digest.
-pub(crate) fn hex(digest: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(digest.len() * 2);
-    for b in digest {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
 
 /// Why a streamed hash stopped: reading its input, or writing the copy.
 #[derive(Debug)]
@@ -36,9 +23,9 @@ pub(crate) fn sha256_stream(
     reader: &mut dyn std::io::Read,
     mut copy: Option<&mut dyn std::io::Write>,
 ) -> Result<(String, u64), StreamError> {
-    let mut hasher = Sha256::new();
+    use std::io::Read as _;
+    let mut reader = HashingReader::new(reader);
     let mut buffer = vec![0u8; 256 * 1024];
-    let mut total = 0u64;
     loop {
         let n = match reader.read(&mut buffer) {
             Ok(0) => break,
@@ -46,17 +33,15 @@ pub(crate) fn sha256_stream(
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(StreamError::Read(e)),
         };
-        let chunk = buffer.get(..n).unwrap_or_default();
-        hasher.update(chunk);
         if let Some(out) = copy.as_mut() {
+            let chunk = buffer.get(..n).unwrap_or_default();
             out.write_all(chunk).map_err(StreamError::Write)?;
         }
-        total += n as u64;
     }
     if let Some(out) = copy.as_mut() {
         out.flush().map_err(StreamError::Write)?;
     }
-    Ok((hex(&hasher.finalize()), total))
+    Ok(reader.finish())
 }
 
 /// The SHA-256 (lowercase hex) and size of a file, streamed.

@@ -1338,7 +1338,7 @@ pub(crate) fn retains(
         return true;
     }
     if retention.defect_references
-        && (has_defect_refs || shipgate_model::tests::may_name_a_defect(classname, name))
+        && (has_defect_refs || shipgate_model::test_evidence::may_name_a_defect(classname, name))
     {
         return true;
     }

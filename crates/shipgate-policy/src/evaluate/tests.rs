@@ -6,7 +6,7 @@ use super::evaluate;
 use crate::policy::Policy;
 use jiff::Timestamp;
 use proptest::prelude::*;
-use shipgate_model::tests::SuiteErrorKind;
+use shipgate_model::test_evidence::SuiteErrorKind;
 use shipgate_model::{
     CheckResult, CheckStatus, Decision, EvidenceProblem, EvidenceSet, ExitCode, SourceState,
     SuiteError, TestCounts, TestEvidence, TestFile, TestOutcome, TestRecord,
