@@ -24,15 +24,12 @@ pub(crate) fn run(args: &ExplainArgs) -> Result<ExitCode, RunError> {
         return Ok(ExitCode::Ready);
     };
     let Some(info) = shipgate_policy::explain(id) else {
-        let ids: Vec<&str> = catalog().map(|c| c.id).collect();
-        let best = ids
-            .iter()
-            .map(|c| (*c, strsim::jaro_winkler(id, c)))
-            .filter(|(_, s)| *s >= 0.85)
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        let hint = match best {
-            Some((c, _)) => format!("; did you mean `{c}`?"),
-            None => format!("; the checks are: {}", ids.join(", ")),
+        let hint = match shipgate_policy::nearest_id(id) {
+            Some(c) => format!("; did you mean `{c}`?"),
+            None => {
+                let ids: Vec<&str> = catalog().map(|c| c.id).collect();
+                format!("; the checks are: {}", ids.join(", "))
+            }
         };
         return Err(RunError::Usage(format!("there is no check `{id}`{hint}")));
     };

@@ -32,7 +32,7 @@ mod validator;
 mod values;
 
 pub use catalog::CheckInfo;
-pub use checks::{CHECKS, CheckKind, Needs, catalog, explain};
+pub use checks::{CHECKS, CheckKind, Needs, catalog, explain, nearest_id};
 pub use defects::{
     CriticalPathDefects, DEFAULT_WINDOW, DefectSources, DefectsSection, LeakageSection, MaxOpen,
     OriginMapping, SeverityMapping, SeverityValues, TraceabilitySection,

@@ -321,7 +321,7 @@ impl Validator<'_> {
                 } else {
                     format!("the waiver names `{}`, which is not a check id", w.check)
                 };
-                if let Some(best) = closest(&w.check, &known) {
+                if let Some(best) = shipgate_json::did_you_mean(&w.check, &known) {
                     message.push_str(&format!("; did you mean `{best}`?"));
                 } else if !known.is_empty() {
                     message.push_str(&format!(
@@ -337,15 +337,6 @@ impl Validator<'_> {
             }
         }
     }
-}
-
-fn closest<'a>(given: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (*c, strsim::jaro_winkler(given, c)))
-        .filter(|(_, s)| *s >= 0.85)
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(c, _)| c)
 }
 
 #[cfg(test)]
