@@ -9,7 +9,10 @@
 //! is the module tree itself: the crate root and a folder's `mod.rs` naming their own `mod`
 //! children by relative path (`regression::PASS_RATE`) is structure, not an import.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -1391,7 +1391,6 @@ fn identity_key(suite: u64, name: u64) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use shipgate_model::TestPattern;
 

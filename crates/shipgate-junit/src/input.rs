@@ -292,7 +292,6 @@ impl<R: BufRead> EventSource for StreamSource<R> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -606,7 +606,6 @@ fn to_error(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     /// Streaming is used only for files over [`IN_MEMORY_LIMIT`]; run every corpus file through

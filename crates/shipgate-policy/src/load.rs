@@ -341,7 +341,6 @@ impl Validator<'_> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::starter::{Profile, starter_policy};
     use crate::values::Percent;

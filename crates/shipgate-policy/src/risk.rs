@@ -473,7 +473,6 @@ pub(crate) fn churn_window(raw_churn: &ChurnSource, model: &RiskModel) -> Durati
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use crate::Policy;
 
     fn problems(text: &str) -> Vec<String> {

@@ -181,7 +181,6 @@ pub fn render_history_human(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use shipgate_model::{HistoryRun, HistoryTest, TestCounts};
 

@@ -117,7 +117,6 @@ pub fn render_uat_inspection_human(evidence: &UatEvidence, options: &RenderOptio
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use shipgate_model::SignatureMeaning;
 

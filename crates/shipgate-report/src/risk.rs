@@ -485,7 +485,6 @@ pub fn render_plan_json(plan: &Plan) -> Result<String, ReportError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -195,7 +195,6 @@ fn read_allowed(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
     use crate::{load_policy, run};
     use jiff::Timestamp;

@@ -205,7 +205,6 @@ pub fn render_leakage_html(r: &LeakageReport) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
