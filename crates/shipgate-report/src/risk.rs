@@ -9,7 +9,7 @@
 //! diagram or inject a directive.
 
 use crate::ansi::{Paint, Tone};
-use crate::markdown::inline;
+use crate::gate::markdown_inline as inline;
 use crate::text::{one_line, pad, pad_left, printable, truncate};
 use crate::{RenderOptions, ReportError};
 use shipgate_risk::report::{AreaReport, RiskReport};

@@ -3,7 +3,7 @@
 //! for a wiki page. Their JSON is the model's own serialisation.
 
 use crate::ansi::{Paint, Tone};
-use crate::markdown::inline;
+use crate::gate::markdown_inline as inline;
 use crate::measure::grouped;
 use crate::text::{one_line, pad, pad_left, truncate};
 use crate::{RenderOptions, ReportError};

@@ -32,8 +32,8 @@
 //! U+FFFF) and terminal escape sequences are removed first, since a single one makes the whole
 //! file unreadable for a strict parser.
 
-use crate::details::{self, Body, Detail};
-use crate::summary::{self, Group};
+use super::details::{self, Body, Detail};
+use super::summary::{self, Group};
 use crate::text::{one_line, printable};
 use crate::{ReportError, measure};
 use quick_xml::Writer;

@@ -6,9 +6,9 @@
 //! [`inline`] (or [`html`] inside raw HTML), so no test name or message can end a table row, open
 //! an HTML tag, start a list or a heading, or render as a link, emphasis or maths.
 
-use crate::details::{self, Body, Detail};
+use super::details::{self, Body, Detail};
+use super::summary::{self, Group, Tally};
 use crate::measure;
-use crate::summary::{self, Group, Tally};
 use crate::text::{one_line, printable};
 use shipgate_model::{CheckResult, CheckStatus, Decision, Report};
 use std::fmt::Write;

@@ -5,10 +5,9 @@
 //! `duplicate_names`), so a user can compare what shipgate read with what their runner wrote.
 
 use crate::ansi::{Paint, Tone};
-use crate::human::WIDTH;
+use crate::gate::plural;
 use crate::measure::grouped;
-use crate::summary::plural;
-use crate::text::{one_line, pad_left, wrap};
+use crate::text::{WIDTH, one_line, pad_left, wrap};
 use crate::{RenderOptions, ReportError};
 use serde::Serialize;
 use shipgate_model::{SuiteErrorKind, TestCounts, TestEvidence, TestOutcome};

@@ -13,8 +13,8 @@
 //! way its syntax allows without changing what a reader gets back: a look-alike character in
 //! text for people, a `\u` escape in JSON, a character reference in XML.
 
-use crate::markdown;
-use crate::summary::{self, Group};
+use super::markdown;
+use super::summary::{self, Group};
 use crate::text::printable;
 use shipgate_model::{CheckResult, Report};
 use std::borrow::Cow;

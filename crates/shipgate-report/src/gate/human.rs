@@ -4,16 +4,14 @@
 //! against its threshold and why, and under every check that did not pass what would make it
 //! pass; then the totals, the waivers, the evidence and the exit code.
 
+use super::details::{self, Body, Detail};
+use super::summary::{self, Group, Tally};
 use crate::RenderOptions;
 use crate::ansi::{Paint, Tone};
-use crate::details::{self, Body, Detail};
 use crate::measure;
-use crate::summary::{self, Group, Tally};
-use crate::text::{self, one_line, pad, printable, wrap};
+use crate::text::{self, WIDTH, one_line, pad, printable, wrap};
 use shipgate_model::{CheckResult, CheckStatus, Decision, Report};
 
-/// The width long text is wrapped to.
-pub(crate) const WIDTH: usize = 100;
 /// Where a check's explanation starts: under the check id.
 const INDENT: usize = 11;
 /// The widest a check-id cell gets before the table stops aligning on it.

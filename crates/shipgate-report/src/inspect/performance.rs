@@ -3,8 +3,8 @@
 //! direction and number of raw samples.
 
 use crate::ansi::{Paint, Tone};
+use crate::gate::short_sha;
 use crate::measure::{Unit, grouped, number};
-use crate::summary::short_sha;
 use crate::text::{one_line, pad, pad_left};
 use crate::{RenderOptions, ReportError};
 use serde::Serialize;

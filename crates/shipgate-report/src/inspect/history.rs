@@ -3,10 +3,9 @@
 
 use crate::RenderOptions;
 use crate::ansi::{Paint, Tone};
-use crate::human::WIDTH;
+use crate::gate::{plural, short_sha};
 use crate::measure::grouped;
-use crate::summary::{plural, short_sha};
-use crate::text::{first_line, one_line, pad, wrap};
+use crate::text::{WIDTH, first_line, one_line, pad, wrap};
 use serde_json::{Value, json};
 use shipgate_model::{FlakyReason, RunHistory};
 
