@@ -87,103 +87,30 @@ struct Plan {
 
 pub(crate) fn run(args: &CheckArgs, global: &Global) -> Result<ExitCode, RunError> {
     let github = Github::detect();
-    let plan = match &args.from_snapshot {
-        Some(dir) => replay_plan(args, dir)?,
-        None => {
-            let loaded = super::validate::load(&args.policy).inspect_err(|e| {
-                if let (Some(gh), RunError::Policy(e)) = (&github, e)
-                    && let Err(message) = gh.policy_failed(e)
-                {
-                    eprint(&format!("shipgate: {message}"));
-                }
-            })?;
-            Plan {
-                // Only a run that writes a record keeps copies of what it read.
-                resolver: Resolver::live(&loaded.base_dir, args.report_dir.is_some()),
-                loaded,
-                now: args.now.map_or_else(Timestamp::now, Instant::timestamp),
-                recorded: None,
-            }
+    let plan = plan(args, github.as_ref())?;
+    let report = evaluate(args, &plan)?;
+    if let Some(dir) = &args.report_dir {
+        if plan.recorded.is_none()
+            && let Some((glob, file)) =
+                shipgate_evaluator::record_read_by_globs(dir, &plan.loaded, &plan.resolver, &report)
+        {
+            // The next run would find this record where it looks for evidence. It would skip
+            // it, but a report folder inside the evidence is a mistake worth stopping at.
+            return Err(RunError::Usage(format!(
+                "`--report-dir {}` lies where the policy's glob `{glob}` looks for evidence: the next run would match this run's record (`{file}`); write the reports to a folder the globs do not cover",
+                dir.display()
+            )));
         }
-    };
-    let Plan {
-        loaded,
-        resolver,
-        now,
-        recorded,
-    } = plan;
-    tracing::debug!(policy = %loaded.path.display(), checks = ?loaded.policy.check_ids(), "evaluating");
-    let options = shipgate_evaluator::GatherOptions {
-        offline: args.offline,
-        env: &super::output::env_lookup,
-        now: Some(now),
-    };
-    let mut report = shipgate_evaluator::run_with(&loaded, &resolver, now, &options);
-    report.dry_run = args.dry_run;
-    if recorded.is_none() && args.now.is_some() {
-        // Evaluating "as of" another instant changes what waivers and evidence ages allow:
-        // say so, and keep the real time in the report.
-        let wall = Timestamp::now();
-        eprint(&format!(
-            "shipgate: evaluating as of {now} (--now), not the current time {wall}; the report records both"
-        ));
-        report.generated_at = Some(wall);
-    } else if let Some(recorded) = &recorded
-        && args.now.is_none()
-    {
-        // A replay reproduces the recorded report, including when it was produced.
-        report.generated_at = recorded.generated_at;
+        write_report_dir(&report, dir, &plan.loaded, &plan.resolver)?;
     }
+    if let Some(recorded) = &plan.recorded {
+        compare_with_record(recorded, &report);
+    }
+    print_report(args, global, github.as_ref(), &report)?;
     let decided = ExitCode::ALL
         .into_iter()
         .find(|c| c.code() == report.exit_code)
         .unwrap_or(ExitCode::Internal);
-    if let Some(recorded) = &recorded
-        && args.now.is_none()
-    {
-        // At the recorded time, from the recorded inputs, the decision must come out as it was
-        // recorded.
-        shipgate_evaluator::check_reproduced(recorded, &report)?;
-    }
-
-    if let Some(dir) = &args.report_dir
-        && recorded.is_none()
-        && args.from_snapshot.is_none()
-        && let Some((glob, file)) =
-            shipgate_evaluator::record_read_by_globs(dir, &loaded, &resolver, &report)
-    {
-        // The next run would find this record where it looks for evidence. It would skip it,
-        // but a report folder inside the evidence is a mistake worth stopping at.
-        return Err(RunError::Usage(format!(
-            "`--report-dir {}` lies where the policy's glob `{glob}` looks for evidence: the next run would match this run's record (`{file}`); write the reports to a folder the globs do not cover",
-            dir.display()
-        )));
-    }
-    if let Some(dir) = &args.report_dir {
-        write_report_dir(&report, dir, &loaded, &resolver)?;
-    }
-    if let Some(recorded) = &recorded {
-        compare_with_record(recorded, &report);
-    }
-    let options = RenderOptions {
-        color: args.format == Format::Human && stdout_color(global.color),
-    };
-    let text = shipgate_report::render(&report, args.format, &options)
-        .map_err(|e| RunError::Internal(format!("failed to render the report: {e}")))?;
-    let syntax = match args.format {
-        Format::Human | Format::Markdown => LogSyntax::Text,
-        Format::Json => LogSyntax::Json,
-        Format::Junit => LogSyntax::Xml,
-    };
-    print_stdout(&text, syntax)?;
-    if let Some(gh) = &github {
-        let annotations = shipgate_report::render_github_annotations(&report);
-        gh.print_annotations(&annotations, args.format)?;
-        let report_json = args.report_dir.as_ref().map(|d| d.join("report.json"));
-        if let Err(message) = gh.publish(&report, report_json.as_deref()) {
-            eprint(&format!("shipgate: GitHub Actions: {message}"));
-        }
-    }
     if args.dry_run {
         if decided != ExitCode::Ready {
             eprint(&format!(
@@ -195,6 +122,97 @@ pub(crate) fn run(args: &CheckArgs, global: &Global) -> Result<ExitCode, RunErro
         return Ok(ExitCode::Ready);
     }
     Ok(decided)
+}
+
+/// The policy, the resolver and the time: the live files now (or `--now`), or a release
+/// record's copies at its recorded time. A policy that cannot be used is also annotated in a
+/// GitHub Actions job.
+fn plan(args: &CheckArgs, github: Option<&Github>) -> Result<Plan, RunError> {
+    if let Some(dir) = &args.from_snapshot {
+        return replay_plan(args, dir);
+    }
+    let loaded = super::validate::load(&args.policy).inspect_err(|e| {
+        if let (Some(gh), RunError::Policy(e)) = (github, e)
+            && let Err(message) = gh.policy_failed(e)
+        {
+            eprint(&format!("shipgate: {message}"));
+        }
+    })?;
+    Ok(Plan {
+        // Only a run that writes a record keeps copies of what it read.
+        resolver: Resolver::live(&loaded.base_dir, args.report_dir.is_some()),
+        loaded,
+        now: args.now.map_or_else(Timestamp::now, Instant::timestamp),
+        recorded: None,
+    })
+}
+
+/// Evaluates the plan. A replay at the recorded time must reproduce the recorded decision.
+fn evaluate(args: &CheckArgs, plan: &Plan) -> Result<Report, RunError> {
+    let Plan {
+        loaded,
+        resolver,
+        now,
+        recorded,
+    } = plan;
+    let now = *now;
+    tracing::debug!(policy = %loaded.path.display(), checks = ?loaded.policy.check_ids(), "evaluating");
+    let options = shipgate_evaluator::GatherOptions {
+        offline: args.offline,
+        env: &super::output::env_lookup,
+        now: Some(now),
+    };
+    let mut report = shipgate_evaluator::run_with(loaded, resolver, now, &options);
+    report.dry_run = args.dry_run;
+    match recorded {
+        None if args.now.is_some() => {
+            // Evaluating "as of" another instant changes what waivers and evidence ages allow:
+            // say so, and keep the real time in the report.
+            let wall = Timestamp::now();
+            eprint(&format!(
+                "shipgate: evaluating as of {now} (--now), not the current time {wall}; the report records both"
+            ));
+            report.generated_at = Some(wall);
+        }
+        Some(recorded) if args.now.is_none() => {
+            // A replay reproduces the recorded report, including when it was produced, and the
+            // recorded decision: at the recorded time, from the recorded inputs.
+            report.generated_at = recorded.generated_at;
+            shipgate_evaluator::check_reproduced(recorded, &report)?;
+        }
+        _ => {}
+    }
+    Ok(report)
+}
+
+/// Prints the report in the chosen format, and in a GitHub Actions job its annotations, step
+/// outputs and summary.
+fn print_report(
+    args: &CheckArgs,
+    global: &Global,
+    github: Option<&Github>,
+    report: &Report,
+) -> Result<(), RunError> {
+    let options = RenderOptions {
+        color: args.format == Format::Human && stdout_color(global.color),
+    };
+    let text = shipgate_report::render(report, args.format, &options)
+        .map_err(|e| RunError::Internal(format!("failed to render the report: {e}")))?;
+    let syntax = match args.format {
+        Format::Human | Format::Markdown => LogSyntax::Text,
+        Format::Json => LogSyntax::Json,
+        Format::Junit => LogSyntax::Xml,
+    };
+    print_stdout(&text, syntax)?;
+    if let Some(gh) = github {
+        let annotations = shipgate_report::render_github_annotations(report);
+        gh.print_annotations(&annotations, args.format)?;
+        let report_json = args.report_dir.as_ref().map(|d| d.join("report.json"));
+        if let Err(message) = gh.publish(report, report_json.as_deref()) {
+            eprint(&format!("shipgate: GitHub Actions: {message}"));
+        }
+    }
+    Ok(())
 }
 
 /// Opens the release record in `dir` for an offline replay.

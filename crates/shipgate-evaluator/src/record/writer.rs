@@ -94,138 +94,27 @@ fn fill(
     report_json: &[u8],
 ) -> Result<WrittenRecord, EvaluatorError> {
     let secrets = &loaded.secrets;
-    let refuse_secret = |path: &str, found: Option<&str>| match found {
-        Some(env) => Err(EvaluatorError::SecretInRecord {
-            path: path.to_owned(),
-            env: env.to_owned(),
-        }),
-        None => Ok(()),
-    };
     refuse_secret(
         &loaded.path.display().to_string(),
         secrets.find(&loaded.bytes),
     )?;
     refuse_secret(REPORT_FILE, secrets.find(report_json))?;
-    let mut names = StoredNames::default();
+    let mut store = Store {
+        tmp,
+        secrets,
+        names: StoredNames::default(),
+    };
     let policy_name = loaded.path.file_name().map_or_else(
         || "shipgate.yaml".to_owned(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let policy_stored = names.claim(&format!("{EVIDENCE_DIR}/policy/{}", sanitize(&policy_name)));
+    let policy_stored = store
+        .names
+        .claim(&format!("{EVIDENCE_DIR}/policy/{}", sanitize(&policy_name)));
     write_new(tmp, &policy_stored, &loaded.bytes)?;
-
-    let fetched_sources: BTreeSet<&str> =
-        journal.fetched.iter().map(|f| f.source.as_str()).collect();
-    let mut files = Vec::new();
-    let mut seen = BTreeSet::new();
-    for input in &report.inputs {
-        if !seen.insert((input.source.clone(), input.path.clone())) {
-            continue;
-        }
-        let key = (input.source.clone(), input.path.clone());
-        let Some(from) = journal.located.get(&key) else {
-            if fetched_sources.contains(input.source.as_str()) {
-                continue;
-            }
-            return Err(EvaluatorError::InputNotRecordable {
-                source_name: input.source.clone(),
-                path: input.path.clone(),
-            });
-        };
-        let stored = names.claim(&stored_path("files", &input.source, &input.path));
-        let (sha256, bytes) = copy_hashing(from, &tmp.join(within(&stored)))?;
-        if sha256 != input.sha256 || bytes != input.bytes {
-            return Err(EvaluatorError::InputChanged {
-                path: input.path.clone(),
-            });
-        }
-        refuse_secret(
-            &input.path,
-            scan(secrets, &tmp.join(within(&stored)))?.as_deref(),
-        )?;
-        files.push(FileEntry {
-            source: input.source.clone(),
-            path: input.path.clone(),
-            stored,
-            sha256,
-            bytes,
-        });
-    }
-    // Everything else the run looked for: why there is no copy of it, as the run saw it (or,
-    // for a reader outside the resolver, as it is now), so that a replay reads it the same way.
-    let mut absent = Vec::new();
-    for ((source, path), from) in &journal.located {
-        if seen.contains(&(source.clone(), path.clone())) {
-            continue;
-        }
-        let key = (source.clone(), path.clone());
-        let failure = journal.failures.get(&key).cloned().or_else(|| probe(from));
-        match failure {
-            Some(Failure::NotFound) => absent.push(AbsentEntry {
-                source: source.clone(),
-                path: path.clone(),
-                state: AbsentState::NotFound,
-                error: None,
-            }),
-            Some(Failure::Unreadable(error)) => absent.push(AbsentEntry {
-                source: source.clone(),
-                path: path.clone(),
-                state: AbsentState::Unreadable,
-                error: Some(error),
-            }),
-            // Read, and refused without being listed as an input (a file a loader rejected):
-            // the record keeps it, so a replay rejects it again.
-            None => {
-                let stored = names.claim(&stored_path("files", source, path));
-                let (sha256, bytes) = copy_hashing(from, &tmp.join(within(&stored)))?;
-                refuse_secret(path, scan(secrets, &tmp.join(within(&stored)))?.as_deref())?;
-                files.push(FileEntry {
-                    source: source.clone(),
-                    path: path.clone(),
-                    stored,
-                    sha256,
-                    bytes,
-                });
-            }
-        }
-    }
-    let mut fetched = Vec::new();
-    for copy in &journal.fetched {
-        let stored = names.claim(&stored_path("fetched", &copy.source, &copy.file_name));
-        let (sha256, bytes) = match &copy.content {
-            FetchedContent::Bytes(b) => {
-                refuse_secret(&copy.origin, secrets.find(b))?;
-                write_new(tmp, &stored, b)?;
-                (sha256_hex(b), b.len() as u64)
-            }
-            // From the record being replayed: copied, and refused if it changed since it was
-            // checked when the record was opened.
-            FetchedContent::Stored {
-                path,
-                sha256,
-                bytes,
-            } => {
-                let copied = copy_hashing(path, &tmp.join(within(&stored)))?;
-                if copied.0 != *sha256 || copied.1 != *bytes {
-                    return Err(EvaluatorError::InputChanged {
-                        path: path.display().to_string(),
-                    });
-                }
-                refuse_secret(
-                    &copy.origin,
-                    scan(secrets, &tmp.join(within(&stored)))?.as_deref(),
-                )?;
-                copied
-            }
-        };
-        fetched.push(FetchedEntry {
-            source: copy.source.clone(),
-            origin: copy.origin.clone(),
-            stored,
-            sha256,
-            bytes,
-        });
-    }
+    let (mut files, recorded) = store.inputs(report, journal)?;
+    let absent = store.the_rest(journal, &recorded, &mut files)?;
+    let fetched = store.fetched(journal)?;
     let manifest = Manifest {
         manifest_version: MANIFEST_VERSION,
         tool: Tool {
@@ -251,18 +140,196 @@ fn fill(
         absent,
         fetched,
     };
-    let mut text =
-        serde_json::to_string_pretty(&manifest).map_err(|e| EvaluatorError::RecordWrite {
-            path: tmp.join("manifest.json"),
-            source: io::Error::other(e),
-        })?;
-    text.push('\n');
-    refuse_secret(MANIFEST_FILE, secrets.find(text.as_bytes()))?;
-    write_new(tmp, MANIFEST_FILE, text.as_bytes())?;
+    let text = store.manifest(&manifest)?;
     Ok(WrittenRecord {
         manifest,
         manifest_sha256: sha256_hex(text.as_bytes()),
     })
+}
+
+/// A file of the record would hold a secret of the run.
+fn refuse_secret(path: &str, found: Option<&str>) -> Result<(), EvaluatorError> {
+    match found {
+        Some(env) => Err(EvaluatorError::SecretInRecord {
+            path: path.to_owned(),
+            env: env.to_owned(),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The record being filled in its temporary folder: the names taken, and the secrets no copy
+/// may hold.
+struct Store<'a> {
+    tmp: &'a Path,
+    secrets: &'a shipgate_http::Redactor,
+    names: StoredNames,
+}
+
+/// The inputs recorded so far, by (source, path).
+type Recorded = BTreeSet<(String, String)>;
+
+impl Store<'_> {
+    /// Copies a located file under a name of its own, hashing it, and refuses a copy that holds
+    /// a secret: (stored name, SHA-256, size).
+    fn copy(
+        &mut self,
+        kind: &str,
+        source: &str,
+        path: &str,
+        from: &Path,
+    ) -> Result<(String, String, u64), EvaluatorError> {
+        let stored = self.names.claim(&stored_path(kind, source, path));
+        let to = self.tmp.join(within(&stored));
+        let (sha256, bytes) = copy_hashing(from, &to)?;
+        refuse_secret(path, scan(self.secrets, &to)?.as_deref())?;
+        Ok((stored, sha256, bytes))
+    }
+
+    /// Every input of the report, copied from where the resolver found it; each must still hold
+    /// the bytes the decision was made on. What a fetching source fetched is stored as fetched.
+    fn inputs(
+        &mut self,
+        report: &Report,
+        journal: &Journal,
+    ) -> Result<(Vec<FileEntry>, Recorded), EvaluatorError> {
+        let fetched_sources: BTreeSet<&str> =
+            journal.fetched.iter().map(|f| f.source.as_str()).collect();
+        let mut files = Vec::new();
+        let mut recorded = Recorded::new();
+        for input in &report.inputs {
+            let key = (input.source.clone(), input.path.clone());
+            if !recorded.insert(key.clone()) {
+                continue;
+            }
+            let Some(from) = journal.located.get(&key) else {
+                if fetched_sources.contains(input.source.as_str()) {
+                    continue;
+                }
+                return Err(EvaluatorError::InputNotRecordable {
+                    source_name: input.source.clone(),
+                    path: input.path.clone(),
+                });
+            };
+            let (stored, sha256, bytes) = self.copy("files", &input.source, &input.path, from)?;
+            if sha256 != input.sha256 || bytes != input.bytes {
+                return Err(EvaluatorError::InputChanged {
+                    path: input.path.clone(),
+                });
+            }
+            files.push(FileEntry {
+                source: input.source.clone(),
+                path: input.path.clone(),
+                stored,
+                sha256,
+                bytes,
+            });
+        }
+        Ok((files, recorded))
+    }
+
+    /// Everything else the run looked for: why there is no copy of it, as the run saw it (or,
+    /// for a reader outside the resolver, as it is now), so that a replay reads it the same way.
+    /// A file that was read and refused without being an input (a loader rejected it) is kept,
+    /// so that a replay rejects it again.
+    fn the_rest(
+        &mut self,
+        journal: &Journal,
+        recorded: &Recorded,
+        files: &mut Vec<FileEntry>,
+    ) -> Result<Vec<AbsentEntry>, EvaluatorError> {
+        let mut absent = Vec::new();
+        for ((source, path), from) in &journal.located {
+            let key = (source.clone(), path.clone());
+            if recorded.contains(&key) {
+                continue;
+            }
+            let failure = journal.failures.get(&key).cloned().or_else(|| probe(from));
+            let (state, error) = match failure {
+                Some(Failure::NotFound) => (AbsentState::NotFound, None),
+                Some(Failure::Unreadable(error)) => (AbsentState::Unreadable, Some(error)),
+                None => {
+                    let (stored, sha256, bytes) = self.copy("files", source, path, from)?;
+                    files.push(FileEntry {
+                        source: source.clone(),
+                        path: path.clone(),
+                        stored,
+                        sha256,
+                        bytes,
+                    });
+                    continue;
+                }
+            };
+            absent.push(AbsentEntry {
+                source: source.clone(),
+                path: path.clone(),
+                state,
+                error,
+            });
+        }
+        Ok(absent)
+    }
+
+    /// What fetching sources fetched: this run's bytes, or, for a replay recorded again, the
+    /// copy in the record being replayed (refused if it changed since it was checked).
+    fn fetched(&mut self, journal: &Journal) -> Result<Vec<FetchedEntry>, EvaluatorError> {
+        let mut fetched = Vec::new();
+        for copy in &journal.fetched {
+            let (stored, sha256, bytes) = match &copy.content {
+                FetchedContent::Bytes(b) => {
+                    refuse_secret(&copy.origin, self.secrets.find(b))?;
+                    let stored =
+                        self.names
+                            .claim(&stored_path("fetched", &copy.source, &copy.file_name));
+                    write_new(self.tmp, &stored, b)?;
+                    (stored, sha256_hex(b), b.len() as u64)
+                }
+                FetchedContent::Stored {
+                    path,
+                    sha256,
+                    bytes,
+                } => {
+                    let copied = self.copy("fetched", &copy.source, &copy.file_name, path);
+                    let copied = match copied {
+                        Err(EvaluatorError::SecretInRecord { env, .. }) => {
+                            return Err(EvaluatorError::SecretInRecord {
+                                path: copy.origin.clone(),
+                                env,
+                            });
+                        }
+                        other => other?,
+                    };
+                    if copied.1 != *sha256 || copied.2 != *bytes {
+                        return Err(EvaluatorError::InputChanged {
+                            path: path.display().to_string(),
+                        });
+                    }
+                    copied
+                }
+            };
+            fetched.push(FetchedEntry {
+                source: copy.source.clone(),
+                origin: copy.origin.clone(),
+                stored,
+                sha256,
+                bytes,
+            });
+        }
+        Ok(fetched)
+    }
+
+    /// Writes the manifest, refusing one that would hold a secret; its text as written.
+    fn manifest(&self, manifest: &Manifest) -> Result<String, EvaluatorError> {
+        let mut text =
+            serde_json::to_string_pretty(manifest).map_err(|e| EvaluatorError::RecordWrite {
+                path: self.tmp.join("manifest.json"),
+                source: io::Error::other(e),
+            })?;
+        text.push('\n');
+        refuse_secret(MANIFEST_FILE, self.secrets.find(text.as_bytes()))?;
+        write_new(self.tmp, MANIFEST_FILE, text.as_bytes())?;
+        Ok(text)
+    }
 }
 
 /// The secret a stored copy holds, if any.
