@@ -37,7 +37,6 @@ const KNOWN: &[(&str, &[&str])] = &[
             "risk",
         ],
     ),
-    ("crates/shipgate-yaml", &["error", "node"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
