@@ -111,7 +111,7 @@ impl Policy {
             },
             waivers: raw.waivers.clone(),
             checks,
-            leakage_window: crate::checks::leakage::window_of(raw),
+            leakage_window: raw.leakage_window(),
             history_runs: flaky
                 .and_then(|f| f.history_runs)
                 .unwrap_or(DEFAULT_HISTORY_RUNS)
