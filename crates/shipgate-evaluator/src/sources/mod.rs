@@ -155,10 +155,20 @@ pub fn gather_with(
     resolver: &Resolver,
     options: &GatherOptions<'_>,
 ) -> EvidenceSet {
+    gather_from(SOURCES, loaded, resolver, options)
+}
+
+/// [`gather_with`] over the sources given.
+fn gather_from(
+    sources: &[&dyn Source],
+    loaded: &LoadedPolicy,
+    resolver: &Resolver,
+    options: &GatherOptions<'_>,
+) -> EvidenceSet {
     let policy = &loaded.policy;
     let mut gathered = Gathered::default();
     std::thread::scope(|scope| {
-        let running: Vec<_> = SOURCES
+        let running: Vec<_> = sources
             .iter()
             .filter(|source| source.wanted(policy))
             .map(|source| {
@@ -206,6 +216,103 @@ fn stopped_problem(source: &str) -> EvidenceProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::loaded_policy::load_policy;
+
+    const EVERY_SOURCE: &str = "version: 1\nrelease: {name: pay, version: '1.0'}\nsources:\n  tests:\n    junit: [\"r/*.xml\"]\n    history: [\"history/*/*.xml\"]\n    quarantine: quarantine.yaml\n  defects: {kind: file, path: defects.json}\n  performance:\n    current: {format: k6, path: k6.json}\n    baseline: {path: baseline.json}\n  uat:\n    signoff: uat.yaml\n    github_approvals:\n      repository: acme/pay\n      run_id: '42'\n      environment: production\n      token_env: GH_TOKEN\n      roles:\n        po: {users: [sam]}\n  complexity:\n    - {format: lizard, path: lizard.csv}\n  churn: {from: git, window: 90d}\nchecks:\n  regression: {min_pass_rate: 90%}\n  flaky: {max_rate: 5%}\n  defects: {max_open: {critical: 0}}\n  performance:\n    - {metric: http_req_duration.p95, max: 1s, max_regression: 10%}\n  uat: {required_roles: [po]}\nrisk:\n  areas:\n    checkout: {revenue_impact: high, files: [\"src/pay/*.py\"], tests: [\"a.*\"]}\n";
+
+    fn policy(text: &str) -> (tempfile::TempDir, LoadedPolicy) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("shipgate.yaml"), text).unwrap();
+        let loaded = load_policy(&dir.path().join("shipgate.yaml"), &|_| None)
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        (dir, loaded)
+    }
+
+    fn offline() -> GatherOptions<'static> {
+        GatherOptions {
+            offline: true,
+            ..GatherOptions::default()
+        }
+    }
+
+    /// Every source a policy configures is loaded: none of it may be left as "not configured",
+    /// which a check reads as evidence the policy never asked for.
+    #[test]
+    fn every_source_the_policy_configures_is_loaded() {
+        let (_dir, loaded) = policy(EVERY_SOURCE);
+        let resolver = Resolver::live(&loaded.base_dir, false);
+        let e = gather_with(&loaded, &resolver, &offline());
+        let shown = format!("{e:?}");
+        assert!(!shown.contains("NotConfigured"), "{shown}");
+        for source in SOURCES {
+            assert!(source.wanted(&loaded.policy), "`{}`", source.name());
+        }
+    }
+
+    /// A source that panics.
+    struct Panics;
+
+    impl Source for Panics {
+        fn name(&self) -> &'static str {
+            "tests"
+        }
+        fn wanted(&self, _: &Policy) -> bool {
+            true
+        }
+        fn load(&self, _: &Policy, _: &Resolver, _: &GatherOptions<'_>) -> Box<dyn Loaded> {
+            panic!("a reader with a bug")
+        }
+        fn stopped(&self, problem: EvidenceProblem, into: &mut Gathered) {
+            into.evidence.tests = SourceState::Unreadable(vec![problem]);
+        }
+    }
+
+    /// A reader that panics on its thread stops nothing else, and its evidence is unreadable,
+    /// never "loaded" or left as not configured.
+    #[test]
+    fn a_reader_that_panics_leaves_its_evidence_unreadable_and_the_others_loaded() {
+        let (dir, loaded) = policy(EVERY_SOURCE);
+        std::fs::write(dir.path().join("quarantine.yaml"), "[]\n").unwrap();
+        let resolver = Resolver::live(&loaded.base_dir, false);
+        let sources: [&dyn Source; 2] = [&Panics, &quarantine::QUARANTINE];
+        let e = gather_from(&sources, &loaded, &resolver, &offline());
+        match &e.tests {
+            SourceState::Unreadable(p) => {
+                assert!(p[0].message.contains("stopped unexpectedly"), "{p:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(e.quarantine, SourceState::Loaded(_)), "{e:?}");
+    }
+
+    /// The history folds this run's tests in: listed before them by mistake, it still merges
+    /// after them, so that this run is never missing from the history.
+    #[test]
+    fn a_source_merges_after_what_it_reads_even_when_listed_before_it() {
+        let (dir, loaded) = policy(EVERY_SOURCE);
+        let junit = r#"<testsuite name="s"><testcase classname="a.B" name="t"/></testsuite>"#;
+        for rel in ["r/a.xml", "history/1/a.xml"] {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, junit).unwrap();
+        }
+        let resolver = Resolver::live(&loaded.base_dir, false);
+        let wrong_order: [&dyn Source; 2] = [&history::HISTORY, &test_results::TESTS];
+        let e = gather_from(&wrong_order, &loaded, &resolver, &offline());
+        let history = e
+            .history
+            .loaded()
+            .unwrap_or_else(|| panic!("{:?}", e.history));
+        assert_eq!(
+            history.runs.len(),
+            2,
+            "the earlier run and this one: {history:?}"
+        );
+        assert!(
+            history.runs.last().is_some_and(|r| r.current),
+            "{history:?}"
+        );
+    }
 
     #[test]
     fn every_source_has_its_own_name_and_comes_after_what_it_reads() {
@@ -228,39 +335,31 @@ mod tests {
     }
 
     /// A reader that panics leaves its own evidence unreadable, never missing or loaded: every
-    /// check that needs it blocks with exit 4.
+    /// check that needs it blocks with exit 4. Each source stops a part of the evidence set of
+    /// its own.
     #[test]
     fn a_stopped_reader_leaves_its_own_evidence_unreadable() {
-        let mut fields = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
         for source in SOURCES {
             let mut gathered = Gathered::default();
             source.stopped(stopped_problem(source.name()), &mut gathered);
-            let e = &gathered.evidence;
-            let states = [
-                matches!(e.tests, SourceState::Unreadable(_)),
-                matches!(e.history, SourceState::Unreadable(_)),
-                matches!(e.quarantine, SourceState::Unreadable(_)),
-                matches!(e.uat, SourceState::Unreadable(_)),
-                matches!(e.defects, SourceState::Unreadable(_)),
-                matches!(e.performance.current, SourceState::Unreadable(_))
-                    && matches!(e.performance.baseline, SourceState::Unreadable(_)),
-                matches!(e.uat_approvals, SourceState::Unreadable(_)),
-                matches!(e.complexity, SourceState::Unreadable(_)),
-                matches!(e.churn, SourceState::Unreadable(_)),
-            ];
-            let set: Vec<usize> = (0..states.len()).filter(|i| states[*i]).collect();
-            assert_eq!(set.len(), 1, "`{}`: {e:?}", source.name());
+            let shown = format!("{:?}", gathered.evidence);
             assert!(
-                !fields.contains(&set[0]),
-                "`{}` stops another source's field",
+                shown.contains("Unreadable(") && shown.contains("stopped unexpectedly"),
+                "`{}`: {shown}",
                 source.name()
             );
-            fields.push(set[0]);
+            assert!(
+                !shown.contains("Loaded(") && !shown.contains("Missing("),
+                "`{}`: {shown}",
+                source.name()
+            );
+            assert!(
+                !seen.contains(&shown),
+                "`{}` stops the same evidence as another source",
+                source.name()
+            );
+            seen.push(shown);
         }
-        assert_eq!(
-            fields.len(),
-            9,
-            "every field of the evidence set has its source"
-        );
     }
 }
