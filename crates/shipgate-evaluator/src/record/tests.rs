@@ -1,6 +1,6 @@
 //! The release record end to end: written from a live run, opened, verified and replayed.
 
-use super::compare::compare_reports;
+use super::compare::{check_reproduced, compare_reports};
 use super::layout::{EVIDENCE_DIR, MANIFEST_FILE, REPORT_FILE};
 use super::manifest::Manifest;
 use super::snapshot::{Snapshot, load_snapshot_policy};
@@ -504,4 +504,31 @@ fn an_input_not_read_through_the_resolver_or_changed_since_cannot_be_recorded() 
             .contains("`r/a.xml`: it changed while the gate ran"),
         "{err}"
     );
+}
+
+/// A replay at the recorded time that decides otherwise, or exits otherwise, is refused: the
+/// record cannot be trusted, whichever way the decision moved.
+#[test]
+fn a_replay_must_reproduce_the_recorded_decision_and_exit_code() {
+    use shipgate_model::Decision;
+    let (_root, report) = recorded();
+    assert!(check_reproduced(&report, &report.clone()).is_ok());
+    let mut flipped = report.clone();
+    flipped.decision = match report.decision {
+        Decision::Ready => Decision::Blocked,
+        Decision::Blocked => Decision::Ready,
+    };
+    let err = check_reproduced(&report, &flipped).unwrap_err();
+    assert!(
+        matches!(err, EvaluatorError::ReplayNotReproduced { .. }),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("the record does not reproduce its own decision"),
+        "{err}"
+    );
+    let mut other_code = report.clone();
+    other_code.exit_code = if report.exit_code == 4 { 1 } else { 4 };
+    assert!(check_reproduced(&report, &other_code).is_err());
 }
