@@ -10,7 +10,7 @@ pub const MANIFEST_FILE: &str = "evidence/manifest.json";
 /// The JSON report, relative to the report folder.
 pub const REPORT_FILE: &str = "report.json";
 /// The reports `check --report-dir` writes beside the record. Like the record, they are never
-/// read as evidence by a glob (see `record_guard`).
+/// read as evidence by a glob (see `finder`).
 pub const REPORT_FILES: [&str; 4] = [REPORT_FILE, "summary.md", "gate-junit.xml", "gate.env"];
 
 /// The suffix of a stored copy whose name ends in `.xml`.

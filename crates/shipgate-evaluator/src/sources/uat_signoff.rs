@@ -55,7 +55,7 @@ const MAX_BYTES: u64 = 1024 * 1024;
 /// Loads the sign-off named by `sources.uat`, finding its files through `resolver`.
 fn load(policy: &Policy, resolver: &Resolver) -> (SourceState<UatEvidence>, Vec<InputRecord>) {
     match &policy.sources.uat {
-        // Without a record, UAT comes from the GitHub approvals alone (`approvals_source`).
+        // Without a record, UAT comes from the GitHub approvals alone (`uat_approvals`).
         Some(sources) if sources.signoff.is_some() => read(sources, resolver),
         _ => (SourceState::NotConfigured, Vec::new()),
     }
