@@ -347,4 +347,40 @@ mod tests {
         };
         assert_eq!(RunError::from(denied).exit_code(), ExitCode::EvidenceError);
     }
+
+    /// Production defects a backtest cannot read block like unreadable evidence (4), missing
+    /// ones like missing evidence (1); records that cannot be found are a usage error (2); an
+    /// incomplete answer is never 0.
+    #[test]
+    fn the_history_errors_and_an_unusable_answer_have_their_codes() {
+        let defects = |missing| HistoryError::Defects {
+            location: "defects.json".to_owned(),
+            message: "gone".to_owned(),
+            remedy: "export it".to_owned(),
+            missing,
+        };
+        let cases = [
+            (RunError::History(defects(true)), 1),
+            (RunError::History(defects(false)), 4),
+            (
+                RunError::History(HistoryError::NoRecords {
+                    arg: "history/*".to_owned(),
+                }),
+                2,
+            ),
+            (
+                RunError::History(HistoryError::NoDefectSource {
+                    policy: PathBuf::from("shipgate.yaml"),
+                }),
+                2,
+            ),
+            (
+                RunError::Unusable("the backtest is incomplete".to_owned()),
+                4,
+            ),
+        ];
+        for (e, code) in cases {
+            assert_eq!(e.exit_code().code(), code, "{e}");
+        }
+    }
 }
