@@ -1,4 +1,4 @@
-//! The shipgate gate evaluator: from a policy file to a finished [`Report`].
+//! The shipgate gate evaluator: from a policy file to a finished [`Report`](shipgate_model::Report).
 //!
 //! It reads the policy, works out which evidence the policy needs, asks each adapter for exactly
 //! that (concurrently, one thread per source: JUnit tests, defects, load-test results, the UAT

@@ -149,7 +149,7 @@ pub fn gather(loaded: &LoadedPolicy) -> EvidenceSet {
 
 /// Loads every source of evidence the policy needs, each source on its own thread, finding its
 /// inputs through `resolver` (live files, or a release record's copies at replay), and merges
-/// them in the order of [`SOURCES`].
+/// them in the order of the sources list (`SOURCES`, which is the order of the report's inputs).
 pub fn gather_with(
     loaded: &LoadedPolicy,
     resolver: &Resolver,
