@@ -2,7 +2,8 @@
 //!
 //! Only argument parsing, wiring and printing live here; the domain is in the `shipgate-*`
 //! crates. Every path out of `main` goes through [`ExitCode`]: a report to stdout, logs and
-//! problems to stderr, and a documented exit status. A panic is caught and reported as an
+//! problems to stderr, and a documented exit status. A command returns its answer's code or a
+//! `RunError`, which knows its own code (`cli::error`). A panic is caught and reported as an
 //! internal error (exit 70, or 4 when it stopped a reader of evidence), never shown to the user
 //! as a backtrace.
 
@@ -56,7 +57,13 @@ fn run() -> ExitCode {
                 // goes through the same shield as everything else, without colour.
                 let text = e.render().to_string();
                 if code == ExitCode::Ready {
-                    cli::output::print_stdout(&text, shipgate_report::LogSyntax::Text);
+                    if let Err(e) =
+                        cli::output::print_stdout(&text, shipgate_report::LogSyntax::Text)
+                    {
+                        let e = cli::error::RunError::from(e);
+                        e.print();
+                        return e.exit_code();
+                    }
                 } else {
                     cli::output::eprint(text.trim_end());
                 }
@@ -68,7 +75,14 @@ fn run() -> ExitCode {
         }
     };
     cli::logging::init(args.verbose, args.quiet);
-    args.command.run(&args.global())
+    match args.command.run(&args.global()) {
+        Ok(code) => code,
+        // The one place a failure becomes an exit code: the error knows its own.
+        Err(e) => {
+            e.print();
+            e.exit_code()
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 //! checksum, mismatch refused, fallback to a source build, `fail-on`, argument passing).
 
 #![cfg(unix)]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 use shipgate_yaml::{Node, NodeValue};
 use std::path::{Path, PathBuf};

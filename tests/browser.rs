@@ -7,7 +7,11 @@
 //! `SHIPGATE_IT_BROWSER_REQUIRED=1` (as `.ci/run` sets it, after installing `chromium`), which
 //! makes a missing browser a failure. `SHIPGATE_CHROMIUM` names another binary.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 mod common;
 

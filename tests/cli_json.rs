@@ -3,7 +3,10 @@
 //! Each case first runs the same evidence with the key once, to show what the repeat would have
 //! been read as: the last value, which would have made the release ready.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 mod common;
 

@@ -1,8 +1,6 @@
 //! The JUnit evidence fails closed, end to end: a corrupted report, an earlier run left beside
 //! this one, and a glob walk through symlink loops.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 mod common;
 
 use common::Project;

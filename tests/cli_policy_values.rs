@@ -6,7 +6,6 @@
     clippy::disallowed_methods,
     reason = "the tests read shipgate's own output (reports, records), not evidence"
 )]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

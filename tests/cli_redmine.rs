@@ -11,11 +11,11 @@
     clippy::disallowed_methods,
     reason = "the tests read shipgate's own output (reports, records), not evidence"
 )]
-#![allow(
+#![expect(
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
-    clippy::print_stderr
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
 )]
 
 mod common;

@@ -6,7 +6,11 @@
     clippy::disallowed_methods,
     reason = "the tests read shipgate's own output (reports, plans), not evidence"
 )]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 mod common;
 

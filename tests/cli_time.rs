@@ -3,8 +3,6 @@
 //! Each test pairs the refused or blocking case with a control that reads READY, so that a
 //! test cannot pass because its setup blocks for some other reason.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 mod common;
 
 use common::{Project, shipgate};

@@ -4,8 +4,6 @@
 //! never READY. A word read as the nearest one, or dropped, could switch a check to `warn` or
 //! read evidence the wrong way.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 mod common;
 
 use common::mock::run;

@@ -11,7 +11,10 @@
     clippy::disallowed_methods,
     reason = "the test reads shipgate's own JSON output, not evidence"
 )]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 mod common;
 

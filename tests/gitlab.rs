@@ -1,7 +1,11 @@
 //! The GitLab CI/CD component: it parses, uses every input it defines and only those, never puts
 //! an input into script text, and publishes the gate's JUnit and dotenv reports.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 use shipgate_yaml::{Node, NodeValue};
 use std::collections::BTreeSet;

@@ -9,7 +9,10 @@
 //! is the module tree itself: the crate root and a folder's `mod.rs` naming their own `mod`
 //! children by relative path (`regression::PASS_RATE`) is structure, not an import.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -17,28 +20,9 @@ use std::path::{Path, PathBuf};
 /// Cycles that predate the test, by crate folder: each found cycle must lie inside one.
 const KNOWN: &[(&str, &[&str])] = &[
     // The validated policy holds its checks, and a check is evaluated against the policy.
+    // Breaking it (a view of the policy that checks evaluate against) changes every check's
+    // signature, checks/performance.rs included, which the perf branch is changing: after it.
     ("crates/shipgate-policy", &["checks", "policy"]),
-    // Risk areas: being broken with the evaluator's source registry, which moves the shared
-    // pieces out of `raw` and `policy`.
-    (
-        "crates/shipgate-policy",
-        &[
-            "checks",
-            "checks::leakage",
-            "evaluate::defects",
-            "evaluate::leakage",
-            "evaluate::quarantine",
-            "evaluate::result",
-            "policy",
-            "raw",
-            "risk",
-        ],
-    ),
-    (
-        "crates/shipgate-evaluator",
-        &["record", "record_guard", "resolver"],
-    ),
-    ("crates/shipgate-yaml", &["error", "node"]),
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -2,10 +2,11 @@
 //! with the production defects each release leaked; and the list of recorded releases.
 
 use super::PolicyArg;
-use super::output::{env_lookup, eprint, print_stdout};
+use super::error::RunError;
+use super::output::{env_lookup, print_stdout};
 use clap::{Args, ValueEnum};
 use jiff::Timestamp;
-use shipgate_history::{HistoryError, NewPolicy, ProductionDefects};
+use shipgate_history::{NewPolicy, ProductionDefects};
 use shipgate_model::ExitCode;
 use shipgate_report::LogSyntax;
 use std::path::PathBuf;
@@ -67,83 +68,45 @@ pub(crate) enum HistoryFormat {
     Json,
 }
 
-fn history_error(e: &HistoryError) -> ExitCode {
-    eprint(&format!("shipgate: {e}"));
-    match e {
-        HistoryError::Defects {
-            remedy, missing, ..
-        } => {
-            eprint(&format!("  to fix: {remedy}"));
-            if *missing {
-                ExitCode::Blocked
-            } else {
-                ExitCode::EvidenceError
-            }
-        }
-        HistoryError::BadGlob { .. }
-        | HistoryError::NotAFolder { .. }
-        | HistoryError::NoRecords { .. }
-        | HistoryError::NoDefectSource { .. } => ExitCode::Usage,
-    }
-}
-
 /// `shipgate history`: exit 0 when every record verified, 4 when one did not.
-pub(crate) fn run_history(args: &HistoryArgs) -> ExitCode {
-    let dirs = match shipgate_history::find_records(&args.records) {
-        Ok(d) => d,
-        Err(e) => return history_error(&e),
-    };
+pub(crate) fn run_history(args: &HistoryArgs) -> Result<ExitCode, RunError> {
+    let dirs = shipgate_history::find_records(&args.records).map_err(RunError::History)?;
     let entries: Vec<_> = shipgate_history::open_all(&dirs)
         .into_iter()
         .map(|r| r.entry)
         .collect();
     let text = match args.format {
         HistoryFormat::Human => shipgate_report::render_records_human(&entries),
-        HistoryFormat::Json => match shipgate_report::render_records_json(&entries) {
-            Ok(t) => t,
-            Err(e) => {
-                eprint(&format!("shipgate: {e}"));
-                return ExitCode::Internal;
-            }
-        },
+        HistoryFormat::Json => shipgate_report::render_records_json(&entries)
+            .map_err(|e| RunError::Internal(e.to_string()))?,
     };
     let syntax = match args.format {
         HistoryFormat::Human => LogSyntax::Text,
         HistoryFormat::Json => LogSyntax::Json,
     };
-    let printed = print_stdout(&text, syntax);
-    if printed != ExitCode::Ready {
-        return printed;
-    }
+    print_stdout(&text, syntax)?;
+    // The answer itself: the listing says which record did not verify.
     if entries.iter().all(|e| e.verified) {
-        ExitCode::Ready
+        Ok(ExitCode::Ready)
     } else {
-        ExitCode::EvidenceError
+        Ok(ExitCode::EvidenceError)
     }
 }
 
 /// `shipgate backtest`: exit 0 when every record was replayed and every production defect that
 /// names a release was joined with one; 4 when the answer is incomplete (a record unusable, a
 /// defect naming a release no usable record holds).
-pub(crate) fn run(args: &BacktestArgs) -> ExitCode {
-    let loaded = match super::validate::load(&args.policy) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
-    let dirs = match shipgate_history::find_records(&args.records) {
-        Ok(d) => d,
-        Err(e) => return history_error(&e),
-    };
-    let defects = match shipgate_history::load_production_defects(
+pub(crate) fn run(args: &BacktestArgs) -> Result<ExitCode, RunError> {
+    let loaded = super::validate::load(&args.policy)?;
+    let dirs = shipgate_history::find_records(&args.records).map_err(RunError::History)?;
+    let defects = shipgate_history::load_production_defects(
         &loaded,
         args.defects.as_deref(),
         args.offline,
         &env_lookup,
         Timestamp::now(),
-    ) {
-        Ok(d) => d,
-        Err(e) => return history_error(&e),
-    };
+    )
+    .map_err(RunError::History)?;
     let records = shipgate_history::open_all(&dirs);
     let report = shipgate_history::backtest(
         &NewPolicy {
@@ -161,41 +124,31 @@ pub(crate) fn run(args: &BacktestArgs) -> ExitCode {
         BacktestFormat::Human => shipgate_report::render_backtest_human(&report),
         BacktestFormat::Markdown => shipgate_report::render_backtest_markdown(&report),
         BacktestFormat::Html => shipgate_report::render_backtest_html(&report),
-        BacktestFormat::Json => match shipgate_report::render_backtest_json(&report) {
-            Ok(t) => t,
-            Err(e) => {
-                eprint(&format!("shipgate: {e}"));
-                return ExitCode::Internal;
-            }
-        },
+        BacktestFormat::Json => shipgate_report::render_backtest_json(&report)
+            .map_err(|e| RunError::Internal(e.to_string()))?,
     };
     let syntax = match args.format {
         BacktestFormat::Human | BacktestFormat::Markdown => LogSyntax::Text,
         BacktestFormat::Html => LogSyntax::Xml,
         BacktestFormat::Json => LogSyntax::Json,
     };
-    let printed = print_stdout(&text, syntax);
-    if printed != ExitCode::Ready {
-        return printed;
-    }
+    print_stdout(&text, syntax)?;
     if report.is_complete() {
-        ExitCode::Ready
-    } else {
-        eprint(&format!(
-            "shipgate: the backtest is incomplete: {} record{} unusable, {} production defect{} naming a release no usable record holds; they are in no bucket",
-            report.summary.unusable,
-            if report.summary.unusable == 1 {
-                ""
-            } else {
-                "s"
-            },
-            report.summary.defects_without_record,
-            if report.summary.defects_without_record == 1 {
-                ""
-            } else {
-                "s"
-            },
-        ));
-        ExitCode::EvidenceError
+        return Ok(ExitCode::Ready);
     }
+    Err(RunError::Unusable(format!(
+        "the backtest is incomplete: {} record{} unusable, {} production defect{} naming a release no usable record holds; they are in no bucket",
+        report.summary.unusable,
+        if report.summary.unusable == 1 {
+            ""
+        } else {
+            "s"
+        },
+        report.summary.defects_without_record,
+        if report.summary.defects_without_record == 1 {
+            ""
+        } else {
+            "s"
+        },
+    )))
 }

@@ -1,11 +1,12 @@
 //! `shipgate check`: evaluate, print the report, write the report files, exit.
 
+use super::error::RunError;
 use super::github::Github;
 use super::output::{eprint, print_stdout, redacted_file_text, stdout_color};
 use super::{Global, PolicyArg};
 use clap::Args;
 use jiff::Timestamp;
-use shipgate_evaluator::{EvaluatorError, LoadedPolicy, Resolver};
+use shipgate_evaluator::{LoadedPolicy, Resolver};
 use shipgate_model::Instant;
 use shipgate_model::{ExitCode, Report};
 use shipgate_report::{Format, LogSyntax, RenderOptions};
@@ -84,141 +85,32 @@ struct Plan {
     recorded: Option<Report>,
 }
 
-pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
+pub(crate) fn run(args: &CheckArgs, global: &Global) -> Result<ExitCode, RunError> {
     let github = Github::detect();
-    let plan = match &args.from_snapshot {
-        Some(dir) => match replay_plan(args, dir) {
-            Ok(p) => p,
-            Err(code) => return code,
-        },
-        None => match super::validate::load_or_report(&args.policy) {
-            Ok(loaded) => Plan {
-                // Only a run that writes a record keeps copies of what it read.
-                resolver: Resolver::live(&loaded.base_dir, args.report_dir.is_some()),
-                loaded,
-                now: args.now.map_or_else(Timestamp::now, Instant::timestamp),
-                recorded: None,
-            },
-            Err(e) => {
-                if let Some(gh) = &github
-                    && let Err(message) = gh.policy_failed(&e)
-                {
-                    eprint(&format!("shipgate: {message}"));
-                }
-                return ExitCode::InvalidPolicy;
-            }
-        },
-    };
-    let Plan {
-        loaded,
-        resolver,
-        now,
-        recorded,
-    } = plan;
-    tracing::debug!(policy = %loaded.path.display(), checks = ?loaded.policy.check_ids(), "evaluating");
-    let options = shipgate_evaluator::GatherOptions {
-        offline: args.offline,
-        env: &super::output::env_lookup,
-        now: Some(now),
-    };
-    let mut report = shipgate_evaluator::run_with(&loaded, &resolver, now, &options);
-    report.dry_run = args.dry_run;
-    if recorded.is_none() && args.now.is_some() {
-        // Evaluating "as of" another instant changes what waivers and evidence ages allow:
-        // say so, and keep the real time in the report.
-        let wall = Timestamp::now();
-        eprint(&format!(
-            "shipgate: evaluating as of {now} (--now), not the current time {wall}; the report records both"
-        ));
-        report.generated_at = Some(wall);
-    } else if let Some(recorded) = &recorded
-        && args.now.is_none()
-    {
-        // A replay reproduces the recorded report, including when it was produced.
-        report.generated_at = recorded.generated_at;
+    let plan = plan(args, github.as_ref())?;
+    let report = evaluate(args, &plan)?;
+    if let Some(dir) = &args.report_dir {
+        if plan.recorded.is_none()
+            && let Some((glob, file)) =
+                shipgate_evaluator::record_read_by_globs(dir, &plan.loaded, &plan.resolver, &report)
+        {
+            // The next run would find this record where it looks for evidence. It would skip
+            // it, but a report folder inside the evidence is a mistake worth stopping at.
+            return Err(RunError::Usage(format!(
+                "`--report-dir {}` lies where the policy's glob `{glob}` looks for evidence: the next run would match this run's record (`{file}`); write the reports to a folder the globs do not cover",
+                dir.display()
+            )));
+        }
+        write_report_dir(&report, dir, &plan.loaded, &plan.resolver)?;
     }
+    if let Some(recorded) = &plan.recorded {
+        compare_with_record(recorded, &report);
+    }
+    print_report(args, global, github.as_ref(), &report)?;
     let decided = ExitCode::ALL
         .into_iter()
         .find(|c| c.code() == report.exit_code)
         .unwrap_or(ExitCode::Internal);
-    if let Some(recorded) = &recorded
-        && args.now.is_none()
-        && (recorded.decision != report.decision || recorded.exit_code != report.exit_code)
-    {
-        // At the recorded time, from the recorded inputs, the decision must come out as it was
-        // recorded: if not, something the hashes do not cover (the manifest's variables, glob
-        // matches or time) was changed, or this shipgate decides differently.
-        let differences = shipgate_evaluator::compare_reports(recorded, &report);
-        eprint(&format!(
-            "shipgate: the record does not reproduce its own decision: it recorded {} (exit {}), the replay decides {} (exit {}):\n  {}\n  the release record cannot be trusted; restore it from where it was archived{}",
-            decision_word(recorded),
-            recorded.exit_code,
-            decision_word(&report),
-            report.exit_code,
-            differences.join("\n  "),
-            if recorded.tool.version == shipgate_evaluator::TOOL_VERSION {
-                String::new()
-            } else {
-                format!(
-                    ", or replay it with shipgate {}, which recorded it",
-                    recorded.tool.version
-                )
-            }
-        ));
-        return ExitCode::EvidenceError;
-    }
-
-    if let Some(dir) = &args.report_dir
-        && recorded.is_none()
-        && args.from_snapshot.is_none()
-        && let Some((glob, file)) =
-            shipgate_evaluator::record_read_by_globs(dir, &loaded, &resolver, &report)
-    {
-        // The next run would find this record where it looks for evidence. It would skip it,
-        // but a report folder inside the evidence is a mistake worth stopping at.
-        eprint(&format!(
-            "shipgate: `--report-dir {}` lies where the policy's glob `{glob}` looks for evidence: the next run would match this run's record (`{file}`); write the reports to a folder the globs do not cover",
-            dir.display()
-        ));
-        return ExitCode::Usage;
-    }
-    if let Some(dir) = &args.report_dir
-        && let Err((message, code)) = write_report_dir(&report, dir, &loaded, &resolver)
-    {
-        eprint(&format!("shipgate: {message}"));
-        return code;
-    }
-    if let Some(recorded) = &recorded {
-        compare_with_record(recorded, &report);
-    }
-    let options = RenderOptions {
-        color: args.format == Format::Human && stdout_color(global.color),
-    };
-    let text = match shipgate_report::render(&report, args.format, &options) {
-        Ok(t) => t,
-        Err(e) => {
-            eprint(&format!("shipgate: failed to render the report: {e}"));
-            return ExitCode::Internal;
-        }
-    };
-    let syntax = match args.format {
-        Format::Human | Format::Markdown => LogSyntax::Text,
-        Format::Json => LogSyntax::Json,
-        Format::Junit => LogSyntax::Xml,
-    };
-    if print_stdout(&text, syntax) == ExitCode::Internal {
-        return ExitCode::Internal;
-    }
-    if let Some(gh) = &github {
-        let annotations = shipgate_report::render_github_annotations(&report);
-        if gh.print_annotations(&annotations, args.format) == ExitCode::Internal {
-            return ExitCode::Internal;
-        }
-        let report_json = args.report_dir.as_ref().map(|d| d.join("report.json"));
-        if let Err(message) = gh.publish(&report, report_json.as_deref()) {
-            eprint(&format!("shipgate: GitHub Actions: {message}"));
-        }
-    }
     if args.dry_run {
         if decided != ExitCode::Ready {
             eprint(&format!(
@@ -227,21 +119,111 @@ pub(crate) fn run(args: &CheckArgs, global: &Global) -> ExitCode {
                 decided.meaning()
             ));
         }
-        return ExitCode::Ready;
+        return Ok(ExitCode::Ready);
     }
-    decided
+    Ok(decided)
+}
+
+/// The policy, the resolver and the time: the live files now (or `--now`), or a release
+/// record's copies at its recorded time. A policy that cannot be used is also annotated in a
+/// GitHub Actions job.
+fn plan(args: &CheckArgs, github: Option<&Github>) -> Result<Plan, RunError> {
+    if let Some(dir) = &args.from_snapshot {
+        return replay_plan(args, dir);
+    }
+    let loaded = super::validate::load(&args.policy).inspect_err(|e| {
+        if let (Some(gh), RunError::Policy(e)) = (github, e)
+            && let Err(message) = gh.policy_failed(e)
+        {
+            eprint(&format!("shipgate: {message}"));
+        }
+    })?;
+    Ok(Plan {
+        // Only a run that writes a record keeps copies of what it read.
+        resolver: Resolver::live(&loaded.base_dir, args.report_dir.is_some()),
+        loaded,
+        now: args.now.map_or_else(Timestamp::now, Instant::timestamp),
+        recorded: None,
+    })
+}
+
+/// Evaluates the plan. A replay at the recorded time must reproduce the recorded decision.
+fn evaluate(args: &CheckArgs, plan: &Plan) -> Result<Report, RunError> {
+    let Plan {
+        loaded,
+        resolver,
+        now,
+        recorded,
+    } = plan;
+    let now = *now;
+    tracing::debug!(policy = %loaded.path.display(), checks = ?loaded.policy.check_ids(), "evaluating");
+    let options = shipgate_evaluator::GatherOptions {
+        offline: args.offline,
+        env: &super::output::env_lookup,
+        now: Some(now),
+    };
+    let mut report = shipgate_evaluator::run_with(loaded, resolver, now, &options);
+    report.dry_run = args.dry_run;
+    match recorded {
+        None if args.now.is_some() => {
+            // Evaluating "as of" another instant changes what waivers and evidence ages allow:
+            // say so, and keep the real time in the report.
+            let wall = Timestamp::now();
+            eprint(&format!(
+                "shipgate: evaluating as of {now} (--now), not the current time {wall}; the report records both"
+            ));
+            report.generated_at = Some(wall);
+        }
+        Some(recorded) if args.now.is_none() => {
+            // A replay reproduces the recorded report, including when it was produced, and the
+            // recorded decision: at the recorded time, from the recorded inputs.
+            report.generated_at = recorded.generated_at;
+            shipgate_evaluator::check_reproduced(recorded, &report)?;
+        }
+        _ => {}
+    }
+    Ok(report)
+}
+
+/// Prints the report in the chosen format, and in a GitHub Actions job its annotations, step
+/// outputs and summary.
+fn print_report(
+    args: &CheckArgs,
+    global: &Global,
+    github: Option<&Github>,
+    report: &Report,
+) -> Result<(), RunError> {
+    let options = RenderOptions {
+        color: args.format == Format::Human && stdout_color(global.color),
+    };
+    let text = shipgate_report::render(report, args.format, &options)
+        .map_err(|e| RunError::Internal(format!("failed to render the report: {e}")))?;
+    let syntax = match args.format {
+        Format::Human | Format::Markdown => LogSyntax::Text,
+        Format::Json => LogSyntax::Json,
+        Format::Junit => LogSyntax::Xml,
+    };
+    print_stdout(&text, syntax)?;
+    if let Some(gh) = github {
+        let annotations = shipgate_report::render_github_annotations(report);
+        gh.print_annotations(&annotations, args.format)?;
+        let report_json = args.report_dir.as_ref().map(|d| d.join("report.json"));
+        if let Err(message) = gh.publish(report, report_json.as_deref()) {
+            eprint(&format!("shipgate: GitHub Actions: {message}"));
+        }
+    }
+    Ok(())
 }
 
 /// Opens the release record in `dir` for an offline replay.
-fn replay_plan(args: &CheckArgs, dir: &Path) -> Result<Plan, ExitCode> {
+fn replay_plan(args: &CheckArgs, dir: &Path) -> Result<Plan, RunError> {
     if let Some(out) = &args.report_dir
         && same_folder(out, dir)
     {
-        eprint(&format!(
-            "shipgate: `--report-dir` is the record being replayed (`{}`); write the replay's reports to another folder",
+        return Err(RunError::Usage(format!(
+            "`--report-dir` is the record being replayed (`{}`); write the replay's reports to another folder",
             dir.display()
-        ));
-        return Err(ExitCode::Usage);
+        )));
     }
     if args.policy.policy != Path::new(super::DEFAULT_POLICY) {
         eprint(&format!(
@@ -249,27 +231,8 @@ fn replay_plan(args: &CheckArgs, dir: &Path) -> Result<Plan, ExitCode> {
             args.policy.policy.display()
         ));
     }
-    let snapshot = shipgate_evaluator::Snapshot::open(dir).map_err(|e| {
-        eprint(&format!("shipgate: {e}"));
-        if let EvaluatorError::SnapshotTampered { problems, .. } = &e {
-            for p in problems {
-                eprint(&format!("  {p}"));
-            }
-            eprint(
-                "  a release record must be kept as written; restore it from where it was archived",
-            );
-        }
-        ExitCode::EvidenceError
-    })?;
-    let loaded = shipgate_evaluator::load_snapshot_policy(&snapshot).map_err(|e| {
-        super::validate::report_policy_error(&e);
-        match e {
-            EvaluatorError::PolicyInvalid { .. } | EvaluatorError::PolicyNotUtf8 { .. } => {
-                ExitCode::InvalidPolicy
-            }
-            _ => ExitCode::EvidenceError,
-        }
-    })?;
+    let snapshot = shipgate_evaluator::Snapshot::open(dir)?;
+    let loaded = shipgate_evaluator::load_snapshot_policy(&snapshot)?;
     // A replay fetches nothing, but what it prints is still held to the credentials its
     // policy names, as this environment resolves them.
     super::output::guard_secrets(&loaded.secrets);
@@ -282,11 +245,10 @@ fn replay_plan(args: &CheckArgs, dir: &Path) -> Result<Plan, ExitCode> {
     if let Some(expected) = &args.expect_manifest
         && expected != manifest_sha
     {
-        eprint(&format!(
-            "shipgate: the manifest of the release record in `{}` has SHA-256 {manifest_sha}, not the expected {expected}: it is not the record that was written; restore it from where it was archived",
+        return Err(RunError::UntrustedRecord(format!(
+            "the manifest of the release record in `{}` has SHA-256 {manifest_sha}, not the expected {expected}: it is not the record that was written; restore it from where it was archived",
             dir.display()
-        ));
-        return Err(ExitCode::EvidenceError);
+        )));
     }
     let recorded_with = &manifest.tool.version;
     let mut note = format!(
@@ -311,14 +273,14 @@ fn replay_plan(args: &CheckArgs, dir: &Path) -> Result<Plan, ExitCode> {
     let recorded = match snapshot.recorded_report() {
         Some(Ok(r)) => r,
         Some(Err(e)) => {
-            eprint(&format!(
-                "shipgate: the release record's report.json cannot be read ({e}); a replay is checked against it, so the record cannot be trusted"
-            ));
-            return Err(ExitCode::EvidenceError);
+            return Err(RunError::UntrustedRecord(format!(
+                "the release record's report.json cannot be read ({e}); a replay is checked against it, so the record cannot be trusted"
+            )));
         }
         None => {
-            eprint("shipgate: the release record holds no report.json to check the replay against");
-            return Err(ExitCode::EvidenceError);
+            return Err(RunError::UntrustedRecord(
+                "the release record holds no report.json to check the replay against".to_owned(),
+            ));
         }
     };
     Ok(Plan {
@@ -357,8 +319,8 @@ fn write_report_dir(
     dir: &Path,
     loaded: &LoadedPolicy,
     resolver: &Resolver,
-) -> Result<(), (String, ExitCode)> {
-    let internal = |message: String| (message, ExitCode::Internal);
+) -> Result<(), RunError> {
+    let internal = RunError::Internal;
     std::fs::create_dir_all(dir).map_err(|e| {
         internal(format!(
             "failed to create the report folder `{}`: {e}",
@@ -369,16 +331,7 @@ fn write_report_dir(
         |e: shipgate_report::ReportError| internal(format!("failed to render the report: {e}"));
     // Every file is written without the run's secrets; report.json before the record hashes it.
     let json = redacted_file_text(shipgate_report::render_json(report).map_err(render_err)?);
-    let written = shipgate_evaluator::write_record(dir, loaded, resolver, report, json.as_bytes())
-        .map_err(|e| {
-            let code = match e {
-                EvaluatorError::InputChanged { .. } | EvaluatorError::SecretInRecord { .. } => {
-                    ExitCode::EvidenceError
-                }
-                _ => ExitCode::Internal,
-            };
-            (e.to_string(), code)
-        })?;
+    let written = shipgate_evaluator::write_record(dir, loaded, resolver, report, json.as_bytes())?;
     let files = [
         ("report.json", json),
         (

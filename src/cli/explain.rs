@@ -1,6 +1,7 @@
 //! `shipgate explain CHECK-ID`.
 
-use super::output::{eprint, print_stdout};
+use super::error::RunError;
+use super::output::print_stdout;
 use clap::Args;
 use shipgate_model::ExitCode;
 use shipgate_policy::catalog;
@@ -12,28 +13,25 @@ pub(crate) struct ExplainArgs {
     pub check_id: Option<String>,
 }
 
-pub(crate) fn run(args: &ExplainArgs) -> ExitCode {
+pub(crate) fn run(args: &ExplainArgs) -> Result<ExitCode, RunError> {
     let Some(id) = &args.check_id else {
         let width = catalog().map(|c| c.id.len()).max().unwrap_or(0);
         let mut text = String::from("Checks (run `shipgate explain ID` for one):\n");
         for c in catalog() {
             text.push_str(&format!("  {:width$}  {}\n", c.id, c.title));
         }
-        return print_stdout(&text, LogSyntax::Text);
+        print_stdout(&text, LogSyntax::Text)?;
+        return Ok(ExitCode::Ready);
     };
     let Some(info) = shipgate_policy::explain(id) else {
-        let ids: Vec<&str> = catalog().map(|c| c.id).collect();
-        let best = ids
-            .iter()
-            .map(|c| (*c, strsim::jaro_winkler(id, c)))
-            .filter(|(_, s)| *s >= 0.85)
-            .max_by(|a, b| a.1.total_cmp(&b.1));
-        let hint = match best {
-            Some((c, _)) => format!("; did you mean `{c}`?"),
-            None => format!("; the checks are: {}", ids.join(", ")),
+        let hint = match shipgate_policy::nearest_id(id) {
+            Some(c) => format!("; did you mean `{c}`?"),
+            None => {
+                let ids: Vec<&str> = catalog().map(|c| c.id).collect();
+                format!("; the checks are: {}", ids.join(", "))
+            }
         };
-        eprint(&format!("shipgate: there is no check `{id}`{hint}"));
-        return ExitCode::Usage;
+        return Err(RunError::Usage(format!("there is no check `{id}`{hint}")));
     };
     // A family entry (`performance.<metric>`) explains each of its ids.
     let heading = if info.id == id.as_str() {
@@ -50,5 +48,6 @@ pub(crate) fn run(args: &ExplainArgs) -> ExitCode {
         fix = info.fix,
         why = info.why,
     );
-    print_stdout(&text, LogSyntax::Text)
+    print_stdout(&text, LogSyntax::Text)?;
+    Ok(ExitCode::Ready)
 }

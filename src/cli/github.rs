@@ -9,9 +9,9 @@
 //! stdout, so the log shows them under it; on stderr with a JSON or JUnit report, or when
 //! stdout is a file, so that what is piped or redirected is the report alone.
 
-use super::output::{eprint_commands, print_commands, redact};
+use super::output::{StdoutError, eprint_commands, print_commands, redact};
 use shipgate_evaluator::EvaluatorError;
-use shipgate_model::{ExitCode, Report};
+use shipgate_model::Report;
 use shipgate_report::Format;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -43,11 +43,15 @@ impl Github {
     /// Writes the annotations: on stdout after a human or Markdown report that goes to the log,
     /// else on stderr (a JSON or JUnit report must stay parseable on a pipe, and a file must
     /// hold the report alone).
-    pub(crate) fn print_annotations(&self, annotations: &str, format: Format) -> ExitCode {
+    pub(crate) fn print_annotations(
+        &self,
+        annotations: &str,
+        format: Format,
+    ) -> Result<(), StdoutError> {
         let machine = matches!(format, Format::Json | Format::Junit);
         if machine || stdout_is_a_file() {
             eprint_commands(annotations);
-            ExitCode::Ready
+            Ok(())
         } else {
             print_commands(annotations)
         }

@@ -1,6 +1,7 @@
 //! `shipgate html`: the self-contained HTML report of a JSON report (`report.json`).
 
-use super::output::{eprint, print_stdout};
+use super::error::RunError;
+use super::output::print_stdout;
 use clap::Args;
 use shipgate_model::{ExitCode, Report};
 use shipgate_report::LogSyntax;
@@ -20,57 +21,47 @@ pub(crate) struct HtmlArgs {
 /// The largest JSON report read: far more than any real report.
 const MAX_REPORT_BYTES: u64 = 256 * 1024 * 1024;
 
-pub(crate) fn run(args: &HtmlArgs) -> ExitCode {
+pub(crate) fn run(args: &HtmlArgs) -> Result<ExitCode, RunError> {
     let path = if args.report.is_dir() {
         args.report.join("report.json")
     } else {
         args.report.clone()
     };
-    let bytes = match std::fs::metadata(&path).and_then(|m| {
-        if m.len() > MAX_REPORT_BYTES {
-            Err(std::io::Error::other(format!(
-                "it is {} bytes, more than a report can be",
-                m.len()
-            )))
-        } else {
-            std::fs::read(&path)
-        }
-    }) {
-        Ok(b) => b,
-        Err(e) => {
-            eprint(&format!(
-                "shipgate: failed to read the JSON report `{}`: {e}",
+    let bytes = std::fs::metadata(&path)
+        .and_then(|m| {
+            if m.len() > MAX_REPORT_BYTES {
+                Err(std::io::Error::other(format!(
+                    "it is {} bytes, more than a report can be",
+                    m.len()
+                )))
+            } else {
+                std::fs::read(&path)
+            }
+        })
+        .map_err(|e| {
+            RunError::Unusable(format!(
+                "failed to read the JSON report `{}`: {e}",
                 path.display()
-            ));
-            return ExitCode::EvidenceError;
-        }
-    };
-    let report: Report = match shipgate_json::parse_form(&bytes) {
-        Ok(r) => r,
-        Err(e) => {
-            eprint(&format!(
-                "shipgate: failed to read the JSON report `{}`: {e}; give the `report.json` that `shipgate check --report-dir` writes",
-                path.display()
-            ));
-            return ExitCode::EvidenceError;
-        }
-    };
+            ))
+        })?;
+    let report: Report = shipgate_json::parse_form(&bytes).map_err(|e| {
+        RunError::Unusable(format!(
+            "failed to read the JSON report `{}`: {e}; give the `report.json` that `shipgate check --report-dir` writes",
+            path.display()
+        ))
+    })?;
     let html = shipgate_report::render_html(&report);
     match &args.output {
-        None => print_stdout(&html, LogSyntax::Xml),
+        None => print_stdout(&html, LogSyntax::Xml)?,
         Some(out) => {
             let html = super::output::redacted_file_text(html);
             let tmp = out.with_extension("html.tmp");
-            match std::fs::write(&tmp, html).and_then(|()| std::fs::rename(&tmp, out)) {
-                Ok(()) => ExitCode::Ready,
-                Err(e) => {
-                    eprint(&format!(
-                        "shipgate: failed to write `{}`: {e}",
-                        out.display()
-                    ));
-                    ExitCode::Internal
-                }
-            }
+            std::fs::write(&tmp, html)
+                .and_then(|()| std::fs::rename(&tmp, out))
+                .map_err(|e| {
+                    RunError::Internal(format!("failed to write `{}`: {e}", out.display()))
+                })?;
         }
     }
+    Ok(ExitCode::Ready)
 }

@@ -1,6 +1,7 @@
 //! `shipgate init`: write a commented starter policy.
 
-use super::output::{eprint, print_stdout};
+use super::error::RunError;
+use super::output::print_stdout;
 use clap::Args;
 use shipgate_model::ExitCode;
 use shipgate_policy::{Profile, starter_policy};
@@ -22,30 +23,27 @@ pub(crate) struct InitArgs {
     pub force: bool,
 }
 
-pub(crate) fn run(args: &InitArgs) -> ExitCode {
+pub(crate) fn run(args: &InitArgs) -> Result<ExitCode, RunError> {
     let text = starter_policy(args.profile);
     if args.output.as_os_str() == "-" {
-        return print_stdout(text, LogSyntax::Text);
+        print_stdout(text, LogSyntax::Text)?;
+        return Ok(ExitCode::Ready);
     }
     if args.output.exists() && !args.force {
-        eprint(&format!(
-            "shipgate: `{}` already exists; pass --force to overwrite it, or --output to write elsewhere",
+        return Err(RunError::Usage(format!(
+            "`{}` already exists; pass --force to overwrite it, or --output to write elsewhere",
             args.output.display()
-        ));
-        return ExitCode::Usage;
+        )));
     }
-    if let Err(e) = std::fs::write(&args.output, text) {
-        eprint(&format!(
-            "shipgate: failed to write `{}`: {e}",
-            args.output.display()
-        ));
-        return ExitCode::Internal;
-    }
+    std::fs::write(&args.output, text).map_err(|e| {
+        RunError::Internal(format!("failed to write `{}`: {e}", args.output.display()))
+    })?;
     print_stdout(
         &format!(
             "wrote `{path}`.\nNext: edit `release` and `sources.tests.junit`, then run `shipgate validate --policy {path}` and `shipgate check --policy {path} --dry-run`.\n",
             path = args.output.display()
         ),
         LogSyntax::Text,
-    )
+    )?;
+    Ok(ExitCode::Ready)
 }

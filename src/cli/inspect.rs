@@ -1,10 +1,11 @@
 //! `shipgate inspect`: the evidence as the gate sees it.
 
 use super::Global;
-use super::output::{eprint, print_stdout, stdout_color};
+use super::error::{Absence, RunError};
+use super::output::{print_stdout, stdout_color};
 use clap::{Args, Subcommand, ValueEnum};
 use shipgate_evaluator::{inspect_tests, inspect_tests_with_history, inspect_uat};
-use shipgate_model::{ExitCode, RetryMode, SourceState, TestRetention};
+use shipgate_model::{EvidenceProblem, ExitCode, RetryMode, TestRetention};
 use shipgate_report::{LogSyntax, RenderOptions};
 
 #[derive(Debug, Subcommand)]
@@ -114,7 +115,7 @@ fn retry_modes() -> impl clap::builder::TypedValueParser<Value = RetryMode> {
     super::words::one_of(&RetryMode::ALL, RetryMode::as_str, RetryMode::describe)
 }
 
-pub(crate) fn run(cmd: &InspectCommand, global: &Global) -> ExitCode {
+pub(crate) fn run(cmd: &InspectCommand, global: &Global) -> Result<ExitCode, RunError> {
     match cmd {
         InspectCommand::Tests(args) => tests(args, global),
         InspectCommand::Uat(args) => uat(args, global),
@@ -123,43 +124,17 @@ pub(crate) fn run(cmd: &InspectCommand, global: &Global) -> ExitCode {
     }
 }
 
-fn uat(args: &InspectUatArgs, global: &Global) -> ExitCode {
+fn uat(args: &InspectUatArgs, global: &Global) -> Result<ExitCode, RunError> {
     let (state, _) = inspect_uat(
         std::path::Path::new("."),
         &args.signoff,
         args.allowed_signers.as_deref(),
     );
-    let evidence = match state {
-        SourceState::Loaded(e) => e,
-        SourceState::Missing(p) => {
-            eprint(&format!(
-                "shipgate: {}\n  to fix: {}",
-                p.describe(),
-                p.remedy
-            ));
-            return ExitCode::Blocked;
-        }
-        SourceState::Unreadable(problems) => {
-            for p in problems {
-                eprint(&format!(
-                    "shipgate: {}\n  to fix: {}",
-                    p.describe(),
-                    p.remedy
-                ));
-            }
-            return ExitCode::EvidenceError;
-        }
-        SourceState::NotConfigured => return ExitCode::Internal,
-    };
+    let evidence = RunError::evidence(state, "uat", None)?;
     let syntax = args.format.syntax();
     let text = match args.format {
-        InspectFormat::Json => match shipgate_report::render_uat_inspection_json(&evidence) {
-            Ok(t) => t,
-            Err(e) => {
-                eprint(&format!("shipgate: failed to render: {e}"));
-                return ExitCode::Internal;
-            }
-        },
+        InspectFormat::Json => shipgate_report::render_uat_inspection_json(&evidence)
+            .map_err(|e| RunError::Internal(format!("failed to render: {e}")))?,
         InspectFormat::Human => shipgate_report::render_uat_inspection_human(
             &evidence,
             &RenderOptions {
@@ -167,10 +142,11 @@ fn uat(args: &InspectUatArgs, global: &Global) -> ExitCode {
             },
         ),
     };
-    print_stdout(&text, syntax)
+    print_stdout(&text, syntax)?;
+    Ok(ExitCode::Ready)
 }
 
-fn tests(args: &InspectTestsArgs, global: &Global) -> ExitCode {
+fn tests(args: &InspectTestsArgs, global: &Global) -> Result<ExitCode, RunError> {
     let retries = args.retries;
     let base = std::path::Path::new(".");
     let (inspection, history) = if args.history.is_empty() {
@@ -188,8 +164,11 @@ fn tests(args: &InspectTestsArgs, global: &Global) -> ExitCode {
         (both.tests, Some(both.history))
     };
     if let Some(message) = &inspection.bad_glob {
-        eprint(&format!("shipgate: {message}"));
-        return ExitCode::Usage;
+        // As the gate reads a glob it cannot expand: unreadable evidence.
+        return Err(RunError::Evidence(vec![(
+            Absence::Unreadable,
+            problem(message.clone(), "correct the glob, or the file or folder the message names (a broken link, a folder that cannot be listed)".to_owned()),
+        )]));
     }
     let evidence = &inspection.read.evidence;
     let loaded_history = history.as_ref().and_then(|h| h.loaded());
@@ -202,13 +181,7 @@ fn tests(args: &InspectTestsArgs, global: &Global) -> ExitCode {
                 ),
                 None => shipgate_report::render_test_inspection_json(evidence),
             };
-            match rendered {
-                Ok(t) => t,
-                Err(e) => {
-                    eprint(&format!("shipgate: failed to render: {e}"));
-                    return ExitCode::Internal;
-                }
-            }
+            rendered.map_err(|e| RunError::Internal(format!("failed to render: {e}")))?
         }
         InspectFormat::Human => {
             let options = RenderOptions {
@@ -226,57 +199,52 @@ fn tests(args: &InspectTestsArgs, global: &Global) -> ExitCode {
             text
         }
     };
-    if print_stdout(&text, args.format.syntax()) == ExitCode::Internal {
-        return ExitCode::Internal;
+    print_stdout(&text, args.format.syntax())?;
+    // What was shown, then what is wrong with it: the code is that of the worst problem.
+    let mut problems: Vec<(Absence, EvidenceProblem)> = inspection
+        .read
+        .errors
+        .iter()
+        .map(|e| (Absence::Unreadable, problem(e.to_string(), e.remedy())))
+        .collect();
+    problems.extend(inspection.unmatched.iter().map(|glob| {
+        (
+            Absence::Missing,
+            problem(
+                format!("no file matched `{glob}`"),
+                "run the tests first, or correct the path or glob (relative to the current folder)"
+                    .to_owned(),
+            ),
+        )
+    }));
+    if let Some(history) = history
+        && let Err(RunError::Evidence(more)) = RunError::evidence(history, "history", None)
+    {
+        problems.extend(more);
     }
-    for e in &inspection.read.errors {
-        eprint(&format!("shipgate: {e}\n  to fix: {}", e.remedy()));
-    }
-    for glob in &inspection.unmatched {
-        eprint(&format!("shipgate: no file matched `{glob}`"));
-    }
-    let history_code = match &history {
-        Some(SourceState::Missing(p)) => {
-            eprint(&format!(
-                "shipgate: {}\n  to fix: {}",
-                p.describe(),
-                p.remedy
-            ));
-            ExitCode::Blocked
-        }
-        Some(SourceState::Unreadable(problems)) => {
-            for p in problems {
-                eprint(&format!(
-                    "shipgate: {}\n  to fix: {}",
-                    p.describe(),
-                    p.remedy
-                ));
-            }
-            ExitCode::EvidenceError
-        }
-        _ => ExitCode::Ready,
-    };
-    if !inspection.read.errors.is_empty() || history_code == ExitCode::EvidenceError {
-        ExitCode::EvidenceError
-    } else if !inspection.unmatched.is_empty() || history_code == ExitCode::Blocked {
-        ExitCode::Blocked
+    if problems.is_empty() {
+        Ok(ExitCode::Ready)
     } else {
-        ExitCode::Ready
+        Err(RunError::Evidence(problems))
     }
 }
 
-fn defects(args: &InspectDefectsArgs, global: &Global) -> ExitCode {
-    let loaded = match super::validate::load(&args.policy) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+/// A problem with the JUnit files named on the command line.
+fn problem(message: String, remedy: String) -> EvidenceProblem {
+    EvidenceProblem {
+        source: "tests".to_owned(),
+        location: None,
+        message,
+        remedy,
+    }
+}
+
+fn defects(args: &InspectDefectsArgs, global: &Global) -> Result<ExitCode, RunError> {
+    let loaded = super::validate::load(&args.policy)?;
     let now = args
         .now
         .map_or_else(jiff::Timestamp::now, shipgate_model::Instant::timestamp);
-    let defects = match super::leakage::load_defects(&loaded, args.offline, now) {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
+    let defects = super::leakage::load_defects(&loaded, args.offline, now)?;
     let text = match args.format {
         InspectFormat::Json => shipgate_evaluator::write_defects_json(&defects.evidence),
         InspectFormat::Human => shipgate_report::render_defect_inspection_human(
@@ -286,5 +254,6 @@ fn defects(args: &InspectDefectsArgs, global: &Global) -> ExitCode {
             },
         ),
     };
-    print_stdout(&text, args.format.syntax())
+    print_stdout(&text, args.format.syntax())?;
+    Ok(ExitCode::Ready)
 }

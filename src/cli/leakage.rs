@@ -1,12 +1,13 @@
 //! `shipgate leakage`: the defect leakage baseline and trend, and the defect loading it shares
 //! with `shipgate inspect defects`.
 
-use super::output::{env_lookup, eprint, print_stdout, stdout_color};
+use super::error::RunError;
+use super::output::{env_lookup, print_stdout, stdout_color};
 use super::{Global, PolicyArg};
 use clap::{Args, ValueEnum};
 use jiff::Timestamp;
 use shipgate_evaluator::{GatherOptions, LoadedDefects, LoadedPolicy};
-use shipgate_model::{ExitCode, SourceState};
+use shipgate_model::ExitCode;
 use shipgate_policy::{DurationSpec, LeakageGrouping};
 use shipgate_report::{LogSyntax, RenderOptions};
 
@@ -58,18 +59,12 @@ pub(crate) enum LeakageFormat {
     Html,
 }
 
-pub(crate) fn run(args: &LeakageArgs, global: &Global) -> ExitCode {
-    let loaded = match super::validate::load(&args.policy) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+pub(crate) fn run(args: &LeakageArgs, global: &Global) -> Result<ExitCode, RunError> {
+    let loaded = super::validate::load(&args.policy)?;
     let now = args
         .now
         .map_or_else(Timestamp::now, shipgate_model::Instant::timestamp);
-    let defects = match load_defects(&loaded, args.offline, now) {
-        Ok(d) => d,
-        Err(code) => return code,
-    };
+    let defects = load_defects(&loaded, args.offline, now)?;
     let window = args
         .window
         .map_or_else(|| loaded.policy.leakage_window(), DurationSpec::get);
@@ -87,10 +82,9 @@ pub(crate) fn run(args: &LeakageArgs, global: &Global) -> ExitCode {
             .iter()
             .all(|d| d.introduced_in.is_empty())
     {
-        eprint(
-            "shipgate: `--by introduced-in` needs `sources.defects.introduced_in` in the policy: the field (a Jira `Sprint` or `Affects Version/s`, a Redmine `fixed_version`, a GitHub/GitLab `milestone`) that says where a defect was introduced",
-        );
-        return ExitCode::Usage;
+        return Err(RunError::Usage(
+            "`--by introduced-in` needs `sources.defects.introduced_in` in the policy: the field (a Jira `Sprint` or `Affects Version/s`, a Redmine `fixed_version`, a GitHub/GitLab `milestone`) that says where a defect was introduced".to_owned(),
+        ));
     }
     let report = shipgate_policy::leakage_report(&defects.evidence, window, by, now);
     let text = match args.format {
@@ -102,35 +96,30 @@ pub(crate) fn run(args: &LeakageArgs, global: &Global) -> ExitCode {
         ),
         LeakageFormat::Markdown => shipgate_report::render_leakage_markdown_with_chart(&report),
         LeakageFormat::Html => shipgate_report::render_leakage_html(&report),
-        LeakageFormat::Json => match shipgate_report::render_leakage_json(&report) {
-            Ok(t) => t,
-            Err(e) => {
-                eprint(&format!("shipgate: {e}"));
-                return ExitCode::Internal;
-            }
-        },
+        LeakageFormat::Json => shipgate_report::render_leakage_json(&report)
+            .map_err(|e| RunError::Internal(e.to_string()))?,
     };
     let syntax = match args.format {
         LeakageFormat::Human | LeakageFormat::Markdown => LogSyntax::Text,
         LeakageFormat::Json => LogSyntax::Json,
         LeakageFormat::Html => LogSyntax::Xml,
     };
-    print_stdout(&text, syntax)
+    print_stdout(&text, syntax)?;
+    Ok(ExitCode::Ready)
 }
 
-/// Loads the policy's defects, or says why not on stderr and returns the exit code: 2 when the
-/// policy names no defect source, 1 when the defects are missing, 4 when unreadable.
+/// Loads the policy's defects, or says why not: the policy names no defect source (2), the
+/// defects are missing (1) or unreadable (4).
 pub(crate) fn load_defects(
     loaded: &LoadedPolicy,
     offline: bool,
     now: Timestamp,
-) -> Result<LoadedDefects, ExitCode> {
+) -> Result<LoadedDefects, RunError> {
     let Some(sources) = &loaded.policy.sources.defects else {
-        eprint(&format!(
-            "shipgate: the policy `{}` has no `sources.defects`; add the tracker (or `kind: file` with an export) first",
+        return Err(RunError::NotConfigured(format!(
+            "the policy `{}` has no `sources.defects`; add the tracker (or `kind: file` with an export) first",
             loaded.path.display()
-        ));
-        return Err(ExitCode::Usage);
+        )));
     };
     let options = GatherOptions {
         offline,
@@ -138,26 +127,5 @@ pub(crate) fn load_defects(
         now: Some(now),
     };
     let (state, _) = shipgate_evaluator::load_defects(sources, &loaded.base_dir, &options);
-    match state {
-        SourceState::Loaded(l) => Ok(l),
-        SourceState::Missing(p) => {
-            eprint(&format!(
-                "shipgate: {}\n  to fix: {}",
-                p.describe(),
-                p.remedy
-            ));
-            Err(ExitCode::Blocked)
-        }
-        SourceState::Unreadable(problems) => {
-            for p in problems {
-                eprint(&format!(
-                    "shipgate: {}\n  to fix: {}",
-                    p.describe(),
-                    p.remedy
-                ));
-            }
-            Err(ExitCode::EvidenceError)
-        }
-        SourceState::NotConfigured => Err(ExitCode::Usage),
-    }
+    RunError::evidence(state, "defects", Some(loaded))
 }

@@ -2,6 +2,7 @@
 
 mod backtest;
 mod check;
+pub(crate) mod error;
 mod explain;
 mod github;
 mod html;
@@ -16,6 +17,7 @@ mod validate;
 mod words;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use error::RunError;
 use shipgate_model::ExitCode;
 use std::path::PathBuf;
 
@@ -111,7 +113,9 @@ pub(crate) enum Command {
 }
 
 impl Command {
-    pub fn run(&self, global: &Global) -> ExitCode {
+    /// Runs the command: its answer's exit code, or why it could not give one (which knows its
+    /// own exit code).
+    pub fn run(&self, global: &Global) -> Result<ExitCode, RunError> {
         match self {
             Command::Check(args) => check::run(args, global),
             Command::Validate(args) => validate::run(args),
@@ -119,8 +123,9 @@ impl Command {
             Command::Init(args) => init::run(args),
             Command::Schema => {
                 let text = serde_json::to_string_pretty(&shipgate_policy::json_schema())
-                    .unwrap_or_default();
-                output::print_stdout(&format!("{text}\n"), shipgate_report::LogSyntax::Json)
+                    .map_err(|e| RunError::Internal(format!("failed to write the schema: {e}")))?;
+                output::print_stdout(&format!("{text}\n"), shipgate_report::LogSyntax::Json)?;
+                Ok(ExitCode::Ready)
             }
             Command::Inspect(cmd) => inspect::run(cmd, global),
             Command::Leakage(args) => leakage::run(args, global),

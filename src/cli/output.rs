@@ -15,7 +15,6 @@
 
 use super::ColorChoice;
 use shipgate_evaluator::Redactor;
-use shipgate_model::ExitCode;
 use shipgate_report::LogSyntax;
 use std::borrow::Cow;
 use std::io::{IsTerminal, Write};
@@ -64,25 +63,26 @@ fn shield(text: &str, syntax: LogSyntax) -> String {
 }
 
 /// Writes a report or listing in `syntax` to stdout.
-pub(crate) fn print_stdout(text: &str, syntax: LogSyntax) -> ExitCode {
+pub(crate) fn print_stdout(text: &str, syntax: LogSyntax) -> Result<(), StdoutError> {
     write_stdout(&shield(text, syntax))
 }
 
 /// Writes shipgate's own workflow commands (escaped by `shipgate_report::github_command`) to
 /// stdout, with secrets removed but the commands left working.
-pub(crate) fn print_commands(commands: &str) -> ExitCode {
+pub(crate) fn print_commands(commands: &str) -> Result<(), StdoutError> {
     write_stdout(&redact(commands))
 }
 
-fn write_stdout(text: &str) -> ExitCode {
+/// Stdout could not be written (other than a closed pipe).
+#[derive(Debug)]
+pub(crate) struct StdoutError(pub std::io::Error);
+
+fn write_stdout(text: &str) -> Result<(), StdoutError> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => ExitCode::Ready,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::Ready,
-        Err(e) => {
-            eprint(&format!("shipgate: failed to write to stdout: {e}"));
-            ExitCode::Internal
-        }
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(StdoutError(e)),
     }
 }
 

@@ -2,12 +2,13 @@
 //! reads them, and the baseline a later release is compared with.
 
 use super::Global;
-use super::output::{eprint, print_stdout, stdout_color};
+use super::error::RunError;
+use super::output::{print_stdout, stdout_color};
 use clap::{Args, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use shipgate_evaluator::TOOL_VERSION;
 use shipgate_evaluator::shipgate_perf::{
-    self, PerfError, PerfFormat, PerfRead, PromoteOptions, promote, render_snapshot,
+    self, PerfFormat, PerfRead, PromoteOptions, promote, render_snapshot,
 };
 use shipgate_model::ExitCode;
 use shipgate_report::{LogSyntax, PerfInspection, RenderOptions};
@@ -87,43 +88,30 @@ fn formats() -> impl clap::builder::TypedValueParser<Value = PerfFormat> {
     super::words::one_of(&PerfFormat::ALL, PerfFormat::as_str, PerfFormat::describe)
 }
 
-pub(crate) fn run(cmd: &PerfCommand) -> ExitCode {
+pub(crate) fn run(cmd: &PerfCommand) -> Result<ExitCode, RunError> {
     match cmd {
         PerfCommand::Baseline(BaselineCommand::Promote(args)) => promote_run(args),
     }
 }
 
-/// Reads a file, or prints why not and returns the exit code: 1 when there is nothing to
-/// read (no file, or a run that measured nothing), 4 when it cannot be read.
-fn read(path: &Path, format: PerfFormat) -> Result<PerfRead, ExitCode> {
+/// Reads a file, or says why not: nothing to read (no file, or a run that measured nothing) is
+/// missing evidence, anything else unreadable.
+fn read(path: &Path, format: PerfFormat) -> Result<PerfRead, RunError> {
     let display = path.display().to_string();
-    shipgate_perf::read_file(path, &display, format).map_err(|e| {
-        eprint(&format!("shipgate: {e}\n  to fix: {}", e.remedy()));
-        match &e {
-            PerfError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
-                ExitCode::Blocked
-            }
-            e if e.is_empty_run() => ExitCode::Blocked,
-            _ => ExitCode::EvidenceError,
-        }
-    })
+    Ok(shipgate_perf::read_file(path, &display, format)?)
 }
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn promote_run(args: &PromoteArgs) -> ExitCode {
+fn promote_run(args: &PromoteArgs) -> Result<ExitCode, RunError> {
     if args.format == PerfFormat::Baseline {
-        eprint(
-            "shipgate: `--format baseline` names a snapshot; promote the run it came from instead",
-        );
-        return ExitCode::Usage;
+        return Err(RunError::Usage(
+            "`--format baseline` names a snapshot; promote the run it came from instead".to_owned(),
+        ));
     }
-    let run = match read(&args.current, args.format) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+    let run = read(&args.current, args.format)?;
     let options = PromoteOptions {
         now: Some(
             args.now
@@ -141,30 +129,16 @@ fn promote_run(args: &PromoteArgs) -> ExitCode {
         force: args.force,
     };
     let format = run.evidence.provenance.format.clone();
-    let baseline = match promote(run, &options) {
-        Ok(b) => b,
-        Err(refusal) => {
-            eprint(&format!(
-                "shipgate: refusing to promote `{}`: {}",
-                args.current.display(),
-                refusal.message()
-            ));
-            return ExitCode::Blocked;
-        }
-    };
-    let text = match render_snapshot(&baseline, TOOL_VERSION) {
-        Ok(t) => t,
-        Err(e) => {
-            eprint(&format!(
-                "shipgate: failed to write the baseline as JSON: {e}"
-            ));
-            return ExitCode::Internal;
-        }
-    };
-    if let Err(message) = write_atomically(&args.out, &text) {
-        eprint(&format!("shipgate: {message}"));
-        return ExitCode::Internal;
-    }
+    let baseline = promote(run, &options).map_err(|refusal| {
+        RunError::Refused(format!(
+            "refusing to promote `{}`: {}",
+            args.current.display(),
+            refusal.message()
+        ))
+    })?;
+    let text = render_snapshot(&baseline, TOOL_VERSION)
+        .map_err(|e| RunError::Internal(format!("failed to write the baseline as JSON: {e}")))?;
+    write_atomically(&args.out, &text).map_err(RunError::Internal)?;
     let sampled = baseline
         .metrics
         .values()
@@ -188,7 +162,8 @@ fn promote_run(args: &PromoteArgs) -> ExitCode {
     if p.forced {
         summary.push_str("; FORCED past the run's failed thresholds");
     }
-    print_stdout(&format!("{summary}\n"), LogSyntax::Text)
+    print_stdout(&format!("{summary}\n"), LogSyntax::Text)?;
+    Ok(ExitCode::Ready)
 }
 
 /// Writes to a temporary name and renames, so the gate never reads half a baseline.
@@ -209,11 +184,8 @@ fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
         .map_err(|e| format!("failed to write `{}`: {e}", path.display()))
 }
 
-pub(crate) fn inspect(args: &InspectPerfArgs, global: &Global) -> ExitCode {
-    let read = match read(&args.path, args.input_format) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
+pub(crate) fn inspect(args: &InspectPerfArgs, global: &Global) -> Result<ExitCode, RunError> {
+    let read = read(&args.path, args.input_format)?;
     let display = args.path.display().to_string();
     let inspection = PerfInspection {
         path: &display,
@@ -222,13 +194,8 @@ pub(crate) fn inspect(args: &InspectPerfArgs, global: &Global) -> ExitCode {
         evidence: &read.evidence,
     };
     let text = match args.format {
-        PerfOutput::Json => match shipgate_report::render_perf_inspection_json(&inspection) {
-            Ok(t) => t,
-            Err(e) => {
-                eprint(&format!("shipgate: failed to render: {e}"));
-                return ExitCode::Internal;
-            }
-        },
+        PerfOutput::Json => shipgate_report::render_perf_inspection_json(&inspection)
+            .map_err(|e| RunError::Internal(format!("failed to render: {e}")))?,
         PerfOutput::Human => shipgate_report::render_perf_inspection_human(
             &inspection,
             &RenderOptions {
@@ -240,5 +207,6 @@ pub(crate) fn inspect(args: &InspectPerfArgs, global: &Global) -> ExitCode {
         PerfOutput::Json => LogSyntax::Json,
         PerfOutput::Human => LogSyntax::Text,
     };
-    print_stdout(&text, syntax)
+    print_stdout(&text, syntax)?;
+    Ok(ExitCode::Ready)
 }

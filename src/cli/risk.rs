@@ -6,12 +6,13 @@
 //! `--base`), 3 on an invalid policy and 4 when evidence they read cannot be read (the report is
 //! still printed for `risk`, with the factors it feeds shown as missing).
 
+use super::error::{Absence, RunError};
 use super::output::{env_lookup, eprint, print_stdout, stdout_color};
 use super::{Global, PolicyArg};
 use clap::{Args, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use shipgate_evaluator::{GatherOptions, LoadedPolicy, Resolver};
-use shipgate_model::{EvidenceSet, ExitCode, SourceState};
+use shipgate_model::{EvidenceProblem, EvidenceSet, ExitCode, SourceState};
 use shipgate_policy::DurationSpec;
 use shipgate_report::{LogSyntax, PlanIds, RenderOptions};
 use shipgate_risk::Candidate;
@@ -123,7 +124,7 @@ pub(crate) enum IdsArg {
     Surefire,
 }
 
-pub(crate) fn run(args: &RiskArgs, global: &Global) -> ExitCode {
+pub(crate) fn run(args: &RiskArgs, global: &Global) -> Result<ExitCode, RunError> {
     match &args.command {
         Some(RiskCommand::Plan(plan)) => run_plan(plan),
         None => run_report(&args.report, global),
@@ -131,20 +132,23 @@ pub(crate) fn run(args: &RiskArgs, global: &Global) -> ExitCode {
 }
 
 /// The policy, refusing one that names no area.
-fn load(policy: &PolicyArg) -> Result<LoadedPolicy, ExitCode> {
+fn load(policy: &PolicyArg) -> Result<LoadedPolicy, RunError> {
     let loaded = super::validate::load(policy)?;
     if loaded.policy.risk_model().is_empty() {
-        eprint(&format!(
-            "shipgate: the policy `{}` names no risk area; add `risk.areas` (each with `revenue_impact`, `files`, `tests` and `defects`) or `risk.critical_paths` (see docs/risk.md)",
+        return Err(RunError::NotConfigured(format!(
+            "the policy `{}` names no risk area; add `risk.areas` (each with `revenue_impact`, `files`, `tests` and `defects`) or `risk.critical_paths` (see docs/risk.md)",
             loaded.path.display()
-        ));
-        return Err(ExitCode::Usage);
+        )));
     }
     Ok(loaded)
 }
 
-/// Gathers the evidence the report reads, and says on stderr what could not be read.
-fn gather(loaded: &LoadedPolicy, when: &WhenArgs, now: Timestamp) -> (EvidenceSet, bool) {
+/// Gathers the evidence the report reads, with every problem of what could not be read.
+fn gather(
+    loaded: &LoadedPolicy,
+    when: &WhenArgs,
+    now: Timestamp,
+) -> (EvidenceSet, Vec<EvidenceProblem>) {
     let options = GatherOptions {
         offline: when.offline,
         env: &env_lookup,
@@ -152,22 +156,11 @@ fn gather(loaded: &LoadedPolicy, when: &WhenArgs, now: Timestamp) -> (EvidenceSe
     };
     let evidence =
         shipgate_evaluator::gather_with(loaded, &Resolver::live(&loaded.base_dir, false), &options);
-    let mut unreadable = false;
-    let say = |problems: &[shipgate_model::EvidenceProblem]| {
-        for p in problems {
-            eprint(&format!(
-                "shipgate: {}: {}\n  to fix: {}",
-                p.source,
-                p.describe(),
-                p.remedy
-            ));
-        }
-    };
+    let mut unreadable = Vec::new();
     macro_rules! check {
         ($state:expr) => {
             if let SourceState::Unreadable(p) = $state {
-                say(p);
-                unreadable = true;
+                unreadable.extend(p.iter().cloned());
             }
         };
     }
@@ -179,18 +172,28 @@ fn gather(loaded: &LoadedPolicy, when: &WhenArgs, now: Timestamp) -> (EvidenceSe
     (evidence, unreadable)
 }
 
+/// Says on stderr what could not be read, each problem under its source's name.
+fn say_unreadable(problems: &[EvidenceProblem]) {
+    for p in problems {
+        eprint(&format!(
+            "shipgate: {}: {}\n  to fix: {}",
+            p.source,
+            p.describe(),
+            p.remedy
+        ));
+    }
+}
+
 fn now_of(when: &WhenArgs) -> Timestamp {
     when.now
         .map_or_else(Timestamp::now, shipgate_model::Instant::timestamp)
 }
 
-fn run_report(args: &ReportArgs, global: &Global) -> ExitCode {
-    let loaded = match load(&args.policy) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+fn run_report(args: &ReportArgs, global: &Global) -> Result<ExitCode, RunError> {
+    let loaded = load(&args.policy)?;
     let now = now_of(&args.when);
     let (evidence, unreadable) = gather(&loaded, &args.when, now);
+    say_unreadable(&unreadable);
     let report = shipgate_policy::risk_report(&loaded.policy, &evidence, now, None);
     let (text, syntax) = match args.format {
         RiskFormat::Human => (
@@ -206,64 +209,59 @@ fn run_report(args: &ReportArgs, global: &Global) -> ExitCode {
             shipgate_report::render_risk_markdown(&report),
             LogSyntax::Text,
         ),
-        RiskFormat::Json => match shipgate_report::render_risk_json(&report) {
-            Ok(t) => (t, LogSyntax::Json),
-            Err(e) => {
-                eprint(&format!("shipgate: {e}"));
-                return ExitCode::Internal;
-            }
-        },
+        RiskFormat::Json => (
+            shipgate_report::render_risk_json(&report)
+                .map_err(|e| RunError::Internal(e.to_string()))?,
+            LogSyntax::Json,
+        ),
     };
-    let printed = print_stdout(&text, syntax);
-    if unreadable {
-        ExitCode::EvidenceError
+    print_stdout(&text, syntax)?;
+    // The answer itself, like a gate's verdict: the report shows the areas without what could
+    // not be read, and the code says it is incomplete.
+    if unreadable.is_empty() {
+        Ok(ExitCode::Ready)
     } else {
-        printed
+        Ok(ExitCode::EvidenceError)
     }
 }
 
-fn run_plan(args: &PlanArgs) -> ExitCode {
-    let loaded = match load(&args.policy) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
+fn run_plan(args: &PlanArgs) -> Result<ExitCode, RunError> {
+    let loaded = load(&args.policy)?;
     let now = now_of(&args.when);
     let changed = match &args.base {
         None => None,
         Some(reference) => match shipgate_evaluator::changed_files(&loaded.base_dir, reference) {
             Ok(files) => Some(files),
             Err(why) => {
-                eprint(&format!(
-                    "shipgate: failed to find the files changed since `{reference}`: {why}\n  to fix: give a ref git knows in this checkout (fetch it first: `git fetch origin main`), and fetch the whole history (`fetch-depth: 0`)"
-                ));
-                return ExitCode::Usage;
+                return Err(RunError::Usage(format!(
+                    "failed to find the files changed since `{reference}`: {why}\n  to fix: give a ref git knows in this checkout (fetch it first: `git fetch origin main`), and fetch the whole history (`fetch-depth: 0`)"
+                )));
             }
         },
     };
     let (evidence, unreadable) = gather(&loaded, &args.when, now);
-    if unreadable {
+    if !unreadable.is_empty() {
         // A plan made without evidence it was told to read could drop the wrong tests.
-        return ExitCode::EvidenceError;
+        return Err(RunError::Evidence(
+            unreadable
+                .into_iter()
+                .map(|p| (Absence::Unreadable, p))
+                .collect(),
+        ));
     }
     let report = shipgate_policy::risk_report(&loaded.policy, &evidence, now, changed.as_deref());
-    let inventory = match shipgate_evaluator::test_inventory(&loaded) {
-        Ok(i) => i,
-        Err(problems) => {
-            for p in problems {
-                eprint(&format!(
-                    "shipgate: {}\n  to fix: {}",
-                    p.describe(),
-                    p.remedy
-                ));
-            }
-            return ExitCode::EvidenceError;
-        }
-    };
+    let inventory = shipgate_evaluator::test_inventory(&loaded).map_err(|problems| {
+        RunError::Evidence(
+            problems
+                .into_iter()
+                .map(|p| (Absence::Unreadable, p))
+                .collect(),
+        )
+    })?;
     if inventory.tests.is_empty() {
-        eprint(
-            "shipgate: no test to plan: neither `sources.tests.junit` nor `sources.tests.history` holds a JUnit report of a run\n  to fix: point them at the reports of the last full run (durations are read from their `time` attributes)",
-        );
-        return ExitCode::EvidenceError;
+        return Err(RunError::Unusable(
+            "no test to plan: neither `sources.tests.junit` nor `sources.tests.history` holds a JUnit report of a run\n  to fix: point them at the reports of the last full run (durations are read from their `time` attributes)".to_owned(),
+        ));
     }
     let model = loaded.policy.risk_model();
     let history = evidence.history.loaded();
@@ -310,13 +308,8 @@ fn run_plan(args: &PlanArgs) -> ExitCode {
             }
         })
         .collect();
-    let plan = match shipgate_risk::plan(candidates, args.budget.get().as_secs_f64()) {
-        Ok(p) => p,
-        Err(e) => {
-            eprint(&format!("shipgate: {e}\n  to fix: {}", e.remedy()));
-            return ExitCode::EvidenceError;
-        }
-    };
+    let plan = shipgate_risk::plan(candidates, args.budget.get().as_secs_f64())
+        .map_err(|e| RunError::Unusable(format!("{e}\n  to fix: {}", e.remedy())))?;
     if plan.over_budget {
         eprint(&format!(
             "shipgate: the critical-path tests alone take {:.1} s, more than the budget of {:.1} s: they are all kept (critical paths are never skipped), and every other test is dropped",
@@ -330,13 +323,11 @@ fn run_plan(args: &PlanArgs) -> ExitCode {
         ));
     }
     match args.format {
-        PlanFormat::Json => match shipgate_report::render_plan_json(&plan) {
-            Ok(t) => print_stdout(&t, LogSyntax::Json),
-            Err(e) => {
-                eprint(&format!("shipgate: {e}"));
-                ExitCode::Internal
-            }
-        },
+        PlanFormat::Json => {
+            let text = shipgate_report::render_plan_json(&plan)
+                .map_err(|e| RunError::Internal(e.to_string()))?;
+            print_stdout(&text, LogSyntax::Json)?;
+        }
         PlanFormat::Text => {
             let ids = match args.ids {
                 IdsArg::Junit => PlanIds::Qualified,
@@ -355,7 +346,8 @@ fn run_plan(args: &PlanArgs) -> ExitCode {
                     }
                 ));
             }
-            print_stdout(&text, LogSyntax::Text)
+            print_stdout(&text, LogSyntax::Text)?;
         }
     }
+    Ok(ExitCode::Ready)
 }

@@ -10,11 +10,10 @@
 //! scenario, what changed and what the gate printed. `cargo test --test fail_closed --
 //! --nocapture` also prints the count of variants per mutation and scenario.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::panic,
-    clippy::print_stdout
+    reason = "test code: a failed unwrap, expect or assertion is a failed test, and the counts are printed on request"
 )]
 
 #[path = "../common/mod.rs"]

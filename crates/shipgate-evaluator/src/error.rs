@@ -84,4 +84,24 @@ pub enum EvaluatorError {
         /// Each file that differs, is missing or is unlisted.
         problems: Vec<String>,
     },
+    /// A replay at the recorded time decided otherwise than the record says it did.
+    #[error(
+        "the record does not reproduce its own decision: it recorded {recorded_decision} (exit {recorded_exit}), the replay decides {replayed_decision} (exit {replayed_exit}):\n  {}\n  the release record cannot be trusted; restore it from where it was archived{}",
+        differences.join("\n  "),
+        other_version.as_ref().map_or_else(String::new, |v| format!(", or replay it with shipgate {v}, which recorded it"))
+    )]
+    ReplayNotReproduced {
+        /// `ready` or `blocked`, as recorded.
+        recorded_decision: &'static str,
+        /// The recorded exit code.
+        recorded_exit: u8,
+        /// `ready` or `blocked`, as replayed.
+        replayed_decision: &'static str,
+        /// The replay's exit code.
+        replayed_exit: u8,
+        /// Where the reports differ, one line each.
+        differences: Vec<String>,
+        /// The version of shipgate that recorded it, when it is not this one.
+        other_version: Option<String>,
+    },
 }

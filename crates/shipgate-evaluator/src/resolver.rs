@@ -7,8 +7,10 @@
 //! resolver remembers what it answered, so that `--report-dir` can store exactly the inputs the
 //! decision was made on, and a replay can answer the same questions from the record.
 
-use crate::record::{GlobEntry, Lookup, Snapshot, stored_path};
-use crate::record_guard::RecordFinder;
+use crate::record::{
+    Failure, Fetched, FetchedContent, GlobEntry, Journal, Lookup, RecordFinder, Snapshot,
+    stored_path,
+};
 use shipgate_model::Report;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
@@ -50,58 +52,6 @@ pub struct FetchedCopy {
     pub file_name: String,
     /// The bytes.
     pub bytes: Vec<u8>,
-}
-
-/// What one source fetched, for the record.
-#[derive(Debug)]
-pub(crate) struct Fetched {
-    /// The source (`defects`).
-    pub source: String,
-    /// Where it was fetched from.
-    pub origin: String,
-    /// The file name to store it under (`defects.json`).
-    pub file_name: String,
-    /// Its bytes.
-    pub content: FetchedContent,
-}
-
-/// Where a fetched copy's bytes are.
-#[derive(Debug)]
-pub(crate) enum FetchedContent {
-    /// Fetched by this run.
-    Bytes(Vec<u8>),
-    /// Stored in the release record being replayed, with the hash and size its manifest gives.
-    Stored {
-        /// The stored copy.
-        path: PathBuf,
-        /// Hex SHA-256.
-        sha256: String,
-        /// Size in bytes.
-        bytes: u64,
-    },
-}
-
-/// Why a located file has no bytes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Failure {
-    /// It did not exist.
-    NotFound,
-    /// It could not be read; the error as shown.
-    Unreadable(String),
-}
-
-/// What the resolver answered during one evaluation.
-#[derive(Debug, Default)]
-pub(crate) struct Journal {
-    /// Each glob expansion, in the order asked.
-    pub globs: Vec<GlobEntry>,
-    /// (source, shown) → where the bytes were.
-    pub located: BTreeMap<(String, String), PathBuf>,
-    /// (source, shown) → why a located file could not be read, as its reader said.
-    pub failures: BTreeMap<(String, String), Failure>,
-    /// What fetched sources fetched (at replay: what the record stored of it, carried over so
-    /// that a replay recorded again stores it as fetched again).
-    pub fetched: Vec<Fetched>,
 }
 
 enum Mode {
@@ -476,7 +426,6 @@ impl Resolver {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
     #[test]

@@ -426,7 +426,6 @@ fn join_defects(releases: &mut [BacktestRelease], defects: &[Defect]) -> Vec<Unm
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn policy(text: &str) -> Policy {

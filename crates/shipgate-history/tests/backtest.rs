@@ -1,7 +1,11 @@
 //! The backtest on records made by the evaluator itself, and every way it could call a release
 //! "ready" that it could not replay.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 use jiff::Timestamp;
 use shipgate_evaluator::{GatherOptions, Resolver, load_policy, run_with, write_record};

@@ -300,7 +300,6 @@ fn base64(bytes: &[u8], alphabet: &[u8; 64]) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     const TOKEN: &str = "tok/5e1f+0c9d=never";

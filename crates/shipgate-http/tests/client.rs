@@ -1,7 +1,10 @@
 //! The client against a local server (wiremock): retries, Retry-After, timeouts, the status codes
 //! a user must understand, and answers that are not JSON.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 use serde_json::json;
 use shipgate_http::{Auth, Client, ClientOptions, Credential, HttpError, Secret};

@@ -2,7 +2,10 @@
 //! anywhere (top level, nested, in a map, a flattened struct, a skipped value, spelled with an
 //! escape), and in a form a key the form does not have.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::panic,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 use proptest::prelude::*;
 use serde::Deserialize;

@@ -24,13 +24,12 @@
 //! peak RSS from `/usr/bin/time` (Debian's `time` package) when it is installed.
 //! It prints a table; nothing here is a timed assertion.
 
-#![allow(
-    missing_docs,
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::panic,
     clippy::print_stdout,
-    clippy::print_stderr
+    clippy::print_stderr,
+    reason = "a benchmark: it prints its table, and a failed unwrap is a failed run"
 )]
 
 use quick_xml::Reader;

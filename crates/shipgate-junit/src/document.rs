@@ -1338,7 +1338,7 @@ pub(crate) fn retains(
         return true;
     }
     if retention.defect_references
-        && (has_defect_refs || shipgate_model::tests::may_name_a_defect(classname, name))
+        && (has_defect_refs || shipgate_model::test_evidence::may_name_a_defect(classname, name))
     {
         return true;
     }
@@ -1391,7 +1391,6 @@ fn identity_key(suite: u64, name: u64) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use shipgate_model::TestPattern;
 

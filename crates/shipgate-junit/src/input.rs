@@ -11,7 +11,6 @@
 use encoding_rs::{CoderResult, Decoder, Encoding, UTF_8, UTF_16BE, UTF_16LE};
 use quick_xml::Reader;
 use quick_xml::events::Event;
-use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::io::{self, BufRead, Read};
 
@@ -77,54 +76,6 @@ pub(crate) fn decode_all(bytes: &[u8], charset: Charset) -> Cow<'_, [u8]> {
             Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
             Cow::Owned(s) => Cow::Owned(s.into_bytes()),
         },
-    }
-}
-
-/// Lowercase hex SHA-256 of a byte slice.
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-fn hex(digest: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(digest.len() * 2);
-    for b in digest {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0xF)]));
-    }
-    s
-}
-
-/// Hashes and counts every byte read through it, so a streamed file is hashed in the same pass
-/// that parses it.
-pub(crate) struct HashingReader<R> {
-    inner: R,
-    hasher: Sha256,
-    bytes: u64,
-}
-
-impl<R: Read> HashingReader<R> {
-    pub fn new(inner: R) -> Self {
-        Self {
-            inner,
-            hasher: Sha256::new(),
-            bytes: 0,
-        }
-    }
-
-    /// Reads whatever the parser left unread, then returns the hex digest and the size.
-    pub fn finish(mut self) -> io::Result<(String, u64)> {
-        io::copy(&mut self, &mut io::sink())?;
-        Ok((hex(&self.hasher.finalize()), self.bytes))
-    }
-}
-
-impl<R: Read> Read for HashingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes += n as u64;
-        Ok(n)
     }
 }
 
@@ -341,7 +292,6 @@ impl<R: BufRead> EventSource for StreamSource<R> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -409,20 +359,5 @@ mod tests {
             .read_to_end(&mut streamed)
             .unwrap();
         assert_eq!(streamed, "<a>\u{FFFD} ok</a>".as_bytes());
-    }
-
-    #[test]
-    fn hashing_reader_hashes_everything() {
-        let data = vec![7u8; 100_000];
-        let mut r = HashingReader::new(&data[..]);
-        let mut first = [0u8; 10];
-        r.read_exact(&mut first).unwrap();
-        let (digest, bytes) = r.finish().unwrap();
-        assert_eq!(bytes, 100_000);
-        assert_eq!(digest, sha256_hex(&data));
-        assert_eq!(
-            sha256_hex(b""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
     }
 }

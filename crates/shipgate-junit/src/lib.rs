@@ -69,12 +69,10 @@ pub use history::{
 
 use document::{Failure, FailureKind, Parsed, Scanner, prolog_declaration};
 use identity::DedupKey;
-use input::{
-    Charset, HashingReader, SliceSource, StreamSource, Utf8Stream, decode_all, sha256_hex,
-    sniff_charset,
-};
+use input::{Charset, SliceSource, StreamSource, Utf8Stream, decode_all, sniff_charset};
 use position::LineColumn;
 use rayon::prelude::*;
+use shipgate_model::{HashingReader, sha256_hex};
 use shipgate_model::{TestEvidence, TestRetention};
 use std::collections::HashSet;
 use std::fs::File;
@@ -497,7 +495,7 @@ impl Worker {
             }
         };
         // Whatever the parser left unread is read now, so the digest covers the whole file.
-        let (sha256, bytes) = hashing.finish()?;
+        let (sha256, bytes) = hashing.finish_all()?;
         let digest = FileDigest {
             path: shown.to_owned(),
             sha256,
@@ -631,7 +629,6 @@ fn to_error(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     /// Streaming is used only for files over [`IN_MEMORY_LIMIT`]; run every corpus file through

@@ -79,7 +79,6 @@ fn finish(counter: &Counter, skipped_bom: bool) -> LineColumn {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -113,7 +113,6 @@ pub(crate) fn lowercase_first(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

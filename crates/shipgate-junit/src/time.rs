@@ -91,7 +91,6 @@ pub(crate) fn parse_timestamp(raw: &str) -> Option<SuiteTime> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -187,7 +187,6 @@ impl DeploymentApprovals {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn approvals() -> DeploymentApprovals {

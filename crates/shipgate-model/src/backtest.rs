@@ -203,7 +203,6 @@ impl BacktestReport {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -6,7 +6,7 @@ use crate::history::RunHistory;
 use crate::perf::PerfEvidence;
 use crate::quarantine::Quarantine;
 use crate::risk::{ChurnEvidence, ComplexityEvidence};
-use crate::tests::TestEvidence;
+use crate::test_evidence::TestEvidence;
 use crate::uat::UatEvidence;
 use serde::{Deserialize, Serialize};
 

@@ -11,7 +11,7 @@
 //! least `min_flips` times across the runs, in run order. The policy decides `min_flips`;
 //! [`RunHistory::flaky`] applies it.
 
-use crate::tests::TestCounts;
+use crate::test_evidence::TestCounts;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;

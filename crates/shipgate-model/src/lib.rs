@@ -1,11 +1,12 @@
 //! Pure data shared by every shipgate crate.
 //!
-//! This crate holds the vocabulary of the gate: the evidence adapters produce ([`tests`],
+//! This crate holds the vocabulary of the gate: the evidence adapters produce ([`test_evidence`],
 //! [`defects`], [`perf`], [`history`], [`quarantine`], [`uat`], [`approvals`], [`evidence`]),
 //! the findings the policy engine produces ([`verdict`]), the JSON report that is the release's
 //! audit record ([`report`]), the test-name patterns of critical paths ([`pattern`]), the complexity and churn evidence
 //! of risk areas ([`risk`]), the one
-//! reader of dates and times every other crate uses ([`instant`]), the public exit-code table
+//! reader of dates and times every other crate uses ([`instant`]), the one SHA-256 of every
+//! input's provenance ([`digest`]), the public exit-code table
 //! ([`exit`]) and why a value was refused ([`error`]).
 //!
 //! It is also the one home of the words the crates share, each defined once with its serde name
@@ -40,6 +41,7 @@
 pub mod approvals;
 pub mod backtest;
 pub mod defects;
+pub mod digest;
 pub mod error;
 pub mod evidence;
 pub mod exit;
@@ -51,7 +53,7 @@ pub mod provenance;
 pub mod quarantine;
 pub mod report;
 pub mod risk;
-pub mod tests;
+pub mod test_evidence;
 pub mod trackers;
 pub mod uat;
 pub mod verdict;
@@ -64,6 +66,7 @@ pub use defects::{
     Defect, DefectEvidence, DefectLink, DefectStatus, LeakageReport, LeakageRow, NotADefect,
     NotADefectBy, Origin, Severity,
 };
+pub use digest::{HashingReader, sha256_hex};
 pub use error::ModelError;
 pub use evidence::{EvidenceProblem, EvidenceSet, InputRecord, PerfRuns, SourceId, SourceState};
 pub use exit::ExitCode;
@@ -83,7 +86,7 @@ pub use report::Report;
 pub use risk::{
     ChurnCommit, ChurnEvidence, ComplexityEvidence, ComplexityTool, FileChange, FunctionComplexity,
 };
-pub use tests::{
+pub use test_evidence::{
     RepeatedGroup, RepeatedTests, RetryMode, SuiteError, SuiteErrorKind, TestCounts, TestEvidence,
     TestFile, TestOutcome, TestRecord, TestRetention,
 };

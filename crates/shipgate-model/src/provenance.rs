@@ -8,7 +8,7 @@
 
 use crate::approvals::DeploymentApprovals;
 use crate::perf::PerfEvidence;
-use crate::tests::TestEvidence;
+use crate::test_evidence::TestEvidence;
 use crate::uat::UatEvidence;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,7 @@
 
 use crate::exit::ExitCode;
 use crate::perf::PerfUnit;
-use crate::tests::TestCounts;
+use crate::test_evidence::TestCounts;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};

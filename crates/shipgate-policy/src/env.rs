@@ -139,7 +139,6 @@ fn is_var_name(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn env(name: &str) -> Option<String> {

@@ -65,7 +65,7 @@ mod validator;
 mod values;
 
 pub use catalog::CheckInfo;
-pub use checks::{CHECKS, CheckKind, Needs, catalog, explain};
+pub use checks::{CHECKS, CheckKind, Needs, catalog, explain, nearest_id};
 pub use defects::{
     CriticalPathDefects, DEFAULT_WINDOW, DefectSources, DefectsSection, LeakageSection, MaxOpen,
     OriginMapping, SeverityMapping, SeverityValues, TraceabilitySection,
@@ -87,10 +87,11 @@ pub use raw::{
     CheckSettings, CriticalPath, CriticalPathsSection, ExcludedTests, FlakySection, RawChecks,
     RawPolicy, RawRelease, RegressionSection, RepeatedRuns, Risk, Sources, TestSources, Waiver,
 };
-pub use risk::{
-    Area, ChurnFrom, ChurnSource, ComplexityFormat, ComplexitySource, FactorNumbers, RevenueImpact,
-    RiskArea, RiskCoverageSection, RiskLevelSetting, RiskModel,
+pub use raw::{
+    ChurnFrom, ChurnSource, ComplexityFormat, ComplexitySource, FactorNumbers, RevenueImpact,
+    RiskArea, RiskCoverageSection, RiskLevelSetting,
 };
+pub use risk::{Area, RiskModel};
 pub use shipgate_yaml::Problem;
 pub use starter::{Profile, starter_policy};
 pub use uat::{GITHUB_API_URL, GithubApprovals, RoleApprovers, UatSection, UatSources};

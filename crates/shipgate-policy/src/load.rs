@@ -111,7 +111,7 @@ impl Policy {
             },
             waivers: raw.waivers.clone(),
             checks,
-            leakage_window: crate::checks::leakage::window_of(raw),
+            leakage_window: raw.leakage_window(),
             history_runs: flaky
                 .and_then(|f| f.history_runs)
                 .unwrap_or(DEFAULT_HISTORY_RUNS)
@@ -321,7 +321,7 @@ impl Validator<'_> {
                 } else {
                     format!("the waiver names `{}`, which is not a check id", w.check)
                 };
-                if let Some(best) = closest(&w.check, &known) {
+                if let Some(best) = shipgate_json::did_you_mean(&w.check, &known) {
                     message.push_str(&format!("; did you mean `{best}`?"));
                 } else if !known.is_empty() {
                     message.push_str(&format!(
@@ -339,18 +339,8 @@ impl Validator<'_> {
     }
 }
 
-fn closest<'a>(given: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (*c, strsim::jaro_winkler(given, c)))
-        .filter(|(_, s)| *s >= 0.85)
-        .max_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(c, _)| c)
-}
-
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::starter::{Profile, starter_policy};
     use crate::values::Percent;

@@ -263,7 +263,6 @@ impl JsonSchema for Alpha {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

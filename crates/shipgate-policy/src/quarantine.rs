@@ -81,7 +81,6 @@ pub fn parse_quarantine(text: &str, path: &str) -> Result<Quarantine, Vec<Proble
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
 
     const GOOD: &str = "\

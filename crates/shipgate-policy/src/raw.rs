@@ -12,12 +12,12 @@ use crate::defects::{
 };
 use crate::performance::{PerformanceSection, PerformanceSources};
 use crate::provenance::ProvenanceSection;
-use crate::risk::{ChurnSource, ComplexitySource, FactorNumbers, RiskArea, RiskCoverageSection};
 use crate::uat::{UatSection, UatSources};
 use crate::values::{DurationSpec, Expiry, OptionalText, Pattern, Percent, TimeZoneName};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use shipgate_model::{Level, OnMissing, RetryMode};
+use shipgate_risk::{Factor, RiskLevel};
 use std::collections::BTreeMap;
 
 /// A release readiness policy, as written.
@@ -42,6 +42,20 @@ pub struct RawPolicy {
     /// Accepted risks: a valid waiver turns a failing check into `waived`.
     #[serde(default)]
     pub waivers: Vec<Waiver>,
+}
+
+impl RawPolicy {
+    /// The leakage window: `checks.leakage.window`, else 90 days. The other defect checks and
+    /// the risk factors take it when they name no window of their own. Here, beside the
+    /// document, so that the risk model and the checks read it without reaching into each
+    /// other.
+    pub(crate) fn leakage_window(&self) -> std::time::Duration {
+        self.checks
+            .leakage
+            .as_ref()
+            .and_then(|l| l.window)
+            .map_or(crate::defects::DEFAULT_WINDOW, |w| w.get())
+    }
 }
 
 /// The release being gated, as written.
@@ -320,6 +334,203 @@ impl CheckSettings {
         Self {
             level: level.unwrap_or_default(),
             on_missing: on_missing.unwrap_or_default(),
+        }
+    }
+}
+
+// Risk areas and the sources of their factors (`risk.areas`, `sources.complexity`,
+// `sources.churn`, `checks.risk`), as written; `risk.rs` builds the validated model from them.
+
+/// One risk area: a part of the product, what a failure in it costs, its code and its tests.
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskArea {
+    /// What a failure here costs: `none`, `low`, `medium`, `high` or `critical` (see
+    /// docs/risk.md for the scale). Not written: the factor is shown as missing and scored at
+    /// its worst.
+    pub revenue_impact: Option<RevenueImpact>,
+    /// Globs of the area's source files, relative to the policy file's folder (`src/payments/**`,
+    /// `../app/payments/*.py`): `*` within a folder, `**` across folders. Complexity and churn
+    /// are counted over them.
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// The area's tests: patterns over `classname.name`, as `risk.critical_paths` takes them.
+    #[serde(default)]
+    pub tests: Vec<Pattern>,
+    /// Whether `tests` and `exclude` match without regard to case (default `false`).
+    pub ignore_case: Option<bool>,
+    /// Tests the patterns match that are not in this area, each with why.
+    #[serde(default)]
+    pub exclude: Vec<ExcludedTests>,
+    /// The area's defects in the tracker, by component or label.
+    pub defects: Option<CriticalPathDefects>,
+    /// A critical area's tests are never skipped and never quarantined: it is also a critical
+    /// path, checked by `critical-paths.passed` (default `false`).
+    pub critical: Option<bool>,
+    /// Where the area's tests live (`tests/test_payment.py`, `src/test/java/com/acme/pay/`):
+    /// the coverage-gap map says a missing regression test belongs there. Default: the first
+    /// test pattern.
+    pub test_location: Option<String>,
+}
+
+/// What a failure in an area costs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RevenueImpact {
+    /// No revenue depends on it (internal tooling).
+    None,
+    /// Cosmetic or internal: an annoyance, no lost sale.
+    Low,
+    /// Indirect: customers notice and some leave (notifications, reports, search).
+    Medium,
+    /// Direct: some customers cannot pay or are charged wrongly (refunds, a payment method).
+    High,
+    /// Revenue stops, or money or data is lost or exposed (checkout, login, the ledger).
+    Critical,
+}
+
+impl RevenueImpact {
+    /// The level on the scale: `none` 0 … `critical` 4.
+    pub fn level(self) -> u8 {
+        match self {
+            RevenueImpact::None => 0,
+            RevenueImpact::Low => 1,
+            RevenueImpact::Medium => 2,
+            RevenueImpact::High => 3,
+            RevenueImpact::Critical => 4,
+        }
+    }
+
+    /// The name as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevenueImpact::None => "none",
+            RevenueImpact::Low => "low",
+            RevenueImpact::Medium => "medium",
+            RevenueImpact::High => "high",
+            RevenueImpact::Critical => "critical",
+        }
+    }
+}
+
+/// A number per factor (`risk.weights`, `risk.half_at`).
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FactorNumbers {
+    /// Revenue impact.
+    pub revenue_impact: Option<f64>,
+    /// Defect frequency (the tracker).
+    pub defect_frequency: Option<f64>,
+    /// Failure history (earlier test runs).
+    pub failure_history: Option<f64>,
+    /// Code complexity.
+    pub complexity: Option<f64>,
+    /// Churn.
+    pub churn: Option<f64>,
+}
+
+impl FactorNumbers {
+    pub(crate) fn entries(&self) -> [(Factor, Option<f64>); 5] {
+        [
+            (Factor::RevenueImpact, self.revenue_impact),
+            (Factor::DefectFrequency, self.defect_frequency),
+            (Factor::FailureHistory, self.failure_history),
+            (Factor::Complexity, self.complexity),
+            (Factor::Churn, self.churn),
+        ]
+    }
+}
+
+/// A complexity report (`sources.complexity[]`).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComplexitySource {
+    /// `lizard` (`lizard --csv`, any of its languages) or `radon` (`radon cc --json`, Python).
+    pub format: ComplexityFormat,
+    /// The report, relative to the policy file's folder.
+    pub path: String,
+    /// The folder the tool ran in, relative to the policy file's folder (default: the policy's
+    /// folder): the report's file paths are read from there.
+    pub root: Option<String>,
+}
+
+/// The complexity report formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ComplexityFormat {
+    /// `lizard --csv` (with or without `-V`).
+    Lizard,
+    /// `radon cc --json`.
+    Radon,
+}
+
+impl ComplexityFormat {
+    /// The name as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComplexityFormat::Lizard => "lizard",
+            ComplexityFormat::Radon => "radon",
+        }
+    }
+}
+
+/// Where churn comes from (`sources.churn`).
+#[derive(Clone, Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChurnSource {
+    /// `git`: the history of the repository the policy file is in, read with the git command
+    /// line.
+    pub from: ChurnFrom,
+    /// How far back commits are counted (default: `risk.window`, else the leakage window, else
+    /// `90d`).
+    pub window: Option<DurationSpec>,
+}
+
+/// Where churn is read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ChurnFrom {
+    /// The git command line.
+    Git,
+}
+
+/// `risk.coverage`, configured under `checks.risk`.
+#[derive(Clone, Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskCoverageSection {
+    /// Areas whose risk level is at or above this (`low`, `medium`, `high`, `critical`) are
+    /// checked; critical areas always are.
+    pub min_level: Option<RiskLevelSetting>,
+    /// The fewest executed tests each checked area needs (default 1, at least 1).
+    pub min_tests: Option<u64>,
+    /// `error` (default) or `warn`.
+    pub level: Option<Level>,
+    /// `fail` (default) or `warn` when the tests, the defects or a configured complexity or
+    /// churn source is missing or unreadable.
+    pub on_missing: Option<OnMissing>,
+}
+
+/// A risk level, as written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RiskLevelSetting {
+    /// Score 0 or more: every area.
+    Low,
+    /// Score 25 or more.
+    Medium,
+    /// Score 50 or more.
+    High,
+    /// Score 75 or more.
+    Critical,
+}
+
+impl From<RiskLevelSetting> for RiskLevel {
+    fn from(value: RiskLevelSetting) -> Self {
+        match value {
+            RiskLevelSetting::Low => RiskLevel::Low,
+            RiskLevelSetting::Medium => RiskLevel::Medium,
+            RiskLevelSetting::High => RiskLevel::High,
+            RiskLevelSetting::Critical => RiskLevel::Critical,
         }
     }
 }

@@ -174,7 +174,6 @@ pub struct UatSection {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use crate::{Policy, Problem};
 
     fn problems(text: &str) -> Vec<Problem> {

@@ -486,7 +486,6 @@ impl JsonSchema for Pattern {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

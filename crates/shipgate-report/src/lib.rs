@@ -22,6 +22,9 @@
 //! [`render_risk_markdown`] with the risk matrix as a Mermaid chart, [`render_risk_json`],
 //! [`render_plan_text`], [`render_plan_json`]).
 //!
+//! The gate's renderers live in `gate/`, those of `inspect` and `leakage` in `inspect/`; what
+//! both use (escaping, colour, numbers and units) is at the top.
+//!
 //! A renderer only writes what the report says. It must not evaluate anything (the decision, the
 //! statuses and `blocking` are taken as given), read files, the clock or the environment, or decide
 //! by itself whether to colour: the caller says so in [`RenderOptions`]. Text that came from
@@ -74,21 +77,11 @@
 //! ```
 
 mod ansi;
-mod defects;
-mod details;
-mod github;
-mod history;
-mod human;
+mod gate;
 mod inspect;
-mod inspect_perf;
-mod inspect_uat;
-mod json;
-mod junit;
-mod markdown;
 mod measure;
 mod pictures;
 mod risk;
-mod summary;
 mod text;
 
 #[cfg(test)]
@@ -98,27 +91,19 @@ use shipgate_model::Report;
 use std::fmt;
 use std::str::FromStr;
 
-pub use defects::{
-    render_defect_inspection_human, render_leakage_human, render_leakage_json,
-    render_leakage_markdown,
+pub use gate::{
+    ANNOTATIONS_PER_TYPE, LogSyntax, STEP_SUMMARY_LIMIT, github_command,
+    neutralise_workflow_commands, render_github_annotations, render_github_outputs,
+    render_github_step_outputs, render_github_step_summary, render_human, render_json,
+    render_junit, render_markdown,
 };
-pub use github::{
-    ANNOTATIONS_PER_TYPE, LogSyntax, STEP_SUMMARY_LIMIT, command as github_command,
-    neutralise_workflow_commands, render_github_annotations,
-    render_outputs as render_github_outputs, render_step_outputs as render_github_step_outputs,
-    render_step_summary as render_github_step_summary,
-};
-pub use history::{history_json, render_history_human};
-pub use human::render_human;
 pub use inspect::{
-    render_test_inspection_human, render_test_inspection_json,
-    render_test_inspection_json_with_history,
+    PerfInspection, history_json, render_defect_inspection_human, render_history_human,
+    render_leakage_human, render_leakage_json, render_leakage_markdown,
+    render_perf_inspection_human, render_perf_inspection_json, render_test_inspection_human,
+    render_test_inspection_json, render_test_inspection_json_with_history,
+    render_uat_inspection_human, render_uat_inspection_json,
 };
-pub use inspect_perf::{PerfInspection, render_perf_inspection_human, render_perf_inspection_json};
-pub use inspect_uat::{render_uat_inspection_human, render_uat_inspection_json};
-pub use json::render_json;
-pub use junit::render_junit;
-pub use markdown::render_markdown;
 pub use pictures::{
     render_backtest_html, render_backtest_human, render_backtest_json, render_backtest_markdown,
     render_html, render_leakage_html, render_leakage_markdown_with_chart,

@@ -133,7 +133,6 @@ pub(crate) fn number(v: f64, unit: Unit<'_>, extra: usize) -> String {
 pub(crate) fn count(v: f64, extra: usize) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         // The guard above makes the cast exact.
-        #[allow(clippy::cast_possible_truncation)]
         let whole = v as i64;
         thousands(whole)
     } else {
@@ -176,7 +175,6 @@ pub(crate) fn plain(v: f64, extra: usize) -> String {
     }
     let magnitude = v.abs().log10().floor();
     // Three significant digits: 0.0123 needs 4 decimals, 250.37 needs none (but gets two).
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let significant = if magnitude.is_finite() && magnitude < 2.0 {
         (2.0 - magnitude) as usize
     } else {
@@ -221,7 +219,6 @@ pub(crate) fn duration(seconds: f64, extra: usize) -> String {
     if rounded_s < 60.0 {
         return format!("{}s", decimal(seconds, 2 + extra));
     }
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let whole = seconds.round() as u64;
     if whole < 3600 {
         let factor = 10f64.powi(i32::try_from(extra).unwrap_or(0));

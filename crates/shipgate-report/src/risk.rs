@@ -9,7 +9,7 @@
 //! diagram or inject a directive.
 
 use crate::ansi::{Paint, Tone};
-use crate::markdown::inline;
+use crate::gate::markdown_inline as inline;
 use crate::text::{one_line, pad, pad_left, printable, truncate};
 use crate::{RenderOptions, ReportError};
 use shipgate_risk::report::{AreaReport, RiskReport};
@@ -485,7 +485,6 @@ pub fn render_plan_json(plan: &Plan) -> Result<String, ReportError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

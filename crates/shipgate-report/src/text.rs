@@ -5,6 +5,9 @@
 //! codes; a report must neither replay them on the reader's terminal nor carry bytes that are
 //! illegal in XML 1.0.
 
+/// The width long text is wrapped to in terminal output.
+pub(crate) const WIDTH: usize = 100;
+
 /// The character put where an unprintable one was.
 const REPLACEMENT: char = '\u{FFFD}';
 

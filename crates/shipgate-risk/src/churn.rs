@@ -108,7 +108,6 @@ pub fn read_ls_files(bytes: &[u8], map: &dyn Fn(&str) -> String) -> Vec<String> 
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn ts(s: i64) -> Timestamp {

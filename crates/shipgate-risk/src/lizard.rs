@@ -132,7 +132,6 @@ pub fn read_lizard_csv(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

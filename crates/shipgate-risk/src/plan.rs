@@ -162,7 +162,6 @@ pub fn plan(candidates: Vec<Candidate>, budget_seconds: f64) -> Result<Plan, Ris
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::float_cmp)]
     use super::*;
     use proptest::prelude::*;
 

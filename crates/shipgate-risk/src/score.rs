@@ -400,7 +400,6 @@ fn compare(a: &ScoredArea, b: &ScoredArea) -> Ordering {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::float_cmp)]
     use super::*;
     use proptest::prelude::*;
 

@@ -1,7 +1,10 @@
 //! The complexity readers on reports the real tools wrote (see fixtures/README.md for how each
 //! was made and how the expected totals were counted).
 
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 use shipgate_model::ComplexityTool;
 use shipgate_risk::{read_lizard_csv, read_radon_json};

@@ -179,7 +179,6 @@ fn resampled_quantile(sorted: &[f64], p: f64, rng: &mut SplitMix64) -> f64 {
     let floor = h.floor();
     let frac = h - floor;
     // `h` lies in [0, n − 1], so the cast is exact; k is 1-based.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let k = floor as usize + 1;
     let u = beta(k as f64, (n - k + 1) as f64, rng);
     let low = empirical_quantile(sorted, u);
@@ -196,7 +195,6 @@ fn resampled_quantile(sorted: &[f64], p: f64, rng: &mut SplitMix64) -> f64 {
 fn empirical_quantile(sorted: &[f64], u: f64) -> f64 {
     let n = sorted.len();
     // `n·u` lies in (0, n]; the index is clamped into the slice whatever rounding does.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let rank = (n as f64 * u).ceil() as usize;
     sorted[rank.clamp(1, n) - 1]
 }

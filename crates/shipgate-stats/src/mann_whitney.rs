@@ -173,7 +173,6 @@ fn exact_p(n_x: usize, n_y: usize, u: f64, alternative: Alternative) -> Option<f
         return None;
     }
     // `observed` is a whole number in [0, max_u], so the cast is exact.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let observed = observed as usize;
     let tail: i128 = match alternative {
         Alternative::Greater => coeffs[observed..].iter().sum(),

@@ -34,7 +34,6 @@ fn position(n: usize, p: f64) -> Option<(usize, f64)> {
     let h = (n - 1) as f64 * p;
     let floor = h.floor();
     // `h` lies in [0, n − 1], so the cast is exact.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let lo = floor as usize;
     Some((lo, h - floor))
 }

@@ -28,9 +28,7 @@ impl SplitMix64 {
     pub fn below(&mut self, n: usize) -> usize {
         let wide = u128::from(self.next_u64()) * n as u128;
         // The product shifted down by 64 bits is below `n`, so it fits.
-        #[allow(clippy::cast_possible_truncation)]
-        let index = (wide >> 64) as usize;
-        index
+        (wide >> 64) as usize
     }
 }
 

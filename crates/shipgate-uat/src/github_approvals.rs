@@ -347,7 +347,6 @@ pub fn read_approvals_json(bytes: &[u8], path: &str) -> Result<DeploymentApprova
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
     use serde_json::json;
 

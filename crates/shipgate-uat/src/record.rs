@@ -135,7 +135,6 @@ fn semantic_problems(tree: &Node) -> Vec<Problem> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
     pub(crate) const RECORD: &str = "\

@@ -400,7 +400,6 @@ pub fn verify_signature(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
     use ssh_key::{LineEnding, PrivateKey};
 

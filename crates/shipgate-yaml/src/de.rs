@@ -597,7 +597,6 @@ impl<'de> VariantAccess<'de> for NodeVariant<'_> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::node::parse;
     use serde::Deserialize;

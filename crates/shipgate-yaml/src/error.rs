@@ -1,6 +1,6 @@
 //! Problems found in a YAML document, each pointing at its line.
 
-use crate::node::Mark;
+use crate::mark::Mark;
 // The one did-you-mean for unknown keys, shared with the JSON forms.
 use shipgate_json::did_you_mean;
 use std::fmt;

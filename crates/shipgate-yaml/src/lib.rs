@@ -35,8 +35,10 @@
 
 mod de;
 mod error;
+mod mark;
 mod node;
 
 pub use de::{Decoded, from_node};
 pub use error::{DeError, Problem};
-pub use node::{Mark, Node, NodeValue, ScalarStyle, parse};
+pub use mark::Mark;
+pub use node::{Node, NodeValue, ScalarStyle, parse};

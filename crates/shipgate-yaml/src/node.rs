@@ -1,8 +1,8 @@
 //! The marked tree: every node with its line, column, path and a unique id.
 
 use crate::error::Problem;
+use crate::mark::Mark;
 use std::collections::HashMap;
-use std::fmt;
 use yaml_rust2::parser::{Event, Parser};
 use yaml_rust2::scanner::{Marker, TScalarStyle};
 
@@ -11,21 +11,6 @@ use yaml_rust2::scanner::{Marker, TScalarStyle};
 const MAX_DEPTH: usize = 128;
 /// Nodes in one document, aliases expanded. Guards against alias bombs ("billion laughs").
 const MAX_NODES: usize = 100_000;
-
-/// A position in the text, 1-based.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Mark {
-    /// Line, from 1.
-    pub line: usize,
-    /// Column, from 1.
-    pub col: usize,
-}
-
-impl fmt::Display for Mark {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.line, self.col)
-    }
-}
 
 /// How a scalar was written. Only plain scalars are resolved to numbers, booleans and null.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -458,7 +443,6 @@ impl Builder {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -1,7 +1,14 @@
 //! What the adapter's HTTP tests share: a local server (wiremock) on its own runtime, so that the
 //! blocking client can run on the test thread, and a source configuration pointed at it.
 
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(
+    dead_code,
+    reason = "each test binary uses some of these helpers; `expect` would be unfulfilled in one that uses them all"
+)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 use serde_json::Value;
 use shipgate_defects::{ClientOptions, DefectsError, LoadOptions, SourceConfig, TrackerKind, load};

@@ -4,7 +4,12 @@
 //! Each tracker is served by a local server (wiremock) in its API's shape; each case also reads
 //! the same answer with the key once, so the refusal is the repeat's and nothing else's.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 use serde_json::{Value, json};
 use shipgate_defects::{

@@ -1,7 +1,5 @@
 //! The `file` source on a Jira Cloud "CSV (all fields)" export and on the defect JSON form.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use shipgate_defects::{
     DefectsError, LoadOptions, OriginMap, SourceConfig, TrackerKind, load, read_json, write_json,
 };

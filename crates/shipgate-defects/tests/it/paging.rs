@@ -3,7 +3,10 @@
 //! adds up the pages reads that as complete; the keys must be de-duplicated before the count is
 //! compared with the tracker's total. Served by a local server (wiremock) in the APIs' shapes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::panic,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 use crate::common::{Server, config, fetch};
 use serde_json::{Value, json};

@@ -1,7 +1,12 @@
 //! Integration tests of shipgate-junit, in one binary: the conformance corpus, fixtures for what
 //! the corpus lacks, hostile input, and reading files and globs.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 mod corpus;
 mod files;

@@ -76,7 +76,7 @@ fn configure_open(raw: &RawPolicy, v: &mut Validator<'_>) -> Vec<Arc<dyn Check>>
 }
 
 fn configure_classified(raw: &RawPolicy, _: &mut Validator<'_>) -> Vec<Arc<dyn Check>> {
-    let leakage_window = super::leakage::window_of(raw);
+    let leakage_window = raw.leakage_window();
     if let Some(d) = &raw.checks.defects {
         return vec![Arc::new(Classified {
             max: d.max_unclassified.unwrap_or(0),

@@ -2,7 +2,6 @@
 
 use super::{Check, CheckKind, Evaluation, Needs};
 use crate::catalog::CheckInfo;
-use crate::defects::DEFAULT_WINDOW;
 use crate::evaluate::leakage::{self, LeakageLimits};
 use crate::raw::{CheckSettings, RawPolicy};
 use crate::validator::Validator;
@@ -24,16 +23,6 @@ pub(crate) static RATE: CheckKind = CheckKind {
     keys: &["max_rate", "max_rate_critical_paths"],
     configure,
 };
-
-/// The leakage window: `checks.leakage.window`, else 90 days. The other defect checks take it
-/// when they name no window of their own.
-pub(crate) fn window_of(raw: &RawPolicy) -> Duration {
-    raw.checks
-        .leakage
-        .as_ref()
-        .and_then(|l| l.window)
-        .map_or(DEFAULT_WINDOW, |w| w.get())
-}
 
 fn configure(raw: &RawPolicy, v: &mut Validator<'_>) -> Vec<Arc<dyn Check>> {
     let Some(l) = &raw.checks.leakage else {
@@ -58,7 +47,7 @@ fn configure(raw: &RawPolicy, v: &mut Validator<'_>) -> Vec<Arc<dyn Check>> {
     }
     vec![Arc::new(Rate {
         limits,
-        window: window_of(raw),
+        window: raw.leakage_window(),
         settings: CheckSettings::new(l.level, l.on_missing),
     })]
 }

@@ -197,6 +197,13 @@ pub fn explain(id: &str) -> Option<&'static CheckInfo> {
     })
 }
 
+/// The check id closest to `id` when it is close enough to be a misspelling of it (the one
+/// did-you-mean of the workspace, `shipgate_json::did_you_mean`): for `shipgate explain`.
+pub fn nearest_id(id: &str) -> Option<&'static str> {
+    let ids: Vec<&'static str> = catalog().map(|c| c.id).collect();
+    shipgate_json::did_you_mean(id, &ids)
+}
+
 /// Every check's catalogue entry, in report order.
 pub fn catalog() -> impl Iterator<Item = &'static CheckInfo> {
     CHECKS.iter().map(|k| &k.info)

@@ -36,9 +36,7 @@ fn configure(raw: &RawPolicy, v: &mut Validator<'_>) -> Vec<Arc<dyn Check>> {
         return Vec::new();
     }
     vec![Arc::new(ProductionDefects {
-        window: t
-            .window
-            .map_or_else(|| super::leakage::window_of(raw), |w| w.get()),
+        window: t.window.map_or_else(|| raw.leakage_window(), |w| w.get()),
         settings: CheckSettings::new(t.level, t.on_missing),
     })]
 }

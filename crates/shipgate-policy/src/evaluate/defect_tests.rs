@@ -1,5 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use super::evaluate;
 use super::leakage::{LeakageGrouping, leakage_report};
 use crate::policy::Policy;

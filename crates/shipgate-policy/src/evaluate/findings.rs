@@ -121,7 +121,6 @@ pub(crate) fn older_than(now: Timestamp, then: Timestamp, max: Duration) -> bool
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn ts(s: &str) -> Timestamp {

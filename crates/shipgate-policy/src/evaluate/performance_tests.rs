@@ -1,5 +1,3 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use crate::evaluate;
 use crate::policy::Policy;
 use jiff::Timestamp;

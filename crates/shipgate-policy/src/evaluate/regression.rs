@@ -26,59 +26,14 @@ pub(crate) fn pass_rate(
         Ok(a) => a,
         Err(r) => return *r,
     };
-    let c = &evidence.totals;
-    let suite_errors = evidence.suite_errors.len() as u64;
-    let raw_executed = c.executed() + suite_errors;
-    let quarantined = assessment.map_or(0, |a| a.quarantined.len() as u64);
-    // Only failures are ever quarantined, so both sides of the rate lose the same tests.
-    let executed = raw_executed.saturating_sub(quarantined);
-    let green = c.green();
-    let not_green = (c.failed + c.errored + suite_errors).saturating_sub(quarantined);
-
-    let mut details = Map::new();
-    details.insert("executed".into(), json!(raw_executed));
-    details.insert("passed".into(), json!(c.passed));
-    details.insert("flaky".into(), json!(c.flaky));
-    details.insert("failed".into(), json!(c.failed));
-    details.insert("errored".into(), json!(c.errored));
-    details.insert("suite_errors".into(), json!(suite_errors));
-    details.insert("skipped".into(), json!(c.skipped));
-    if let Some(a) = assessment {
-        details.insert("quarantined_failures".into(), json!(quarantined));
-        details.insert("raw_pass_rate".into(), ratio(green, raw_executed));
-        details.insert("adjusted_pass_rate".into(), ratio(green, executed));
-        insert_quarantined(&mut details, evidence, a);
-    }
-    insert_tests(
-        &mut details,
-        "failing",
-        evidence,
-        evidence.tests.iter().enumerate().filter_map(|(i, t)| {
-            let counted = !assessment.is_some_and(|a| a.quarantined.contains_key(&i));
-            (t.outcome.is_failure() && counted).then_some(t)
-        }),
-    );
-    if suite_errors > 0 {
-        details.insert(
-            "suites_failed_to_run".into(),
-            Value::Array(
-                evidence
-                    .suite_errors
-                    .iter()
-                    .take(super::result::LIST_LIMIT)
-                    .map(|e| {
-                        json!({"file": evidence.file_path(e.file), "suite": e.suite, "kind": e.kind, "message": e.message})
-                    })
-                    .collect(),
-            ),
-        );
-    }
-
-    if executed == 0 {
-        let message = if raw_executed > 0 {
+    let m = PassRate::of(evidence, assessment);
+    let details = pass_rate_details(evidence, assessment, &m);
+    if m.executed == 0 {
+        let c = &evidence.totals;
+        let message = if m.raw_executed > 0 {
             format!(
                 "every executed test ({}) failed and is quarantined, so nothing is left to measure",
-                thousands(raw_executed)
+                thousands(m.raw_executed)
             )
         } else {
             format!(
@@ -98,17 +53,121 @@ pub(crate) fn pass_rate(
             details,
         );
     }
+    let passed = min.reached_by(m.green, m.executed);
+    let message = pass_rate_message(evidence, assessment, &m, min, quarantine.unused_note());
+    let remedy = (!passed).then(|| pass_rate_remedy(&m, min));
+    check.measured(
+        passed,
+        ratio(m.green, m.executed),
+        threshold,
+        CheckUnit::Ratio,
+        message,
+        remedy,
+        details,
+    )
+}
 
-    let passed = min.reached_by(green, executed);
-    let rate = green as f64 / executed as f64;
+/// What `regression.pass-rate` measures.
+struct PassRate {
+    /// Tests executed, each suite that failed to set up counted as one.
+    raw_executed: u64,
+    /// Failures of quarantined tests, left out of both sides of the rate.
+    quarantined: u64,
+    /// Executed and counted: `raw_executed` without the quarantined failures.
+    executed: u64,
+    /// Passed, first time or after a rerun.
+    green: u64,
+    /// Failed, errored or failed to set up, and counted.
+    not_green: u64,
+    /// Suites that failed to set up.
+    suite_errors: u64,
+}
+
+impl PassRate {
+    fn of(evidence: &TestEvidence, assessment: Option<&Assessment<'_>>) -> Self {
+        let c = &evidence.totals;
+        let suite_errors = evidence.suite_errors.len() as u64;
+        let raw_executed = c.executed() + suite_errors;
+        let quarantined = assessment.map_or(0, |a| a.quarantined.len() as u64);
+        // Only failures are ever quarantined, so both sides of the rate lose the same tests.
+        Self {
+            raw_executed,
+            quarantined,
+            executed: raw_executed.saturating_sub(quarantined),
+            green: c.green(),
+            not_green: (c.failed + c.errored + suite_errors).saturating_sub(quarantined),
+            suite_errors,
+        }
+    }
+}
+
+/// The counts, the failing tests that count, the quarantined ones and the suites that failed
+/// to set up.
+fn pass_rate_details(
+    evidence: &TestEvidence,
+    assessment: Option<&Assessment<'_>>,
+    m: &PassRate,
+) -> Map<String, Value> {
+    let c = &evidence.totals;
+    let mut details = Map::new();
+    details.insert("executed".into(), json!(m.raw_executed));
+    details.insert("passed".into(), json!(c.passed));
+    details.insert("flaky".into(), json!(c.flaky));
+    details.insert("failed".into(), json!(c.failed));
+    details.insert("errored".into(), json!(c.errored));
+    details.insert("suite_errors".into(), json!(m.suite_errors));
+    details.insert("skipped".into(), json!(c.skipped));
+    if let Some(a) = assessment {
+        details.insert("quarantined_failures".into(), json!(m.quarantined));
+        details.insert("raw_pass_rate".into(), ratio(m.green, m.raw_executed));
+        details.insert("adjusted_pass_rate".into(), ratio(m.green, m.executed));
+        insert_quarantined(&mut details, evidence, a);
+    }
+    insert_tests(
+        &mut details,
+        "failing",
+        evidence,
+        evidence.tests.iter().enumerate().filter_map(|(i, t)| {
+            let counted = !assessment.is_some_and(|a| a.quarantined.contains_key(&i));
+            (t.outcome.is_failure() && counted).then_some(t)
+        }),
+    );
+    if m.suite_errors > 0 {
+        details.insert(
+            "suites_failed_to_run".into(),
+            Value::Array(
+                evidence
+                    .suite_errors
+                    .iter()
+                    .take(super::result::LIST_LIMIT)
+                    .map(|e| {
+                        json!({"file": evidence.file_path(e.file), "suite": e.suite, "kind": e.kind, "message": e.message})
+                    })
+                    .collect(),
+            ),
+        );
+    }
+    details
+}
+
+/// The rate, what did not pass, what was not counted, and the quarantine's unused entries.
+fn pass_rate_message(
+    evidence: &TestEvidence,
+    assessment: Option<&Assessment<'_>>,
+    m: &PassRate,
+    min: Percent,
+    unused_note: Option<String>,
+) -> String {
+    let c = &evidence.totals;
+    let rate = m.green as f64 / m.executed as f64;
     let mut message = format!(
         "{} of {} executed tests passed ({} first time, {} after a rerun); the minimum is {min}",
         format_percent(rate),
-        thousands(executed),
+        thousands(m.executed),
         thousands(c.passed),
         thousands(c.flaky),
     );
-    if not_green > 0 {
+    if m.not_green > 0 {
         let mut parts = Vec::new();
         let quarantined_as = |outcome: TestOutcome| {
             assessment.map_or(0, |a| {
@@ -133,10 +192,10 @@ pub(crate) fn pass_rate(
         if errored > 0 {
             parts.push(format!("{} errored", thousands(errored)));
         }
-        if suite_errors > 0 {
+        if m.suite_errors > 0 {
             parts.push(format!(
                 "{} failed to set up",
-                plural(suite_errors, "suite", "suites")
+                plural(m.suite_errors, "suite", "suites")
             ));
         }
         message.push_str(&format!("; {}", parts.join(", ")));
@@ -144,40 +203,42 @@ pub(crate) fn pass_rate(
     if c.skipped > 0 {
         message.push_str(&format!("; {} skipped (not counted)", thousands(c.skipped)));
     }
-    if quarantined > 0 {
+    if m.quarantined > 0 {
         message.push_str(&format!(
             "; {} of quarantined tests not counted (raw pass rate {} of {} executed)",
-            plural(quarantined, "failure", "failures"),
-            format_percent(green as f64 / raw_executed as f64),
-            thousands(raw_executed)
+            plural(m.quarantined, "failure", "failures"),
+            format_percent(m.green as f64 / m.raw_executed as f64),
+            thousands(m.raw_executed)
         ));
     }
-    if let Some(note) = quarantine.unused_note() {
+    if let Some(note) = unused_note {
         message.push_str("; ");
         message.push_str(&note);
     }
-    let remedy = (!passed).then(|| {
-        let needed = min.min_part_of(executed).saturating_sub(green);
-        let which = if not_green == 1 {
-            "the failing test".to_owned()
-        } else if needed >= not_green {
-            format!("all {} failing tests", thousands(not_green))
-        } else {
-            format!("{} of the {} failing tests", thousands(needed), thousands(not_green))
-        };
-        let (them, they) = if not_green == 1 { ("it", "it") } else { ("them", "they") };
+    message
+}
+
+/// How many of the failing tests must pass to reach the minimum.
+fn pass_rate_remedy(m: &PassRate, min: Percent) -> String {
+    let needed = min.min_part_of(m.executed).saturating_sub(m.green);
+    let which = if m.not_green == 1 {
+        "the failing test".to_owned()
+    } else if needed >= m.not_green {
+        format!("all {} failing tests", thousands(m.not_green))
+    } else {
         format!(
-            "{which} must pass to reach {min}: fix {them} (listed in the details) or, if {they} failed for an infrastructure reason, re-run the job"
+            "{} of the {} failing tests",
+            thousands(needed),
+            thousands(m.not_green)
         )
-    });
-    check.measured(
-        passed,
-        ratio(green, executed),
-        threshold,
-        CheckUnit::Ratio,
-        message,
-        remedy,
-        details,
+    };
+    let (them, they) = if m.not_green == 1 {
+        ("it", "it")
+    } else {
+        ("them", "they")
+    };
+    format!(
+        "{which} must pass to reach {min}: fix {them} (listed in the details) or, if {they} failed for an infrastructure reason, re-run the job"
     )
 }
 

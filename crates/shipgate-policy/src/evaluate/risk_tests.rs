@@ -1,13 +1,6 @@
 //! The risk report and `risk.coverage` on evidence built by hand, with every number computed
 //! here from the formula of docs/risk.md.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::float_cmp
-)]
-
 use super::risk_report;
 use crate::evaluate::evaluate;
 use crate::policy::Policy;

@@ -1,11 +1,9 @@
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 mod quarantine_and_history;
 
 use super::evaluate;
 use crate::policy::Policy;
 use proptest::prelude::*;
-use shipgate_model::tests::SuiteErrorKind;
+use shipgate_model::test_evidence::SuiteErrorKind;
 use shipgate_model::{
     CheckResult, CheckStatus, Decision, EvidenceProblem, EvidenceSet, ExitCode, SourceState,
     SuiteError, TestCounts, TestEvidence, TestFile, TestOutcome, TestRecord,

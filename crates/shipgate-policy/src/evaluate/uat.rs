@@ -714,7 +714,6 @@ fn pass_message(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use crate::Policy;
     use crate::evaluate::evaluate;
     use shipgate_model::{

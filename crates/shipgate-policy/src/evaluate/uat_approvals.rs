@@ -322,7 +322,6 @@ pub(crate) fn details(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use crate::Policy;
     use crate::evaluate::evaluate;
     use proptest::prelude::*;

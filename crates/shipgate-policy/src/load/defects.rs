@@ -225,7 +225,6 @@ pub(crate) fn is_env_name(v: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::panic)]
     use crate::policy::Policy;
     use shipgate_model::TrackerKind;
     use shipgate_model::trackers::KIND_SPECIFIC_KEYS;

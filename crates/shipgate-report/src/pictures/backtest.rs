@@ -2,7 +2,7 @@
 //! the summary chart.
 
 use crate::ReportError;
-use crate::markdown::inline;
+use crate::gate::markdown_inline as inline;
 use crate::text::{one_line, pad};
 use shipgate_model::Decision;
 use shipgate_model::backtest::{BacktestDecision, BacktestRelease, BacktestReport, RecordEntry};

@@ -308,7 +308,6 @@ fn number(v: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn chart(categories: &[&str]) -> Chart {

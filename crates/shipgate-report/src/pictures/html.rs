@@ -5,8 +5,8 @@
 //! calls out. Every string that came from evidence is escaped.
 
 use super::chart::Chart;
+use crate::gate::{exit_sentence, ordered, release_label};
 use crate::measure::observed_and_threshold;
-use crate::summary::{exit_sentence, ordered, release_label};
 use shipgate_model::backtest::BacktestReport;
 use shipgate_model::{CheckStatus, Decision, LeakageReport, Report};
 
@@ -205,7 +205,6 @@ pub fn render_leakage_html(r: &LeakageReport) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

@@ -22,7 +22,7 @@ use shipgate_model::{LeakageReport, Report};
 /// The gate report as Markdown, followed by its charts as Mermaid (`check --format markdown`,
 /// `summary.md`, the GitHub step summary).
 pub fn render_markdown_with_charts(report: &Report) -> String {
-    let mut out = crate::markdown::render_markdown(report);
+    let mut out = crate::gate::render_markdown(report);
     let charts = data::of_report(report);
     if !charts.is_empty() {
         out.push_str("\n#### Charts\n\n");

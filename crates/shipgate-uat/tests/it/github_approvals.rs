@@ -2,7 +2,10 @@
 //! does under `/api/v3`: the requests it sends (bearer token, paths), team memberships looked
 //! up only for approvers of the environment, and the answers that must be errors.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 use serde_json::{Value, json};
 use shipgate_model::{MembershipState, ReviewState};

@@ -1,7 +1,11 @@
 //! Signatures written by the real `ssh-keygen -Y sign` verify, and stop verifying when one byte
 //! of the record changes.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![expect(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 use shipgate_model::UatSignature;
 use shipgate_uat::{AllowedSigners, parse_record, signature_path, verify_signature};

@@ -1,0 +1,272 @@
+//! The `performance` source: the current load-test results and the baseline, each read on its
+//! own (one can be missing while the other is there) with its hash.
+
+use super::{GatherOptions, Gathered, Loaded, Source};
+use crate::digest::sha256_file;
+use crate::resolver::Resolver;
+use shipgate_model::{EvidenceProblem, InputRecord, PerfEvidence, PerfRuns, SourceState};
+use shipgate_perf::PerfError;
+use shipgate_policy::{PerfFile, Policy};
+
+/// The `source` of the current results in the report's inputs.
+pub const CURRENT: &str = "performance";
+/// The `source` of the baseline in the report's inputs.
+pub const BASELINE: &str = "performance-baseline";
+
+/// `sources.performance`: the current load-test results and the baseline, each read on its own.
+pub(crate) struct Performance;
+
+/// The source in [`SOURCES`](super::SOURCES).
+pub(crate) static PERFORMANCE: Performance = Performance;
+
+impl Source for Performance {
+    fn name(&self) -> &'static str {
+        CURRENT
+    }
+
+    fn wanted(&self, policy: &Policy) -> bool {
+        policy.sources.performance.is_some()
+    }
+
+    fn load(&self, policy: &Policy, resolver: &Resolver, _: &GatherOptions<'_>) -> Box<dyn Loaded> {
+        let (runs, inputs) = load(policy, resolver);
+        Box::new(LoadedRuns { runs, inputs })
+    }
+
+    /// Both files are unreadable: neither can be trusted from a reader that stopped.
+    fn stopped(&self, problem: EvidenceProblem, into: &mut Gathered) {
+        into.evidence.performance = PerfRuns {
+            current: SourceState::Unreadable(vec![problem.clone()]),
+            baseline: SourceState::Unreadable(vec![problem]),
+        };
+    }
+}
+
+/// Both runs, and the inputs read for them.
+struct LoadedRuns {
+    runs: PerfRuns,
+    inputs: Vec<InputRecord>,
+}
+
+impl Loaded for LoadedRuns {
+    fn merge(self: Box<Self>, into: &mut Gathered, _: &Resolver) {
+        into.evidence.performance = self.runs;
+        into.evidence.inputs.extend(self.inputs);
+    }
+}
+
+/// Loads the files named by `sources.performance`.
+fn load(policy: &Policy, resolver: &Resolver) -> (PerfRuns, Vec<InputRecord>) {
+    let Some(sources) = &policy.sources.performance else {
+        return (PerfRuns::default(), Vec::new());
+    };
+    let mut inputs = Vec::new();
+    let current = load_one(CURRENT, &sources.current, resolver, &mut inputs);
+    let baseline = match &sources.baseline {
+        Some(b) => load_one(BASELINE, b, resolver, &mut inputs),
+        None => SourceState::NotConfigured,
+    };
+    (PerfRuns { current, baseline }, inputs)
+}
+
+fn load_one(
+    source: &str,
+    file: &PerfFile,
+    resolver: &Resolver,
+    inputs: &mut Vec<InputRecord>,
+) -> SourceState<PerfEvidence> {
+    // Through the resolver: the live file, or its copy in a release record at replay.
+    let located = resolver.file(source, &file.path);
+    // At replay, a file the recorded run could not read fails again, as it did.
+    let recorded_failure = resolver.recorded_failure(&located);
+    let path = located.full;
+    let display = located.shown;
+    let base_dir = resolver.base_dir();
+    let what = if source == BASELINE {
+        "baseline"
+    } else {
+        "load-test results"
+    };
+    let read = match recorded_failure {
+        Some(io) => Err(PerfError::Io {
+            path: display.clone(),
+            source: io,
+        }),
+        None => shipgate_perf::read_file(&path, &display, file.format.unwrap_or_default()),
+    };
+    if let Err(PerfError::Io { source: io, .. }) = &read {
+        resolver.note_failure(source, &display, io);
+    }
+    match read {
+        Ok(read) => {
+            inputs.push(InputRecord {
+                source: source.to_owned(),
+                path: display,
+                sha256: read.sha256,
+                bytes: read.bytes,
+            });
+            SourceState::Loaded(read.evidence)
+        }
+        Err(PerfError::Io { source: io, .. }) if io.kind() == std::io::ErrorKind::NotFound => {
+            let remedy = if source == BASELINE {
+                "write the baseline with `shipgate perf baseline promote RUN --out FILE` from the last good run, and keep it where `sources.performance.baseline.path` looks (relative to the policy file's folder)"
+            } else {
+                "run the load test before the gate and make sure it writes its results where `sources.performance.current.path` looks (relative to the policy file's folder)"
+            };
+            SourceState::Missing(EvidenceProblem {
+                source: source.to_owned(),
+                location: Some(display.clone()),
+                message: format!(
+                    "the {what} `{display}` do{} not exist (looked in `{}`)",
+                    if source == BASELINE { "es" } else { "" },
+                    base_dir.display()
+                ),
+                remedy: remedy.to_owned(),
+            })
+        }
+        Err(e) => {
+            // What was read still belongs in the audit record.
+            if let Ok((sha256, bytes)) = sha256_file(&path) {
+                inputs.push(InputRecord {
+                    source: source.to_owned(),
+                    path: display.clone(),
+                    sha256,
+                    bytes,
+                });
+            }
+            let problem = EvidenceProblem {
+                source: source.to_owned(),
+                location: Some(display),
+                message: e.to_string(),
+                remedy: e.remedy(),
+            };
+            if e.is_empty_run() {
+                SourceState::Missing(problem)
+            } else {
+                SourceState::Unreadable(vec![problem])
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shipgate_model::PerfFormat;
+    use shipgate_model::perf::expected_unit;
+
+    const FIXTURES: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shipgate-perf/tests/fixtures"
+    );
+
+    fn project(policy: &str, files: &[(&str, &[u8])]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("shipgate.yaml"), policy).unwrap();
+        for (rel, bytes) in files {
+            let p = dir.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, bytes).unwrap();
+        }
+        dir
+    }
+
+    const POLICY: &str = "version: 1\nrelease: {name: demo}\nsources:\n  performance:\n    current: {format: jmeter, path: perf/run.jtl}\n    baseline: {path: perf/baseline.json}\nchecks:\n  performance:\n    - {metric: checkout.p95, max: 1s, max_regression: 10%}\n";
+
+    #[test]
+    fn each_file_is_loaded_on_its_own_with_its_hash() {
+        let jtl = std::fs::read(format!("{FIXTURES}/jmeter-2.13-header.jtl")).unwrap();
+        let dir = project(
+            POLICY,
+            &[
+                ("perf/run.jtl", &jtl),
+                ("perf/baseline.json", b"{\"shipgate_perf_baseline\": 1"),
+            ],
+        );
+        let loaded = crate::load_policy(&dir.path().join("shipgate.yaml"), &|_| None).unwrap();
+        let evidence = crate::gather(&loaded);
+        assert!(matches!(
+            evidence.performance.current,
+            SourceState::Loaded(_)
+        ));
+        let SourceState::Unreadable(problems) = &evidence.performance.baseline else {
+            panic!("{:?}", evidence.performance.baseline);
+        };
+        assert!(
+            problems[0].message.contains("perf/baseline.json"),
+            "{problems:?}"
+        );
+        let sources: Vec<(&str, &str)> = evidence
+            .inputs
+            .iter()
+            .map(|i| (i.source.as_str(), i.path.as_str()))
+            .collect();
+        assert_eq!(
+            sources,
+            vec![(CURRENT, "perf/run.jtl"), (BASELINE, "perf/baseline.json")],
+            "an unreadable file is still in the audit record"
+        );
+        assert_eq!(evidence.inputs[0].sha256, crate::sha256_hex(&jtl));
+        let report = crate::report(&loaded, evidence, "2026-11-24T10:00:00Z".parse().unwrap());
+        assert_eq!(
+            report.exit_code, 4,
+            "an unreadable baseline needs attention"
+        );
+    }
+
+    #[test]
+    fn a_missing_file_is_missing_evidence_that_names_it() {
+        let dir = project(POLICY, &[]);
+        let loaded = crate::load_policy(&dir.path().join("shipgate.yaml"), &|_| None).unwrap();
+        let report = crate::run(&loaded, "2026-11-24T10:00:00Z".parse().unwrap());
+        assert_eq!(report.exit_code, 1);
+        let c = &report.checks[0];
+        assert_eq!(c.id, "performance.checkout.p95");
+        assert!(
+            c.message
+                .starts_with("the load-test results `perf/run.jtl` do not exist"),
+            "{}",
+            c.message
+        );
+        // An empty run is missing too, not unreadable.
+        let dir = project(
+            POLICY,
+            &[("perf/run.jtl", b"timeStamp,elapsed,label,success\n")],
+        );
+        let loaded = crate::load_policy(&dir.path().join("shipgate.yaml"), &|_| None).unwrap();
+        let report = crate::run(&loaded, "2026-11-24T10:00:00Z".parse().unwrap());
+        assert_eq!(report.exit_code, 1);
+        assert!(
+            report.checks[0].message.contains("holds no samples"),
+            "{}",
+            report.checks[0].message
+        );
+    }
+
+    /// The policy refuses limits by the units the naming conventions promise; the adapters must
+    /// keep that promise on every real file.
+    #[test]
+    fn the_adapters_keep_the_units_the_policy_expects() {
+        let mut checked = 0;
+        for entry in std::fs::read_dir(FIXTURES).unwrap().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".numpy.json") || name.ends_with(".md") || entry.path().is_dir() {
+                continue;
+            }
+            let read = shipgate_perf::read_file(&entry.path(), &name, PerfFormat::Auto)
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let format = PerfFormat::ALL
+                .into_iter()
+                .filter(|f| !matches!(f, PerfFormat::Auto | PerfFormat::Baseline))
+                .find(|f| shipgate_perf::read_file(&entry.path(), &name, *f).is_ok())
+                .unwrap_or(PerfFormat::Auto);
+            for (metric, m) in &read.evidence.metrics {
+                if let Some(unit) = expected_unit(format, metric) {
+                    assert_eq!(m.unit, unit, "{name}: {metric}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 100, "{checked}");
+    }
+}

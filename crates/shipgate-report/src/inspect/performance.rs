@@ -1,0 +1,322 @@
+//! `shipgate inspect perf`: a load-test file as the gate sees it, before any policy applies:
+//! where it comes from, whether the run met its own thresholds, and every metric with its unit,
+//! direction and number of raw samples.
+
+use crate::ansi::{Paint, Tone};
+use crate::gate::short_sha;
+use crate::measure::{Unit, grouped, number};
+use crate::text::{one_line, pad, pad_left};
+use crate::{RenderOptions, ReportError};
+use serde::Serialize;
+use shipgate_model::{PerfEvidence, PerfProvenance, PerfUnit, RunThresholds};
+
+/// The JSON document of `shipgate inspect perf --format json`.
+#[derive(Serialize)]
+struct Inspection<'a> {
+    path: &'a str,
+    sha256: &'a str,
+    bytes: u64,
+    provenance: &'a PerfProvenance,
+    thresholds: &'a RunThresholds,
+    metrics: Vec<MetricEntry<'a>>,
+}
+
+#[derive(Serialize)]
+struct MetricEntry<'a> {
+    name: &'a str,
+    value: f64,
+    unit: &'a str,
+    direction: Option<&'a str>,
+    samples: usize,
+}
+
+/// What `shipgate inspect perf` shows of one file.
+pub struct PerfInspection<'a> {
+    /// The path as given.
+    pub path: &'a str,
+    /// Hex SHA-256 of the file read.
+    pub sha256: &'a str,
+    /// Its size.
+    pub bytes: u64,
+    /// What was read.
+    pub evidence: &'a PerfEvidence,
+}
+
+fn entries<'a>(e: &'a PerfEvidence) -> Vec<MetricEntry<'a>> {
+    e.metrics
+        .iter()
+        .map(|(name, m)| MetricEntry {
+            name,
+            value: m.value,
+            unit: m.unit.as_str(),
+            direction: m.direction.map(|d| d.as_str()),
+            samples: e.samples_of(m).map_or(0, <[f64]>::len),
+        })
+        .collect()
+}
+
+/// Renders the inspection as pretty JSON with a trailing newline.
+pub fn render_perf_inspection_json(i: &PerfInspection<'_>) -> Result<String, ReportError> {
+    let doc = Inspection {
+        path: i.path,
+        sha256: i.sha256,
+        bytes: i.bytes,
+        provenance: &i.evidence.provenance,
+        thresholds: &i.evidence.thresholds,
+        metrics: entries(i.evidence),
+    };
+    let mut json = serde_json::to_string_pretty(&doc).map_err(|source| ReportError::Json {
+        what: "performance inspection",
+        source,
+    })?;
+    json.push('\n');
+    Ok(json)
+}
+
+/// A metric's value in its unit, as the reports write it (`45ms`, `1.25%`, `812.5 /s`).
+fn shown(value: f64, unit: &PerfUnit) -> String {
+    match unit {
+        PerfUnit::Milliseconds => number(value / 1000.0, Unit::Seconds, 1),
+        PerfUnit::Ratio => number(value, Unit::Ratio, 1),
+        PerfUnit::Count => number(value, Unit::Count, 0),
+        PerfUnit::Number => number(value, Unit::Plain, 0),
+        other => number(value, Unit::Other(other.as_str()), 0),
+    }
+}
+
+/// Renders the inspection as a header and a table of metrics.
+pub fn render_perf_inspection_human(i: &PerfInspection<'_>, options: &RenderOptions) -> String {
+    let paint = Paint {
+        enabled: options.color,
+    };
+    let e = i.evidence;
+    let p = &e.provenance;
+    let mut out = Vec::new();
+    out.push(format!(
+        "{} — {}",
+        paint.paint(Tone::Strong, &one_line(i.path)),
+        one_line(&p.format)
+    ));
+    let mut tool = one_line(&p.tool);
+    if let Some(v) = &p.tool_version {
+        tool.push_str(&format!(" {}", one_line(v)));
+    }
+    let mut facts = vec![
+        format!("tool: {tool}"),
+        format!("sha256 {}", one_line(short_sha(i.sha256))),
+        format!("{} bytes", grouped(i.bytes)),
+    ];
+    if let Some(t) = p.run_at {
+        facts.push(format!("run at {t}"));
+    }
+    out.push(facts.join(" · "));
+    if let Some(at) = p.promoted_at {
+        let mut line = format!(
+            "baseline promoted {at} from `{}` (sha256 {})",
+            one_line(&p.source_path),
+            one_line(short_sha(&p.source_sha256))
+        );
+        if let Some(r) = &p.release_version {
+            line.push_str(&format!(", release {}", one_line(r)));
+        }
+        if let Some(c) = &p.commit {
+            line.push_str(&format!(", commit {}", one_line(c)));
+        }
+        if p.forced {
+            line.push_str(", forced past failed thresholds");
+        }
+        out.push(line);
+    } else if p.commit.is_some() || p.release_version.is_some() {
+        out.push(format!(
+            "measured release {}, commit {}",
+            p.release_version
+                .as_deref()
+                .map_or("—".to_owned(), one_line),
+            p.commit.as_deref().map_or("—".to_owned(), one_line)
+        ));
+    }
+    match &e.thresholds {
+        RunThresholds::NotRecorded => {
+            out.push("the run's own thresholds: not recorded in this format".to_owned());
+        }
+        RunThresholds::Recorded { passed, failed } => {
+            let line = format!(
+                "the run's own thresholds: {} passed, {} failed",
+                passed.len(),
+                failed.len()
+            );
+            out.push(if failed.is_empty() {
+                line
+            } else {
+                paint.paint(Tone::Bad, &line)
+            });
+            for f in failed {
+                out.push(format!("  failed: {}", one_line(f)));
+            }
+        }
+    }
+    out.push(String::new());
+
+    let rows: Vec<[String; 5]> = e
+        .metrics
+        .iter()
+        .map(|(name, m)| {
+            let samples = e.samples_of(m).map_or(0, <[f64]>::len);
+            [
+                one_line(name),
+                shown(m.value, &m.unit),
+                m.unit.as_str().to_owned(),
+                m.direction.map_or("—", |d| d.as_str()).to_owned(),
+                if samples == 0 {
+                    "—".to_owned()
+                } else {
+                    grouped(samples as u64)
+                },
+            ]
+        })
+        .collect();
+    const HEADERS: [&str; 5] = ["METRIC", "VALUE", "UNIT", "BETTER", "SAMPLES"];
+    let widths: Vec<usize> = (0..5)
+        .map(|c| {
+            rows.iter()
+                .map(|r| crate::text::width(&r[c]))
+                .chain([HEADERS[c].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: [&str; 5]| {
+        format!(
+            "{}  {}  {}  {}  {}",
+            pad(cells[0], widths[0]),
+            pad_left(cells[1], widths[1]),
+            pad(cells[2], widths[2]),
+            pad(cells[3], widths[3]),
+            pad_left(cells[4], widths[4])
+        )
+        .trim_end()
+        .to_owned()
+    };
+    out.push(paint.paint(Tone::Faint, &line(HEADERS)));
+    for r in &rows {
+        out.push(line([&r[0], &r[1], &r[2], &r[3], &r[4]]));
+    }
+    let sampled = rows.iter().filter(|r| r[4] != "—").count();
+    out.push(String::new());
+    out.push(format!(
+        "{} metrics, {} with raw samples (a regression of those can be tested for significance)",
+        grouped(rows.len() as u64),
+        grouped(sampled as u64)
+    ));
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shipgate_model::{Direction, PerfMetric, SampleRef, SampleStat};
+    use std::collections::BTreeMap;
+
+    fn evidence() -> PerfEvidence {
+        let mut metrics = BTreeMap::new();
+        metrics.insert(
+            "checkout.p95".to_owned(),
+            PerfMetric {
+                unit: PerfUnit::Milliseconds,
+                direction: Some(Direction::Lower),
+                value: 45.2,
+                samples: Some(SampleRef {
+                    series: "checkout".into(),
+                    stat: SampleStat::Percentile(95.0),
+                }),
+            },
+        );
+        metrics.insert(
+            "checkout.error_rate".to_owned(),
+            PerfMetric {
+                unit: PerfUnit::Ratio,
+                direction: Some(Direction::Lower),
+                value: 0.0125,
+                samples: None,
+            },
+        );
+        metrics.insert(
+            "\u{1b}[31mevil\u{7}.throughput".to_owned(),
+            PerfMetric {
+                unit: PerfUnit::PerSecond,
+                direction: None,
+                value: 812.5,
+                samples: None,
+            },
+        );
+        let mut series = BTreeMap::new();
+        series.insert("checkout".to_owned(), vec![40.0; 1440]);
+        PerfEvidence {
+            path: "perf/baseline.json".into(),
+            provenance: PerfProvenance {
+                tool: "Apache JMeter".into(),
+                tool_version: None,
+                format: "JMeter JTL (CSV)".into(),
+                source_path: "perf/run.jtl".into(),
+                source_sha256: "ab".repeat(32),
+                source_bytes: 1234,
+                run_at: None,
+                commit: Some("3f2a9c1".into()),
+                release_version: Some("2.4.0".into()),
+                promoted_at: Some("2026-11-24T10:00:00Z".parse().unwrap()),
+                forced: false,
+            },
+            metrics,
+            series,
+            thresholds: RunThresholds::Recorded {
+                passed: vec![],
+                failed: vec!["http_req_duration: p(99)<40".into()],
+            },
+        }
+    }
+
+    #[test]
+    fn human_table() {
+        let e = evidence();
+        let text = render_perf_inspection_human(
+            &PerfInspection {
+                path: "perf/baseline.json",
+                sha256: &"cd".repeat(32),
+                bytes: 98_765,
+                evidence: &e,
+            },
+            &RenderOptions::default(),
+        );
+        insta::assert_snapshot!(text);
+        assert!(
+            !text.contains('\u{1b}'),
+            "no escape byte from hostile metric names"
+        );
+    }
+
+    #[test]
+    fn json_lists_every_metric() {
+        let e = evidence();
+        let text = render_perf_inspection_json(&PerfInspection {
+            path: "perf/baseline.json",
+            sha256: "cd",
+            bytes: 1,
+            evidence: &e,
+        })
+        .unwrap();
+        let v: serde_json::Value = shipgate_json::parse_value(text.as_bytes()).unwrap();
+        assert_eq!(v["metrics"].as_array().unwrap().len(), 3);
+        let p95 = v["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == "checkout.p95")
+            .unwrap();
+        assert_eq!(p95["samples"], 1440);
+        assert_eq!(p95["unit"], "ms");
+        assert_eq!(v["provenance"]["commit"], "3f2a9c1");
+        assert_eq!(v["thresholds"]["state"], "recorded");
+    }
+}
