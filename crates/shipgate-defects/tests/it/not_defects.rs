@@ -5,7 +5,6 @@
 //! marked but never left out. And a Jira field name that two fields share is an error that lists
 //! both ids, never the first one Jira happens to list.
 
-
 use crate::common::{Server, config, fetch_defects};
 use serde_json::{Value, json};
 use shipgate_defects::{DefectsError, LoadOptions, NotDefectRule, OriginMap, TrackerKind, load};
