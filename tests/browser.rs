@@ -13,7 +13,7 @@
     reason = "test code: a failed unwrap, expect or assertion is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use common::shipgate;
 use std::io::Write as _;

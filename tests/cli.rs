@@ -11,7 +11,7 @@
     reason = "test code: a failed unwrap, expect or assertion is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use common::{NOW, Project, check_example, corpus, shipgate};

@@ -19,7 +19,7 @@
     reason = "test code: a failed unwrap, expect or assertion is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use common::mock::{Run, Server, files_under, run};
 use common::{NOW, Project, shipgate};

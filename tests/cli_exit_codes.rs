@@ -9,7 +9,7 @@
     reason = "the helpers are test code: a binary that cannot be run fails the test"
 )]
 
-mod common;
+use crate::common;
 
 use common::{NOW, Project, shipgate};
 

@@ -14,7 +14,7 @@
     reason = "test code: a failed unwrap, expect or assertion is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use assert_cmd::Command;
 use common::workflow::{commands, foreign};

@@ -11,7 +11,7 @@
     reason = "test code: a failed unwrap, expect or assertion is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use common::shipgate;
 use serde_json::Value;

@@ -8,7 +8,7 @@
     reason = "test code: a failed unwrap, expect or assertion is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use common::mock::{Server, run};
 use common::{Project, corpus};

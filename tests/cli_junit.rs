@@ -1,7 +1,7 @@
 //! The JUnit evidence fails closed, end to end: a corrupted report, an earlier run left beside
 //! this one, and a glob walk through symlink loops.
 
-mod common;
+use crate::common;
 
 use common::Project;
 use predicates::prelude::*;

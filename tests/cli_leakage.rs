@@ -6,7 +6,7 @@
     reason = "the tests read shipgate's own output (reports, records), not evidence"
 )]
 
-mod common;
+use crate::common;
 
 use common::{NOW, Project, shipgate};
 use serde_json::Value;

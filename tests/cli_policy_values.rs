@@ -7,7 +7,7 @@
     reason = "the tests read shipgate's own output (reports, records), not evidence"
 )]
 
-mod common;
+use crate::common;
 
 use common::{Project, shipgate};
 use predicates::prelude::*;

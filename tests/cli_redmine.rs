@@ -18,7 +18,7 @@
     reason = "test code: a failed unwrap, expect or assertion is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use common::{Project, shipgate};
 use serde_json::{Value, json};

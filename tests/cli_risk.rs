@@ -12,7 +12,7 @@
     reason = "test code: a failed unwrap, expect or assertion is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use common::{NOW, shipgate};
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! Each test pairs the refused or blocking case with a control that reads READY, so that a
 //! test cannot pass because its setup blocks for some other reason.
 
-mod common;
+use crate::common;
 
 use common::{Project, shipgate};
 use predicates::prelude::*;

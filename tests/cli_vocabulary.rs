@@ -4,7 +4,7 @@
 //! never READY. A word read as the nearest one, or dropped, could switch a check to `warn` or
 //! read evidence the wrong way.
 
-mod common;
+use crate::common;
 
 use common::mock::run;
 use common::{Project, shipgate};

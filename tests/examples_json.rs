@@ -16,7 +16,7 @@
     reason = "test code: a failed unwrap, expect or assertion is a failed test"
 )]
 
-mod common;
+use crate::common;
 
 use common::{check_example, shipgate};
 use serde_json::Value;
