@@ -232,7 +232,43 @@ fn inspect_perf_lists_the_metrics() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|m| m["name"] == "Total.p95" && m["samples"] == 360)
+            .any(|m| m["name"] == "Total.p95"
+                && m["requests"]["total"] == 360
+                && m["requests"]["basis"] == "successful"
+                && m["samples"] == 360 - m["requests"]["failed"].as_u64().unwrap())
+    );
+}
+
+/// A run whose every request failed (connection refused in a millisecond) must not pass a
+/// latency limit it is far within: real Locust 2.47 output.
+#[test]
+fn a_run_whose_every_request_failed_blocks_a_latency_check() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("locust-2.47-refused_stats.csv"),
+        dir.path().join("stats.csv"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("shipgate.yaml"),
+        "version: 1\nrelease: {name: shop}\nsources:\n  performance:\n    current: {path: stats.csv}\nchecks:\n  performance:\n    - {metric: Aggregated.p95, max: 300ms}\n",
+    )
+    .unwrap();
+    let out = shipgate()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "--now", "2026-11-24T10:00:00Z"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &v["checks"][0];
+    assert_eq!(c["status"], "fail");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap()
+            .contains("of requests that all failed (3,508 of 3,508)"),
+        "{c}"
     );
 }
 

@@ -55,7 +55,7 @@ pub use instant::{Expiry, Instant, Written, Zone};
 pub use pattern::{TestPattern, qualified_name};
 pub use perf::{
     Direction, NamingConventions, PerfEvidence, PerfFormat, PerfMetric, PerfProvenance, PerfUnit,
-    RunThresholds, SampleRef, SampleStat,
+    RequestBasis, Requests, RunThresholds, SampleRef, SampleStat,
 };
 pub use provenance::{Provenance, ProvenanceItem, commits_match};
 pub use quarantine::{Quarantine, QuarantineEntry};

@@ -63,6 +63,11 @@ pub struct PerformanceSection {
     /// direction-aware, and, where both runs have raw samples, only when statistically
     /// significant.
     pub max_regression: Option<Percent>,
+    /// The largest share of failed requests a figure of requests (a latency, a throughput) is
+    /// judged with (default 1%): above it, or with no successful request at all, the check
+    /// fails whatever the figure, since failed requests (a refused connection, a timeout) move
+    /// it. `100%` judges the figure whatever failed, but never one with no successful request.
+    pub max_failed_share: Option<Percent>,
     /// The noise floor of `max_regression`: a change smaller than this (`20ms`, `0.5%` for a
     /// rate, a number) never counts as a regression, whatever its percentage.
     pub min_change: Option<PerfLimit>,
@@ -85,6 +90,9 @@ pub struct PerformanceSection {
 pub const DEFAULT_ALPHA: f64 = 0.05;
 /// The default fewest samples per side for a significance test.
 pub const DEFAULT_MIN_SAMPLES: u64 = 20;
+/// The default largest failed share of the requests behind a figure of requests: 1%, k6's own
+/// example threshold (`http_req_failed: ['rate<0.01']`).
+pub const DEFAULT_MAX_FAILED_SHARE: f64 = 0.01;
 
 /// What kind of quantity a limit is written as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -135,7 +135,7 @@ fn damaged_snapshots_are_refused() {
 fn a_snapshot_whose_keys_were_reordered_still_reads() {
     let baseline = promote(read("jmeter-2.13-header.jtl"), &options()).unwrap();
     let text = render_snapshot(&baseline, "0.1.0").unwrap();
-    assert!(text.lines().count() < 400, "each series on one line");
+    assert!(text.lines().count() < 600, "each series on one line");
     let moved = text.replacen("\"shipgate_perf_baseline\": 1,", "", 1);
     let moved = format!(
         "{},\n  \"shipgate_perf_baseline\": 1\n}}\n",

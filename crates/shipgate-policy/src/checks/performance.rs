@@ -3,7 +3,7 @@
 use super::{Check, CheckKind, Evaluation, Needs};
 use crate::catalog::CheckInfo;
 use crate::evaluate::performance;
-use crate::performance::{DEFAULT_ALPHA, DEFAULT_MIN_SAMPLES, PerfLimit};
+use crate::performance::{DEFAULT_ALPHA, DEFAULT_MAX_FAILED_SHARE, DEFAULT_MIN_SAMPLES, PerfLimit};
 use crate::raw::{CheckSettings, RawPolicy};
 use crate::validator::Validator;
 use crate::values::Percent;
@@ -37,6 +37,8 @@ pub(crate) struct PerfCheck {
     pub min: Option<PerfLimit>,
     /// The largest acceptable worsening against the baseline.
     pub max_regression: Option<Percent>,
+    /// The largest failed share of the requests behind a figure of requests, 0 to 1.
+    pub max_failed_share: f64,
     /// The noise floor of `max_regression`.
     pub min_change: Option<PerfLimit>,
     /// The significance level.
@@ -72,6 +74,9 @@ fn configure(raw: &RawPolicy, _: &mut Validator<'_>) -> Vec<Arc<dyn Check>> {
                 max: c.max.clone(),
                 min: c.min.clone(),
                 max_regression: c.max_regression,
+                max_failed_share: c
+                    .max_failed_share
+                    .map_or(DEFAULT_MAX_FAILED_SHARE, Percent::as_f64),
                 min_change: c.min_change.clone(),
                 alpha: c.alpha.map_or(DEFAULT_ALPHA, |a| a.0),
                 min_samples: c.min_samples.unwrap_or(DEFAULT_MIN_SAMPLES),

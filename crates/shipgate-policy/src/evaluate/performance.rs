@@ -22,9 +22,10 @@ use crate::checks::PerfCheck;
 use crate::performance::PerfLimit;
 use crate::values::format_percent;
 use serde_json::{Map, Value, json};
+use shipgate_model::perf::split_metric;
 use shipgate_model::{
     CheckResult, CheckStatus, Direction, EvidenceProblem, PerfEvidence, PerfMetric, PerfRuns,
-    PerfUnit, SampleStat, SourceState,
+    PerfUnit, RequestBasis, SampleStat, SourceState,
 };
 use shipgate_model::{CheckUnit, SourceId};
 use shipgate_stats::{
@@ -43,6 +44,9 @@ fn resamples(stat: Statistic, total: usize) -> usize {
         Statistic::Mean => (4_000_000 / total.max(1)).clamp(200, 2000),
     }
 }
+
+/// Why a ratio (an error rate, a check pass rate) is never excused as noise.
+const EVENTS: &str = "a ratio counts events (failed requests, failed checks), not timings a busy machine stretches, so a worsening is never excused as noise; `min_change` (`0.5%`) allows a few";
 
 /// The limits of a check in the metric's unit.
 struct Limits {
@@ -122,6 +126,9 @@ pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns) -> CheckResult {
             );
         }
     };
+    if let Some(result) = untrustworthy(cfg, &check, current, metric) {
+        return result;
+    }
     let value = metric.value;
     let over_max = limits.max.is_some_and(|m| value > m);
     let under_min = limits.min.is_some_and(|m| value < m);
@@ -171,7 +178,12 @@ pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns) -> CheckResult {
     let passed = !absolute_failed && !regressed;
 
     let unit = &metric.unit;
-    let mut parts = vec![format!("`{}` is {}", cfg.metric, show(value, unit))];
+    let mut parts = vec![format!(
+        "`{}` is {}{}",
+        cfg.metric,
+        show(value, unit),
+        requests_note(metric)
+    )];
     if let Some(m) = limits.max {
         parts.push(if over_max {
             format!("above the maximum of {}", show(m, unit))
@@ -218,6 +230,94 @@ pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns) -> CheckResult {
         remedy,
         details,
     )
+}
+
+/// Beside a figure of requests: which requests it is of and how many failed, ` (of 1,197
+/// successful requests; 3 of 1,200 failed: 0.25%)`. A latency whose file does not say how many
+/// requests failed says so.
+fn requests_note(metric: &PerfMetric) -> String {
+    match metric.requests {
+        Some(r) => {
+            let share = r
+                .failed_share()
+                .map_or_else(String::new, |s| format!(": {}", show(s, &PerfUnit::Ratio)));
+            let of = match r.basis {
+                RequestBasis::Successful => format!(
+                    "of {} successful requests",
+                    show(r.successful() as f64, &PerfUnit::Count)
+                ),
+                RequestBasis::All => format!(
+                    "of all {} requests, failed ones included",
+                    show(r.total as f64, &PerfUnit::Count)
+                ),
+            };
+            format!(
+                " ({of}; {} of {} failed{share})",
+                show(r.failed as f64, &PerfUnit::Count),
+                show(r.total as f64, &PerfUnit::Count)
+            )
+        }
+        None if metric.unit == PerfUnit::Milliseconds => {
+            " (the file does not say how many requests failed)".to_owned()
+        }
+        None => String::new(),
+    }
+}
+
+/// A figure of requests that must not be judged: no successful request behind it, or more
+/// failed than `max_failed_share`. The check fails whatever the figure (a refused connection
+/// answers in a millisecond and a timeout in seconds, so the failures move it), and says what to
+/// do instead.
+fn untrustworthy(
+    cfg: &PerfCheck,
+    check: &CheckRun,
+    current: &PerfEvidence,
+    metric: &PerfMetric,
+) -> Option<CheckResult> {
+    let r = metric.requests?;
+    let share = r.failed_share().unwrap_or(1.0);
+    let no_success = r.successful() == 0;
+    if !no_success && share <= cfg.max_failed_share {
+        return None;
+    }
+    let (unit_name, scale) = CheckUnit::of_metric(&metric.unit);
+    let name = split_metric(&cfg.metric).map_or(cfg.metric.as_str(), |(n, _)| n);
+    let message = if no_success {
+        format!(
+            "`{}` is {} of requests that all failed ({} of {}): with no successful request there is nothing to judge it on",
+            cfg.metric,
+            show(metric.value, &metric.unit),
+            show(r.failed as f64, &PerfUnit::Count),
+            show(r.total as f64, &PerfUnit::Count),
+        )
+    } else {
+        format!(
+            "`{}` is {}{}, but {} of its requests failed, more than the {} a figure of requests is judged with (`max_failed_share`): the failures move it",
+            cfg.metric,
+            show(metric.value, &metric.unit),
+            requests_note(metric),
+            show(share, &PerfUnit::Ratio),
+            show(cfg.max_failed_share, &PerfUnit::Ratio),
+        )
+    };
+    let remedy = format!(
+        "find why the requests of `{name}` in `{}` failed (the load test's error messages; the error rate is `{name}.error_rate` or k6's `http_req_failed.rate`), fix it, and run the load test again; a latency is judged once the requests succeed",
+        current.path
+    );
+    let mut details = Map::new();
+    details.insert("metric".into(), json!(cfg.metric));
+    details.insert("unit".into(), json!(metric.unit.as_str()));
+    details.insert("current".into(), side(current, metric));
+    details.insert("max_failed_share".into(), json!(cfg.max_failed_share));
+    Some(check.measured(
+        false,
+        json!(metric.value * scale),
+        Value::Null,
+        unit_name,
+        message,
+        Some(remedy),
+        details,
+    ))
 }
 
 /// Compares with the baseline, or the result that says why it cannot be done.
@@ -291,7 +391,9 @@ fn compare<'a>(
         Some(r) => r > max_regression && worsening > floor,
         None => worsening > floor,
     };
-    let significance = if beyond {
+    let significance = if beyond && metric.unit == PerfUnit::Ratio {
+        Significance::Untested(EVENTS.to_owned())
+    } else if beyond {
         test_significance(cfg, current, metric, baseline, base, direction)
     } else {
         Significance::NotNeeded
@@ -586,6 +688,17 @@ fn side(e: &PerfEvidence, m: &PerfMetric) -> Value {
         v.insert("promoted_from".into(), json!(p.source_path));
     }
     v.insert("value".into(), json!(m.value));
+    if let Some(r) = m.requests {
+        v.insert(
+            "requests".into(),
+            json!({
+                "total": r.total,
+                "failed": r.failed,
+                "failed_share": r.failed_share(),
+                "basis": r.basis.as_str(),
+            }),
+        );
+    }
     v.insert(
         "samples".into(),
         json!(e.samples_of(m).map_or(0, <[f64]>::len)),

@@ -5,8 +5,8 @@ use crate::policy::Policy;
 use jiff::Timestamp;
 use shipgate_model::{
     CheckResult, CheckStatus, Direction, EvidenceProblem, EvidenceSet, ExitCode, PerfEvidence,
-    PerfMetric, PerfProvenance, PerfRuns, PerfUnit, RunThresholds, SampleRef, SampleStat,
-    SourceState,
+    PerfMetric, PerfProvenance, PerfRuns, PerfUnit, RequestBasis, Requests, RunThresholds,
+    SampleRef, SampleStat, SourceState,
 };
 use shipgate_stats::SplitMix64;
 use std::collections::BTreeMap;
@@ -65,6 +65,7 @@ fn values(path: &str, metrics: &[(&str, PerfUnit, Option<Direction>, f64)]) -> P
                         direction: *direction,
                         value: *value,
                         samples: None,
+                        requests: None,
                     },
                 )
             })
@@ -292,7 +293,7 @@ fn absolute_limits() {
     assert_eq!(c.threshold, serde_json::json!(0.3));
     assert_eq!(
         c.message,
-        "`checkout.p95` is 299ms; within the maximum of 300ms"
+        "`checkout.p95` is 299ms (the file does not say how many requests failed); within the maximum of 300ms"
     );
     let e = evidence(
         values("perf/current.jtl", &[latency(312.5)]),
@@ -559,7 +560,7 @@ fn relative_limits_without_samples_count_as_is() {
     assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true), "{c:#?}");
     assert_eq!(
         c.message,
-        "`checkout.p95` is 224ms; against the baseline's 200ms it changed by +12.0% (+24ms): worse by more than the allowed 10%, and it counts as a regression because it could not be tested for significance: neither `perf/current.jtl` nor `perf/baseline.json` has raw samples of it"
+        "`checkout.p95` is 224ms (the file does not say how many requests failed); against the baseline's 200ms it changed by +12.0% (+24ms): worse by more than the allowed 10%, and it counts as a regression because it could not be tested for significance: neither `perf/current.jtl` nor `perf/baseline.json` has raw samples of it"
     );
     assert_eq!(
         c.details["significance"]["verdict"],
@@ -872,4 +873,157 @@ fn a_warn_level_regression_reports_without_blocking_and_can_be_waived() {
     );
     assert_eq!(v.checks[0].status, CheckStatus::Waived);
     assert_eq!(v.exit_code(), ExitCode::Ready);
+}
+
+// ---- failed requests ----------------------------------------------------------------------
+
+/// A latency with the requests behind it.
+fn latency_of(value: f64, total: u64, failed: u64, basis: RequestBasis) -> PerfEvidence {
+    let mut e = values("perf/current.jtl", &[latency(value)]);
+    e.metrics.get_mut("checkout.p95").unwrap().requests = Some(Requests {
+        total,
+        failed,
+        basis,
+    });
+    e
+}
+
+#[test]
+fn a_latency_of_requests_that_all_failed_never_passes() {
+    // 600 refused connections answer in 1-3 ms: far within any latency limit.
+    let p = policy("    - {metric: checkout.p95, max: 300ms}\n");
+    let run = latency_of(3.0, 600, 600, RequestBasis::All);
+    let c = only(&p, &evidence(run.clone(), values("b", &[])));
+    assert_eq!(c.status, CheckStatus::Fail, "{c:#?}");
+    assert!(
+        c.message
+            .contains("of requests that all failed (600 of 600): with no successful request there is nothing to judge it on"),
+        "{}",
+        c.message
+    );
+    assert!(
+        c.remedy.as_deref().unwrap().contains("checkout.error_rate"),
+        "{:?}",
+        c.remedy
+    );
+    // Not even with every failure allowed, nor as missing evidence a warning could wave through.
+    let lax = policy(
+        "    - {metric: checkout.p95, max: 300ms, max_failed_share: 100%, on_missing: warn}\n",
+    );
+    let c = only(&lax, &evidence(run.clone(), values("b", &[])));
+    assert_eq!(c.status, CheckStatus::Fail, "{c:#?}");
+    assert!(c.blocking);
+    // Against a baseline too: the comparison is never reached.
+    let reg = policy("    - {metric: checkout.p95, max_regression: 10%}\n");
+    let c = only(
+        &reg,
+        &evidence(run, values("perf/baseline.json", &[latency(3.0)])),
+    );
+    assert_eq!(c.status, CheckStatus::Fail, "{c:#?}");
+}
+
+#[test]
+fn a_failed_share_above_the_limit_fails_a_latency_and_is_shown_beside_it() {
+    let p = policy("    - {metric: checkout.p95, max: 300ms}\n");
+    // 0.25% failed: within the default 1%, and shown beside the figure.
+    let c = only(
+        &p,
+        &evidence(
+            latency_of(45.0, 1200, 3, RequestBasis::Successful),
+            values("b", &[]),
+        ),
+    );
+    assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
+    assert_eq!(
+        c.message,
+        "`checkout.p95` is 45ms (of 1,197 successful requests; 3 of 1,200 failed: 0.25%); within the maximum of 300ms"
+    );
+    assert_eq!(
+        c.details["current"]["requests"],
+        serde_json::json!({"total": 1200, "failed": 3, "failed_share": 0.0025, "basis": "successful"})
+    );
+    // 2% failed: above the default 1%, whatever the latency.
+    let c = only(
+        &p,
+        &evidence(
+            latency_of(45.0, 1000, 20, RequestBasis::Successful),
+            values("b", &[]),
+        ),
+    );
+    assert_eq!(c.status, CheckStatus::Fail, "{c:#?}");
+    assert!(
+        c.message.contains("but 2% of its requests failed, more than the 1% a figure of requests is judged with (`max_failed_share`)"),
+        "{}",
+        c.message
+    );
+    // A figure that counts the failed requests too says so.
+    let c = only(
+        &p,
+        &evidence(
+            latency_of(45.0, 1000, 5, RequestBasis::All),
+            values("b", &[]),
+        ),
+    );
+    assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
+    assert!(
+        c.message
+            .contains("(of all 1,000 requests, failed ones included; 5 of 1,000 failed: 0.5%)"),
+        "{}",
+        c.message
+    );
+    // The limit is the policy's.
+    let lax = policy("    - {metric: checkout.p95, max: 300ms, max_failed_share: 5%}\n");
+    let c = only(
+        &lax,
+        &evidence(
+            latency_of(45.0, 1000, 20, RequestBasis::Successful),
+            values("b", &[]),
+        ),
+    );
+    assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
+}
+
+#[test]
+fn an_error_rate_rising_from_zero_is_never_noise() {
+    // 1 failed request of 400 against a baseline of none: Mann–Whitney cannot tell 0/1 flags
+    // apart, but a failure is an event, not a timing.
+    let p = policy("    - {metric: checkout.error_rate, max_regression: 10%}\n");
+    let flags = |failed: usize| {
+        let mut e = values(
+            "perf/current.jtl",
+            &[(
+                "checkout.error_rate",
+                PerfUnit::Ratio,
+                Some(Direction::Lower),
+                failed as f64 / 400.0,
+            )],
+        );
+        e.metrics.get_mut("checkout.error_rate").unwrap().samples = Some(SampleRef {
+            series: "checkout#failed".into(),
+            stat: SampleStat::Mean,
+        });
+        let mut series = vec![0.0; 400];
+        for v in series.iter_mut().take(failed) {
+            *v = 1.0;
+        }
+        e.series.insert("checkout#failed".into(), series);
+        e
+    };
+    let c = only(&p, &evidence(flags(1), flags(0)));
+    assert_eq!(c.status, CheckStatus::Fail, "{c:#?}");
+    assert!(
+        c.message.contains("never excused as noise"),
+        "{}",
+        c.message
+    );
+    // `min_change` allows a few.
+    let p = policy("    - {metric: checkout.error_rate, max_regression: 10%, min_change: 0.5%}\n");
+    assert_eq!(
+        only(&p, &evidence(flags(1), flags(0))).status,
+        CheckStatus::Pass
+    );
+    assert_eq!(
+        only(&p, &evidence(flags(3), flags(0))).status,
+        CheckStatus::Fail
+    );
 }
