@@ -7,7 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use shipgate_evaluator::TOOL_VERSION;
 use shipgate_evaluator::shipgate_perf::{
-    self, PerfError, PerfFormat, PerfRead, PromoteOptions, promote, render_snapshot,
+    self, PerfError, PerfFormat, PerfRead, PromoteOptions, PromoteRefusal, promote,
 };
 use shipgate_model::ExitCode;
 use shipgate_report::{LogSyntax, PerfInspection, RenderOptions};
@@ -22,8 +22,8 @@ pub(crate) enum PerfCommand {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum BaselineCommand {
-    /// Write a normalised baseline snapshot of a good run, with its provenance. Refuses a run
-    /// that failed its own thresholds unless `--force`.
+    /// Add a good run to the baseline (keeping the last N runs, each file beside the baseline
+    /// with its hash). Refuses a run that failed its own thresholds unless `--force`.
     Promote(PromoteArgs),
 }
 
@@ -33,7 +33,8 @@ pub(crate) struct PromoteArgs {
     #[arg(value_name = "CURRENT")]
     pub current: PathBuf,
 
-    /// Where to write the baseline snapshot (point `sources.performance.baseline.path` at it).
+    /// The baseline to add the run to, or to create (point `sources.performance.baseline.path`
+    /// at it); the runs' files are kept in `<name>.runs/` beside it.
     #[arg(long, value_name = "BASELINE")]
     pub out: PathBuf,
 
@@ -49,9 +50,18 @@ pub(crate) struct PromoteArgs {
     #[arg(long, value_name = "SHA")]
     pub commit: Option<String>,
 
-    /// Promote even though the run failed its own thresholds; the snapshot records it.
+    /// Promote even though the run failed its own thresholds; the baseline records it.
     #[arg(long)]
     pub force: bool,
+
+    /// How many runs the baseline keeps, the newest [default: the baseline's, else 5].
+    #[arg(long, value_name = "N")]
+    pub keep: Option<u32>,
+
+    /// Start a new baseline with this run alone, dropping the runs kept so far (after an
+    /// intended change of performance, or of load-test tool).
+    #[arg(long)]
+    pub fresh: bool,
 
     /// Record this instant as the promotion time instead of now. It needs its zone
     /// (`2026-11-24T10:00:00Z`, `+01:00`, `[Europe/Berlin]`).
@@ -114,16 +124,6 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn promote_run(args: &PromoteArgs) -> ExitCode {
-    if args.format == PerfFormat::Baseline {
-        eprint(
-            "shipgate: `--format baseline` names a snapshot; promote the run it came from instead",
-        );
-        return ExitCode::Usage;
-    }
-    let run = match read(&args.current, args.format) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
     let options = PromoteOptions {
         now: Some(
             args.now
@@ -139,45 +139,49 @@ fn promote_run(args: &PromoteArgs) -> ExitCode {
             .or_else(|| env("GITHUB_SHA"))
             .or_else(|| env("CI_COMMIT_SHA")),
         force: args.force,
+        keep: args.keep,
+        fresh: args.fresh,
     };
-    let format = run.evidence.provenance.format.clone();
-    let baseline = match promote(run, &options) {
-        Ok(b) => b,
+    let (run, out) = (
+        args.current.display().to_string(),
+        args.out.display().to_string(),
+    );
+    let done = match promote(
+        &args.current,
+        &run,
+        args.format,
+        &args.out,
+        &out,
+        TOOL_VERSION,
+        &options,
+    ) {
+        Ok(p) => p,
         Err(refusal) => {
             eprint(&format!(
-                "shipgate: refusing to promote `{}`: {}",
-                args.current.display(),
+                "shipgate: refusing to promote `{run}`: {}",
                 refusal.message()
             ));
-            return ExitCode::Blocked;
+            return match &refusal {
+                PromoteRefusal::Read(PerfError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound =>
+                {
+                    ExitCode::Blocked
+                }
+                PromoteRefusal::Read(e) if e.is_empty_run() => ExitCode::Blocked,
+                r if r.is_write() => ExitCode::Internal,
+                r if r.is_about_the_run() => ExitCode::Blocked,
+                _ => ExitCode::EvidenceError,
+            };
         }
     };
-    let text = match render_snapshot(&baseline, TOOL_VERSION) {
-        Ok(t) => t,
-        Err(e) => {
-            eprint(&format!(
-                "shipgate: failed to write the baseline as JSON: {e}"
-            ));
-            return ExitCode::Internal;
-        }
-    };
-    if let Err(message) = write_atomically(&args.out, &text) {
-        eprint(&format!("shipgate: {message}"));
-        return ExitCode::Internal;
-    }
-    let sampled = baseline
-        .metrics
-        .values()
-        .filter(|m| baseline.samples_of(m).is_some())
-        .count();
-    let p = &baseline.provenance;
+    let p = &done.run.provenance;
     let mut summary = format!(
-        "wrote the baseline `{}`: {} metrics ({} with raw samples) from `{}` ({format}, sha256 {})",
-        args.out.display(),
-        baseline.metrics.len(),
-        sampled,
-        args.current.display(),
+        "added `{run}` ({}, sha256 {}) to the baseline `{out}`: {} of at most {} runs; kept as `{}`",
+        p.format,
         &p.source_sha256[..p.source_sha256.len().min(12)],
+        done.runs,
+        done.keep,
+        done.kept_as,
     );
     if let Some(r) = &p.release_version {
         summary.push_str(&format!(", release {r}"));
@@ -188,25 +192,13 @@ fn promote_run(args: &PromoteArgs) -> ExitCode {
     if p.forced {
         summary.push_str("; FORCED past the run's failed thresholds");
     }
+    for gone in &done.dropped {
+        summary.push_str(&format!("\ndropped the oldest run `{gone}`"));
+    }
+    if done.runs == 1 {
+        summary.push_str("\na baseline of one run cannot tell noise from a regression: promote more runs of this release (the gate judges a worsening beyond `max_regression` as it is until then)");
+    }
     print_stdout(&format!("{summary}\n"), LogSyntax::Text)
-}
-
-/// Writes to a temporary name and renames, so the gate never reads half a baseline.
-fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("failed to create the folder `{}`: {e}", dir.display()))?;
-    let name = path.file_name().map_or_else(
-        || "baseline.json".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let tmp = dir.join(format!(".{name}.tmp"));
-    std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| format!("failed to write `{}`: {e}", path.display()))
 }
 
 pub(crate) fn inspect(args: &InspectPerfArgs, global: &Global) -> ExitCode {

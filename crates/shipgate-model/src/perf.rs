@@ -392,6 +392,23 @@ impl PerfEvidence {
     }
 }
 
+/// The baseline a run is compared with: one or more earlier runs of the same load test, so that
+/// the comparison can tell a regression from the way runs differ from one another.
+///
+/// A baseline written by `shipgate perf baseline promote` is a manifest of runs: each run's file
+/// was kept beside it, and each was read again and checked against the hash the manifest
+/// recorded before it became evidence. A baseline that is a tool's own file is that one run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PerfBaseline {
+    /// The file named by `sources.performance.baseline`.
+    pub path: String,
+    /// Whether it is a manifest written by `promote` (its runs verified against their hashes),
+    /// rather than a tool's own file.
+    pub promoted: bool,
+    /// The runs, oldest first; never empty.
+    pub runs: Vec<PerfEvidence>,
+}
+
 /// The format of a load-test results file: the policy's `sources.performance.*.format`, the
 /// `--input-format` of the command line, and the key of the performance adapter's readers (each
 /// format but `auto` has at least one reader in `shipgate-perf`'s `READERS`).

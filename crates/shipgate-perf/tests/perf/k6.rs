@@ -262,15 +262,16 @@ fn ndjson_thresholds_written_as_objects_are_evaluated() {
             failed: vec!["http_req_failed: rate<0.01".to_owned()],
         }
     );
-    let options = shipgate_perf::PromoteOptions {
-        now: Some("2026-11-24T10:00:00Z".parse().unwrap()),
-        ..Default::default()
-    };
-    assert_eq!(
-        shipgate_perf::promote(run, &options).unwrap_err(),
-        shipgate_perf::PromoteRefusal::FailedThresholds(vec![
-            "http_req_failed: rate<0.01".to_owned()
-        ])
+    let dir = tempfile::tempdir().unwrap();
+    let refusal = super::snapshot::promote_into(
+        dir.path(),
+        "k6-out-abort-on-fail.ndjson",
+        &super::snapshot::options(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&refusal, shipgate_perf::PromoteRefusal::FailedThresholds(f) if f == &["http_req_failed: rate<0.01".to_owned()]),
+        "{refusal:?}"
     );
 }
 
