@@ -352,6 +352,23 @@ fn a_manifest_that_points_outside_its_folder_or_is_damaged_is_refused() {
     assert!(e.contains("64 lower-case hex digits"), "{e}");
 }
 
+/// A run listed twice would count twice and make the runs look more alike than they are, so
+/// that noise would excuse more: a manifest that lists one run twice is refused.
+#[test]
+fn a_manifest_that_lists_a_run_twice_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    promote_into(dir.path(), "jmeter-2.13-header.jtl", &options()).unwrap();
+    let text = manifest(dir.path());
+    let start = text.find("    {\n").unwrap();
+    let end = text.find("    }\n").unwrap() + "    }".len();
+    let run = &text[start..end];
+    let twice = text.replacen(run, &format!("{run},\n{run}"), 1);
+    assert_ne!(twice, text);
+    std::fs::write(dir.path().join("baseline.json"), twice).unwrap();
+    let e = read_back(dir.path()).unwrap_err().to_string();
+    assert!(e.contains("the same run is in the baseline twice"), "{e}");
+}
+
 /// Version 1 baselines held the numbers themselves (and raw samples), which a consistent edit
 /// could change without a trace: they are refused, saying how to promote again, never read.
 #[test]
