@@ -9,8 +9,10 @@ whether each pair of (baseline, current) blocks, beside the naive rule "the curr
 
 Scenarios (the current run against a baseline of --baseline-runs earlier runs at the base delay):
   no change; no change with a CPU hog on the other core during the current run;
-  5%, 10%, 20% and 50% slower (the server's delay scaled by that much).
-Runs of all scenarios are interleaved, so that a drift of the machine over the benchmark does
+  a p95 5%, 10%, 20% and 50% slower (the server's delay raised by that share of the p95 that
+  two calibration runs measured at the base delay).
+With --pin, the server and Locust run on the first core and the hog on the last ("a CPU hog on
+the other core"); without it, all share every core. Runs of all scenarios are interleaved, so that a drift of the machine over the benchmark does
 not fall on one scenario. The runs are kept in --out, and --analyse-only judges them again
 (e.g. with another build of shipgate) without running Locust.
 
@@ -33,13 +35,13 @@ import threading
 import time
 
 SCENARIOS = [
-    # name, delay factor, CPU hog during the current run
-    ("no change", 1.00, False),
-    ("no change, CPU hog", 1.00, True),
-    ("5% slower", 1.05, False),
-    ("10% slower", 1.10, False),
-    ("20% slower", 1.20, False),
-    ("50% slower", 1.50, False),
+    # name, how much slower the p95 is made, CPU hog during the current run
+    ("no change", 0.00, False),
+    ("no change, CPU hog", 0.00, True),
+    ("5% slower", 0.05, False),
+    ("10% slower", 0.10, False),
+    ("20% slower", 0.20, False),
+    ("50% slower", 0.50, False),
 ]
 
 LOCUSTFILE = """
@@ -100,19 +102,21 @@ def machine():
     return {"nproc": os.cpu_count(), "cpu": model, "python": platform.python_version()}
 
 
-def run_locust(args, server, factor, hog, path):
-    """One bounded Locust run at `factor` × the base delay; its _stats.csv is copied to path."""
-    server.delay_s = args.delay_ms * factor / 1000.0
+def run_locust(args, server, delay_ms, hog, path):
+    """One bounded Locust run with the server's delay at `delay_ms`; its _stats.csv is copied to
+    path."""
+    server.delay_s = delay_ms / 1000.0
     with tempfile.TemporaryDirectory() as tmp:
         locustfile = os.path.join(tmp, "locustfile.py")
         with open(locustfile, "w", encoding="utf-8") as f:
             f.write(LOCUSTFILE)
         hog_proc = None
         if hog:
-            cmd = [sys.executable, "-c", "while True: pass"]
-            if shutil.which("taskset") and (os.cpu_count() or 1) > 1:
-                cmd = ["taskset", "-c", str((os.cpu_count() or 2) - 1)] + cmd
-            hog_proc = subprocess.Popen(cmd)
+            # On the other core when the load test is pinned to the first, else anywhere.
+            other = {(os.cpu_count() or 1) - 1}
+            pin = (lambda: os.sched_setaffinity(0, other)) if args.pin else None
+            hog_proc = subprocess.Popen([sys.executable, "-c", "while True: pass"],
+                                        preexec_fn=pin)
         try:
             subprocess.run(
                 [args.locust, "-f", locustfile, "--headless", "-u", str(args.users),
@@ -141,27 +145,42 @@ def collect(args):
     """Runs Locust: the no-change pool (baseline runs and the no-change currents) and the
     currents of the other scenarios, interleaved."""
     os.makedirs(args.out, exist_ok=True)
+    if args.pin:
+        # The server (a thread of this process) and Locust (a child, which inherits it) on the
+        # first core; the hog, when there is one, on the other.
+        os.sched_setaffinity(0, {0})
     server = DelayServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    started = time.time()
+    # "X% slower p95": the p95 is the delay plus what the machine adds, so the delay grows by
+    # X × the p95 of two calibration runs (not used in the pairs), not by X × the delay.
+    calibration = []
+    for i in range(2):
+        path = os.path.join(args.out, f"calibration-{i}_stats.csv")
+        if not os.path.exists(path):
+            run_locust(args, server, args.delay_ms, False, path)
+        calibration.append(p95_of(path))
+    base_p95 = sum(calibration) / len(calibration)
+    print(f"calibration: p95 {calibration} ms at a delay of {args.delay_ms} ms", flush=True)
     plan = []
     pool = args.pairs + args.baseline_runs
     for i in range(max(pool, args.pairs)):
         if i < pool:
-            plan.append(("pool", i, 1.0, False))
-        for name, factor, hog in SCENARIOS[1:]:
+            plan.append(("pool", i, 0.0, False))
+        for name, slower, hog in SCENARIOS[1:]:
             if i < args.pairs:
-                plan.append((name, i, factor, hog))
-    started = time.time()
-    for n, (name, i, factor, hog) in enumerate(plan):
+                plan.append((name, i, slower, hog))
+    for n, (name, i, slower, hog) in enumerate(plan):
         path = os.path.join(args.out, f"{slug(name)}-{i:02}_stats.csv")
         if os.path.exists(path):
             continue
-        run_locust(args, server, factor, hog, path)
+        run_locust(args, server, args.delay_ms + slower * base_p95, hog, path)
         print(f"[{n + 1}/{len(plan)}] {name} #{i}: p95 {p95_of(path)}ms "
               f"({time.time() - started:.0f}s)", flush=True)
     server.shutdown()
     with open(os.path.join(args.out, "machine.json"), "w", encoding="utf-8") as f:
-        json.dump({**machine(), "delay_ms": args.delay_ms, "users": args.users,
+        json.dump({**machine(), "delay_ms": args.delay_ms, "calibration_p95_ms": calibration,
+                   "users": args.users, "pin": args.pin,
                    "seconds": args.seconds, "minutes": round((time.time() - started) / 60, 1)},
                   f, indent=2)
 
@@ -201,7 +220,7 @@ def analyse(args):
     k = args.baseline_runs
     rows = []
     detail = []
-    for name, factor, _hog in SCENARIOS:
+    for name, slower, _hog in SCENARIOS:
         blocked = naive = 0
         changes = []
         for i in range(args.pairs):
@@ -226,7 +245,7 @@ def analyse(args):
                            "current_p95": cur, "shipgate_blocks": b,
                            "naive_blocks": naive_blocks, "message": verdict})
         changes.sort()
-        rows.append((name, factor, args.pairs, blocked, naive, changes[len(changes) // 2]))
+        rows.append((name, slower, args.pairs, blocked, naive, changes[len(changes) // 2]))
     with open(os.path.join(args.out, "pairs.json"), "w", encoding="utf-8") as f:
         json.dump(detail, f, indent=2)
     spread = []
@@ -239,11 +258,11 @@ def analyse(args):
     print(f"\nmax_regression {args.max_regression}%, baseline of {k} runs, "
           f"{args.pairs} pairs per scenario; run-to-run spread of the p95 (sd/mean over "
           f"{k} runs): median {100 * spread[len(spread) // 2]:.1f}%")
-    print("| scenario | server delay | pairs | median p95 change vs baseline mean | "
+    print("| scenario | p95 made slower by | pairs | median p95 change vs baseline mean | "
           "shipgate blocked | naive rule blocked |")
     print("|---|---|---|---|---|---|")
-    for name, factor, n, blocked, naive, median in rows:
-        print(f"| {name} | ×{factor:.2f} | {n} | {100 * median:+.1f}% | "
+    for name, slower, n, blocked, naive, median in rows:
+        print(f"| {name} | {100 * slower:.0f}% | {n} | {100 * median:+.1f}% | "
               f"{blocked}/{n} | {naive}/{n} |")
 
 
@@ -260,6 +279,8 @@ def main():
     ap.add_argument("--pairs", type=int, default=20)
     ap.add_argument("--baseline-runs", type=int, default=5)
     ap.add_argument("--max-regression", type=float, default=10.0, help="percent")
+    ap.add_argument("--pin", action="store_true",
+                    help="the server and Locust on the first core, the CPU hog on the last")
     ap.add_argument("--analyse-only", action="store_true")
     args = ap.parse_args()
     if not args.analyse_only:
