@@ -270,6 +270,13 @@ fn read_run(
     let bad = |message: String| invalid(manifest, &at, message);
     let display = format!("{display_dir}{}", entry.file);
     let file = locate(&display);
+    // A run is a load test's own file. A manifest in its place would be read as a baseline
+    // again, and one that names itself would never end.
+    if is_manifest_file(&file).unwrap_or(false) {
+        return Err(bad(format!(
+            "the run's file `{display}` is a shipgate baseline, not a load test's results; promote the load test's own files"
+        )));
+    }
     let read = match read_file(&file, &display, entry.format) {
         Ok(r) => r,
         Err(PerfError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {

@@ -369,6 +369,21 @@ fn a_manifest_that_lists_a_run_twice_is_refused() {
     assert!(e.contains("the same run is in the baseline twice"), "{e}");
 }
 
+/// A manifest whose run is a manifest (here itself) is refused, never read round and round.
+#[test]
+fn a_manifest_whose_run_is_a_baseline_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let done = promote_into(dir.path(), "jmeter-2.13-header.jtl", &options()).unwrap();
+    let kept = done.kept_as.strip_prefix("perf/").unwrap().to_owned();
+    let text = manifest(dir.path()).replace(&kept, "baseline.json");
+    std::fs::write(dir.path().join("baseline.json"), text).unwrap();
+    let e = read_back(dir.path()).unwrap_err().to_string();
+    assert!(
+        e.contains("is a shipgate baseline, not a load test's results"),
+        "{e}"
+    );
+}
+
 /// Version 1 baselines held the numbers themselves (and raw samples), which a consistent edit
 /// could change without a trace: they are refused, saying how to promote again, never read.
 #[test]
