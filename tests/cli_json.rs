@@ -196,7 +196,7 @@ sources:
     current: {path: perf/summary.json}
 checks:
   performance:
-    - {metric: http_req_duration.p95, max: 200ms}
+    - {metric: http_req_duration.p95, max: 200ms, max_failed_share: 2%}
 ";
 
 fn k6_summary() -> String {

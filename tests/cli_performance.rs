@@ -6,6 +6,10 @@
     clippy::disallowed_methods,
     reason = "the tests read shipgate's own output (reports, records), not evidence"
 )]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test code: a failed unwrap, expect or assertion is a failed test"
+)]
 
 use crate::common;
 
@@ -27,17 +31,27 @@ fn example() -> Command {
     cmd
 }
 
-/// A project with `policy` and the example's two runs under `perf/`.
+/// The example baseline's one kept run, as named beside its manifest.
+const EXAMPLE_RUN: &str = "perf/baseline.runs/60576b4901a38be8-baseline-run.jtl";
+
+/// A project with `policy`, the example's current run and its baseline (the manifest and the
+/// run kept beside it) under `perf/`.
 fn with_example_runs(policy: &str) -> Project {
-    Project::new(policy)
-        .copy(
-            "perf/current.jtl",
-            Path::new("examples/performance/perf/current.jtl"),
-        )
-        .copy(
-            "perf/baseline.json",
-            Path::new("examples/performance/perf/baseline.json"),
-        )
+    with_example_baseline(Project::new(policy)).copy(
+        "perf/current.jtl",
+        Path::new("examples/performance/perf/current.jtl"),
+    )
+}
+
+fn with_example_baseline(p: Project) -> Project {
+    p.copy(
+        "perf/baseline.json",
+        Path::new("examples/performance/perf/baseline.json"),
+    )
+    .copy(
+        EXAMPLE_RUN,
+        &Path::new("examples/performance").join(EXAMPLE_RUN),
+    )
 }
 
 /// `perf baseline promote RUN --out OUT`, with no commit from the pipeline.
@@ -92,20 +106,14 @@ fn the_performance_example_as_json() {
     assert_eq!(checkout["status"], "fail");
     assert_eq!(checkout["unit"], "seconds");
     assert_eq!(
-        checkout["details"]["significance"]["verdict"],
-        "significant"
+        checkout["details"]["judgement"]["reason"],
+        "a baseline of one run"
     );
-    assert_eq!(
-        checkout["details"]["baseline"]["promoted_from"],
-        "perf/baseline-run.jtl"
-    );
-    assert_eq!(checkout["details"]["baseline"]["commit"], "9c1e2f4");
-    let noise = status("performance.search.p99");
-    assert_eq!(noise["status"], "pass");
-    assert_eq!(
-        noise["details"]["significance"]["verdict"],
-        "not significant: noise"
-    );
+    let run = &checkout["details"]["baseline"]["runs"][0];
+    assert_eq!(run["file"], EXAMPLE_RUN);
+    assert_eq!(run["promoted_from"], "perf/baseline-run.jtl");
+    assert_eq!(run["commit"], "9c1e2f4");
+    assert_eq!(status("performance.search.p99")["status"], "pass");
     assert_eq!(status("performance.search.p95")["status"], "pass");
     assert_eq!(status("performance.Total.error_rate")["status"], "pass");
     let inputs: Vec<(&str, &str)> = report["inputs"]
@@ -118,7 +126,8 @@ fn the_performance_example_as_json() {
         inputs,
         vec![
             ("performance", "perf/current.jtl"),
-            ("performance-baseline", "perf/baseline.json")
+            ("performance-baseline", "perf/baseline.json"),
+            ("performance-baseline", EXAMPLE_RUN),
         ]
     );
 }
@@ -138,10 +147,7 @@ fn a_waiver_accepts_the_regression_and_the_gate_says_ready() {
 
 #[test]
 fn missing_results_block_with_exit_1_and_name_the_file() {
-    let p = Project::new(POLICY).copy(
-        "perf/baseline.json",
-        Path::new("examples/performance/perf/baseline.json"),
-    );
+    let p = with_example_baseline(Project::new(POLICY));
     p.check().assert().code(1).stdout(predicate::str::contains(
         "the load-test results `perf/current.jtl` do not exist",
     ));
@@ -156,7 +162,7 @@ fn an_unreadable_baseline_is_exit_4() {
         )
         .file(
             "perf/baseline.json",
-            b"{\"shipgate_perf_baseline\": 1, \"metrics\": ",
+            b"{\"shipgate_perf_baseline\": 2, \"runs\": ",
         );
     p.check()
         .assert()
@@ -198,7 +204,7 @@ fn explain_knows_every_performance_id() {
         .stdout(predicate::str::starts_with(
             "performance.http_req_duration.p95 (performance.<metric>) — ",
         ))
-        .stdout(predicate::str::contains("Mann–Whitney U"));
+        .stdout(predicate::str::contains("t-test over the baseline's runs"));
     shipgate()
         .args(["explain"])
         .assert()
@@ -231,7 +237,43 @@ fn inspect_perf_lists_the_metrics() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|m| m["name"] == "Total.p95" && m["samples"] == 360)
+            .any(|m| m["name"] == "Total.p95"
+                && m["requests"]["total"] == 360
+                && m["requests"]["basis"] == "successful"
+                && m["samples"] == 360 - m["requests"]["failed"].as_u64().unwrap())
+    );
+}
+
+/// A run whose every request failed (connection refused in a millisecond) must not pass a
+/// latency limit it is far within: real Locust 2.47 output.
+#[test]
+fn a_run_whose_every_request_failed_blocks_a_latency_check() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("locust-2.47-refused_stats.csv"),
+        dir.path().join("stats.csv"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("shipgate.yaml"),
+        "version: 1\nrelease: {name: shop}\nsources:\n  performance:\n    current: {path: stats.csv}\nchecks:\n  performance:\n    - {metric: Aggregated.p95, max: 300ms}\n",
+    )
+    .unwrap();
+    let out = shipgate()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "--now", "2026-11-24T10:00:00Z"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let c = &v["checks"][0];
+    assert_eq!(c["status"], "fail");
+    assert!(
+        c["message"]
+            .as_str()
+            .unwrap()
+            .contains("of requests that all failed (3,508 of 3,508)"),
+        "{c}"
     );
 }
 
@@ -269,44 +311,54 @@ fn inspect_perf_exit_codes() {
 // ---- perf baseline promote ----------------------------------------------------------------
 
 #[test]
-fn promote_writes_a_snapshot_the_gate_reads_as_a_baseline() {
+fn promote_adds_runs_to_a_baseline_the_gate_reads() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("perf/baseline.json");
+    let args = [
+        "--release-version",
+        "2.3.0",
+        "--commit",
+        "9c1e2f4",
+        "--now",
+        NOW,
+    ];
     promote(&fixture("jmeter-2.13-header.jtl"), &out)
-        .args([
-            "--release-version",
-            "2.3.0",
-            "--commit",
-            "9c1e2f4",
-            "--now",
-            NOW,
-        ])
+        .args(args)
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("44 metrics (32 with raw samples)"))
-        .stdout(predicate::str::contains("release 2.3.0, commit 9c1e2f4"));
-    let first = std::fs::read(&out).unwrap();
-    let snapshot: Value = serde_json::from_slice(&first).unwrap();
-    assert_eq!(snapshot["shipgate_perf_baseline"], 1);
-    assert_eq!(snapshot["provenance"]["promoted_at"], NOW);
-    assert_eq!(snapshot["provenance"]["commit"], "9c1e2f4");
-    assert_eq!(snapshot["provenance"]["forced"], false);
-    // Promoting the same run the same way writes the same bytes.
+        .stdout(predicate::str::contains("1 of at most 5 runs"))
+        .stdout(predicate::str::contains("release 2.3.0, commit 9c1e2f4"))
+        .stdout(predicate::str::contains(
+            "a baseline of one run cannot tell noise from a regression",
+        ));
+    let manifest: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(manifest["shipgate_perf_baseline"], 2);
+    assert_eq!(manifest["runs"][0]["promoted_at"], NOW);
+    assert_eq!(manifest["runs"][0]["commit"], "9c1e2f4");
+    assert_eq!(manifest["runs"][0]["forced"], false);
+    // The same run again would count twice.
     promote(&fixture("jmeter-2.13-header.jtl"), &out)
-        .args([
-            "--release-version",
-            "2.3.0",
-            "--commit",
-            "9c1e2f4",
-            "--now",
-            NOW,
-        ])
+        .args(args)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("already in the baseline"));
+    promote(&fixture("jmeter-2.13-default.jtl"), &out)
+        .args(["--keep", "3", "--now", NOW])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("2 of at most 3 runs"));
+    let manifest: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(manifest["keep"], 3);
+    assert_eq!(manifest["runs"].as_array().unwrap().len(), 2);
+    // A baseline of one run reads as that run.
+    let single = dir.path().join("single/baseline.json");
+    promote(&fixture("jmeter-2.13-header.jtl"), &single)
+        .args(args)
         .assert()
         .code(0);
-    assert_eq!(std::fs::read(&out).unwrap(), first);
     shipgate()
         .args(["inspect", "perf"])
-        .arg(&out)
+        .arg(&single)
         .assert()
         .code(0)
         .stdout(predicate::str::contains(
@@ -324,9 +376,9 @@ fn promote_takes_the_commit_and_release_from_the_pipeline() {
         .args(["--now", NOW])
         .assert()
         .code(0);
-    let snapshot: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    assert_eq!(snapshot["provenance"]["commit"], "abc1234");
-    assert_eq!(snapshot["provenance"]["release_version"], "2.5.0");
+    let manifest: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(manifest["runs"][0]["commit"], "abc1234");
+    assert_eq!(manifest["runs"][0]["release_version"], "2.5.0");
 }
 
 #[test]
@@ -344,8 +396,8 @@ fn promote_refuses_a_run_that_failed_its_own_thresholds_unless_forced() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("FORCED"));
-    let snapshot: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    assert_eq!(snapshot["provenance"]["forced"], true);
+    let manifest: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(manifest["runs"][0]["forced"], true);
 }
 
 #[test]
@@ -362,6 +414,138 @@ fn promote_refuses_what_is_not_a_good_run() {
     promote(Path::new("examples/performance/perf/baseline.json"), &out)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("already a baseline snapshot"));
+        .stderr(predicate::str::contains("already a baseline"));
+    promote(&fixture("locust-2.47-refused_stats.csv"), &out)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("succeeded"));
     assert!(!out.exists());
+}
+
+// ---- tamper-evident baselines -------------------------------------------------------------
+
+/// Every `elapsed` of a JMeter CSV scaled by `factor`: the run stays consistent with itself.
+fn scaled_jtl(text: &str, factor: f64) -> String {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 {
+            out.push(line.to_owned());
+            continue;
+        }
+        let mut fields: Vec<String> = line.split(',').map(str::to_owned).collect();
+        let elapsed: f64 = fields[1].parse().unwrap();
+        fields[1] = format!("{}", (elapsed * factor).round());
+        out.push(fields.join(","));
+    }
+    format!("{}\n", out.join("\n"))
+}
+
+/// The attack of issue 12: the baseline's run made 50% slower, values and samples together, so
+/// that a 50% slower release would pass. The run no longer matches the hash promote recorded:
+/// exit 4, the file named, and how to recover.
+#[test]
+fn a_baseline_edited_consistently_after_promotion_is_exit_4() {
+    let text =
+        std::fs::read_to_string(Path::new("examples/performance").join(EXAMPLE_RUN)).unwrap();
+    let p = with_example_runs(POLICY).file(EXAMPLE_RUN, scaled_jtl(&text, 1.5).as_bytes());
+    p.check()
+        .assert()
+        .code(4)
+        .stdout(predicate::str::contains(EXAMPLE_RUN))
+        .stdout(predicate::str::contains("is not the one that was promoted"))
+        .stdout(predicate::str::contains("promote the run again"));
+}
+
+#[test]
+fn a_version_1_baseline_is_refused_with_how_to_promote_again() {
+    let v1 = br#"{"shipgate_perf_baseline": 1, "written_by": "shipgate 0.1.0", "provenance": {}, "thresholds": {"state": "not_recorded"}, "metrics": {"checkout.p95": {"unit": "ms", "direction": "lower", "value": 90.0}}, "series": {}}"#;
+    let p = Project::new(POLICY)
+        .copy(
+            "perf/current.jtl",
+            Path::new("examples/performance/perf/current.jtl"),
+        )
+        .file("perf/baseline.json", v1);
+    p.check()
+        .assert()
+        .code(4)
+        .stdout(predicate::str::contains("perf/baseline.json"))
+        .stdout(predicate::str::contains("version 1 baselines"))
+        .stdout(predicate::str::contains("shipgate perf baseline promote"));
+}
+
+#[test]
+fn a_baseline_older_than_max_age_blocks() {
+    let policy = POLICY.replace(
+        "baseline: {path: perf/baseline.json}",
+        "baseline: {path: perf/baseline.json, max_age: 1h}",
+    );
+    // The example's run is from 2026-11-24T01:32Z, evaluated at 10:00Z: too old for an hour.
+    with_example_runs(&policy)
+        .check()
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("is too old"))
+        .stdout(predicate::str::contains("more than `max_age` (1h)"));
+    with_example_runs(&policy.replace("max_age: 1h", "max_age: 1d"))
+        .check()
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("is too old").not());
+}
+
+#[test]
+fn a_baseline_measured_by_another_tool_blocks_unless_the_policy_says_it_is_intended() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = "version: 1\nrelease: {name: shop}\nsources:\n  performance:\n    current: {path: current.jtl}\n    baseline: {path: baseline.json}\nchecks:\n  performance:\n    - {metric: checkout.error_rate, max_regression: 10%, min_change: 50%}\n";
+    std::fs::write(dir.path().join("shipgate.yaml"), policy).unwrap();
+    std::fs::copy(
+        "examples/performance/perf/current.jtl",
+        dir.path().join("current.jtl"),
+    )
+    .unwrap();
+    // A Locust run as the baseline, its request named as JMeter's label (Locust names it by
+    // its path): the same metric name, measured by another tool.
+    let locust = std::fs::read_to_string(fixture("locust-2.47-stats.csv"))
+        .unwrap()
+        .replace(",/checkout,", ",checkout,");
+    std::fs::write(dir.path().join("locust_stats.csv"), locust).unwrap();
+    promote(
+        &dir.path().join("locust_stats.csv"),
+        &dir.path().join("baseline.json"),
+    )
+    .args(["--now", NOW])
+    .assert()
+    .code(0);
+    let check = || {
+        let mut c = shipgate();
+        c.current_dir(dir.path())
+            .args(["check", "--now", NOW, "--format", "json"]);
+        c
+    };
+    let out = check().output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let msg = v["checks"][0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("measured by Apache JMeter, the baseline `baseline.json` by Locust"),
+        "{msg}"
+    );
+    std::fs::write(
+        dir.path().join("shipgate.yaml"),
+        policy.replace(
+            "    baseline: {path: baseline.json}\n",
+            "    baseline: {path: baseline.json}\n    compare_across_tools: true\n",
+        ),
+    )
+    .unwrap();
+    let out = check().output().unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        !v["checks"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("measured by"),
+        "{v}"
+    );
+    assert_eq!(out.status.code(), Some(0), "{v}");
 }

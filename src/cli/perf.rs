@@ -8,7 +8,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use shipgate_evaluator::TOOL_VERSION;
 use shipgate_evaluator::shipgate_perf::{
-    self, PerfFormat, PerfRead, PromoteOptions, promote, render_snapshot,
+    self, PerfError, PerfFormat, PerfRead, PromoteOptions, PromoteRefusal, promote,
 };
 use shipgate_model::ExitCode;
 use shipgate_report::{LogSyntax, PerfInspection, RenderOptions};
@@ -23,8 +23,8 @@ pub(crate) enum PerfCommand {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum BaselineCommand {
-    /// Write a normalised baseline snapshot of a good run, with its provenance. Refuses a run
-    /// that failed its own thresholds unless `--force`.
+    /// Add a good run to the baseline (keeping the last N runs, each file beside the baseline
+    /// with its hash). Refuses a run that failed its own thresholds unless `--force`.
     Promote(PromoteArgs),
 }
 
@@ -34,7 +34,8 @@ pub(crate) struct PromoteArgs {
     #[arg(value_name = "CURRENT")]
     pub current: PathBuf,
 
-    /// Where to write the baseline snapshot (point `sources.performance.baseline.path` at it).
+    /// The baseline to add the run to, or to create (point `sources.performance.baseline.path`
+    /// at it); the runs' files are kept in `<name>.runs/` beside it.
     #[arg(long, value_name = "BASELINE")]
     pub out: PathBuf,
 
@@ -50,9 +51,18 @@ pub(crate) struct PromoteArgs {
     #[arg(long, value_name = "SHA")]
     pub commit: Option<String>,
 
-    /// Promote even though the run failed its own thresholds; the snapshot records it.
+    /// Promote even though the run failed its own thresholds; the baseline records it.
     #[arg(long)]
     pub force: bool,
+
+    /// How many runs the baseline keeps, the newest [default: the baseline's, else 5].
+    #[arg(long, value_name = "N")]
+    pub keep: Option<u32>,
+
+    /// Start a new baseline with this run alone, dropping the runs kept so far (after an
+    /// intended change of performance, or of load-test tool).
+    #[arg(long)]
+    pub fresh: bool,
 
     /// Record this instant as the promotion time instead of now. It needs its zone
     /// (`2026-11-24T10:00:00Z`, `+01:00`, `[Europe/Berlin]`).
@@ -106,12 +116,6 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn promote_run(args: &PromoteArgs) -> Result<ExitCode, RunError> {
-    if args.format == PerfFormat::Baseline {
-        return Err(RunError::Usage(
-            "`--format baseline` names a snapshot; promote the run it came from instead".to_owned(),
-        ));
-    }
-    let run = read(&args.current, args.format)?;
     let options = PromoteOptions {
         now: Some(
             args.now
@@ -127,31 +131,46 @@ fn promote_run(args: &PromoteArgs) -> Result<ExitCode, RunError> {
             .or_else(|| env("GITHUB_SHA"))
             .or_else(|| env("CI_COMMIT_SHA")),
         force: args.force,
+        keep: args.keep,
+        fresh: args.fresh,
     };
-    let format = run.evidence.provenance.format.clone();
-    let baseline = promote(run, &options).map_err(|refusal| {
-        RunError::Refused(format!(
-            "refusing to promote `{}`: {}",
-            args.current.display(),
-            refusal.message()
-        ))
+    let (run, out) = (
+        args.current.display().to_string(),
+        args.out.display().to_string(),
+    );
+    let done = promote(
+        &args.current,
+        &run,
+        args.format,
+        &args.out,
+        &out,
+        TOOL_VERSION,
+        &options,
+    )
+    .map_err(|refusal| {
+        let message = format!("refusing to promote `{run}`: {}", refusal.message());
+        match &refusal {
+            // No run to promote, or a run that is not a good one: a "no", like a blocked gate.
+            PromoteRefusal::Read(PerfError::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound =>
+            {
+                RunError::Refused(message)
+            }
+            PromoteRefusal::Read(e) if e.is_empty_run() => RunError::Refused(message),
+            r if r.is_write() => RunError::Internal(message),
+            r if r.is_about_the_run() => RunError::Refused(message),
+            // A run or a baseline that cannot be read as what it must be.
+            _ => RunError::Unusable(message),
+        }
     })?;
-    let text = render_snapshot(&baseline, TOOL_VERSION)
-        .map_err(|e| RunError::Internal(format!("failed to write the baseline as JSON: {e}")))?;
-    write_atomically(&args.out, &text).map_err(RunError::Internal)?;
-    let sampled = baseline
-        .metrics
-        .values()
-        .filter(|m| baseline.samples_of(m).is_some())
-        .count();
-    let p = &baseline.provenance;
+    let p = &done.run.provenance;
     let mut summary = format!(
-        "wrote the baseline `{}`: {} metrics ({} with raw samples) from `{}` ({format}, sha256 {})",
-        args.out.display(),
-        baseline.metrics.len(),
-        sampled,
-        args.current.display(),
+        "added `{run}` ({}, sha256 {}) to the baseline `{out}`: {} of at most {} runs; kept as `{}`",
+        p.format,
         &p.source_sha256[..p.source_sha256.len().min(12)],
+        done.runs,
+        done.keep,
+        done.kept_as,
     );
     if let Some(r) = &p.release_version {
         summary.push_str(&format!(", release {r}"));
@@ -162,26 +181,14 @@ fn promote_run(args: &PromoteArgs) -> Result<ExitCode, RunError> {
     if p.forced {
         summary.push_str("; FORCED past the run's failed thresholds");
     }
+    for gone in &done.dropped {
+        summary.push_str(&format!("\ndropped the oldest run `{gone}`"));
+    }
+    if done.runs == 1 {
+        summary.push_str("\na baseline of one run cannot tell noise from a regression: promote more runs of this release (the gate judges a worsening beyond `max_regression` as it is until then)");
+    }
     print_stdout(&format!("{summary}\n"), LogSyntax::Text)?;
     Ok(ExitCode::Ready)
-}
-
-/// Writes to a temporary name and renames, so the gate never reads half a baseline.
-fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("failed to create the folder `{}`: {e}", dir.display()))?;
-    let name = path.file_name().map_or_else(
-        || "baseline.json".into(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let tmp = dir.join(format!(".{name}.tmp"));
-    std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| format!("failed to write `{}`: {e}", path.display()))
 }
 
 pub(crate) fn inspect(args: &InspectPerfArgs, global: &Global) -> Result<ExitCode, RunError> {

@@ -3,7 +3,7 @@
 use crate::approvals::DeploymentApprovals;
 use crate::defects::DefectEvidence;
 use crate::history::RunHistory;
-use crate::perf::PerfEvidence;
+use crate::perf::{PerfBaseline, PerfEvidence};
 use crate::quarantine::Quarantine;
 use crate::risk::{ChurnEvidence, ComplexityEvidence};
 use crate::test_evidence::TestEvidence;
@@ -159,6 +159,6 @@ pub struct EvidenceSet {
 pub struct PerfRuns {
     /// The run being released (`sources.performance.current`).
     pub current: SourceState<PerfEvidence>,
-    /// The last good run (`sources.performance.baseline`).
-    pub baseline: SourceState<PerfEvidence>,
+    /// The last good runs (`sources.performance.baseline`).
+    pub baseline: SourceState<PerfBaseline>,
 }

@@ -77,8 +77,8 @@ pub use history::{
 pub use instant::{Expiry, Instant, Written, Zone};
 pub use pattern::{TestPattern, qualified_name};
 pub use perf::{
-    Direction, NamingConventions, PerfEvidence, PerfFormat, PerfMetric, PerfProvenance, PerfUnit,
-    RunThresholds, SampleRef, SampleStat,
+    Direction, NamingConventions, PerfBaseline, PerfEvidence, PerfFormat, PerfMetric,
+    PerfProvenance, PerfUnit, RequestBasis, Requests, RunThresholds, SampleRef, SampleStat,
 };
 pub use provenance::{Provenance, ProvenanceItem, commits_match};
 pub use quarantine::{Quarantine, QuarantineEntry};

@@ -200,6 +200,56 @@ pub struct SampleRef {
     pub stat: SampleStat,
 }
 
+/// Which requests a figure of requests (a latency, a throughput) was computed on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestBasis {
+    /// The successful requests only: the file tells the failed ones apart.
+    Successful,
+    /// Every request, the failed ones too: the file does not tell their times apart (Locust,
+    /// JMeter's dashboard, a k6 summary without `{expected_response:true}`), or no request
+    /// succeeded.
+    All,
+}
+
+impl RequestBasis {
+    /// `successful` or `all`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RequestBasis::Successful => "successful",
+            RequestBasis::All => "all",
+        }
+    }
+}
+
+/// The requests behind a figure of requests: how many were sent, how many failed, and whether
+/// the figure counts the failed ones. A latency of failed requests (a refused connection answers
+/// in a millisecond, a timeout in thirty seconds) says nothing about the service, so the check
+/// shows the failed share beside every such figure and never passes one with no successful
+/// request behind it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Requests {
+    /// Every request of the name, successful and failed.
+    pub total: u64,
+    /// How many of them failed.
+    pub failed: u64,
+    /// Which of them the figure was computed on.
+    pub basis: RequestBasis,
+}
+
+impl Requests {
+    /// The requests that succeeded.
+    pub fn successful(&self) -> u64 {
+        self.total.saturating_sub(self.failed)
+    }
+
+    /// The failed share, 0 to 1; `None` without any request.
+    pub fn failed_share(&self) -> Option<f64> {
+        (self.total > 0).then(|| self.failed.min(self.total) as f64 / self.total as f64)
+    }
+}
+
 /// One metric of a run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PerfMetric {
@@ -212,6 +262,10 @@ pub struct PerfMetric {
     /// The raw samples it summarises, when the format has them.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub samples: Option<SampleRef>,
+    /// For a figure of requests (a latency, a throughput): the requests behind it, where the
+    /// file says how many failed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub requests: Option<Requests>,
 }
 
 /// The run's own pass/fail criteria (k6 thresholds), as the tool recorded them.
@@ -336,6 +390,23 @@ impl PerfEvidence {
         let r = metric.samples.as_ref()?;
         self.series.get(&r.series).map(Vec::as_slice)
     }
+}
+
+/// The baseline a run is compared with: one or more earlier runs of the same load test, so that
+/// the comparison can tell a regression from the way runs differ from one another.
+///
+/// A baseline written by `shipgate perf baseline promote` is a manifest of runs: each run's file
+/// was kept beside it, and each was read again and checked against the hash the manifest
+/// recorded before it became evidence. A baseline that is a tool's own file is that one run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PerfBaseline {
+    /// The file named by `sources.performance.baseline`.
+    pub path: String,
+    /// Whether it is a manifest written by `promote` (its runs verified against their hashes),
+    /// rather than a tool's own file.
+    pub promoted: bool,
+    /// The runs, oldest first; never empty.
+    pub runs: Vec<PerfEvidence>,
 }
 
 /// The format of a load-test results file: the policy's `sources.performance.*.format`, the

@@ -2,10 +2,10 @@
 //! reader shares (finite values, directions from the naming conventions, stats of raw samples).
 
 use crate::error::PerfError;
-use shipgate_model::perf::{expected_direction, expected_unit};
+use shipgate_model::perf::{expected_direction, expected_unit, parse_percentile, split_metric};
 use shipgate_model::{
-    Direction, PerfEvidence, PerfFormat, PerfMetric, PerfProvenance, PerfUnit, RunThresholds,
-    SampleRef, SampleStat,
+    Direction, PerfEvidence, PerfFormat, PerfMetric, PerfProvenance, PerfUnit, RequestBasis,
+    Requests, RunThresholds, SampleRef, SampleStat,
 };
 use std::collections::BTreeMap;
 
@@ -122,9 +122,47 @@ impl Collector {
                 direction,
                 value,
                 samples,
+                requests: None,
             },
         );
         Ok(())
+    }
+
+    /// Records the requests behind `name`'s figures of requests: `requests` on its
+    /// response-time stats, and every request (failed ones too) on its throughput, which the
+    /// tools count over every request.
+    pub(crate) fn requests(&mut self, name: &str, requests: Requests) {
+        for (key, metric) in &mut self.metrics {
+            let Some((n, stat)) = split_metric(key) else {
+                continue;
+            };
+            if n != name {
+                continue;
+            }
+            if is_time_stat(stat) && metric.unit == PerfUnit::Milliseconds {
+                metric.requests = Some(requests);
+            } else if stat == "throughput" {
+                metric.requests = Some(Requests {
+                    basis: RequestBasis::All,
+                    ..requests
+                });
+            }
+        }
+    }
+
+    /// The metric `key`, when it was added.
+    pub(crate) fn get(&self, key: &str) -> Option<&PerfMetric> {
+        self.metrics.get(key)
+    }
+
+    /// The metric `key` to change, when it was added.
+    pub(crate) fn get_mut(&mut self, key: &str) -> Option<&mut PerfMetric> {
+        self.metrics.get_mut(key)
+    }
+
+    /// The names of the metrics added so far.
+    pub(crate) fn keys(&self) -> Vec<String> {
+        self.metrics.keys().cloned().collect()
     }
 
     /// Adds a value with no raw samples, in the unit the naming conventions give (else
@@ -265,6 +303,14 @@ impl Collector {
     }
 }
 
+/// Whether a stat is one of a response time's: `avg`, `min`, `med`, `max`, `stddev`, `pNN`.
+pub(crate) fn is_time_stat(stat: &str) -> bool {
+    matches!(
+        stat,
+        "avg" | "mean" | "min" | "med" | "median" | "max" | "stddev"
+    ) || parse_percentile(stat).is_some()
+}
+
 /// Why `value` cannot be a value in `unit`: durations, counts, fractions, rates per second and
 /// sizes are never negative, and a fraction is at most 1. A plain number, or a unit shipgate does
 /// not know, can be anything. `None` when the value fits.
@@ -351,5 +397,22 @@ pub(crate) fn stat_of_sorted(sorted: &[f64], stat: SampleStat) -> Option<f64> {
         SampleStat::Percentile(p) => shipgate_stats::percentile(sorted, p / 100.0),
         SampleStat::Min => sorted.first().copied(),
         SampleStat::Max => sorted.last().copied(),
+    }
+}
+
+/// The requests behind a figure, from a count and a number of failures as a file writes them
+/// (whole numbers; a count below its failures is held to them).
+pub(crate) fn requests_of(total: f64, failed: f64, basis: RequestBasis) -> Requests {
+    // Counts are whole and never negative (checked as the metrics were added).
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "counts read from a file are whole, non-negative numbers"
+    )]
+    let (total, failed) = (total.round() as u64, failed.round() as u64);
+    Requests {
+        total: total.max(failed),
+        failed,
+        basis,
     }
 }

@@ -2,18 +2,19 @@
 //! `js/global_stats.json` (the global figures only).
 //!
 //! Every node has the same statistics (`numberOfRequests`, `minResponseTime`, ...,
-//! `percentiles1..4`, `meanNumberOfRequestsPerSecond`), each as `{total, ok, ko}`; shipgate reads
-//! `total`. `percentiles1..4` are the 50th, 75th, 95th and 99th percentiles unless
+//! `percentiles1..4`, `meanNumberOfRequestsPerSecond`), each as `{total, ok, ko}`: shipgate reads
+//! the response times of the successful requests (`ok`) and the counts and throughput of every
+//! request (`total`). `percentiles1..4` are the 50th, 75th, 95th and 99th percentiles unless
 //! `gatling.charting.indicators.percentile1..4` were changed. The root is named as Gatling names
 //! it (`All Requests`, or `Global Information` before 3.x); requests by their `path`
 //! (`Checkout / pay` inside a group). Gatling writes summaries only (no raw samples).
 
-use crate::collect::Collector;
+use crate::collect::{Collector, requests_of};
 use crate::error::PerfError;
 use crate::provenance;
 use crate::reader::{Input, Reader, Sample};
 use serde_json::Value;
-use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RunThresholds};
+use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RequestBasis, RunThresholds};
 
 const TOOL: &str = "Gatling";
 
@@ -129,35 +130,63 @@ fn node(c: &mut Collector, stats: &Value, name: Option<&str>, at: &str) -> Resul
             .ok_or_else(|| c.invalid(at, "has no `name`"))?
             .to_owned(),
     };
-    let count = total(c, stats, "numberOfRequests", at)?
+    let count = part(c, stats, "numberOfRequests", "total", at)?
         .ok_or_else(|| c.invalid(at, "has no `numberOfRequests.total`"))?;
     let failed = ko(c, stats, "numberOfRequests", at)?;
+    let succeeded = part(c, stats, "numberOfRequests", "ok", at)?;
+    // The response times of the successful requests (`ok`), where the file has them and any
+    // request succeeded; else every request's (`total`), marked as such.
+    let basis = match (failed, succeeded) {
+        (Some(0.0), _) => RequestBasis::Successful,
+        (Some(_), Some(ok)) if ok > 0.0 => RequestBasis::Successful,
+        _ => RequestBasis::All,
+    };
     for (field, stat, unit) in STATS {
         if count == 0.0 && *field != "numberOfRequests" {
             continue;
         }
-        if let Some(v) = total(c, stats, field, at)? {
-            c.value(&name, stat, unit.clone(), v, &format!("{at}.{field}"))?;
+        let times = *unit == PerfUnit::Milliseconds;
+        // Without a failure `ok` is `total`.
+        let which = if times && basis == RequestBasis::Successful && failed != Some(0.0) {
+            "ok"
+        } else {
+            "total"
+        };
+        if let Some(v) = part(c, stats, field, which, at)? {
+            c.value(
+                &name,
+                stat,
+                unit.clone(),
+                v,
+                &format!("{at}.{field}.{which}"),
+            )?;
         }
     }
     if let Some(ko) = failed {
         c.value(&name, "errors", PerfUnit::Count, ko, at)?;
         if count > 0.0 {
             c.value(&name, "error_rate", PerfUnit::Ratio, ko / count, at)?;
+            c.requests(&name, requests_of(count, ko, basis));
         }
     }
     Ok(count)
 }
 
-/// `stats.<field>.total` as a number. Gatling writes numbers in stats.json and, in older
-/// versions and stats.js, strings (`"388"`, `"-"` for no value).
-fn total(c: &Collector, stats: &Value, field: &str, at: &str) -> Result<Option<f64>, PerfError> {
-    let Some(v) = stats.get(field).and_then(|f| f.get("total")) else {
+/// `stats.<field>.<which>` (`total` or `ok`) as a number. Gatling writes numbers in stats.json
+/// and, in older versions and stats.js, strings (`"388"`, `"-"` for no value).
+fn part(
+    c: &Collector,
+    stats: &Value,
+    field: &str,
+    which: &str,
+    at: &str,
+) -> Result<Option<f64>, PerfError> {
+    let Some(v) = stats.get(field).and_then(|f| f.get(which)) else {
         return Ok(None);
     };
     number(v).map_err(|text| {
         c.invalid(
-            format!("{at}.{field}.total"),
+            format!("{at}.{field}.{which}"),
             format!("`{text}` is not a number"),
         )
     })

@@ -122,6 +122,7 @@ pub(crate) fn read_from<R: Read>(
         evidence,
         sha256,
         bytes,
+        family: found.format(),
     })
 }
 

@@ -5,13 +5,15 @@
 //! the samples are kept for the significance test. Metrics are named after the sampler's
 //! `label` (`checkout.p95`), and `Total` covers every sample, as in JMeter's dashboard.
 
-use crate::collect::{Collector, Samples, Shape, TIME_STATS};
+use crate::collect::{Collector, Samples, Shape, TIME_STATS, requests_of};
 use crate::error::PerfError;
 use crate::provenance;
 use crate::reader::{Input, Reader, Sample};
 use jiff::Timestamp;
 use serde_json::Value;
-use shipgate_model::{Direction, PerfEvidence, PerfFormat, PerfUnit, RunThresholds};
+use shipgate_model::{
+    Direction, PerfEvidence, PerfFormat, PerfUnit, RequestBasis, Requests, RunThresholds,
+};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
@@ -331,15 +333,47 @@ fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(), PerfError>
             &at,
         )?;
     }
+    let failed = acc.failed.iter().filter(|f| **f != 0.0).count();
+    let total = acc.elapsed.len();
+    // Response times of the successful samples only: a refused connection answers in a
+    // millisecond and a timeout in seconds, and either would move the latency. With no
+    // successful sample, the times of the failed ones, marked as such (the check never passes
+    // them).
+    let (elapsed, basis) = if failed == 0 || failed == total {
+        let basis = if failed == 0 {
+            RequestBasis::Successful
+        } else {
+            RequestBasis::All
+        };
+        (acc.elapsed, basis)
+    } else {
+        let ok = acc
+            .elapsed
+            .iter()
+            .zip(&acc.failed)
+            .filter(|(_, f)| **f == 0.0)
+            .map(|(e, _)| *e)
+            .collect();
+        (ok, RequestBasis::Successful)
+    };
     c.failures(name, acc.failed, &at)?;
     c.sampled(
         name,
         name,
-        Samples::new(acc.elapsed),
+        Samples::new(elapsed),
         Shape::new(PerfUnit::Milliseconds, Some(Direction::Lower)),
         TIME_STATS,
         &at,
-    )
+    )?;
+    c.requests(
+        name,
+        Requests {
+            total: total as u64,
+            failed: failed as u64,
+            basis,
+        },
+    );
+    Ok(())
 }
 
 /// The fields of a `statistics.json` entry and the stat each becomes. `errorPct` is 0-100 and
@@ -392,6 +426,14 @@ pub(crate) fn read_statistics(doc: &Value, path: &str) -> Result<PerfEvidence, P
                 value * scale,
                 &format!("{at}.{field}"),
             )?;
+        }
+    }
+    // The dashboard computes its times over every sample, the failed ones too.
+    for label in entries.keys() {
+        let count = c.get(&format!("{label}.count")).map(|m| m.value);
+        let errors = c.get(&format!("{label}.errors")).map(|m| m.value);
+        if let (Some(total), Some(failed)) = (count, errors) {
+            c.requests(label, requests_of(total, failed, RequestBasis::All));
         }
     }
     if c.is_empty() || (entries.contains_key(TOTAL) && samples == 0.0) {

@@ -15,7 +15,9 @@
 
 use crate::collect::{Collector, Samples, Shape, stat_of_sorted};
 use crate::error::PerfError;
-use crate::k6_summary::{MetricType, direction_of, unit_of};
+use crate::k6_summary::{
+    MetricType, SUCCESSFUL, direction_of, is_http_timing, judge_successful_requests, unit_of,
+};
 use crate::k6_thresholds::Threshold;
 use crate::provenance;
 use crate::reader::{Input, Reader, Sample};
@@ -220,6 +222,17 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                         submetrics.push((sub_name.to_owned(), tags));
                     }
                 }
+                // The successful requests' timings, which the latency is judged on: k6 tags
+                // every HTTP point with `expected_response`.
+                if is_http_timing(&name) {
+                    let sub = (
+                        format!("{name}{SUCCESSFUL}"),
+                        vec![("expected_response".to_owned(), "true".to_owned())],
+                    );
+                    if !submetrics.contains(&sub) {
+                        submetrics.push(sub);
+                    }
+                }
                 // k6 writes one `Metric` line per metric; should one repeat, its thresholds are
                 // added to the first's, never put in their place.
                 match definitions.entry(name) {
@@ -347,6 +360,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         }
         add_metric(&mut c, &name, def, points, seconds)?;
     }
+    judge_successful_requests(&mut c);
     let mut p = provenance("k6", FORMAT);
     p.run_at = first;
     c.finish(p, RunThresholds::Recorded { passed, failed })

@@ -14,13 +14,13 @@
 //! `http_req_duration{expected_response:true}.p95`); `p(99.9)` becomes `p99.9`. Summaries have
 //! no raw samples.
 
-use crate::collect::{Collector, Shape};
+use crate::collect::{Collector, Shape, is_time_stat, requests_of};
 use crate::error::PerfError;
 use crate::provenance;
 use crate::reader::{Input, Reader, Sample};
 use serde_json::{Map, Value};
-use shipgate_model::perf::{K6_TIME_TRENDS, expected_direction};
-use shipgate_model::{Direction, PerfEvidence, PerfFormat, PerfUnit, RunThresholds};
+use shipgate_model::perf::{K6_TIME_TRENDS, expected_direction, split_metric};
+use shipgate_model::{Direction, PerfEvidence, PerfFormat, PerfUnit, RequestBasis, RunThresholds};
 
 const TOOL: &str = "k6";
 
@@ -110,6 +110,73 @@ pub(crate) fn direction_of(
         let timed = contains == Some("time") || K6_TIME_TRENDS.contains(&base);
         (kind == Some(MetricType::Trend) && timed && stat != "count").then_some(Direction::Lower)
     })
+}
+
+/// The submetric k6 keeps of an HTTP timing's successful requests (those its response callback
+/// expects).
+pub(crate) const SUCCESSFUL: &str = "{expected_response:true}";
+
+/// Whether a k6 metric is an HTTP timing (`http_req_duration`, `http_req_waiting`, ...).
+pub(crate) fn is_http_timing(name: &str) -> bool {
+    name.starts_with("http_req_") && K6_TIME_TRENDS.contains(&name)
+}
+
+/// Judges k6's HTTP timings on the successful requests, where the file tells them apart: each
+/// stat of `http_req_duration` (and the other `http_req_*` timings) becomes that of its
+/// `{expected_response:true}` submetric when the file has it and a request succeeded, and every
+/// figure of requests records how many requests there were and how many failed, from
+/// `http_req_failed` (1 for a failed request: its `passes` are the failures). Without
+/// `http_req_failed` the failed share is unknown and nothing is recorded.
+pub(crate) fn judge_successful_requests(c: &mut Collector) {
+    let value = |c: &Collector, key: &str| c.get(key).map(|m| m.value);
+    let failed = value(c, "http_req_failed.passes").or_else(|| value(c, "http_req_failed.matches"));
+    let total = match (
+        value(c, "http_req_failed.fails"),
+        value(c, "http_req_failed.total"),
+    ) {
+        (Some(fails), _) => failed.map(|f| f + fails),
+        (None, total) => total,
+    };
+    let (Some(failed), Some(total)) = (failed, total) else {
+        return;
+    };
+    let all = requests_of(total, failed, RequestBasis::All);
+    let successful = requests_of(total, failed, RequestBasis::Successful);
+    for key in c.keys() {
+        let Some((name, stat)) = split_metric(&key) else {
+            continue;
+        };
+        if name == "http_reqs" && matches!(stat, "count" | "rate") {
+            if let Some(m) = c.get_mut(&key) {
+                m.requests = Some(all);
+            }
+            continue;
+        }
+        if !is_time_stat(stat) {
+            continue;
+        }
+        if is_http_timing(name) {
+            let sub = c.get(&format!("{name}{SUCCESSFUL}.{stat}")).cloned();
+            let Some(m) = c.get_mut(&key) else { continue };
+            match sub {
+                Some(sub) if successful.successful() > 0 => {
+                    m.value = sub.value;
+                    m.samples = sub.samples;
+                    m.requests = Some(successful);
+                }
+                _ => m.requests = Some(all),
+            }
+        } else if let Some(base) = name.strip_suffix(SUCCESSFUL)
+            && is_http_timing(base)
+            && let Some(m) = c.get_mut(&key)
+        {
+            m.requests = Some(if successful.successful() > 0 {
+                successful
+            } else {
+                all
+            });
+        }
+    }
 }
 
 /// The end-of-test summary: `handleSummary()` data or `--summary-export`, with a `metrics`
@@ -257,6 +324,7 @@ pub(crate) fn read_summary(doc: &Value, path: &str) -> Result<PerfEvidence, Perf
             }
         }
     }
+    judge_successful_requests(&mut c);
     c.finish(
         provenance(TOOL, format),
         RunThresholds::Recorded { passed, failed },
@@ -330,6 +398,7 @@ pub(crate) fn read_machine_readable(doc: &Value, path: &str) -> Result<PerfEvide
         .and_then(Value::as_str)
         .and_then(|t| shipgate_model::Instant::parse(t).ok())
         .map(shipgate_model::Instant::timestamp);
+    judge_successful_requests(&mut c);
     c.finish(p, RunThresholds::NotRecorded)
 }
 

@@ -19,9 +19,9 @@
 //! JSON keys. Every byte read is hashed, so the
 //! report can prove which file the decision was made on.
 //!
-//! This crate reads files and builds evidence. It must not judge the evidence (that is the
-//! policy engine's job), read the clock or the environment (the promotion time and release are
-//! passed in), or print.
+//! This crate reads files and builds evidence, and `promote` writes a baseline's files. It must
+//! not judge the evidence (that is the policy engine's job), read the clock or the environment
+//! (the promotion time and release are passed in), or print.
 //!
 //! # Example
 //!
@@ -59,7 +59,10 @@ mod readers;
 mod snapshot;
 
 pub use error::PerfError;
-pub use snapshot::{PromoteOptions, PromoteRefusal, SNAPSHOT_VERSION, promote, render_snapshot};
+pub use snapshot::{
+    BaselineRead, DEFAULT_KEEP, FileRead, PromoteOptions, PromoteRefusal, Promotion,
+    SNAPSHOT_VERSION, promote, read_baseline, read_baseline_with,
+};
 
 pub use shipgate_model::PerfFormat;
 use shipgate_model::{PerfEvidence, PerfProvenance};
@@ -74,15 +77,43 @@ pub struct PerfRead {
     pub sha256: String,
     /// Size of the file in bytes.
     pub bytes: u64,
+    /// The format family the file was recognised as.
+    pub family: PerfFormat,
 }
 
 /// Reads the file at `path`; `display` names it in messages and in the evidence's provenance
-/// (a path relative to the policy's folder, say).
+/// (a path relative to the policy's folder, say). A baseline written by `promote` is read with
+/// its run when it holds exactly one (a run snapshotted to record its commit); a baseline of
+/// several runs is no one run's results.
 pub fn read_file(path: &Path, display: &str, format: PerfFormat) -> Result<PerfRead, PerfError> {
-    let file = std::fs::File::open(path).map_err(|source| PerfError::Io {
+    let io = |source| PerfError::Io {
         path: display.to_owned(),
         source,
-    })?;
+    };
+    if format == PerfFormat::Baseline || snapshot::is_manifest_file(path).map_err(io)? {
+        let read = read_baseline(path, display, PerfFormat::Baseline)?;
+        let manifest = read.files.first().cloned();
+        let mut runs = read.baseline.runs;
+        return match (runs.pop(), runs.is_empty(), manifest) {
+            (Some(evidence), true, Some(file)) => Ok(PerfRead {
+                evidence: PerfEvidence {
+                    path: display.to_owned(),
+                    ..evidence
+                },
+                sha256: file.sha256,
+                bytes: file.bytes,
+                family: PerfFormat::Baseline,
+            }),
+            _ => Err(PerfError::NotRecognised {
+                path: display.to_owned(),
+                what: format!(
+                    "it is a baseline of {} runs, not the results of one run",
+                    runs.len() + 1
+                ),
+            }),
+        };
+    }
+    let file = std::fs::File::open(path).map_err(io)?;
     input::read_from(file, display, format)
 }
 

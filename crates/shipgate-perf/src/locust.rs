@@ -5,11 +5,11 @@
 //! used with several methods; the aggregate is `Aggregated`. Locust writes summaries only (no
 //! raw samples), with its percentiles rounded to its response-time buckets.
 
-use crate::collect::Collector;
+use crate::collect::{Collector, requests_of};
 use crate::error::PerfError;
 use crate::provenance;
 use crate::reader::{Input, Reader, Sample};
-use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RunThresholds};
+use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RequestBasis, RunThresholds};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
@@ -155,6 +155,11 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         }
         for (stat, unit, v) in values {
             c.value(name, &stat, unit, v, &at)?;
+        }
+        // Locust logs a failed request's response time like a successful one's: its times
+        // count every request.
+        if let (Some(count), Some(errors)) = (count, errors) {
+            c.requests(name, requests_of(count, errors, RequestBasis::All));
         }
     }
     if aggregated_requests.is_none_or(|n| n == 0.0) {

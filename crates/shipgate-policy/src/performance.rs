@@ -31,9 +31,13 @@ use std::fmt;
 pub struct PerformanceSources {
     /// The results of this release's load test.
     pub current: PerfFile,
-    /// The last good run: a snapshot written by `shipgate perf baseline promote`, or any file
-    /// the `current` run could be. Needed by `max_regression`.
+    /// The last good runs: a baseline written by `shipgate perf baseline promote` (several runs,
+    /// each checked against its own file), or any file the `current` run could be (one run).
+    /// Needed by `max_regression`.
     pub baseline: Option<PerfFile>,
+    /// Whether a baseline measured by another tool than the results may be compared with them
+    /// (default: refused, since tools time requests differently).
+    pub compare_across_tools: Option<bool>,
 }
 
 /// One results file.
@@ -41,10 +45,15 @@ pub struct PerformanceSources {
 #[serde(deny_unknown_fields)]
 pub struct PerfFile {
     /// `auto` (default: recognised from the content), `k6`, `jmeter`, `locust`, `gatling`,
-    /// `generic` (also the Bencher Metric Format) or `baseline` (a promoted snapshot).
+    /// `generic` (also the Bencher Metric Format) or `baseline` (written by `shipgate perf
+    /// baseline promote`).
     pub format: Option<PerfFormat>,
     /// The file, relative to the policy file's folder.
     pub path: String,
+    /// The baseline only: runs older than this (`90d`) are left out of the comparison, and a
+    /// baseline with no run left blocks as missing. A run's age is from when it ran, else from
+    /// when it was promoted.
+    pub max_age: Option<DurationSpec>,
 }
 
 /// One `performance.<metric>` check.
@@ -63,14 +72,21 @@ pub struct PerformanceSection {
     /// direction-aware, and, where both runs have raw samples, only when statistically
     /// significant.
     pub max_regression: Option<Percent>,
+    /// The largest share of failed requests a figure of requests (a latency, a throughput) is
+    /// judged with (default 1%): above it, or with no successful request at all, the check
+    /// fails whatever the figure, since failed requests (a refused connection, a timeout) move
+    /// it. `100%` judges the figure whatever failed, but never one with no successful request.
+    pub max_failed_share: Option<Percent>,
     /// The noise floor of `max_regression`: a change smaller than this (`20ms`, `0.5%` for a
     /// rate, a number) never counts as a regression, whatever its percentage.
     pub min_change: Option<PerfLimit>,
-    /// The significance level of the Mann–Whitney U test and of the bootstrap bound (default
-    /// 0.05).
+    /// The significance level of the test over the baseline's runs (default 0.05): a
+    /// worsening beyond `max_regression` is treated as noise only when it is not beyond it by
+    /// more than runs differ, at this level.
     pub alpha: Option<Alpha>,
-    /// The fewest raw samples on each side for a significance test (default 20); with fewer,
-    /// a regression beyond the limits counts as is.
+    /// No longer read: the comparison is over the baseline's runs, not over raw samples
+    /// (decision 0024). Refused with that explanation rather than as an unknown key.
+    #[schemars(skip)]
     pub min_samples: Option<u64>,
     /// `lower` or `higher` is better, for a metric whose file does not say (a custom metric).
     pub direction: Option<Direction>,
@@ -83,8 +99,9 @@ pub struct PerformanceSection {
 
 /// The default significance level.
 pub const DEFAULT_ALPHA: f64 = 0.05;
-/// The default fewest samples per side for a significance test.
-pub const DEFAULT_MIN_SAMPLES: u64 = 20;
+/// The default largest failed share of the requests behind a figure of requests: 1%, k6's own
+/// example threshold (`http_req_failed: ['rate<0.01']`).
+pub const DEFAULT_MAX_FAILED_SHARE: f64 = 0.01;
 
 /// What kind of quantity a limit is written as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -17,8 +17,8 @@
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 use shipgate_model::{
-    CheckResult, CheckStatus, DefectEvidence, EvidenceSet, PerfEvidence, PerfRuns, SourceState,
-    TestEvidence, UatEvidence, Verdict,
+    CheckResult, CheckStatus, DefectEvidence, EvidenceSet, PerfBaseline, PerfEvidence, PerfRuns,
+    SourceState, TestEvidence, UatEvidence, Verdict,
 };
 use shipgate_policy::{CHECKS, Policy, evaluate};
 use shipgate_test_support::{now, parsed};
@@ -67,11 +67,13 @@ fn evidence(variant: &str) -> EvidenceSet {
                 "/performance/current",
                 variant,
             )),
-            baseline: SourceState::Loaded(part::<PerfEvidence>(
-                &doc,
-                "/performance/baseline",
-                variant,
-            )),
+            // One run, written by the tool itself (not a promoted manifest): the evidence set
+            // keeps one baseline run in the shape a tool writes.
+            baseline: SourceState::Loaded(PerfBaseline {
+                path: "perf/baseline.json".to_owned(),
+                promoted: false,
+                runs: vec![part::<PerfEvidence>(&doc, "/performance/baseline", variant)],
+            }),
         },
         uat: SourceState::Loaded(part::<UatEvidence>(&doc, "/uat", variant)),
         ..EvidenceSet::default()

@@ -46,9 +46,11 @@ mod mann_whitney;
 mod normal;
 mod quantile;
 mod rng;
+mod student_t;
 
 pub use bootstrap::{Bootstrap, BootstrapOptions, Statistic, bootstrap_difference};
 pub use mann_whitney::{Alternative, MannWhitney, Method, mann_whitney};
 pub use normal::normal_sf;
 pub use quantile::{mean, percentile, percentile_unsorted};
 pub use rng::SplitMix64;
+pub use student_t::{sample_sd, student_t_quantile, student_t_sf};

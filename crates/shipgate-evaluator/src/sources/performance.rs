@@ -4,8 +4,8 @@
 use super::{GatherOptions, Gathered, Loaded, Source};
 use crate::digest::sha256_file;
 use crate::resolver::Resolver;
-use shipgate_model::{EvidenceProblem, InputRecord, PerfEvidence, PerfRuns, SourceState};
-use shipgate_perf::PerfError;
+use shipgate_model::{EvidenceProblem, InputRecord, PerfFormat, PerfRuns, SourceState};
+use shipgate_perf::{FileRead, PerfError};
 use shipgate_policy::{PerfFile, Policy};
 
 /// The `source` of the current results in the report's inputs.
@@ -61,20 +61,48 @@ fn load(policy: &Policy, resolver: &Resolver) -> (PerfRuns, Vec<InputRecord>) {
         return (PerfRuns::default(), Vec::new());
     };
     let mut inputs = Vec::new();
-    let current = load_one(CURRENT, &sources.current, resolver, &mut inputs);
+    let current = load_one(
+        CURRENT,
+        &sources.current,
+        resolver,
+        &mut inputs,
+        |path, display, format| {
+            shipgate_perf::read_file(path, display, format).map(|r| {
+                let file = FileRead {
+                    path: display.to_owned(),
+                    sha256: r.sha256,
+                    bytes: r.bytes,
+                };
+                (r.evidence, vec![file])
+            })
+        },
+    );
     let baseline = match &sources.baseline {
-        Some(b) => load_one(BASELINE, b, resolver, &mut inputs),
+        // A baseline's runs are found through the resolver too, so that a release record
+        // keeps them and a replay reads its copies.
+        Some(b) => load_one(
+            BASELINE,
+            b,
+            resolver,
+            &mut inputs,
+            |path, display, format| {
+                let locate = |shown: &str| resolver.file(BASELINE, shown).full;
+                shipgate_perf::read_baseline_with(path, display, format, &locate)
+                    .map(|r| (r.baseline, r.files))
+            },
+        ),
         None => SourceState::NotConfigured,
     };
     (PerfRuns { current, baseline }, inputs)
 }
 
-fn load_one(
+fn load_one<T>(
     source: &str,
     file: &PerfFile,
     resolver: &Resolver,
     inputs: &mut Vec<InputRecord>,
-) -> SourceState<PerfEvidence> {
+    read: impl FnOnce(&std::path::Path, &str, PerfFormat) -> Result<(T, Vec<FileRead>), PerfError>,
+) -> SourceState<T> {
     // Through the resolver: the live file, or its copy in a release record at replay.
     let located = resolver.file(source, &file.path);
     // At replay, a file the recorded run could not read fails again, as it did.
@@ -92,20 +120,20 @@ fn load_one(
             path: display.clone(),
             source: io,
         }),
-        None => shipgate_perf::read_file(&path, &display, file.format.unwrap_or_default()),
+        None => read(&path, &display, file.format.unwrap_or_default()),
     };
     if let Err(PerfError::Io { source: io, .. }) = &read {
         resolver.note_failure(source, &display, io);
     }
     match read {
-        Ok(read) => {
-            inputs.push(InputRecord {
+        Ok((evidence, files)) => {
+            inputs.extend(files.into_iter().map(|f| InputRecord {
                 source: source.to_owned(),
-                path: display,
-                sha256: read.sha256,
-                bytes: read.bytes,
-            });
-            SourceState::Loaded(read.evidence)
+                path: f.path,
+                sha256: f.sha256,
+                bytes: f.bytes,
+            }));
+            SourceState::Loaded(evidence)
         }
         Err(PerfError::Io { source: io, .. }) if io.kind() == std::io::ErrorKind::NotFound => {
             let remedy = if source == BASELINE {

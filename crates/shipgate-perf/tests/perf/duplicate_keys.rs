@@ -4,9 +4,7 @@
 //! not have, naming the nearest one they have. Each case starts from a real fixture.
 
 use super::*;
-use jiff::Timestamp;
 use shipgate_json::JsonErrorKind;
-use shipgate_perf::{PromoteOptions, promote, render_snapshot};
 
 /// `text` with `"key": value, ` written just before the first `"key"` that is a key: the object
 /// then holds the key twice, `value` first and the fixture's own value last.
@@ -168,66 +166,41 @@ fn generic_metrics_refuse_unknown_keys_at_every_level_with_the_nearest_known_one
     }
 }
 
-fn snapshot_text() -> String {
-    let options = PromoteOptions {
-        now: Some("2026-11-24T10:00:00Z".parse::<Timestamp>().unwrap()),
-        release_version: Some("2.4.0".into()),
-        commit: Some("3f2a9c1".into()),
-        force: false,
-    };
-    let baseline = promote(read("jmeter-2.13-header.jtl"), &options).unwrap();
-    render_snapshot(&baseline, "0.1.0").unwrap()
+/// A baseline manifest: what `promote` writes, in a folder of its own.
+fn manifest_text(dir: &std::path::Path) -> String {
+    super::snapshot::promote_into(dir, "jmeter-2.13-header.jtl", &super::snapshot::options())
+        .unwrap();
+    std::fs::read_to_string(dir.join("baseline.json")).unwrap()
+}
+
+fn read_manifest(dir: &std::path::Path, text: &str) -> Result<PerfRead, PerfError> {
+    std::fs::write(dir.join("baseline.json"), text).unwrap();
+    shipgate_perf::read_file(&dir.join("baseline.json"), "inline", PerfFormat::Auto)
 }
 
 #[test]
-fn a_baseline_snapshot_with_a_value_given_twice_is_refused() {
-    let text = snapshot_text();
-    let (_, path, _) = refused_for_repeat(bytes(&repeated(&text, "value", "1.0")), "value");
-    assert!(path.starts_with("metrics."), "{path}");
-    // Its series are a map: serde_json alone keeps the last of two series of one name.
-    let twice = text.replacen(
-        "\"series\": {",
-        "\"series\": {\n    \"checkout\": [1.0],",
-        1,
+fn a_baseline_manifest_with_a_value_given_twice_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = manifest_text(dir.path());
+    let (_, path, _) = refused_for_repeat(
+        read_manifest(dir.path(), &repeated(&text, "sha256", "\"00\"")),
+        "sha256",
     );
-    let (_, path, _) = refused_for_repeat(bytes(&twice), "checkout");
-    assert_eq!(path, "series");
-    // Read as JSON first (its version key not first), the same.
-    let moved = repeated(&text, "value", "1.0").replacen("\"shipgate_perf_baseline\": 1,", "", 1);
-    let moved = format!(
-        "{},\n  \"shipgate_perf_baseline\": 1\n}}\n",
-        moved.trim_end().trim_end_matches('}').trim_end()
-    );
-    refused_for_repeat(bytes(&moved), "value");
+    assert!(path.starts_with("runs"), "{path}");
 }
 
 #[test]
-fn a_baseline_snapshot_refuses_unknown_keys_with_the_nearest_known_one() {
-    let text = snapshot_text();
+fn a_baseline_manifest_refuses_unknown_keys_with_the_nearest_known_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = manifest_text(dir.path());
     for (from, to, nearest) in [
         ("\"written_by\"", "\"writen_by\"", "written_by"),
-        ("\"direction\"", "\"directon\"", "direction"),
         ("\"promoted_at\"", "\"promoted\"", "promoted_at"),
     ] {
         assert!(text.contains(from), "{from}");
-        let (key, found, message) = unknown_key(bytes(&text.replacen(from, to, 1)));
+        let (key, found, message) =
+            unknown_key(read_manifest(dir.path(), &text.replacen(from, to, 1)));
         assert_eq!(key, to.trim_matches('"'));
         assert_eq!(found.as_deref(), Some(nearest), "{message}");
     }
-    // A list beside thresholds that were not recorded is not dropped unseen.
-    let extra = text.replacen(
-        "\"state\": \"not_recorded\"",
-        "\"state\": \"not_recorded\", \"failed\": [\"p(95)<500\"]",
-        1,
-    );
-    assert_ne!(extra, text);
-    let e = bytes(&extra).unwrap_err().to_string();
-    assert!(e.contains("have no `passed` or `failed` list"), "{e}");
-    let typo = text.replacen(
-        "\"state\": \"not_recorded\"",
-        "\"state\": \"recorded\", \"passed\": [], \"faild\": []",
-        1,
-    );
-    let (key, found, _) = unknown_key(bytes(&typo));
-    assert_eq!((key.as_str(), found.as_deref()), ("faild", Some("failed")));
 }

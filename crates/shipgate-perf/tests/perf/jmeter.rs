@@ -43,7 +43,24 @@ fn matches_numpy(jtl: &str) {
         assert_eq!(p95.unit, PerfUnit::Milliseconds);
         assert_eq!(p95.direction, Some(Direction::Lower));
         let samples = e.samples_of(p95).unwrap();
-        assert_eq!(samples.len() as f64, count, "the raw samples are kept");
+        let successful = if errors < count {
+            count - errors
+        } else {
+            count
+        };
+        assert_eq!(
+            samples.len() as f64,
+            successful,
+            "the successful samples' times are kept"
+        );
+        assert_eq!(
+            p95.requests,
+            Some(shipgate_model::Requests {
+                total: count as u64,
+                failed: errors as u64,
+                basis: shipgate_model::RequestBasis::Successful,
+            })
+        );
         assert_eq!(
             p95.samples.as_ref().unwrap().stat,
             SampleStat::Percentile(95.0)
@@ -186,4 +203,41 @@ fn broken_jtl_files_are_refused_with_the_line_and_what_to_do() {
     let xml = bytes("<?xml version=\"1.0\"?>\n<testResults version=\"1.2\">\n</testResults>\n")
         .unwrap_err();
     assert!(xml.to_string().contains("JTL in XML"), "{xml}");
+}
+
+/// 600 refused connections, as JMeter 2.13 writes them (the header layout of
+/// `jmeter-2.13-header.jtl`; `Non HTTP response code` rows): the times of failed samples only.
+#[test]
+fn a_jtl_whose_every_sample_failed_keeps_the_times_marked_as_failed() {
+    let mut jtl = String::from(
+        "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,bytes,grpThreads,allThreads,Latency\n",
+    );
+    for i in 0..600u64 {
+        jtl.push_str(&format!(
+            "{},{},checkout,Non HTTP response code: org.apache.http.conn.HttpHostConnectException,Non HTTP response message: Connection refused,Thread Group 1-1,text,false,2131,1,1,0\n",
+            1_764_000_000_000 + i * 5,
+            1 + i % 3
+        ));
+    }
+    let e = bytes(&jtl).unwrap().evidence;
+    let p95 = &e.metrics["checkout.p95"];
+    assert_eq!(p95.value, 3.0);
+    assert_eq!(
+        p95.requests,
+        Some(shipgate_model::Requests {
+            total: 600,
+            failed: 600,
+            basis: shipgate_model::RequestBasis::All
+        })
+    );
+    assert_eq!(value(&e, "Total.error_rate"), 1.0);
+    // One successful sample is enough for the times to be the successful ones.
+    let one_ok = jtl.replacen(",text,false,", ",text,true,", 1);
+    let e = bytes(&one_ok).unwrap().evidence;
+    let p95 = &e.metrics["checkout.p95"];
+    assert_eq!(p95.value, 1.0, "the one successful sample");
+    assert_eq!(
+        p95.requests.map(|r| (r.failed, r.basis)),
+        Some((599, shipgate_model::RequestBasis::Successful))
+    );
 }

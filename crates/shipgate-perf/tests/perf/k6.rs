@@ -2,7 +2,7 @@
 
 use super::*;
 use serde_json::Value;
-use shipgate_model::{Direction, PerfUnit, RunThresholds};
+use shipgate_model::{Direction, PerfUnit, RequestBasis, Requests, RunThresholds};
 
 fn handle_summary() -> PerfEvidence {
     read("k6-handle-summary.json").evidence
@@ -16,11 +16,30 @@ fn handle_summary_data() {
     let file: Value =
         shipgate_json::parse_value(&std::fs::read(fixture("k6-handle-summary.json")).unwrap())
             .unwrap();
-    let p95 = file["metrics"]["http_req_duration"]["values"]["p(95)"]
+    // The latency of the successful requests: k6's `{expected_response:true}` submetric.
+    let p95 = file["metrics"]["http_req_duration{expected_response:true}"]["values"]["p(95)"]
         .as_f64()
         .unwrap();
     close(value(&e, "http_req_duration.p95"), p95, "p95");
     let m = &e.metrics["http_req_duration.p95"];
+    assert_eq!(
+        m.requests,
+        Some(Requests {
+            total: 200,
+            failed: 3,
+            basis: RequestBasis::Successful
+        })
+    );
+    // A timing without the submetric counts every request, and says so.
+    assert_eq!(
+        e.metrics["http_req_waiting.p95"].requests.map(|r| r.basis),
+        Some(RequestBasis::All)
+    );
+    assert_eq!(
+        e.metrics["http_reqs.rate"].requests.map(|r| r.basis),
+        Some(RequestBasis::All)
+    );
+    assert_eq!(e.metrics["iteration_duration.p95"].requests, None);
     assert_eq!(
         (m.unit.clone(), m.direction),
         (PerfUnit::Milliseconds, Some(Direction::Lower))
@@ -139,7 +158,6 @@ fn ndjson_points_give_the_summary_s_numbers_and_keep_the_samples() {
         "http_req_duration.max",
         "http_req_duration{expected_response:true}.p95",
         "iteration_duration.p95",
-        "http_req_waiting.avg",
         "http_req_failed.rate",
         "checks.rate",
         "http_reqs.count",
@@ -157,7 +175,26 @@ fn ndjson_points_give_the_summary_s_numbers_and_keep_the_samples() {
         );
     }
     let p95 = &e.metrics["http_req_duration.p95"];
-    assert_eq!(e.samples_of(p95).unwrap().len(), 200);
+    assert_eq!(
+        e.samples_of(p95).unwrap().len(),
+        197,
+        "the latency is of the successful requests"
+    );
+    assert_eq!(p95.requests.map(|r| (r.total, r.failed)), Some((200, 3)));
+    // The points tell the successful requests apart for every HTTP timing, where the summary
+    // has the submetric of `http_req_duration` only.
+    let waiting = &e.metrics["http_req_waiting.avg"];
+    assert_eq!(
+        waiting.requests.map(|r| r.basis),
+        Some(RequestBasis::Successful)
+    );
+    assert_eq!(e.samples_of(waiting).unwrap().len(), 197);
+    assert_eq!(
+        summary.metrics["http_req_waiting.avg"]
+            .requests
+            .map(|r| r.basis),
+        Some(RequestBasis::All)
+    );
     let sub = &e.metrics["http_req_duration{expected_response:true}.p95"];
     assert_eq!(
         e.samples_of(sub).unwrap().len(),
@@ -225,15 +262,16 @@ fn ndjson_thresholds_written_as_objects_are_evaluated() {
             failed: vec!["http_req_failed: rate<0.01".to_owned()],
         }
     );
-    let options = shipgate_perf::PromoteOptions {
-        now: Some("2026-11-24T10:00:00Z".parse().unwrap()),
-        ..Default::default()
-    };
-    assert_eq!(
-        shipgate_perf::promote(run, &options).unwrap_err(),
-        shipgate_perf::PromoteRefusal::FailedThresholds(vec![
-            "http_req_failed: rate<0.01".to_owned()
-        ])
+    let dir = tempfile::tempdir().unwrap();
+    let refusal = super::snapshot::promote_into(
+        dir.path(),
+        "k6-out-abort-on-fail.ndjson",
+        &super::snapshot::options(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&refusal, shipgate_perf::PromoteRefusal::FailedThresholds(f) if f == &["http_req_failed: rate<0.01".to_owned()]),
+        "{refusal:?}"
     );
 }
 

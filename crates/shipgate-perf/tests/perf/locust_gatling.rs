@@ -106,21 +106,30 @@ fn gatling_stats_tree() {
         shipgate_json::parse_value(&std::fs::read(fixture("gatling-3.13-stats.json")).unwrap())
             .unwrap();
     let root = &file["stats"];
-    let total = |s: &Value, f: &str| s[f]["total"].as_f64().unwrap();
+    // Response times of the successful requests (`ok`); counts of every request (`total`).
+    let ok = |s: &Value, f: &str| s[f]["ok"].as_f64().unwrap();
     close(
         value(&e, "All Requests.p95"),
-        total(root, "percentiles3"),
+        ok(root, "percentiles3"),
         "p95",
     );
     close(
         value(&e, "All Requests.p50"),
-        total(root, "percentiles1"),
+        ok(root, "percentiles1"),
         "p50",
     );
     close(
         value(&e, "All Requests.p99"),
-        total(root, "percentiles4"),
+        ok(root, "percentiles4"),
         "p99",
+    );
+    assert_eq!(
+        e.metrics["All Requests.p95"].requests,
+        Some(shipgate_model::Requests {
+            total: 900,
+            failed: 6,
+            basis: shipgate_model::RequestBasis::Successful
+        })
     );
     close(value(&e, "All Requests.count"), 900.0, "count");
     close(value(&e, "All Requests.errors"), 6.0, "errors");
@@ -131,7 +140,9 @@ fn gatling_stats_tree() {
     );
     close(
         value(&e, "All Requests.throughput"),
-        total(root, "meanNumberOfRequestsPerSecond"),
+        root["meanNumberOfRequestsPerSecond"]["total"]
+            .as_f64()
+            .unwrap(),
         "throughput",
     );
     // Requests inside a group are named by their path.
@@ -139,7 +150,7 @@ fn gatling_stats_tree() {
         ["stats"];
     close(
         value(&e, "Payment / pay.p95"),
-        total(pay, "percentiles3"),
+        ok(pay, "percentiles3"),
         "pay p95",
     );
     assert!(
@@ -168,4 +179,25 @@ fn gatling_strings_of_older_versions_are_read() {
     assert_eq!(value(&e, "Global Information.count"), 92_163.0);
     assert_eq!(value(&e, "Global Information.p95"), 40.0);
     assert_eq!(value(&e, "Global Information.errors"), 3.0);
+}
+
+/// A real Locust 2.47 run against a port nothing listens on: every request refused in about a
+/// millisecond. The times are there, and must be marked as those of failed requests.
+#[test]
+fn locust_run_whose_every_request_failed_is_marked_so() {
+    let e = read("locust-2.47-refused_stats.csv").evidence;
+    let p95 = &e.metrics["Aggregated.p95"];
+    assert!(p95.value <= 5.0, "refused in milliseconds: {}", p95.value);
+    let r = p95.requests.unwrap();
+    assert_eq!((r.total, r.failed), (3508, 3508));
+    assert_eq!(r.successful(), 0);
+    assert_eq!(r.basis, shipgate_model::RequestBasis::All);
+    assert_eq!(e.metrics["/checkout.avg"].requests.unwrap().failed, 1783);
+    assert_eq!(
+        e.metrics["Aggregated.throughput"]
+            .requests
+            .map(|r| r.failed),
+        Some(3508)
+    );
+    assert_eq!(e.metrics["Aggregated.error_rate"].requests, None);
 }

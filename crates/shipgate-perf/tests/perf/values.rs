@@ -2,7 +2,6 @@
 //! are refused in every format, with the file and the metric named.
 
 use super::*;
-use shipgate_perf::{PromoteOptions, promote, render_snapshot};
 
 fn refused(text: &str, wants: &[&str]) {
     let e = bytes(text).unwrap_err();
@@ -96,38 +95,6 @@ fn an_unreadable_gatling_ko_is_refused() {
     refused(&doc.to_string(), &["All Requests.errors", "negative"]);
 }
 
-fn snapshot_text() -> String {
-    let run = bytes(
-        r#"{"metrics": [{"name": "checkout.p50", "unit": "ms", "value": 20, "samples": [10, 20, 30]}, {"name": "checkout.error_rate", "unit": "ratio", "value": 0.01}]}"#,
-    )
-    .unwrap();
-    let options = PromoteOptions {
-        now: Some("2026-11-24T10:00:00Z".parse().unwrap()),
-        ..PromoteOptions::default()
-    };
-    render_snapshot(&promote(run, &options).unwrap(), "0.1.0").unwrap()
-}
-
-#[test]
-fn negative_snapshot_values_are_refused() {
-    let text = snapshot_text();
-    assert!(bytes(&text).is_ok(), "{text}");
-    assert!(text.contains("\"value\": 0.01"), "{text}");
-    refused(
-        &text.replace("\"value\": 0.01", "\"value\": -0.01"),
-        &["checkout.error_rate", "negative"],
-    );
-    refused(
-        &text.replace("\"value\": 0.01", "\"value\": 1.01"),
-        &["checkout.error_rate", "above 1"],
-    );
-    assert!(text.contains("[10.0,20.0,30.0]"), "{text}");
-    refused(
-        &text.replace("[10.0,20.0,30.0]", "[-10.0,20.0,30.0]"),
-        &["checkout.p50", "negative"],
-    );
-}
-
 /// A metric's value and its own samples must say the same: the limits are checked on the value
 /// and the significance test on the samples.
 #[test]
@@ -185,14 +152,4 @@ fn a_value_that_agrees_with_its_samples_is_read() {
     .unwrap()
     .evidence;
     assert_eq!(value(&e, "checkout.error_rate"), 0.25);
-}
-
-#[test]
-fn a_snapshot_value_its_samples_contradict_is_refused() {
-    let text = snapshot_text();
-    assert!(text.contains("\"value\": 20.0"), "{text}");
-    refused(
-        &text.replace("\"value\": 20.0", "\"value\": 5.0"),
-        &["metrics.checkout.p50", "5", "20"],
-    );
 }

@@ -5,44 +5,38 @@
 //!
 //! 1. The current results must be there and hold the metric; otherwise `on_missing` decides.
 //! 2. `max` / `min`: the current value against them, nothing else.
-//! 3. `max_regression`: the baseline must be there, hold the metric in the same unit, and the
-//!    metric's direction must be known (from the file or `direction:`); otherwise `on_missing`
-//!    decides (an unknown direction is a policy problem and fails). The worsening (current −
-//!    baseline for lower-is-better, baseline − current for higher-is-better) must exceed both
-//!    `max_regression × |baseline|` and `min_change`. A baseline of 0 has no relative change:
-//!    then any worsening beyond `min_change` (or at all, without one) counts.
-//! 4. A worsening beyond the limits counts when it is statistically significant: the one-sided
-//!    Mann–Whitney U p-value is below `alpha`, or the seeded bootstrap's one-sided `1 − alpha`
-//!    bound of the statistic's worsening is above 0. It counts as noise only when both say it
-//!    could be chance. Without raw samples on both sides, or with fewer than `min_samples` on
-//!    either, it cannot be tested and counts as is: a gate must not pass what it cannot check.
+//! 3. A figure of requests (a latency, a throughput) with no successful request behind it, or
+//!    with more failed requests than `max_failed_share`, fails whatever its value.
+//! 4. `max_regression`: the baseline must be there, with a run within `max_age` and measured by
+//!    the same tool unless `compare_across_tools` (else the check fails, whatever `on_missing`
+//!    says: such a baseline is there, not missing), hold the metric in the same
+//!    unit and of the same requests, and the metric's direction must be known (from the file or
+//!    `direction:`); otherwise `on_missing` decides (an unknown direction is a policy problem and
+//!    fails). The worsening is measured from the mean of the baseline's runs (current − mean for
+//!    lower-is-better, mean − current for higher-is-better) and must exceed both
+//!    `max_regression × |mean|` and `min_change`. A baseline of 0 has no relative change: then
+//!    any worsening beyond `min_change` (or at all, without one) counts.
+//! 5. A worsening beyond the limits counts unless it is within the way runs differ: a one-sided
+//!    t-test over the baseline's runs of "worse than their mean by more than the allowance"
+//!    (decision 0024), at `alpha`. The test excuses a worsening only when it would catch one of
+//!    twice the allowance 19 times in 20; a ratio (failures are events, not timings), a
+//!    baseline of one run, runs that all gave the same value and runs that differ too much for
+//!    that count as they are: a gate must not pass what it cannot tell from noise.
 
 use super::result::CheckRun;
 use crate::checks::PerfCheck;
 use crate::performance::PerfLimit;
-use crate::values::format_percent;
+use jiff::Timestamp;
 use serde_json::{Map, Value, json};
+use shipgate_model::perf::split_metric;
 use shipgate_model::{
-    CheckResult, CheckStatus, Direction, EvidenceProblem, PerfEvidence, PerfMetric, PerfRuns,
-    PerfUnit, SampleStat, SourceState,
+    CheckResult, CheckStatus, Direction, EvidenceProblem, PerfBaseline, PerfEvidence, PerfMetric,
+    PerfRuns, PerfUnit, RequestBasis, SourceState,
 };
 use shipgate_model::{CheckUnit, SourceId};
-use shipgate_stats::{
-    Alternative, BootstrapOptions, Statistic, bootstrap_difference, mann_whitney,
-};
 
-/// The bootstrap's seed ("SHIPGATE" in ASCII): fixed, so the same inputs give the same report.
-pub(crate) const BOOTSTRAP_SEED: u64 = 0x5348_4950_4741_5445;
-
-/// Resamples: 2000. A quantile's resample costs the same whatever the sample size; a mean's is
-/// drawn value by value, so for very large samples it gets fewer (at least 200) to keep the gate
-/// fast.
-fn resamples(stat: Statistic, total: usize) -> usize {
-    match stat {
-        Statistic::Quantile(_) => 2000,
-        Statistic::Mean => (4_000_000 / total.max(1)).clamp(200, 2000),
-    }
-}
+/// Why a ratio (an error rate, a check pass rate) is never excused as noise.
+const EVENTS: &str = "a ratio counts events (failed requests, failed checks), not timings a busy machine stretches, so a worsening is never excused as noise; `min_change` (`0.5%`) allows a few";
 
 /// The limits of a check in the metric's unit.
 struct Limits {
@@ -51,49 +45,8 @@ struct Limits {
     min_change: Option<f64>,
 }
 
-/// How the comparison with the baseline came out.
-struct Comparison<'a> {
-    baseline: &'a PerfEvidence,
-    base: &'a PerfMetric,
-    /// The current value.
-    metric_value: f64,
-    direction: Direction,
-    /// How much worse the current value is (negative: better).
-    worsening: f64,
-    /// `worsening / |baseline|`; `None` for a baseline of 0.
-    relative: Option<f64>,
-    /// The largest acceptable worsening: `max(max_regression × |baseline|, min_change)`.
-    allowed: f64,
-    /// Beyond `max_regression` and `min_change`.
-    beyond: bool,
-    significance: Significance,
-}
-
-enum Significance {
-    /// Not beyond the limits: nothing to test.
-    NotNeeded,
-    /// Could not be tested; the reason.
-    Untested(String),
-    Tested(Box<Tested>),
-}
-
-struct Tested {
-    mwu: shipgate_stats::MannWhitney,
-    bootstrap: Option<Bootstrapped>,
-    stat: SampleStat,
-    significant: bool,
-}
-
-struct Bootstrapped {
-    resamples: usize,
-    /// Bounds of the worsening of the statistic, one-sided `1 − alpha` each.
-    worsening: (f64, f64),
-    /// The same relative to the baseline's statistic.
-    relative: Option<(f64, f64)>,
-}
-
 /// Evaluates one `performance.<metric>` check.
-pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns) -> CheckResult {
+pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns, now: Timestamp) -> CheckResult {
     let check = CheckRun::new(cfg.id(), cfg.settings);
     let current = match check.source(&runs.current, Value::Null) {
         Ok(e) => e,
@@ -122,6 +75,9 @@ pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns) -> CheckResult {
             );
         }
     };
+    if let Some(result) = untrustworthy(cfg, &check, current, metric) {
+        return result;
+    }
     let value = metric.value;
     let over_max = limits.max.is_some_and(|m| value > m);
     let under_min = limits.min.is_some_and(|m| value < m);
@@ -143,6 +99,7 @@ pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns) -> CheckResult {
             metric,
             &limits,
             max_regression.as_f64(),
+            now,
         ) {
             Ok(c) => Some(c),
             Err(result) => {
@@ -165,13 +122,16 @@ pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns) -> CheckResult {
             }
         },
     };
-    let regressed = comparison.as_ref().is_some_and(|c| {
-        c.beyond && !matches!(&c.significance, Significance::Tested(t) if !t.significant)
-    });
+    let regressed = comparison.as_ref().is_some_and(Comparison::regressed);
     let passed = !absolute_failed && !regressed;
 
     let unit = &metric.unit;
-    let mut parts = vec![format!("`{}` is {}", cfg.metric, show(value, unit))];
+    let mut parts = vec![format!(
+        "`{}` is {}{}",
+        cfg.metric,
+        show(value, unit),
+        requests_note(metric)
+    )];
     if let Some(m) = limits.max {
         parts.push(if over_max {
             format!("above the maximum of {}", show(m, unit))
@@ -188,18 +148,18 @@ pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns) -> CheckResult {
     }
     if let Some(c) = &comparison {
         parts.push(describe_comparison(cfg, c, unit));
-        details.insert("baseline".into(), side(c.baseline, c.base));
+        details.insert("baseline".into(), baseline_side(c));
         details.insert("direction".into(), json!(c.direction.as_str()));
         details.insert("change".into(), change_details(c));
-        if let Some(sig) = significance_details(cfg, c) {
-            details.insert("significance".into(), sig);
+        if let Some(j) = judgement_details(cfg, c) {
+            details.insert("judgement".into(), j);
         }
     }
     let message = parts.join("; ");
     let remedy = (!passed).then(|| {
         if regressed {
             format!(
-                "find what made `{}` worse since the baseline and fix it; if the new level is intended, promote this run as the new baseline (`shipgate perf baseline promote`) in review",
+                "find what made `{}` worse since the baseline and fix it; if the new level is intended, start a new baseline from this run in review (`shipgate perf baseline promote RUN --out BASELINE --fresh`, then promote more runs of it)",
                 cfg.metric
             )
         } else if over_max {
@@ -220,7 +180,181 @@ pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns) -> CheckResult {
     )
 }
 
+/// Beside a figure of requests: which requests it is of and how many failed, ` (of 1,197
+/// successful requests; 3 of 1,200 failed: 0.25%)`. A latency whose file does not say how many
+/// requests failed says so.
+fn requests_note(metric: &PerfMetric) -> String {
+    match metric.requests {
+        Some(r) => {
+            let share = r
+                .failed_share()
+                .map_or_else(String::new, |s| format!(": {}", show(s, &PerfUnit::Ratio)));
+            let of = match r.basis {
+                RequestBasis::Successful => format!(
+                    "of {} successful requests",
+                    show(r.successful() as f64, &PerfUnit::Count)
+                ),
+                RequestBasis::All => format!(
+                    "of all {} requests, failed ones included",
+                    show(r.total as f64, &PerfUnit::Count)
+                ),
+            };
+            format!(
+                " ({of}; {} of {} failed{share})",
+                show(r.failed as f64, &PerfUnit::Count),
+                show(r.total as f64, &PerfUnit::Count)
+            )
+        }
+        None if metric.unit == PerfUnit::Milliseconds => {
+            " (the file does not say how many requests failed)".to_owned()
+        }
+        None => String::new(),
+    }
+}
+
+/// A figure of requests that must not be judged: no successful request behind it, or more
+/// failed than `max_failed_share`. The check fails whatever the figure (a refused connection
+/// answers in a millisecond and a timeout in seconds, so the failures move it), and says what to
+/// do instead.
+fn untrustworthy(
+    cfg: &PerfCheck,
+    check: &CheckRun,
+    current: &PerfEvidence,
+    metric: &PerfMetric,
+) -> Option<CheckResult> {
+    let r = metric.requests?;
+    let share = r.failed_share().unwrap_or(1.0);
+    let no_success = r.successful() == 0;
+    if !no_success && share <= cfg.max_failed_share {
+        return None;
+    }
+    let (unit_name, scale) = CheckUnit::of_metric(&metric.unit);
+    let name = split_metric(&cfg.metric).map_or(cfg.metric.as_str(), |(n, _)| n);
+    let message = if no_success {
+        format!(
+            "`{}` is {} of requests that all failed ({} of {}): with no successful request there is nothing to judge it on",
+            cfg.metric,
+            show(metric.value, &metric.unit),
+            show(r.failed as f64, &PerfUnit::Count),
+            show(r.total as f64, &PerfUnit::Count),
+        )
+    } else {
+        format!(
+            "`{}` is {}{}, but {} of its requests failed, more than the {} a figure of requests is judged with (`max_failed_share`): the failures move it",
+            cfg.metric,
+            show(metric.value, &metric.unit),
+            requests_note(metric),
+            show(share, &PerfUnit::Ratio),
+            show(cfg.max_failed_share, &PerfUnit::Ratio),
+        )
+    };
+    let remedy = format!(
+        "find why the requests of `{name}` in `{}` failed (the load test's error messages; the error rate is `{name}.error_rate` or k6's `http_req_failed.rate`), fix it, and run the load test again; a latency is judged once the requests succeed",
+        current.path
+    );
+    let mut details = Map::new();
+    details.insert("metric".into(), json!(cfg.metric));
+    details.insert("unit".into(), json!(metric.unit.as_str()));
+    details.insert("current".into(), side(current, metric));
+    details.insert("max_failed_share".into(), json!(cfg.max_failed_share));
+    Some(check.measured(
+        false,
+        json!(metric.value * scale),
+        Value::Null,
+        unit_name,
+        message,
+        Some(remedy),
+        details,
+    ))
+}
+
+/// One run of the baseline that holds the metric.
+struct BaseRun<'a> {
+    run: &'a PerfEvidence,
+    metric: &'a PerfMetric,
+}
+
+/// How the comparison with the baseline came out.
+struct Comparison<'a> {
+    baseline: &'a PerfBaseline,
+    /// The runs compared with, oldest first.
+    runs: Vec<BaseRun<'a>>,
+    /// The runs left out as older than `max_age`.
+    stale: usize,
+    /// The mean of the runs' values: what the current value is compared with.
+    center: f64,
+    /// The runs' sample standard deviation (2 runs or more): how much runs differ.
+    spread: Option<f64>,
+    /// The current value.
+    metric_value: f64,
+    direction: Direction,
+    /// How much worse the current value is than `center` (negative: better).
+    worsening: f64,
+    /// `worsening / |center|`; `None` for a baseline of 0.
+    relative: Option<f64>,
+    /// The largest acceptable worsening: `max(max_regression × |center|, min_change)`.
+    allowed: f64,
+    /// Beyond `max_regression` and `min_change`.
+    beyond: bool,
+    judgement: Judgement,
+}
+
+impl Comparison<'_> {
+    /// Whether the metric regressed: beyond the limits, and not within the runs' noise.
+    fn regressed(&self) -> bool {
+        match &self.judgement {
+            Judgement::NotNeeded => false,
+            Judgement::AsIs(_) => self.beyond,
+            Judgement::Tested(t) => self.beyond && t.significant,
+        }
+    }
+}
+
+/// What decided whether a worsening beyond the limits counts.
+enum Judgement {
+    /// Not beyond the limits: nothing to decide.
+    NotNeeded,
+    /// Counted as it is, without a test; why.
+    AsIs(AsIs),
+    /// Tested against the runs' noise.
+    Tested(Box<Tested>),
+}
+
+/// Why a worsening beyond the limits counts as it is.
+enum AsIs {
+    /// A ratio counts events.
+    Events,
+    /// A baseline of one run says nothing of how runs differ.
+    OneRun,
+    /// The baseline's runs all gave the same value.
+    NoSpread,
+    /// The runs differ too much for the test to catch twice the allowance 19 times in 20.
+    TooNoisy(Box<Tested>),
+}
+
+/// The one-sided test of "worse than the baseline by more than the allowance", over the runs.
+struct Tested {
+    /// The standard error of the worsening: the runs' spread × √(1 + 1/k).
+    se: f64,
+    /// Degrees of freedom: k − 1.
+    df: f64,
+    /// `(worsening − allowed) / se`.
+    t: f64,
+    /// P(T > t) under "the worsening is exactly the allowance".
+    p_value: f64,
+    /// The t beyond which it is significant at `alpha`.
+    critical: f64,
+    /// The worsening the test catches 19 times in 20: `allowed + (t₁₋α + t₀.₉₅) × se`.
+    detectable: f64,
+    /// `p_value < alpha`.
+    significant: bool,
+}
+
 /// Compares with the baseline, or the result that says why it cannot be done.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one comparison of two runs under one check: splitting it would only move the arguments into a struct used once"
+)]
 fn compare<'a>(
     cfg: &PerfCheck,
     check: &CheckRun,
@@ -229,28 +363,103 @@ fn compare<'a>(
     metric: &'a PerfMetric,
     limits: &Limits,
     max_regression: f64,
+    now: Timestamp,
 ) -> Result<Comparison<'a>, Box<CheckResult>> {
     let baseline = check.source(&runs.baseline, Value::Null)?;
-    let Some(base) = baseline.metrics.get(&cfg.metric) else {
+    let (fresh, stale) = recent_runs(cfg, baseline, now);
+    if fresh.is_empty() {
+        // A stale baseline is there, not missing: `on_missing` must not wave it through.
+        let problem = too_old(cfg, baseline, now);
+        let (unit_name, scale) = CheckUnit::of_metric(&metric.unit);
+        return Err(Box::new(check.measured(
+            false,
+            json!(metric.value * scale),
+            Value::Null,
+            unit_name,
+            problem.message,
+            Some(problem.remedy),
+            Map::new(),
+        )));
+    }
+    if !cfg.across_tools
+        && let Some(other) = fresh
+            .iter()
+            .find(|r| r.provenance.tool != current.provenance.tool)
+    {
+        return Err(Box::new(other_tool(
+            cfg, check, current, metric, other, baseline,
+        )));
+    }
+    let base_runs: Vec<BaseRun<'a>> = fresh
+        .iter()
+        .filter_map(|run| {
+            run.metrics
+                .get(&cfg.metric)
+                .map(|metric| BaseRun { run, metric })
+        })
+        .collect();
+    let Some(newest) = base_runs.last() else {
+        let newest = fresh.last().copied().unwrap_or(&baseline.runs[0]);
         return Err(Box::new(missing(
             check,
-            lacks(baseline, "the baseline", &cfg.metric),
+            lacks(newest, "the baseline", &cfg.metric),
         )));
     };
-    if base.unit != metric.unit {
-        return Err(incomparable(
-            check,
-            baseline,
-            format!(
-                "`{}` is in `{}` in the results `{}` but in `{}` in the baseline `{}`, so the two cannot be compared",
-                cfg.metric, metric.unit, current.path, base.unit, baseline.path
-            ),
-            "promote a new baseline from a run of the same tool and format (`shipgate perf baseline promote`)",
-        ));
+    for b in &base_runs {
+        if b.metric.unit != metric.unit {
+            return Err(incomparable(
+                check,
+                baseline,
+                format!(
+                    "`{}` is in `{}` in the results `{}` but in `{}` in the baseline's run `{}`, so the two cannot be compared",
+                    cfg.metric, metric.unit, current.path, b.metric.unit, b.run.path
+                ),
+                "compare runs of the same tool and format, or promote a new baseline from a run like this one",
+            ));
+        }
+        if let Some(r) = b.metric.requests
+            && r.successful() == 0
+        {
+            return Err(incomparable(
+                check,
+                baseline,
+                format!(
+                    "every request behind `{}` failed in the baseline's run `{}` ({} of {}), so it is no baseline for it",
+                    cfg.metric, b.run.path, r.failed, r.total
+                ),
+                "promote a good run (`shipgate perf baseline promote RUN --out BASELINE --fresh`)",
+            ));
+        }
+        let bases = (
+            metric.requests.map(|r| r.basis),
+            b.metric.requests.map(|r| r.basis),
+        );
+        if let (Some(a), Some(c)) = bases
+            && a != c
+        {
+            return Err(incomparable(
+                check,
+                baseline,
+                format!(
+                    "`{}` is of {} requests in the results `{}` but of {} requests in the baseline's run `{}`, so the two cannot be compared",
+                    cfg.metric,
+                    a.as_str(),
+                    current.path,
+                    c.as_str(),
+                    b.run.path
+                ),
+                "compare files that tell failed requests apart alike (the same tool and format), or promote a new baseline from a run like this one",
+            ));
+        }
     }
-    let direction = match (cfg.direction, metric.direction, base.direction) {
+    let direction = match (
+        cfg.direction,
+        metric.direction,
+        base_runs.iter().find_map(|b| b.metric.direction),
+    ) {
         (Some(d), _, _) => d,
-        (None, Some(a), Some(b)) if a != b => {
+        (None, Some(a), Some(b)) if a == b => a,
+        (None, Some(a), Some(b)) => {
             return Err(incomparable(
                 check,
                 baseline,
@@ -280,139 +489,222 @@ fn compare<'a>(
             )));
         }
     };
+    let values: Vec<f64> = base_runs.iter().map(|b| b.metric.value).collect();
+    let center = shipgate_stats::mean(&values).unwrap_or(newest.metric.value);
+    let spread = shipgate_stats::sample_sd(&values);
     let worsening = match direction {
-        Direction::Lower => metric.value - base.value,
-        Direction::Higher => base.value - metric.value,
+        Direction::Lower => metric.value - center,
+        Direction::Higher => center - metric.value,
     };
-    let relative = (base.value != 0.0).then(|| worsening / base.value.abs());
+    let relative = (center != 0.0).then(|| worsening / center.abs());
     let floor = limits.min_change.unwrap_or(0.0);
-    let allowed = (max_regression * base.value.abs()).max(floor);
+    let allowed = (max_regression * center.abs()).max(floor);
     let beyond = match relative {
         Some(r) => r > max_regression && worsening > floor,
         None => worsening > floor,
     };
-    let significance = if beyond {
-        test_significance(cfg, current, metric, baseline, base, direction)
+    let judgement = if !beyond {
+        Judgement::NotNeeded
+    } else if metric.unit == PerfUnit::Ratio {
+        Judgement::AsIs(AsIs::Events)
     } else {
-        Significance::NotNeeded
+        judge(cfg.alpha, worsening, allowed, values.len(), spread)
     };
     Ok(Comparison {
         baseline,
-        base,
+        runs: base_runs,
+        stale,
+        center,
+        spread,
         metric_value: metric.value,
         direction,
         worsening,
         relative,
         allowed,
         beyond,
-        significance,
+        judgement,
     })
 }
 
-fn test_significance(
+/// Decides whether a worsening beyond the allowance is beyond the way runs differ: a one-sided
+/// t-test over the baseline's `k` runs of "the current run is worse than the runs' mean by more
+/// than `allowed`". One new run differs from the mean of `k` by the runs' own spread times
+/// √(1 + 1/k) (the prediction error of one more run), and the spread is estimated from the
+/// `k` runs, hence Student's t with `k − 1` degrees of freedom. The test excuses a worsening only
+/// when it is powerful enough to catch one of twice the allowance 19 times in 20; otherwise, and
+/// with a single run (which says nothing of how runs differ), the worsening counts as it is.
+fn judge(alpha: f64, worsening: f64, allowed: f64, k: usize, spread: Option<f64>) -> Judgement {
+    let Some(spread) = spread.filter(|_| k >= 2) else {
+        return Judgement::AsIs(AsIs::OneRun);
+    };
+    if spread == 0.0 {
+        return Judgement::AsIs(AsIs::NoSpread);
+    }
+    let df = (k - 1) as f64;
+    let se = spread * (1.0 + 1.0 / k as f64).sqrt();
+    let (Some(critical), Some(power)) = (
+        shipgate_stats::student_t_quantile(1.0 - alpha, df),
+        shipgate_stats::student_t_quantile(POWER, df),
+    ) else {
+        return Judgement::AsIs(AsIs::OneRun);
+    };
+    let t = (worsening - allowed) / se;
+    let p_value = shipgate_stats::student_t_sf(t, df).unwrap_or(1.0);
+    let detectable = allowed + (critical + power) * se;
+    let tested = Box::new(Tested {
+        se,
+        df,
+        t,
+        p_value,
+        critical,
+        detectable,
+        significant: p_value < alpha,
+    });
+    if detectable > 2.0 * allowed {
+        Judgement::AsIs(AsIs::TooNoisy(tested))
+    } else {
+        Judgement::Tested(tested)
+    }
+}
+
+/// How often the test must catch a worsening of twice the allowance: 19 times in 20.
+const POWER: f64 = 0.95;
+
+/// The baseline's runs within `max_age` of `now` (all of them without one), and how many were
+/// left out. A run's age is from when it ran, else from when it was promoted; a run that says
+/// neither is too old for any `max_age`.
+fn recent_runs<'a>(
     cfg: &PerfCheck,
+    baseline: &'a PerfBaseline,
+    now: Timestamp,
+) -> (Vec<&'a PerfEvidence>, usize) {
+    let Some(max_age) = cfg.max_age else {
+        return (baseline.runs.iter().collect(), 0);
+    };
+    let fresh: Vec<&PerfEvidence> = baseline
+        .runs
+        .iter()
+        .filter(|r| {
+            run_time(r)
+                .is_some_and(|t| now.duration_since(t).as_secs_f64() <= max_age.as_secs_f64())
+        })
+        .collect();
+    let stale = baseline.runs.len() - fresh.len();
+    (fresh, stale)
+}
+
+/// When a run happened, else when it was promoted.
+fn run_time(run: &PerfEvidence) -> Option<Timestamp> {
+    run.provenance.run_at.or(run.provenance.promoted_at)
+}
+
+/// The problem of a baseline whose every run is older than `max_age`.
+fn too_old(cfg: &PerfCheck, baseline: &PerfBaseline, now: Timestamp) -> EvidenceProblem {
+    let max_age = cfg
+        .max_age
+        .map_or_else(String::new, crate::values::format_duration);
+    let newest = baseline.runs.iter().filter_map(run_time).max();
+    let message = match newest {
+        Some(t) => format!(
+            "the baseline `{}` is too old: its newest run is from {t}, {} before the evaluation, more than `max_age` ({max_age})",
+            baseline.path,
+            crate::values::format_duration(std::time::Duration::from_secs(
+                u64::try_from(now.duration_since(t).as_secs()).unwrap_or(0)
+            ))
+        ),
+        None => format!(
+            "the baseline `{}` does not say when its runs happened, so `max_age` ({max_age}) cannot be checked",
+            baseline.path
+        ),
+    };
+    EvidenceProblem {
+        source: SourceId::Performance.as_str().to_owned(),
+        location: Some(baseline.path.clone()),
+        message,
+        remedy: "run the load test on the last good release again and promote it (`shipgate perf baseline promote RUN --out BASELINE`), which records when".to_owned(),
+    }
+}
+
+/// The result for a baseline measured by another tool: refused, whatever `on_missing` says,
+/// unless the policy says the comparison is intended (`compare_across_tools: true`).
+fn other_tool(
+    cfg: &PerfCheck,
+    check: &CheckRun,
     current: &PerfEvidence,
     metric: &PerfMetric,
-    baseline: &PerfEvidence,
-    base: &PerfMetric,
-    direction: Direction,
-) -> Significance {
-    let (Some(cur), Some(old)) = (current.samples_of(metric), baseline.samples_of(base)) else {
-        let which = match (current.samples_of(metric), baseline.samples_of(base)) {
-            (None, None) => format!(
-                "neither `{}` nor `{}` has raw samples of it",
-                current.path, baseline.path
-            ),
-            (None, _) => format!(
-                "`{}` ({}) has no raw samples of it",
-                current.path, current.provenance.format
-            ),
-            _ => format!(
-                "`{}` ({}) has no raw samples of it",
-                baseline.path, baseline.provenance.format
-            ),
-        };
-        return Significance::Untested(which);
-    };
-    let min = usize::try_from(cfg.min_samples).unwrap_or(usize::MAX);
-    if cur.len() < min || old.len() < min {
-        return Significance::Untested(format!(
-            "{} samples in the results and {} in the baseline, fewer than `min_samples` ({min})",
-            cur.len(),
-            old.len()
-        ));
-    }
-    let stat = match (&metric.samples, &base.samples) {
-        (Some(a), Some(b)) if a.stat == b.stat => a.stat,
-        _ => {
-            return Significance::Untested(
-                "the results and the baseline took different statistics of their samples"
-                    .to_owned(),
-            );
-        }
-    };
-    let alternative = match direction {
-        Direction::Lower => Alternative::Greater,
-        Direction::Higher => Alternative::Less,
-    };
-    let Some(mwu) = mann_whitney(cur, old, alternative) else {
-        return Significance::Untested(
-            "the samples hold a value that is not a finite number".to_owned(),
-        );
-    };
-    let alpha = cfg.alpha;
-    let statistic = match stat {
-        SampleStat::Mean => Statistic::Mean,
-        SampleStat::Percentile(p) => Statistic::Quantile(p / 100.0),
-        SampleStat::Min => Statistic::Quantile(0.0),
-        SampleStat::Max => Statistic::Quantile(1.0),
-    };
-    let options = BootstrapOptions {
-        resamples: resamples(statistic, cur.len() + old.len()),
-        seed: BOOTSTRAP_SEED,
-        alpha,
-    };
-    let bootstrap = bootstrap_difference(cur, old, statistic, options).map(|b| {
-        // `b` bounds stat(current) − stat(baseline); turn it into bounds of the worsening.
-        let flip = |(lo, hi): (f64, f64)| match direction {
-            Direction::Lower => (lo, hi),
-            Direction::Higher => (-hi, -lo),
-        };
-        Bootstrapped {
-            resamples: b.resamples,
-            worsening: flip((b.lower, b.upper)),
-            relative: b.relative.map(flip),
-        }
-    });
-    let significant =
-        mwu.p_value < alpha || bootstrap.as_ref().is_some_and(|b| b.worsening.0 > 0.0);
-    Significance::Tested(Box::new(Tested {
-        mwu,
-        bootstrap,
-        stat,
-        significant,
-    }))
+    other: &PerfEvidence,
+    baseline: &PerfBaseline,
+) -> CheckResult {
+    let (unit_name, scale) = CheckUnit::of_metric(&metric.unit);
+    check.measured(
+        false,
+        json!(metric.value * scale),
+        Value::Null,
+        unit_name,
+        format!(
+            "the results `{}` were measured by {}, the baseline `{}` by {} (`{}`): tools time requests differently (where the clock starts and stops, which failures count), so `{}` of one is not comparable with the other's",
+            current.path,
+            current.provenance.tool,
+            baseline.path,
+            other.provenance.tool,
+            other.path,
+            cfg.metric
+        ),
+        Some(format!(
+            "promote a baseline measured by {} (`shipgate perf baseline promote RUN --out BASELINE --fresh`), or, if comparing across tools is intended, set `sources.performance.compare_across_tools: true`",
+            current.provenance.tool
+        )),
+        Map::new(),
+    )
 }
 
 fn describe_comparison(cfg: &PerfCheck, c: &Comparison<'_>, unit: &PerfUnit) -> String {
     let allowed = cfg
         .max_regression
         .map_or_else(String::new, |r| r.to_string());
-    let change = c.metric_value - c.base.value;
+    let change = c.metric_value - c.center;
     let moved = match c.relative {
         Some(_) => format!(
             "{} ({})",
-            signed_percent(change / c.base.value.abs()),
+            signed_percent(change / c.center.abs()),
             signed(change, unit)
         ),
         None => signed(change, unit),
     };
+    let k = c.runs.len();
+    let which = if k == 1 {
+        "its one run".to_owned()
+    } else {
+        let lo = c
+            .runs
+            .iter()
+            .map(|b| b.metric.value)
+            .fold(f64::INFINITY, f64::min);
+        let hi = c
+            .runs
+            .iter()
+            .map(|b| b.metric.value)
+            .fold(f64::NEG_INFINITY, f64::max);
+        format!(
+            "the mean of {k} runs, {} to {}",
+            show(lo, unit),
+            show(hi, unit)
+        )
+    };
+    let stale = if c.stale > 0 {
+        format!(
+            "; {} older than `max_age` left out",
+            plural(c.stale, "run", "runs")
+        )
+    } else {
+        String::new()
+    };
     let against = match c.relative {
         Some(_) => format!(
-            "against the baseline's {} it changed by {moved}",
-            show(c.base.value, unit)
+            "against the baseline's {} ({which}{stale}) it changed by {moved}",
+            show(c.center, unit)
         ),
-        None => format!("against a baseline of 0 it changed by {moved}"),
+        None => format!("against a baseline of 0 ({which}{stale}) it changed by {moved}"),
     };
     if c.worsening <= 0.0 {
         return format!("{against}: no worse");
@@ -431,51 +723,52 @@ fn describe_comparison(cfg: &PerfCheck, c: &Comparison<'_>, unit: &PerfUnit) -> 
         };
     }
     let beyond = format!("{against}: worse by more than the allowed {allowed}");
-    match &c.significance {
-        Significance::NotNeeded => beyond,
-        Significance::Untested(why) => format!(
-            "{beyond}, and it counts as a regression because it could not be tested for significance: {why}"
-        ),
-        Significance::Tested(t) => {
-            let alpha = cfg.alpha;
-            let p = format!(
-                "Mann–Whitney U one-sided {} ({} α {alpha})",
-                p_value(t.mwu.p_value),
-                if t.mwu.p_value < alpha {
-                    "below"
-                } else {
-                    "not below"
-                },
-            );
-            let confidence = format_percent(1.0 - alpha);
-            let boot = t.bootstrap.as_ref().map(|b| {
-                let bound = match b.relative {
-                    Some((lo, _)) => signed_percent(lo),
-                    None => signed(b.worsening.0, unit),
-                };
-                if b.worsening.0 > 0.0 {
-                    format!(
-                        "the bootstrap puts the {} at least {bound} worse with {confidence} confidence",
-                        t.stat
-                    )
-                } else {
-                    format!(
-                        "the bootstrap cannot rule out that the {} did not worsen ({confidence} lower bound {bound})",
-                        t.stat
-                    )
-                }
-            });
-            let evidence = match boot {
-                Some(b) => format!("{p}; {b}"),
-                None => p,
+    let percent = |v: f64| match c.relative {
+        Some(_) => signed_percent(v / c.center.abs()),
+        None => signed(v, unit),
+    };
+    match &c.judgement {
+        Judgement::NotNeeded => beyond,
+        Judgement::AsIs(why) => {
+            let why = match why {
+                AsIs::Events => EVENTS.to_owned(),
+                AsIs::OneRun => "a baseline of one run says nothing of how much runs differ, so the change is judged as it is; promote more runs of the last good release (`shipgate perf baseline promote` keeps the last ones) to let the gate tell noise from a regression".to_owned(),
+                AsIs::NoSpread => format!("the baseline's {k} runs all gave {}, so no difference between runs can excuse it", show(c.center, unit)),
+                AsIs::TooNoisy(t) => format!(
+                    "the baseline's {k} runs differ too much (spread ±{}) for a test over them to catch a worsening of twice the allowance 19 times in 20 (it would take {}), so the change is judged as it is; add runs to the baseline or make them steadier (longer)",
+                    show(c.spread.unwrap_or(0.0), unit),
+                    percent(t.detectable)
+                ),
             };
+            format!("{beyond}, and it counts as a regression: {why}")
+        }
+        Judgement::Tested(t) => {
+            let evidence = format!(
+                "t = {:.2} with {} degrees of freedom over the baseline's {k} runs (spread ±{}), one-sided {} {} α {}",
+                t.t,
+                t.df,
+                show(c.spread.unwrap_or(0.0), unit),
+                p_value(t.p_value),
+                if t.significant { "below" } else { "not below" },
+                cfg.alpha
+            );
             if t.significant {
-                format!("{beyond}, and significant ({evidence}): a real regression")
+                format!(
+                    "{beyond}, and beyond it by more than runs differ ({evidence}): a real regression"
+                )
             } else {
-                format!("{beyond}, but not significant ({evidence}), so it is treated as noise")
+                format!(
+                    "{beyond}, but not by more than runs differ ({evidence}), so it is treated as noise; a worsening of {} or more would be caught 19 times in 20",
+                    percent(t.detectable)
+                )
             }
         }
     }
+}
+
+/// `1 run`, `3 runs`.
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn change_details(c: &Comparison<'_>) -> Value {
@@ -484,59 +777,56 @@ fn change_details(c: &Comparison<'_>) -> Value {
         "relative": c.relative,
         "allowed_worsening": c.allowed,
         "beyond_limits": c.beyond,
-        "value_change": c.metric_value - c.base.value,
+        "value_change": c.metric_value - c.center,
     })
 }
 
-fn significance_details(cfg: &PerfCheck, c: &Comparison<'_>) -> Option<Value> {
-    match &c.significance {
-        Significance::NotNeeded => None,
-        Significance::Untested(why) => Some(json!({
-            "verdict": "not tested: counts as a regression",
-            "reason": why,
-        })),
-        Significance::Tested(t) => {
+fn judgement_details(cfg: &PerfCheck, c: &Comparison<'_>) -> Option<Value> {
+    let tested = |t: &Tested| {
+        json!({
+            "test": "one-sided t-test over the baseline's runs: worse than their mean by more than the allowed worsening",
+            "runs": c.runs.len(),
+            "spread": c.spread,
+            "standard_error": t.se,
+            "degrees_of_freedom": t.df,
+            "t": t.t,
+            "p_value": t.p_value,
+            "alpha": cfg.alpha,
+            "critical_t": t.critical,
+            "detectable_worsening": t.detectable,
+        })
+    };
+    match &c.judgement {
+        Judgement::NotNeeded => None,
+        Judgement::AsIs(why) => {
+            let (reason, test) = match why {
+                AsIs::Events => ("a ratio counts events", None),
+                AsIs::OneRun => ("a baseline of one run", None),
+                AsIs::NoSpread => ("the baseline's runs all gave the same value", None),
+                AsIs::TooNoisy(t) => (
+                    "the runs differ too much for the test to catch twice the allowance 19 times in 20",
+                    Some(tested(t)),
+                ),
+            };
+            let mut m = Map::new();
+            m.insert("verdict".into(), json!("counted as it is: a regression"));
+            m.insert("reason".into(), json!(reason));
+            if let Some(t) = test {
+                m.insert("test".into(), t);
+            }
+            Some(Value::Object(m))
+        }
+        Judgement::Tested(t) => {
             let mut m = Map::new();
             m.insert(
                 "verdict".into(),
                 json!(if t.significant {
-                    "significant"
+                    "significant: a regression"
                 } else {
                     "not significant: noise"
                 }),
             );
-            m.insert("test".into(), json!("Mann–Whitney U, one-sided"));
-            m.insert("method".into(), json!(t.mwu.method.as_str()));
-            m.insert("u".into(), json!(t.mwu.u));
-            if let Some(z) = t.mwu.z {
-                m.insert("z".into(), json!(z));
-            }
-            m.insert("p_value".into(), json!(t.mwu.p_value));
-            m.insert("alpha".into(), json!(cfg.alpha));
-            m.insert("n_current".into(), json!(t.mwu.n_x));
-            m.insert("n_baseline".into(), json!(t.mwu.n_y));
-            // The common-language effect size, as the probability that a current sample is
-            // worse than a baseline sample (0.5: no tendency).
-            let worse = match c.direction {
-                Direction::Lower => t.mwu.prob_x_greater,
-                Direction::Higher => 1.0 - t.mwu.prob_x_greater,
-            };
-            m.insert("prob_current_worse".into(), json!(worse));
-            if let Some(b) = &t.bootstrap {
-                m.insert(
-                    "bootstrap".into(),
-                    json!({
-                        "statistic": t.stat.to_string(),
-                        "resamples": b.resamples,
-                        "seed": format!("{BOOTSTRAP_SEED:#018x}"),
-                        "confidence": 1.0 - cfg.alpha,
-                        "worsening_at_least": b.worsening.0,
-                        "worsening_at_most": b.worsening.1,
-                        "relative_at_least": b.relative.map(|r| r.0),
-                        "relative_at_most": b.relative.map(|r| r.1),
-                    }),
-                );
-            }
+            m.insert("test".into(), tested(t));
             Some(Value::Object(m))
         }
     }
@@ -571,9 +861,21 @@ fn written_limits(cfg: &PerfCheck) -> Value {
             m.insert("min_change".into(), json!(l.as_str()));
         }
         m.insert("alpha".into(), json!(cfg.alpha));
-        m.insert("min_samples".into(), json!(cfg.min_samples));
     }
     Value::Object(m)
+}
+
+/// The baseline's side of the comparison, for the details: the file, the value compared with
+/// (the runs' mean), their spread, and each run.
+fn baseline_side(c: &Comparison<'_>) -> Value {
+    json!({
+        "file": c.baseline.path,
+        "promoted": c.baseline.promoted,
+        "value": c.center,
+        "spread": c.spread,
+        "left_out_as_too_old": c.stale,
+        "runs": c.runs.iter().map(|b| side(b.run, b.metric)).collect::<Vec<_>>(),
+    })
 }
 
 /// One side of the comparison, for the details.
@@ -586,6 +888,17 @@ fn side(e: &PerfEvidence, m: &PerfMetric) -> Value {
         v.insert("promoted_from".into(), json!(p.source_path));
     }
     v.insert("value".into(), json!(m.value));
+    if let Some(r) = m.requests {
+        v.insert(
+            "requests".into(),
+            json!({
+                "total": r.total,
+                "failed": r.failed,
+                "failed_share": r.failed_share(),
+                "basis": r.basis.as_str(),
+            }),
+        );
+    }
     v.insert(
         "samples".into(),
         json!(e.samples_of(m).map_or(0, <[f64]>::len)),
@@ -611,11 +924,11 @@ fn threshold(limits: &Limits, c: Option<&Comparison<'_>>, scale: f64) -> Value {
     if let Some(c) = c {
         match c.direction {
             Direction::Lower => {
-                let bound = c.base.value + c.allowed;
+                let bound = c.center + c.allowed;
                 upper = Some(upper.map_or(bound, |u| u.min(bound)));
             }
             Direction::Higher => {
-                let bound = c.base.value - c.allowed;
+                let bound = c.center - c.allowed;
                 lower = Some(lower.map_or(bound, |l| l.max(bound)));
             }
         }
@@ -631,7 +944,7 @@ fn threshold(limits: &Limits, c: Option<&Comparison<'_>>, scale: f64) -> Value {
 /// The result for a baseline that cannot be compared with the results: missing evidence.
 fn incomparable(
     check: &CheckRun,
-    baseline: &PerfEvidence,
+    baseline: &PerfBaseline,
     message: String,
     remedy: &str,
 ) -> Box<CheckResult> {
@@ -790,14 +1103,6 @@ mod tests {
         assert_eq!(p_value(0.00031), "p = 3.1e-4");
         assert_eq!(p_value(0.41234), "p = 0.4123");
         assert_eq!(p_value(1e-20), "p < 1e-12");
-    }
-
-    #[test]
-    fn resamples_shrink_only_for_large_means() {
-        assert_eq!(resamples(Statistic::Mean, 400), 2000);
-        assert_eq!(resamples(Statistic::Mean, 10_000), 400);
-        assert_eq!(resamples(Statistic::Mean, 10_000_000), 200);
-        assert_eq!(resamples(Statistic::Quantile(0.95), 10_000_000), 2000);
     }
 }
 

@@ -30,6 +30,14 @@ impl Validator<'_> {
                 );
             }
         }
+        if let Some(s) = sources
+            && s.current.max_age.is_some()
+        {
+            self.problem(
+                "sources.performance.current.max_age",
+                "`max_age` limits the age of the baseline's runs; the age of the results is `evidence.provenance`'s (`max_age` there)",
+            );
+        }
         let checks = &policy.checks.performance;
         let format = sources
             .and_then(|s| s.current.format)
@@ -63,11 +71,16 @@ impl Validator<'_> {
                     format!("the check of `{metric}` sets neither `max`, `min` nor `max_regression`, so it would check nothing"),
                 );
             }
+            if c.min_samples.is_some() {
+                self.problem(
+                    &format!("{path}.min_samples"),
+                    "`min_samples` is no longer read: a regression is now judged over the baseline's runs, not the raw samples of one (docs/decisions/0024-performance-judgement-over-runs.md); remove it, and promote several runs into the baseline",
+                );
+            }
             if c.max_regression.is_none() {
                 for (key, set) in [
                     ("min_change", c.min_change.is_some()),
                     ("alpha", c.alpha.is_some()),
-                    ("min_samples", c.min_samples.is_some()),
                 ] {
                     if set {
                         self.problem(
@@ -80,12 +93,6 @@ impl Validator<'_> {
                 self.cross_problem(
                     &format!("{path}.max_regression"),
                     "`max_regression` compares with a baseline: add `sources.performance.baseline` (write one with `shipgate perf baseline promote`)",
-                );
-            }
-            if c.min_samples.is_some_and(|n| n < 2) {
-                self.problem(
-                    &format!("{path}.min_samples"),
-                    "must be at least 2: a significance test needs samples on each side",
                 );
             }
             // Units that cannot fit, when the tool's naming conventions tell the metric's unit.

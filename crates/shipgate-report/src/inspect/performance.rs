@@ -8,7 +8,9 @@ use crate::measure::{Unit, grouped, number};
 use crate::text::{one_line, pad, pad_left};
 use crate::{RenderOptions, ReportError};
 use serde::Serialize;
-use shipgate_model::{PerfEvidence, PerfProvenance, PerfUnit, RunThresholds};
+use shipgate_model::{
+    PerfEvidence, PerfProvenance, PerfUnit, RequestBasis, Requests, RunThresholds,
+};
 
 /// The JSON document of `shipgate inspect perf --format json`.
 #[derive(Serialize)]
@@ -28,6 +30,9 @@ struct MetricEntry<'a> {
     unit: &'a str,
     direction: Option<&'a str>,
     samples: usize,
+    /// For a figure of requests: how many there were, how many failed, and which it is of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    requests: Option<&'a Requests>,
 }
 
 /// What `shipgate inspect perf` shows of one file.
@@ -51,6 +56,7 @@ fn entries<'a>(e: &'a PerfEvidence) -> Vec<MetricEntry<'a>> {
             unit: m.unit.as_str(),
             direction: m.direction.map(|d| d.as_str()),
             samples: e.samples_of(m).map_or(0, <[f64]>::len),
+            requests: m.requests.as_ref(),
         })
         .collect()
 }
@@ -82,6 +88,23 @@ fn shown(value: f64, unit: &PerfUnit) -> String {
         PerfUnit::Number => number(value, Unit::Plain, 0),
         other => number(value, Unit::Other(other.as_str()), 0),
     }
+}
+
+/// The failed share of a figure's requests, `0.25% of 1,200`, starred when the figure counts
+/// the failed requests too; `—` for a figure that is not of requests or whose file does not say.
+fn failed(requests: Option<&Requests>) -> String {
+    let Some(r) = requests else {
+        return "—".to_owned();
+    };
+    let share = r
+        .failed_share()
+        .map_or_else(|| "—".to_owned(), |s| number(s, Unit::Ratio, 2));
+    let star = if r.basis == RequestBasis::All {
+        "*"
+    } else {
+        ""
+    };
+    format!("{share} of {}{star}", grouped(r.total))
 }
 
 /// Renders the inspection as a header and a table of metrics.
@@ -161,21 +184,16 @@ pub fn render_perf_inspection_human(i: &PerfInspection<'_>, options: &RenderOpti
         .metrics
         .iter()
         .map(|(name, m)| {
-            let samples = e.samples_of(m).map_or(0, <[f64]>::len);
             [
                 one_line(name),
                 shown(m.value, &m.unit),
                 m.unit.as_str().to_owned(),
                 m.direction.map_or("—", |d| d.as_str()).to_owned(),
-                if samples == 0 {
-                    "—".to_owned()
-                } else {
-                    grouped(samples as u64)
-                },
+                failed(m.requests.as_ref()),
             ]
         })
         .collect();
-    const HEADERS: [&str; 5] = ["METRIC", "VALUE", "UNIT", "BETTER", "SAMPLES"];
+    const HEADERS: [&str; 5] = ["METRIC", "VALUE", "UNIT", "BETTER", "FAILED"];
     let widths: Vec<usize> = (0..5)
         .map(|c| {
             rows.iter()
@@ -201,12 +219,10 @@ pub fn render_perf_inspection_human(i: &PerfInspection<'_>, options: &RenderOpti
     for r in &rows {
         out.push(line([&r[0], &r[1], &r[2], &r[3], &r[4]]));
     }
-    let sampled = rows.iter().filter(|r| r[4] != "—").count();
     out.push(String::new());
     out.push(format!(
-        "{} metrics, {} with raw samples (a regression of those can be tested for significance)",
+        "{} metrics; FAILED is the failed share of the requests behind a latency or a throughput (* the figure counts the failed requests too: the file does not tell their times apart)",
         grouped(rows.len() as u64),
-        grouped(sampled as u64)
     ));
     let mut text = out.join("\n");
     text.push('\n');
@@ -231,6 +247,11 @@ mod tests {
                     series: "checkout".into(),
                     stat: SampleStat::Percentile(95.0),
                 }),
+                requests: Some(shipgate_model::Requests {
+                    total: 1440,
+                    failed: 18,
+                    basis: RequestBasis::Successful,
+                }),
             },
         );
         metrics.insert(
@@ -240,6 +261,7 @@ mod tests {
                 direction: Some(Direction::Lower),
                 value: 0.0125,
                 samples: None,
+                requests: None,
             },
         );
         metrics.insert(
@@ -249,6 +271,7 @@ mod tests {
                 direction: None,
                 value: 812.5,
                 samples: None,
+                requests: None,
             },
         );
         let mut series = BTreeMap::new();

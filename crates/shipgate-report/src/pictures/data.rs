@@ -167,13 +167,7 @@ pub(crate) fn performance(report: &Report) -> Vec<Chart> {
             let mut categories = Vec::new();
             let mut values = Vec::new();
             if let Some(baseline) = value("baseline") {
-                let of = c
-                    .details
-                    .get("baseline")
-                    .and_then(|b| b.get("release_version"))
-                    .and_then(Value::as_str)
-                    .map_or_else(|| "baseline".to_owned(), |v| format!("baseline {v}"));
-                categories.push(of);
+                categories.push(baseline_label(c.details.get("baseline")));
                 values.push(Some(baseline));
             }
             categories.push(format!("this run ({})", c.status.as_str()));
@@ -197,10 +191,60 @@ pub(crate) fn performance(report: &Report) -> Vec<Chart> {
         .collect()
 }
 
+/// The baseline's bar: "baseline 2.3.0" when its runs are of one release, "baseline (5 runs)"
+/// when they are of several or do not say, "baseline" otherwise. Reports written before
+/// baselines held several runs name the release on the baseline itself.
+fn baseline_label(baseline: Option<&Value>) -> String {
+    let Some(baseline) = baseline else {
+        return "baseline".to_owned();
+    };
+    if let Some(v) = baseline.get("release_version").and_then(Value::as_str) {
+        return format!("baseline {v}");
+    }
+    let runs = baseline
+        .get("runs")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
+    let versions: Vec<Option<&str>> = runs
+        .iter()
+        .map(|r| r.get("release_version").and_then(Value::as_str))
+        .collect();
+    match versions.first() {
+        Some(Some(first)) if versions.iter().all(|v| *v == Some(*first)) => {
+            format!("baseline {first}")
+        }
+        _ if runs.len() > 1 => format!("baseline ({} runs)", runs.len()),
+        _ => "baseline".to_owned(),
+    }
+}
+
 /// Every chart of a gate report, in the order the reports show them.
 pub(crate) fn of_report(report: &Report) -> Vec<Chart> {
     let mut charts: Vec<Chart> = history(report).into_iter().collect();
     charts.extend(performance(report));
     charts.retain(|c| !c.is_empty());
     charts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::baseline_label;
+    use serde_json::json;
+
+    #[test]
+    fn the_baseline_bar_names_its_release_or_its_runs() {
+        assert_eq!(baseline_label(None), "baseline");
+        // A report from before baselines held several runs.
+        let old = json!({"release_version": "2.2.0"});
+        assert_eq!(baseline_label(Some(&old)), "baseline 2.2.0");
+        let one = json!({"runs": [{"release_version": "2.3.0"}]});
+        assert_eq!(baseline_label(Some(&one)), "baseline 2.3.0");
+        let same = json!({"runs": [{"release_version": "2.3.0"}, {"release_version": "2.3.0"}]});
+        assert_eq!(baseline_label(Some(&same)), "baseline 2.3.0");
+        let mixed = json!({"runs": [{"release_version": "2.2.0"}, {"release_version": "2.3.0"}]});
+        assert_eq!(baseline_label(Some(&mixed)), "baseline (2 runs)");
+        let unnamed = json!({"runs": [{}, {}, {}]});
+        assert_eq!(baseline_label(Some(&unnamed)), "baseline (3 runs)");
+        assert_eq!(baseline_label(Some(&json!({"runs": [{}]}))), "baseline");
+    }
 }
