@@ -27,16 +27,12 @@ pub(crate) use performance::PerfCheck;
 pub(crate) use provenance::ProvenanceRules;
 pub(crate) use uat::UatSignoff;
 
+// The interface of a configured check lives beside the policy that holds the checks
+// (policy.rs), so that the registry and the policy do not import each other.
+pub(crate) use crate::policy::{Check, Evaluation, Stage};
+pub use crate::policy::{CheckKind, Needs};
+
 use crate::catalog::CheckInfo;
-use crate::evaluate::quarantine::QuarantineView;
-use crate::policy::Policy;
-use crate::raw::{CheckSettings, RawPolicy};
-use crate::validator::Validator;
-use jiff::Timestamp;
-use shipgate_model::verdict::WaiverRecord;
-use shipgate_model::{CheckResult, EvidenceSet, Level};
-use std::fmt;
-use std::sync::Arc;
 
 /// Every check, in report order.
 pub static CHECKS: &[&CheckKind] = &[
@@ -55,135 +51,6 @@ pub static CHECKS: &[&CheckKind] = &[
     &provenance::PROVENANCE,
     &waivers::VALID,
 ];
-
-/// One kind of check: its catalogue entry, where it is configured, and how.
-pub struct CheckKind {
-    /// The catalogue entry: id, what it measures, when it blocks, how to fix it.
-    pub info: CheckInfo,
-    /// The policy section that configures it (`checks.regression`).
-    pub section: &'static str,
-    /// The keys of `section` that switch it on (`min_pass_rate`); empty when the section's
-    /// presence alone does (`checks.defects` runs `defects.classified`).
-    pub keys: &'static [&'static str],
-    /// Builds the configured checks of this kind from the policy as written, reporting every
-    /// problem of its settings; none when the policy does not configure it.
-    pub(crate) configure: fn(&RawPolicy, &mut Validator<'_>) -> Vec<Arc<dyn Check>>,
-}
-
-impl fmt::Debug for CheckKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CheckKind")
-            .field("id", &self.info.id)
-            .field("section", &self.section)
-            .finish_non_exhaustive()
-    }
-}
-
-/// The evidence a configured check reads.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Needs {
-    /// JUnit test results (`sources.tests`).
-    pub tests: bool,
-    /// Test results kept with their defect references (traceability).
-    pub defect_references: bool,
-    /// Defects (`sources.defects`).
-    pub defects: bool,
-    /// Load-test results (`sources.performance`).
-    pub performance: bool,
-    /// The UAT sign-off or approvals (`sources.uat`).
-    pub uat: bool,
-    /// The risk factors' own evidence: complexity reports and churn (`sources.complexity`,
-    /// `sources.churn`), when configured.
-    pub risk: bool,
-}
-
-impl Needs {
-    pub(crate) const NOTHING: Needs = Needs {
-        tests: false,
-        defect_references: false,
-        defects: false,
-        performance: false,
-        uat: false,
-        risk: false,
-    };
-    pub(crate) const TESTS: Needs = Needs {
-        tests: true,
-        ..Needs::NOTHING
-    };
-    pub(crate) const DEFECTS: Needs = Needs {
-        defects: true,
-        ..Needs::NOTHING
-    };
-
-    /// What either needs.
-    pub(crate) fn union(self, other: Needs) -> Needs {
-        Needs {
-            tests: self.tests || other.tests,
-            defect_references: self.defect_references || other.defect_references,
-            defects: self.defects || other.defects,
-            performance: self.performance || other.performance,
-            uat: self.uat || other.uat,
-            risk: self.risk || other.risk,
-        }
-    }
-}
-
-/// When a check is evaluated: evidence checks first, then the checks that review their results.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Stage {
-    /// Measures evidence.
-    Evidence,
-    /// Reviews the results of the evidence checks (`waivers.valid` applies the waivers).
-    Review,
-}
-
-/// Everything a check's evaluation may look at.
-pub(crate) struct Evaluation<'a> {
-    pub policy: &'a Policy,
-    pub evidence: &'a EvidenceSet,
-    pub now: Timestamp,
-    pub quarantine: QuarantineView<'a>,
-    /// The results of the evidence checks; review checks may change them.
-    pub results: Vec<CheckResult>,
-    /// What became of each waiver (filled by `waivers.valid`).
-    pub waivers: Vec<WaiverRecord>,
-}
-
-/// One configured check, ready to evaluate: every threshold it compares with is a value.
-pub(crate) trait Check: fmt::Debug + Send + Sync {
-    /// Its kind in the registry.
-    fn kind(&self) -> &'static CheckKind;
-
-    /// Its id in reports and waivers: the kind's, except for a family (`performance.<metric>`).
-    fn id(&self) -> String {
-        self.kind().info.id.to_owned()
-    }
-
-    /// Where it is configured (for problems about it).
-    fn section(&self) -> String {
-        self.kind().section.to_owned()
-    }
-
-    /// Its level and missing-evidence rule.
-    fn settings(&self) -> CheckSettings;
-
-    /// The evidence it reads.
-    fn needs(&self) -> Needs;
-
-    /// Whether a failure of it blocks the release. `waivers.valid` can block, but it is about
-    /// the policy's own waivers, so it does not make a policy one that gates the release.
-    fn gates_release(&self) -> bool {
-        self.settings().level == Level::Error
-    }
-
-    /// When it is evaluated.
-    fn stage(&self) -> Stage {
-        Stage::Evidence
-    }
-
-    /// Measures the evidence and says what it found.
-    fn evaluate(&self, e: &mut Evaluation<'_>) -> CheckResult;
-}
 
 /// The catalogue entry of `id`; a family entry (`performance.<metric>`) answers for every id of
 /// the family (`performance.http_req_duration.p95`).
