@@ -103,7 +103,7 @@ pub(crate) fn read_from<R: Read>(
         None => {
             return Err(PerfError::NotRecognised {
                 path: path.to_owned(),
-                what: "it is neither JSON nor a JMeter JTL or Locust stats CSV".to_owned(),
+                what: "it is neither JSON nor a JMeter JTL, a Locust stats CSV or a Gatling binary simulation.log".to_owned(),
             });
         }
     };

@@ -16,12 +16,13 @@
 //! (docs/architecture.md). Nothing else lists formats.
 
 use crate::reader::{Reader, Sample};
-use crate::{gatling, generic, jmeter, k6_ndjson, k6_summary, locust, snapshot};
+use crate::{gatling, gatling_log, generic, jmeter, k6_ndjson, k6_summary, locust, snapshot};
 
 /// Every reader, in the order files are recognised.
 pub(crate) static READERS: &[&dyn Reader] = &[
     &snapshot::SNAPSHOT,
     &k6_ndjson::K6_NDJSON,
+    &gatling_log::GATLING_LOG,
     &locust::LOCUST_STATS,
     &jmeter::JMETER_JTL,
     &k6_summary::K6_MACHINE_READABLE,

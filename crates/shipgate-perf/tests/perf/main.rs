@@ -5,6 +5,7 @@
 
 mod detection;
 mod duplicate_keys;
+mod gatling_log;
 mod generic;
 mod jmeter;
 mod k6;
