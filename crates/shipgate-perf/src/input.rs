@@ -100,6 +100,12 @@ pub(crate) fn read_from<R: Read>(
             check_family(found, format, path)?;
             (found, found.read(Input::Json(doc), path)?)
         }
+        None if head.text.first() == Some(&b'[') => {
+            return Err(PerfError::NotRecognised {
+                path: path.to_owned(),
+                what: "it is a JSON list, and not Locust's `--json` stats; shipgate reads JSON objects (a k6 summary, a generic metrics file with a `metrics` list, ...) and Locust's list of stats entries".to_owned(),
+            });
+        }
         None => {
             return Err(PerfError::NotRecognised {
                 path: path.to_owned(),
@@ -138,7 +144,8 @@ fn check_family(found: &dyn Reader, declared: PerfFormat, path: &str) -> Result<
 }
 
 /// The first bytes of a file, past a byte order mark and white space, with what no reader
-/// reads refused: compressed, empty, a JSON list, XML.
+/// reads refused: compressed, empty, XML. (A JSON list is refused once no reader took it from
+/// its head: Locust writes one.)
 fn frame<'a>(head: &'a [u8], path: &str) -> Result<Head<'a>, PerfError> {
     let not = |what: &str| PerfError::NotRecognised {
         path: path.to_owned(),
@@ -162,9 +169,6 @@ fn frame<'a>(head: &'a [u8], path: &str) -> Result<Head<'a>, PerfError> {
         None => text,
     };
     match text[0] {
-        b'[' => Err(not(
-            "it is a JSON list; shipgate reads JSON objects (a k6 summary, a generic metrics file with a `metrics` list, ...)",
-        )),
         b'<' => {
             let snippet = String::from_utf8_lossy(&text[..text.len().min(4096)]).into_owned();
             if snippet.contains("<testResults") {

@@ -16,7 +16,10 @@
 //! (docs/architecture.md). Nothing else lists formats.
 
 use crate::reader::{Reader, Sample};
-use crate::{gatling, gatling_log, generic, jmeter, k6_ndjson, k6_summary, locust, snapshot};
+use crate::{
+    gatling, gatling_log, generic, jmeter, k6_ndjson, k6_summary, locust, locust_history,
+    locust_json, snapshot,
+};
 
 /// Every reader, in the order files are recognised.
 pub(crate) static READERS: &[&dyn Reader] = &[
@@ -24,6 +27,8 @@ pub(crate) static READERS: &[&dyn Reader] = &[
     &k6_ndjson::K6_NDJSON,
     &gatling_log::GATLING_LOG,
     &locust::LOCUST_STATS,
+    &locust_json::LOCUST_JSON,
+    &locust_history::LOCUST_HISTORY,
     &jmeter::JMETER_JTL,
     &k6_summary::K6_MACHINE_READABLE,
     &k6_summary::K6_SUMMARY,

@@ -10,6 +10,7 @@ mod generic;
 mod jmeter;
 mod k6;
 mod locust_gatling;
+mod locust_json;
 mod snapshot;
 mod values;
 
