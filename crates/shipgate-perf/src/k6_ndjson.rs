@@ -24,8 +24,8 @@ use crate::reader::{Input, Reader, Sample};
 use jiff::Timestamp;
 use serde_json::Value;
 use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RunThresholds, SampleStat};
-use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
 
 const FORMAT: &str = "k6 --out json (NDJSON)";
@@ -157,6 +157,8 @@ pub(crate) fn read<R: BufRead + ?Sized>(
     let mut first: Option<Timestamp> = None;
     let mut last: Option<Timestamp> = None;
     let mut points = 0u64;
+    // The submetrics the file declares: k6 writes no threshold of theirs (below).
+    let mut declared: BTreeSet<String> = BTreeSet::new();
     let mut line = Vec::new();
     let mut number = 0usize;
     loop {
@@ -219,6 +221,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                                     .collect()
                             })
                             .unwrap_or_default();
+                        declared.insert(sub_name.to_owned());
                         submetrics.push((sub_name.to_owned(), tags));
                     }
                 }
@@ -361,9 +364,25 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         add_metric(&mut c, &name, def, points, seconds)?;
     }
     judge_successful_requests(&mut c);
+    // k6 `--out json` writes a `Metric` line for a metric, with the thresholds set on it, and
+    // lists its submetrics without theirs (k6 `internal/output/json/json.go`, `handleMetric`).
+    // k6 creates a submetric for a threshold set on it, and `http_req_duration{expected_response:true}`
+    // by default: whether a threshold was set on one, and held, the file cannot show.
+    let unverifiable = declared
+        .into_iter()
+        .filter(|sub| !definitions.contains_key(sub))
+        .map(|sub| format!("{sub}: any threshold set on this submetric (k6 `--out json` writes none of a submetric's thresholds)"))
+        .collect();
     let mut p = provenance("k6", FORMAT);
     p.run_at = first;
-    c.finish(p, RunThresholds::Recorded { passed, failed })
+    c.finish(
+        p,
+        RunThresholds::Recorded {
+            passed,
+            failed,
+            unverifiable,
+        },
+    )
 }
 
 fn add_metric(

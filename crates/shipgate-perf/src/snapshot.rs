@@ -298,6 +298,9 @@ pub struct PromoteOptions {
 pub enum PromoteRefusal {
     /// The run failed its own pass/fail criteria; a baseline must be a good run.
     FailedThresholds(Vec<String>),
+    /// Criteria the run may have had cannot be verified from the file (k6 `--out json` does not
+    /// write a submetric's thresholds): the run is not known to be good.
+    UnverifiableThresholds(Vec<String>),
     /// The file already is a baseline snapshot.
     AlreadyBaseline,
     /// No promotion time was given.
@@ -312,6 +315,10 @@ impl PromoteRefusal {
                 "the run failed {} of its own thresholds ({}), so it is not a good baseline; fix the run, or pass `--force` to promote it anyway (the snapshot records that it was forced)",
                 failed.len(),
                 failed.join("; ")
+            ),
+            PromoteRefusal::UnverifiableThresholds(unknown) => format!(
+                "whether the run met its own thresholds cannot be verified from this file ({}), so it is not known to be a good baseline; promote from the tool's summary, which records every threshold's outcome (k6: `--summary-export` or `handleSummary`), or pass `--force` to promote it anyway (the snapshot records that it was forced)",
+                unknown.join("; ")
             ),
             PromoteRefusal::AlreadyBaseline => {
                 "the file is already a baseline snapshot; copy it instead of promoting it again"
@@ -333,6 +340,12 @@ pub fn promote(read: PerfRead, options: &PromoteOptions) -> Result<PerfEvidence,
     if !failed.is_empty() && !options.force {
         return Err(PromoteRefusal::FailedThresholds(failed));
     }
+    let unverifiable = evidence.thresholds.unverifiable();
+    if !unverifiable.is_empty() && !options.force {
+        return Err(PromoteRefusal::UnverifiableThresholds(
+            unverifiable.to_vec(),
+        ));
+    }
     let p = &mut evidence.provenance;
     p.promoted_at = Some(options.now.ok_or(PromoteRefusal::NoTime)?);
     if options.release_version.is_some() {
@@ -341,7 +354,7 @@ pub fn promote(read: PerfRead, options: &PromoteOptions) -> Result<PerfEvidence,
     if options.commit.is_some() {
         p.commit.clone_from(&options.commit);
     }
-    p.forced = !failed.is_empty();
+    p.forced = !failed.is_empty() || !evidence.thresholds.unverifiable().is_empty();
     Ok(evidence)
 }
 

@@ -74,7 +74,8 @@ fn handle_summary_data() {
                 "http_req_duration: p(95)<500".to_owned(),
                 "http_req_failed: rate<0.05".to_owned()
             ],
-            failed: vec![]
+            failed: vec![],
+            unverifiable: vec![],
         }
     );
 }
@@ -205,8 +206,27 @@ fn ndjson_points_give_the_summary_s_numbers_and_keep_the_samples() {
     assert_eq!(e.samples_of(failed).unwrap().iter().sum::<f64>(), 3.0);
     // The counter's rate is over the points' time span (19.9 s), not k6's run time.
     close(value(&e, "http_reqs.rate"), 200.0 / 19.9, "rate");
-    // Thresholds evaluated by shipgate on the points.
-    assert_eq!(e.thresholds, summary.thresholds);
+    // Thresholds evaluated by shipgate on the points; the submetric k6 declares may carry a
+    // threshold the file does not write.
+    match (&e.thresholds, &summary.thresholds) {
+        (
+            RunThresholds::Recorded {
+                passed,
+                failed,
+                unverifiable,
+            },
+            RunThresholds::Recorded {
+                passed: summary_passed,
+                failed: summary_failed,
+                ..
+            },
+        ) => {
+            assert_eq!((passed, failed), (summary_passed, summary_failed));
+            assert_eq!(unverifiable.len(), 1, "{unverifiable:?}");
+            assert!(unverifiable[0].starts_with("http_req_duration{expected_response:true}: "));
+        }
+        other => panic!("{other:?}"),
+    }
     assert_eq!(
         e.provenance.run_at.map(|t| t.to_string()).as_deref(),
         Some("2026-11-20T10:00:00Z")
@@ -222,7 +242,7 @@ fn ndjson_thresholds_are_evaluated_and_unknown_ones_fail() {
     ];
     let e = bytes(&lines.join("\n")).unwrap().evidence;
     match &e.thresholds {
-        RunThresholds::Recorded { passed, failed } => {
+        RunThresholds::Recorded { passed, failed, .. } => {
             assert_eq!(passed, &["http_req_duration: avg<1000".to_owned()]);
             assert_eq!(failed.len(), 2, "{failed:?}");
             assert!(failed[1].contains("could not evaluate"), "{failed:?}");
@@ -260,6 +280,7 @@ fn ndjson_thresholds_written_as_objects_are_evaluated() {
         RunThresholds::Recorded {
             passed: vec!["http_req_duration: p(95)<500".to_owned()],
             failed: vec!["http_req_failed: rate<0.01".to_owned()],
+            unverifiable: vec![],
         }
     );
     let options = shipgate_perf::PromoteOptions {
@@ -325,4 +346,81 @@ fn summary_thresholds_of_another_shape_are_refused() {
         e.contains("http_req_duration") && e.contains("thresholds"),
         "{e}"
     );
+}
+
+fn promote_options(force: bool) -> shipgate_perf::PromoteOptions {
+    shipgate_perf::PromoteOptions {
+        now: Some("2026-11-24T10:00:00Z".parse().unwrap()),
+        force,
+        ..Default::default()
+    }
+}
+
+/// READY-risk: a threshold set on a submetric (`http_req_duration{scenario:checkout}: p(95)<50`)
+/// failed, and k6 `--out json` does not write it: only the submetric's declaration shows. The
+/// run passes every threshold the file lists, yet promote must not call it clean.
+#[test]
+fn a_submetric_threshold_the_file_does_not_write_is_not_verifiable() {
+    let lines = [
+        r#"{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":["p(95)<500"],"submetrics":[{"name":"http_req_duration{scenario:checkout}","suffix":"scenario:checkout","tags":{"scenario":"checkout"}}]},"metric":"http_req_duration"}"#,
+        r#"{"type":"Point","data":{"time":"2026-11-20T10:00:00Z","value":120,"tags":{"scenario":"checkout","expected_response":"true"}},"metric":"http_req_duration"}"#,
+        r#"{"type":"Point","data":{"time":"2026-11-20T10:00:01Z","value":130,"tags":{"scenario":"checkout","expected_response":"true"}},"metric":"http_req_duration"}"#,
+    ];
+    let run = bytes(&lines.join("\n")).unwrap();
+    let unverifiable = run.evidence.thresholds.unverifiable().to_vec();
+    assert_eq!(unverifiable.len(), 1, "{unverifiable:?}");
+    assert!(unverifiable[0].starts_with("http_req_duration{scenario:checkout}: "));
+    assert!(run.evidence.thresholds.failed().is_empty());
+    let refusal = shipgate_perf::promote(run.clone(), &promote_options(false)).unwrap_err();
+    assert_eq!(
+        refusal,
+        shipgate_perf::PromoteRefusal::UnverifiableThresholds(unverifiable)
+    );
+    assert!(
+        refusal.message().contains("--summary-export"),
+        "{}",
+        refusal.message()
+    );
+    assert!(
+        refusal.message().contains("--force"),
+        "{}",
+        refusal.message()
+    );
+    // Forced, the snapshot says so, and keeps what could not be verified.
+    let forced = shipgate_perf::promote(run, &promote_options(true)).unwrap();
+    assert!(forced.provenance.forced);
+    let text = shipgate_perf::render_snapshot(&forced, "test").unwrap();
+    assert!(text.contains("\"unverifiable\""), "{text}");
+    let back = bytes(&text).unwrap().evidence;
+    assert_eq!(back.thresholds, forced.thresholds);
+}
+
+/// k6 declares `http_req_duration{expected_response:true}` in every HTTP run (by default, and for
+/// any threshold set on it): promoting a `--out json` run needs `--force` or the summary.
+#[test]
+fn promoting_k6_out_json_needs_the_summary_or_force() {
+    let run = read("k6-out.ndjson");
+    assert!(matches!(
+        shipgate_perf::promote(run.clone(), &promote_options(false)),
+        Err(shipgate_perf::PromoteRefusal::UnverifiableThresholds(_))
+    ));
+    // The summary of the same run records every threshold, and promotes.
+    let summary = read("k6-summary-export.json");
+    assert!(shipgate_perf::promote(summary, &promote_options(false)).is_ok());
+}
+
+/// A snapshot's `unverifiable` list beside thresholds that were not recorded is refused, not
+/// dropped.
+#[test]
+fn an_unverifiable_list_beside_not_recorded_thresholds_is_refused() {
+    let run = read("jmeter-2.13-header.jtl");
+    let snapshot = shipgate_perf::promote(run, &promote_options(false)).unwrap();
+    let text = shipgate_perf::render_snapshot(&snapshot, "test").unwrap();
+    let edited = text.replacen(
+        "\"state\": \"not_recorded\"",
+        "\"state\": \"not_recorded\", \"unverifiable\": [\"x\"]",
+        1,
+    );
+    assert_ne!(edited, text);
+    assert!(bytes(&edited).is_err());
 }
