@@ -7,7 +7,7 @@ use crate::error::PerfError;
 use crate::reader::{Head, Input, Reader, Sample, strip_bom};
 use crate::readers;
 use sha2::{Digest, Sha256};
-use shipgate_model::PerfFormat;
+use shipgate_model::{PerfEvidence, PerfFormat};
 use std::io::{BufRead, BufReader, Read};
 
 /// A reader that hashes and counts everything read through it.
@@ -51,7 +51,9 @@ fn hex(bytes: &[u8]) -> String {
     hex
 }
 
-/// Reads one file from `inner`; `path` names it in messages and provenance.
+/// Reads one file from `inner`; `path` names it in messages and provenance. A gzip-compressed
+/// file (k6 `--out json=FILE.gz`) is decompressed as it streams; its hash stays the hash of the
+/// file's own (compressed) bytes.
 pub(crate) fn read_from<R: Read>(
     inner: R,
     path: &str,
@@ -62,12 +64,84 @@ pub(crate) fn read_from<R: Read>(
         source,
     };
     let mut reader = BufReader::with_capacity(64 * 1024, HashingReader::new(inner));
+    let gzip = reader.fill_buf().map_err(io)?.starts_with(&GZIP_MAGIC);
+    let (found, evidence) = if gzip {
+        let mut unzipped = BufReader::with_capacity(
+            64 * 1024,
+            Gunzip(flate2::bufread::MultiGzDecoder::new(&mut reader)),
+        );
+        let read = dispatch(&mut unzipped, path, format, true)?;
+        // To its end, so that a stream cut short or with a wrong checksum is refused even when
+        // the reader stopped early.
+        std::io::copy(&mut unzipped, &mut std::io::sink()).map_err(io)?;
+        read
+    } else {
+        dispatch(&mut reader, path, format, false)?
+    };
+    // Whatever a reader left unread still belongs to the file's hash.
+    std::io::copy(&mut reader, &mut std::io::sink()).map_err(io)?;
+    let (sha256, bytes) = reader.into_inner().finish();
+    let mut evidence = evidence;
+    if found.format() != PerfFormat::Baseline {
+        // A tool's own file: it is its own source. (A baseline snapshot keeps the recorded
+        // provenance of the file it was promoted from.)
+        evidence.provenance.source_path = path.to_owned();
+        evidence.provenance.source_sha256 = sha256.clone();
+        evidence.provenance.source_bytes = bytes;
+        if gzip {
+            evidence.provenance.format = format!("{}, gzip-compressed", evidence.provenance.format);
+        }
+    }
+    Ok(PerfRead {
+        evidence,
+        sha256,
+        bytes,
+    })
+}
+
+/// The first two bytes of a gzip stream (RFC 1952).
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// A gzip decoder whose errors say that the compressed stream is at fault.
+struct Gunzip<R>(R);
+
+impl<R: Read> Read for Gunzip<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!(
+                    "the gzip-compressed file is cut short or damaged ({e}); check it with `gzip -t`, and copy or write it again"
+                ),
+            )
+        })
+    }
+}
+
+/// Recognises the file from its first bytes (or, for a JSON document, its keys) and hands it
+/// to its reader.
+fn dispatch(
+    reader: &mut dyn BufRead,
+    path: &str,
+    format: PerfFormat,
+    unzipped: bool,
+) -> Result<(&'static dyn Reader, PerfEvidence), PerfError> {
+    let io = |source| PerfError::Io {
+        path: path.to_owned(),
+        source,
+    };
     let head = reader.fill_buf().map_err(io)?.to_vec();
+    if unzipped && head.starts_with(&GZIP_MAGIC) {
+        return Err(PerfError::NotRecognised {
+            path: path.to_owned(),
+            what: "it is gzip-compressed twice; decompress it once (`gunzip`) and point `sources.performance` at the result".to_owned(),
+        });
+    }
     let head = frame(&head, path)?;
-    let (found, evidence) = match readers::recognise(&Sample::Head(&head)) {
+    match readers::recognise(&Sample::Head(&head)) {
         Some(found) => {
             check_family(found, format, path)?;
-            (found, found.read(Input::Stream(&mut reader), path)?)
+            Ok((found, found.read(Input::Stream(reader), path)?))
         }
         None if head.is_json_object() => {
             // A first line that is a whole object with a key given twice: refused here, as
@@ -98,37 +172,18 @@ pub(crate) fn read_from<R: Read>(
                     what: "it is JSON, but not a k6 summary, a JMeter statistics.json, a Gatling stats.json, a generic metrics file, a Bencher Metric Format file or a shipgate baseline".to_owned(),
                 })?;
             check_family(found, format, path)?;
-            (found, found.read(Input::Json(doc), path)?)
+            Ok((found, found.read(Input::Json(doc), path)?))
         }
-        None if head.text.first() == Some(&b'[') => {
-            return Err(PerfError::NotRecognised {
-                path: path.to_owned(),
-                what: "it is a JSON list, and not Locust's `--json` stats; shipgate reads JSON objects (a k6 summary, a generic metrics file with a `metrics` list, ...) and Locust's list of stats entries".to_owned(),
-            });
-        }
-        None => {
-            return Err(PerfError::NotRecognised {
-                path: path.to_owned(),
-                what: "it is neither JSON nor a JMeter JTL, a Locust stats CSV or a Gatling binary simulation.log".to_owned(),
-            });
-        }
-    };
-    // Whatever a reader left unread still belongs to the file's hash.
-    std::io::copy(&mut reader, &mut std::io::sink()).map_err(io)?;
-    let (sha256, bytes) = reader.into_inner().finish();
-    let mut evidence = evidence;
-    if found.format() != PerfFormat::Baseline {
-        // A tool's own file: it is its own source. (A baseline snapshot keeps the recorded
-        // provenance of the file it was promoted from.)
-        evidence.provenance.source_path = path.to_owned();
-        evidence.provenance.source_sha256 = sha256.clone();
-        evidence.provenance.source_bytes = bytes;
+        None => Err(PerfError::NotRecognised {
+            path: path.to_owned(),
+            what: match head.text.first() {
+                Some(b'[') => "it is a JSON list, and not Locust's `--json` stats; shipgate reads JSON objects (a k6 summary, a generic metrics file with a `metrics` list, ...) and Locust's list of stats entries",
+                Some(b'<') => "it is XML or HTML, not a load-test result shipgate reads (a JMeter JTL in XML starts with `<testResults`)",
+                _ => "it is neither JSON nor a JMeter JTL, a Locust stats CSV or a Gatling binary simulation.log",
+            }
+            .to_owned(),
+        }),
     }
-    Ok(PerfRead {
-        evidence,
-        sha256,
-        bytes,
-    })
 }
 
 /// Refuses a file declared as one format family that is another.
@@ -143,19 +198,8 @@ fn check_family(found: &dyn Reader, declared: PerfFormat, path: &str) -> Result<
     })
 }
 
-/// The first bytes of a file, past a byte order mark and white space, with what no reader
-/// reads refused: compressed, empty, XML. (A JSON list is refused once no reader took it from
-/// its head: Locust writes one.)
+/// The first bytes of a file, past a byte order mark and white space; an empty file refused.
 fn frame<'a>(head: &'a [u8], path: &str) -> Result<Head<'a>, PerfError> {
-    let not = |what: &str| PerfError::NotRecognised {
-        path: path.to_owned(),
-        what: what.to_owned(),
-    };
-    if head.starts_with(&[0x1f, 0x8b]) {
-        return Err(not(
-            "it is gzip-compressed; decompress it first (`gunzip`), then point `sources.performance` at the result",
-        ));
-    }
     let text = strip_bom(head);
     let start = text.iter().position(|b| !b.is_ascii_whitespace());
     let Some(start) = start else {
@@ -168,21 +212,7 @@ fn frame<'a>(head: &'a [u8], path: &str) -> Result<Head<'a>, PerfError> {
         Some(i) => &text[..i],
         None => text,
     };
-    match text[0] {
-        b'<' => {
-            let snippet = String::from_utf8_lossy(&text[..text.len().min(4096)]).into_owned();
-            if snippet.contains("<testResults") {
-                Err(not(
-                    "it is a JMeter JTL in XML; shipgate reads JTL files in CSV, JMeter's default (`jmeter.save.saveservice.output_format=csv`)",
-                ))
-            } else {
-                Err(not(
-                    "it is XML or HTML, not a load-test result shipgate reads",
-                ))
-            }
-        }
-        _ => Ok(Head { text, first_line }),
-    }
+    Ok(Head { text, first_line })
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod compressed;
 mod detection;
 mod duplicate_keys;
 mod gatling_log;
