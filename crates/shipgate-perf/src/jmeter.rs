@@ -17,9 +17,9 @@ use shipgate_model::{
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
-const TOOL: &str = "Apache JMeter";
+pub(crate) const TOOL: &str = "Apache JMeter";
 /// The name of the aggregate over every label, as in JMeter's dashboard.
-const TOTAL: &str = "Total";
+pub(crate) const TOTAL: &str = "Total";
 
 /// Where the needed fields are in a row.
 struct Columns {
@@ -40,7 +40,7 @@ const HEADERLESS: Columns = Columns {
 };
 
 #[derive(Default)]
-struct Label {
+pub(crate) struct Label {
     elapsed: Vec<f64>,
     failed: Vec<f64>,
     first_start: Option<i64>,
@@ -48,7 +48,7 @@ struct Label {
 }
 
 impl Label {
-    fn add(&mut self, elapsed: f64, failed: bool, start: Option<i64>) {
+    pub(crate) fn add(&mut self, elapsed: f64, failed: bool, start: Option<i64>) {
         self.elapsed.push(elapsed);
         self.failed.push(if failed { 1.0 } else { 0.0 });
         if let Some(start) = start {
@@ -318,7 +318,7 @@ impl Jtl {
     }
 }
 
-fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(), PerfError> {
+pub(crate) fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(), PerfError> {
     let at = format!("label `{name}`");
     let count = acc.elapsed.len() as f64;
     if let (Some(start), Some(end)) = (acc.first_start, acc.last_end)

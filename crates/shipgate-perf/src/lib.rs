@@ -8,7 +8,7 @@
 //! | format ([`PerfFormat`]) | files | raw samples |
 //! |---|---|---|
 //! | `k6` | `handleSummary()` data JSON, `--summary-export` JSON, the machine-readable summary (schema 1.0.0), `--out json` NDJSON (plain or gzip-compressed) | NDJSON |
-//! | `jmeter` | JTL (CSV, with or without a header row), the HTML dashboard's `statistics.json` | JTL |
+//! | `jmeter` | JTL (CSV, with or without a header row, or XML), the HTML dashboard's `statistics.json` | JTL |
 //! | `locust` | `--json` / `--json-file` (with its histogram), `--csv` `_stats.csv` and `_stats_history.csv` | no |
 //! | `gatling` | the binary `simulation.log` (Gatling ≥ 3.12, the only file 3.13.5 and later write); `js/stats.json`, `js/global_stats.json` (Gatling ≤ 3.13.4) | `simulation.log` |
 //! | `generic` | shipgate's generic metrics JSON, the Bencher Metric Format | generic JSON |
@@ -30,6 +30,7 @@ mod gatling_log;
 mod generic;
 mod input;
 mod jmeter;
+mod jmeter_xml;
 mod k6_ndjson;
 mod k6_summary;
 mod k6_thresholds;

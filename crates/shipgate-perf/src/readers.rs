@@ -17,8 +17,8 @@
 
 use crate::reader::{Reader, Sample};
 use crate::{
-    gatling, gatling_log, generic, jmeter, k6_ndjson, k6_summary, locust, locust_history,
-    locust_json, snapshot,
+    gatling, gatling_log, generic, jmeter, jmeter_xml, k6_ndjson, k6_summary, locust,
+    locust_history, locust_json, snapshot,
 };
 
 /// Every reader, in the order files are recognised.
@@ -30,6 +30,7 @@ pub(crate) static READERS: &[&dyn Reader] = &[
     &locust_json::LOCUST_JSON,
     &locust_history::LOCUST_HISTORY,
     &jmeter::JMETER_JTL,
+    &jmeter_xml::JMETER_XML,
     &k6_summary::K6_MACHINE_READABLE,
     &k6_summary::K6_SUMMARY,
     &generic::GENERIC,

@@ -92,6 +92,87 @@ fn jtl_percentiles_match_numpy_headerless_default() {
 }
 
 #[test]
+fn jtl_in_xml_percentiles_match_numpy() {
+    matches_numpy("jmeter-2.13-xml.jtl");
+    assert_eq!(
+        read("jmeter-2.13-xml.jtl").evidence.provenance.format,
+        "JMeter JTL (XML)"
+    );
+}
+
+/// The JTL in XML, as JMeter 2.13 wrote it, cut before `</testResults>`: the run did not end.
+#[test]
+fn a_jtl_in_xml_cut_short_is_refused() {
+    let text = std::fs::read_to_string(fixture("jmeter-2.13-xml.jtl")).unwrap();
+    for cut in [
+        text.len() / 3,
+        text.len() / 2,
+        text.rfind("</testResults>").unwrap(),
+    ] {
+        let err = bytes(&text[..cut]).unwrap_err();
+        assert!(
+            err.to_string().contains("before `</testResults>`")
+                || err.to_string().contains("not well-formed"),
+            "cut at {cut}: {err}"
+        );
+        assert!(!err.is_empty_run());
+    }
+}
+
+/// READY-risk: failed samples (`s="false"`) in a JTL in XML count as failures and stay out of
+/// the latency; every sample failed, the times are marked as the failed ones'.
+#[test]
+fn a_jtl_in_xml_with_failed_samples_says_so() {
+    let e = read("jmeter-2.13-xml.jtl").evidence;
+    let text = std::fs::read_to_string(fixture("jmeter-2.13-xml.jtl")).unwrap();
+    let failed = text.matches("s=\"false\"").count() as f64;
+    assert!(failed > 0.0);
+    close(value(&e, "Total.errors"), failed, "errors");
+    let all_failed = text.replace("s=\"true\"", "s=\"false\"");
+    let e = bytes(&all_failed).unwrap().evidence;
+    close(value(&e, "Total.error_rate"), 1.0, "error rate");
+    let req = e.metrics["Total.p95"].requests.unwrap();
+    assert_eq!(req.successful(), 0);
+    assert_eq!(req.basis, shipgate_model::RequestBasis::All);
+}
+
+#[test]
+fn a_jtl_in_xml_that_is_not_jmeter_s_is_refused() {
+    let sample = |attrs: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<testResults version=\"1.2\">\n<httpSample {attrs}/>\n</testResults>\n"
+        )
+    };
+    let ok = bytes(&sample(r#"t="5" s="true" lb="a" ts="1700000000000""#)).unwrap();
+    close(value(&ok.evidence, "a.max"), 5.0, "max");
+    for (attrs, says) in [
+        (r#"s="true" lb="a""#, "no `t` attribute"),
+        (r#"t="5" lb="a""#, "no `s` attribute"),
+        (r#"t="5" s="true""#, "no `lb` attribute"),
+        (r#"t="-5" s="true" lb="a""#, "not an elapsed time"),
+        (r#"t="5" s="maybe" lb="a""#, "neither `true` nor `false`"),
+        (r#"t="5" s="true" lb="Total""#, "labelled `Total`"),
+    ] {
+        let err = bytes(&sample(attrs)).unwrap_err();
+        assert!(err.to_string().contains(says), "{attrs}: {err}");
+        assert!(err.to_string().contains("byte "), "{attrs}: {err}");
+    }
+    let other = "<?xml version=\"1.0\"?>\n<testResults version=\"1.2\">\n<result t=\"5\"/>\n</testResults>\n";
+    assert!(bytes(other).unwrap_err().to_string().contains("`<result>`"));
+    let two = format!(
+        "{}{}",
+        sample(r#"t="5" s="true" lb="a""#),
+        "<testResults version=\"1.2\"></testResults>\n"
+    );
+    assert!(bytes(&two).is_err());
+    // Sub-results are part of their sample, not samples of their own.
+    let nested = "<?xml version=\"1.0\"?>\n<testResults version=\"1.2\">\n<httpSample t=\"50\" s=\"false\" lb=\"page\"><httpSample t=\"20\" s=\"false\" lb=\"page-0\"/></httpSample>\n</testResults>\n";
+    let e = bytes(nested).unwrap().evidence;
+    close(value(&e, "Total.count"), 1.0, "count");
+    assert!(!e.metrics.contains_key("page-0.count"));
+}
+
+#[test]
 fn jtl_percentiles_match_numpy_with_header() {
     matches_numpy("jmeter-2.13-header.jtl");
     assert_eq!(
@@ -202,7 +283,8 @@ fn broken_jtl_files_are_refused_with_the_line_and_what_to_do() {
 
     let xml = bytes("<?xml version=\"1.0\"?>\n<testResults version=\"1.2\">\n</testResults>\n")
         .unwrap_err();
-    assert!(xml.to_string().contains("JTL in XML"), "{xml}");
+    // A JTL in XML with no sample measured nothing.
+    assert!(xml.is_empty_run(), "{xml}");
 }
 
 /// 600 refused connections, as JMeter 2.13 writes them (the header layout of
