@@ -38,6 +38,13 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value, JsonError> {
     parse(bytes, Mode::Document)
 }
 
+/// Reads a third-party document straight into a type, without building a `Value`: a repeated
+/// key is refused in every object, the type's fields and those it skips alike, and an unknown
+/// key is kept (skipped). For readers of large files of small objects (k6 `--out json`).
+pub fn parse_document<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, JsonError> {
+    parse(bytes, Mode::Document)
+}
+
 /// Reads a form shipgate defines into its type: a repeated key is refused, and so is a key the
 /// struct being read does not have, naming the nearest one it has. Keys inside a map or a
 /// `Value` of the form are names, not fields, and are free.

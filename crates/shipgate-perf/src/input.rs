@@ -9,32 +9,88 @@ use crate::readers;
 use sha2::{Digest, Sha256};
 use shipgate_model::{PerfEvidence, PerfFormat};
 use std::io::{BufRead, BufReader, Read};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::{Scope, ScopedJoinHandle};
 
 /// A reader that hashes and counts everything read through it.
-pub(crate) struct HashingReader<R> {
+pub(crate) struct HashingReader<'s, R> {
     inner: R,
-    hasher: Sha256,
+    hasher: Hasher<'s>,
     bytes: u64,
 }
 
-impl<R: Read> HashingReader<R> {
+/// Where the bytes are hashed: here, or on a thread of their own beside the reading (on a file
+/// of gigabytes, SHA-256 costs a third of what parsing does; the reader need not wait for it).
+enum Hasher<'s> {
+    Here(Sha256),
+    Beside {
+        chunks: SyncSender<Vec<u8>>,
+        thread: ScopedJoinHandle<'s, Sha256>,
+    },
+}
+
+impl<'s, R: Read> HashingReader<'s, R> {
+    /// Hashes here, on the reading thread.
+    #[cfg(test)]
     fn new(inner: R) -> Self {
         Self {
             inner,
-            hasher: Sha256::new(),
+            hasher: Hasher::Here(Sha256::new()),
             bytes: 0,
         }
     }
 
-    fn finish(self) -> (String, u64) {
-        (hex(&self.hasher.finalize()), self.bytes)
+    /// Hashes on a thread of `scope`, or here when no thread can be started.
+    fn beside<'e>(inner: R, scope: &'s Scope<'s, 'e>) -> Self {
+        let (chunks, receive) = sync_channel::<Vec<u8>>(16);
+        let thread = std::thread::Builder::new()
+            .name("shipgate-perf-sha256".to_owned())
+            .spawn_scoped(scope, move || {
+                let mut hasher = Sha256::new();
+                for chunk in receive {
+                    hasher.update(&chunk);
+                }
+                hasher
+            });
+        let hasher = match thread {
+            Ok(thread) => Hasher::Beside { chunks, thread },
+            Err(_) => Hasher::Here(Sha256::new()),
+        };
+        Self {
+            inner,
+            hasher,
+            bytes: 0,
+        }
+    }
+
+    fn finish(self) -> std::io::Result<(String, u64)> {
+        let digest = match self.hasher {
+            Hasher::Here(hasher) => hasher.finalize(),
+            Hasher::Beside { chunks, thread } => {
+                drop(chunks);
+                thread
+                    .join()
+                    .map_err(|_| std::io::Error::other("the hashing thread stopped"))?
+                    .finalize()
+            }
+        };
+        Ok((hex(&digest), self.bytes))
     }
 }
 
-impl<R: Read> Read for HashingReader<R> {
+impl<R: Read> Read for HashingReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
+        match &mut self.hasher {
+            Hasher::Here(hasher) => hasher.update(&buf[..n]),
+            Hasher::Beside { chunks, .. } => {
+                if n > 0 {
+                    chunks
+                        .send(buf[..n].to_vec())
+                        .map_err(|_| std::io::Error::other("the hashing thread stopped"))?;
+                }
+            }
+        }
         self.bytes += n as u64;
         Ok(n)
     }
@@ -59,11 +115,19 @@ pub(crate) fn read_from<R: Read>(
     path: &str,
     format: PerfFormat,
 ) -> Result<PerfRead, PerfError> {
+    std::thread::scope(|scope| read_hashed(HashingReader::beside(inner, scope), path, format))
+}
+
+fn read_hashed<R: Read>(
+    hashing: HashingReader<'_, R>,
+    path: &str,
+    format: PerfFormat,
+) -> Result<PerfRead, PerfError> {
     let io = |source| PerfError::Io {
         path: path.to_owned(),
         source,
     };
-    let mut reader = BufReader::with_capacity(64 * 1024, HashingReader::new(inner));
+    let mut reader = BufReader::with_capacity(64 * 1024, hashing);
     let gzip = reader.fill_buf().map_err(io)?.starts_with(&GZIP_MAGIC);
     let (found, evidence) = if gzip {
         let mut unzipped = BufReader::with_capacity(
@@ -80,7 +144,7 @@ pub(crate) fn read_from<R: Read>(
     };
     // Whatever a reader left unread still belongs to the file's hash.
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(io)?;
-    let (sha256, bytes) = reader.into_inner().finish();
+    let (sha256, bytes) = reader.into_inner().finish().map_err(io)?;
     let mut evidence = evidence;
     if found.format() != PerfFormat::Baseline {
         // A tool's own file: it is its own source. (A baseline snapshot keeps the recorded
@@ -224,7 +288,7 @@ mod tests {
         assert_eq!(hex(&[]), "");
         assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff, 0x5c]), "000fa0ff5c");
         // The SHA-256 of no bytes, as `sha256sum` prints it.
-        let (digest, bytes) = HashingReader::new(&b""[..]).finish();
+        let (digest, bytes) = HashingReader::new(&b""[..]).finish().unwrap();
         assert_eq!(
             digest,
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"

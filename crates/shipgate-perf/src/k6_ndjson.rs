@@ -22,8 +22,10 @@ use crate::k6_thresholds::Threshold;
 use crate::provenance;
 use crate::reader::{Input, Reader, Sample};
 use jiff::Timestamp;
+use serde::Deserialize;
 use serde_json::Value;
 use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RunThresholds, SampleStat};
+use std::borrow::Cow;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
@@ -76,6 +78,115 @@ impl Accumulator {
             min: self.min,
             max: self.max,
         }
+    }
+}
+
+/// Adds one point to its metric and to each submetric whose tags it carries.
+fn add_point<'t>(
+    accumulators: &mut BTreeMap<String, Accumulator>,
+    name: &str,
+    definition: &Definition,
+    time: Timestamp,
+    value: f64,
+    tag: impl Fn(&str) -> Option<&'t str>,
+) {
+    let mut add = |name: &str| match accumulators.get_mut(name) {
+        Some(acc) => acc.add(definition.kind, time, value),
+        None => accumulators
+            .entry(name.to_owned())
+            .or_default()
+            .add(definition.kind, time, value),
+    };
+    add(name);
+    for (sub, wanted) in &definition.submetrics {
+        if wanted.iter().all(|(k, v)| tag(k) == Some(v.as_str())) {
+            add(sub);
+        }
+    }
+}
+
+/// A `Point` line as k6 writes it (`wrapper.go`, `sampleEnvelope`): only what shipgate reads.
+#[derive(Deserialize)]
+struct PointLine<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    metric: Cow<'a, str>,
+    #[serde(borrow)]
+    data: PointData<'a>,
+}
+
+#[derive(Deserialize)]
+struct PointData<'a> {
+    #[serde(borrow)]
+    time: Cow<'a, str>,
+    value: f64,
+    #[serde(default, borrow)]
+    tags: Option<Tags<'a>>,
+}
+
+impl PointData<'_> {
+    fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .as_ref()?
+            .0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+/// A point's tags, in the order written (a repeated one is refused by the strict reading).
+struct Tags<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Tags<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of text tags")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Tags<'a>, M::Error> {
+                let mut tags = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some((k, v)) = map.next_entry::<Borrowed<'a>, Borrowed<'a>>()? {
+                    tags.push((k.0, v.0));
+                }
+                Ok(Tags(tags))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+/// A string, borrowed from the line where it has no escape.
+struct Borrowed<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Borrowed<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Borrowed<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("text")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Borrowed<'a>, E> {
+                Ok(Borrowed(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Borrowed<'a>, E> {
+                Ok(Borrowed(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Borrowed<'a>, E> {
+                Ok(Borrowed(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(Visit(std::marker::PhantomData))
     }
 }
 
@@ -173,8 +284,31 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             break;
         }
         number += 1;
-        let at = format!("line {number}");
         let text = crate::reader::strip_bom(&line);
+        // The fast path: a `Point` line as k6 writes it, read straight into its fields (still
+        // refusing a repeated key). Anything it does not take goes the general way below, which
+        // reads it the same or says what is wrong with it.
+        if text.starts_with(br#"{"type":"Point""#)
+            && let Ok(point) = shipgate_json::parse_document::<PointLine<'_>>(text)
+            && point.kind == "Point"
+            && let Some(definition) = definitions.get(point.metric.as_ref())
+            && let Ok(time) = shipgate_model::Instant::parse(&point.data.time)
+        {
+            let time = time.timestamp();
+            first = Some(first.map_or(time, |f| f.min(time)));
+            last = Some(last.map_or(time, |l| l.max(time)));
+            points += 1;
+            add_point(
+                &mut accumulators,
+                &point.metric,
+                definition,
+                time,
+                point.data.value,
+                |k| point.data.tag(k),
+            );
+            continue;
+        }
+        let at = format!("line {number}");
         if text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -294,22 +428,9 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                 last = Some(last.map_or(time, |l| l.max(time)));
                 points += 1;
                 let tags = data.and_then(|d| d.get("tags"));
-                accumulators
-                    .entry(name.to_owned())
-                    .or_default()
-                    .add(definition.kind, time, value);
-                for (sub, wanted) in &definition.submetrics {
-                    let matches = wanted.iter().all(|(k, v)| {
-                        tags.and_then(|t| t.get(k)).and_then(Value::as_str) == Some(v.as_str())
-                    });
-                    if matches {
-                        accumulators.entry(sub.clone()).or_default().add(
-                            definition.kind,
-                            time,
-                            value,
-                        );
-                    }
-                }
+                add_point(&mut accumulators, name, definition, time, value, |k| {
+                    tags.and_then(|t| t.get(k)).and_then(Value::as_str)
+                });
             }
             other => {
                 return Err(c.invalid(
