@@ -14,6 +14,7 @@ use serde_json::Value;
 use shipgate_model::{
     Direction, PerfEvidence, PerfFormat, PerfUnit, RequestBasis, Requests, RunThresholds,
 };
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
@@ -216,6 +217,14 @@ fn field(record: &csv::ByteRecord, i: usize) -> Option<String> {
     })
 }
 
+/// A field of a row as [`field`] reads it, borrowed from the row where it can be.
+fn text(record: &csv::ByteRecord, i: usize) -> Option<Cow<'_, str>> {
+    record.get(i).map(|b| match String::from_utf8_lossy(b) {
+        Cow::Borrowed(s) => Cow::Borrowed(s.trim().trim_start_matches('\u{feff}')),
+        Cow::Owned(s) => Cow::Owned(s.trim().trim_start_matches('\u{feff}').to_owned()),
+    })
+}
+
 /// A JTL being read.
 struct Jtl {
     c: Collector,
@@ -259,60 +268,65 @@ impl Jtl {
     }
 
     fn add(&mut self, record: &csv::ByteRecord) -> Result<(), PerfError> {
-        let line = record.position().map_or(0, |p| p.line());
-        let at = format!("line {line}");
+        // Where and what to say, only when something is wrong: this runs once a row, on files
+        // of millions of rows.
+        let at = || format!("line {}", record.position().map_or(0, |p| p.line()));
         let hint = if self.headerless {
             "; this JTL has no header row, so shipgate expects JMeter 2.x's default columns (timeStamp, elapsed, label, responseCode, responseMessage, threadName, dataType, success, ...): write a header row with `jmeter.save.saveservice.print_field_names=true`"
         } else {
             ""
         };
         let cols = &self.columns;
-        let label = field(record, cols.label).ok_or_else(|| {
+        let label = text(record, cols.label).ok_or_else(|| {
             self.c
-                .invalid(&at, format!("the row has no label column{hint}"))
+                .invalid(at(), format!("the row has no label column{hint}"))
         })?;
-        let elapsed_text = field(record, cols.elapsed).unwrap_or_default();
+        let elapsed_text = text(record, cols.elapsed).unwrap_or_default();
         let elapsed: f64 = elapsed_text
             .parse()
             .ok()
             .filter(|v: &f64| v.is_finite() && *v >= 0.0)
             .ok_or_else(|| {
                 self.c.invalid(
-                    &at,
+                    at(),
                     format!("`{elapsed_text}` is not an elapsed time in milliseconds{hint}"),
                 )
             })?;
-        let success_text = field(record, cols.success).unwrap_or_default();
-        let failed = match success_text.to_ascii_lowercase().as_str() {
-            "true" => false,
-            "false" => true,
-            _ => {
-                return Err(self.c.invalid(
-                    &at,
-                    format!(
-                        "`{success_text}` in the success column is neither `true` nor `false`{hint}"
-                    ),
-                ));
-            }
+        let success_text = text(record, cols.success).unwrap_or_default();
+        let failed = if success_text.eq_ignore_ascii_case("true") {
+            false
+        } else if success_text.eq_ignore_ascii_case("false") {
+            true
+        } else {
+            return Err(self.c.invalid(
+                at(),
+                format!(
+                    "`{success_text}` in the success column is neither `true` nor `false`{hint}"
+                ),
+            ));
         };
         if label == TOTAL {
             return Err(self.c.invalid(
-                &at,
+                at(),
                 "a sampler is labelled `Total`, the name shipgate gives the aggregate of all samples; rename the sampler",
             ));
         }
         // Epoch milliseconds (JMeter's default); a formatted time stamp leaves throughput unknown.
         let start = cols
             .time_stamp
-            .and_then(|i| field(record, i))
+            .and_then(|i| text(record, i))
             .and_then(|t| t.parse::<i64>().ok());
         if let Some(s) = start {
             self.run_start = Some(self.run_start.map_or(s, |r| r.min(s)));
         }
-        self.labels
-            .entry(label)
-            .or_default()
-            .add(elapsed, failed, start);
+        match self.labels.get_mut(label.as_ref()) {
+            Some(acc) => acc.add(elapsed, failed, start),
+            None => self
+                .labels
+                .entry(label.into_owned())
+                .or_default()
+                .add(elapsed, failed, start),
+        }
         self.total.add(elapsed, failed, start);
         Ok(())
     }

@@ -270,6 +270,8 @@ pub(crate) fn read<R: BufRead + ?Sized>(
     let mut points = 0u64;
     // The submetrics the file declares: k6 writes no threshold of theirs (below).
     let mut declared: BTreeSet<String> = BTreeSet::new();
+    // k6 writes the points of one request with one time: parsed once for them all.
+    let mut last_time: Option<(String, Timestamp)> = None;
     let mut line = Vec::new();
     let mut number = 0usize;
     loop {
@@ -292,9 +294,19 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             && let Ok(point) = shipgate_json::parse_document::<PointLine<'_>>(text)
             && point.kind == "Point"
             && let Some(definition) = definitions.get(point.metric.as_ref())
-            && let Ok(time) = shipgate_model::Instant::parse(&point.data.time)
+            && let Some(time) = match &last_time {
+                Some((text, time)) if *text == point.data.time => Some(*time),
+                _ => shipgate_model::Instant::parse(&point.data.time)
+                    .ok()
+                    .map(|t| t.timestamp()),
+            }
         {
-            let time = time.timestamp();
+            if last_time
+                .as_ref()
+                .is_none_or(|(text, _)| *text != point.data.time)
+            {
+                last_time = Some((point.data.time.clone().into_owned(), time));
+            }
             first = Some(first.map_or(time, |f| f.min(time)));
             last = Some(last.map_or(time, |l| l.max(time)));
             points += 1;
