@@ -422,13 +422,14 @@ pub enum PerfFormat {
     /// Recognised from the content.
     #[default]
     Auto,
-    /// k6: handleSummary data, `--summary-export`, the machine-readable summary, `--out json`.
+    /// k6: handleSummary data, `--summary-export`, the machine-readable summary, `--out json`
+    /// (plain or gzip-compressed).
     K6,
-    /// Apache JMeter: JTL (CSV) or the dashboard's `statistics.json`.
+    /// Apache JMeter: JTL (CSV or XML) or the dashboard's `statistics.json`.
     Jmeter,
-    /// Locust `--csv` stats.
+    /// Locust: `--json` / `--json-file`, `--csv` stats and stats history.
     Locust,
-    /// Gatling `stats.json` or `global_stats.json`.
+    /// Gatling: the binary `simulation.log`, `stats.json` or `global_stats.json`.
     Gatling,
     /// shipgate's generic metrics JSON, or the Bencher Metric Format.
     Generic,

@@ -34,7 +34,9 @@ pub(crate) struct Samples {
 impl Samples {
     pub(crate) fn new(raw: Vec<f64>) -> Self {
         let mut sorted = raw.clone();
-        sorted.sort_by(f64::total_cmp);
+        // Unstable: values equal by `total_cmp` are the same bits, so the order is the same as a
+        // stable sort's, without its buffer of half the series (millions of samples in a soak test).
+        sorted.sort_unstable_by(f64::total_cmp);
         Self { raw, sorted }
     }
 
