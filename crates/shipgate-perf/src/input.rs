@@ -25,9 +25,15 @@ enum Hasher<'s> {
     Here(Sha256),
     Beside {
         chunks: SyncSender<Vec<u8>>,
+        /// Bytes read but not yet sent: sent in chunks of [`CHUNK`], so that the reading
+        /// thread wakes the hashing one a few hundred times a gigabyte, not tens of thousands.
+        pending: Vec<u8>,
         thread: ScopedJoinHandle<'s, Sha256>,
     },
 }
+
+/// The bytes handed to the hashing thread at a time.
+const CHUNK: usize = 1 << 20;
 
 impl<'s, R: Read> HashingReader<'s, R> {
     /// Hashes here, on the reading thread.
@@ -42,7 +48,8 @@ impl<'s, R: Read> HashingReader<'s, R> {
 
     /// Hashes on a thread of `scope`, or here when no thread can be started.
     fn beside<'e>(inner: R, scope: &'s Scope<'s, 'e>) -> Self {
-        let (chunks, receive) = sync_channel::<Vec<u8>>(16);
+        // At most four chunks wait for the hash: the memory stays a few megabytes.
+        let (chunks, receive) = sync_channel::<Vec<u8>>(4);
         let thread = std::thread::Builder::new()
             .name("shipgate-perf-sha256".to_owned())
             .spawn_scoped(scope, move || {
@@ -53,7 +60,11 @@ impl<'s, R: Read> HashingReader<'s, R> {
                 hasher
             });
         let hasher = match thread {
-            Ok(thread) => Hasher::Beside { chunks, thread },
+            Ok(thread) => Hasher::Beside {
+                chunks,
+                pending: Vec::with_capacity(CHUNK),
+                thread,
+            },
             Err(_) => Hasher::Here(Sha256::new()),
         };
         Self {
@@ -66,7 +77,16 @@ impl<'s, R: Read> HashingReader<'s, R> {
     fn finish(self) -> std::io::Result<(String, u64)> {
         let digest = match self.hasher {
             Hasher::Here(hasher) => hasher.finalize(),
-            Hasher::Beside { chunks, thread } => {
+            Hasher::Beside {
+                chunks,
+                pending,
+                thread,
+            } => {
+                if !pending.is_empty() {
+                    chunks
+                        .send(pending)
+                        .map_err(|_| std::io::Error::other("the hashing thread stopped"))?;
+                }
                 drop(chunks);
                 thread
                     .join()
@@ -83,10 +103,14 @@ impl<R: Read> Read for HashingReader<'_, R> {
         let n = self.inner.read(buf)?;
         match &mut self.hasher {
             Hasher::Here(hasher) => hasher.update(&buf[..n]),
-            Hasher::Beside { chunks, .. } => {
-                if n > 0 {
+            Hasher::Beside {
+                chunks, pending, ..
+            } => {
+                pending.extend_from_slice(&buf[..n]);
+                if pending.len() >= CHUNK {
+                    let full = std::mem::replace(pending, Vec::with_capacity(CHUNK));
                     chunks
-                        .send(buf[..n].to_vec())
+                        .send(full)
                         .map_err(|_| std::io::Error::other("the hashing thread stopped"))?;
                 }
             }

@@ -40,12 +40,50 @@ struct Definition {
     thresholds: Vec<String>,
     /// Submetrics: their full name and the tags a point must carry.
     submetrics: Vec<(String, Vec<(String, String)>)>,
+    /// Where the metric's points go in [`Slots`], and each submetric's, in the same order.
+    slot: usize,
+    sub_slots: Vec<usize>,
+}
+
+/// Each metric's and submetric's accumulator: found by name once, when a `Metric` line is read,
+/// then by its place for each of millions of points.
+#[derive(Default)]
+struct Slots {
+    by_name: BTreeMap<String, usize>,
+    accumulators: Vec<Accumulator>,
+}
+
+impl Slots {
+    fn slot(&mut self, name: &str) -> usize {
+        if let Some(&slot) = self.by_name.get(name) {
+            return slot;
+        }
+        let slot = self.accumulators.len();
+        self.accumulators.push(Accumulator::default());
+        self.by_name.insert(name.to_owned(), slot);
+        slot
+    }
+
+    /// The accumulators that got a point, by name.
+    fn into_map(self) -> BTreeMap<String, Accumulator> {
+        let mut accumulators: Vec<Option<Accumulator>> =
+            self.accumulators.into_iter().map(Some).collect();
+        self.by_name
+            .into_iter()
+            .filter_map(|(name, slot)| {
+                let acc = accumulators.get_mut(slot)?.take()?;
+                acc.seen.then_some((name, acc))
+            })
+            .collect()
+    }
 }
 
 /// A metric's points as they are read: the raw samples of a trend or a rate, the running
 /// figures of a counter or a gauge.
 #[derive(Default)]
 struct Accumulator {
+    /// Whether a point was added.
+    seen: bool,
     values: Vec<f64>,
     sum: f64,
     last: Option<(Timestamp, f64)>,
@@ -55,6 +93,7 @@ struct Accumulator {
 
 impl Accumulator {
     fn add(&mut self, kind: MetricType, time: Timestamp, value: f64) {
+        self.seen = true;
         match kind {
             MetricType::Trend => self.values.push(value),
             MetricType::Rate => self.values.push(if value != 0.0 { 1.0 } else { 0.0 }),
@@ -81,35 +120,42 @@ impl Accumulator {
     }
 }
 
-/// Adds one point to its metric and to each submetric whose tags it carries.
+/// Adds one point to its metric and to each submetric whose tags it carries (a tag's value is
+/// compared as the bytes written, escapes read).
 fn add_point<'t>(
-    accumulators: &mut BTreeMap<String, Accumulator>,
-    name: &str,
+    accumulators: &mut [Accumulator],
     definition: &Definition,
     time: Timestamp,
     value: f64,
-    tag: impl Fn(&str) -> Option<&'t str>,
+    tag: impl Fn(&str) -> Option<&'t [u8]>,
 ) {
-    let mut add = |name: &str| match accumulators.get_mut(name) {
-        Some(acc) => acc.add(definition.kind, time, value),
-        None => accumulators
-            .entry(name.to_owned())
-            .or_default()
-            .add(definition.kind, time, value),
+    let mut add = |slot: usize| {
+        if let Some(acc) = accumulators.get_mut(slot) {
+            acc.add(definition.kind, time, value);
+        }
     };
-    add(name);
-    for (sub, wanted) in &definition.submetrics {
-        if wanted.iter().all(|(k, v)| tag(k) == Some(v.as_str())) {
-            add(sub);
+    add(definition.slot);
+    for ((_, wanted), slot) in definition.submetrics.iter().zip(&definition.sub_slots) {
+        if wanted.iter().all(|(k, v)| tag(k) == Some(v.as_bytes())) {
+            add(*slot);
         }
     }
 }
 
-/// A `Point` line as k6 writes it (`wrapper.go`, `sampleEnvelope`): only what shipgate reads.
+/// A `Point` line as k6 writes it (`wrapper.go`, `sampleEnvelope`), read on the fast path
+/// (`shipgate_json::parse_self_checked`): it checks its own keys. serde's derive refuses a
+/// repeated field (`type`, `metric`, `data`, `time`, `value`, `tags`), [`Tags`] a repeated tag,
+/// and a key it does not know (k6's `metadata`, a newer k6's field) is refused rather than
+/// skipped, so that the line goes the general way, which checks every key of every object.
+///
+/// Only an all-ASCII line is read this way: its texts are then read as bytes, which spares a
+/// UTF-8 check per text (the line's one `is_ascii` is cheaper); any other line goes the general
+/// way, which checks its UTF-8.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PointLine<'a> {
     #[serde(rename = "type", borrow)]
-    kind: Cow<'a, str>,
+    kind: Bytes<'a>,
     #[serde(borrow)]
     metric: Cow<'a, str>,
     #[serde(borrow)]
@@ -117,27 +163,36 @@ struct PointLine<'a> {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PointData<'a> {
     #[serde(borrow)]
-    time: Cow<'a, str>,
+    time: Bytes<'a>,
     value: f64,
     #[serde(default, borrow)]
     tags: Option<Tags<'a>>,
 }
 
+impl shipgate_json::RefusesRepeatedKeys for PointLine<'_> {}
+
 impl PointData<'_> {
-    fn tag(&self, key: &str) -> Option<&str> {
+    fn tag(&self, key: &str) -> Option<&[u8]> {
         self.tags
             .as_ref()?
             .0
             .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_ref())
+            .find(|(k, _)| k.0.as_ref() == key.as_bytes())
+            .map(|(_, v)| v.0.as_ref())
     }
 }
 
-/// A point's tags, in the order written (a repeated one is refused by the strict reading).
-struct Tags<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
+/// A point's tags, in the order written. A repeated tag (`"expected_response":"true"` then
+/// `"false"`) is refused here, each key compared with those before it: k6 writes about ten, so
+/// the comparisons cost less than a set. A line with more than [`MAX_FAST_TAGS`] goes the
+/// general way, which uses a set.
+struct Tags<'a>(Vec<(Bytes<'a>, Bytes<'a>)>);
+
+/// The most tags a point read on the fast path may have (k6 writes about ten).
+const MAX_FAST_TAGS: usize = 64;
 
 impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -151,9 +206,21 @@ impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
                 self,
                 mut map: M,
             ) -> Result<Tags<'a>, M::Error> {
-                let mut tags = Vec::with_capacity(map.size_hint().unwrap_or(8));
-                while let Some((k, v)) = map.next_entry::<Borrowed<'a>, Borrowed<'a>>()? {
-                    tags.push((k.0, v.0));
+                let mut tags: Vec<(Bytes<'a>, Bytes<'a>)> = Vec::with_capacity(16);
+                while let Some(key) = map.next_key::<Bytes<'a>>()? {
+                    // The key is compared as read (escapes read), so `"st\u0061tus"` repeats
+                    // `"status"`.
+                    if tags.iter().any(|(seen, _)| seen.0 == key.0) {
+                        return Err(serde::de::Error::custom(format!(
+                            "duplicate tag `{}`",
+                            String::from_utf8_lossy(&key.0)
+                        )));
+                    }
+                    if tags.len() == MAX_FAST_TAGS {
+                        return Err(serde::de::Error::custom("too many tags for the fast path"));
+                    }
+                    let value = map.next_value::<Bytes<'a>>()?;
+                    tags.push((key, value));
                 }
                 Ok(Tags(tags))
             }
@@ -162,31 +229,32 @@ impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
     }
 }
 
-/// A string, borrowed from the line where it has no escape.
-struct Borrowed<'a>(Cow<'a, str>);
+/// A JSON text as its bytes, escapes read, borrowed from the line where it has no escape. Only
+/// a text is taken (serde_json would also give bytes for a list of numbers: refused here).
+struct Bytes<'a>(Cow<'a, [u8]>);
 
-impl<'de: 'a, 'a> Deserialize<'de> for Borrowed<'a> {
+impl<'de: 'a, 'a> Deserialize<'de> for Bytes<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct Visit<'a>(std::marker::PhantomData<&'a ()>);
         impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
-            type Value = Borrowed<'a>;
+            type Value = Bytes<'a>;
             fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str("text")
             }
-            fn visit_borrowed_str<E: serde::de::Error>(
+            fn visit_borrowed_bytes<E: serde::de::Error>(
                 self,
-                v: &'de str,
-            ) -> Result<Borrowed<'a>, E> {
-                Ok(Borrowed(Cow::Borrowed(v)))
+                v: &'de [u8],
+            ) -> Result<Bytes<'a>, E> {
+                Ok(Bytes(Cow::Borrowed(v)))
             }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Borrowed<'a>, E> {
-                Ok(Borrowed(Cow::Owned(v.to_owned())))
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Bytes<'a>, E> {
+                Ok(Bytes(Cow::Owned(v.to_vec())))
             }
-            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Borrowed<'a>, E> {
-                Ok(Borrowed(Cow::Owned(v)))
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Bytes<'a>, E> {
+                Ok(Bytes(Cow::Owned(v)))
             }
         }
-        d.deserialize_str(Visit(std::marker::PhantomData))
+        d.deserialize_bytes(Visit(std::marker::PhantomData))
     }
 }
 
@@ -264,55 +332,74 @@ pub(crate) fn read<R: BufRead + ?Sized>(
 ) -> Result<PerfEvidence, PerfError> {
     let mut c = Collector::new(PerfFormat::K6, path, FORMAT);
     let mut definitions: BTreeMap<String, Definition> = BTreeMap::new();
-    let mut accumulators: BTreeMap<String, Accumulator> = BTreeMap::new();
+    let mut slots = Slots::default();
     let mut first: Option<Timestamp> = None;
     let mut last: Option<Timestamp> = None;
     let mut points = 0u64;
     // The submetrics the file declares: k6 writes no threshold of theirs (below).
     let mut declared: BTreeSet<String> = BTreeSet::new();
     // k6 writes the points of one request with one time: parsed once for them all.
-    let mut last_time: Option<(String, Timestamp)> = None;
+    let mut last_time: Option<(Vec<u8>, Timestamp)> = None;
+    let io = |source| PerfError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    // A line whole in the reader's buffer is read where it is; only one cut by the buffer's end
+    // is copied, into `line`. `used` is what the line before took of the buffer.
     let mut line = Vec::new();
+    let mut used = 0usize;
     let mut number = 0usize;
     loop {
-        line.clear();
-        let n = reader
-            .read_until(b'\n', &mut line)
-            .map_err(|source| PerfError::Io {
-                path: path.to_owned(),
-                source,
-            })?;
-        if n == 0 {
+        reader.consume(std::mem::take(&mut used));
+        let (available, end) = {
+            let buf = reader.fill_buf().map_err(io)?;
+            (buf.len(), memchr::memchr(b'\n', buf))
+        };
+        if available == 0 {
             break;
         }
+        let whole: &[u8] = match end {
+            Some(i) => {
+                used = i + 1;
+                &reader.fill_buf().map_err(io)?[..=i]
+            }
+            None => {
+                line.clear();
+                reader.read_until(b'\n', &mut line).map_err(io)?;
+                &line
+            }
+        };
         number += 1;
-        let text = crate::reader::strip_bom(&line);
-        // The fast path: a `Point` line as k6 writes it, read straight into its fields (still
-        // refusing a repeated key). Anything it does not take goes the general way below, which
-        // reads it the same or says what is wrong with it.
-        if text.starts_with(br#"{"type":"Point""#)
-            && let Ok(point) = shipgate_json::parse_document::<PointLine<'_>>(text)
-            && point.kind == "Point"
+        let text = crate::reader::strip_bom(whole);
+        // The fast path: a `Point` line as k6 writes it, read straight into its fields by a
+        // type that refuses a repeated or unknown key itself. Anything it does not take (a
+        // `Metric` line, a repeat, a key it does not know, a value that is not a finite number)
+        // goes the general way below, which reads it the same or says what is wrong with it.
+        if text.starts_with(b"{")
+            && text.is_ascii()
+            && let Ok(point) = shipgate_json::parse_self_checked::<PointLine<'_>>(text)
+            && point.kind.0.as_ref() == b"Point"
+            && point.data.value.is_finite()
             && let Some(definition) = definitions.get(point.metric.as_ref())
             && let Some(time) = match &last_time {
-                Some((text, time)) if *text == point.data.time => Some(*time),
-                _ => shipgate_model::Instant::parse(&point.data.time)
+                Some((text, time)) if *text == point.data.time.0.as_ref() => Some(*time),
+                _ => std::str::from_utf8(&point.data.time.0)
                     .ok()
+                    .and_then(|t| shipgate_model::Instant::parse(t).ok())
                     .map(|t| t.timestamp()),
             }
         {
             if last_time
                 .as_ref()
-                .is_none_or(|(text, _)| *text != point.data.time)
+                .is_none_or(|(text, _)| *text != point.data.time.0.as_ref())
             {
-                last_time = Some((point.data.time.clone().into_owned(), time));
+                last_time = Some((point.data.time.0.to_vec(), time));
             }
             first = Some(first.map_or(time, |f| f.min(time)));
             last = Some(last.map_or(time, |l| l.max(time)));
             points += 1;
             add_point(
-                &mut accumulators,
-                &point.metric,
+                &mut slots.accumulators,
                 definition,
                 time,
                 point.data.value,
@@ -378,19 +465,25 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                         format!("{name}{SUCCESSFUL}"),
                         vec![("expected_response".to_owned(), "true".to_owned())],
                     );
-                    if !submetrics.contains(&sub) {
+                    // One accumulator a name: a submetric declared under this name already
+                    // (with other tags) is not added twice, or its points would count twice.
+                    if !submetrics.iter().any(|(n, _)| *n == sub.0) {
                         submetrics.push(sub);
                     }
                 }
                 // k6 writes one `Metric` line per metric; should one repeat, its thresholds are
                 // added to the first's, never put in their place.
                 match definitions.entry(name) {
-                    Entry::Vacant(slot) => {
-                        slot.insert(Definition {
+                    Entry::Vacant(entry) => {
+                        let slot = slots.slot(entry.key());
+                        let sub_slots = submetrics.iter().map(|(n, _)| slots.slot(n)).collect();
+                        entry.insert(Definition {
                             kind,
                             contains,
                             thresholds,
                             submetrics,
+                            slot,
+                            sub_slots,
                         });
                     }
                     Entry::Occupied(mut slot) => {
@@ -410,7 +503,8 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                             }
                         }
                         for sub in submetrics {
-                            if !def.submetrics.contains(&sub) {
+                            if !def.submetrics.iter().any(|(n, _)| *n == sub.0) {
+                                def.sub_slots.push(slots.slot(&sub.0));
                                 def.submetrics.push(sub);
                             }
                         }
@@ -440,8 +534,10 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                 last = Some(last.map_or(time, |l| l.max(time)));
                 points += 1;
                 let tags = data.and_then(|d| d.get("tags"));
-                add_point(&mut accumulators, name, definition, time, value, |k| {
-                    tags.and_then(|t| t.get(k)).and_then(Value::as_str)
+                add_point(&mut slots.accumulators, definition, time, value, |k| {
+                    tags.and_then(|t| t.get(k))
+                        .and_then(Value::as_str)
+                        .map(str::as_bytes)
                 });
             }
             other => {
@@ -459,6 +555,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             what: "points".to_owned(),
         });
     }
+    let mut accumulators = slots.into_map();
     let seconds = match (first, last) {
         (Some(f), Some(l)) => Some(l.duration_since(f).as_secs_f64()),
         _ => None,

@@ -424,3 +424,70 @@ fn an_unverifiable_list_beside_not_recorded_thresholds_is_refused() {
     assert_ne!(edited, text);
     assert!(bytes(&edited).is_err());
 }
+
+/// The fixture's `--out json` with the first successful request's points rewritten as a failed
+/// one's: `http_req_failed` 1 and `expected_response` false.
+fn k6_out_with_one_more_failure() -> String {
+    let text = std::fs::read_to_string(fixture("k6-out.ndjson")).unwrap();
+    let time = text
+        .lines()
+        .find(|l| l.contains("\"metric\":\"http_req_failed\"") && l.contains("\"value\":0,"))
+        .and_then(|l| l.split("\"time\":\"").nth(1))
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .to_owned();
+    text.lines()
+        .map(|l| {
+            if !l.contains(&format!("\"time\":\"{time}\"")) || !l.contains("\"type\":\"Point\"") {
+                return l.to_owned();
+            }
+            let l = l.replace(
+                "\"expected_response\":\"true\"",
+                "\"expected_response\":\"false\"",
+            );
+            if l.contains("\"metric\":\"http_req_failed\"") {
+                l.replace("\"value\":0,", "\"value\":1,")
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn ndjson_every_point_line_is_read_a_failed_request_among_millions_is_counted() {
+    // No line is skipped as one the gate would not use: one more failed request moves the
+    // failed share and leaves the successful requests' latency without it.
+    let before = read("k6-out.ndjson").evidence;
+    let after = bytes(&k6_out_with_one_more_failure()).unwrap().evidence;
+    let failed = |e: &PerfEvidence| {
+        e.samples_of(&e.metrics["http_req_failed.rate"])
+            .unwrap()
+            .iter()
+            .sum::<f64>()
+    };
+    assert_eq!(failed(&before), 3.0);
+    assert_eq!(failed(&after), 4.0);
+    let ok = |e: &PerfEvidence| {
+        e.samples_of(&e.metrics["http_req_duration{expected_response:true}.p95"])
+            .unwrap()
+            .len()
+    };
+    assert_eq!(ok(&after), ok(&before) - 1);
+    assert_eq!(
+        after.metrics["http_req_duration.p95"]
+            .requests
+            .map(|r| r.failed),
+        Some(4)
+    );
+}
+
+#[test]
+fn ndjson_a_point_whose_value_is_not_a_finite_number_is_refused() {
+    let text = std::fs::read_to_string(fixture("k6-out.ndjson")).unwrap();
+    let changed = text.replacen("\"value\":39.532662", "\"value\":1e999", 1);
+    assert_ne!(changed, text);
+    let e = bytes(&changed).expect_err("an infinite value must be refused");
+    assert!(e.to_string().contains("line 4"), "{e}");
+}
