@@ -40,18 +40,38 @@ const HEADERLESS: Columns = Columns {
     success: 7,
 };
 
+/// One label's samples as they are read, in the order read: 8 bytes and a bit a sample (a JTL
+/// of a soak test has millions). The successful samples' times and the failed ones' are kept
+/// apart, so that the latency series is there without a copy; the failure flags are bits,
+/// written out as the 0/1 series the error rate refers to only at the end.
 #[derive(Default)]
 pub(crate) struct Label {
-    elapsed: Vec<f64>,
-    failed: Vec<f64>,
+    /// The elapsed times of the successful samples.
+    ok: Vec<f64>,
+    /// The elapsed times of the failed samples: the latency series when no sample succeeded.
+    failed_elapsed: Vec<f64>,
+    /// Bit `i` is set when sample `i` failed.
+    flags: Vec<u64>,
+    count: usize,
     first_start: Option<i64>,
     last_end: Option<i64>,
 }
 
 impl Label {
     pub(crate) fn add(&mut self, elapsed: f64, failed: bool, start: Option<i64>) {
-        self.elapsed.push(elapsed);
-        self.failed.push(if failed { 1.0 } else { 0.0 });
+        let (word, bit) = (self.count / 64, self.count % 64);
+        if bit == 0 {
+            self.flags.push(0);
+        }
+        if failed {
+            if let Some(w) = self.flags.get_mut(word) {
+                *w |= 1 << bit;
+            }
+            self.failed_elapsed.push(elapsed);
+        } else {
+            self.ok.push(elapsed);
+        }
+        self.count += 1;
         if let Some(start) = start {
             // JMeter's throughput: samples over (last sample's end − first sample's start).
             #[allow(clippy::cast_possible_truncation)]
@@ -180,7 +200,7 @@ pub(crate) fn read_jtl<R: BufRead + ?Sized>(
     } else {
         "JMeter JTL (CSV)"
     };
-    if jtl.total.elapsed.is_empty() {
+    if jtl.total.count == 0 {
         return Err(PerfError::NoMeasurements {
             path: path.to_owned(),
             format: format.to_owned(),
@@ -250,6 +270,15 @@ impl Jtl {
 
     fn header(&self, record: &csv::ByteRecord) -> Result<Columns, PerfError> {
         let names: Vec<String> = (0..record.len()).filter_map(|i| field(record, i)).collect();
+        // A column named twice is ambiguous (which `success` is the sample's?): refused.
+        for name in ["timeStamp", "elapsed", "label", "success"] {
+            if names.iter().filter(|n| *n == name).count() > 1 {
+                return Err(self.c.invalid(
+                    "line 1",
+                    format!("the header row names the `{name}` column twice; shipgate cannot tell which one JMeter wrote the sample's value in"),
+                ));
+            }
+        }
         let find = |name: &str| names.iter().position(|n| n == name);
         let need = |name: &str, property: &str| {
             find(name).ok_or_else(|| {
@@ -334,7 +363,7 @@ impl Jtl {
 
 pub(crate) fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(), PerfError> {
     let at = format!("label `{name}`");
-    let count = acc.elapsed.len() as f64;
+    let count = acc.count as f64;
     if let (Some(start), Some(end)) = (acc.first_start, acc.last_end)
         && end > start
     {
@@ -347,30 +376,29 @@ pub(crate) fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(),
             &at,
         )?;
     }
-    let failed = acc.failed.iter().filter(|f| **f != 0.0).count();
-    let total = acc.elapsed.len();
+    let failed = acc.failed_elapsed.len();
+    let total = acc.count;
     // Response times of the successful samples only: a refused connection answers in a
     // millisecond and a timeout in seconds, and either would move the latency. With no
     // successful sample, the times of the failed ones, marked as such (the check never passes
     // them).
-    let (elapsed, basis) = if failed == 0 || failed == total {
-        let basis = if failed == 0 {
-            RequestBasis::Successful
-        } else {
-            RequestBasis::All
-        };
-        (acc.elapsed, basis)
+    let (elapsed, basis) = if failed == total {
+        (acc.failed_elapsed, RequestBasis::All)
     } else {
-        let ok = acc
-            .elapsed
-            .iter()
-            .zip(&acc.failed)
-            .filter(|(_, f)| **f == 0.0)
-            .map(|(e, _)| *e)
-            .collect();
-        (ok, RequestBasis::Successful)
+        drop(acc.failed_elapsed);
+        (acc.ok, RequestBasis::Successful)
     };
-    c.failures(name, acc.failed, &at)?;
+    let flags = (0..total)
+        .map(|i| {
+            let set = acc
+                .flags
+                .get(i / 64)
+                .is_some_and(|w| w >> (i % 64) & 1 == 1);
+            if set { 1.0 } else { 0.0 }
+        })
+        .collect();
+    drop(acc.flags);
+    c.failures(name, flags, &at)?;
     c.sampled(
         name,
         name,

@@ -323,3 +323,64 @@ fn a_jtl_whose_every_sample_failed_keeps_the_times_marked_as_failed() {
         Some((599, shipgate_model::RequestBasis::Successful))
     );
 }
+
+/// A JTL with a header row of `rows` samples of `checkout`; the rows in `failed` failed.
+fn jtl_with_failures(rows: usize, failed: &[usize]) -> String {
+    let mut text = String::from("timeStamp,elapsed,label,responseCode,success\n");
+    for i in 0..rows {
+        let ok = !failed.contains(&i);
+        // A failed sample answers fast: read among the successful ones, it would hide a slow run.
+        let elapsed = if ok { 100 + i % 7 } else { 1 };
+        let code = if ok { 200 } else { 503 };
+        text.push_str(&format!(
+            "{},{elapsed},checkout,{code},{ok}\n",
+            1_795_483_761_000u64 + i as u64
+        ));
+    }
+    text
+}
+
+#[test]
+fn jtl_failure_flags_are_kept_at_every_place_a_word_of_bits_begins_and_ends() {
+    // The reader keeps a row's failure as one bit: rows 0, 63, 64, 127 and 128 sit at the edges
+    // of its 64-bit words, and each must come out as a failed sample, in its place.
+    let failed = [0, 63, 64, 127, 128];
+    let e = bytes(&jtl_with_failures(130, &failed)).unwrap().evidence;
+    for name in ["checkout", "Total"] {
+        let rate = &e.metrics[&format!("{name}.error_rate")];
+        let flags = e.samples_of(rate).unwrap();
+        assert_eq!(flags.len(), 130, "{name}");
+        let at: Vec<usize> = (0..130).filter(|i| flags[*i] == 1.0).collect();
+        assert_eq!(at, failed, "{name}");
+        assert_eq!(value(&e, &format!("{name}.errors")), 5.0);
+        // Latency is the successful samples' only: the 1 ms failures are not among them.
+        let p = &e.metrics[&format!("{name}.min")];
+        assert_eq!(p.value, 100.0, "{name}");
+        assert_eq!(e.samples_of(p).unwrap().len(), 125, "{name}");
+        assert_eq!(p.requests.map(|r| (r.total, r.failed)), Some((130, 5)));
+    }
+}
+
+#[test]
+fn a_jtl_whose_every_sample_failed_keeps_their_times_marked_as_all_requests() {
+    let e = bytes(&jtl_with_failures(3, &[0, 1, 2])).unwrap().evidence;
+    let p95 = &e.metrics["checkout.p95"];
+    assert_eq!(e.samples_of(p95).unwrap(), &[1.0, 1.0, 1.0]);
+    assert_eq!(
+        p95.requests.map(|r| (r.failed, r.basis)),
+        Some((3, shipgate_model::RequestBasis::All))
+    );
+}
+
+#[test]
+fn a_jtl_header_naming_the_success_column_twice_is_refused() {
+    // `success` twice: the first `true` and the second `false` (or the other way round) would
+    // make the failed samples pass for successful ones.
+    let text = "timeStamp,elapsed,label,success,responseCode,success\n\
+                1795483761000,5,checkout,true,503,false\n";
+    let e = bytes(text).expect_err("a repeated success column must be refused");
+    assert!(e.to_string().contains("`success` column twice"), "{e}");
+    let text = "timeStamp,elapsed,label,elapsed,success\n1795483761000,5,checkout,900,true\n";
+    let e = bytes(text).expect_err("a repeated elapsed column must be refused");
+    assert!(e.to_string().contains("`elapsed` column twice"), "{e}");
+}
