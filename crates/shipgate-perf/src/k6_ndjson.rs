@@ -143,33 +143,109 @@ fn add_point<'t>(
 }
 
 /// A `Point` line as k6 writes it (`wrapper.go`, `sampleEnvelope`), read on the fast path
-/// (`shipgate_json::parse_self_checked`): it checks its own keys. serde's derive refuses a
-/// repeated field (`type`, `metric`, `data`, `time`, `value`, `tags`), [`Tags`] a repeated tag,
-/// and a key it does not know (k6's `metadata`, a newer k6's field) is refused rather than
+/// (`shipgate_json::parse_self_checked`): it checks its own keys. A repeated field (`type`,
+/// `metric`, `data`, `time`, `value`, `tags`) is refused ([`once`]), [`Tags`] refuses a repeated
+/// tag, and a key it does not know (k6's `metadata`, a newer k6's field) is refused rather than
 /// skipped, so that the line goes the general way, which checks every key of every object.
 ///
 /// Only an all-ASCII line is read this way: its texts are then read as bytes, which spares a
 /// UTF-8 check per text (the line's one `is_ascii` is cheaper); any other line goes the general
 /// way, which checks its UTF-8.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct PointLine<'a> {
-    #[serde(rename = "type", borrow)]
     kind: Bytes<'a>,
-    #[serde(borrow)]
-    metric: Cow<'a, str>,
-    #[serde(borrow)]
+    metric: Bytes<'a>,
     data: PointData<'a>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct PointData<'a> {
-    #[serde(borrow)]
     time: Bytes<'a>,
     value: f64,
-    #[serde(default, borrow)]
     tags: Option<Tags<'a>>,
+}
+
+/// Sets a field read once, refusing it the second time (serde's derive does the same, but reads
+/// each key as checked UTF-8 text; on an all-ASCII line the key's bytes are enough).
+fn once<T, E: serde::de::Error>(
+    slot: &mut Option<T>,
+    value: T,
+    name: &'static str,
+) -> Result<(), E> {
+    if slot.is_some() {
+        return Err(E::duplicate_field(name));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// A key no field of a `Point` line has: refused, so that the line goes the general way.
+fn unknown<E: serde::de::Error>(key: &[u8]) -> E {
+    E::custom(format!("unknown field `{}`", String::from_utf8_lossy(key)))
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for PointLine<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = PointLine<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a k6 `Point` line")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<PointLine<'a>, M::Error> {
+                let (mut kind, mut metric, mut data) = (None, None, None);
+                while let Some(key) = map.next_key::<Bytes<'a>>()? {
+                    match key.0.as_ref() {
+                        b"type" => once(&mut kind, map.next_value()?, "type")?,
+                        b"metric" => once(&mut metric, map.next_value()?, "metric")?,
+                        b"data" => once(&mut data, map.next_value()?, "data")?,
+                        other => return Err(unknown(other)),
+                    }
+                }
+                use serde::de::Error;
+                Ok(PointLine {
+                    kind: kind.ok_or_else(|| M::Error::missing_field("type"))?,
+                    metric: metric.ok_or_else(|| M::Error::missing_field("metric"))?,
+                    data: data.ok_or_else(|| M::Error::missing_field("data"))?,
+                })
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for PointData<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = PointData<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("the `data` of a k6 `Point` line")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<PointData<'a>, M::Error> {
+                let (mut time, mut value, mut tags) = (None, None, None);
+                while let Some(key) = map.next_key::<Bytes<'a>>()? {
+                    match key.0.as_ref() {
+                        b"time" => once(&mut time, map.next_value()?, "time")?,
+                        b"value" => once(&mut value, map.next_value::<f64>()?, "value")?,
+                        b"tags" => once(&mut tags, map.next_value::<Option<Tags<'a>>>()?, "tags")?,
+                        other => return Err(unknown(other)),
+                    }
+                }
+                use serde::de::Error;
+                Ok(PointData {
+                    time: time.ok_or_else(|| M::Error::missing_field("time"))?,
+                    value: value.ok_or_else(|| M::Error::missing_field("value"))?,
+                    tags: tags.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
 }
 
 impl shipgate_json::RefusesRepeatedKeys for PointLine<'_> {}
@@ -380,7 +456,8 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             && let Ok(point) = shipgate_json::parse_self_checked::<PointLine<'_>>(text)
             && point.kind.0.as_ref() == b"Point"
             && point.data.value.is_finite()
-            && let Some(definition) = definitions.get(point.metric.as_ref())
+            && let Ok(metric) = std::str::from_utf8(&point.metric.0)
+            && let Some(definition) = definitions.get(metric)
             && let Some(time) = match &last_time {
                 Some((text, time)) if *text == point.data.time.0.as_ref() => Some(*time),
                 _ => std::str::from_utf8(&point.data.time.0)
@@ -700,4 +777,47 @@ fn thresholds(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINE: &[u8] = br#"{"type":"Point","data":{"time":"2026-11-20T10:00:00Z","value":39.5,"tags":{"expected_response":"true","status":"200"}},"metric":"http_req_duration"}"#;
+
+    fn fast(line: &[u8]) -> Option<PointLine<'_>> {
+        shipgate_json::parse_self_checked::<PointLine<'_>>(line).ok()
+    }
+
+    #[test]
+    fn the_fast_path_reads_a_point_line_as_k6_writes_it() {
+        let point = fast(LINE).expect("the fast path takes k6's own line");
+        assert_eq!(point.kind.0.as_ref(), b"Point");
+        assert_eq!(point.metric.0.as_ref(), b"http_req_duration");
+        assert_eq!(point.data.value, 39.5);
+        assert_eq!(point.data.tag("expected_response"), Some(&b"true"[..]));
+        assert_eq!(point.data.tag("status"), Some(&b"200"[..]));
+        assert_eq!(point.data.tag("url"), None);
+    }
+
+    #[test]
+    fn the_fast_path_refuses_every_repeat_and_every_key_it_does_not_know() {
+        let text = std::str::from_utf8(LINE).unwrap();
+        for changed in [
+            text.replacen(r#""value":39.5"#, r#""value":1,"value":39.5"#, 1),
+            text.replacen(r#""type":"Point""#, r#""type":"Point","type":"Point""#, 1),
+            text.replacen(r#""metric":"#, r#""metric":"http_reqs","metric":"#, 1),
+            text.replacen(r#""time":"#, r#""time":"2026-11-20T09:00:00Z","time":"#, 1),
+            text.replacen(r#""tags":{"#, r#""tags":{"expected_response":"false","#, 1),
+            text.replacen(r#""tags":{"#, r#""tags":{"st\u0061tus":"500","#, 1),
+            text.replacen(r#""tags":{"#, r#""metadata":{"a":"1","a":"2"},"tags":{"#, 1),
+            text.replacen(r#"}}"#, r#"},"extra":1}"#, 1),
+            text.replacen(r#""status":"200""#, r#""status":200"#, 1),
+            text.replacen(r#""value":39.5,"#, "", 1),
+            text.replacen(r#","metric":"http_req_duration""#, "", 1),
+        ] {
+            assert_ne!(changed, text);
+            assert!(fast(changed.as_bytes()).is_none(), "taken: {changed}");
+        }
+    }
 }
