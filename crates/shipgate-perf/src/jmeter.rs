@@ -239,10 +239,30 @@ fn field(record: &csv::ByteRecord, i: usize) -> Option<String> {
 
 /// A field of a row as [`field`] reads it, borrowed from the row where it can be.
 fn text(record: &csv::ByteRecord, i: usize) -> Option<Cow<'_, str>> {
-    record.get(i).map(|b| match String::from_utf8_lossy(b) {
+    record.get(i).map(|b| {
+        // The usual field (millions of rows): text with nothing to trim at either end (an ASCII
+        // byte that is not a space cannot begin a byte order mark or Unicode white space, nor
+        // end one), checked once as UTF-8.
+        if let (Some(first), Some(last)) = (b.first(), b.last())
+            && first.is_ascii()
+            && last.is_ascii()
+            && !char::from(*first).is_whitespace()
+            && !char::from(*last).is_whitespace()
+            && let Ok(s) = std::str::from_utf8(b)
+        {
+            return Cow::Borrowed(s);
+        }
+        trimmed(b)
+    })
+}
+
+/// A field as text, its ends trimmed of white space and a byte order mark, bytes that are not
+/// UTF-8 replaced.
+fn trimmed(b: &[u8]) -> Cow<'_, str> {
+    match String::from_utf8_lossy(b) {
         Cow::Borrowed(s) => Cow::Borrowed(s.trim().trim_start_matches('\u{feff}')),
         Cow::Owned(s) => Cow::Owned(s.trim().trim_start_matches('\u{feff}').to_owned()),
-    })
+    }
 }
 
 /// A JTL being read.

@@ -384,3 +384,17 @@ fn a_jtl_header_naming_the_success_column_twice_is_refused() {
     let e = bytes(text).expect_err("a repeated elapsed column must be refused");
     assert!(e.to_string().contains("`elapsed` column twice"), "{e}");
 }
+
+#[test]
+fn jtl_fields_are_trimmed_of_any_white_space_and_a_byte_order_mark_as_before() {
+    // The fast reading of a field must trim what the general one trims: a label with a
+    // vertical tab or a no-break space at an end is the same sampler, `success` is read.
+    let text = "timeStamp,elapsed,label,success\n\
+                1795483761000,5,checkout\u{b},true\n\
+                1795483761001,7,\u{a0}checkout,\u{feff}false\n\
+                1795483761002, 9 ,checkout, true\u{b}\n";
+    let e = bytes(text).unwrap().evidence;
+    assert_eq!(value(&e, "checkout.count"), 3.0);
+    assert_eq!(value(&e, "checkout.errors"), 1.0);
+    assert_eq!(value(&e, "checkout.max"), 9.0);
+}
