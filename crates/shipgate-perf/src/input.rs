@@ -319,4 +319,22 @@ mod tests {
         );
         assert_eq!(bytes, 0);
     }
+
+    #[test]
+    fn hashing_beside_the_reading_hashes_every_byte_once_across_chunks() {
+        // Two and a half chunks, read in reads of odd sizes: the chunks handed to the hashing
+        // thread, and the rest at the end, must hash as the whole does.
+        let data: Vec<u8> = (0..CHUNK * 5 / 2 + 7)
+            .map(|i| (i * 31 % 251) as u8)
+            .collect();
+        let expected = hex(&Sha256::digest(&data));
+        let (digest, bytes) = std::thread::scope(|scope| {
+            let mut reader = HashingReader::beside(&data[..], scope);
+            let mut buf = vec![0u8; 65_537];
+            while reader.read(&mut buf).unwrap() > 0 {}
+            reader.finish().unwrap()
+        });
+        assert_eq!(digest, expected);
+        assert_eq!(bytes, data.len() as u64);
+    }
 }
