@@ -9,14 +9,21 @@ use crate::readers;
 use sha2::{Digest, Sha256};
 use shipgate_model::{PerfEvidence, PerfFormat};
 use std::io::{BufRead, BufReader, Read};
+use std::sync::mpsc::{Receiver, channel};
 use std::sync::mpsc::{SyncSender, sync_channel};
 use std::thread::{Scope, ScopedJoinHandle};
 
-/// A reader that hashes and counts everything read through it.
+/// A buffered reader that hashes and counts everything read through it. It reads as a
+/// `BufReader` of [`READ`] bytes does, into a buffer of [`CHUNK`] bytes that, once full and
+/// read, is handed whole to the hashing thread (no copy) and a spare one taken in its place.
 pub(crate) struct HashingReader<'s, R> {
     inner: R,
     hasher: Hasher<'s>,
     bytes: u64,
+    /// `buf[..filled]` was read from `inner`, `buf[..pos]` of it handed on to the caller.
+    buf: Vec<u8>,
+    pos: usize,
+    filled: usize,
 }
 
 /// Where the bytes are hashed: here, or on a thread of their own beside the reading (on a file
@@ -24,69 +31,90 @@ pub(crate) struct HashingReader<'s, R> {
 enum Hasher<'s> {
     Here(Sha256),
     Beside {
-        chunks: SyncSender<Vec<u8>>,
-        /// Bytes read but not yet sent: sent in chunks of [`CHUNK`], so that the reading
-        /// thread wakes the hashing one a few hundred times a gigabyte, not tens of thousands.
-        pending: Vec<u8>,
+        /// Full buffers, and how many of their bytes were read, to hash in this order.
+        chunks: SyncSender<(Vec<u8>, usize)>,
+        /// Buffers the hashing thread is done with, to read into again.
+        spare: Receiver<Vec<u8>>,
         thread: ScopedJoinHandle<'s, Sha256>,
     },
 }
 
-/// The bytes handed to the hashing thread at a time.
+/// The bytes handed to the hashing thread at a time: it is woken a thousand times a gigabyte,
+/// not tens of thousands.
 const CHUNK: usize = 1 << 20;
+/// The most read from the file at a time, as the `BufReader` before (the readers look at the
+/// first read's bytes to recognise a file).
+const READ: usize = 64 * 1024;
 
 impl<'s, R: Read> HashingReader<'s, R> {
+    fn with(inner: R, hasher: Hasher<'s>) -> Self {
+        Self {
+            inner,
+            hasher,
+            bytes: 0,
+            buf: vec![0; CHUNK],
+            pos: 0,
+            filled: 0,
+        }
+    }
+
     /// Hashes here, on the reading thread.
     #[cfg(test)]
     fn new(inner: R) -> Self {
-        Self {
-            inner,
-            hasher: Hasher::Here(Sha256::new()),
-            bytes: 0,
-        }
+        Self::with(inner, Hasher::Here(Sha256::new()))
     }
 
     /// Hashes on a thread of `scope`, or here when no thread can be started.
     fn beside<'e>(inner: R, scope: &'s Scope<'s, 'e>) -> Self {
         // At most four chunks wait for the hash: the memory stays a few megabytes.
-        let (chunks, receive) = sync_channel::<Vec<u8>>(4);
+        let (chunks, receive) = sync_channel::<(Vec<u8>, usize)>(4);
+        let (give_back, spare) = channel::<Vec<u8>>();
         let thread = std::thread::Builder::new()
             .name("shipgate-perf-sha256".to_owned())
             .spawn_scoped(scope, move || {
                 let mut hasher = Sha256::new();
-                for chunk in receive {
-                    hasher.update(&chunk);
+                for (chunk, n) in receive {
+                    hasher.update(chunk.get(..n).unwrap_or(&chunk));
+                    // The reader may be done and gone: the buffer is then simply dropped.
+                    let _ = give_back.send(chunk);
                 }
                 hasher
             });
         let hasher = match thread {
             Ok(thread) => Hasher::Beside {
                 chunks,
-                pending: Vec::with_capacity(CHUNK),
+                spare,
                 thread,
             },
             Err(_) => Hasher::Here(Sha256::new()),
         };
-        Self {
-            inner,
-            hasher,
-            bytes: 0,
-        }
+        Self::with(inner, hasher)
     }
 
-    fn finish(self) -> std::io::Result<(String, u64)> {
-        let digest = match self.hasher {
-            Hasher::Here(hasher) => hasher.finalize(),
-            Hasher::Beside {
-                chunks,
-                pending,
-                thread,
-            } => {
-                if !pending.is_empty() {
+    /// Hashes `buf[..filled]`, read or not, and starts an empty buffer.
+    fn hand_over(&mut self) -> std::io::Result<()> {
+        if self.filled > 0 {
+            match &mut self.hasher {
+                Hasher::Here(hasher) => hasher.update(self.buf.get(..self.filled).unwrap_or(&[])),
+                Hasher::Beside { chunks, spare, .. } => {
+                    let next = spare.try_recv().unwrap_or_else(|_| vec![0; CHUNK]);
+                    let full = std::mem::replace(&mut self.buf, next);
                     chunks
-                        .send(pending)
+                        .send((full, self.filled))
                         .map_err(|_| std::io::Error::other("the hashing thread stopped"))?;
                 }
+            }
+        }
+        self.pos = 0;
+        self.filled = 0;
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<(String, u64)> {
+        self.hand_over()?;
+        let digest = match self.hasher {
+            Hasher::Here(hasher) => hasher.finalize(),
+            Hasher::Beside { chunks, thread, .. } => {
                 drop(chunks);
                 thread
                     .join()
@@ -98,24 +126,37 @@ impl<'s, R: Read> HashingReader<'s, R> {
     }
 }
 
-impl<R: Read> Read for HashingReader<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        match &mut self.hasher {
-            Hasher::Here(hasher) => hasher.update(&buf[..n]),
-            Hasher::Beside {
-                chunks, pending, ..
-            } => {
-                pending.extend_from_slice(&buf[..n]);
-                if pending.len() >= CHUNK {
-                    let full = std::mem::replace(pending, Vec::with_capacity(CHUNK));
-                    chunks
-                        .send(full)
-                        .map_err(|_| std::io::Error::other("the hashing thread stopped"))?;
-                }
+impl<R: Read> BufRead for HashingReader<'_, R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if self.pos >= self.filled {
+            if self.filled + READ > self.buf.len() {
+                self.hand_over()?;
             }
+            let end = (self.filled + READ).min(self.buf.len());
+            let n = match self.buf.get_mut(self.filled..end) {
+                Some(room) => self.inner.read(room)?,
+                None => 0,
+            };
+            self.pos = self.filled;
+            self.filled += n;
+            self.bytes += n as u64;
         }
-        self.bytes += n as u64;
+        Ok(self.buf.get(self.pos..self.filled).unwrap_or(&[]))
+    }
+
+    fn consume(&mut self, amount: usize) {
+        self.pos = (self.pos + amount).min(self.filled);
+    }
+}
+
+impl<R: Read> Read for HashingReader<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let available = self.fill_buf()?;
+        let n = available.len().min(out.len());
+        if let (Some(to), Some(from)) = (out.get_mut(..n), available.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        self.consume(n);
         Ok(n)
     }
 }
@@ -151,7 +192,7 @@ fn read_hashed<R: Read>(
         path: path.to_owned(),
         source,
     };
-    let mut reader = BufReader::with_capacity(64 * 1024, hashing);
+    let mut reader = hashing;
     let gzip = reader.fill_buf().map_err(io)?.starts_with(&GZIP_MAGIC);
     let (found, evidence) = if gzip {
         let mut unzipped = BufReader::with_capacity(
@@ -168,7 +209,7 @@ fn read_hashed<R: Read>(
     };
     // Whatever a reader left unread still belongs to the file's hash.
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(io)?;
-    let (sha256, bytes) = reader.into_inner().finish().map_err(io)?;
+    let (sha256, bytes) = reader.finish().map_err(io)?;
     let mut evidence = evidence;
     if found.format() != PerfFormat::Baseline {
         // A tool's own file: it is its own source. (A baseline snapshot keeps the recorded
@@ -336,5 +377,19 @@ mod tests {
         });
         assert_eq!(digest, expected);
         assert_eq!(bytes, data.len() as u64);
+        // The same here, on the reading thread, read by lines as the NDJSON reader does.
+        let mut reader = HashingReader::new(&data[..]);
+        let mut line = Vec::new();
+        let mut read = 0;
+        loop {
+            line.clear();
+            let n = reader.read_until(17, &mut line).unwrap();
+            if n == 0 {
+                break;
+            }
+            read += n;
+        }
+        assert_eq!(read, data.len());
+        assert_eq!(reader.finish().unwrap(), (expected, data.len() as u64));
     }
 }
