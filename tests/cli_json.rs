@@ -188,6 +188,8 @@ fn a_tracker_answer_with_status_open_then_done_exits_4_never_0() {
 
 // ---- performance --------------------------------------------------------------------------
 
+/// The fixtures' runs have 3 failed requests of 200: allowed here (`max_failed_share`), so that
+/// each is ready as written and only the key given twice can block it.
 const PERF_POLICY: &str = "\
 version: 1
 release: {name: payments-api, version: '2.4.0'}
@@ -225,6 +227,40 @@ fn a_k6_summary_with_a_p95_given_twice_exits_4_never_0() {
     assert!(
         text.contains("perf/summary.json")
             && text.contains("the key `p(95)` appears twice in `metrics.http_req_duration`"),
+        "{text}"
+    );
+}
+
+/// A k6 `--out json` run whose failed request's point says `expected_response` twice, `false`
+/// then `true`: read last-wins, the failure would count among the successful requests the
+/// latency is judged on. The reader's fast path refuses it as the general one does.
+#[test]
+fn a_k6_out_json_point_with_expected_response_given_twice_exits_4_never_0() {
+    let policy = PERF_POLICY.replace("perf/summary.json", "perf/run.ndjson");
+    let run_file = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("crates/shipgate-perf/tests/fixtures/k6-out.ndjson"),
+    )
+    .unwrap();
+    let ready = run(Project::new(&policy)
+        .file("perf/run.ndjson", run_file.as_bytes())
+        .check());
+    assert_eq!(ready.code, 0, "{}", ready.stdout);
+    let failed = "\"expected_response\":\"false\"";
+    assert!(run_file.contains(failed));
+    let twice = run_file.replacen(
+        failed,
+        &format!("{failed},\"expected_response\":\"true\""),
+        1,
+    );
+    let r = run(Project::new(&policy)
+        .file("perf/run.ndjson", twice.as_bytes())
+        .check());
+    assert_eq!(r.code, 4, "{}\n{}", r.stdout, r.stderr);
+    let text = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        text.contains("perf/run.ndjson")
+            && text.contains("the key `expected_response` appears twice in `data.tags`"),
         "{text}"
     );
 }

@@ -277,6 +277,98 @@ fn a_run_whose_every_request_failed_blocks_a_latency_check() {
     );
 }
 
+/// A gate on one file, with one performance check; the run's exit code and JSON report.
+fn gate_on(file: &str, as_name: &str, check: &str) -> (Option<i32>, Value) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(fixture(file), dir.path().join(as_name)).unwrap();
+    std::fs::write(
+        dir.path().join("shipgate.yaml"),
+        format!("version: 1\nrelease: {{name: shop}}\nsources:\n  performance:\n    current: {{path: {as_name}}}\nchecks:\n  performance:\n    - {check}\n"),
+    )
+    .unwrap();
+    let out = shipgate()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "--now", "2026-11-24T10:00:00Z"])
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    (out.status.code(), v)
+}
+
+/// A current Gatling's only output, the binary simulation.log, gates end to end: its
+/// successful requests are within the limit (1 of 105 failed).
+#[test]
+fn a_gatling_binary_log_gates_end_to_end() {
+    let (code, v) = gate_on(
+        "gatling-3.12.1-simulation.log",
+        "simulation.log",
+        "{metric: All Requests.p95, max: 400ms, max_failed_share: 1%}",
+    );
+    assert_eq!(code, Some(0), "{v}");
+    let (code, v) = gate_on(
+        "gatling-3.12.1-simulation.log",
+        "simulation.log",
+        "{metric: All Requests.p95, max: 300ms, max_failed_share: 1%}",
+    );
+    assert_eq!(code, Some(1), "{v}");
+    shipgate()
+        .args(["inspect", "perf"])
+        .arg(fixture("gatling-3.12.1-simulation.log"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("Gatling simulation.log (binary)"))
+        .stdout(predicate::str::contains("All Requests.p95"));
+}
+
+/// READY-risk: a Locust `--json` run whose every request was refused (real Locust 2.47
+/// output) is far within the latency limit; it must block.
+#[test]
+fn a_locust_json_run_whose_every_request_failed_blocks() {
+    let (code, v) = gate_on(
+        "locust-2.47-refused.json",
+        "locust.json",
+        "{metric: Aggregated.p95, max: 300ms}",
+    );
+    assert_eq!(code, Some(1), "{v}");
+    assert_eq!(v["checks"][0]["status"], "fail", "{v}");
+    let (code, v) = gate_on(
+        "locust-2.47-run.json",
+        "locust.json",
+        "{metric: Aggregated.p95, max: 300ms, max_failed_share: 5%}",
+    );
+    assert_eq!(code, Some(0), "{v}");
+}
+
+/// k6 `--out json` does not write a submetric's thresholds: inspect says which cannot be
+/// verified, and promote refuses the run unless forced.
+#[test]
+fn k6_out_json_submetric_thresholds_are_not_verifiable() {
+    shipgate()
+        .args(["inspect", "perf"])
+        .arg(fixture("k6-out.ndjson"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("1 not verifiable from this file"))
+        .stdout(predicate::str::contains(
+            "not verifiable: http_req_duration{expected_response:true}",
+        ));
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("b.json");
+    promote(&fixture("k6-out.ndjson"), &out)
+        .args(["--now", NOW])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot be verified"))
+        .stderr(predicate::str::contains("--force"));
+    assert!(!out.exists(), "nothing written");
+    promote(&fixture("k6-out.ndjson"), &out)
+        .args(["--now", NOW, "--force"])
+        .assert()
+        .code(0);
+    let manifest: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(manifest["runs"][0]["forced"], true, "{manifest}");
+}
+
 #[test]
 fn inspect_perf_exit_codes() {
     shipgate()

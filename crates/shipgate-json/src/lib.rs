@@ -52,6 +52,40 @@ pub fn parse_value(bytes: &[u8]) -> Result<Value, JsonError> {
     parse(bytes, Mode::Document)
 }
 
+/// Reads a third-party document straight into a type, without building a `Value`: a repeated
+/// key is refused in every object, the type's fields and those it skips alike, and an unknown
+/// key is kept (skipped). For readers of large files of small objects (k6 `--out json`).
+pub fn parse_document<'de, T: Deserialize<'de>>(bytes: &'de [u8]) -> Result<T, JsonError> {
+    parse(bytes, Mode::Document)
+}
+
+/// A type whose own `Deserialize` refuses a repeated key in every object it reads, and refuses
+/// (does not skip) a key it does not know, so that no object of the document goes unchecked:
+/// a struct derived with `#[serde(deny_unknown_fields)]` (serde's derive refuses a repeated
+/// field, "duplicate field"), of fields that are numbers, text or types of this kind, and maps
+/// read by a visitor that compares each key with those before it. Implementing it is a promise
+/// the compiler cannot check: a test of the type must show each repeat refused.
+pub trait RefusesRepeatedKeys {}
+
+/// Reads a third-party document straight into a type that checks its own keys, without the
+/// wrapper that checks every key for any type ([`parse_document`]): the fast path of a reader
+/// of millions of small objects (k6 `--out json`). The error of a refused document says only
+/// what serde said (`duplicate field `value``), with no path: a caller that must say more reads
+/// the same bytes again with [`parse_value`] or [`parse_document`], which name the key, the
+/// object and the position.
+pub fn parse_self_checked<'de, T: Deserialize<'de> + RefusesRepeatedKeys>(
+    bytes: &'de [u8],
+) -> Result<T, JsonError> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the type refuses repeated and unknown keys itself (`RefusesRepeatedKeys`)"
+    )]
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let read = T::deserialize(&mut de).and_then(|v| de.end().map(|()| v));
+    read.map_err(|e| Track::default().into_error(&e))
+}
+
 /// Reads a form shipgate defines into its type: a repeated key is refused, and so is a key the
 /// struct being read does not have, naming the nearest one it has. Keys inside a map or a
 /// `Value` of the form are names, not fields, and are free.

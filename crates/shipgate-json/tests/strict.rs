@@ -369,3 +369,44 @@ fn the_workspace_forbids_reading_json_around_this_crate() {
         "reqwest's json feature would read answers around shipgate-json: {reqwest}"
     );
 }
+
+/// A type that checks its own keys, as `parse_self_checked` requires: a derived struct that
+/// refuses unknown fields, one level nested.
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct SelfChecked {
+    status: String,
+    inner: Option<SelfCheckedInner>,
+}
+
+#[derive(Deserialize, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct SelfCheckedInner {
+    value: f64,
+}
+
+impl shipgate_json::RefusesRepeatedKeys for SelfChecked {}
+
+#[test]
+fn the_self_checked_path_refuses_a_repeated_field_at_every_level_and_an_unknown_key() {
+    use shipgate_json::parse_self_checked;
+    let ok: SelfChecked = parse_self_checked(br#"{"status":"open","inner":{"value":2}}"#).unwrap();
+    assert_eq!(ok.status, "open");
+    assert_eq!(ok.inner, Some(SelfCheckedInner { value: 2.0 }));
+    // serde's derive refuses a repeated field: the promise `RefusesRepeatedKeys` rests on it.
+    for text in [
+        &br#"{"status":"open","status":"closed"}"#[..],
+        br#"{"status":"open","inner":{"value":2,"value":0}}"#,
+        br#"{"status":"open","inner":{"value":2},"inner":{"value":0}}"#,
+        br#"{"status":"open","st\u0061tus":"closed"}"#,
+    ] {
+        let e = parse_self_checked::<SelfChecked>(text).unwrap_err();
+        assert!(e.to_string().contains("duplicate field"), "{e}");
+    }
+    // An unknown key is refused, not skipped: its value could hide a repeat nobody checks.
+    let e =
+        parse_self_checked::<SelfChecked>(br#"{"status":"open","x":{"a":1,"a":2}}"#).unwrap_err();
+    assert!(e.to_string().contains("unknown field"), "{e}");
+    // Trailing text is refused as in every other read.
+    assert!(parse_self_checked::<SelfChecked>(br#"{"status":"open"} {}"#).is_err());
+}

@@ -286,6 +286,12 @@ pub enum RunThresholds {
         passed: Vec<String>,
         /// Criteria that failed.
         failed: Vec<String>,
+        /// Criteria that may have been set but whose outcome the file cannot show: k6's
+        /// `--out json` lists the thresholds of a metric, never those of a submetric
+        /// (`http_req_duration{expected_response:true}`), so each submetric it declares is named
+        /// here. Neither passed nor failed: unknown, so a promotion does not call the run clean.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        unverifiable: Vec<String>,
     },
 }
 
@@ -296,6 +302,7 @@ struct ThresholdsForm {
     state: ThresholdsState,
     passed: Option<Vec<String>>,
     failed: Option<Vec<String>>,
+    unverifiable: Option<Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -310,13 +317,19 @@ impl TryFrom<ThresholdsForm> for RunThresholds {
 
     fn try_from(form: ThresholdsForm) -> Result<Self, String> {
         match (form.state, form.passed, form.failed) {
-            (ThresholdsState::NotRecorded, None, None) => Ok(RunThresholds::NotRecorded),
+            (ThresholdsState::NotRecorded, None, None) if form.unverifiable.is_none() => {
+                Ok(RunThresholds::NotRecorded)
+            }
             (ThresholdsState::NotRecorded, _, _) => Err(
-                "thresholds whose `state` is `not_recorded` have no `passed` or `failed` list"
+                "thresholds whose `state` is `not_recorded` have no `passed` or `failed` list (nor an `unverifiable` one)"
                     .to_owned(),
             ),
             (ThresholdsState::Recorded, Some(passed), Some(failed)) => {
-                Ok(RunThresholds::Recorded { passed, failed })
+                Ok(RunThresholds::Recorded {
+                    passed,
+                    failed,
+                    unverifiable: form.unverifiable.unwrap_or_default(),
+                })
             }
             (ThresholdsState::Recorded, passed, _) => Err(format!(
                 "recorded thresholds have a `passed` and a `failed` list; `{}` is missing",
@@ -332,6 +345,14 @@ impl RunThresholds {
         match self {
             RunThresholds::NotRecorded => &[],
             RunThresholds::Recorded { failed, .. } => failed,
+        }
+    }
+
+    /// The criteria whose outcome the file cannot show (none when not recorded).
+    pub fn unverifiable(&self) -> &[String] {
+        match self {
+            RunThresholds::NotRecorded => &[],
+            RunThresholds::Recorded { unverifiable, .. } => unverifiable,
         }
     }
 }
@@ -418,13 +439,14 @@ pub enum PerfFormat {
     /// Recognised from the content.
     #[default]
     Auto,
-    /// k6: handleSummary data, `--summary-export`, the machine-readable summary, `--out json`.
+    /// k6: handleSummary data, `--summary-export`, the machine-readable summary, `--out json`
+    /// (plain or gzip-compressed).
     K6,
-    /// Apache JMeter: JTL (CSV) or the dashboard's `statistics.json`.
+    /// Apache JMeter: JTL (CSV or XML) or the dashboard's `statistics.json`.
     Jmeter,
-    /// Locust `--csv` stats.
+    /// Locust: `--json` / `--json-file`, `--csv` stats and stats history.
     Locust,
-    /// Gatling `stats.json` or `global_stats.json`.
+    /// Gatling: the binary `simulation.log`, `stats.json` or `global_stats.json`.
     Gatling,
     /// shipgate's generic metrics JSON, or the Bencher Metric Format.
     Generic,

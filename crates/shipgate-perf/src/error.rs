@@ -105,7 +105,7 @@ impl PerfError {
         match self {
             PerfError::Io { .. } => "check that the load test ran and wrote its results where `sources.performance` looks (paths are relative to the policy file's folder)".to_owned(),
             PerfError::EmptyFile { .. } | PerfError::NoMeasurements { .. } => "the load test wrote a file but measured nothing: check that it ran against the system, that requests were sent, and that it finished before its results were written".to_owned(),
-            PerfError::NotRecognised { .. } => "point `sources.performance` at a k6 summary or `--out json` file, a JMeter JTL (CSV) or statistics.json, a Locust `_stats.csv`, a Gatling stats.json/global_stats.json, a generic metrics JSON or Bencher Metric Format file, or a baseline written by `shipgate perf baseline promote`".to_owned(),
+            PerfError::NotRecognised { .. } => "point `sources.performance` at a k6 summary or `--out json` file, a JMeter JTL (CSV or XML) or statistics.json, a Locust `--json` file, `_stats.csv` or `_stats_history.csv`, a Gatling binary simulation.log or stats.json/global_stats.json, a generic metrics JSON or Bencher Metric Format file, or a baseline written by `shipgate perf baseline promote`".to_owned(),
             PerfError::FormatMismatch { .. } => "correct `format` in `sources.performance` (or leave it out: shipgate recognises the format by itself), or point the path at the right file".to_owned(),
             PerfError::Invalid { .. } => REGENERATE.to_owned(),
             PerfError::Json { source, .. } => match source.kind() {

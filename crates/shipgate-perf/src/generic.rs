@@ -181,7 +181,11 @@ pub(crate) fn read_generic(doc: &Value, path: &str) -> Result<PerfEvidence, Perf
                     None => return Err(c.invalid(&at, "has no boolean `ok`")),
                 }
             }
-            RunThresholds::Recorded { passed, failed }
+            RunThresholds::Recorded {
+                passed,
+                failed,
+                unverifiable: Vec::new(),
+            }
         }
         Some(_) => return Err(c.invalid("thresholds", "expected a list of {name, ok}")),
     };

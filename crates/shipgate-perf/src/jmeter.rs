@@ -14,12 +14,13 @@ use serde_json::Value;
 use shipgate_model::{
     Direction, PerfEvidence, PerfFormat, PerfUnit, RequestBasis, Requests, RunThresholds,
 };
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::BufRead;
 
-const TOOL: &str = "Apache JMeter";
+pub(crate) const TOOL: &str = "Apache JMeter";
 /// The name of the aggregate over every label, as in JMeter's dashboard.
-const TOTAL: &str = "Total";
+pub(crate) const TOTAL: &str = "Total";
 
 /// Where the needed fields are in a row.
 struct Columns {
@@ -39,18 +40,38 @@ const HEADERLESS: Columns = Columns {
     success: 7,
 };
 
+/// One label's samples as they are read, in the order read: 8 bytes and a bit a sample (a JTL
+/// of a soak test has millions). The successful samples' times and the failed ones' are kept
+/// apart, so that the latency series is there without a copy; the failure flags are bits,
+/// written out as the 0/1 series the error rate refers to only at the end.
 #[derive(Default)]
-struct Label {
-    elapsed: Vec<f64>,
-    failed: Vec<f64>,
+pub(crate) struct Label {
+    /// The elapsed times of the successful samples.
+    ok: Vec<f64>,
+    /// The elapsed times of the failed samples: the latency series when no sample succeeded.
+    failed_elapsed: Vec<f64>,
+    /// Bit `i` is set when sample `i` failed.
+    flags: Vec<u64>,
+    count: usize,
     first_start: Option<i64>,
     last_end: Option<i64>,
 }
 
 impl Label {
-    fn add(&mut self, elapsed: f64, failed: bool, start: Option<i64>) {
-        self.elapsed.push(elapsed);
-        self.failed.push(if failed { 1.0 } else { 0.0 });
+    pub(crate) fn add(&mut self, elapsed: f64, failed: bool, start: Option<i64>) {
+        let (word, bit) = (self.count / 64, self.count % 64);
+        if bit == 0 {
+            self.flags.push(0);
+        }
+        if failed {
+            if let Some(w) = self.flags.get_mut(word) {
+                *w |= 1 << bit;
+            }
+            self.failed_elapsed.push(elapsed);
+        } else {
+            self.ok.push(elapsed);
+        }
+        self.count += 1;
         if let Some(start) = start {
             // JMeter's throughput: samples over (last sample's end − first sample's start).
             #[allow(clippy::cast_possible_truncation)]
@@ -179,7 +200,7 @@ pub(crate) fn read_jtl<R: BufRead + ?Sized>(
     } else {
         "JMeter JTL (CSV)"
     };
-    if jtl.total.elapsed.is_empty() {
+    if jtl.total.count == 0 {
         return Err(PerfError::NoMeasurements {
             path: path.to_owned(),
             format: format.to_owned(),
@@ -216,6 +237,34 @@ fn field(record: &csv::ByteRecord, i: usize) -> Option<String> {
     })
 }
 
+/// A field of a row as [`field`] reads it, borrowed from the row where it can be.
+fn text(record: &csv::ByteRecord, i: usize) -> Option<Cow<'_, str>> {
+    record.get(i).map(|b| {
+        // The usual field (millions of rows): text with nothing to trim at either end (an ASCII
+        // byte that is not a space cannot begin a byte order mark or Unicode white space, nor
+        // end one), checked once as UTF-8.
+        if let (Some(first), Some(last)) = (b.first(), b.last())
+            && first.is_ascii()
+            && last.is_ascii()
+            && !char::from(*first).is_whitespace()
+            && !char::from(*last).is_whitespace()
+            && let Ok(s) = std::str::from_utf8(b)
+        {
+            return Cow::Borrowed(s);
+        }
+        trimmed(b)
+    })
+}
+
+/// A field as text, its ends trimmed of white space and a byte order mark, bytes that are not
+/// UTF-8 replaced.
+fn trimmed(b: &[u8]) -> Cow<'_, str> {
+    match String::from_utf8_lossy(b) {
+        Cow::Borrowed(s) => Cow::Borrowed(s.trim().trim_start_matches('\u{feff}')),
+        Cow::Owned(s) => Cow::Owned(s.trim().trim_start_matches('\u{feff}').to_owned()),
+    }
+}
+
 /// A JTL being read.
 struct Jtl {
     c: Collector,
@@ -241,6 +290,15 @@ impl Jtl {
 
     fn header(&self, record: &csv::ByteRecord) -> Result<Columns, PerfError> {
         let names: Vec<String> = (0..record.len()).filter_map(|i| field(record, i)).collect();
+        // A column named twice is ambiguous (which `success` is the sample's?): refused.
+        for name in ["timeStamp", "elapsed", "label", "success"] {
+            if names.iter().filter(|n| *n == name).count() > 1 {
+                return Err(self.c.invalid(
+                    "line 1",
+                    format!("the header row names the `{name}` column twice; shipgate cannot tell which one JMeter wrote the sample's value in"),
+                ));
+            }
+        }
         let find = |name: &str| names.iter().position(|n| n == name);
         let need = |name: &str, property: &str| {
             find(name).ok_or_else(|| {
@@ -259,68 +317,73 @@ impl Jtl {
     }
 
     fn add(&mut self, record: &csv::ByteRecord) -> Result<(), PerfError> {
-        let line = record.position().map_or(0, |p| p.line());
-        let at = format!("line {line}");
+        // Where and what to say, only when something is wrong: this runs once a row, on files
+        // of millions of rows.
+        let at = || format!("line {}", record.position().map_or(0, |p| p.line()));
         let hint = if self.headerless {
             "; this JTL has no header row, so shipgate expects JMeter 2.x's default columns (timeStamp, elapsed, label, responseCode, responseMessage, threadName, dataType, success, ...): write a header row with `jmeter.save.saveservice.print_field_names=true`"
         } else {
             ""
         };
         let cols = &self.columns;
-        let label = field(record, cols.label).ok_or_else(|| {
+        let label = text(record, cols.label).ok_or_else(|| {
             self.c
-                .invalid(&at, format!("the row has no label column{hint}"))
+                .invalid(at(), format!("the row has no label column{hint}"))
         })?;
-        let elapsed_text = field(record, cols.elapsed).unwrap_or_default();
+        let elapsed_text = text(record, cols.elapsed).unwrap_or_default();
         let elapsed: f64 = elapsed_text
             .parse()
             .ok()
             .filter(|v: &f64| v.is_finite() && *v >= 0.0)
             .ok_or_else(|| {
                 self.c.invalid(
-                    &at,
+                    at(),
                     format!("`{elapsed_text}` is not an elapsed time in milliseconds{hint}"),
                 )
             })?;
-        let success_text = field(record, cols.success).unwrap_or_default();
-        let failed = match success_text.to_ascii_lowercase().as_str() {
-            "true" => false,
-            "false" => true,
-            _ => {
-                return Err(self.c.invalid(
-                    &at,
-                    format!(
-                        "`{success_text}` in the success column is neither `true` nor `false`{hint}"
-                    ),
-                ));
-            }
+        let success_text = text(record, cols.success).unwrap_or_default();
+        let failed = if success_text.eq_ignore_ascii_case("true") {
+            false
+        } else if success_text.eq_ignore_ascii_case("false") {
+            true
+        } else {
+            return Err(self.c.invalid(
+                at(),
+                format!(
+                    "`{success_text}` in the success column is neither `true` nor `false`{hint}"
+                ),
+            ));
         };
         if label == TOTAL {
             return Err(self.c.invalid(
-                &at,
+                at(),
                 "a sampler is labelled `Total`, the name shipgate gives the aggregate of all samples; rename the sampler",
             ));
         }
         // Epoch milliseconds (JMeter's default); a formatted time stamp leaves throughput unknown.
         let start = cols
             .time_stamp
-            .and_then(|i| field(record, i))
+            .and_then(|i| text(record, i))
             .and_then(|t| t.parse::<i64>().ok());
         if let Some(s) = start {
             self.run_start = Some(self.run_start.map_or(s, |r| r.min(s)));
         }
-        self.labels
-            .entry(label)
-            .or_default()
-            .add(elapsed, failed, start);
+        match self.labels.get_mut(label.as_ref()) {
+            Some(acc) => acc.add(elapsed, failed, start),
+            None => self
+                .labels
+                .entry(label.into_owned())
+                .or_default()
+                .add(elapsed, failed, start),
+        }
         self.total.add(elapsed, failed, start);
         Ok(())
     }
 }
 
-fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(), PerfError> {
+pub(crate) fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(), PerfError> {
     let at = format!("label `{name}`");
-    let count = acc.elapsed.len() as f64;
+    let count = acc.count as f64;
     if let (Some(start), Some(end)) = (acc.first_start, acc.last_end)
         && end > start
     {
@@ -333,30 +396,29 @@ fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(), PerfError>
             &at,
         )?;
     }
-    let failed = acc.failed.iter().filter(|f| **f != 0.0).count();
-    let total = acc.elapsed.len();
+    let failed = acc.failed_elapsed.len();
+    let total = acc.count;
     // Response times of the successful samples only: a refused connection answers in a
     // millisecond and a timeout in seconds, and either would move the latency. With no
     // successful sample, the times of the failed ones, marked as such (the check never passes
     // them).
-    let (elapsed, basis) = if failed == 0 || failed == total {
-        let basis = if failed == 0 {
-            RequestBasis::Successful
-        } else {
-            RequestBasis::All
-        };
-        (acc.elapsed, basis)
+    let (elapsed, basis) = if failed == total {
+        (acc.failed_elapsed, RequestBasis::All)
     } else {
-        let ok = acc
-            .elapsed
-            .iter()
-            .zip(&acc.failed)
-            .filter(|(_, f)| **f == 0.0)
-            .map(|(e, _)| *e)
-            .collect();
-        (ok, RequestBasis::Successful)
+        drop(acc.failed_elapsed);
+        (acc.ok, RequestBasis::Successful)
     };
-    c.failures(name, acc.failed, &at)?;
+    let flags = (0..total)
+        .map(|i| {
+            let set = acc
+                .flags
+                .get(i / 64)
+                .is_some_and(|w| w >> (i % 64) & 1 == 1);
+            if set { 1.0 } else { 0.0 }
+        })
+        .collect();
+    drop(acc.flags);
+    c.failures(name, flags, &at)?;
     c.sampled(
         name,
         name,

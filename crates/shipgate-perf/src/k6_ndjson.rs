@@ -22,10 +22,12 @@ use crate::k6_thresholds::Threshold;
 use crate::provenance;
 use crate::reader::{Input, Reader, Sample};
 use jiff::Timestamp;
+use serde::Deserialize;
 use serde_json::Value;
 use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RunThresholds, SampleStat};
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::BufRead;
 
 const FORMAT: &str = "k6 --out json (NDJSON)";
@@ -38,12 +40,50 @@ struct Definition {
     thresholds: Vec<String>,
     /// Submetrics: their full name and the tags a point must carry.
     submetrics: Vec<(String, Vec<(String, String)>)>,
+    /// Where the metric's points go in [`Slots`], and each submetric's, in the same order.
+    slot: usize,
+    sub_slots: Vec<usize>,
+}
+
+/// Each metric's and submetric's accumulator: found by name once, when a `Metric` line is read,
+/// then by its place for each of millions of points.
+#[derive(Default)]
+struct Slots {
+    by_name: BTreeMap<String, usize>,
+    accumulators: Vec<Accumulator>,
+}
+
+impl Slots {
+    fn slot(&mut self, name: &str) -> usize {
+        if let Some(&slot) = self.by_name.get(name) {
+            return slot;
+        }
+        let slot = self.accumulators.len();
+        self.accumulators.push(Accumulator::default());
+        self.by_name.insert(name.to_owned(), slot);
+        slot
+    }
+
+    /// The accumulators that got a point, by name.
+    fn into_map(self) -> BTreeMap<String, Accumulator> {
+        let mut accumulators: Vec<Option<Accumulator>> =
+            self.accumulators.into_iter().map(Some).collect();
+        self.by_name
+            .into_iter()
+            .filter_map(|(name, slot)| {
+                let acc = accumulators.get_mut(slot)?.take()?;
+                acc.seen.then_some((name, acc))
+            })
+            .collect()
+    }
 }
 
 /// A metric's points as they are read: the raw samples of a trend or a rate, the running
 /// figures of a counter or a gauge.
 #[derive(Default)]
 struct Accumulator {
+    /// Whether a point was added.
+    seen: bool,
     values: Vec<f64>,
     sum: f64,
     last: Option<(Timestamp, f64)>,
@@ -53,6 +93,7 @@ struct Accumulator {
 
 impl Accumulator {
     fn add(&mut self, kind: MetricType, time: Timestamp, value: f64) {
+        self.seen = true;
         match kind {
             MetricType::Trend => self.values.push(value),
             MetricType::Rate => self.values.push(if value != 0.0 { 1.0 } else { 0.0 }),
@@ -76,6 +117,220 @@ impl Accumulator {
             min: self.min,
             max: self.max,
         }
+    }
+}
+
+/// Adds one point to its metric and to each submetric whose tags it carries (a tag's value is
+/// compared as the bytes written, escapes read).
+fn add_point<'t>(
+    accumulators: &mut [Accumulator],
+    definition: &Definition,
+    time: Timestamp,
+    value: f64,
+    tag: impl Fn(&str) -> Option<&'t [u8]>,
+) {
+    let mut add = |slot: usize| {
+        if let Some(acc) = accumulators.get_mut(slot) {
+            acc.add(definition.kind, time, value);
+        }
+    };
+    add(definition.slot);
+    for ((_, wanted), slot) in definition.submetrics.iter().zip(&definition.sub_slots) {
+        if wanted.iter().all(|(k, v)| tag(k) == Some(v.as_bytes())) {
+            add(*slot);
+        }
+    }
+}
+
+/// A `Point` line as k6 writes it (`wrapper.go`, `sampleEnvelope`), read on the fast path
+/// (`shipgate_json::parse_self_checked`): it checks its own keys. A repeated field (`type`,
+/// `metric`, `data`, `time`, `value`, `tags`) is refused ([`once`]), [`Tags`] refuses a repeated
+/// tag, and a key it does not know (k6's `metadata`, a newer k6's field) is refused rather than
+/// skipped, so that the line goes the general way, which checks every key of every object.
+///
+/// Only an all-ASCII line is read this way: its texts are then read as bytes, which spares a
+/// UTF-8 check per text (the line's one `is_ascii` is cheaper); any other line goes the general
+/// way, which checks its UTF-8.
+struct PointLine<'a> {
+    kind: Bytes<'a>,
+    metric: Bytes<'a>,
+    data: PointData<'a>,
+}
+
+struct PointData<'a> {
+    time: Bytes<'a>,
+    value: f64,
+    tags: Option<Tags<'a>>,
+}
+
+/// Sets a field read once, refusing it the second time (serde's derive does the same, but reads
+/// each key as checked UTF-8 text; on an all-ASCII line the key's bytes are enough).
+fn once<T, E: serde::de::Error>(
+    slot: &mut Option<T>,
+    value: T,
+    name: &'static str,
+) -> Result<(), E> {
+    if slot.is_some() {
+        return Err(E::duplicate_field(name));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+/// A key no field of a `Point` line has: refused, so that the line goes the general way.
+fn unknown<E: serde::de::Error>(key: &[u8]) -> E {
+    E::custom(format!("unknown field `{}`", String::from_utf8_lossy(key)))
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for PointLine<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = PointLine<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a k6 `Point` line")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<PointLine<'a>, M::Error> {
+                let (mut kind, mut metric, mut data) = (None, None, None);
+                while let Some(key) = map.next_key::<Bytes<'a>>()? {
+                    match key.0.as_ref() {
+                        b"type" => once(&mut kind, map.next_value()?, "type")?,
+                        b"metric" => once(&mut metric, map.next_value()?, "metric")?,
+                        b"data" => once(&mut data, map.next_value()?, "data")?,
+                        other => return Err(unknown(other)),
+                    }
+                }
+                use serde::de::Error;
+                Ok(PointLine {
+                    kind: kind.ok_or_else(|| M::Error::missing_field("type"))?,
+                    metric: metric.ok_or_else(|| M::Error::missing_field("metric"))?,
+                    data: data.ok_or_else(|| M::Error::missing_field("data"))?,
+                })
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for PointData<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = PointData<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("the `data` of a k6 `Point` line")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<PointData<'a>, M::Error> {
+                let (mut time, mut value, mut tags) = (None, None, None);
+                while let Some(key) = map.next_key::<Bytes<'a>>()? {
+                    match key.0.as_ref() {
+                        b"time" => once(&mut time, map.next_value()?, "time")?,
+                        b"value" => once(&mut value, map.next_value::<f64>()?, "value")?,
+                        b"tags" => once(&mut tags, map.next_value::<Option<Tags<'a>>>()?, "tags")?,
+                        other => return Err(unknown(other)),
+                    }
+                }
+                use serde::de::Error;
+                Ok(PointData {
+                    time: time.ok_or_else(|| M::Error::missing_field("time"))?,
+                    value: value.ok_or_else(|| M::Error::missing_field("value"))?,
+                    tags: tags.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+impl shipgate_json::RefusesRepeatedKeys for PointLine<'_> {}
+
+impl PointData<'_> {
+    fn tag(&self, key: &str) -> Option<&[u8]> {
+        self.tags
+            .as_ref()?
+            .0
+            .iter()
+            .find(|(k, _)| k.0.as_ref() == key.as_bytes())
+            .map(|(_, v)| v.0.as_ref())
+    }
+}
+
+/// A point's tags, in the order written. A repeated tag (`"expected_response":"true"` then
+/// `"false"`) is refused here, each key compared with those before it: k6 writes about ten, so
+/// the comparisons cost less than a set. A line with more than [`MAX_FAST_TAGS`] goes the
+/// general way, which uses a set.
+struct Tags<'a>(Vec<(Bytes<'a>, Bytes<'a>)>);
+
+/// The most tags a point read on the fast path may have (k6 writes about ten).
+const MAX_FAST_TAGS: usize = 64;
+
+impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Tags<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of text tags")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Tags<'a>, M::Error> {
+                let mut tags: Vec<(Bytes<'a>, Bytes<'a>)> = Vec::with_capacity(16);
+                while let Some(key) = map.next_key::<Bytes<'a>>()? {
+                    // The key is compared as read (escapes read), so `"st\u0061tus"` repeats
+                    // `"status"`.
+                    if tags.iter().any(|(seen, _)| seen.0 == key.0) {
+                        return Err(serde::de::Error::custom(format!(
+                            "duplicate tag `{}`",
+                            String::from_utf8_lossy(&key.0)
+                        )));
+                    }
+                    if tags.len() == MAX_FAST_TAGS {
+                        return Err(serde::de::Error::custom("too many tags for the fast path"));
+                    }
+                    let value = map.next_value::<Bytes<'a>>()?;
+                    tags.push((key, value));
+                }
+                Ok(Tags(tags))
+            }
+        }
+        d.deserialize_map(Visit(std::marker::PhantomData))
+    }
+}
+
+/// A JSON text as its bytes, escapes read, borrowed from the line where it has no escape. Only
+/// a text is taken (serde_json would also give bytes for a list of numbers: refused here).
+struct Bytes<'a>(Cow<'a, [u8]>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Bytes<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Visit<'a> {
+            type Value = Bytes<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("text")
+            }
+            fn visit_borrowed_bytes<E: serde::de::Error>(
+                self,
+                v: &'de [u8],
+            ) -> Result<Bytes<'a>, E> {
+                Ok(Bytes(Cow::Borrowed(v)))
+            }
+            fn visit_bytes<E: serde::de::Error>(self, v: &[u8]) -> Result<Bytes<'a>, E> {
+                Ok(Bytes(Cow::Owned(v.to_vec())))
+            }
+            fn visit_byte_buf<E: serde::de::Error>(self, v: Vec<u8>) -> Result<Bytes<'a>, E> {
+                Ok(Bytes(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_bytes(Visit(std::marker::PhantomData))
     }
 }
 
@@ -153,26 +408,83 @@ pub(crate) fn read<R: BufRead + ?Sized>(
 ) -> Result<PerfEvidence, PerfError> {
     let mut c = Collector::new(PerfFormat::K6, path, FORMAT);
     let mut definitions: BTreeMap<String, Definition> = BTreeMap::new();
-    let mut accumulators: BTreeMap<String, Accumulator> = BTreeMap::new();
+    let mut slots = Slots::default();
     let mut first: Option<Timestamp> = None;
     let mut last: Option<Timestamp> = None;
     let mut points = 0u64;
+    // The submetrics the file declares: k6 writes no threshold of theirs (below).
+    let mut declared: BTreeSet<String> = BTreeSet::new();
+    // k6 writes the points of one request with one time: parsed once for them all.
+    let mut last_time: Option<(Vec<u8>, Timestamp)> = None;
+    let io = |source| PerfError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    // A line whole in the reader's buffer is read where it is; only one cut by the buffer's end
+    // is copied, into `line`. `used` is what the line before took of the buffer.
     let mut line = Vec::new();
+    let mut used = 0usize;
     let mut number = 0usize;
     loop {
-        line.clear();
-        let n = reader
-            .read_until(b'\n', &mut line)
-            .map_err(|source| PerfError::Io {
-                path: path.to_owned(),
-                source,
-            })?;
-        if n == 0 {
+        reader.consume(std::mem::take(&mut used));
+        let (available, end) = {
+            let buf = reader.fill_buf().map_err(io)?;
+            (buf.len(), memchr::memchr(b'\n', buf))
+        };
+        if available == 0 {
             break;
         }
+        let whole: &[u8] = match end {
+            Some(i) => {
+                used = i + 1;
+                &reader.fill_buf().map_err(io)?[..=i]
+            }
+            None => {
+                line.clear();
+                reader.read_until(b'\n', &mut line).map_err(io)?;
+                &line
+            }
+        };
         number += 1;
+        let text = crate::reader::strip_bom(whole);
+        // The fast path: a `Point` line as k6 writes it, read straight into its fields by a
+        // type that refuses a repeated or unknown key itself. Anything it does not take (a
+        // `Metric` line, a repeat, a key it does not know, a value that is not a finite number)
+        // goes the general way below, which reads it the same or says what is wrong with it.
+        if text.starts_with(b"{")
+            && text.is_ascii()
+            && let Ok(point) = shipgate_json::parse_self_checked::<PointLine<'_>>(text)
+            && point.kind.0.as_ref() == b"Point"
+            && point.data.value.is_finite()
+            && let Ok(metric) = std::str::from_utf8(&point.metric.0)
+            && let Some(definition) = definitions.get(metric)
+            && let Some(time) = match &last_time {
+                Some((text, time)) if *text == point.data.time.0.as_ref() => Some(*time),
+                _ => std::str::from_utf8(&point.data.time.0)
+                    .ok()
+                    .and_then(|t| shipgate_model::Instant::parse(t).ok())
+                    .map(|t| t.timestamp()),
+            }
+        {
+            if last_time
+                .as_ref()
+                .is_none_or(|(text, _)| *text != point.data.time.0.as_ref())
+            {
+                last_time = Some((point.data.time.0.to_vec(), time));
+            }
+            first = Some(first.map_or(time, |f| f.min(time)));
+            last = Some(last.map_or(time, |l| l.max(time)));
+            points += 1;
+            add_point(
+                &mut slots.accumulators,
+                definition,
+                time,
+                point.data.value,
+                |k| point.data.tag(k),
+            );
+            continue;
+        }
         let at = format!("line {number}");
-        let text = crate::reader::strip_bom(&line);
         if text.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
@@ -219,6 +531,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                                     .collect()
                             })
                             .unwrap_or_default();
+                        declared.insert(sub_name.to_owned());
                         submetrics.push((sub_name.to_owned(), tags));
                     }
                 }
@@ -229,19 +542,25 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                         format!("{name}{SUCCESSFUL}"),
                         vec![("expected_response".to_owned(), "true".to_owned())],
                     );
-                    if !submetrics.contains(&sub) {
+                    // One accumulator a name: a submetric declared under this name already
+                    // (with other tags) is not added twice, or its points would count twice.
+                    if !submetrics.iter().any(|(n, _)| *n == sub.0) {
                         submetrics.push(sub);
                     }
                 }
                 // k6 writes one `Metric` line per metric; should one repeat, its thresholds are
                 // added to the first's, never put in their place.
                 match definitions.entry(name) {
-                    Entry::Vacant(slot) => {
-                        slot.insert(Definition {
+                    Entry::Vacant(entry) => {
+                        let slot = slots.slot(entry.key());
+                        let sub_slots = submetrics.iter().map(|(n, _)| slots.slot(n)).collect();
+                        entry.insert(Definition {
                             kind,
                             contains,
                             thresholds,
                             submetrics,
+                            slot,
+                            sub_slots,
                         });
                     }
                     Entry::Occupied(mut slot) => {
@@ -261,7 +580,8 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                             }
                         }
                         for sub in submetrics {
-                            if !def.submetrics.contains(&sub) {
+                            if !def.submetrics.iter().any(|(n, _)| *n == sub.0) {
+                                def.sub_slots.push(slots.slot(&sub.0));
                                 def.submetrics.push(sub);
                             }
                         }
@@ -291,22 +611,11 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                 last = Some(last.map_or(time, |l| l.max(time)));
                 points += 1;
                 let tags = data.and_then(|d| d.get("tags"));
-                accumulators
-                    .entry(name.to_owned())
-                    .or_default()
-                    .add(definition.kind, time, value);
-                for (sub, wanted) in &definition.submetrics {
-                    let matches = wanted.iter().all(|(k, v)| {
-                        tags.and_then(|t| t.get(k)).and_then(Value::as_str) == Some(v.as_str())
-                    });
-                    if matches {
-                        accumulators.entry(sub.clone()).or_default().add(
-                            definition.kind,
-                            time,
-                            value,
-                        );
-                    }
-                }
+                add_point(&mut slots.accumulators, definition, time, value, |k| {
+                    tags.and_then(|t| t.get(k))
+                        .and_then(Value::as_str)
+                        .map(str::as_bytes)
+                });
             }
             other => {
                 return Err(c.invalid(
@@ -323,6 +632,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             what: "points".to_owned(),
         });
     }
+    let mut accumulators = slots.into_map();
     let seconds = match (first, last) {
         (Some(f), Some(l)) => Some(l.duration_since(f).as_secs_f64()),
         _ => None,
@@ -361,9 +671,25 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         add_metric(&mut c, &name, def, points, seconds)?;
     }
     judge_successful_requests(&mut c);
+    // k6 `--out json` writes a `Metric` line for a metric, with the thresholds set on it, and
+    // lists its submetrics without theirs (k6 `internal/output/json/json.go`, `handleMetric`).
+    // k6 creates a submetric for a threshold set on it, and `http_req_duration{expected_response:true}`
+    // by default: whether a threshold was set on one, and held, the file cannot show.
+    let unverifiable = declared
+        .into_iter()
+        .filter(|sub| !definitions.contains_key(sub))
+        .map(|sub| format!("{sub}: any threshold set on this submetric (k6 `--out json` writes none of a submetric's thresholds)"))
+        .collect();
     let mut p = provenance("k6", FORMAT);
     p.run_at = first;
-    c.finish(p, RunThresholds::Recorded { passed, failed })
+    c.finish(
+        p,
+        RunThresholds::Recorded {
+            passed,
+            failed,
+            unverifiable,
+        },
+    )
 }
 
 fn add_metric(
@@ -451,4 +777,47 @@ fn thresholds(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LINE: &[u8] = br#"{"type":"Point","data":{"time":"2026-11-20T10:00:00Z","value":39.5,"tags":{"expected_response":"true","status":"200"}},"metric":"http_req_duration"}"#;
+
+    fn fast(line: &[u8]) -> Option<PointLine<'_>> {
+        shipgate_json::parse_self_checked::<PointLine<'_>>(line).ok()
+    }
+
+    #[test]
+    fn the_fast_path_reads_a_point_line_as_k6_writes_it() {
+        let point = fast(LINE).expect("the fast path takes k6's own line");
+        assert_eq!(point.kind.0.as_ref(), b"Point");
+        assert_eq!(point.metric.0.as_ref(), b"http_req_duration");
+        assert_eq!(point.data.value, 39.5);
+        assert_eq!(point.data.tag("expected_response"), Some(&b"true"[..]));
+        assert_eq!(point.data.tag("status"), Some(&b"200"[..]));
+        assert_eq!(point.data.tag("url"), None);
+    }
+
+    #[test]
+    fn the_fast_path_refuses_every_repeat_and_every_key_it_does_not_know() {
+        let text = std::str::from_utf8(LINE).unwrap();
+        for changed in [
+            text.replacen(r#""value":39.5"#, r#""value":1,"value":39.5"#, 1),
+            text.replacen(r#""type":"Point""#, r#""type":"Point","type":"Point""#, 1),
+            text.replacen(r#""metric":"#, r#""metric":"http_reqs","metric":"#, 1),
+            text.replacen(r#""time":"#, r#""time":"2026-11-20T09:00:00Z","time":"#, 1),
+            text.replacen(r#""tags":{"#, r#""tags":{"expected_response":"false","#, 1),
+            text.replacen(r#""tags":{"#, r#""tags":{"st\u0061tus":"500","#, 1),
+            text.replacen(r#""tags":{"#, r#""metadata":{"a":"1","a":"2"},"tags":{"#, 1),
+            text.replacen(r#"}}"#, r#"},"extra":1}"#, 1),
+            text.replacen(r#""status":"200""#, r#""status":200"#, 1),
+            text.replacen(r#""value":39.5,"#, "", 1),
+            text.replacen(r#","metric":"http_req_duration""#, "", 1),
+        ] {
+            assert_ne!(changed, text);
+            assert!(fast(changed.as_bytes()).is_none(), "taken: {changed}");
+        }
+    }
 }

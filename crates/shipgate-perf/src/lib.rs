@@ -7,10 +7,10 @@
 //!
 //! | format ([`PerfFormat`]) | files | raw samples |
 //! |---|---|---|
-//! | `k6` | `handleSummary()` data JSON, `--summary-export` JSON, the machine-readable summary (schema 1.0.0), `--out json` NDJSON | NDJSON |
-//! | `jmeter` | JTL (CSV, with or without a header row), the HTML dashboard's `statistics.json` | JTL |
-//! | `locust` | `--csv` `_stats.csv` | no |
-//! | `gatling` | `js/stats.json`, `js/global_stats.json` (Gatling ≤ 3.13.4) | no |
+//! | `k6` | `handleSummary()` data JSON, `--summary-export` JSON, the machine-readable summary (schema 1.0.0), `--out json` NDJSON (plain or gzip-compressed) | NDJSON |
+//! | `jmeter` | JTL (CSV, with or without a header row, or XML), the HTML dashboard's `statistics.json` | JTL |
+//! | `locust` | `--json` / `--json-file` (with its histogram), `--csv` `_stats.csv` and `_stats_history.csv` | no |
+//! | `gatling` | the binary `simulation.log` (Gatling ≥ 3.12, the only file 3.13.5 and later write); `js/stats.json`, `js/global_stats.json` (Gatling ≤ 3.13.4) | `simulation.log` |
 //! | `generic` | shipgate's generic metrics JSON, the Bencher Metric Format | generic JSON |
 //! | `baseline` | a baseline snapshot written by [`promote`] | when the promoted run had them |
 //!
@@ -47,13 +47,17 @@
 mod collect;
 mod error;
 mod gatling;
+mod gatling_log;
 mod generic;
 mod input;
 mod jmeter;
+mod jmeter_xml;
 mod k6_ndjson;
 mod k6_summary;
 mod k6_thresholds;
 mod locust;
+mod locust_history;
+mod locust_json;
 mod reader;
 mod readers;
 mod snapshot;

@@ -16,14 +16,21 @@
 //! (docs/architecture.md). Nothing else lists formats.
 
 use crate::reader::{Reader, Sample};
-use crate::{gatling, generic, jmeter, k6_ndjson, k6_summary, locust, snapshot};
+use crate::{
+    gatling, gatling_log, generic, jmeter, jmeter_xml, k6_ndjson, k6_summary, locust,
+    locust_history, locust_json, snapshot,
+};
 
 /// Every reader, in the order files are recognised.
 pub(crate) static READERS: &[&dyn Reader] = &[
     &snapshot::SNAPSHOT,
     &k6_ndjson::K6_NDJSON,
+    &gatling_log::GATLING_LOG,
     &locust::LOCUST_STATS,
+    &locust_json::LOCUST_JSON,
+    &locust_history::LOCUST_HISTORY,
     &jmeter::JMETER_JTL,
+    &jmeter_xml::JMETER_XML,
     &k6_summary::K6_MACHINE_READABLE,
     &k6_summary::K6_SUMMARY,
     &generic::GENERIC,

@@ -314,6 +314,15 @@ fn read_run(
             failed.join("; ")
         )));
     }
+    // A run whose thresholds its file cannot show was promoted only with --force: a kept run of
+    // that kind without the mark had the mark removed (or was never promoted).
+    let unverifiable = evidence.thresholds.unverifiable();
+    if !unverifiable.is_empty() && !entry.forced {
+        return Err(bad(format!(
+            "whether the run met its own thresholds cannot be verified from `{display}` ({}), but the baseline does not record that it was forced past that",
+            unverifiable.join("; ")
+        )));
+    }
     let p = &mut evidence.provenance;
     p.run_at = p.run_at.or(entry.run_at);
     p.promoted_at = Some(entry.promoted_at);
@@ -483,6 +492,9 @@ pub enum PromoteRefusal {
     FailedThresholds(Vec<String>),
     /// A figure of requests with no successful request behind it.
     NothingSucceeded(Vec<String>),
+    /// Criteria the run may have had cannot be verified from the file (k6 `--out json` does not
+    /// write a submetric's thresholds): the run is not known to be good.
+    UnverifiableThresholds(Vec<String>),
     /// The file already is a baseline.
     AlreadyBaseline,
     /// No promotion time was given.
@@ -518,6 +530,10 @@ impl PromoteRefusal {
             PromoteRefusal::NothingSucceeded(names) => format!(
                 "no request of {} succeeded, so the run is no baseline for them; fix the failures and run the load test again",
                 names.join(", ")
+            ),
+            PromoteRefusal::UnverifiableThresholds(unknown) => format!(
+                "whether the run met its own thresholds cannot be verified from this file ({}), so it is not known to be a good baseline; promote from the tool's summary, which records every threshold's outcome (k6: `--summary-export` or `handleSummary`), or pass `--force` to promote it anyway (the snapshot records that it was forced)",
+                unknown.join("; ")
             ),
             PromoteRefusal::AlreadyBaseline => {
                 "the file is already a baseline; promote the load test's own files into it instead"
@@ -736,6 +752,12 @@ fn check_run(
     if !nothing.is_empty() {
         return Err(PromoteRefusal::NothingSucceeded(nothing));
     }
+    let unverifiable = evidence.thresholds.unverifiable();
+    if !unverifiable.is_empty() && !options.force {
+        return Err(PromoteRefusal::UnverifiableThresholds(
+            unverifiable.to_vec(),
+        ));
+    }
     let p = &mut evidence.provenance;
     if options.release_version.is_some() {
         p.release_version.clone_from(&options.release_version);
@@ -743,7 +765,7 @@ fn check_run(
     if options.commit.is_some() {
         p.commit.clone_from(&options.commit);
     }
-    p.forced = !failed.is_empty();
+    p.forced = !failed.is_empty() || !evidence.thresholds.unverifiable().is_empty();
     Ok(evidence)
 }
 

@@ -94,6 +94,125 @@ fn k6_ndjson_point_with_its_value_given_twice_is_refused_naming_the_file_line() 
     refused_for_repeat(bytes(&first.join("\n")), "type");
 }
 
+/// The k6 fixture with the line of the first point of `metric` changed by `change`; the changed
+/// line's number (1-based).
+fn k6_point_changed(metric: &str, change: impl Fn(&str) -> String) -> (String, usize) {
+    let text = fixture_text("k6-out.ndjson");
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let needle = format!("\"metric\":\"{metric}\"");
+    let n = lines
+        .iter()
+        .position(|l| l.contains("\"type\":\"Point\"") && l.contains(&needle))
+        .unwrap();
+    lines[n] = change(&lines[n]);
+    (lines.join("\n"), n + 1)
+}
+
+// The fast path of the k6 reader (a `Point` line read by a type that checks its own keys) must
+// refuse every repeat the general path refuses, with the same error: each key a verdict can
+// depend on, given twice, the decisive value first.
+
+#[test]
+fn k6_ndjson_point_with_its_expected_response_tag_given_twice_is_refused() {
+    // `"expected_response":"false"` first: read as the last one, a failed request would count
+    // among the successful ones that latency is judged on.
+    let (text, n) = k6_point_changed("http_req_duration", |l| {
+        repeated(l, "expected_response", "\"false\"")
+    });
+    let (message, path, line) = refused_for_repeat(bytes(&text), "expected_response");
+    assert_eq!((path.as_str(), line), ("data.tags", n), "{message}");
+}
+
+#[test]
+fn k6_ndjson_point_with_its_metric_given_twice_is_refused() {
+    // A latency point that would count as another metric's.
+    let (text, n) = k6_point_changed("http_req_duration", |l| {
+        l.replacen("{\"type\"", "{\"metric\":\"http_req_blocked\",\"type\"", 1)
+    });
+    let (message, _, line) = refused_for_repeat(bytes(&text), "metric");
+    assert_eq!(line, n, "{message}");
+}
+
+#[test]
+fn k6_ndjson_point_with_its_time_tags_or_data_given_twice_is_refused() {
+    let (text, _) = k6_point_changed("http_req_failed", |l| {
+        repeated(l, "time", "\"2026-11-20T09:00:00Z\"")
+    });
+    refused_for_repeat(bytes(&text), "time");
+    let (text, _) = k6_point_changed("http_req_failed", |l| {
+        repeated(l, "tags", "{\"expected_response\":\"true\"}")
+    });
+    refused_for_repeat(bytes(&text), "tags");
+    let (text, _) = k6_point_changed("http_req_failed", |l| {
+        repeated(l, "data", "{\"time\":\"2026-11-20T10:00:00Z\",\"value\":0}")
+    });
+    refused_for_repeat(bytes(&text), "data");
+}
+
+#[test]
+fn k6_ndjson_point_with_a_tag_repeated_under_an_escaped_spelling_is_refused() {
+    // `expected_respons\u0065` is `expected_response`: compared as read, not as written.
+    let (text, _) = k6_point_changed("http_req_duration", |l| {
+        l.replacen(
+            "\"tags\":{",
+            "\"tags\":{\"expected_respons\\u0065\":\"false\",",
+            1,
+        )
+    });
+    refused_for_repeat(bytes(&text), "expected_response");
+}
+
+#[test]
+fn k6_ndjson_point_with_a_repeat_hidden_in_a_key_the_reader_does_not_use_is_refused() {
+    // k6 writes `metadata` beside `tags`; the fast path does not know it and leaves the line to
+    // the general path, which checks every object, this one too.
+    let (text, _) = k6_point_changed("http_req_duration", |l| {
+        l.replacen(
+            "\"tags\":{",
+            "\"metadata\":{\"vu\":\"1\",\"vu\":\"2\"},\"tags\":{",
+            1,
+        )
+    });
+    let (_, path, _) = refused_for_repeat(bytes(&text), "vu");
+    assert_eq!(path, "data.metadata");
+}
+
+#[test]
+fn k6_ndjson_points_read_the_fast_way_and_the_general_way_give_the_same_evidence() {
+    // A tag with a character outside ASCII sends every line the general way (see
+    // `k6_ndjson.rs`): both ways must read the same numbers, and the same failed requests.
+    let text = fixture_text("k6-out.ndjson");
+    let general: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.contains("\"type\":\"Point\"") {
+                l.replacen("\"tags\":{", "\"tags\":{\"note\":\"café\",", 1)
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    let fast = bytes(&text).unwrap().evidence;
+    let slow = bytes(&general.join("\n")).unwrap().evidence;
+    assert!(!fast.metrics.is_empty());
+    let differ: Vec<_> = fast
+        .metrics
+        .iter()
+        .filter(|(k, m)| slow.metrics.get(*k) != Some(*m))
+        .map(|(k, m)| format!("{k}: {m:?} / {:?}", slow.metrics.get(k)))
+        .collect();
+    assert!(differ.is_empty(), "{differ:#?}");
+    assert_eq!(fast.metrics.len(), slow.metrics.len());
+    assert!(fast.series == slow.series, "the series differ");
+    assert_eq!(fast.thresholds, slow.thresholds);
+    assert!(
+        fast.metrics
+            .contains_key("http_req_duration{expected_response:true}.p95"),
+        "{:?}",
+        fast.metrics.keys().collect::<Vec<_>>()
+    );
+}
+
 #[test]
 fn jmeter_statistics_with_an_error_count_given_twice_is_refused() {
     let text = fixture_text("jmeter-dashboard-statistics.json");

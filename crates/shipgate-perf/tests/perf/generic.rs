@@ -37,7 +37,8 @@ fn generic_metrics_are_normalised_to_shipgate_units() {
         e.thresholds,
         RunThresholds::Recorded {
             passed: vec!["p99 under 250ms".into()],
-            failed: vec![]
+            failed: vec![],
+            unverifiable: vec![],
         }
     );
 }

@@ -92,6 +92,87 @@ fn jtl_percentiles_match_numpy_headerless_default() {
 }
 
 #[test]
+fn jtl_in_xml_percentiles_match_numpy() {
+    matches_numpy("jmeter-2.13-xml.jtl");
+    assert_eq!(
+        read("jmeter-2.13-xml.jtl").evidence.provenance.format,
+        "JMeter JTL (XML)"
+    );
+}
+
+/// The JTL in XML, as JMeter 2.13 wrote it, cut before `</testResults>`: the run did not end.
+#[test]
+fn a_jtl_in_xml_cut_short_is_refused() {
+    let text = std::fs::read_to_string(fixture("jmeter-2.13-xml.jtl")).unwrap();
+    for cut in [
+        text.len() / 3,
+        text.len() / 2,
+        text.rfind("</testResults>").unwrap(),
+    ] {
+        let err = bytes(&text[..cut]).unwrap_err();
+        assert!(
+            err.to_string().contains("before `</testResults>`")
+                || err.to_string().contains("not well-formed"),
+            "cut at {cut}: {err}"
+        );
+        assert!(!err.is_empty_run());
+    }
+}
+
+/// READY-risk: failed samples (`s="false"`) in a JTL in XML count as failures and stay out of
+/// the latency; every sample failed, the times are marked as the failed ones'.
+#[test]
+fn a_jtl_in_xml_with_failed_samples_says_so() {
+    let e = read("jmeter-2.13-xml.jtl").evidence;
+    let text = std::fs::read_to_string(fixture("jmeter-2.13-xml.jtl")).unwrap();
+    let failed = text.matches("s=\"false\"").count() as f64;
+    assert!(failed > 0.0);
+    close(value(&e, "Total.errors"), failed, "errors");
+    let all_failed = text.replace("s=\"true\"", "s=\"false\"");
+    let e = bytes(&all_failed).unwrap().evidence;
+    close(value(&e, "Total.error_rate"), 1.0, "error rate");
+    let req = e.metrics["Total.p95"].requests.unwrap();
+    assert_eq!(req.successful(), 0);
+    assert_eq!(req.basis, shipgate_model::RequestBasis::All);
+}
+
+#[test]
+fn a_jtl_in_xml_that_is_not_jmeter_s_is_refused() {
+    let sample = |attrs: &str| {
+        format!(
+            "<?xml version=\"1.0\"?>\n<testResults version=\"1.2\">\n<httpSample {attrs}/>\n</testResults>\n"
+        )
+    };
+    let ok = bytes(&sample(r#"t="5" s="true" lb="a" ts="1700000000000""#)).unwrap();
+    close(value(&ok.evidence, "a.max"), 5.0, "max");
+    for (attrs, says) in [
+        (r#"s="true" lb="a""#, "no `t` attribute"),
+        (r#"t="5" lb="a""#, "no `s` attribute"),
+        (r#"t="5" s="true""#, "no `lb` attribute"),
+        (r#"t="-5" s="true" lb="a""#, "not an elapsed time"),
+        (r#"t="5" s="maybe" lb="a""#, "neither `true` nor `false`"),
+        (r#"t="5" s="true" lb="Total""#, "labelled `Total`"),
+    ] {
+        let err = bytes(&sample(attrs)).unwrap_err();
+        assert!(err.to_string().contains(says), "{attrs}: {err}");
+        assert!(err.to_string().contains("byte "), "{attrs}: {err}");
+    }
+    let other = "<?xml version=\"1.0\"?>\n<testResults version=\"1.2\">\n<result t=\"5\"/>\n</testResults>\n";
+    assert!(bytes(other).unwrap_err().to_string().contains("`<result>`"));
+    let two = format!(
+        "{}{}",
+        sample(r#"t="5" s="true" lb="a""#),
+        "<testResults version=\"1.2\"></testResults>\n"
+    );
+    assert!(bytes(&two).is_err());
+    // Sub-results are part of their sample, not samples of their own.
+    let nested = "<?xml version=\"1.0\"?>\n<testResults version=\"1.2\">\n<httpSample t=\"50\" s=\"false\" lb=\"page\"><httpSample t=\"20\" s=\"false\" lb=\"page-0\"/></httpSample>\n</testResults>\n";
+    let e = bytes(nested).unwrap().evidence;
+    close(value(&e, "Total.count"), 1.0, "count");
+    assert!(!e.metrics.contains_key("page-0.count"));
+}
+
+#[test]
 fn jtl_percentiles_match_numpy_with_header() {
     matches_numpy("jmeter-2.13-header.jtl");
     assert_eq!(
@@ -202,7 +283,8 @@ fn broken_jtl_files_are_refused_with_the_line_and_what_to_do() {
 
     let xml = bytes("<?xml version=\"1.0\"?>\n<testResults version=\"1.2\">\n</testResults>\n")
         .unwrap_err();
-    assert!(xml.to_string().contains("JTL in XML"), "{xml}");
+    // A JTL in XML with no sample measured nothing.
+    assert!(xml.is_empty_run(), "{xml}");
 }
 
 /// 600 refused connections, as JMeter 2.13 writes them (the header layout of
@@ -240,4 +322,79 @@ fn a_jtl_whose_every_sample_failed_keeps_the_times_marked_as_failed() {
         p95.requests.map(|r| (r.failed, r.basis)),
         Some((599, shipgate_model::RequestBasis::Successful))
     );
+}
+
+/// A JTL with a header row of `rows` samples of `checkout`; the rows in `failed` failed.
+fn jtl_with_failures(rows: usize, failed: &[usize]) -> String {
+    let mut text = String::from("timeStamp,elapsed,label,responseCode,success\n");
+    for i in 0..rows {
+        let ok = !failed.contains(&i);
+        // A failed sample answers fast: read among the successful ones, it would hide a slow run.
+        let elapsed = if ok { 100 + i % 7 } else { 1 };
+        let code = if ok { 200 } else { 503 };
+        text.push_str(&format!(
+            "{},{elapsed},checkout,{code},{ok}\n",
+            1_795_483_761_000u64 + i as u64
+        ));
+    }
+    text
+}
+
+#[test]
+fn jtl_failure_flags_are_kept_at_every_place_a_word_of_bits_begins_and_ends() {
+    // The reader keeps a row's failure as one bit: rows 0, 63, 64, 127 and 128 sit at the edges
+    // of its 64-bit words, and each must come out as a failed sample, in its place.
+    let failed = [0, 63, 64, 127, 128];
+    let e = bytes(&jtl_with_failures(130, &failed)).unwrap().evidence;
+    for name in ["checkout", "Total"] {
+        let rate = &e.metrics[&format!("{name}.error_rate")];
+        let flags = e.samples_of(rate).unwrap();
+        assert_eq!(flags.len(), 130, "{name}");
+        let at: Vec<usize> = (0..130).filter(|i| flags[*i] == 1.0).collect();
+        assert_eq!(at, failed, "{name}");
+        assert_eq!(value(&e, &format!("{name}.errors")), 5.0);
+        // Latency is the successful samples' only: the 1 ms failures are not among them.
+        let p = &e.metrics[&format!("{name}.min")];
+        assert_eq!(p.value, 100.0, "{name}");
+        assert_eq!(e.samples_of(p).unwrap().len(), 125, "{name}");
+        assert_eq!(p.requests.map(|r| (r.total, r.failed)), Some((130, 5)));
+    }
+}
+
+#[test]
+fn a_jtl_whose_every_sample_failed_keeps_their_times_marked_as_all_requests() {
+    let e = bytes(&jtl_with_failures(3, &[0, 1, 2])).unwrap().evidence;
+    let p95 = &e.metrics["checkout.p95"];
+    assert_eq!(e.samples_of(p95).unwrap(), &[1.0, 1.0, 1.0]);
+    assert_eq!(
+        p95.requests.map(|r| (r.failed, r.basis)),
+        Some((3, shipgate_model::RequestBasis::All))
+    );
+}
+
+#[test]
+fn a_jtl_header_naming_the_success_column_twice_is_refused() {
+    // `success` twice: the first `true` and the second `false` (or the other way round) would
+    // make the failed samples pass for successful ones.
+    let text = "timeStamp,elapsed,label,success,responseCode,success\n\
+                1795483761000,5,checkout,true,503,false\n";
+    let e = bytes(text).expect_err("a repeated success column must be refused");
+    assert!(e.to_string().contains("`success` column twice"), "{e}");
+    let text = "timeStamp,elapsed,label,elapsed,success\n1795483761000,5,checkout,900,true\n";
+    let e = bytes(text).expect_err("a repeated elapsed column must be refused");
+    assert!(e.to_string().contains("`elapsed` column twice"), "{e}");
+}
+
+#[test]
+fn jtl_fields_are_trimmed_of_any_white_space_and_a_byte_order_mark_as_before() {
+    // The fast reading of a field must trim what the general one trims: a label with a
+    // vertical tab or a no-break space at an end is the same sampler, `success` is read.
+    let text = "timeStamp,elapsed,label,success\n\
+                1795483761000,5,checkout\u{b},true\n\
+                1795483761001,7,\u{a0}checkout,\u{feff}false\n\
+                1795483761002, 9 ,checkout, true\u{b}\n";
+    let e = bytes(text).unwrap().evidence;
+    assert_eq!(value(&e, "checkout.count"), 3.0);
+    assert_eq!(value(&e, "checkout.errors"), 1.0);
+    assert_eq!(value(&e, "checkout.max"), 9.0);
 }

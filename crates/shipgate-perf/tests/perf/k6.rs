@@ -74,7 +74,8 @@ fn handle_summary_data() {
                 "http_req_duration: p(95)<500".to_owned(),
                 "http_req_failed: rate<0.05".to_owned()
             ],
-            failed: vec![]
+            failed: vec![],
+            unverifiable: vec![],
         }
     );
 }
@@ -205,8 +206,27 @@ fn ndjson_points_give_the_summary_s_numbers_and_keep_the_samples() {
     assert_eq!(e.samples_of(failed).unwrap().iter().sum::<f64>(), 3.0);
     // The counter's rate is over the points' time span (19.9 s), not k6's run time.
     close(value(&e, "http_reqs.rate"), 200.0 / 19.9, "rate");
-    // Thresholds evaluated by shipgate on the points.
-    assert_eq!(e.thresholds, summary.thresholds);
+    // Thresholds evaluated by shipgate on the points; the submetric k6 declares may carry a
+    // threshold the file does not write.
+    match (&e.thresholds, &summary.thresholds) {
+        (
+            RunThresholds::Recorded {
+                passed,
+                failed,
+                unverifiable,
+            },
+            RunThresholds::Recorded {
+                passed: summary_passed,
+                failed: summary_failed,
+                ..
+            },
+        ) => {
+            assert_eq!((passed, failed), (summary_passed, summary_failed));
+            assert_eq!(unverifiable.len(), 1, "{unverifiable:?}");
+            assert!(unverifiable[0].starts_with("http_req_duration{expected_response:true}: "));
+        }
+        other => panic!("{other:?}"),
+    }
     assert_eq!(
         e.provenance.run_at.map(|t| t.to_string()).as_deref(),
         Some("2026-11-20T10:00:00Z")
@@ -222,7 +242,7 @@ fn ndjson_thresholds_are_evaluated_and_unknown_ones_fail() {
     ];
     let e = bytes(&lines.join("\n")).unwrap().evidence;
     match &e.thresholds {
-        RunThresholds::Recorded { passed, failed } => {
+        RunThresholds::Recorded { passed, failed, .. } => {
             assert_eq!(passed, &["http_req_duration: avg<1000".to_owned()]);
             assert_eq!(failed.len(), 2, "{failed:?}");
             assert!(failed[1].contains("could not evaluate"), "{failed:?}");
@@ -260,6 +280,7 @@ fn ndjson_thresholds_written_as_objects_are_evaluated() {
         RunThresholds::Recorded {
             passed: vec!["http_req_duration: p(95)<500".to_owned()],
             failed: vec!["http_req_failed: rate<0.01".to_owned()],
+            unverifiable: vec![],
         }
     );
     let dir = tempfile::tempdir().unwrap();
@@ -326,4 +347,177 @@ fn summary_thresholds_of_another_shape_are_refused() {
         e.contains("http_req_duration") && e.contains("thresholds"),
         "{e}"
     );
+}
+
+fn promote_options(force: bool) -> shipgate_perf::PromoteOptions {
+    shipgate_perf::PromoteOptions {
+        now: Some("2026-11-24T10:00:00Z".parse().unwrap()),
+        force,
+        ..Default::default()
+    }
+}
+
+/// Promotes `run` (a file) into `baseline.json` beside it.
+fn promote_file(
+    run: &std::path::Path,
+    force: bool,
+) -> Result<shipgate_perf::Promotion, shipgate_perf::PromoteRefusal> {
+    let out = run.with_file_name("baseline.json");
+    shipgate_perf::promote(
+        run,
+        "perf/run.json",
+        shipgate_perf::PerfFormat::Auto,
+        &out,
+        "perf/baseline.json",
+        "0.1.0",
+        &promote_options(force),
+    )
+}
+
+/// READY-risk: a threshold set on a submetric (`http_req_duration{scenario:checkout}: p(95)<50`)
+/// failed, and k6 `--out json` does not write it: only the submetric's declaration shows. The
+/// run passes every threshold the file lists, yet promote must not call it clean.
+#[test]
+fn a_submetric_threshold_the_file_does_not_write_is_not_verifiable() {
+    let lines = [
+        r#"{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":["p(95)<500"],"submetrics":[{"name":"http_req_duration{scenario:checkout}","suffix":"scenario:checkout","tags":{"scenario":"checkout"}}]},"metric":"http_req_duration"}"#,
+        r#"{"type":"Point","data":{"time":"2026-11-20T10:00:00Z","value":120,"tags":{"scenario":"checkout","expected_response":"true"}},"metric":"http_req_duration"}"#,
+        r#"{"type":"Point","data":{"time":"2026-11-20T10:00:01Z","value":130,"tags":{"scenario":"checkout","expected_response":"true"}},"metric":"http_req_duration"}"#,
+    ];
+    let text = lines.join("\n");
+    let run = bytes(&text).unwrap();
+    let unverifiable = run.evidence.thresholds.unverifiable().to_vec();
+    assert_eq!(unverifiable.len(), 1, "{unverifiable:?}");
+    assert!(unverifiable[0].starts_with("http_req_duration{scenario:checkout}: "));
+    assert!(run.evidence.thresholds.failed().is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("run.json");
+    std::fs::write(&file, &text).unwrap();
+    let refusal = promote_file(&file, false).unwrap_err();
+    assert!(
+        matches!(&refusal, shipgate_perf::PromoteRefusal::UnverifiableThresholds(u) if *u == unverifiable),
+        "{refusal:?}"
+    );
+    assert!(
+        refusal.message().contains("--summary-export"),
+        "{}",
+        refusal.message()
+    );
+    assert!(
+        refusal.message().contains("--force"),
+        "{}",
+        refusal.message()
+    );
+    assert!(!dir.path().join("baseline.json").exists());
+    // Forced, the baseline says so, and its run, read again from the kept file, still says what
+    // could not be verified.
+    let forced = promote_file(&file, true).unwrap();
+    assert!(forced.run.provenance.forced);
+    let baseline = dir.path().join("baseline.json");
+    let back = shipgate_perf::read_baseline(
+        &baseline,
+        "perf/baseline.json",
+        shipgate_perf::PerfFormat::Auto,
+    )
+    .unwrap();
+    assert_eq!(back.baseline.runs[0].thresholds, forced.run.thresholds);
+    assert!(back.baseline.runs[0].provenance.forced);
+    // The mark is checked on reading: removing it is an edit the gate sees.
+    let manifest = std::fs::read_to_string(&baseline).unwrap();
+    let edited = manifest.replace("\"forced\": true", "\"forced\": false");
+    assert_ne!(edited, manifest);
+    std::fs::write(&baseline, edited).unwrap();
+    let e = shipgate_perf::read_baseline(
+        &baseline,
+        "perf/baseline.json",
+        shipgate_perf::PerfFormat::Auto,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("cannot be verified"), "{e}");
+}
+
+/// k6 declares `http_req_duration{expected_response:true}` in every HTTP run (by default, and for
+/// any threshold set on it): promoting a `--out json` run needs `--force` or the summary.
+#[test]
+fn promoting_k6_out_json_needs_the_summary_or_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("k6-out.ndjson");
+    std::fs::copy(fixture("k6-out.ndjson"), &out).unwrap();
+    assert!(matches!(
+        promote_file(&out, false),
+        Err(shipgate_perf::PromoteRefusal::UnverifiableThresholds(_))
+    ));
+    // The summary of the same run records every threshold, and promotes.
+    let summary = dir.path().join("k6-summary-export.json");
+    std::fs::copy(fixture("k6-summary-export.json"), &summary).unwrap();
+    assert!(promote_file(&summary, false).is_ok());
+}
+
+/// The fixture's `--out json` with the first successful request's points rewritten as a failed
+/// one's: `http_req_failed` 1 and `expected_response` false.
+fn k6_out_with_one_more_failure() -> String {
+    let text = std::fs::read_to_string(fixture("k6-out.ndjson")).unwrap();
+    let time = text
+        .lines()
+        .find(|l| l.contains("\"metric\":\"http_req_failed\"") && l.contains("\"value\":0,"))
+        .and_then(|l| l.split("\"time\":\"").nth(1))
+        .and_then(|t| t.split('"').next())
+        .unwrap()
+        .to_owned();
+    text.lines()
+        .map(|l| {
+            if !l.contains(&format!("\"time\":\"{time}\"")) || !l.contains("\"type\":\"Point\"") {
+                return l.to_owned();
+            }
+            let l = l.replace(
+                "\"expected_response\":\"true\"",
+                "\"expected_response\":\"false\"",
+            );
+            if l.contains("\"metric\":\"http_req_failed\"") {
+                l.replace("\"value\":0,", "\"value\":1,")
+            } else {
+                l
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn ndjson_every_point_line_is_read_a_failed_request_among_millions_is_counted() {
+    // No line is skipped as one the gate would not use: one more failed request moves the
+    // failed share and leaves the successful requests' latency without it.
+    let before = read("k6-out.ndjson").evidence;
+    let after = bytes(&k6_out_with_one_more_failure()).unwrap().evidence;
+    let failed = |e: &PerfEvidence| {
+        e.samples_of(&e.metrics["http_req_failed.rate"])
+            .unwrap()
+            .iter()
+            .sum::<f64>()
+    };
+    assert_eq!(failed(&before), 3.0);
+    assert_eq!(failed(&after), 4.0);
+    let ok = |e: &PerfEvidence| {
+        e.samples_of(&e.metrics["http_req_duration{expected_response:true}.p95"])
+            .unwrap()
+            .len()
+    };
+    assert_eq!(ok(&after), ok(&before) - 1);
+    assert_eq!(
+        after.metrics["http_req_duration.p95"]
+            .requests
+            .map(|r| r.failed),
+        Some(4)
+    );
+}
+
+#[test]
+fn ndjson_a_point_whose_value_is_not_a_finite_number_is_refused() {
+    let text = std::fs::read_to_string(fixture("k6-out.ndjson")).unwrap();
+    let changed = text.replacen("\"value\":39.532662", "\"value\":1e999", 1);
+    assert_ne!(changed, text);
+    let e = bytes(&changed).expect_err("an infinite value must be refused");
+    assert!(e.to_string().contains("line 4"), "{e}");
 }

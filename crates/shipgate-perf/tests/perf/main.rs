@@ -3,12 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod compressed;
 mod detection;
 mod duplicate_keys;
+mod gatling_log;
 mod generic;
 mod jmeter;
 mod k6;
 mod locust_gatling;
+mod locust_json;
 mod snapshot;
 mod values;
 

@@ -162,19 +162,32 @@ pub fn render_perf_inspection_human(i: &PerfInspection<'_>, options: &RenderOpti
         RunThresholds::NotRecorded => {
             out.push("the run's own thresholds: not recorded in this format".to_owned());
         }
-        RunThresholds::Recorded { passed, failed } => {
-            let line = format!(
+        RunThresholds::Recorded {
+            passed,
+            failed,
+            unverifiable,
+        } => {
+            let mut line = format!(
                 "the run's own thresholds: {} passed, {} failed",
                 passed.len(),
                 failed.len()
             );
-            out.push(if failed.is_empty() {
+            if !unverifiable.is_empty() {
+                line.push_str(&format!(
+                    ", {} not verifiable from this file",
+                    unverifiable.len()
+                ));
+            }
+            out.push(if failed.is_empty() && unverifiable.is_empty() {
                 line
             } else {
                 paint.paint(Tone::Bad, &line)
             });
             for f in failed {
                 out.push(format!("  failed: {}", one_line(f)));
+            }
+            for u in unverifiable {
+                out.push(format!("  not verifiable: {}", one_line(u)));
             }
         }
     }
@@ -296,6 +309,7 @@ mod tests {
             thresholds: RunThresholds::Recorded {
                 passed: vec![],
                 failed: vec!["http_req_duration: p(99)<40".into()],
+                unverifiable: vec![],
             },
         }
     }

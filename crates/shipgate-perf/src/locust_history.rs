@@ -1,0 +1,217 @@
+//! Locust's `--csv PREFIX` `PREFIX_stats_history.csv`: a row every few seconds (Locust's
+//! `CSV_STATS_INTERVAL_SEC`) for the whole run (`Aggregated`), and with `--csv-full-history`
+//! one for each request too.
+//!
+//! The layout is Locust's `StatsCSV._stats_history_data_rows` (`locust/stats.py`): `Timestamp,
+//! User Count, Type, Name, Requests/s, Failures/s`, the percentiles of the last seconds only
+//! (`50%` ... `100%`, Locust's response-time cache), then the totals so far (`Total Request
+//! Count, Total Failure Count, Total Median Response Time, Total Average Response Time, Total
+//! Min Response Time, Total Max Response Time`). shipgate reads each name's last row, its
+//! totals: count, errors, error rate, median, average, min and max over the run. The
+//! percentile columns describe a window of seconds, not the run, and are not read; nor is the
+//! throughput, which Locust writes for the window. The last row is the last periodic write and
+//! can miss the run's last requests: Locust's `--json` holds the whole run.
+//!
+//! Totals only grow: a row whose totals are below an earlier row's of the same name (two runs'
+//! histories appended into one file) is refused.
+//!
+//! This module must not judge the run.
+
+use crate::collect::{Collector, requests_of};
+use crate::error::PerfError;
+use crate::provenance;
+use crate::reader::{Input, Reader, Sample};
+use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RequestBasis, RunThresholds};
+use std::collections::BTreeMap;
+use std::io::BufRead;
+
+const TOOL: &str = "Locust";
+const FORMAT: &str = "Locust --csv stats history";
+const AGGREGATED: &str = "Aggregated";
+
+/// The totals columns, and the stat each becomes.
+const TOTALS: &[(&str, &str, PerfUnit)] = &[
+    ("Total Median Response Time", "med", PerfUnit::Milliseconds),
+    ("Total Average Response Time", "avg", PerfUnit::Milliseconds),
+    ("Total Min Response Time", "min", PerfUnit::Milliseconds),
+    ("Total Max Response Time", "max", PerfUnit::Milliseconds),
+];
+
+/// Locust's `_stats_history.csv`, recognised by its header row and read as it streams.
+pub(crate) static LOCUST_HISTORY: LocustHistory = LocustHistory;
+
+/// The reader of Locust stats histories.
+pub(crate) struct LocustHistory;
+
+impl Reader for LocustHistory {
+    fn format(&self) -> PerfFormat {
+        PerfFormat::Locust
+    }
+
+    fn describe(&self) -> &'static str {
+        "a Locust `--csv` stats history"
+    }
+
+    fn recognise(&self, sample: &Sample<'_>) -> bool {
+        let Sample::Head(head) = sample else {
+            return false;
+        };
+        let line = head.first_line_text();
+        !head.is_json_object()
+            && (line.starts_with("Timestamp,User Count,Type,Name,")
+                || line.starts_with("\"Timestamp\",\"User Count\",\"Type\",\"Name\","))
+    }
+
+    fn read(&self, input: Input<'_>, path: &str) -> Result<PerfEvidence, PerfError> {
+        read(input.stream(path)?, path)
+    }
+}
+
+/// A name's last row: where it is, and its totals.
+struct Last {
+    line: u64,
+    count: f64,
+    errors: f64,
+    times: Vec<(&'static str, PerfUnit, f64)>,
+}
+
+/// Reads the history.
+pub(crate) fn read<R: BufRead + ?Sized>(
+    reader: &mut R,
+    path: &str,
+) -> Result<PerfEvidence, PerfError> {
+    let mut c = Collector::new(PerfFormat::Locust, path, FORMAT);
+    let mut csv = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(reader);
+    let header: Vec<String> = csv
+        .headers()
+        .map_err(|e| c.invalid("line 1", format!("not valid CSV: {e}")))?
+        .iter()
+        .map(|h| h.trim().trim_start_matches('\u{feff}').to_owned())
+        .collect();
+    let find = |name: &str| header.iter().position(|h| h == name);
+    let need = |name: &str| {
+        find(name).ok_or_else(|| {
+            c.invalid(
+                "line 1",
+                format!("the header row has no `{name}` column; shipgate reads the `_stats_history.csv` of Locust 1.0 and later"),
+            )
+        })
+    };
+    let (type_col, name_col) = (need("Type")?, need("Name")?);
+    let (count_col, errors_col) = (need("Total Request Count")?, need("Total Failure Count")?);
+    let time_cols: Vec<(&'static str, PerfUnit, usize)> = TOTALS
+        .iter()
+        .map(|(col, stat, unit)| need(col).map(|i| (*stat, unit.clone(), i)))
+        .collect::<Result<_, _>>()?;
+    let mut last: BTreeMap<(String, String), Last> = BTreeMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let more = csv.read_record(&mut record).map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            c.invalid(format!("line {line}"), format!("not valid CSV: {e}"))
+        })?;
+        if !more {
+            break;
+        }
+        let line = record.position().map_or(0, csv::Position::line);
+        let at = format!("line {line}");
+        let number = |col: usize| -> Result<Option<f64>, PerfError> {
+            let text = record.get(col).unwrap_or("").trim();
+            if text.is_empty() || text == "N/A" {
+                return Ok(None);
+            }
+            text.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .map(Some)
+                .ok_or_else(|| {
+                    c.invalid(
+                        &at,
+                        format!("`{text}` in column `{}` is not a number", header[col]),
+                    )
+                })
+        };
+        let kind = record.get(type_col).unwrap_or("").trim().to_owned();
+        let name = record.get(name_col).unwrap_or("").trim().to_owned();
+        let count = number(count_col)?.unwrap_or(0.0);
+        let errors = number(errors_col)?.unwrap_or(0.0);
+        if errors > count {
+            return Err(c.invalid(
+                &at,
+                format!("{errors} failures among {count} requests: Locust counts every request, failed or not"),
+            ));
+        }
+        let mut times = Vec::new();
+        for (stat, unit, col) in &time_cols {
+            if let Some(v) = number(*col)? {
+                times.push((*stat, unit.clone(), v));
+            }
+        }
+        let key = (kind, name);
+        if let Some(before) = last.get(&key)
+            && (count < before.count || errors < before.errors)
+        {
+            return Err(c.invalid(
+                &at,
+                format!(
+                    "`{}` has {count} requests and {errors} failures, fewer than on line {} ({} and {}): the totals of one run only grow, so this file holds more than one run",
+                    key.1, before.line, before.count, before.errors
+                ),
+            ));
+        }
+        last.insert(
+            key,
+            Last {
+                line,
+                count,
+                errors,
+                times,
+            },
+        );
+    }
+    let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, name) in last.keys() {
+        *uses.entry(name.as_str()).or_default() += 1;
+    }
+    let mut aggregated = 0.0;
+    for ((kind, name), row) in &last {
+        let shown = if uses.get(name.as_str()).copied().unwrap_or(0) > 1 && !kind.is_empty() {
+            format!("{kind} {name}")
+        } else {
+            name.clone()
+        };
+        let at = format!("line {}", row.line);
+        if shown == AGGREGATED {
+            aggregated = row.count;
+        }
+        c.value(&shown, "count", PerfUnit::Count, row.count, &at)?;
+        c.value(&shown, "errors", PerfUnit::Count, row.errors, &at)?;
+        if row.count > 0.0 {
+            c.value(
+                &shown,
+                "error_rate",
+                PerfUnit::Ratio,
+                row.errors / row.count,
+                &at,
+            )?;
+            for (stat, unit, v) in &row.times {
+                c.value(&shown, stat, unit.clone(), *v, &at)?;
+            }
+        }
+        // Locust times failed requests like successful ones.
+        c.requests(
+            &shown,
+            requests_of(row.count, row.errors, RequestBasis::All),
+        );
+    }
+    if aggregated == 0.0 {
+        return Err(PerfError::NoMeasurements {
+            path: path.to_owned(),
+            format: FORMAT.to_owned(),
+            what: "requests (the last `Aggregated` row is missing or counts 0)".to_owned(),
+        });
+    }
+    c.finish(provenance(TOOL, FORMAT), RunThresholds::NotRecorded)
+}

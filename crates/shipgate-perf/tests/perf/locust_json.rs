@@ -1,0 +1,162 @@
+//! Locust's `--json` stats, written by real Locust runs (2.47.0 with `--json-file`, 2.24.1 with
+//! `--json` on standard output), against figures computed by Locust's own code from the same
+//! files (`../fixtures/generate/locust_expected.py`).
+
+use super::*;
+use serde_json::Value;
+use shipgate_model::RequestBasis;
+
+fn expected(name: &str) -> serde_json::Map<String, Value> {
+    let text = std::fs::read(fixture(name)).unwrap();
+    let doc: Value = shipgate_json::parse_value(&text).unwrap();
+    doc.as_object().unwrap().clone()
+}
+
+/// Every figure Locust reports, for every entry and for the whole run, as Locust computes it.
+fn as_locust_computes(json: &str, expected_file: &str) -> PerfEvidence {
+    let e = read(json).evidence;
+    assert_eq!(e.provenance.tool, "Locust");
+    assert_eq!(e.provenance.format, "Locust --json");
+    assert!(e.series.is_empty(), "a histogram is not raw samples");
+    let want = expected(expected_file);
+    assert!(want.contains_key("Aggregated"));
+    for (name, figures) in &want {
+        for (stat, v) in figures.as_object().unwrap() {
+            close(
+                value(&e, &format!("{name}.{stat}")),
+                v.as_f64().unwrap(),
+                &format!("{name}.{stat}"),
+            );
+        }
+        let errors = figures["errors"].as_f64().unwrap();
+        let count = figures["count"].as_f64().unwrap();
+        close(
+            value(&e, &format!("{name}.error_rate")),
+            errors / count,
+            "error rate",
+        );
+        let req = e.metrics[&format!("{name}.p95")].requests.unwrap();
+        assert_eq!(req.basis, RequestBasis::All, "Locust times every request");
+    }
+    e
+}
+
+#[test]
+fn locust_2_47_json_file_as_locust_computes_it() {
+    let e = as_locust_computes("locust-2.47-run.json", "locust-2.47-run.expected.json");
+    assert!(
+        value(&e, "/pay.errors") > 0.0,
+        "server.py fails some payments"
+    );
+    // The `_stats.csv` of the same run, written periodically, missed the last requests.
+    let csv = read("locust-2.47-run_stats.csv").evidence;
+    assert!(value(&csv, "Aggregated.count") < value(&e, "Aggregated.count"));
+}
+
+#[test]
+fn locust_2_24_json_on_stdout_as_locust_computes_it() {
+    // Locust 2.24 writes a bucket of a float time as `"110.0"`.
+    as_locust_computes("locust-2.24-run.json", "locust-2.24-run.expected.json");
+}
+
+/// READY-risk: a Locust run whose every request failed (connection refused, 0.4-77 ms). Its
+/// latency is of failed requests only, and says so.
+#[test]
+fn a_locust_json_whose_every_request_failed_says_so() {
+    let e = as_locust_computes(
+        "locust-2.47-refused.json",
+        "locust-2.47-refused.expected.json",
+    );
+    close(value(&e, "Aggregated.error_rate"), 1.0, "error rate");
+    let req = e.metrics["Aggregated.p95"].requests.unwrap();
+    assert_eq!(req.failed, req.total);
+    assert_eq!(req.successful(), 0);
+}
+
+fn edited(find: &str, replace: &str) -> Result<PerfRead, PerfError> {
+    let text = std::fs::read_to_string(fixture("locust-2.47-run.json")).unwrap();
+    assert!(text.contains(find), "{find}");
+    shipgate_perf::read_bytes(
+        text.replacen(find, replace, 1).as_bytes(),
+        "edited.json",
+        PerfFormat::Auto,
+    )
+}
+
+/// READY-risk: failures taken out of the count but left in the histogram (or the other way
+/// round): the histogram must count the requests.
+#[test]
+fn a_histogram_that_does_not_count_the_requests_is_refused() {
+    let err = edited("\"num_requests\": 343", "\"num_requests\": 340").unwrap_err();
+    assert!(
+        err.to_string().contains("counts 343 response times"),
+        "{err}"
+    );
+}
+
+#[test]
+fn more_failures_than_requests_are_refused() {
+    let err = edited("\"num_failures\": 25", "\"num_failures\": 250").unwrap_err();
+    assert!(err.to_string().contains("250 failures"), "{err}");
+}
+
+#[test]
+fn a_locust_json_with_no_request_measured_nothing() {
+    let text = "[{\"name\": \"/a\", \"method\": \"GET\", \"last_request_timestamp\": null, \"start_time\": 1.0, \"num_requests\": 0, \"num_none_requests\": 0, \"num_failures\": 0, \"total_response_time\": 0, \"max_response_time\": 0, \"min_response_time\": null, \"total_content_length\": 0, \"response_times\": {}, \"num_reqs_per_sec\": {}, \"num_fail_per_sec\": {}}]";
+    let err = bytes(text).unwrap_err();
+    assert!(err.is_empty_run(), "{err}");
+}
+
+#[test]
+fn a_locust_json_is_locust_and_not_k6() {
+    assert!(read_as("locust-2.47-run.json", PerfFormat::Locust).is_ok());
+    let err = read_as("locust-2.47-run.json", PerfFormat::K6).unwrap_err();
+    assert!(matches!(err, PerfError::FormatMismatch { .. }), "{err}");
+}
+
+/// The history's last rows are the run's totals as of Locust's last periodic write: the same
+/// figures as the `_stats.csv` written at the same moment.
+#[test]
+fn locust_stats_history_last_rows_are_the_totals() {
+    let e = read("locust-2.47-run_stats_history.csv").evidence;
+    assert_eq!(e.provenance.format, "Locust --csv stats history");
+    let stats = read("locust-2.47-run_stats.csv").evidence;
+    for name in ["Aggregated", "/checkout", "/search", "/pay"] {
+        for stat in ["count", "errors", "error_rate", "med", "avg", "min", "max"] {
+            let key = format!("{name}.{stat}");
+            close(value(&e, &key), value(&stats, &key), &key);
+        }
+    }
+    let req = e.metrics["Aggregated.avg"].requests.unwrap();
+    assert_eq!(req.basis, RequestBasis::All);
+    assert!(req.failed > 0);
+}
+
+/// Locust 2.24 without `--csv-full-history`, stopped before its next periodic write: a history
+/// of one row at 0 requests measured nothing.
+#[test]
+fn a_history_of_no_request_measured_nothing() {
+    let err = read_as("locust-2.24-run_stats_history.csv", PerfFormat::Auto).unwrap_err();
+    assert!(err.is_empty_run(), "{err}");
+}
+
+/// READY-risk: every request refused; the history says so.
+#[test]
+fn a_history_whose_every_request_failed_says_so() {
+    let e = read("locust-2.47-refused_stats_history.csv").evidence;
+    close(value(&e, "Aggregated.error_rate"), 1.0, "error rate");
+    close(value(&e, "Aggregated.count"), 1951.0, "count");
+}
+
+/// READY-risk: two runs' histories appended into one file; the later, smaller run would be
+/// read as the whole.
+#[test]
+fn a_history_of_two_runs_is_refused() {
+    let text = std::fs::read_to_string(fixture("locust-2.47-refused_stats_history.csv")).unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let rows: Vec<&str> = lines.collect();
+    let twice = format!("{header}\n{}\n{}\n", rows.join("\n"), rows[1..].join("\n"));
+    let err = bytes(&twice).unwrap_err();
+    assert!(err.to_string().contains("more than one run"), "{err}");
+}
