@@ -753,3 +753,25 @@ proptest::proptest! {
         }
     }
 }
+
+/// Green is passed or flaky, nothing else: a referencing test that was skipped traces nothing
+/// (it is not a failure, and a split that tests "not failed" would let it through).
+#[test]
+fn a_skipped_referencing_test_traces_nothing() {
+    let d = defects(&[("PAY-201", High, Prod, false, 10, &[])]);
+    let t = tests(&[(
+        "com.acme.RefundTest.pay_201_refund_twice",
+        TestOutcome::Skipped,
+        &["PAY-201"],
+    )]);
+    let v = evaluate(&policy(TRACE), &set(d, t), now());
+    let c = check(&v, "traceability.production-defects");
+    assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true), "{c:#?}");
+    assert_eq!(c.observed, 1);
+    assert_eq!(c.details["untraced_defects"][0]["key"], "PAY-201");
+    assert_eq!(
+        c.details["untraced_defects"][0]["tests_not_passing"][0]["outcome"],
+        "skipped"
+    );
+    assert_eq!(c.details["traced"], serde_json::json!({}));
+}
