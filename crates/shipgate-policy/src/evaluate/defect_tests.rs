@@ -775,3 +775,23 @@ fn a_skipped_referencing_test_traces_nothing() {
     );
     assert_eq!(c.details["traced"], serde_json::json!({}));
 }
+
+/// Both limits are verdicts of their own: the overall rate within its maximum does not let a
+/// critical-path rate over its own through (the observed value stays the overall rate).
+#[test]
+fn leakage_within_the_overall_limit_still_blocks_on_critical_paths() {
+    let p =
+        policy("checks:\n  leakage: {window: 90d, max_rate: 30%, max_rate_critical_paths: 2%}\n");
+    let v = evaluate(&p, &set(leakage_dataset(), tests(&[])), now());
+    let c = check(&v, "leakage.rate");
+    assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true), "{c:#?}");
+    assert_eq!(c.observed, serde_json::json!(0.25));
+    assert_eq!(c.details["critical_paths"]["rate"], 0.25);
+    assert_eq!(c.details["critical_paths"]["max_rate"], 0.02);
+    assert!(c.message.contains("; on critical paths"), "{}", c.message);
+    // Within both, it passes.
+    let p =
+        policy("checks:\n  leakage: {window: 90d, max_rate: 30%, max_rate_critical_paths: 30%}\n");
+    let v = evaluate(&p, &set(leakage_dataset(), tests(&[])), now());
+    assert_eq!(check(&v, "leakage.rate").status, CheckStatus::Pass);
+}
