@@ -753,3 +753,45 @@ proptest::proptest! {
         }
     }
 }
+
+/// Green is passed or flaky, nothing else: a referencing test that was skipped traces nothing
+/// (it is not a failure, and a split that tests "not failed" would let it through).
+#[test]
+fn a_skipped_referencing_test_traces_nothing() {
+    let d = defects(&[("PAY-201", High, Prod, false, 10, &[])]);
+    let t = tests(&[(
+        "com.acme.RefundTest.pay_201_refund_twice",
+        TestOutcome::Skipped,
+        &["PAY-201"],
+    )]);
+    let v = evaluate(&policy(TRACE), &set(d, t), now());
+    let c = check(&v, "traceability.production-defects");
+    assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true), "{c:#?}");
+    assert_eq!(c.observed, 1);
+    assert_eq!(c.details["untraced_defects"][0]["key"], "PAY-201");
+    assert_eq!(
+        c.details["untraced_defects"][0]["tests_not_passing"][0]["outcome"],
+        "skipped"
+    );
+    assert_eq!(c.details["traced"], serde_json::json!({}));
+}
+
+/// Both limits are verdicts of their own: the overall rate within its maximum does not let a
+/// critical-path rate over its own through (the observed value stays the overall rate).
+#[test]
+fn leakage_within_the_overall_limit_still_blocks_on_critical_paths() {
+    let p =
+        policy("checks:\n  leakage: {window: 90d, max_rate: 30%, max_rate_critical_paths: 2%}\n");
+    let v = evaluate(&p, &set(leakage_dataset(), tests(&[])), now());
+    let c = check(&v, "leakage.rate");
+    assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true), "{c:#?}");
+    assert_eq!(c.observed, serde_json::json!(0.25));
+    assert_eq!(c.details["critical_paths"]["rate"], 0.25);
+    assert_eq!(c.details["critical_paths"]["max_rate"], 0.02);
+    assert!(c.message.contains("; on critical paths"), "{}", c.message);
+    // Within both, it passes.
+    let p =
+        policy("checks:\n  leakage: {window: 90d, max_rate: 30%, max_rate_critical_paths: 30%}\n");
+    let v = evaluate(&p, &set(leakage_dataset(), tests(&[])), now());
+    assert_eq!(check(&v, "leakage.rate").status, CheckStatus::Pass);
+}

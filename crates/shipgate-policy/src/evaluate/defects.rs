@@ -162,24 +162,72 @@ pub(crate) fn open(
         Ok(e) => e,
         Err(r) => return *r,
     };
-    let open_of = |s: Severity| {
-        evidence
-            .defects
-            .iter()
-            .filter(move |d| d.status == DefectStatus::Open && d.severity == s)
-    };
-    let mut observed = Map::new();
-    let mut over: Vec<(Severity, usize, u64)> = Vec::new();
-    let mut within: Vec<String> = Vec::new();
-    for (s, limit) in limits {
-        let n = open_of(*s).count();
-        observed.insert(s.as_str().to_owned(), json!(n));
-        if n as u64 > *limit {
-            over.push((*s, n, *limit));
-        } else {
-            within.push(format!("{} {n}/{limit}", s.as_str()));
+    let m = OpenDefects::of(limits, evidence);
+    let details = open_details(evidence, &m.blocking, now);
+    let passed = m.over.is_empty();
+    let message = open_message(&m);
+    let remedy = (!passed).then(|| open_remedy(&m));
+    check.measured(
+        passed,
+        Value::Object(m.observed),
+        threshold,
+        CheckUnit::Count,
+        message,
+        remedy,
+        details,
+    )
+}
+
+/// What `defects.open` measures: the open defects of each limited severity.
+struct OpenDefects<'e> {
+    /// `severity → open count`, in the order of the limits.
+    observed: Map<String, Value>,
+    /// Severities over their limit, with the count and the limit: each one fails.
+    over: Vec<(Severity, usize, u64)>,
+    /// `severity count/limit` of those within their limit.
+    within: Vec<String>,
+    /// The open defects of the severities over their limit, oldest first.
+    blocking: Vec<&'e Defect>,
+}
+
+impl<'e> OpenDefects<'e> {
+    fn of(limits: &[(Severity, u64)], evidence: &'e DefectEvidence) -> Self {
+        let open_of = |s: Severity| {
+            evidence
+                .defects
+                .iter()
+                .filter(move |d| d.status == DefectStatus::Open && d.severity == s)
+        };
+        let mut observed = Map::new();
+        let mut over: Vec<(Severity, usize, u64)> = Vec::new();
+        let mut within: Vec<String> = Vec::new();
+        for (s, limit) in limits {
+            let n = open_of(*s).count();
+            observed.insert(s.as_str().to_owned(), json!(n));
+            if n as u64 > *limit {
+                over.push((*s, n, *limit));
+            } else {
+                within.push(format!("{} {n}/{limit}", s.as_str()));
+            }
+        }
+        let mut blocking: Vec<&Defect> = over.iter().flat_map(|(s, _, _)| open_of(*s)).collect();
+        // Oldest first: the longest-known risks lead.
+        blocking.sort_by_key(|d| d.created);
+        Self {
+            observed,
+            over,
+            within,
+            blocking,
         }
     }
+}
+
+/// The open count, the open defects marked as not defects, and the blocking defects.
+fn open_details(
+    evidence: &DefectEvidence,
+    blocking: &[&Defect],
+    now: Timestamp,
+) -> Map<String, Value> {
     let mut details = Map::new();
     let open_total = evidence
         .defects
@@ -199,9 +247,6 @@ pub(crate) fn open(
         now,
         marked_entry,
     );
-    let mut blocking: Vec<&Defect> = over.iter().flat_map(|(s, _, _)| open_of(*s)).collect();
-    // Oldest first: the longest-known risks lead.
-    blocking.sort_by_key(|d| d.created);
     insert_defects(
         &mut details,
         "blocking_defects",
@@ -209,14 +254,19 @@ pub(crate) fn open(
         now,
         defect_entry,
     );
-    let passed = over.is_empty();
-    let message = if passed {
+    details
+}
+
+/// Each severity within its limit, or each one over it with its limit.
+fn open_message(m: &OpenDefects<'_>) -> String {
+    if m.over.is_empty() {
         format!(
             "open defects are within their limits: {}",
-            within.join(", ")
+            m.within.join(", ")
         )
     } else {
-        let parts: Vec<String> = over
+        let parts: Vec<String> = m
+            .over
             .iter()
             .map(|(s, n, limit)| {
                 format!(
@@ -230,30 +280,27 @@ pub(crate) fn open(
             })
             .collect();
         parts.join(" and ")
-    };
-    let remedy = (!passed).then(|| {
-        let keys: Vec<&str> = blocking.iter().take(5).map(|d| d.key.as_str()).collect();
-        let more = blocking.len().saturating_sub(keys.len());
-        let unknown = over.iter().any(|(s, _, _)| *s == Severity::Unknown);
-        format!(
-            "fix and close {}{} (listed in the details), or record an approved, time-boxed waiver for `defects.open`{}",
-            keys.join(", "),
-            if more > 0 { format!(" and {more} more") } else { String::new() },
-            if unknown {
-                "; a defect of unknown severity needs its severity set in the tracker (or its value added to `sources.defects.severity.map`)"
-            } else {
-                ""
-            }
-        )
-    });
-    check.measured(
-        passed,
-        Value::Object(observed),
-        threshold,
-        CheckUnit::Count,
-        message,
-        remedy,
-        details,
+    }
+}
+
+/// The first blocking defects to fix and close, and what a defect of unknown severity needs.
+fn open_remedy(m: &OpenDefects<'_>) -> String {
+    let keys: Vec<&str> = m.blocking.iter().take(5).map(|d| d.key.as_str()).collect();
+    let more = m.blocking.len().saturating_sub(keys.len());
+    let unknown = m.over.iter().any(|(s, _, _)| *s == Severity::Unknown);
+    format!(
+        "fix and close {}{} (listed in the details), or record an approved, time-boxed waiver for `defects.open`{}",
+        keys.join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        },
+        if unknown {
+            "; a defect of unknown severity needs its severity set in the tracker (or its value added to `sources.defects.severity.map`)"
+        } else {
+            ""
+        }
     )
 }
 

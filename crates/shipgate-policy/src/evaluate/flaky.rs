@@ -40,79 +40,9 @@ pub(crate) fn rate(
         Ok(a) => a,
         Err(r) => return *r,
     };
-    let c = &evidence.totals;
-    let executed = c.executed();
-    let mut details = Map::new();
-    // A quarantined test that failed is a known-flaky test: its failure leaves the pass rate
-    // and counts here instead, so a quarantine cannot make failures disappear.
-    let quarantined: Vec<&TestRecord> = assessment.map_or_else(Vec::new, |a| {
-        let mut indices: Vec<usize> = a.quarantined.keys().copied().collect();
-        indices.sort_unstable();
-        indices
-            .into_iter()
-            .filter_map(|i| evidence.tests.get(i))
-            .collect()
-    });
-    let (detected_count, detected, across) = match history {
-        Some(h) => {
-            let ranked = in_this_run(h, h.flaky(min_flips));
-            let names: HashSet<(&str, &str, &str)> = ranked
-                .iter()
-                .map(|f| {
-                    (
-                        f.test.suite.as_str(),
-                        f.test.classname.as_str(),
-                        f.test.name.as_str(),
-                    )
-                })
-                .collect();
-            insert_ranked(&mut details, h, &ranked, assessment);
-            details.insert("history".into(), history_details(h, min_flips));
-            let earlier = h.runs.iter().filter(|r| !r.current).count() as u64;
-            (
-                names.len() as u64,
-                names,
-                format!(
-                    " across this run and {}",
-                    plural(earlier, "earlier run", "earlier runs")
-                ),
-            )
-        }
-        None => {
-            let in_run = evidence
-                .tests
-                .iter()
-                .filter(|t| t.outcome == TestOutcome::Flaky);
-            insert_tests(&mut details, "flaky_tests", evidence, in_run.clone());
-            // Every flaky testcase counts (two rows of one name are two tests here); a
-            // quarantined failure is never one of them.
-            let names = in_run
-                .map(|t| (t.suite.as_str(), t.classname.as_str(), t.name.as_str()))
-                .collect();
-            (c.flaky, names, String::new())
-        }
-    };
-    let extra_quarantined = quarantined
-        .iter()
-        .filter(|t| !detected.contains(&(t.suite.as_str(), t.classname.as_str(), t.name.as_str())))
-        .count() as u64;
-    let flaky = detected_count + extra_quarantined;
-    // `flaky` first, as before history and quarantine existed.
-    let mut head = Map::new();
-    head.insert("flaky".into(), json!(flaky));
-    head.insert("executed".into(), json!(executed));
-    if history.is_some() {
-        head.insert("flaky_in_this_run".into(), json!(c.flaky));
-    }
-    if assessment.is_some() {
-        head.insert("quarantined_failures".into(), json!(quarantined.len()));
-    }
-    head.append(&mut details);
-    details = head;
-    if let Some(a) = assessment {
-        details.insert("quarantine".into(), a.details());
-    }
-    if executed == 0 {
+    let m = FlakyMeasure::of(evidence, history, min_flips, assessment);
+    let details = flaky_details(evidence, history, min_flips, assessment, &m);
+    if m.executed == 0 {
         return check.measured(
             false,
             Value::Null,
@@ -124,43 +54,187 @@ pub(crate) fn rate(
         );
     }
 
-    let rate_ok = max.not_exceeded_by(flaky, executed);
-    let counting = if extra_quarantined > 0 {
+    let rate_ok = max.not_exceeded_by(m.flaky, m.executed);
+    let (sentences, fixes) = assessment.map_or_else(Default::default, quarantine_problems);
+    let quarantine_ok = sentences.is_empty();
+    let notes = [history_note, quarantine.unused_note()];
+    let message = flaky_message(&m, max, history, &sentences, notes);
+    let passed = rate_ok && quarantine_ok;
+    let remedy = (!passed).then(|| flaky_remedy(&m, max, rate_ok, fixes));
+    check.measured(
+        passed,
+        ratio(m.flaky, m.executed),
+        threshold,
+        CheckUnit::Ratio,
+        message,
+        remedy,
+        details,
+    )
+}
+
+/// The flaky tests `flaky.rate` found: ranked by the history, or this run's reruns.
+enum Found<'e> {
+    Ranked(&'e RunHistory, Vec<FlakyTest<'e>>),
+    InRun(Vec<&'e TestRecord>),
+}
+
+/// What `flaky.rate` measures.
+struct FlakyMeasure<'e> {
+    /// Tests executed in this run.
+    executed: u64,
+    /// Tests that passed only on a rerun in this run.
+    flaky_in_this_run: u64,
+    /// Quarantined tests that failed, in evidence order.
+    quarantined: Vec<&'e TestRecord>,
+    found: Found<'e>,
+    /// Earlier runs in the history, when there is one.
+    earlier_runs: Option<u64>,
+    /// Quarantined failures that are not among the flaky tests found.
+    extra_quarantined: u64,
+    /// The flaky tests found plus `extra_quarantined`: the numerator of the rate.
+    flaky: u64,
+}
+
+impl<'e> FlakyMeasure<'e> {
+    fn of(
+        evidence: &'e TestEvidence,
+        history: Option<&'e RunHistory>,
+        min_flips: u32,
+        assessment: Option<&Assessment<'_>>,
+    ) -> Self {
+        let c = &evidence.totals;
+        // A quarantined test that failed is a known-flaky test: its failure leaves the pass rate
+        // and counts here instead, so a quarantine cannot make failures disappear.
+        let quarantined: Vec<&TestRecord> = assessment.map_or_else(Vec::new, |a| {
+            let mut indices: Vec<usize> = a.quarantined.keys().copied().collect();
+            indices.sort_unstable();
+            indices
+                .into_iter()
+                .filter_map(|i| evidence.tests.get(i))
+                .collect()
+        });
+        let (found, detected_count, detected) = match history {
+            Some(h) => {
+                let ranked = in_this_run(h, h.flaky(min_flips));
+                let names: HashSet<(&str, &str, &str)> = ranked
+                    .iter()
+                    .map(|f| {
+                        (
+                            f.test.suite.as_str(),
+                            f.test.classname.as_str(),
+                            f.test.name.as_str(),
+                        )
+                    })
+                    .collect();
+                (Found::Ranked(h, ranked), names.len() as u64, names)
+            }
+            None => {
+                let in_run: Vec<&TestRecord> = evidence
+                    .tests
+                    .iter()
+                    .filter(|t| t.outcome == TestOutcome::Flaky)
+                    .collect();
+                // Every flaky testcase counts (two rows of one name are two tests here); a
+                // quarantined failure is never one of them.
+                let names = in_run
+                    .iter()
+                    .map(|t| (t.suite.as_str(), t.classname.as_str(), t.name.as_str()))
+                    .collect();
+                (Found::InRun(in_run), c.flaky, names)
+            }
+        };
+        let extra_quarantined = quarantined
+            .iter()
+            .filter(|t| {
+                !detected.contains(&(t.suite.as_str(), t.classname.as_str(), t.name.as_str()))
+            })
+            .count() as u64;
+        Self {
+            executed: c.executed(),
+            flaky_in_this_run: c.flaky,
+            quarantined,
+            found,
+            earlier_runs: history.map(|h| h.runs.iter().filter(|r| !r.current).count() as u64),
+            extra_quarantined,
+            flaky: detected_count + extra_quarantined,
+        }
+    }
+}
+
+/// The counts first, then the flaky tests found, the history read and the quarantine.
+fn flaky_details(
+    evidence: &TestEvidence,
+    history: Option<&RunHistory>,
+    min_flips: u32,
+    assessment: Option<&Assessment<'_>>,
+    m: &FlakyMeasure<'_>,
+) -> Map<String, Value> {
+    // `flaky` first, as before history and quarantine existed.
+    let mut details = Map::new();
+    details.insert("flaky".into(), json!(m.flaky));
+    details.insert("executed".into(), json!(m.executed));
+    if history.is_some() {
+        details.insert("flaky_in_this_run".into(), json!(m.flaky_in_this_run));
+    }
+    if assessment.is_some() {
+        details.insert("quarantined_failures".into(), json!(m.quarantined.len()));
+    }
+    match &m.found {
+        Found::Ranked(h, ranked) => {
+            insert_ranked(&mut details, h, ranked, assessment);
+            details.insert("history".into(), history_details(h, min_flips));
+        }
+        Found::InRun(in_run) => {
+            insert_tests(
+                &mut details,
+                "flaky_tests",
+                evidence,
+                in_run.iter().copied(),
+            );
+        }
+    }
+    if let Some(a) = assessment {
+        details.insert("quarantine".into(), a.details());
+    }
+    details
+}
+
+/// The rate against the maximum, then the quarantine's problems and the notes.
+fn flaky_message(
+    m: &FlakyMeasure<'_>,
+    max: Percent,
+    history: Option<&RunHistory>,
+    quarantine_sentences: &[String],
+    notes: [Option<String>; 2],
+) -> String {
+    let across = m.earlier_runs.map_or_else(String::new, |earlier| {
+        format!(
+            " across this run and {}",
+            plural(earlier, "earlier run", "earlier runs")
+        )
+    });
+    let counting = if m.extra_quarantined > 0 {
         format!(
             ", counting {} of quarantined tests",
-            plural(extra_quarantined, "failure", "failures")
+            plural(m.extra_quarantined, "failure", "failures")
         )
     } else {
         String::new()
     };
     let mut message = format!(
         "{} of {} executed tests {} flaky ({}){across}{counting}; the maximum is {max}",
-        thousands(flaky),
-        thousands(executed),
-        match (history.is_some(), flaky == 1) {
+        thousands(m.flaky),
+        thousands(m.executed),
+        match (history.is_some(), m.flaky == 1) {
             (false, _) => "were",
             (true, true) => "is",
             (true, false) => "are",
         },
-        format_percent(flaky as f64 / executed as f64),
+        format_percent(m.flaky as f64 / m.executed as f64),
     );
-    let mut remedies = Vec::new();
-    if !rate_ok {
-        let allowed = max.max_part_of(executed);
-        remedies.push(format!(
-            "{} fewer flaky tests are needed to get within {max}: fix the ones listed in the details, highest flip rate first; each one trains people to re-run red builds until they are green",
-            thousands(flaky.saturating_sub(allowed))
-        ));
-    }
-    let mut quarantine_ok = true;
-    if let Some(a) = assessment {
-        let (sentences, fixes) = quarantine_problems(a);
-        quarantine_ok = sentences.is_empty();
-        for s in sentences {
-            message.push_str("; ");
-            message.push_str(&s);
-        }
-        remedies.extend(fixes);
+    for s in quarantine_sentences {
+        message.push_str("; ");
+        message.push_str(s);
     }
     if let Some(h) = history
         && let Some((before, after)) = h.out_of_order().first()
@@ -170,24 +244,25 @@ pub(crate) fn rate(
             after.name, before.name
         ));
     }
-    for note in [history_note, quarantine.unused_note()]
-        .into_iter()
-        .flatten()
-    {
+    for note in notes.into_iter().flatten() {
         message.push_str("; ");
         message.push_str(&note);
     }
-    let passed = rate_ok && quarantine_ok;
-    let remedy = (!passed).then(|| remedies.join("; "));
-    check.measured(
-        passed,
-        ratio(flaky, executed),
-        threshold,
-        CheckUnit::Ratio,
-        message,
-        remedy,
-        details,
-    )
+    message
+}
+
+/// How many flaky tests must go when the rate is over, then the quarantine's fixes.
+fn flaky_remedy(m: &FlakyMeasure<'_>, max: Percent, rate_ok: bool, fixes: Vec<String>) -> String {
+    let mut remedies = Vec::new();
+    if !rate_ok {
+        let allowed = max.max_part_of(m.executed);
+        remedies.push(format!(
+            "{} fewer flaky tests are needed to get within {max}: fix the ones listed in the details, highest flip rate first; each one trains people to re-run red builds until they are green",
+            thousands(m.flaky.saturating_sub(allowed))
+        ));
+    }
+    remedies.extend(fixes);
+    remedies.join("; ")
 }
 
 /// The flaky tests that are part of this run (all of them when the history has no current run).

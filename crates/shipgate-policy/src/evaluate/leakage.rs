@@ -153,30 +153,10 @@ pub(crate) fn rate(
         overall.production + overall.pre_production,
     );
     if let Some(max) = options.max_rate_critical_paths {
-        let mapped: Vec<(&String, &CriticalPathDefects)> = paths
-            .iter()
-            .filter_map(|(name, p)| p.defects.as_ref().map(|d| (name, d)))
-            .collect();
         // Over every defect of the window, so that those left out are counted beside the rate.
-        let all = || considered.iter().chain(&excluded).copied();
-        let critical = row(
-            "critical paths",
-            all().filter(|d| mapped.iter().any(|(_, p)| on_path(d, p))),
-        );
-        let mut per_path = Map::new();
-        for (name, p) in &mapped {
-            per_path.insert(
-                (*name).clone(),
-                row_details(&row(name, all().filter(|d| on_path(d, p)))),
-            );
-        }
-        let mut c = match row_details(&critical) {
-            Value::Object(m) => m,
-            _ => Map::new(),
-        };
-        c.insert("max_rate".into(), json!(max.as_f64()));
-        c.insert("paths".into(), Value::Object(per_path));
-        details.insert("critical_paths".into(), Value::Object(c));
+        let all: Vec<&Defect> = considered.iter().chain(&excluded).copied().collect();
+        let (critical, critical_details) = critical_paths_row(paths, &all, max);
+        details.insert("critical_paths".into(), critical_details);
         if options.max_rate.is_none() {
             observed = ratio(
                 critical.production,
@@ -186,6 +166,60 @@ pub(crate) fn rate(
         verdicts.push(judge("on critical paths", &critical, max));
     }
     let passed = verdicts.iter().all(|(p, _)| *p);
+    let message = leakage_message(&verdicts, &overall, left_out);
+    let remedy = (!passed).then(|| {
+        "leakage is a trend, not a single fix: write a regression test for each production defect listed in the details (see `traceability.production-defects`), test the paths they came from before release, and re-baseline with `shipgate leakage --by month`; a release that must ship anyway needs an approved, time-boxed waiver".to_owned()
+    });
+    check.measured(
+        passed,
+        observed,
+        threshold,
+        CheckUnit::Ratio,
+        message,
+        remedy,
+        details,
+    )
+}
+
+/// The leakage over the defects on any critical path that maps its defects, and its details:
+/// that row, the maximum, and one row per path.
+fn critical_paths_row(
+    paths: &BTreeMap<String, CriticalPath>,
+    all: &[&Defect],
+    max: Percent,
+) -> (LeakageRow, Value) {
+    let mapped: Vec<(&String, &CriticalPathDefects)> = paths
+        .iter()
+        .filter_map(|(name, p)| p.defects.as_ref().map(|d| (name, d)))
+        .collect();
+    let critical = row(
+        "critical paths",
+        all.iter()
+            .copied()
+            .filter(|d| mapped.iter().any(|(_, p)| on_path(d, p))),
+    );
+    let mut per_path = Map::new();
+    for (name, p) in &mapped {
+        per_path.insert(
+            (*name).clone(),
+            row_details(&row(name, all.iter().copied().filter(|d| on_path(d, p)))),
+        );
+    }
+    let mut c = match row_details(&critical) {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    };
+    c.insert("max_rate".into(), json!(max.as_f64()));
+    c.insert("paths".into(), Value::Object(per_path));
+    (critical, Value::Object(c))
+}
+
+/// Each verdict's sentence, then the defects not counted beside them.
+fn leakage_message(
+    verdicts: &[(bool, String)],
+    overall: &LeakageRow,
+    left_out: Option<String>,
+) -> String {
     let mut message = verdicts
         .iter()
         .map(|(_, m)| m.as_str())
@@ -207,18 +241,7 @@ pub(crate) fn rate(
     if !beside.is_empty() {
         message.push_str(&format!(" ({})", beside.join("; ")));
     }
-    let remedy = (!passed).then(|| {
-        "leakage is a trend, not a single fix: write a regression test for each production defect listed in the details (see `traceability.production-defects`), test the paths they came from before release, and re-baseline with `shipgate leakage --by month`; a release that must ship anyway needs an approved, time-boxed waiver".to_owned()
-    });
-    check.measured(
-        passed,
-        observed,
-        threshold,
-        CheckUnit::Ratio,
-        message,
-        remedy,
-        details,
-    )
+    message
 }
 
 /// How `shipgate leakage` groups its rows.

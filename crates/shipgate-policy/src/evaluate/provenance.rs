@@ -19,6 +19,7 @@ use shipgate_model::{
     CheckResult, EvidenceProblem, EvidenceSet, Provenance, ProvenanceItem, SourceState,
     commits_match,
 };
+use std::time::Duration;
 
 /// What provenance can see of one source.
 enum View {
@@ -76,151 +77,12 @@ pub(crate) fn provenance(
         .as_deref()
         .map(str::trim)
         .filter(|c| !c.is_empty());
-    let skew = options.clock_skew;
 
-    let mut found = Vec::new();
-    let mut absent: Vec<SourceState<()>> = Vec::new();
-    let mut items_json = Vec::new();
-    let mut items_total = 0usize;
-    let mut checked: Vec<String> = Vec::new();
-    for (source, seen) in sources(evidence) {
-        let name = source.as_str();
-        let max_age = options.max_age_of(source);
-        let items = match seen {
-            View::NotConfigured => continue,
-            // Evidence that is not there cannot show when or from which commit it was made.
-            View::Absent(state) => {
-                absent.push(state);
-                continue;
-            }
-            View::Items(items) => items,
-        };
-        checked.push(format!(
-            "{name} ({})",
-            plural(items.len() as u64, "item", "items")
-        ));
-        for item in items {
-            let mut entry = Map::new();
-            entry.insert("source".into(), json!(name));
-            entry.insert("location".into(), json!(item.location));
-            entry.insert(
-                "produced_at".into(),
-                json!(item.produced_at.map(|t| t.to_string())),
-            );
-            entry.insert("commit".into(), json!(item.commit));
-            if let Some(max) = max_age {
-                match item.produced_at {
-                    None => found.push(Finding::new(
-                        &item.location,
-                        format!(
-                            "`{}` carries no time ({}), so its age cannot be checked against `max_age.{name}` {}",
-                            item.location,
-                            item.time_field,
-                            findings::limit(max)
-                        ),
-                        format!("{}, or remove `checks.provenance.max_age.{name}`", item.time_hint),
-                    )),
-                    Some(t) if in_future(now, t, skew) => found.push(Finding::new(
-                        &item.location,
-                        format!(
-                            "`{}` is dated {t} ({}), {} after the evaluation time {now}",
-                            item.location,
-                            item.time_field,
-                            age(t, now)
-                        ),
-                        format!(
-                            "check the clock of the machine that produced `{}` (and, for JUnit written in local time, that `sources.tests.timezone` names that machine's zone), or raise `checks.provenance.clock_skew` (now {})",
-                            item.location,
-                            describe(skew)
-                        ),
-                    )),
-                    Some(t) if older_than(now, t, max) => found.push(Finding::new(
-                        &item.location,
-                        format!(
-                            "`{}` is {} old ({t}), older than `max_age.{name}` {}",
-                            item.location,
-                            age(now, t),
-                            findings::limit(max)
-                        ),
-                        item.renew_hint.clone(),
-                    )),
-                    Some(t) => {
-                        entry.insert("age".into(), json!(age(now, t)));
-                    }
-                }
-            }
-            match (release_commit, &item.commit) {
-                (Some(release), Some(c)) if !commits_match(c, release) => {
-                    found.push(Finding::new(
-                        &item.location,
-                        format!(
-                            "`{}` was produced from commit `{c}`, not `{release}`, the commit being released",
-                            item.location
-                        ),
-                        format!("{} (commit `{release}`)", item.renew_hint),
-                    ))
-                }
-                (Some(release), None) if rule == CommitRule::Require => found.push(Finding::new(
-                    &item.location,
-                    format!(
-                        "`{}` names no commit, and `commit: require` asks every item to name `{release}`",
-                        item.location
-                    ),
-                    item.commit_hint.clone(),
-                )),
-                _ => {}
-            }
-            items_total += 1;
-            if items_json.len() < LIST_LIMIT {
-                items_json.push(Value::Object(entry));
-            }
-        }
-    }
-
-    let mut details = Map::new();
-    details.insert("release_commit".into(), json!(release_commit));
-    details.insert("commit".into(), json!(rule.as_str()));
-    if !options.max_age.is_empty() {
-        let limits: Map<String, Value> = options
-            .max_age
-            .iter()
-            .map(|(s, a)| (s.as_str().to_owned(), json!(findings::limit(*a))))
-            .collect();
-        details.insert("max_age".into(), Value::Object(limits));
-    }
-    details.insert("clock_skew".into(), json!(findings::limit(skew)));
-    details.insert("items".into(), Value::Array(items_json));
-    details.insert("items_total".into(), json!(items_total));
-    findings::insert(&mut details, &found);
-
-    if found.is_empty() {
+    let m = Measure::of(options, evidence, release_commit, now);
+    let details = provenance_details(options, release_commit, &m);
+    if m.found.is_empty() {
         // Nothing measured failed; what could not be measured decides.
-        let unverifiable = absent
-            .iter()
-            .find(|s| matches!(s, SourceState::Unreadable(_)))
-            .or_else(|| absent.first())
-            .cloned()
-            .or_else(|| {
-                // Without a release commit, `match` compares nothing; with no age to check
-                // either, the check would have verified nothing at all.
-                let nothing_checked = rule == CommitRule::Match
-                    && PROVENANCE_SOURCES
-                        .iter()
-                        .all(|s| options.max_age_of(*s).is_none());
-                (release_commit.is_none() && (rule == CommitRule::Require || nothing_checked)).then(|| {
-                    SourceState::Missing(EvidenceProblem {
-                        source: "release".to_owned(),
-                        location: None,
-                        message: format!(
-                            "`commit: {}` compares each item with the release's commit, but `release.commit` is empty{}",
-                            rule.as_str(),
-                            if rule == CommitRule::Match { ", and no `max_age` is set: nothing could be verified" } else { "" }
-                        ),
-                        remedy: "set `release.commit` in the policy (e.g. `${GITHUB_SHA}` or `${CI_COMMIT_SHA}`); add a `max_age`; or, to run without a commit, set `on_missing: warn` on the check".to_owned(),
-                    })
-                })
-            });
-        if let Some(state) = unverifiable
+        if let Some(state) = unverifiable(&m.absent, options, release_commit)
             && let Err(mut r) = check.source(&state, json!(0))
         {
             for (k, v) in details {
@@ -229,27 +91,248 @@ pub(crate) fn provenance(
             return *r;
         }
     }
-    let passed = found.is_empty();
+    let passed = m.found.is_empty();
     let message = if passed {
-        pass_message(options, release_commit, rule, &checked)
+        pass_message(options, release_commit, rule, &m.checked)
     } else {
         format!(
             "{} in the evidence's provenance: {}",
-            plural(found.len() as u64, "problem", "problems"),
-            findings::summary(&found)
+            plural(m.found.len() as u64, "problem", "problems"),
+            findings::summary(&m.found)
         )
     };
     check.measured(
         passed,
-        json!(found.len()),
+        json!(m.found.len()),
         json!(0),
         CheckUnit::Count,
         message,
-        findings::remedy(&found),
+        findings::remedy(&m.found),
         details,
     )
 }
 
+/// What `evidence.provenance` measures over every source that can take part.
+struct Measure {
+    /// Items too old, undated, dated in the future or from another commit: each one fails.
+    found: Vec<Finding>,
+    /// Configured sources that are missing or unreadable, in report order.
+    absent: Vec<SourceState<()>>,
+    /// The first `LIST_LIMIT` items with their time, commit and age.
+    items_json: Vec<Value>,
+    /// Every item looked at.
+    items_total: usize,
+    /// Each source looked at with its number of items, for the message.
+    checked: Vec<String>,
+}
+
+impl Measure {
+    fn of(
+        options: &ProvenanceRules,
+        evidence: &EvidenceSet,
+        release_commit: Option<&str>,
+        now: Timestamp,
+    ) -> Self {
+        let mut m = Self {
+            found: Vec::new(),
+            absent: Vec::new(),
+            items_json: Vec::new(),
+            items_total: 0,
+            checked: Vec::new(),
+        };
+        for (source, seen) in sources(evidence) {
+            let name = source.as_str();
+            let max_age = options.max_age_of(source);
+            let items = match seen {
+                View::NotConfigured => continue,
+                // Evidence that is not there cannot show when or from which commit it was made.
+                View::Absent(state) => {
+                    m.absent.push(state);
+                    continue;
+                }
+                View::Items(items) => items,
+            };
+            m.checked.push(format!(
+                "{name} ({})",
+                plural(items.len() as u64, "item", "items")
+            ));
+            for item in items {
+                let mut entry = Map::new();
+                entry.insert("source".into(), json!(name));
+                entry.insert("location".into(), json!(item.location));
+                entry.insert(
+                    "produced_at".into(),
+                    json!(item.produced_at.map(|t| t.to_string())),
+                );
+                entry.insert("commit".into(), json!(item.commit));
+                if let Some(max) = max_age {
+                    m.found.extend(age_finding(
+                        &item,
+                        name,
+                        max,
+                        now,
+                        options.clock_skew,
+                        &mut entry,
+                    ));
+                }
+                m.found
+                    .extend(commit_finding(&item, release_commit, options.commit));
+                m.items_total += 1;
+                if m.items_json.len() < LIST_LIMIT {
+                    m.items_json.push(Value::Object(entry));
+                }
+            }
+        }
+        m
+    }
+}
+
+/// The item's age against `max_age.<source>`: a finding when it carries no time, is dated in
+/// the future or is too old; otherwise its age goes into its entry.
+fn age_finding(
+    item: &ProvenanceItem,
+    name: &str,
+    max: Duration,
+    now: Timestamp,
+    skew: Duration,
+    entry: &mut Map<String, Value>,
+) -> Option<Finding> {
+    match item.produced_at {
+        None => Some(Finding::new(
+            &item.location,
+            format!(
+                "`{}` carries no time ({}), so its age cannot be checked against `max_age.{name}` {}",
+                item.location,
+                item.time_field,
+                findings::limit(max)
+            ),
+            format!(
+                "{}, or remove `checks.provenance.max_age.{name}`",
+                item.time_hint
+            ),
+        )),
+        Some(t) if in_future(now, t, skew) => Some(Finding::new(
+            &item.location,
+            format!(
+                "`{}` is dated {t} ({}), {} after the evaluation time {now}",
+                item.location,
+                item.time_field,
+                age(t, now)
+            ),
+            format!(
+                "check the clock of the machine that produced `{}` (and, for JUnit written in local time, that `sources.tests.timezone` names that machine's zone), or raise `checks.provenance.clock_skew` (now {})",
+                item.location,
+                describe(skew)
+            ),
+        )),
+        Some(t) if older_than(now, t, max) => Some(Finding::new(
+            &item.location,
+            format!(
+                "`{}` is {} old ({t}), older than `max_age.{name}` {}",
+                item.location,
+                age(now, t),
+                findings::limit(max)
+            ),
+            item.renew_hint.clone(),
+        )),
+        Some(t) => {
+            entry.insert("age".into(), json!(age(now, t)));
+            None
+        }
+    }
+}
+
+/// The item's commit against the release's: a finding when it names another commit, or names
+/// none under `commit: require`.
+fn commit_finding(
+    item: &ProvenanceItem,
+    release_commit: Option<&str>,
+    rule: CommitRule,
+) -> Option<Finding> {
+    match (release_commit, &item.commit) {
+        (Some(release), Some(c)) if !commits_match(c, release) => Some(Finding::new(
+            &item.location,
+            format!(
+                "`{}` was produced from commit `{c}`, not `{release}`, the commit being released",
+                item.location
+            ),
+            format!("{} (commit `{release}`)", item.renew_hint),
+        )),
+        (Some(release), None) if rule == CommitRule::Require => Some(Finding::new(
+            &item.location,
+            format!(
+                "`{}` names no commit, and `commit: require` asks every item to name `{release}`",
+                item.location
+            ),
+            item.commit_hint.clone(),
+        )),
+        _ => None,
+    }
+}
+
+/// The rules applied, the items looked at and the findings.
+fn provenance_details(
+    options: &ProvenanceRules,
+    release_commit: Option<&str>,
+    m: &Measure,
+) -> Map<String, Value> {
+    let mut details = Map::new();
+    details.insert("release_commit".into(), json!(release_commit));
+    details.insert("commit".into(), json!(options.commit.as_str()));
+    if !options.max_age.is_empty() {
+        let limits: Map<String, Value> = options
+            .max_age
+            .iter()
+            .map(|(s, a)| (s.as_str().to_owned(), json!(findings::limit(*a))))
+            .collect();
+        details.insert("max_age".into(), Value::Object(limits));
+    }
+    details.insert(
+        "clock_skew".into(),
+        json!(findings::limit(options.clock_skew)),
+    );
+    details.insert("items".into(), Value::Array(m.items_json.clone()));
+    details.insert("items_total".into(), json!(m.items_total));
+    findings::insert(&mut details, &m.found);
+    details
+}
+
+/// When nothing measured failed, what could not be measured: an unreadable source first, then
+/// a missing one, then a commit rule with no release commit to compare.
+fn unverifiable(
+    absent: &[SourceState<()>],
+    options: &ProvenanceRules,
+    release_commit: Option<&str>,
+) -> Option<SourceState<()>> {
+    let rule = options.commit;
+    absent
+        .iter()
+        .find(|s| matches!(s, SourceState::Unreadable(_)))
+        .or_else(|| absent.first())
+        .cloned()
+        .or_else(|| {
+            // Without a release commit, `match` compares nothing; with no age to check
+            // either, the check would have verified nothing at all.
+            let nothing_checked = rule == CommitRule::Match
+                && PROVENANCE_SOURCES
+                    .iter()
+                    .all(|s| options.max_age_of(*s).is_none());
+            (release_commit.is_none() && (rule == CommitRule::Require || nothing_checked)).then(|| {
+                SourceState::Missing(EvidenceProblem {
+                    source: "release".to_owned(),
+                    location: None,
+                    message: format!(
+                        "`commit: {}` compares each item with the release's commit, but `release.commit` is empty{}",
+                        rule.as_str(),
+                        if rule == CommitRule::Match { ", and no `max_age` is set: nothing could be verified" } else { "" }
+                    ),
+                    remedy: "set `release.commit` in the policy (e.g. `${GITHUB_SHA}` or `${CI_COMMIT_SHA}`); add a `max_age`; or, to run without a commit, set `on_missing: warn` on the check".to_owned(),
+                })
+            })
+        })
+}
+
+/// The sources looked at and what was verified of them.
 fn pass_message(
     options: &ProvenanceRules,
     release_commit: Option<&str>,
@@ -458,6 +541,34 @@ mod tests {
             "items without a commit pass under `match`: {m:#?}"
         );
         assert!(m[0].contains("from commit `9e8d7c6`, not `3f2a9c1`"));
+    }
+
+    /// The age and the commit are both checked on every item: an item within its age is still
+    /// held to the release's commit, and one too old from another commit is two problems.
+    #[test]
+    fn an_item_within_its_age_is_still_held_to_the_release_commit() {
+        let (c, code) = run(
+            &policy(Some("3f2a9c1"), AGES),
+            tests(vec![
+                file("r/recent.xml", RECENT, Some("9e8d7c6")),
+                file("r/old.xml", Some("2026-11-23T09:59:59Z"), Some("9e8d7c6")),
+            ]),
+            uat("2026-11-20T10:00:00Z", Some("3f2a9c1")),
+        );
+        assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true));
+        assert_eq!(code, ExitCode::Blocked);
+        assert_eq!(c.observed, serde_json::json!(3));
+        let m = messages(&c);
+        assert!(
+            m[0].starts_with("`r/recent.xml` was produced from commit `9e8d7c6`"),
+            "{m:#?}"
+        );
+        assert!(m[1].starts_with("`r/old.xml` is 24 hours old"), "{m:#?}");
+        assert!(
+            m[2].starts_with("`r/old.xml` was produced from commit `9e8d7c6`"),
+            "{m:#?}"
+        );
+        assert_eq!(c.details["items"][0]["age"], "2 hours");
     }
 
     #[test]

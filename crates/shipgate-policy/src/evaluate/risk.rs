@@ -603,81 +603,16 @@ pub(crate) fn coverage(
             out_of_scope.push(json!({"name": a.name, "score": a.score, "level": a.level}));
             continue;
         }
-        let t = a.tests.unwrap_or_default();
-        let mut found = Vec::new();
-        if t.executed < min_tests {
-            found.push(format!(
-                "ran {} (needs at least {min_tests})",
-                plural(t.executed, "test", "tests")
-            ));
-        }
-        if t.skipped > 0 {
-            found.push(format!("skipped {}", plural(t.skipped, "test", "tests")));
-        }
-        if !a.untested_production_defects.is_empty() {
-            found.push(format!(
-                "{} no passing test names: {}",
-                plural(
-                    a.untested_production_defects.len() as u64,
-                    "production defect",
-                    "production defects"
-                ),
-                a.untested_production_defects
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
+        let found = area_problems(a, min_tests);
         problems += found.len() as u64;
         if first.is_none() && !found.is_empty() {
-            first = Some(format!(
-                "area `{}` ({} risk, score {:.1}{}) {}",
-                a.name,
-                a.level.as_str(),
-                a.score,
-                if a.critical { ", critical" } else { "" },
-                found.join("; ")
-            ));
+            first = Some(area_lead(a, &found));
         }
-        in_scope.insert(
-            a.name.clone(),
-            json!({
-                "rank": a.rank,
-                "score": a.score,
-                "level": a.level,
-                "critical": a.critical,
-                "tests": t,
-                "untested_production_defects": a.untested_production_defects,
-                "missing_factors": a.missing.keys().collect::<Vec<_>>(),
-                "problems": found,
-            }),
-        );
+        in_scope.insert(a.name.clone(), area_details(a, found));
     }
     let checked = in_scope.len() as u64;
     let passed = problems == 0;
-    let scope = format!(
-        "{} at or above `{}` risk or critical",
-        plural(checked, "area", "areas"),
-        min_level.as_str()
-    );
-    let mut message = match &first {
-        None if checked == 0 => format!(
-            "no area is at or above `{}` risk, and none is critical",
-            min_level.as_str()
-        ),
-        None => format!(
-            "{scope}: each ran at least {min_tests} {}, skipped none, and every production defect on it has a passing test",
-            if min_tests == 1 { "test" } else { "tests" }
-        ),
-        Some(f) => format!("{f} ({scope} checked)"),
-    };
-    if !unused.is_empty() {
-        message.push_str(&format!(
-            " ({}; those factors were scored at their worst)",
-            unused.join("; ")
-        ));
-    }
+    let message = coverage_message(first.as_deref(), checked, min_level, min_tests, &unused);
     let remedy = (!passed).then(|| {
         "run (and un-skip) the tests of the areas listed in the details, and write a regression test for each listed production defect that names it (`test_pay_123_...` or a `defect` JUnit property); `shipgate risk` shows the coverage-gap map with the test each defect calls for".to_owned()
     });
@@ -699,6 +634,98 @@ pub(crate) fn coverage(
         remedy,
         details,
     )
+}
+
+/// What an area in scope lacks, one entry per problem: too few tests executed, tests skipped,
+/// production defects that no passing test names.
+fn area_problems(a: &AreaReport, min_tests: u64) -> Vec<String> {
+    let t = a.tests.unwrap_or_default();
+    let mut found = Vec::new();
+    if t.executed < min_tests {
+        found.push(format!(
+            "ran {} (needs at least {min_tests})",
+            plural(t.executed, "test", "tests")
+        ));
+    }
+    if t.skipped > 0 {
+        found.push(format!("skipped {}", plural(t.skipped, "test", "tests")));
+    }
+    if !a.untested_production_defects.is_empty() {
+        found.push(format!(
+            "{} no passing test names: {}",
+            plural(
+                a.untested_production_defects.len() as u64,
+                "production defect",
+                "production defects"
+            ),
+            a.untested_production_defects
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    found
+}
+
+/// The message's lead for the first area with a problem: the area, its risk and its problems.
+fn area_lead(a: &AreaReport, found: &[String]) -> String {
+    format!(
+        "area `{}` ({} risk, score {:.1}{}) {}",
+        a.name,
+        a.level.as_str(),
+        a.score,
+        if a.critical { ", critical" } else { "" },
+        found.join("; ")
+    )
+}
+
+/// An area in scope in the details: its rank, score, level, tests, untested defects, missing
+/// factors and problems.
+fn area_details(a: &AreaReport, found: Vec<String>) -> Value {
+    json!({
+        "rank": a.rank,
+        "score": a.score,
+        "level": a.level,
+        "critical": a.critical,
+        "tests": a.tests.unwrap_or_default(),
+        "untested_production_defects": a.untested_production_defects,
+        "missing_factors": a.missing.keys().collect::<Vec<_>>(),
+        "problems": found,
+    })
+}
+
+/// The first problem (or what every area in scope did), then the factors scored at their worst.
+fn coverage_message(
+    first: Option<&str>,
+    checked: u64,
+    min_level: RiskLevel,
+    min_tests: u64,
+    unused: &[String],
+) -> String {
+    let scope = format!(
+        "{} at or above `{}` risk or critical",
+        plural(checked, "area", "areas"),
+        min_level.as_str()
+    );
+    let mut message = match first {
+        None if checked == 0 => format!(
+            "no area is at or above `{}` risk, and none is critical",
+            min_level.as_str()
+        ),
+        None => format!(
+            "{scope}: each ran at least {min_tests} {}, skipped none, and every production defect on it has a passing test",
+            if min_tests == 1 { "test" } else { "tests" }
+        ),
+        Some(f) => format!("{f} ({scope} checked)"),
+    };
+    if !unused.is_empty() {
+        message.push_str(&format!(
+            " ({}; those factors were scored at their worst)",
+            unused.join("; ")
+        ));
+    }
+    message
 }
 
 #[cfg(test)]

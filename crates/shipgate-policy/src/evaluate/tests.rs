@@ -772,3 +772,48 @@ fn an_excluded_test_is_listed_with_its_reason_and_never_counted() {
     );
     assert!(Policy::parse(&text, &|_| None).is_err());
 }
+
+/// Each path's problems are counted, not only the first path's: `auth` (first by name) passes
+/// and a failure on `payment` (the last) still blocks.
+#[test]
+fn a_failure_on_the_last_critical_path_blocks_when_the_first_passes() {
+    let listed = [
+        ("web.LoginTest.login_ok", TestOutcome::Passed),
+        ("com.acme.payment.CardTest.charges", TestOutcome::Passed),
+        ("com.acme.payment.CardTest.refunds", TestOutcome::Failed),
+    ];
+    let v = evaluate(&policy(CRITICAL), &evidence(5, &listed), now());
+    let c = check(&v, "critical-paths.passed");
+    assert_eq!(c.status, CheckStatus::Fail, "{}", c.message);
+    assert_eq!(c.observed, serde_json::json!(1));
+    assert!(
+        c.message
+            .starts_with("`com.acme.payment.CardTest.refunds` failed on critical path `payment`"),
+        "{}",
+        c.message
+    );
+    assert_eq!(c.details["paths"]["auth"]["not_passed_total"], 0);
+    assert_eq!(c.details["paths"]["payment"]["not_passed_total"], 1);
+}
+
+/// An excluded test is passed over, and only it: a failing test of the same path listed after
+/// it still counts and blocks.
+#[test]
+fn an_exclusion_never_hides_the_failing_tests_after_it() {
+    let text = "risk:\n  critical_paths:\n    auth:\n      tests: ['*login*']\n      exclude:\n        - {pattern: '*login_windows*', reason: runs only on Windows agents}\n";
+    let e = evidence(
+        5,
+        &[
+            ("a.B.test_login_windows_sso", TestOutcome::Skipped),
+            ("a.B.test_login_ok", TestOutcome::Passed),
+            ("a.B.test_login_expired", TestOutcome::Errored),
+        ],
+    );
+    let v = evaluate(&policy(text), &e, now());
+    let c = check(&v, "critical-paths.passed");
+    assert_eq!(c.status, CheckStatus::Fail, "{}", c.message);
+    let auth = &c.details["paths"]["auth"];
+    assert_eq!(auth["counts"]["tests"], 2);
+    assert_eq!(auth["not_passed_total"], 1);
+    assert_eq!(auth["excluded_total"], 1);
+}

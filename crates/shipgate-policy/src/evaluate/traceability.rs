@@ -42,61 +42,115 @@ pub(crate) fn production_defects(
         Err(r) => return *r,
     };
     let window_text = format_duration(window);
-    // A production issue closed as a duplicate or as not a bug needs no regression test of its
-    // own (the defect it duplicates does); an open one always does.
-    let (production, excluded) = split_not_defects(
-        in_window(defects, now, window).filter(|d| d.origin == Origin::Production),
-    );
-    let names: Vec<String> = tests
-        .tests
-        .iter()
-        .map(|t| fold_for_matching(&t.qualified_name()))
-        .collect();
-    let referencing = |d: &Defect| -> Vec<&TestRecord> {
-        let key = fold_for_matching(d.key.trim());
-        tests
-            .tests
-            .iter()
-            .zip(&names)
-            .filter(|(t, name)| {
-                folded_name_references_key(name, &key)
-                    || t.defect_refs
-                        .iter()
-                        .any(|r| property_references_key(r, &d.key))
-            })
-            .map(|(t, _)| t)
-            .collect()
-    };
-    let green = |t: &&TestRecord| matches!(t.outcome, TestOutcome::Passed | TestOutcome::Flaky);
-    let mut untraced: Vec<(&Defect, Vec<&TestRecord>)> = Vec::new();
-    let mut traced = Map::new();
-    for d in &production {
-        let refs = referencing(d);
-        match refs.iter().find(|t| green(t)) {
-            Some(t) => {
-                traced.insert(d.key.clone(), json!(t.qualified_name()));
-            }
-            None => untraced.push((d, refs)),
-        }
-    }
+    let m = Traced::of(defects, tests, now, window);
     let mut details = Map::new();
     details.insert("window".into(), json!(window_text));
-    details.insert("production_defects".into(), json!(production.len()));
-    details.insert("traced".into(), Value::Object(traced));
-    let left_out = insert_not_defects(&mut details, &excluded, now);
+    let left_out = insert_traced(&mut details, tests, &m, now);
+    let n = m.untraced.len() as u64;
+    let passed = n == 0;
+    let message = traced_message(&m, &window_text, left_out);
+    let remedy = (!passed).then(|| traced_remedy(&m));
+    check.measured(
+        passed,
+        json!(n),
+        threshold,
+        CheckUnit::Count,
+        message,
+        remedy,
+        details,
+    )
+}
+
+/// What `traceability.production-defects` measures over the window's production defects.
+struct Traced<'e> {
+    /// Production defects created in the window that need a test (not closed as not defects).
+    production: Vec<&'e Defect>,
+    /// Production defects closed as duplicates or not bugs: listed, need no test.
+    excluded: Vec<&'e Defect>,
+    /// `key → test`: the first green test that references each traced defect.
+    traced: Map<String, Value>,
+    /// Defects with no green referencing test, each with the referencing tests that did not
+    /// pass: each one fails.
+    untraced: Vec<(&'e Defect, Vec<&'e TestRecord>)>,
+}
+
+impl<'e> Traced<'e> {
+    fn of(
+        defects: &'e DefectEvidence,
+        tests: &'e TestEvidence,
+        now: Timestamp,
+        window: Duration,
+    ) -> Self {
+        // A production issue closed as a duplicate or as not a bug needs no regression test of
+        // its own (the defect it duplicates does); an open one always does.
+        let (production, excluded) = split_not_defects(
+            in_window(defects, now, window).filter(|d| d.origin == Origin::Production),
+        );
+        let names: Vec<String> = tests
+            .tests
+            .iter()
+            .map(|t| fold_for_matching(&t.qualified_name()))
+            .collect();
+        let referencing = |d: &Defect| -> Vec<&TestRecord> {
+            let key = fold_for_matching(d.key.trim());
+            tests
+                .tests
+                .iter()
+                .zip(&names)
+                .filter(|(t, name)| {
+                    folded_name_references_key(name, &key)
+                        || t.defect_refs
+                            .iter()
+                            .any(|r| property_references_key(r, &d.key))
+                })
+                .map(|(t, _)| t)
+                .collect()
+        };
+        let green = |t: &&TestRecord| matches!(t.outcome, TestOutcome::Passed | TestOutcome::Flaky);
+        let mut untraced: Vec<(&Defect, Vec<&TestRecord>)> = Vec::new();
+        let mut traced = Map::new();
+        for d in &production {
+            let refs = referencing(d);
+            match refs.iter().find(|t| green(t)) {
+                Some(t) => {
+                    traced.insert(d.key.clone(), json!(t.qualified_name()));
+                }
+                None => untraced.push((d, refs)),
+            }
+        }
+        Self {
+            production,
+            excluded,
+            traced,
+            untraced,
+        }
+    }
+}
+
+/// The count, the traced defects, the ones left out and the untraced ones with the tests that
+/// referenced them but did not pass; returns the clause that names the ones left out.
+fn insert_traced(
+    details: &mut Map<String, Value>,
+    tests: &TestEvidence,
+    m: &Traced<'_>,
+    now: Timestamp,
+) -> Option<String> {
+    details.insert("production_defects".into(), json!(m.production.len()));
+    details.insert("traced".into(), Value::Object(m.traced.clone()));
+    let left_out = insert_not_defects(details, &m.excluded, now);
     insert_defects(
-        &mut details,
+        details,
         "untraced_defects",
-        untraced.iter().map(|(d, _)| *d),
+        m.untraced.iter().map(|(d, _)| *d),
         now,
         |d, now| {
             let mut e = defect_entry(d, now);
-            if let (Value::Object(m), Some((_, refs))) =
-                (&mut e, untraced.iter().find(|(u, _)| u.key == d.key))
+            if let (Value::Object(entry), Some((_, refs))) =
+                (&mut e, m.untraced.iter().find(|(u, _)| u.key == d.key))
                 && !refs.is_empty()
             {
                 // Referenced, but no referencing test ran green: say which ones did not.
-                m.insert(
+                entry.insert(
                     "tests_not_passing".into(),
                     Value::Array(refs.iter().take(5).map(|t| test_entry(tests, t)).collect()),
                 );
@@ -104,15 +158,19 @@ pub(crate) fn production_defects(
             e
         },
     );
-    let n = untraced.len() as u64;
-    let passed = n == 0;
-    let message = if production.is_empty() {
+    left_out
+}
+
+/// How many of the window's production defects have no green test, and which were left out.
+fn traced_message(m: &Traced<'_>, window_text: &str, left_out: Option<String>) -> String {
+    let n = m.untraced.len() as u64;
+    let message = if m.production.is_empty() {
         format!("no production defect was created in the last {window_text}")
-    } else if passed {
+    } else if n == 0 {
         format!(
             "every one of the {} created in the last {window_text} has a passing test that references it",
             plural(
-                production.len() as u64,
+                m.production.len() as u64,
                 "production defect",
                 "production defects"
             ),
@@ -122,7 +180,7 @@ pub(crate) fn production_defects(
             "{} of {} created in the last {window_text} {} no test that references {} and passed in this run",
             thousands(n),
             plural(
-                production.len() as u64,
+                m.production.len() as u64,
                 "production defect",
                 "production defects"
             ),
@@ -130,36 +188,32 @@ pub(crate) fn production_defects(
             if n == 1 { "it" } else { "them" },
         )
     };
-    let message = match left_out {
+    match left_out {
         Some(clause) => format!("{message} ({clause})"),
         None => message,
-    };
-    let remedy = (!passed).then(|| {
-        let first = untraced
-            .first()
-            .map(|(d, _)| d.key.as_str())
-            .unwrap_or("PAY-123");
-        let property = format!("a JUnit property `<property name=\"defect\" value=\"{first}\"/>`");
-        // A key such as `#42` cannot be written in most test names: suggest the property only.
-        let how = if first.starts_with(|c: char| c.is_ascii_alphanumeric()) {
-            format!(
-                "its key in the test's name (`test_{}_...`) or {property}",
-                fold_for_matching(first).replace('-', "_")
-            )
-        } else {
-            format!("{property} (or set `sources.defects.key_prefix`, e.g. `GH-`, so that test names can carry the key)")
-        };
+    }
+}
+
+/// How to name the first untraced defect in a test: in its name, or in a JUnit property.
+fn traced_remedy(m: &Traced<'_>) -> String {
+    let first = m
+        .untraced
+        .first()
+        .map(|(d, _)| d.key.as_str())
+        .unwrap_or("PAY-123");
+    let property = format!("a JUnit property `<property name=\"defect\" value=\"{first}\"/>`");
+    // A key such as `#42` cannot be written in most test names: suggest the property only.
+    let how = if first.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         format!(
-            "write a regression test for each defect listed in the details that would have caught it, and name the defect in it: {how}; then make sure it runs and passes in this pipeline"
+            "its key in the test's name (`test_{}_...`) or {property}",
+            fold_for_matching(first).replace('-', "_")
         )
-    });
-    check.measured(
-        passed,
-        json!(n),
-        threshold,
-        CheckUnit::Count,
-        message,
-        remedy,
-        details,
+    } else {
+        format!(
+            "{property} (or set `sources.defects.key_prefix`, e.g. `GH-`, so that test names can carry the key)"
+        )
+    };
+    format!(
+        "write a regression test for each defect listed in the details that would have caught it, and name the defect in it: {how}; then make sure it runs and passes in this pipeline"
     )
 }

@@ -92,14 +92,60 @@ pub(crate) fn signoff(
         signature_findings(record, signature_required, now, &mut found);
     }
 
+    let mut details = signoff_details(
+        options,
+        record,
+        github,
+        &counted,
+        &approved,
+        signature_required,
+        now,
+    );
+    findings::insert(&mut details, &found);
+    let observed = json!(
+        required
+            .iter()
+            .filter(|r| approved
+                .iter()
+                .any(|(role, _)| role.eq_ignore_ascii_case(r)))
+            .collect::<Vec<_>>()
+    );
+    let passed = found.is_empty();
+    let message = if passed {
+        pass_message(policy, record, github, &approved, now)
+    } else {
+        fail_message(record, github, &found)
+    };
+    check.measured(
+        passed,
+        observed,
+        threshold,
+        CheckUnit::Roles,
+        message,
+        findings::remedy(&found),
+        details,
+    )
+}
+
+/// The record, the GitHub approvals, the roles required and approved, and the rules applied
+/// (the findings go last, from the caller).
+fn signoff_details(
+    options: &UatSignoff,
+    record: Option<&UatEvidence>,
+    github: Option<Github<'_>>,
+    counted: &[RoleApproval<'_>],
+    approved: &[(&str, Approver<'_>)],
+    signature_required: bool,
+    now: Timestamp,
+) -> Map<String, Value> {
     let mut details = record.map(|r| record_details(r, now)).unwrap_or_default();
     if let Some((gh, a)) = github {
         details.insert(
             "github_approvals".into(),
-            uat_approvals::details(gh, a, &counted, now),
+            uat_approvals::details(gh, a, counted, now),
         );
     }
-    details.insert("required_roles".into(), json!(required));
+    details.insert("required_roles".into(), json!(options.required_roles));
     details.insert(
         "approved_roles".into(),
         json!(approved.iter().map(|(role, _)| *role).collect::<Vec<_>>()),
@@ -114,43 +160,28 @@ pub(crate) fn signoff(
         details.insert("allow_conditional".into(), json!(options.allow_conditional));
         details.insert("signature_required".into(), json!(signature_required));
     }
-    findings::insert(&mut details, &found);
+    details
+}
 
-    let observed = json!(
-        required
-            .iter()
-            .filter(|r| approved
-                .iter()
-                .any(|(role, _)| role.eq_ignore_ascii_case(r)))
-            .collect::<Vec<_>>()
-    );
-    let passed = found.is_empty();
-    let message = if passed {
-        pass_message(policy, record, github, &approved, now)
-    } else {
-        let what = match (record, github) {
-            (Some(r), None) => format!("the UAT sign-off `{}` does not", r.path),
-            (None, Some((_, a))) => format!(
-                "the GitHub deployment approvals of workflow run {} do not",
-                a.run.id
-            ),
-            (Some(r), Some((_, a))) => format!(
-                "the UAT sign-off `{}` and the GitHub deployment approvals of workflow run {} do not",
-                r.path, a.run.id
-            ),
-            (None, None) => "the UAT evidence does not".to_owned(),
-        };
-        format!("{what} approve this release: {}", findings::summary(&found))
+/// Which evidence does not approve the release, and why.
+fn fail_message(
+    record: Option<&UatEvidence>,
+    github: Option<Github<'_>>,
+    found: &[Finding],
+) -> String {
+    let what = match (record, github) {
+        (Some(r), None) => format!("the UAT sign-off `{}` does not", r.path),
+        (None, Some((_, a))) => format!(
+            "the GitHub deployment approvals of workflow run {} do not",
+            a.run.id
+        ),
+        (Some(r), Some((_, a))) => format!(
+            "the UAT sign-off `{}` and the GitHub deployment approvals of workflow run {} do not",
+            r.path, a.run.id
+        ),
+        (None, None) => "the UAT evidence does not".to_owned(),
     };
-    check.measured(
-        passed,
-        observed,
-        threshold,
-        CheckUnit::Roles,
-        message,
-        findings::remedy(&found),
-        details,
-    )
+    format!("{what} approve this release: {}", findings::summary(found))
 }
 
 /// The configured sources as one state: loaded when every configured source is, unreadable

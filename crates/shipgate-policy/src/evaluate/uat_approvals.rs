@@ -40,73 +40,110 @@ pub(crate) fn review<'a>(
     now: Timestamp,
     found: &mut Vec<Finding>,
 ) -> Vec<RoleApproval<'a>> {
-    let run = &approvals.run;
-    let env = gh.environment_names();
-    let run_name = format!("workflow run {}", run.id);
-    let mut usable = true;
-    let wanted_run = gh.run_id();
-    if run.id.to_string() != wanted_run
-        || !approvals.repository.eq_ignore_ascii_case(gh.repository())
-    {
-        found.push(Finding::new(
-            "github run",
-            format!(
-                "the deployment approvals are of run {} of `{}`, not run {wanted_run} of `{}`, the run the policy names",
-                run.id,
-                approvals.repository,
-                gh.repository()
-            ),
-            "approvals count only for the run being gated: set `run_id: ${GITHUB_RUN_ID}` and `repository: ${GITHUB_REPOSITORY}`",
-        ));
-        usable = false;
-    }
-    if let Some(commit) = policy
-        .release
-        .commit
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
-        match run.head_sha.as_deref() {
-            None => {
-                found.push(Finding::new(
-                    "github commit",
-                    format!("GitHub names no commit for {run_name}, and the release is commit `{commit}`"),
-                    "run the gate in the workflow run that builds the release's commit",
-                ));
-                usable = false;
-            }
-            Some(sha) if !commits_match(sha, commit) => {
-                found.push(Finding::new(
-                    "github commit",
-                    format!("{run_name} built commit `{sha}`, not `{commit}`, the commit being released"),
-                    "approve the deployment in the workflow run that builds the commit being released",
-                ));
-                usable = false;
-            }
-            Some(_) => {}
-        }
-    }
+    let run_name = format!("workflow run {}", approvals.run.id);
     let approving: Vec<&DeploymentReview> = approvals
         .reviews
         .iter()
         .filter(|r| r.state == ReviewState::Approved && gh.covers(r))
         .collect();
+    // Each of these makes the approvals unusable: none of them counts for a role.
+    let unusable = [
+        run_finding(gh, approvals),
+        commit_finding(policy, approvals, &run_name),
+        time_finding(gh, approvals, &run_name, &approving, max_age, now),
+    ];
+    let usable = unusable.iter().all(Option::is_none);
+    found.extend(unusable.into_iter().flatten());
+    found.extend(rejection_findings(gh, approvals, &run_name));
+    if !usable {
+        return Vec::new();
+    }
+    let mut counted = Vec::new();
+    for r in approving {
+        for (role, approvers) in &gh.roles {
+            if let Some(via) = mapped(approvals, approvers, &r.user) {
+                counted.push(RoleApproval {
+                    role: role.as_str(),
+                    user: r.user.as_str(),
+                    via,
+                });
+            }
+        }
+    }
+    counted
+}
+
+/// The approvals are of another run or repository than the policy names.
+fn run_finding(gh: &GithubApprovals, approvals: &DeploymentApprovals) -> Option<Finding> {
+    let run = &approvals.run;
+    let wanted_run = gh.run_id();
+    (run.id.to_string() != wanted_run
+        || !approvals.repository.eq_ignore_ascii_case(gh.repository()))
+    .then(|| Finding::new(
+        "github run",
+        format!(
+            "the deployment approvals are of run {} of `{}`, not run {wanted_run} of `{}`, the run the policy names",
+            run.id,
+            approvals.repository,
+            gh.repository()
+        ),
+        "approvals count only for the run being gated: set `run_id: ${GITHUB_RUN_ID}` and `repository: ${GITHUB_REPOSITORY}`",
+    ))
+}
+
+/// The run names no commit, or another than the release's (when the release names one).
+fn commit_finding(
+    policy: &Policy,
+    approvals: &DeploymentApprovals,
+    run_name: &str,
+) -> Option<Finding> {
+    let commit = policy
+        .release
+        .commit
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())?;
+    match approvals.run.head_sha.as_deref() {
+        None => Some(Finding::new(
+            "github commit",
+            format!("GitHub names no commit for {run_name}, and the release is commit `{commit}`"),
+            "run the gate in the workflow run that builds the release's commit",
+        )),
+        Some(sha) if !commits_match(sha, commit) => Some(Finding::new(
+            "github commit",
+            format!("{run_name} built commit `{sha}`, not `{commit}`, the commit being released"),
+            "approve the deployment in the workflow run that builds the commit being released",
+        )),
+        Some(_) => None,
+    }
+}
+
+/// The run was created after the evaluation time, or too long ago for its approvals to be
+/// shown younger than `max_age`.
+fn time_finding(
+    gh: &GithubApprovals,
+    approvals: &DeploymentApprovals,
+    run_name: &str,
+    approving: &[&DeploymentReview],
+    max_age: Option<Duration>,
+    now: Timestamp,
+) -> Option<Finding> {
+    let run = &approvals.run;
     if run.created_at > now {
-        found.push(Finding::new(
+        Some(Finding::new(
             "github time",
             format!(
                 "{run_name} was created at {}, after the evaluation time {now}",
                 run.created_at
             ),
             "check the clock of the machine that runs the gate",
-        ));
-        usable = false;
+        ))
     } else if let Some(max) = max_age
         && older_than(now, run.created_at, max)
         && !approving.is_empty()
     {
-        found.push(Finding::new(
+        let env = gh.environment_names();
+        Some(Finding::new(
             "github time",
             format!(
                 "the deployment approvals of {run_name} cannot be shown to be younger than `max_age` {}: GitHub does not say when a review was given, and the run was created {} ago ({})",
@@ -114,16 +151,26 @@ pub(crate) fn review<'a>(
                 age(now, run.created_at),
                 run.created_at
             ),
-            format!("start a new workflow run for the release (a re-run keeps the old run and its approvals) and approve its deployment to {env}"),
-        ));
-        usable = false;
+            format!(
+                "start a new workflow run for the release (a re-run keeps the old run and its approvals) and approve its deployment to {env}"
+            ),
+        ))
+    } else {
+        None
     }
-    for r in approvals
+}
+
+/// One finding per rejection of a deployment the policy covers.
+fn rejection_findings(
+    gh: &GithubApprovals,
+    approvals: &DeploymentApprovals,
+    run_name: &str,
+) -> Vec<Finding> {
+    approvals
         .reviews
         .iter()
         .filter(|r| r.state == ReviewState::Rejected && gh.covers(r))
-    {
-        found.push(Finding::new(
+        .map(|r| Finding::new(
             format!("github review by {}", r.user),
             format!(
                 "{} rejected the deployment to {} in {run_name}{}",
@@ -141,24 +188,8 @@ pub(crate) fn review<'a>(
                     .unwrap_or_default()
             ),
             format!("resolve what {} rejected, then start a new workflow run and have its deployment approved (a rejection stays in the run's history)", r.user),
-        ));
-    }
-    if !usable {
-        return Vec::new();
-    }
-    let mut counted = Vec::new();
-    for r in approving {
-        for (role, approvers) in &gh.roles {
-            if let Some(via) = mapped(approvals, approvers, &r.user) {
-                counted.push(RoleApproval {
-                    role: role.as_str(),
-                    user: r.user.as_str(),
-                    via,
-                });
-            }
-        }
-    }
-    counted
+        ))
+        .collect()
 }
 
 /// How `user` stands for a role: listed by login, or an active member of one of its teams.

@@ -449,3 +449,32 @@ fn quarantining_everything_moves_every_failure_into_the_flaky_rate() {
     assert_eq!(f.details["quarantined_failures"], 10);
     assert_eq!(v.decision, Decision::Blocked);
 }
+
+/// Without a history, the quarantined failures still move into the flaky rate: counted beside
+/// this run's reruns, never dropped because no history ranked them.
+#[test]
+fn without_history_quarantined_failures_still_count_as_flaky() {
+    let mut e = evidence(
+        94,
+        &[
+            ("com.acme.search.SearchIT.finds", TestOutcome::Failed),
+            ("com.acme.search.SearchIT.ranks", TestOutcome::Errored),
+            ("com.acme.search.SearchIT.pages", TestOutcome::Failed),
+            ("com.acme.search.SearchIT.sorts", TestOutcome::Failed),
+            ("com.acme.search.SearchIT.filters", TestOutcome::Failed),
+            ("com.acme.ledger.LedgerTest.balances", TestOutcome::Flaky),
+        ],
+    );
+    e.quarantine = quarantine(vec![entry("com.acme.search.*", "2026-12-31", 2)]);
+    let v = evaluate(&policy_with(PASS_RATE_AND_FLAKY), &e, now());
+    let f = check(&v, "flaky.rate");
+    assert_eq!((f.status, f.blocking), (CheckStatus::Fail, true), "{f:#?}");
+    assert_eq!(f.observed, json!(0.06));
+    assert_eq!(
+        f.message,
+        "6 of 100 executed tests were flaky (6%), counting 5 failures of quarantined tests; the maximum is 5%"
+    );
+    assert_eq!(f.details["flaky"], 6);
+    assert_eq!(f.details["quarantined_failures"], 5);
+    assert_eq!(f.details["flaky_tests_total"], 1);
+}
