@@ -87,7 +87,7 @@ pub const CATALOGUE: &[Mutation] = &[
     Mutation {
         name: "truncate-evidence",
         class: "3-unreadable-evidence",
-        about: "each XML or JSON file, HTTP answer, signature and signed sign-off cut at 10%, 50%, 90% and one byte before its end",
+        about: "each XML or JSON file (an XML JTL too), binary load-test log (Gatling), HTTP answer, signature and signed sign-off cut at 10%, 50%, 90% and one byte before its end",
         apply: truncate_evidence,
     },
     Mutation {
@@ -520,10 +520,14 @@ fn truncate_evidence(s: &Scenario) -> Vec<Variant> {
     let mut out = Vec::new();
     for (f, role) in s.evidence() {
         // A YAML, CSV or JTL file cut at a line's end is a shorter file of its format: only a
-        // signature can show that it was cut (docs/guarantees.md says so).
+        // signature can show that it was cut (docs/guarantees.md says so). An XML JTL must
+        // close its root; a binary load-test log cut inside a record is refused.
         if !(role.is_xml()
             || role.is_json()
-            || matches!(role, Role::SignedSignoff | Role::Signature))
+            || matches!(
+                role,
+                Role::SignedSignoff | Role::Signature | Role::PerfXml | Role::PerfBinary
+            ))
         {
             continue;
         }

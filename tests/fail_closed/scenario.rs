@@ -42,6 +42,11 @@ pub enum Role {
     PerfJson,
     /// A load-test result written as text (JTL, CSV).
     PerfText,
+    /// A load-test result written as XML (a JMeter JTL in XML): a cut one is refused.
+    PerfXml,
+    /// A load-test result in a binary format (Gatling's `simulation.log`): a record cut short is
+    /// refused.
+    PerfBinary,
     /// A UAT sign-off record without a signature.
     Signoff,
     /// A UAT sign-off record with a detached signature beside it.
@@ -64,6 +69,8 @@ impl Role {
             "defects-csv" => Role::DefectsCsv,
             "perf-json" => Role::PerfJson,
             "perf-text" => Role::PerfText,
+            "perf-xml" => Role::PerfXml,
+            "perf-binary" => Role::PerfBinary,
             "signoff" => Role::Signoff,
             "signed-signoff" => Role::SignedSignoff,
             "signature" => Role::Signature,
