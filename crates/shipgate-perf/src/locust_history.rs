@@ -135,8 +135,13 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         };
         let kind = record.get(type_col).unwrap_or("").trim().to_owned();
         let name = record.get(name_col).unwrap_or("").trim().to_owned();
-        let count = number(count_col)?.unwrap_or(0.0);
-        let errors = number(errors_col)?.unwrap_or(0.0);
+        // Locust always writes both counts; an empty or `N/A` one is an edited or cut file, never
+        // "no failures".
+        let required = |col: usize| {
+            number(col)?.ok_or_else(|| c.invalid(&at, format!("column `{}` is empty", header[col])))
+        };
+        let count = required(count_col)?;
+        let errors = required(errors_col)?;
         if errors > count {
             return Err(c.invalid(
                 &at,

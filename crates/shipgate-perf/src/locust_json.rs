@@ -103,9 +103,9 @@ struct Entry {
 impl Entry {
     /// Locust's `StatsEntry.extend`.
     fn extend(&mut self, other: &Entry) {
-        self.requests += other.requests;
-        self.none += other.none;
-        self.failures += other.failures;
+        self.requests = self.requests.saturating_add(other.requests);
+        self.none = self.none.saturating_add(other.none);
+        self.failures = self.failures.saturating_add(other.failures);
         self.total_time += other.total_time;
         self.max = self.max.max(other.max);
         self.min = match (self.min, other.min) {
@@ -121,7 +121,8 @@ impl Entry {
             (a, b) => a.or(b),
         };
         for (key, (bucket, n)) in &other.histogram {
-            self.histogram.entry(*key).or_insert((*bucket, 0)).1 += n;
+            let slot = &mut self.histogram.entry(*key).or_insert((*bucket, 0)).1;
+            *slot = slot.saturating_add(*n);
         }
     }
 
@@ -138,7 +139,7 @@ impl Entry {
         let wanted = (n as f64 * percent).floor() as u64;
         let mut processed = 0u64;
         for (bucket, count) in self.histogram.values().rev() {
-            processed += count;
+            processed = processed.saturating_add(*count);
             if n.saturating_sub(processed) <= wanted {
                 return *bucket;
             }
@@ -363,14 +364,16 @@ fn entry(c: &Collector, obj: &Map<String, Value>, at: &str) -> Result<Entry, Per
                 format!("`response_times` gives the bucket {bucket} twice"),
             ));
         }
-        timed += n;
+        // Saturating: counts that overflow can never add up to the requests (a wrapped sum
+        // could, and would pass an edited histogram).
+        timed = timed.saturating_add(n);
     }
-    if timed != requests - none {
+    if Some(timed) != requests.checked_sub(none) {
         return Err(c.invalid(
             at,
             format!(
                 "`response_times` counts {timed} response times, but the entry has {} requests with a time ({requests} − {none}); the file was edited or cut",
-                requests - none
+                requests.saturating_sub(none)
             ),
         ));
     }

@@ -160,3 +160,33 @@ fn a_history_of_two_runs_is_refused() {
     let err = bytes(&twice).unwrap_err();
     assert!(err.to_string().contains("more than one run"), "{err}");
 }
+
+/// READY-risk: bucket counts that overflow 64 bits must not wrap around to the request count
+/// (a wrapped sum made an edited histogram of one-millisecond requests add up).
+#[test]
+fn histogram_counts_that_overflow_are_refused_not_wrapped() {
+    let text = "[{\"name\": \"/a\", \"method\": \"GET\", \"last_request_timestamp\": 2.0, \"start_time\": 1.0, \"num_requests\": 1, \"num_none_requests\": 0, \"num_failures\": 0, \"total_response_time\": 9000, \"max_response_time\": 9000, \"min_response_time\": 1, \"total_content_length\": 0, \"response_times\": {\"1\": 18446744073709551615, \"9000\": 2}, \"num_reqs_per_sec\": {}, \"num_fail_per_sec\": {}}]";
+    let err = bytes(text).unwrap_err();
+    assert!(err.to_string().contains("response times"), "{err}");
+}
+
+/// READY-risk: a history whose last failure count is empty is cut or edited, not "no failures".
+#[test]
+fn a_history_with_an_empty_count_is_refused() {
+    let text = std::fs::read_to_string(fixture("locust-2.47-refused_stats_history.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "Total Failure Count")
+        .unwrap();
+    let last = lines.len() - 1;
+    let mut cells: Vec<String> = lines[last].split(',').map(str::to_owned).collect();
+    cells[col].clear();
+    lines[last] = cells.join(",");
+    let err = bytes(&(lines.join("\n") + "\n")).unwrap_err();
+    assert!(
+        err.to_string().contains("`Total Failure Count` is empty"),
+        "{err}"
+    );
+}

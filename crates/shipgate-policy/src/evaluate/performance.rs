@@ -398,6 +398,28 @@ fn compare<'a>(
                 .map(|metric| BaseRun { run, metric })
         })
         .collect();
+    // Every run the comparison stands on must measure the metric: a mean over the runs that
+    // happen to have it would be a smaller, older baseline than the report says.
+    if !base_runs.is_empty() && base_runs.len() != fresh.len() {
+        let lacking: Vec<String> = fresh
+            .iter()
+            .filter(|r| !r.metrics.contains_key(&cfg.metric))
+            .map(|r| format!("`{}`", r.path))
+            .collect();
+        return Err(unfit_baseline(
+            check,
+            metric,
+            format!(
+                "`{}` is in {} of the baseline's {} runs; {} lack{} it, so the runs do not measure the same thing",
+                cfg.metric,
+                base_runs.len(),
+                fresh.len(),
+                lacking.join(", "),
+                if lacking.len() == 1 { "s" } else { "" }
+            ),
+            "promote runs that measure it (`shipgate perf baseline promote RUN --out BASELINE --fresh`, then more runs)",
+        ));
+    }
     let Some(newest) = base_runs.last() else {
         let newest = fresh.last().copied().unwrap_or(&baseline.runs[0]);
         return Err(Box::new(missing(
@@ -426,6 +448,25 @@ fn compare<'a>(
                 format!(
                     "every request behind `{}` failed in the baseline's run `{}` ({} of {}), so it is no baseline for it",
                     cfg.metric, b.run.path, r.failed, r.total
+                ),
+                "promote a good run (`shipgate perf baseline promote RUN --out BASELINE --fresh`)",
+            ));
+        }
+        // A baseline held to less than the release: a run whose failures move its figure (40%
+        // timeouts make a slow p95, so a slow release compares well) is no baseline either.
+        if let Some(r) = b.metric.requests
+            && r.failed_share().unwrap_or(1.0) > cfg.max_failed_share
+        {
+            return Err(unfit_baseline(
+                check,
+                metric,
+                format!(
+                    "{} of {} requests behind `{}` failed in the baseline's run `{}`, more than the {} the check allows (`max_failed_share`), so its figure is no baseline for it",
+                    r.failed,
+                    r.total,
+                    cfg.metric,
+                    b.run.path,
+                    show(cfg.max_failed_share, &PerfUnit::Ratio)
                 ),
                 "promote a good run (`shipgate perf baseline promote RUN --out BASELINE --fresh`)",
             ));
@@ -549,7 +590,8 @@ fn judge(alpha: f64, worsening: f64, allowed: f64, k: usize, spread: Option<f64>
         return Judgement::AsIs(AsIs::OneRun);
     };
     let t = (worsening - allowed) / se;
-    let p_value = shipgate_stats::student_t_sf(t, df).unwrap_or(1.0);
+    // A p-value that cannot be computed never excuses a worsening.
+    let p_value = shipgate_stats::student_t_sf(t, df).unwrap_or(0.0);
     let detectable = allowed + (critical + power) * se;
     let tested = Box::new(Tested {
         se,
@@ -560,7 +602,8 @@ fn judge(alpha: f64, worsening: f64, allowed: f64, k: usize, spread: Option<f64>
         detectable,
         significant: p_value < alpha,
     });
-    if detectable > 2.0 * allowed {
+    // A power that cannot be computed (NaN) is "too noisy": the worsening counts as it is.
+    if detectable.is_nan() || detectable > 2.0 * allowed {
         Judgement::AsIs(AsIs::TooNoisy(tested))
     } else {
         Judgement::Tested(tested)
@@ -656,6 +699,27 @@ fn other_tool(
         )),
         Map::new(),
     )
+}
+
+/// A baseline that is there but cannot stand for a good run (its failures move its figure, or
+/// some of its runs do not measure the metric): a failure whatever `on_missing` says, since the
+/// evidence is not missing but unfit.
+fn unfit_baseline(
+    check: &CheckRun,
+    metric: &PerfMetric,
+    message: String,
+    remedy: &str,
+) -> Box<CheckResult> {
+    let (unit_name, scale) = CheckUnit::of_metric(&metric.unit);
+    Box::new(check.measured(
+        false,
+        json!(metric.value * scale),
+        Value::Null,
+        unit_name,
+        message,
+        Some(remedy.to_owned()),
+        Map::new(),
+    ))
 }
 
 fn describe_comparison(cfg: &PerfCheck, c: &Comparison<'_>, unit: &PerfUnit) -> String {

@@ -1131,3 +1131,46 @@ fn an_error_rate_rising_from_zero_is_never_noise() {
         CheckStatus::Fail
     );
 }
+
+#[test]
+fn a_baseline_run_with_more_failed_requests_than_allowed_is_no_baseline() {
+    // 40% of the baseline's requests timed out, making its p95 30 s: a release at 20 s with
+    // 0.5% failed would compare as much better.
+    let p = policy("    - {metric: checkout.p95, max_regression: 10%}\n");
+    let current = latency_of(20_000.0, 1000, 5, RequestBasis::All);
+    let mut base = latency_of(30_000.0, 1000, 400, RequestBasis::All);
+    base.path = "perf/baseline.json".into();
+    let c = only(&p, &evidence(current.clone(), base.clone()));
+    assert_eq!(c.status, CheckStatus::Fail, "{c:#?}");
+    assert!(c.blocking);
+    assert!(
+        c.message
+            .contains("400 of 1000 requests behind `checkout.p95` failed in the baseline's run"),
+        "{}",
+        c.message
+    );
+    // Within the limit the comparison is made as before.
+    let lax = policy("    - {metric: checkout.p95, max_regression: 10%, max_failed_share: 50%}\n");
+    let c = only(&lax, &evidence(current, base));
+    assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
+}
+
+#[test]
+fn baseline_runs_that_lack_the_metric_are_not_left_out_silently() {
+    let p = policy("    - {metric: checkout.p95, max_regression: 10%}\n");
+    let mut baseline = baseline_of(&[40.0, 41.0, 40.5]);
+    // The newest run does not measure `checkout.p95` at all.
+    let other = baseline.runs[1].metrics["checkout.p95"].clone();
+    baseline.runs[2].metrics.clear();
+    baseline.runs[2].metrics.insert("search.p95".into(), other);
+    let current = values("perf/current.jtl", &[latency(40.0)]);
+    let c = only(&p, &runs_evidence(current, baseline));
+    assert_eq!(c.status, CheckStatus::Fail, "{c:#?}");
+    assert!(c.blocking);
+    assert!(
+        c.message
+            .contains("is in 2 of the baseline's 3 runs; `perf/baseline.runs/2.jtl` lacks it"),
+        "{}",
+        c.message
+    );
+}
