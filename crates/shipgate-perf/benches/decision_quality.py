@@ -59,7 +59,7 @@ POLICY = """version: 1
 release: {{name: bench}}
 sources:
   performance:
-    current: {{format: locust, path: current_stats.csv}}
+    current: {{format: locust, {current}}}
     baseline: {{format: baseline, path: baseline.json}}
 checks:
   performance:
@@ -165,26 +165,50 @@ def collect(args):
     base_p95 = sum(calibration) / len(calibration)
     print(f"calibration: p95 {calibration} ms at a delay of {args.delay_ms} ms", flush=True)
     plan = []
-    pool = args.pairs + args.baseline_runs
+    pool = pool_size(args)
     for i in range(max(pool, args.pairs)):
         if i < pool:
-            plan.append(("pool", i, 0.0, False))
+            plan.append((f"pool-{i:02}", "pool", i, 0.0, False))
         for name, slower, hog in SCENARIOS[1:]:
             if i < args.pairs:
-                plan.append((name, i, slower, hog))
-    for n, (name, i, slower, hog) in enumerate(plan):
-        path = os.path.join(args.out, f"{slug(name)}-{i:02}_stats.csv")
+                # The runs of one pair follow each other, as a pipeline's would; the hog runs
+                # during the first of them only ("during one run").
+                for j in range(args.current_runs):
+                    plan.append((f"{slug(name)}-{i:02}-{j}", name, i, slower, hog and j == 0))
+    for n, (file, name, i, slower, hog) in enumerate(plan):
+        path = os.path.join(args.out, f"{file}_stats.csv")
         if os.path.exists(path):
             continue
         run_locust(args, server, args.delay_ms + slower * base_p95, hog, path)
-        print(f"[{n + 1}/{len(plan)}] {name} #{i}: p95 {p95_of(path)}ms "
+        print(f"[{n + 1}/{len(plan)}] {file}: p95 {p95_of(path)}ms "
               f"({time.time() - started:.0f}s)", flush=True)
     server.shutdown()
     with open(os.path.join(args.out, "machine.json"), "w", encoding="utf-8") as f:
         json.dump({**machine(), "delay_ms": args.delay_ms, "calibration_p95_ms": calibration,
-                   "users": args.users, "pin": args.pin,
+                   "users": args.users, "pin": args.pin, "current_runs": args.current_runs,
                    "seconds": args.seconds, "minutes": round((time.time() - started) / 60, 1)},
                   f, indent=2)
+
+
+def pool_size(args):
+    """The no-change runs: each pair's baseline, then its current runs, slide along them."""
+    return args.pairs + args.baseline_runs + args.current_runs - 1
+
+
+def currents(args, name, i):
+    """The current runs of pair i of a scenario."""
+    if name == "no change":
+        start = i + args.baseline_runs
+        return [os.path.join(args.out, f"pool-{p:02}_stats.csv")
+                for p in range(start, start + args.current_runs)]
+    return [os.path.join(args.out, f"{slug(name)}-{i:02}-{j}_stats.csv")
+            for j in range(args.current_runs)]
+
+
+def median(values):
+    v = sorted(values)
+    m = len(v) // 2
+    return v[m] if len(v) % 2 else (v[m - 1] + v[m]) / 2
 
 
 def slug(name):
@@ -192,7 +216,8 @@ def slug(name):
 
 
 def shipgate_blocks(args, baseline_runs, current):
-    """Promotes the baseline runs (oldest first) and asks `shipgate check` about current."""
+    """Promotes the baseline runs (oldest first) and asks `shipgate check` about the current
+    runs (one: `path`; several: `runs`)."""
     with tempfile.TemporaryDirectory() as tmp:
         for k, run in enumerate(baseline_runs):
             local = os.path.join(tmp, f"base{k}_stats.csv")
@@ -204,9 +229,13 @@ def shipgate_blocks(args, baseline_runs, current):
                 capture_output=True, text=True, check=False)
             if r.returncode != 0:
                 raise RuntimeError(f"promote {run}: {r.stderr}")
-        shutil.copy(current, os.path.join(tmp, "current_stats.csv"))
+        names = []
+        for j, run in enumerate(current):
+            names.append(f"current-{j}_stats.csv")
+            shutil.copy(run, os.path.join(tmp, names[-1]))
+        spec = (f"path: {names[0]}" if len(names) == 1 else f"runs: [{', '.join(names)}]")
         with open(os.path.join(tmp, "shipgate.yaml"), "w", encoding="utf-8") as f:
-            f.write(POLICY.format(max_regression=args.max_regression))
+            f.write(POLICY.format(max_regression=args.max_regression, current=spec))
         r = subprocess.run(
             [args.shipgate, "check", "--policy", os.path.join(tmp, "shipgate.yaml"),
              "--now", "2026-12-07T21:00:00Z", "--format", "json"],
@@ -217,9 +246,15 @@ def shipgate_blocks(args, baseline_runs, current):
 
 
 def analyse(args):
-    pool = [os.path.join(args.out, f"pool-{i:02}_stats.csv")
-            for i in range(args.pairs + args.baseline_runs)]
+    for judged in sorted({1, args.judge_runs}):
+        analyse_with(args, judged)
+
+
+def analyse_with(args, judged):
+    """Judges every pair with its first `judged` current runs (one run: the run the hog slowed,
+    for that scenario)."""
     k = args.baseline_runs
+    pool = [os.path.join(args.out, f"pool-{i:02}_stats.csv") for i in range(pool_size(args))]
     rows = []
     detail = []
     for name, slower, _hog in SCENARIOS:
@@ -227,13 +262,15 @@ def analyse(args):
         changes = []
         for i in range(args.pairs):
             base = pool[i:i + k]
-            current = (pool[i + k] if name == "no change"
-                       else os.path.join(args.out, f"{slug(name)}-{i:02}_stats.csv"))
+            current = currents(args, name, i)[:judged]
             b, report = shipgate_blocks(args, base, current)
             base_p95 = [p95_of(p) for p in base]
-            cur = p95_of(current)
+            cur_p95 = [p95_of(p) for p in current]
+            cur = median(cur_p95)
             mean = sum(base_p95) / len(base_p95)
             changes.append(cur / mean - 1)
+            # The naive rule: the current p95 (the median of the runs judged) within
+            # max_regression of the last baseline run's.
             naive_blocks = cur > base_p95[-1] * (1 + args.max_regression / 100)
             blocked += b
             naive += naive_blocks
@@ -244,11 +281,11 @@ def analyse(args):
             except (ValueError, KeyError, IndexError):
                 pass
             detail.append({"scenario": name, "pair": i, "baseline_p95": base_p95,
-                           "current_p95": cur, "shipgate_blocks": b,
+                           "current_p95": cur_p95, "shipgate_blocks": b,
                            "naive_blocks": naive_blocks, "message": verdict})
         changes.sort()
         rows.append((name, slower, args.pairs, blocked, naive, changes[len(changes) // 2]))
-    with open(os.path.join(args.out, "pairs.json"), "w", encoding="utf-8") as f:
+    with open(os.path.join(args.out, f"pairs-{judged}.json"), "w", encoding="utf-8") as f:
         json.dump(detail, f, indent=2)
     spread = []
     for i in range(args.pairs):
@@ -257,14 +294,14 @@ def analyse(args):
         sd = (sum((v - m) ** 2 for v in vals) / (k - 1)) ** 0.5
         spread.append(sd / m)
     spread.sort()
-    print(f"\nmax_regression {args.max_regression}%, baseline of {k} runs, "
-          f"{args.pairs} pairs per scenario; run-to-run spread of the p95 (sd/mean over "
-          f"{k} runs): median {100 * spread[len(spread) // 2]:.1f}%")
+    print(f"\n{judged} current run(s) judged, max_regression {args.max_regression}%, baseline "
+          f"of {k} runs, {args.pairs} pairs per scenario; run-to-run spread of the p95 (sd/mean "
+          f"over {k} runs): median {100 * spread[len(spread) // 2]:.1f}%")
     print("| scenario | p95 made slower by | pairs | median p95 change vs baseline mean | "
           "shipgate blocked | naive rule blocked |")
     print("|---|---|---|---|---|---|")
-    for name, slower, n, blocked, naive, median in rows:
-        print(f"| {name} | {100 * slower:.0f}% | {n} | {100 * median:+.1f}% | "
+    for name, slower, n, blocked, naive, med in rows:
+        print(f"| {name} | {100 * slower:.0f}% | {n} | {100 * med:+.1f}% | "
               f"{blocked}/{n} | {naive}/{n} |")
 
 
@@ -281,6 +318,10 @@ def main():
     ap.add_argument("--pairs", type=int, default=20)
     ap.add_argument("--baseline-runs", type=int, default=5)
     ap.add_argument("--max-regression", type=float, default=10.0, help="percent")
+    ap.add_argument("--current-runs", type=int, default=3,
+                    help="runs of the release per pair (the hog during the first only)")
+    ap.add_argument("--judge-runs", type=int, default=3,
+                    help="how many of them shipgate judges, beside the first one alone")
     ap.add_argument("--pin", action="store_true",
                     help="the server and Locust on the first core, the CPU hog on the last")
     ap.add_argument("--analyse-only", action="store_true")
