@@ -139,13 +139,19 @@ mod tests {
         for n in 3..=60 {
             let v = median_variance(n).unwrap();
             let nf = n as f64;
-            assert!(v > 1.0 / nf && v < std::f64::consts::FRAC_PI_2 / nf, "n={n}: {v}");
+            assert!(
+                v > 1.0 / nf && v < std::f64::consts::FRAC_PI_2 / nf,
+                "n={n}: {v}"
+            );
             assert!(v < before, "n={n}");
             before = v;
         }
         // Large n approaches π/(2n).
         let v = median_variance(999).unwrap();
-        assert!((v * 999.0 / std::f64::consts::FRAC_PI_2 - 1.0).abs() < 0.01, "{v}");
+        assert!(
+            (v * 999.0 / std::f64::consts::FRAC_PI_2 - 1.0).abs() < 0.01,
+            "{v}"
+        );
     }
 
     /// A standard normal, by Box–Muller, from the seeded generator.
