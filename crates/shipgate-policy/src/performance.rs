@@ -212,14 +212,21 @@ fn several(runs: Vec<Option<String>>) -> Result<RunFiles, String> {
     })
 }
 
-/// A file name compared for repetition: `./a.csv` and `a.csv`, `perf//a.csv` and `perf/a.csv`
-/// are one file.
+/// A file name compared for repetition: `./a.csv` and `a.csv`, `perf//a.csv`, `x/../perf/a.csv`
+/// and `perf/a.csv` are one file. (Lexical only; the evidence loader refuses the same bytes
+/// twice, however named.)
 fn normalised(file: &str) -> String {
-    file.trim()
-        .split(['/', '\\'])
-        .filter(|part| !part.is_empty() && *part != ".")
-        .collect::<Vec<_>>()
-        .join("/")
+    let mut parts: Vec<&str> = Vec::new();
+    for part in file.trim().split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
 }
 
 impl<'de> Deserialize<'de> for CurrentResults {

@@ -374,3 +374,7 @@ fn unfit(check: &CheckRun, metric: &PerfMetric, message: String, remedy: String)
         Map::new(),
     )
 }
+
+#[cfg(test)]
+#[path = "performance_runs_tests.rs"]
+mod tests;
