@@ -164,11 +164,11 @@ fn of_two_runs_the_mean_is_compared() {
         "{}",
         r.message
     );
-    let se = r.details["judgement"]["test"]["standard_error"].as_f64();
+    let se = r.details["judgement"]["test"]["standard_error"]
+        .as_f64()
+        .unwrap();
     let s = shipgate_stats::sample_sd(&BASE).unwrap();
-    if let Some(se) = se {
-        assert!((se - s * (1.0 / 5.0 + 0.5f64).sqrt()).abs() < 1e-6, "{se}");
-    }
+    assert!((se - s * (1.0 / 5.0 + 0.5f64).sqrt()).abs() < 1e-6, "{se}");
     assert_eq!(r.status, CheckStatus::Fail, "{}", r.message);
 }
 
