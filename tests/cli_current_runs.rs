@@ -82,8 +82,12 @@ fn project(policy: &str, current: &[(u32, u32)]) -> Project {
 
 fn json(p: &Project) -> (i32, Value) {
     let out = p.check().args(["--format", "json"]).output().unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    assert!(
+        !out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     (out.status.code().unwrap(), report)
 }
 

@@ -418,10 +418,6 @@ struct Tested {
 }
 
 /// Compares with the baseline, or the result that says why it cannot be done.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one comparison of two runs under one check: splitting it would only move the arguments into a struct used once"
-)]
 fn compare<'a>(
     cfg: &PerfCheck,
     check: &CheckRun,
