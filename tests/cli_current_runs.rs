@@ -381,3 +381,26 @@ fn promote_takes_several_runs_and_adds_none_when_one_is_refused() {
     assert_eq!(runs[0]["promoted_from"], "current-0_stats.csv");
     assert_eq!(runs[2]["promoted_from"], "current-2_stats.csv");
 }
+
+#[test]
+fn inspect_perf_lists_each_run() {
+    let fixtures =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/shipgate-perf/tests/fixtures");
+    let out = shipgate()
+        .args(["inspect", "perf", "--format", "json"])
+        .arg(fixtures.join("locust-2.47-stats.csv"))
+        .arg(fixtures.join("locust-2.47-run_stats.csv"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    // One missing file stops it, named.
+    shipgate()
+        .args(["inspect", "perf"])
+        .arg(fixtures.join("locust-2.47-stats.csv"))
+        .arg("no-such_stats.csv")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no-such_stats.csv"));
+}

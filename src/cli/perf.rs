@@ -74,9 +74,10 @@ pub(crate) struct PromoteArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct InspectPerfArgs {
-    /// A load-test results file or a baseline snapshot.
-    #[arg(value_name = "FILE")]
-    pub path: PathBuf,
+    /// Load-test results files or baselines (several: the runs of a release, each listed;
+    /// as JSON, a list of them).
+    #[arg(value_name = "FILE", required = true, num_args = 1..)]
+    pub path: Vec<PathBuf>,
 
     /// The file's format.
     #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = formats())]
@@ -296,23 +297,39 @@ fn promote_one(
 }
 
 pub(crate) fn inspect(args: &InspectPerfArgs, global: &Global) -> Result<ExitCode, RunError> {
-    let read = read(&args.path, args.input_format)?;
-    let display = args.path.display().to_string();
-    let inspection = PerfInspection {
-        path: &display,
-        sha256: &read.sha256,
-        bytes: read.bytes,
-        evidence: &read.evidence,
-    };
-    let text = match args.format {
-        PerfOutput::Json => shipgate_report::render_perf_inspection_json(&inspection)
-            .map_err(|e| RunError::Internal(format!("failed to render: {e}")))?,
-        PerfOutput::Human => shipgate_report::render_perf_inspection_human(
-            &inspection,
-            &RenderOptions {
-                color: stdout_color(global.color),
-            },
+    let mut texts = Vec::with_capacity(args.path.len());
+    for path in &args.path {
+        let read = read(path, args.input_format)?;
+        let display = path.display().to_string();
+        let inspection = PerfInspection {
+            path: &display,
+            sha256: &read.sha256,
+            bytes: read.bytes,
+            evidence: &read.evidence,
+        };
+        texts.push(match args.format {
+            PerfOutput::Json => shipgate_report::render_perf_inspection_json(&inspection)
+                .map_err(|e| RunError::Internal(format!("failed to render: {e}")))?,
+            PerfOutput::Human => shipgate_report::render_perf_inspection_human(
+                &inspection,
+                &RenderOptions {
+                    color: stdout_color(global.color),
+                },
+            ),
+        });
+    }
+    // One file as before; several as a JSON list, or one after the other.
+    let text = match (args.format, texts.len()) {
+        (_, 1) => texts.concat(),
+        (PerfOutput::Json, _) => format!(
+            "[\n{}\n]\n",
+            texts
+                .iter()
+                .map(|t| t.trim_end())
+                .collect::<Vec<_>>()
+                .join(",\n")
         ),
+        (PerfOutput::Human, _) => texts.join("\n"),
     };
     let syntax = match args.format {
         PerfOutput::Json => LogSyntax::Json,

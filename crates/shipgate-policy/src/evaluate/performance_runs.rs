@@ -184,12 +184,14 @@ pub(super) fn check(
         .fold(None, |acc: Option<f64>, s| {
             Some(acc.map_or(s, |a| a.max(s)))
         });
-    let failed_note = failed.map_or_else(String::new, |s| {
-        format!(
+    let failed_note = match failed {
+        None => String::new(),
+        Some(s) if s == 0.0 => "; no request failed in any run".to_owned(),
+        Some(s) => format!(
             "; at most {} of a run's requests failed",
             show(s, &PerfUnit::Ratio)
-        )
-    });
+        ),
+    };
     let mut parts = vec![format!(
         "`{}` is {}, {what} ({}){failed_note}",
         cfg.metric,
