@@ -186,7 +186,7 @@ pub(super) fn check(
         });
     let failed_note = match failed {
         None => String::new(),
-        Some(s) if s == 0.0 => "; no request failed in any run".to_owned(),
+        Some(0.0) => "; no request failed in any run".to_owned(),
         Some(s) => format!(
             "; at most {} of a run's requests failed",
             show(s, &PerfUnit::Ratio)
