@@ -413,6 +413,61 @@ mod tests {
         );
     }
 
+    const RUNS: &str = "version: 1\nrelease: {name: demo}\nsources:\n  performance:\n    current: {format: jmeter, runs: [perf/a.jtl, perf/b.jtl, perf/c.jtl]}\nchecks:\n  performance:\n    - {metric: checkout.p95, max: 1s}\n";
+
+    /// Of several runs, an unreadable one is never hidden behind a missing one (exit 4, not 1),
+    /// and every run read is in the audit record, the unreadable one too.
+    #[test]
+    fn several_runs_stand_or_fall_together() {
+        let jtl = std::fs::read(format!("{FIXTURES}/jmeter-2.13-header.jtl")).unwrap();
+        let dir = project(
+            RUNS,
+            &[
+                ("perf/b.jtl", b"not a jtl at all\n\x00\x01"),
+                ("perf/c.jtl", &jtl),
+            ],
+        );
+        let loaded = crate::load_policy(&dir.path().join("shipgate.yaml"), &|_| None).unwrap();
+        let evidence = crate::gather(&loaded);
+        let SourceState::Unreadable(problems) = &evidence.performance.current else {
+            panic!("{:?}", evidence.performance.current);
+        };
+        assert!(problems[0].message.contains("perf/b.jtl"), "{problems:?}");
+        let paths: Vec<&str> = evidence.inputs.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(paths, ["perf/b.jtl", "perf/c.jtl"]);
+        // With the unreadable run repaired, the missing one is named and the results missing.
+        let dir = project(RUNS, &[("perf/b.jtl", &jtl), ("perf/c.jtl", &jtl)]);
+        let loaded = crate::load_policy(&dir.path().join("shipgate.yaml"), &|_| None).unwrap();
+        let evidence = crate::gather(&loaded);
+        let SourceState::Missing(problem) = &evidence.performance.current else {
+            panic!("{:?}", evidence.performance.current);
+        };
+        assert!(problem.message.contains("`perf/a.jtl`"), "{problem:?}");
+        assert!(
+            problem.remedy.contains("sources.performance.current.runs"),
+            "{problem:?}"
+        );
+        // All three there, but two are the same bytes: one run would count twice.
+        let dir = project(
+            RUNS,
+            &[
+                ("perf/a.jtl", &jtl),
+                ("perf/b.jtl", &jtl),
+                ("perf/c.jtl", &jtl),
+            ],
+        );
+        let loaded = crate::load_policy(&dir.path().join("shipgate.yaml"), &|_| None).unwrap();
+        let evidence = crate::gather(&loaded);
+        let SourceState::Unreadable(problems) = &evidence.performance.current else {
+            panic!("{:?}", evidence.performance.current);
+        };
+        assert!(
+            problems[0].message.contains("are the same file"),
+            "{problems:?}"
+        );
+        assert_eq!(evidence.inputs.len(), 3);
+    }
+
     /// The policy refuses limits by the units the naming conventions promise; the adapters must
     /// keep that promise on every real file.
     #[test]
