@@ -23,16 +23,18 @@ pub(crate) enum PerfCommand {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum BaselineCommand {
-    /// Add a good run to the baseline (keeping the last N runs, each file beside the baseline
-    /// with its hash). Refuses a run that failed its own thresholds unless `--force`.
+    /// Add good runs to the baseline (keeping the last N runs, each file beside the baseline
+    /// with its hash), in the order given. Refuses a run that failed its own thresholds unless
+    /// `--force`; of several runs, adds none unless every one can be added.
     Promote(PromoteArgs),
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct PromoteArgs {
-    /// The run to promote: k6, JMeter, Locust, Gatling or generic results.
-    #[arg(value_name = "CURRENT")]
-    pub current: PathBuf,
+    /// The runs to promote, in order (several runs of the same release): k6, JMeter, Locust,
+    /// Gatling or generic results.
+    #[arg(value_name = "CURRENT", required = true, num_args = 1..)]
+    pub current: Vec<PathBuf>,
 
     /// The baseline to add the run to, or to create (point `sources.performance.baseline.path`
     /// at it); the runs' files are kept in `<name>.runs/` beside it.
@@ -59,7 +61,7 @@ pub(crate) struct PromoteArgs {
     #[arg(long, value_name = "N")]
     pub keep: Option<u32>,
 
-    /// Start a new baseline with this run alone, dropping the runs kept so far (after an
+    /// Start a new baseline with these runs alone, dropping the runs kept so far (after an
     /// intended change of performance, or of load-test tool).
     #[arg(long)]
     pub fresh: bool,
@@ -72,9 +74,10 @@ pub(crate) struct PromoteArgs {
 
 #[derive(Debug, Args)]
 pub(crate) struct InspectPerfArgs {
-    /// A load-test results file or a baseline snapshot.
-    #[arg(value_name = "FILE")]
-    pub path: PathBuf,
+    /// Load-test results files or baselines (several: the runs of a release, each listed;
+    /// as JSON, a list of them).
+    #[arg(value_name = "FILE", required = true, num_args = 1..)]
+    pub path: Vec<PathBuf>,
 
     /// The file's format.
     #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = formats())]
@@ -116,7 +119,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 fn promote_run(args: &PromoteArgs) -> Result<ExitCode, RunError> {
-    let options = PromoteOptions {
+    let mut options = PromoteOptions {
         now: Some(
             args.now
                 .map_or_else(Timestamp::now, shipgate_model::Instant::timestamp),
@@ -134,35 +137,137 @@ fn promote_run(args: &PromoteArgs) -> Result<ExitCode, RunError> {
         keep: args.keep,
         fresh: args.fresh,
     };
+    if args.current.len() > 1 {
+        rehearse(args, &options)?;
+    }
+    let fresh = options.fresh;
+    for (i, current) in args.current.iter().enumerate() {
+        // `--fresh` starts the baseline with the first run; the others join it.
+        options.fresh = fresh && i == 0;
+        promote_one(current, args, &options)?;
+    }
+    Ok(ExitCode::Ready)
+}
+
+/// Several runs are promoted into a copy of the baseline first, so that a run refused halfway
+/// leaves the baseline as it was rather than holding some of the release's runs.
+fn rehearse(args: &PromoteArgs, options: &PromoteOptions) -> Result<(), RunError> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let scratch =
+        std::env::temp_dir().join(format!("shipgate-promote-{}-{nanos}", std::process::id()));
+    let result = rehearse_in(&scratch, args, options);
+    // A scratch copy that cannot be removed is litter in the temporary folder, not a failure.
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+fn rehearse_in(
+    scratch: &Path,
+    args: &PromoteArgs,
+    options: &PromoteOptions,
+) -> Result<(), RunError> {
+    let copy_failed = |what: &Path, e: std::io::Error| {
+        RunError::Internal(format!(
+            "failed to copy `{}` to try the promotion first: {e}",
+            what.display()
+        ))
+    };
+    std::fs::create_dir_all(scratch).map_err(|e| copy_failed(scratch, e))?;
+    let name = args
+        .out
+        .file_name()
+        .map_or_else(|| "baseline".into(), |n| n.to_string_lossy().into_owned());
+    let stem = name.strip_suffix(".json").unwrap_or(&name).to_owned();
+    let out = scratch.join(&name);
+    if args.out.exists() {
+        std::fs::copy(&args.out, &out).map_err(|e| copy_failed(&args.out, e))?;
+        let dir = match args.out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let runs = dir.join(format!("{stem}.runs"));
+        if runs.is_dir() {
+            let into = scratch.join(format!("{stem}.runs"));
+            std::fs::create_dir_all(&into).map_err(|e| copy_failed(&runs, e))?;
+            for entry in std::fs::read_dir(&runs).map_err(|e| copy_failed(&runs, e))? {
+                let entry = entry.map_err(|e| copy_failed(&runs, e))?;
+                if entry.path().is_file() {
+                    std::fs::copy(entry.path(), into.join(entry.file_name()))
+                        .map_err(|e| copy_failed(&entry.path(), e))?;
+                }
+            }
+        }
+    }
+    let mut options = options.clone();
+    let fresh = options.fresh;
+    for (i, current) in args.current.iter().enumerate() {
+        options.fresh = fresh && i == 0;
+        let (run, shown) = (
+            current.display().to_string(),
+            args.out.display().to_string(),
+        );
+        promote(
+            current,
+            &run,
+            args.format,
+            &out,
+            &shown,
+            TOOL_VERSION,
+            &options,
+        )
+        .map_err(|refusal| refused(&run, &refusal, args.current.len()))?;
+    }
+    Ok(())
+}
+
+/// The error of a refused promotion: a "no" (exit 1) for a run that is not a good one or not
+/// there, unusable (exit 4) for a file that cannot be read as what it must be.
+fn refused(run: &str, refusal: &PromoteRefusal, of: usize) -> RunError {
+    let nothing = if of > 1 {
+        format!(" (none of the {of} runs was added)")
+    } else {
+        String::new()
+    };
+    let message = format!(
+        "refusing to promote `{run}`: {}{nothing}",
+        refusal.message()
+    );
+    match refusal {
+        // No run to promote, or a run that is not a good one: a "no", like a blocked gate.
+        PromoteRefusal::Read(PerfError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound =>
+        {
+            RunError::Refused(message)
+        }
+        PromoteRefusal::Read(e) if e.is_empty_run() => RunError::Refused(message),
+        r if r.is_write() => RunError::Internal(message),
+        r if r.is_about_the_run() => RunError::Refused(message),
+        // A run or a baseline that cannot be read as what it must be.
+        _ => RunError::Unusable(message),
+    }
+}
+
+fn promote_one(
+    current: &Path,
+    args: &PromoteArgs,
+    options: &PromoteOptions,
+) -> Result<(), RunError> {
     let (run, out) = (
-        args.current.display().to_string(),
+        current.display().to_string(),
         args.out.display().to_string(),
     );
     let done = promote(
-        &args.current,
+        current,
         &run,
         args.format,
         &args.out,
         &out,
         TOOL_VERSION,
-        &options,
+        options,
     )
-    .map_err(|refusal| {
-        let message = format!("refusing to promote `{run}`: {}", refusal.message());
-        match &refusal {
-            // No run to promote, or a run that is not a good one: a "no", like a blocked gate.
-            PromoteRefusal::Read(PerfError::Io { source, .. })
-                if source.kind() == std::io::ErrorKind::NotFound =>
-            {
-                RunError::Refused(message)
-            }
-            PromoteRefusal::Read(e) if e.is_empty_run() => RunError::Refused(message),
-            r if r.is_write() => RunError::Internal(message),
-            r if r.is_about_the_run() => RunError::Refused(message),
-            // A run or a baseline that cannot be read as what it must be.
-            _ => RunError::Unusable(message),
-        }
-    })?;
+    .map_err(|refusal| refused(&run, &refusal, 1))?;
     let p = &done.run.provenance;
     let mut summary = format!(
         "added `{run}` ({}, sha256 {}) to the baseline `{out}`: {} of at most {} runs; kept as `{}`",
@@ -184,31 +289,47 @@ fn promote_run(args: &PromoteArgs) -> Result<ExitCode, RunError> {
     for gone in &done.dropped {
         summary.push_str(&format!("\ndropped the oldest run `{gone}`"));
     }
-    if done.runs == 1 {
+    if done.runs == 1 && args.current.len() == 1 {
         summary.push_str("\na baseline of one run cannot tell noise from a regression: promote more runs of this release (the gate judges a worsening beyond `max_regression` as it is until then)");
     }
     print_stdout(&format!("{summary}\n"), LogSyntax::Text)?;
-    Ok(ExitCode::Ready)
+    Ok(())
 }
 
 pub(crate) fn inspect(args: &InspectPerfArgs, global: &Global) -> Result<ExitCode, RunError> {
-    let read = read(&args.path, args.input_format)?;
-    let display = args.path.display().to_string();
-    let inspection = PerfInspection {
-        path: &display,
-        sha256: &read.sha256,
-        bytes: read.bytes,
-        evidence: &read.evidence,
-    };
-    let text = match args.format {
-        PerfOutput::Json => shipgate_report::render_perf_inspection_json(&inspection)
-            .map_err(|e| RunError::Internal(format!("failed to render: {e}")))?,
-        PerfOutput::Human => shipgate_report::render_perf_inspection_human(
-            &inspection,
-            &RenderOptions {
-                color: stdout_color(global.color),
-            },
+    let mut texts = Vec::with_capacity(args.path.len());
+    for path in &args.path {
+        let read = read(path, args.input_format)?;
+        let display = path.display().to_string();
+        let inspection = PerfInspection {
+            path: &display,
+            sha256: &read.sha256,
+            bytes: read.bytes,
+            evidence: &read.evidence,
+        };
+        texts.push(match args.format {
+            PerfOutput::Json => shipgate_report::render_perf_inspection_json(&inspection)
+                .map_err(|e| RunError::Internal(format!("failed to render: {e}")))?,
+            PerfOutput::Human => shipgate_report::render_perf_inspection_human(
+                &inspection,
+                &RenderOptions {
+                    color: stdout_color(global.color),
+                },
+            ),
+        });
+    }
+    // One file as before; several as a JSON list, or one after the other.
+    let text = match (args.format, texts.len()) {
+        (_, 1) => texts.concat(),
+        (PerfOutput::Json, _) => format!(
+            "[\n{}\n]\n",
+            texts
+                .iter()
+                .map(|t| t.trim_end())
+                .collect::<Vec<_>>()
+                .join(",\n")
         ),
+        (PerfOutput::Human, _) => texts.join("\n"),
     };
     let syntax = match args.format {
         PerfOutput::Json => LogSyntax::Json,

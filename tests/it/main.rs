@@ -16,6 +16,8 @@ mod action;
 mod browser;
 #[path = "../cli.rs"]
 mod cli;
+#[path = "../cli_current_runs.rs"]
+mod cli_current_runs;
 #[path = "../cli_defects.rs"]
 mod cli_defects;
 #[path = "../cli_exit_codes.rs"]

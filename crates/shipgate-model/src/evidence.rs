@@ -3,7 +3,7 @@
 use crate::approvals::DeploymentApprovals;
 use crate::defects::DefectEvidence;
 use crate::history::RunHistory;
-use crate::perf::{PerfBaseline, PerfEvidence};
+use crate::perf::{PerfBaseline, PerfCurrent};
 use crate::quarantine::Quarantine;
 use crate::risk::{ChurnEvidence, ComplexityEvidence};
 use crate::test_evidence::TestEvidence;
@@ -157,8 +157,8 @@ pub struct EvidenceSet {
 /// with. Each is loaded (or found missing) on its own.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PerfRuns {
-    /// The run being released (`sources.performance.current`).
-    pub current: SourceState<PerfEvidence>,
+    /// The run being released, or several runs of it (`sources.performance.current`).
+    pub current: SourceState<PerfCurrent>,
     /// The last good runs (`sources.performance.baseline`).
     pub baseline: SourceState<PerfBaseline>,
 }

@@ -77,7 +77,7 @@ pub use history::{
 pub use instant::{Expiry, Instant, Written, Zone};
 pub use pattern::{TestPattern, qualified_name};
 pub use perf::{
-    Direction, NamingConventions, PerfBaseline, PerfEvidence, PerfFormat, PerfMetric,
+    Direction, NamingConventions, PerfBaseline, PerfCurrent, PerfEvidence, PerfFormat, PerfMetric,
     PerfProvenance, PerfUnit, RequestBasis, Requests, RunThresholds, SampleRef, SampleStat,
 };
 pub use provenance::{Provenance, ProvenanceItem, commits_match};

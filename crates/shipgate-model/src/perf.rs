@@ -430,6 +430,50 @@ pub struct PerfBaseline {
     pub runs: Vec<PerfEvidence>,
 }
 
+/// The results of this release's load test (`sources.performance.current`): one run, or
+/// several runs of the same release judged together. Never empty: the first run is not
+/// optional, and the others can only be added to it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PerfCurrent {
+    first: PerfEvidence,
+    more: Vec<PerfEvidence>,
+}
+
+impl PerfCurrent {
+    /// One run.
+    pub fn one(run: PerfEvidence) -> Self {
+        Self {
+            first: run,
+            more: Vec::new(),
+        }
+    }
+
+    /// Several runs, in the order the policy lists them.
+    pub fn several(first: PerfEvidence, more: Vec<PerfEvidence>) -> Self {
+        Self { first, more }
+    }
+
+    /// The first run (for one run, the run).
+    pub fn first(&self) -> &PerfEvidence {
+        &self.first
+    }
+
+    /// Every run, in the order the policy lists them.
+    pub fn runs(&self) -> impl Iterator<Item = &PerfEvidence> {
+        std::iter::once(&self.first).chain(self.more.iter())
+    }
+
+    /// How many runs: at least 1.
+    pub fn len(&self) -> usize {
+        1 + self.more.len()
+    }
+
+    /// Never: there is always a first run. (For clippy's `len_without_is_empty`.)
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
 /// The format of a load-test results file: the policy's `sources.performance.*.format`, the
 /// `--input-format` of the command line, and the key of the performance adapter's readers (each
 /// format but `auto` has at least one reader in `shipgate-perf`'s `READERS`).

@@ -7,7 +7,7 @@
 //! is that one impl, plus its line in the policy engine's list of sources.
 
 use crate::approvals::DeploymentApprovals;
-use crate::perf::PerfEvidence;
+use crate::perf::{PerfCurrent, PerfEvidence};
 use crate::test_evidence::TestEvidence;
 use crate::uat::UatEvidence;
 use jiff::Timestamp;
@@ -76,6 +76,13 @@ impl Provenance for UatEvidence {
 
 /// The current load-test run. Its baseline is another release's run, so it takes no part: its
 /// commit and age are shown in the `performance.<metric>` checks instead.
+impl Provenance for PerfCurrent {
+    /// Each run's, in the order the policy lists them: every run must be fresh and of the commit.
+    fn provenance(&self) -> Vec<ProvenanceItem> {
+        self.runs().flat_map(Provenance::provenance).collect()
+    }
+}
+
 impl Provenance for PerfEvidence {
     fn provenance(&self) -> Vec<ProvenanceItem> {
         vec![ProvenanceItem {

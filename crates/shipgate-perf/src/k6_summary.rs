@@ -397,11 +397,22 @@ pub(crate) fn read_machine_readable(doc: &Value, path: &str) -> Result<PerfEvide
         .and_then(|m| m.get("k6Version"))
         .and_then(Value::as_str)
         .map(str::to_owned);
-    p.run_at = metadata
-        .and_then(|m| m.get("generatedAt"))
-        .and_then(Value::as_str)
-        .and_then(|t| shipgate_model::Instant::parse(t).ok())
-        .map(shipgate_model::Instant::timestamp);
+    // A time that is written but cannot be read (no zone, not a time) makes the file
+    // unreadable: dropped, it would read as a run that does not say when it happened.
+    p.run_at = match metadata.and_then(|m| m.get("generatedAt")) {
+        None => None,
+        Some(v) => Some(
+            v.as_str()
+                .and_then(|t| shipgate_model::Instant::parse(t).ok())
+                .map(shipgate_model::Instant::timestamp)
+                .ok_or_else(|| {
+                    c.invalid(
+                        "metadata.generatedAt",
+                        "is not an instant with its zone (k6 writes UTC, `2026-11-20T10:00:20Z`)",
+                    )
+                })?,
+        ),
+    };
     judge_successful_requests(&mut c);
     c.finish(p, RunThresholds::NotRecorded)
 }
@@ -415,5 +426,25 @@ mod tests {
         assert_eq!(stat_name("p(95)"), "p95");
         assert_eq!(stat_name("p(99.9)"), "p99.9");
         assert_eq!(stat_name("avg"), "avg");
+    }
+
+    /// Found by the fail-closed suite (strip-zone × perf-k6-runs): a `generatedAt` without its
+    /// zone was dropped, and the run read as one that does not say when it happened.
+    #[test]
+    fn a_generated_at_that_cannot_be_read_makes_the_file_unreadable() {
+        let fixture = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/k6-machine-readable-summary.json"
+        );
+        let text = std::fs::read_to_string(fixture).unwrap();
+        let doc = shipgate_json::parse_value(text.as_bytes()).unwrap();
+        let read = read_machine_readable(&doc, "summary.json").unwrap();
+        assert!(read.provenance.run_at.is_some());
+        for written in ["2026-11-20T10:00:20.0125", "yesterday"] {
+            let edited = text.replace("2026-11-20T10:00:20.0125Z", written);
+            let doc = shipgate_json::parse_value(edited.as_bytes()).unwrap();
+            let e = read_machine_readable(&doc, "summary.json").unwrap_err();
+            assert!(e.to_string().contains("generatedAt"), "{e}");
+        }
     }
 }

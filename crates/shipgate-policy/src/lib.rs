@@ -77,8 +77,8 @@ pub use evaluate::risk::risk_report;
 pub use flaky_sources::{DEFAULT_HISTORY_RUNS, DEFAULT_MIN_FLIPS, MAX_HISTORY_RUNS};
 pub use load::PolicyError;
 pub use performance::{
-    Alpha, DEFAULT_ALPHA, DEFAULT_MAX_FAILED_SHARE, LimitKind, PerfFile, PerfLimit,
-    PerformanceSection, PerformanceSources,
+    Alpha, CurrentResults, DEFAULT_ALPHA, DEFAULT_MAX_FAILED_SHARE, LimitKind, PerfFile, PerfLimit,
+    PerformanceSection, PerformanceSources, RunFiles,
 };
 pub use policy::{Policy, Release};
 pub use provenance::{CommitRule, PROVENANCE_SOURCES, ProvenanceAges, ProvenanceSection};

@@ -4,7 +4,7 @@
 //! ```yaml
 //! sources:
 //!   performance:
-//!     current:  { format: k6, path: perf/summary.json }
+//!     current:  { format: k6, path: perf/summary.json }   # or runs: [a.json, b.json, c.json]
 //!     baseline: { format: baseline, path: perf/baseline.json }
 //! checks:
 //!   performance:
@@ -29,8 +29,9 @@ use std::fmt;
 #[derive(Clone, Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PerformanceSources {
-    /// The results of this release's load test.
-    pub current: PerfFile,
+    /// The results of this release's load test: one run (`path`) or several runs of the same
+    /// release (`runs`), judged together.
+    pub current: CurrentResults,
     /// The last good runs: a baseline written by `shipgate perf baseline promote` (several runs,
     /// each checked against its own file), or any file the `current` run could be (one run).
     /// Needed by `max_regression`.
@@ -54,6 +55,199 @@ pub struct PerfFile {
     /// baseline with no run left blocks as missing. A run's age is from when it ran, else from
     /// when it was promoted.
     pub max_age: Option<DurationSpec>,
+}
+
+/// The results of this release's load test, validated: one file or several, never none.
+///
+/// Written as `{format, path}` (one run) or `{format, runs: [a.csv, b.csv, c.csv]}` (several
+/// runs of the same release, at least two, each once, each relative to the policy's folder).
+#[derive(Clone, Debug)]
+pub struct CurrentResults {
+    /// The format of every run: `auto` (default), `k6`, `jmeter`, `locust`, `gatling`,
+    /// `generic` or `baseline`.
+    pub format: Option<PerfFormat>,
+    /// The run's file, or the runs' files in the order written.
+    pub files: RunFiles,
+    /// Not for the results (refused by the validator with where the age of results is set); kept
+    /// so that the refusal can say so rather than call it an unknown key.
+    pub max_age: Option<DurationSpec>,
+}
+
+/// One file (`path`) or several (`runs`): at least one by construction, and `runs` at least
+/// two, distinct and none empty.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunFiles {
+    first: String,
+    more: Vec<String>,
+    /// Written as `runs` (several runs), rather than `path`.
+    listed: bool,
+}
+
+impl RunFiles {
+    /// One file, as `path` names it.
+    pub fn one(path: impl Into<String>) -> Self {
+        Self {
+            first: path.into(),
+            more: Vec::new(),
+            listed: false,
+        }
+    }
+
+    /// Every file, in the order written.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.first.as_str()).chain(self.more.iter().map(String::as_str))
+    }
+
+    /// The first (for `path`, the only) file.
+    pub fn first(&self) -> &str {
+        &self.first
+    }
+
+    /// How many files: 1 for `path`, at least 2 for `runs`.
+    pub fn len(&self) -> usize {
+        1 + self.more.len()
+    }
+
+    /// Never: a [`RunFiles`] holds at least one file. (For clippy's `len_without_is_empty`.)
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The policy key the files were written under: `path` or `runs`.
+    pub fn key(&self) -> &'static str {
+        if self.listed { "runs" } else { "path" }
+    }
+}
+
+/// `sources.performance.current` as written.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawCurrent {
+    /// `auto` (default: recognised from the content), `k6`, `jmeter`, `locust`, `gatling`,
+    /// `generic` (also the Bencher Metric Format) or `baseline`; the same for every run.
+    format: Option<PerfFormat>,
+    /// The results file of one run, relative to the policy file's folder.
+    path: Option<String>,
+    /// Instead of `path`: the files of several runs of the same release (at least two, each
+    /// once), relative to the policy file's folder, judged together: a duration or throughput
+    /// by the median of the runs, absolute limits and ratios on every run (decision 0028).
+    #[serde(default, deserialize_with = "written")]
+    #[schemars(with = "Option<Vec<String>>")]
+    runs: Option<Option<Vec<Option<String>>>>,
+    /// Refused: `max_age` is the baseline's.
+    max_age: Option<DurationSpec>,
+}
+
+/// A key that is written, null or not: `runs: ~` is `Some(None)`, never taken for no key.
+fn written<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
+impl TryFrom<RawCurrent> for CurrentResults {
+    type Error = String;
+
+    fn try_from(raw: RawCurrent) -> Result<Self, String> {
+        const HOW: &str = "write `path: perf/run.csv` for one run, or `runs: [perf/run-1.csv, perf/run-2.csv, perf/run-3.csv]` for several runs of the release";
+        let files = match (raw.path, raw.runs) {
+            (Some(_), Some(_)) => {
+                return Err(format!(
+                    "`sources.performance.current` has both `path` and `runs`: {HOW}, not both"
+                ));
+            }
+            (None, None) => {
+                return Err(format!(
+                    "`sources.performance.current` names no results: {HOW}"
+                ));
+            }
+            (Some(path), None) => RunFiles::one(path),
+            (None, Some(None)) => {
+                return Err(format!(
+                    "`sources.performance.current.runs` is null: list the files of at least two runs, or {HOW}"
+                ));
+            }
+            (None, Some(Some(runs))) => several(runs)?,
+        };
+        Ok(Self {
+            format: raw.format,
+            files,
+            max_age: raw.max_age,
+        })
+    }
+}
+
+/// The files of `runs`: at least two, none empty, none twice (a run listed twice would count
+/// twice and outvote another).
+fn several(runs: Vec<Option<String>>) -> Result<RunFiles, String> {
+    if runs.len() < 2 {
+        return Err(format!(
+            "`sources.performance.current.runs` lists {} file{}: several runs need at least two (three or more let the median pass over one disturbed run); for one run write `path: FILE`",
+            runs.len(),
+            if runs.len() == 1 { "" } else { "s" }
+        ));
+    }
+    let mut files: Vec<String> = Vec::with_capacity(runs.len());
+    for (i, run) in runs.into_iter().enumerate() {
+        let Some(file) = run.filter(|f| !f.trim().is_empty()) else {
+            return Err(format!(
+                "`sources.performance.current.runs[{i}]` is empty: name the results file of a run, e.g. `perf/run-{}.csv`",
+                i + 1
+            ));
+        };
+        let key = normalised(&file);
+        if let Some(j) = files.iter().position(|f| normalised(f) == key) {
+            return Err(format!(
+                "`sources.performance.current.runs[{i}]` (`{file}`) is `runs[{j}]` again: each run counts once, so list each file once"
+            ));
+        }
+        files.push(file);
+    }
+    let mut files = files.into_iter();
+    let Some(first) = files.next() else {
+        return Err("`sources.performance.current.runs` lists no file".to_owned());
+    };
+    Ok(RunFiles {
+        first,
+        more: files.collect(),
+        listed: true,
+    })
+}
+
+/// A file name compared for repetition: `./a.csv` and `a.csv`, `perf//a.csv`, `x/../perf/a.csv`
+/// and `perf/a.csv` are one file. (Lexical only; the evidence loader refuses the same bytes
+/// twice, however named.)
+fn normalised(file: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in file.trim().split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.join("/")
+}
+
+impl<'de> Deserialize<'de> for CurrentResults {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = RawCurrent::deserialize(d)?;
+        // Neither key: reported as the missing `path`, which the policy reader leaves out when
+        // `path` was written and refused already (an empty value), instead of saying it twice.
+        if raw.path.is_none() && raw.runs.is_none() {
+            return Err(de::Error::missing_field("path"));
+        }
+        CurrentResults::try_from(raw).map_err(de::Error::custom)
+    }
+}
+
+impl JsonSchema for CurrentResults {
+    fn schema_name() -> Cow<'static, str> {
+        "PerfCurrent".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        RawCurrent::json_schema(generator)
+    }
 }
 
 /// One `performance.<metric>` check.

@@ -17,8 +17,8 @@
 use insta::assert_json_snapshot;
 use serde_json::{Value, json};
 use shipgate_model::{
-    CheckResult, CheckStatus, DefectEvidence, EvidenceSet, PerfBaseline, PerfEvidence, PerfRuns,
-    SourceState, TestEvidence, UatEvidence, Verdict,
+    CheckResult, CheckStatus, DefectEvidence, EvidenceSet, PerfBaseline, PerfCurrent, PerfEvidence,
+    PerfRuns, SourceState, TestEvidence, UatEvidence, Verdict,
 };
 use shipgate_policy::{CHECKS, Policy, evaluate};
 use shipgate_test_support::{now, parsed};
@@ -62,11 +62,11 @@ fn evidence(variant: &str) -> EvidenceSet {
         tests: SourceState::Loaded(part::<TestEvidence>(&doc, "/tests", variant)),
         defects: SourceState::Loaded(part::<DefectEvidence>(&doc, "/defects", variant)),
         performance: PerfRuns {
-            current: SourceState::Loaded(part::<PerfEvidence>(
+            current: SourceState::Loaded(PerfCurrent::one(part::<PerfEvidence>(
                 &doc,
                 "/performance/current",
                 variant,
-            )),
+            ))),
             // One run, written by the tool itself (not a promoted manifest): the evidence set
             // keeps one baseline run in the shape a tool writes.
             baseline: SourceState::Loaded(PerfBaseline {

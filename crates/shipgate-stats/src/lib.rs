@@ -43,6 +43,7 @@
 
 mod bootstrap;
 mod mann_whitney;
+mod median;
 mod normal;
 mod quantile;
 mod rng;
@@ -50,6 +51,7 @@ mod student_t;
 
 pub use bootstrap::{Bootstrap, BootstrapOptions, Statistic, bootstrap_difference};
 pub use mann_whitney::{Alternative, MannWhitney, Method, mann_whitney};
+pub use median::{median, median_variance};
 pub use normal::normal_sf;
 pub use quantile::{mean, percentile, percentile_unsorted};
 pub use rng::SplitMix64;

@@ -1,12 +1,20 @@
-//! The `performance` source: the current load-test results and the baseline, each read on its
-//! own (one can be missing while the other is there) with its hash.
+//! The `performance` source: the current load-test results (one run, or several runs of the
+//! release) and the baseline, each read on its own (one can be missing while the other is
+//! there) with its hash.
+//!
+//! Of several current runs, every one is read and recorded, and the runs stand or fall
+//! together: one missing makes the results missing, one unreadable makes them unreadable, and
+//! runs of different tools or the same file's bytes twice are refused. It must never judge
+//! the runs that happened to load as if they were all of them.
 
 use super::{GatherOptions, Gathered, Loaded, Source};
 use crate::digest::sha256_file;
 use crate::resolver::Resolver;
-use shipgate_model::{EvidenceProblem, InputRecord, PerfFormat, PerfRuns, SourceState};
+use shipgate_model::{
+    EvidenceProblem, InputRecord, PerfCurrent, PerfEvidence, PerfFormat, PerfRuns, SourceState,
+};
 use shipgate_perf::{FileRead, PerfError};
-use shipgate_policy::{PerfFile, Policy};
+use shipgate_policy::{CurrentResults, Policy};
 
 /// The `source` of the current results in the report's inputs.
 pub const CURRENT: &str = "performance";
@@ -61,28 +69,14 @@ fn load(policy: &Policy, resolver: &Resolver) -> (PerfRuns, Vec<InputRecord>) {
         return (PerfRuns::default(), Vec::new());
     };
     let mut inputs = Vec::new();
-    let current = load_one(
-        CURRENT,
-        &sources.current,
-        resolver,
-        &mut inputs,
-        |path, display, format| {
-            shipgate_perf::read_file(path, display, format).map(|r| {
-                let file = FileRead {
-                    path: display.to_owned(),
-                    sha256: r.sha256,
-                    bytes: r.bytes,
-                };
-                (r.evidence, vec![file])
-            })
-        },
-    );
+    let current = load_current(&sources.current, resolver, &mut inputs);
     let baseline = match &sources.baseline {
         // A baseline's runs are found through the resolver too, so that a release record
         // keeps them and a replay reads its copies.
         Some(b) => load_one(
             BASELINE,
-            b,
+            &b.path,
+            b.format,
             resolver,
             &mut inputs,
             |path, display, format| {
@@ -96,15 +90,163 @@ fn load(policy: &Policy, resolver: &Resolver) -> (PerfRuns, Vec<InputRecord>) {
     (PerfRuns { current, baseline }, inputs)
 }
 
+/// The current results: each run read (and recorded) on its own, then judged together.
+fn load_current(
+    current: &CurrentResults,
+    resolver: &Resolver,
+    inputs: &mut Vec<InputRecord>,
+) -> SourceState<PerfCurrent> {
+    let key = current.files.key();
+    let mut states: Vec<SourceState<PerfEvidence>> = current
+        .files
+        .iter()
+        .map(|path| {
+            load_one(
+                CURRENT,
+                path,
+                current.format,
+                resolver,
+                inputs,
+                |path, display, format| {
+                    shipgate_perf::read_file(path, display, format).map(|r| {
+                        let file = FileRead {
+                            path: display.to_owned(),
+                            sha256: r.sha256,
+                            bytes: r.bytes,
+                        };
+                        (r.evidence, vec![file])
+                    })
+                },
+            )
+        })
+        .collect();
+    if states.len() == 1 {
+        return match states.pop() {
+            Some(SourceState::Loaded(run)) => SourceState::Loaded(PerfCurrent::one(run)),
+            Some(SourceState::Missing(p)) => SourceState::Missing(with_key(p, key)),
+            Some(SourceState::Unreadable(p)) => SourceState::Unreadable(p),
+            Some(SourceState::NotConfigured) | None => SourceState::NotConfigured,
+        };
+    }
+    together(states, key)
+}
+
+/// Several runs of the release, each read: unreadable when one is (every such problem listed),
+/// else missing when one is (each named), else refused when two are of different tools or are
+/// the same bytes; else all of them.
+fn together(states: Vec<SourceState<PerfEvidence>>, key: &str) -> SourceState<PerfCurrent> {
+    let n = states.len();
+    let mut runs = Vec::with_capacity(n);
+    let mut missing = Vec::new();
+    let mut unreadable = Vec::new();
+    for state in states {
+        match state {
+            SourceState::Loaded(run) => runs.push(run),
+            SourceState::Missing(p) => missing.push(p),
+            SourceState::Unreadable(p) => unreadable.extend(p),
+            // Never produced by `load_one`; a run that is not there is missing, not absent.
+            SourceState::NotConfigured => missing.push(EvidenceProblem {
+                source: CURRENT.to_owned(),
+                location: None,
+                message: "a run of `sources.performance.current.runs` was not read".to_owned(),
+                remedy: "report this as a bug in shipgate".to_owned(),
+            }),
+        }
+    }
+    if !unreadable.is_empty() {
+        return SourceState::Unreadable(unreadable);
+    }
+    if let Some(first) = missing.first() {
+        let names: Vec<String> = missing
+            .iter()
+            .map(|p| format!("`{}`", p.location.as_deref().unwrap_or("?")))
+            .collect();
+        let messages: Vec<String> = missing.iter().map(|p| p.message.clone()).collect();
+        return SourceState::Missing(EvidenceProblem {
+            source: CURRENT.to_owned(),
+            location: first.location.clone(),
+            message: format!(
+                "{} of the {n} runs of the results ({}) {} missing: {}; the runs are judged together or not at all",
+                missing.len(),
+                names.join(", "),
+                if missing.len() == 1 { "is" } else { "are" },
+                messages.join("; ")
+            ),
+            remedy: with_key(first.clone(), key).remedy,
+        });
+    }
+    let mut runs = runs.into_iter();
+    let Some(first) = runs.next() else {
+        return SourceState::Missing(EvidenceProblem {
+            source: CURRENT.to_owned(),
+            location: None,
+            message: "no run of `sources.performance.current.runs` was read".to_owned(),
+            remedy: "report this as a bug in shipgate".to_owned(),
+        });
+    };
+    let more: Vec<PerfEvidence> = runs.collect();
+    for (i, run) in more.iter().enumerate() {
+        let earlier = std::iter::once(&first).chain(more[..i].iter());
+        for other in earlier {
+            if let Some(problem) = unlike(other, run) {
+                return SourceState::Unreadable(vec![problem]);
+            }
+        }
+    }
+    SourceState::Loaded(PerfCurrent::several(first, more))
+}
+
+/// Why two runs of the release cannot be judged together: another tool (tools time requests
+/// differently), or the same bytes twice (one run would count twice and outvote another).
+fn unlike(a: &PerfEvidence, b: &PerfEvidence) -> Option<EvidenceProblem> {
+    if a.provenance.tool != b.provenance.tool {
+        return Some(EvidenceProblem {
+            source: CURRENT.to_owned(),
+            location: Some(b.path.clone()),
+            message: format!(
+                "the runs of the results were measured by different tools: `{}` by {}, `{}` by {}; tools time requests differently, so their figures cannot be judged together",
+                a.path, a.provenance.tool, b.path, b.provenance.tool
+            ),
+            remedy: "list in `sources.performance.current.runs` only runs of the same load test, measured by the same tool".to_owned(),
+        });
+    }
+    if a.provenance.source_sha256 == b.provenance.source_sha256 {
+        return Some(EvidenceProblem {
+            source: CURRENT.to_owned(),
+            location: Some(b.path.clone()),
+            message: format!(
+                "`{}` and `{}` are the same file (SHA-256 {}): one run would count twice",
+                a.path, b.path, a.provenance.source_sha256
+            ),
+            remedy:
+                "list each run once: run the load test again for another run, and name its own file"
+                    .to_owned(),
+        });
+    }
+    None
+}
+
+/// A missing run's remedy, naming the key it was listed under (`path` or `runs`).
+fn with_key(mut problem: EvidenceProblem, key: &str) -> EvidenceProblem {
+    if key != "path" {
+        problem.remedy = problem.remedy.replace(
+            "sources.performance.current.path",
+            &format!("sources.performance.current.{key}"),
+        );
+    }
+    problem
+}
+
 fn load_one<T>(
     source: &str,
-    file: &PerfFile,
+    file_path: &str,
+    format: Option<PerfFormat>,
     resolver: &Resolver,
     inputs: &mut Vec<InputRecord>,
     read: impl FnOnce(&std::path::Path, &str, PerfFormat) -> Result<(T, Vec<FileRead>), PerfError>,
 ) -> SourceState<T> {
     // Through the resolver: the live file, or its copy in a release record at replay.
-    let located = resolver.file(source, &file.path);
+    let located = resolver.file(source, file_path);
     // At replay, a file the recorded run could not read fails again, as it did.
     let recorded_failure = resolver.recorded_failure(&located);
     let path = located.full;
@@ -120,7 +262,7 @@ fn load_one<T>(
             path: display.clone(),
             source: io,
         }),
-        None => read(&path, &display, file.format.unwrap_or_default()),
+        None => read(&path, &display, format.unwrap_or_default()),
     };
     if let Err(PerfError::Io { source: io, .. }) = &read {
         resolver.note_failure(source, &display, io);
@@ -269,6 +411,61 @@ mod tests {
             "{}",
             report.checks[0].message
         );
+    }
+
+    const RUNS: &str = "version: 1\nrelease: {name: demo}\nsources:\n  performance:\n    current: {format: jmeter, runs: [perf/a.jtl, perf/b.jtl, perf/c.jtl]}\nchecks:\n  performance:\n    - {metric: checkout.p95, max: 1s}\n";
+
+    /// Of several runs, an unreadable one is never hidden behind a missing one (exit 4, not 1),
+    /// and every run read is in the audit record, the unreadable one too.
+    #[test]
+    fn several_runs_stand_or_fall_together() {
+        let jtl = std::fs::read(format!("{FIXTURES}/jmeter-2.13-header.jtl")).unwrap();
+        let dir = project(
+            RUNS,
+            &[
+                ("perf/b.jtl", b"not a jtl at all\n\x00\x01"),
+                ("perf/c.jtl", &jtl),
+            ],
+        );
+        let loaded = crate::load_policy(&dir.path().join("shipgate.yaml"), &|_| None).unwrap();
+        let evidence = crate::gather(&loaded);
+        let SourceState::Unreadable(problems) = &evidence.performance.current else {
+            panic!("{:?}", evidence.performance.current);
+        };
+        assert!(problems[0].message.contains("perf/b.jtl"), "{problems:?}");
+        let paths: Vec<&str> = evidence.inputs.iter().map(|i| i.path.as_str()).collect();
+        assert_eq!(paths, ["perf/b.jtl", "perf/c.jtl"]);
+        // With the unreadable run repaired, the missing one is named and the results missing.
+        let dir = project(RUNS, &[("perf/b.jtl", &jtl), ("perf/c.jtl", &jtl)]);
+        let loaded = crate::load_policy(&dir.path().join("shipgate.yaml"), &|_| None).unwrap();
+        let evidence = crate::gather(&loaded);
+        let SourceState::Missing(problem) = &evidence.performance.current else {
+            panic!("{:?}", evidence.performance.current);
+        };
+        assert!(problem.message.contains("`perf/a.jtl`"), "{problem:?}");
+        assert!(
+            problem.remedy.contains("sources.performance.current.runs"),
+            "{problem:?}"
+        );
+        // All three there, but two are the same bytes: one run would count twice.
+        let dir = project(
+            RUNS,
+            &[
+                ("perf/a.jtl", &jtl),
+                ("perf/b.jtl", &jtl),
+                ("perf/c.jtl", &jtl),
+            ],
+        );
+        let loaded = crate::load_policy(&dir.path().join("shipgate.yaml"), &|_| None).unwrap();
+        let evidence = crate::gather(&loaded);
+        let SourceState::Unreadable(problems) = &evidence.performance.current else {
+            panic!("{:?}", evidence.performance.current);
+        };
+        assert!(
+            problems[0].message.contains("are the same file"),
+            "{problems:?}"
+        );
+        assert_eq!(evidence.inputs.len(), 3);
     }
 
     /// The policy refuses limits by the units the naming conventions promise; the adapters must

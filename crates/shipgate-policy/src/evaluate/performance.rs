@@ -52,6 +52,10 @@ pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns, now: Timestamp) -> CheckRe
         Ok(e) => e,
         Err(r) => return *r,
     };
+    if current.len() > 1 {
+        return several::check(cfg, &check, runs, current, now);
+    }
+    let current = current.first();
     let Some(metric) = current.metrics.get(&cfg.metric) else {
         return missing(&check, lacks(current, "the results", &cfg.metric));
     };
@@ -95,8 +99,7 @@ pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns, now: Timestamp) -> CheckRe
             cfg,
             &check,
             runs,
-            current,
-            metric,
+            &Current::one(current, metric),
             &limits,
             max_regression.as_f64(),
             now,
@@ -268,6 +271,64 @@ fn untrustworthy(
     ))
 }
 
+/// The results' side of a comparison: one run, or several runs of the release judged together.
+struct Current<'a> {
+    /// The first run and its metric: their tool, unit, request basis and direction stand for
+    /// every run (several runs are checked alike before they are compared).
+    run: &'a PerfEvidence,
+    metric: &'a PerfMetric,
+    /// Each run's value, in the order the policy lists the runs.
+    values: Vec<f64>,
+    /// The results in messages: the run's file, or the runs' files.
+    label: String,
+}
+
+impl<'a> Current<'a> {
+    fn one(run: &'a PerfEvidence, metric: &'a PerfMetric) -> Self {
+        Self {
+            run,
+            metric,
+            values: vec![metric.value],
+            label: run.path.clone(),
+        }
+    }
+
+    /// How many runs.
+    fn n(&self) -> usize {
+        self.values.len()
+    }
+
+    /// The value shown before the direction is known: the run's, or the runs' median.
+    fn shown(&self) -> f64 {
+        if self.n() == 1 {
+            self.metric.value
+        } else {
+            shipgate_stats::median(&self.values).unwrap_or(f64::NAN)
+        }
+    }
+
+    /// The value compared with the baseline: the run's; of several runs, the worst for a ratio
+    /// (failures are events, never outvoted) and the median otherwise (one disturbed run
+    /// among three does not move it).
+    fn compared(&self, direction: Direction) -> f64 {
+        if self.n() == 1 {
+            return self.metric.value;
+        }
+        if self.metric.unit == PerfUnit::Ratio {
+            let worst = match direction {
+                Direction::Lower => self
+                    .values
+                    .iter()
+                    .copied()
+                    .fold(f64::NEG_INFINITY, f64::max),
+                Direction::Higher => self.values.iter().copied().fold(f64::INFINITY, f64::min),
+            };
+            return worst;
+        }
+        self.shown()
+    }
+}
+
 /// One run of the baseline that holds the metric.
 struct BaseRun<'a> {
     run: &'a PerfEvidence,
@@ -285,8 +346,10 @@ struct Comparison<'a> {
     center: f64,
     /// The runs' sample standard deviation (2 runs or more): how much runs differ.
     spread: Option<f64>,
-    /// The current value.
+    /// The current value: the run's, or of several runs the median (the worst for a ratio).
     metric_value: f64,
+    /// How many current runs it is of.
+    current_runs: usize,
     direction: Direction,
     /// How much worse the current value is than `center` (negative: better).
     worsening: f64,
@@ -330,11 +393,15 @@ enum AsIs {
     NoSpread,
     /// The runs differ too much for the test to catch twice the allowance 19 times in 20.
     TooNoisy(Box<Tested>),
+    /// The standard error of the median of the current runs cannot be computed (more runs
+    /// than [`shipgate_stats::median_variance`] integrates).
+    Untestable,
 }
 
 /// The one-sided test of "worse than the baseline by more than the allowance", over the runs.
 struct Tested {
-    /// The standard error of the worsening: the runs' spread × √(1 + 1/k).
+    /// The standard error of the worsening: the runs' spread × √(1 + 1/k), or of the median of
+    /// `n` current runs, × √(1/k + f(n)).
     se: f64,
     /// Degrees of freedom: k − 1.
     df: f64,
@@ -351,20 +418,16 @@ struct Tested {
 }
 
 /// Compares with the baseline, or the result that says why it cannot be done.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one comparison of two runs under one check: splitting it would only move the arguments into a struct used once"
-)]
 fn compare<'a>(
     cfg: &PerfCheck,
     check: &CheckRun,
     runs: &'a PerfRuns,
-    current: &'a PerfEvidence,
-    metric: &'a PerfMetric,
+    cur: &Current<'a>,
     limits: &Limits,
     max_regression: f64,
     now: Timestamp,
 ) -> Result<Comparison<'a>, Box<CheckResult>> {
+    let (current, metric) = (cur.run, cur.metric);
     let baseline = check.source(&runs.baseline, Value::Null)?;
     let (fresh, stale) = recent_runs(cfg, baseline, now);
     if fresh.is_empty() {
@@ -373,7 +436,7 @@ fn compare<'a>(
         let (unit_name, scale) = CheckUnit::of_metric(&metric.unit);
         return Err(Box::new(check.measured(
             false,
-            json!(metric.value * scale),
+            json!(cur.shown() * scale),
             Value::Null,
             unit_name,
             problem.message,
@@ -386,9 +449,7 @@ fn compare<'a>(
             .iter()
             .find(|r| r.provenance.tool != current.provenance.tool)
     {
-        return Err(Box::new(other_tool(
-            cfg, check, current, metric, other, baseline,
-        )));
+        return Err(Box::new(other_tool(cfg, check, cur, other, baseline)));
     }
     let base_runs: Vec<BaseRun<'a>> = fresh
         .iter()
@@ -408,7 +469,7 @@ fn compare<'a>(
             .collect();
         return Err(unfit_baseline(
             check,
-            metric,
+            cur,
             format!(
                 "`{}` is in {} of the baseline's {} runs; {} lack{} it, so the runs do not measure the same thing",
                 cfg.metric,
@@ -434,7 +495,7 @@ fn compare<'a>(
                 baseline,
                 format!(
                     "`{}` is in `{}` in the results `{}` but in `{}` in the baseline's run `{}`, so the two cannot be compared",
-                    cfg.metric, metric.unit, current.path, b.metric.unit, b.run.path
+                    cfg.metric, metric.unit, cur.label, b.metric.unit, b.run.path
                 ),
                 "compare runs of the same tool and format, or promote a new baseline from a run like this one",
             ));
@@ -459,7 +520,7 @@ fn compare<'a>(
         {
             return Err(unfit_baseline(
                 check,
-                metric,
+                cur,
                 format!(
                     "{} of {} requests behind `{}` failed in the baseline's run `{}`, more than the {} the check allows (`max_failed_share`), so its figure is no baseline for it",
                     r.failed,
@@ -485,7 +546,7 @@ fn compare<'a>(
                     "`{}` is of {} requests in the results `{}` but of {} requests in the baseline's run `{}`, so the two cannot be compared",
                     cfg.metric,
                     a.as_str(),
-                    current.path,
+                    cur.label,
                     c.as_str(),
                     b.run.path
                 ),
@@ -518,7 +579,7 @@ fn compare<'a>(
             let (unit_name, scale) = CheckUnit::of_metric(&metric.unit);
             return Err(Box::new(check.measured(
                 false,
-                json!(metric.value * scale),
+                json!(cur.shown() * scale),
                 Value::Null,
                 unit_name,
                 format!(
@@ -533,9 +594,10 @@ fn compare<'a>(
     let values: Vec<f64> = base_runs.iter().map(|b| b.metric.value).collect();
     let center = shipgate_stats::mean(&values).unwrap_or(newest.metric.value);
     let spread = shipgate_stats::sample_sd(&values);
+    let value = cur.compared(direction);
     let worsening = match direction {
-        Direction::Lower => metric.value - center,
-        Direction::Higher => center - metric.value,
+        Direction::Lower => value - center,
+        Direction::Higher => center - value,
     };
     let relative = (center != 0.0).then(|| worsening / center.abs());
     let floor = limits.min_change.unwrap_or(0.0);
@@ -549,7 +611,7 @@ fn compare<'a>(
     } else if metric.unit == PerfUnit::Ratio {
         Judgement::AsIs(AsIs::Events)
     } else {
-        judge(cfg.alpha, worsening, allowed, values.len(), spread)
+        judge(cfg.alpha, worsening, allowed, values.len(), cur.n(), spread)
     };
     Ok(Comparison {
         baseline,
@@ -557,7 +619,8 @@ fn compare<'a>(
         stale,
         center,
         spread,
-        metric_value: metric.value,
+        metric_value: value,
+        current_runs: cur.n(),
         direction,
         worsening,
         relative,
@@ -574,7 +637,18 @@ fn compare<'a>(
 /// `k` runs, hence Student's t with `k − 1` degrees of freedom. The test excuses a worsening only
 /// when it is powerful enough to catch one of twice the allowance 19 times in 20; otherwise, and
 /// with a single run (which says nothing of how runs differ), the worsening counts as it is.
-fn judge(alpha: f64, worsening: f64, allowed: f64, k: usize, spread: Option<f64>) -> Judgement {
+///
+/// Of `n` current runs the median is compared: it differs from the runs' mean by the spread
+/// times `√(1/k + f(n))`, where `f(n)` is the variance of the median of `n` standard normal
+/// draws (`f(1) = 1`, `f(2) = 1/2`, `f(3) ≈ 0.449`; decision 0028).
+fn judge(
+    alpha: f64,
+    worsening: f64,
+    allowed: f64,
+    k: usize,
+    n: usize,
+    spread: Option<f64>,
+) -> Judgement {
     let Some(spread) = spread.filter(|_| k >= 2) else {
         return Judgement::AsIs(AsIs::OneRun);
     };
@@ -582,7 +656,15 @@ fn judge(alpha: f64, worsening: f64, allowed: f64, k: usize, spread: Option<f64>
         return Judgement::AsIs(AsIs::NoSpread);
     }
     let df = (k - 1) as f64;
-    let se = spread * (1.0 + 1.0 / k as f64).sqrt();
+    let se = if n == 1 {
+        spread * (1.0 + 1.0 / k as f64).sqrt()
+    } else {
+        match shipgate_stats::median_variance(n) {
+            Some(f) => spread * (1.0 / k as f64 + f).sqrt(),
+            // No standard error, no test: the worsening counts as it is.
+            None => return Judgement::AsIs(AsIs::Untestable),
+        }
+    };
     let (Some(critical), Some(power)) = (
         shipgate_stats::student_t_quantile(1.0 - alpha, df),
         shipgate_stats::student_t_quantile(POWER, df),
@@ -673,20 +755,20 @@ fn too_old(cfg: &PerfCheck, baseline: &PerfBaseline, now: Timestamp) -> Evidence
 fn other_tool(
     cfg: &PerfCheck,
     check: &CheckRun,
-    current: &PerfEvidence,
-    metric: &PerfMetric,
+    cur: &Current<'_>,
     other: &PerfEvidence,
     baseline: &PerfBaseline,
 ) -> CheckResult {
-    let (unit_name, scale) = CheckUnit::of_metric(&metric.unit);
+    let current = cur.run;
+    let (unit_name, scale) = CheckUnit::of_metric(&cur.metric.unit);
     check.measured(
         false,
-        json!(metric.value * scale),
+        json!(cur.shown() * scale),
         Value::Null,
         unit_name,
         format!(
             "the results `{}` were measured by {}, the baseline `{}` by {} (`{}`): tools time requests differently (where the clock starts and stops, which failures count), so `{}` of one is not comparable with the other's",
-            current.path,
+            cur.label,
             current.provenance.tool,
             baseline.path,
             other.provenance.tool,
@@ -706,14 +788,14 @@ fn other_tool(
 /// evidence is not missing but unfit.
 fn unfit_baseline(
     check: &CheckRun,
-    metric: &PerfMetric,
+    cur: &Current<'_>,
     message: String,
     remedy: &str,
 ) -> Box<CheckResult> {
-    let (unit_name, scale) = CheckUnit::of_metric(&metric.unit);
+    let (unit_name, scale) = CheckUnit::of_metric(&cur.metric.unit);
     Box::new(check.measured(
         false,
-        json!(metric.value * scale),
+        json!(cur.shown() * scale),
         Value::Null,
         unit_name,
         message,
@@ -796,6 +878,7 @@ fn describe_comparison(cfg: &PerfCheck, c: &Comparison<'_>, unit: &PerfUnit) -> 
         Judgement::AsIs(why) => {
             let why = match why {
                 AsIs::Events => EVENTS.to_owned(),
+                AsIs::Untestable => format!("the standard error of the median of {} runs cannot be computed, so the change is judged as it is", c.current_runs),
                 AsIs::OneRun => "a baseline of one run says nothing of how much runs differ, so the change is judged as it is; promote more runs of the last good release (`shipgate perf baseline promote` keeps the last ones) to let the gate tell noise from a regression".to_owned(),
                 AsIs::NoSpread => format!("the baseline's {k} runs all gave {}, so no difference between runs can excuse it", show(c.center, unit)),
                 AsIs::TooNoisy(t) => format!(
@@ -847,7 +930,7 @@ fn change_details(c: &Comparison<'_>) -> Value {
 
 fn judgement_details(cfg: &PerfCheck, c: &Comparison<'_>) -> Option<Value> {
     let tested = |t: &Tested| {
-        json!({
+        let mut v = json!({
             "test": "one-sided t-test over the baseline's runs: worse than their mean by more than the allowed worsening",
             "runs": c.runs.len(),
             "spread": c.spread,
@@ -858,7 +941,22 @@ fn judgement_details(cfg: &PerfCheck, c: &Comparison<'_>) -> Option<Value> {
             "alpha": cfg.alpha,
             "critical_t": t.critical,
             "detectable_worsening": t.detectable,
-        })
+        });
+        // Only with several current runs, so that a report of one run stays as it was.
+        if c.current_runs > 1
+            && let Some(m) = v.as_object_mut()
+        {
+            m.insert("current_runs".into(), json!(c.current_runs));
+            m.insert(
+                "median_variance".into(),
+                json!(shipgate_stats::median_variance(c.current_runs)),
+            );
+            m.insert(
+                "standard_error_of".into(),
+                json!("the median of the current runs against the mean of the baseline's: spread × √(1/k + f(n))"),
+            );
+        }
+        v
     };
     match &c.judgement {
         Judgement::NotNeeded => None,
@@ -866,6 +964,7 @@ fn judgement_details(cfg: &PerfCheck, c: &Comparison<'_>) -> Option<Value> {
             let (reason, test) = match why {
                 AsIs::Events => ("a ratio counts events", None),
                 AsIs::OneRun => ("a baseline of one run", None),
+                AsIs::Untestable => ("the median's standard error cannot be computed", None),
                 AsIs::NoSpread => ("the baseline's runs all gave the same value", None),
                 AsIs::TooNoisy(t) => (
                     "the runs differ too much for the test to catch twice the allowance 19 times in 20",
@@ -1169,6 +1268,9 @@ mod tests {
         assert_eq!(p_value(1e-20), "p < 1e-12");
     }
 }
+
+#[path = "performance_runs.rs"]
+mod several;
 
 #[cfg(test)]
 #[path = "performance_tests.rs"]

@@ -3,8 +3,8 @@ use crate::policy::Policy;
 use jiff::Timestamp;
 use shipgate_model::{
     CheckResult, CheckStatus, Direction, EvidenceProblem, EvidenceSet, ExitCode, PerfBaseline,
-    PerfEvidence, PerfMetric, PerfProvenance, PerfRuns, PerfUnit, RequestBasis, Requests,
-    RunThresholds, SampleRef, SampleStat, SourceState,
+    PerfCurrent, PerfEvidence, PerfMetric, PerfProvenance, PerfRuns, PerfUnit, RequestBasis,
+    Requests, RunThresholds, SampleRef, SampleStat, SourceState,
 };
 use shipgate_stats::SplitMix64;
 use std::collections::BTreeMap;
@@ -90,7 +90,7 @@ fn evidence(current: PerfEvidence, baseline: PerfEvidence) -> EvidenceSet {
 fn runs_evidence(current: PerfEvidence, baseline: PerfBaseline) -> EvidenceSet {
     EvidenceSet {
         performance: PerfRuns {
-            current: SourceState::Loaded(current),
+            current: SourceState::Loaded(PerfCurrent::one(current)),
             baseline: SourceState::Loaded(baseline),
         },
         ..Default::default()
@@ -362,7 +362,7 @@ fn a_limit_that_does_not_fit_the_file_s_metric_fails_at_evaluation() {
     let run = values("m.json", &[("queue.depth", PerfUnit::Number, None, 12.0)]);
     let e = EvidenceSet {
         performance: PerfRuns {
-            current: SourceState::Loaded(run),
+            current: SourceState::Loaded(PerfCurrent::one(run)),
             baseline: SourceState::NotConfigured,
         },
         ..Default::default()
@@ -387,7 +387,7 @@ fn a_result_that_cannot_judge_still_reports_the_value_in_the_report_s_unit() {
     );
     let e = EvidenceSet {
         performance: PerfRuns {
-            current: SourceState::Loaded(run),
+            current: SourceState::Loaded(PerfCurrent::one(run)),
             baseline: SourceState::NotConfigured,
         },
         ..Default::default()
@@ -483,7 +483,10 @@ fn missing_results_metrics_and_baselines_block_and_name_the_file() {
     // Unreadable baseline: exit 4.
     let e = EvidenceSet {
         performance: PerfRuns {
-            current: SourceState::Loaded(values("perf/current.jtl", &[latency(100.0)])),
+            current: SourceState::Loaded(PerfCurrent::one(values(
+                "perf/current.jtl",
+                &[latency(100.0)],
+            ))),
             baseline: SourceState::Unreadable(vec![EvidenceProblem {
                 source: "performance-baseline".into(),
                 location: Some("perf/baseline.json".into()),
@@ -499,7 +502,10 @@ fn missing_results_metrics_and_baselines_block_and_name_the_file() {
     // An unreadable baseline stays an error even when the absolute limit fails too: a waiver of
     // the failure must not hide it.
     let mut e = e;
-    e.performance.current = SourceState::Loaded(values("perf/current.jtl", &[latency(400.0)]));
+    e.performance.current = SourceState::Loaded(PerfCurrent::one(values(
+        "perf/current.jtl",
+        &[latency(400.0)],
+    )));
     let c = only(&p, &e);
     assert_eq!((c.status, c.blocking), (CheckStatus::Error, true));
     assert!(

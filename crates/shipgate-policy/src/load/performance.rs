@@ -11,24 +11,22 @@ impl Validator<'_> {
     /// The rules of `sources.performance` and `checks.performance`.
     pub(crate) fn validate_performance(&mut self, policy: &RawPolicy) {
         let sources = policy.sources.performance.as_ref();
-        for (key, file) in sources
-            .map(|s| {
-                [
-                    ("current", Some(&s.current)),
-                    ("baseline", s.baseline.as_ref()),
-                ]
-            })
-            .into_iter()
-            .flatten()
+        if let Some(s) = sources
+            && s.current.files.len() == 1
+            && s.current.files.first().trim().is_empty()
         {
-            if let Some(file) = file
-                && file.path.trim().is_empty()
-            {
-                self.problem(
-                    &format!("sources.performance.{key}.path"),
-                    "name the results file, e.g. `perf/summary.json`",
-                );
-            }
+            self.problem(
+                "sources.performance.current.path",
+                "name the results file, e.g. `perf/summary.json`",
+            );
+        }
+        if let Some(b) = sources.and_then(|s| s.baseline.as_ref())
+            && b.path.trim().is_empty()
+        {
+            self.problem(
+                "sources.performance.baseline.path",
+                "name the results file, e.g. `perf/summary.json`",
+            );
         }
         if let Some(s) = sources
             && s.current.max_age.is_some()

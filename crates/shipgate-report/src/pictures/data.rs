@@ -170,7 +170,7 @@ pub(crate) fn performance(report: &Report) -> Vec<Chart> {
                 categories.push(baseline_label(c.details.get("baseline")));
                 values.push(Some(baseline));
             }
-            categories.push(format!("this run ({})", c.status.as_str()));
+            categories.push(current_label(c.details.get("current"), c.status.as_str()));
             values.push(Some(current));
             Some(Chart {
                 id: format!("performance-{metric}"),
@@ -189,6 +189,20 @@ pub(crate) fn performance(report: &Report) -> Vec<Chart> {
             })
         })
         .collect()
+}
+
+/// The current bar: "this run (fail)", or of several runs of the release judged together
+/// (`sources.performance.current.runs`) "this release, 3 runs (pass)".
+fn current_label(current: Option<&Value>, status: &str) -> String {
+    let runs = current
+        .and_then(|v| v.get("runs"))
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if runs > 1 {
+        format!("this release, {runs} runs ({status})")
+    } else {
+        format!("this run ({status})")
+    }
 }
 
 /// The baseline's bar: "baseline 2.3.0" when its runs are of one release, "baseline (5 runs)"
@@ -228,8 +242,22 @@ pub(crate) fn of_report(report: &Report) -> Vec<Chart> {
 
 #[cfg(test)]
 mod tests {
-    use super::baseline_label;
+    use super::{baseline_label, current_label};
     use serde_json::json;
+
+    #[test]
+    fn the_current_bar_says_how_many_runs_it_stands_for() {
+        assert_eq!(current_label(None, "fail"), "this run (fail)");
+        assert_eq!(
+            current_label(Some(&json!({"file": "a.jtl", "value": 1.0})), "pass"),
+            "this run (pass)"
+        );
+        let three = json!({"value": 1.0, "runs": [{}, {}, {}]});
+        assert_eq!(
+            current_label(Some(&three), "pass"),
+            "this release, 3 runs (pass)"
+        );
+    }
 
     #[test]
     fn the_baseline_bar_names_its_release_or_its_runs() {
