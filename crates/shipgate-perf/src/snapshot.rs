@@ -493,7 +493,8 @@ pub enum PromoteRefusal {
     /// A figure of requests with no successful request behind it.
     NothingSucceeded(Vec<String>),
     /// Criteria the run may have had cannot be verified from the file (k6 `--out json` does not
-    /// write a submetric's thresholds): the run is not known to be good.
+    /// write a submetric's thresholds; Gatling's `simulation.log` does not record whether its
+    /// assertions held): the run is not known to be good.
     UnverifiableThresholds(Vec<String>),
     /// The file already is a baseline.
     AlreadyBaseline,
@@ -532,7 +533,7 @@ impl PromoteRefusal {
                 names.join(", ")
             ),
             PromoteRefusal::UnverifiableThresholds(unknown) => format!(
-                "whether the run met its own thresholds cannot be verified from this file ({}), so it is not known to be a good baseline; promote from the tool's summary, which records every threshold's outcome (k6: `--summary-export` or `handleSummary`), or pass `--force` to promote it anyway (the snapshot records that it was forced)",
+                "whether the run met its own thresholds cannot be verified from this file ({}), so it is not known to be a good baseline; promote from the tool's summary, which records every threshold's outcome (k6: `--summary-export` or `handleSummary`), or, having checked the tool's own verdict (Gatling: the assertions in its report, or its exit status), pass `--force` to promote it anyway (the baseline records that it was forced)",
                 unknown.join("; ")
             ),
             PromoteRefusal::AlreadyBaseline => {

@@ -358,7 +358,7 @@ fn promote_options(force: bool) -> shipgate_perf::PromoteOptions {
 }
 
 /// Promotes `run` (a file) into `baseline.json` beside it.
-fn promote_file(
+pub(super) fn promote_file(
     run: &std::path::Path,
     force: bool,
 ) -> Result<shipgate_perf::Promotion, shipgate_perf::PromoteRefusal> {
