@@ -632,3 +632,45 @@ fn k6_ndjson_point_tag_that_is_not_text_is_refused_on_the_general_path() {
     let no_tags = declaring("", "null");
     assert!(bytes(&no_tags).is_ok());
 }
+
+/// k6 `--out json` has no end marker (k6 stops writing lines; `json.go` writes no trailer). What
+/// can be checked is: a file cut inside a line is refused (the line is not JSON), wherever it is
+/// cut. A file cut between two lines cannot be told from a shorter run and reads as one
+/// (documented beside Gatling's log).
+#[test]
+fn k6_ndjson_cut_inside_a_line_is_refused_wherever_it_is_cut() {
+    // The fixture's first 12 lines (`Metric` lines and the first requests' points), cut at
+    // every byte.
+    let all = std::fs::read(fixture("k6-out.ndjson")).unwrap();
+    let end = all
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(11)
+        .map(|(i, _)| i + 1)
+        .unwrap();
+    let bytes = &all[..end];
+    let full = 12;
+    let (mut refused, mut read_shorter) = (0, 0);
+    for cut in 1..bytes.len() {
+        let part = &bytes[..cut];
+        // A whole line: cut after its line break, or just before it.
+        let whole_lines = part.ends_with(b"\n") || bytes[cut] == b'\n';
+        match shipgate_perf::read_bytes(part, "cut.json", PerfFormat::Auto) {
+            Ok(r) => {
+                assert!(whole_lines, "cut at {cut} inside a line was read");
+                assert!(part.iter().filter(|b| **b == b'\n').count() <= full);
+                assert!(!r.evidence.metrics.is_empty());
+                read_shorter += 1;
+            }
+            Err(e) => {
+                assert!(
+                    whole_lines || !e.is_empty_run() || cut < 80,
+                    "cut at {cut}: {e}"
+                );
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused > read_shorter, "{refused} {read_shorter}");
+}

@@ -190,3 +190,41 @@ fn a_history_with_an_empty_count_is_refused() {
         "{err}"
     );
 }
+
+/// READY-risk: a history cut between two rows of one write (the run killed, the file copied
+/// while Locust wrote it) read as a run whose names had their newest totals and whose
+/// `Aggregated` row an older one's. Locust ends every write with the `Aggregated` row
+/// (`_stats_history_data_rows`: the requests' rows, then `stats.total`'s): a file ending with
+/// another row is refused, naming it. Cut just after an `Aggregated` row, the file cannot be
+/// told from a run that ended there, and reads as it (documented).
+#[test]
+fn a_history_cut_inside_a_write_is_refused() {
+    let text = std::fs::read_to_string(fixture("locust-2.47-run_stats_history.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (mut refused, mut read_as_shorter) = (0, 0);
+    for keep in 2..lines.len() {
+        let cut = format!("{}\n", lines[..keep].join("\n"));
+        let ends_a_write = lines[keep - 1].contains(",,Aggregated,");
+        match bytes(&cut) {
+            Ok(r) => {
+                assert!(ends_a_write, "cut after line {keep} was read");
+                assert!(value(&r.evidence, "Aggregated.count") <= 902.0);
+                read_as_shorter += 1;
+            }
+            Err(e) if ends_a_write => assert!(e.is_empty_run(), "cut after line {keep}: {e}"),
+            Err(e) => {
+                let text = e.to_string();
+                assert!(
+                    text.contains(&format!("line {keep}"))
+                        && text.contains("not with an `Aggregated` row"),
+                    "cut after line {keep}: {text}"
+                );
+                refused += 1;
+            }
+        }
+    }
+    assert!(
+        refused >= 10 && read_as_shorter >= 3,
+        "{refused} {read_as_shorter}"
+    );
+}
