@@ -299,12 +299,21 @@ fn read_run(
             entry.tool, evidence.provenance.tool
         )));
     }
-    if let (Some(recorded), Some(read_at)) = (entry.run_at, evidence.provenance.run_at)
-        && recorded != read_at
-    {
-        return Err(bad(format!(
-            "the baseline says the run happened at {recorded}, but `{display}` says {read_at}"
-        )));
+    // A run's time is its file's, which the hash covers: promote records only that one, so a
+    // manifest that says another, or one where the file says none, was edited. (A time only
+    // the manifest gave would let an edit make a stale run look fresh to `max_age`.)
+    match (entry.run_at, evidence.provenance.run_at) {
+        (Some(recorded), Some(read_at)) if recorded != read_at => {
+            return Err(bad(format!(
+                "the baseline says the run happened at {recorded}, but `{display}` says {read_at}"
+            )));
+        }
+        (Some(recorded), None) => {
+            return Err(bad(format!(
+                "the baseline says the run happened at {recorded}, but `{display}` does not say when it ran, and promote records only the time a run's file gives: the manifest was edited; promote the run again"
+            )));
+        }
+        _ => {}
     }
     let failed = evidence.thresholds.failed();
     if !failed.is_empty() && !entry.forced {
@@ -324,7 +333,8 @@ fn read_run(
         )));
     }
     let p = &mut evidence.provenance;
-    p.run_at = p.run_at.or(entry.run_at);
+    // `run_at` stays the file's. `promoted_at` is the manifest's word alone (no hash covers it):
+    // it is reported, and never taken for the run's age.
     p.promoted_at = Some(entry.promoted_at);
     // The kept copy has the same bytes (checked above); the report names where it came from.
     p.source_path.clone_from(&entry.promoted_from);

@@ -441,3 +441,24 @@ fn a_tool_s_own_file_as_a_baseline_is_one_run() {
     assert_eq!(back.baseline.runs.len(), 1);
     assert_eq!(back.files.len(), 1);
 }
+
+/// READY-risk: the manifest gives a time the run's file does not. A k6 `--summary-export` says
+/// nothing of when the run happened; promote writes `"run_at": null`, and the gate took a
+/// `run_at` added by hand as the run's, so a stale baseline passed `max_age`. Promote records
+/// only a time the file gives: a manifest that claims one the file does not is refused, and the
+/// run's age is never the manifest's.
+#[test]
+fn a_run_at_only_the_manifest_gives_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    promote_into(dir.path(), "k6-summary-export.json", &options()).unwrap();
+    let back = read_back(dir.path()).unwrap();
+    assert_eq!(back.baseline.runs[0].provenance.run_at, None);
+    assert!(back.baseline.runs[0].provenance.promoted_at.is_some());
+    let text = manifest(dir.path());
+    let edited = text.replace(r#""run_at": null"#, r#""run_at": "2026-11-24T09:00:00Z""#);
+    assert_ne!(edited, text);
+    std::fs::write(dir.path().join("baseline.json"), edited).unwrap();
+    let e = read_back(dir.path()).unwrap_err().to_string();
+    assert!(e.contains("does not say when it ran"), "{e}");
+    assert!(e.contains("runs[0]"), "{e}");
+}

@@ -883,7 +883,27 @@ fn a_baseline_older_than_max_age_blocks_whatever_on_missing_says() {
         &runs_evidence(values("perf/current.jtl", &[latency(100.0)]), undated),
     );
     assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true), "{c:#?}");
-    assert!(c.message.contains("does not say when"), "{}", c.message);
+    assert!(c.message.contains("do not say when"), "{}", c.message);
+}
+
+/// READY-risk: a stale baseline made usable by editing the manifest. When a run's file does not
+/// say when it ran, its age came from the manifest's `promoted_at`, which no hash covers: an
+/// edit to "an hour ago" passed `max_age`. Only the file's own time counts.
+#[test]
+fn a_promoted_at_made_fresh_does_not_make_a_stale_baseline_usable() {
+    let text = "version: 1\nrelease: {name: api}\nsources:\n  performance:\n    current: {format: jmeter, path: perf/current.jtl}\n    baseline: {format: baseline, path: perf/baseline.json, max_age: 7d}\nchecks:\n  performance:\n    - {metric: checkout.p95, max_regression: 10%, on_missing: warn}\n".to_owned();
+    let p = Policy::parse(&text, &|_| None).unwrap();
+    let mut base = baseline_of(&[100.0, 101.0, 99.0]);
+    for run in &mut base.runs {
+        run.provenance.run_at = None;
+        run.provenance.promoted_at = Some(now() - jiff::SignedDuration::from_hours(1));
+    }
+    let c = only(
+        &p,
+        &runs_evidence(values("perf/current.jtl", &[latency(100.0)]), base),
+    );
+    assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true), "{c:#?}");
+    assert!(c.message.contains("no hash covers"), "{}", c.message);
 }
 
 #[test]
