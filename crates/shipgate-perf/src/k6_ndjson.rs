@@ -720,6 +720,9 @@ fn add_metric(
     Ok(())
 }
 
+/// A submetric: its full name and the tags (key, value) a point must carry.
+type Submetric = (String, Vec<(String, String)>);
+
 /// A `Metric` line's submetrics, as k6 writes them (`metrics.Submetric`: a `name`, a `suffix`
 /// and the `tags` a point must carry, each tag's value text). A declaration without a name, or
 /// with tags that are not an object of texts, is refused: skipped, it would hide a submetric
@@ -729,7 +732,7 @@ fn submetric_declarations(
     data: Option<&Value>,
     metric: &str,
     at: &str,
-) -> Result<Vec<(String, Vec<(String, String)>)>, PerfError> {
+) -> Result<Vec<Submetric>, PerfError> {
     let list = match data.and_then(|d| d.get("submetrics")) {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(list)) => list,

@@ -496,7 +496,7 @@ fn a_baseline_s_manifest_and_runs_are_each_read_in_one_opening() {
     let expected = read_back(dir.path()).unwrap().files;
     let kept = dir
         .path()
-        .join(expected[1].path.strip_prefix("perf/").unwrap().to_owned());
+        .join(expected[1].path.strip_prefix("perf/").unwrap());
     once_only(&dir.path().join("baseline.json"));
     once_only(&kept);
     let (tx, rx) = std::sync::mpsc::channel();
