@@ -531,7 +531,14 @@ fn compare<'a>(
         }
     };
     let values: Vec<f64> = base_runs.iter().map(|b| b.metric.value).collect();
-    let center = shipgate_stats::mean(&values).unwrap_or(newest.metric.value);
+    // `values` holds a value of each of `base_runs`, which are not empty (above). Should the mean
+    // still not come out, nothing is compared, rather than the newest run standing in for all.
+    let Some(center) = shipgate_stats::mean(&values) else {
+        return Err(Box::new(missing(
+            check,
+            lacks(newest.run, "the baseline", &cfg.metric),
+        )));
+    };
     let spread = shipgate_stats::sample_sd(&values);
     let worsening = match direction {
         Direction::Lower => metric.value - center,

@@ -262,8 +262,8 @@ fn the_rules_of_a_performance_check() {
 
 // ---- absolute limits ----------------------------------------------------------------------
 
-/// The bootstrap bound needs `alpha < 0.5` (its interval is `[alpha, 1 − alpha]`); a policy
-/// that allowed 0.5 would silently leave only Mann–Whitney to decide.
+/// The one-sided test over the runs needs `alpha < 0.5`: at 0.5 or more its critical t is 0 or
+/// below, and a worsening no more likely beyond the allowance than within it would count.
 #[test]
 fn alpha_is_refused_outside_0_to_0_5_exclusive_with_its_line() {
     let base = format!("version: 1\nrelease: {{name: api}}\n{SOURCES}checks:\n  performance:\n");
@@ -1109,8 +1109,8 @@ fn a_failed_share_above_the_limit_fails_a_latency_and_is_shown_beside_it() {
 
 #[test]
 fn an_error_rate_rising_from_zero_is_never_noise() {
-    // 1 failed request of 400 against a baseline of none: Mann–Whitney cannot tell 0/1 flags
-    // apart, but a failure is an event, not a timing.
+    // 1 failed request of 400 against a baseline of none: a failure is an event, not a timing,
+    // and is never excused as noise.
     let p = policy("    - {metric: checkout.error_rate, max_regression: 10%}\n");
     let flags = |failed: usize| {
         let mut e = values(
