@@ -127,6 +127,16 @@ pub fn read_file(path: &Path, display: &str, format: PerfFormat) -> Result<PerfR
     input::read_from(opened, display, format)
 }
 
+/// Reads a file from a stream of its bytes, from its first byte (the baselines' files, each
+/// opened once by `snapshot`).
+pub(crate) fn read_stream<R: std::io::Read>(
+    inner: R,
+    display: &str,
+    format: PerfFormat,
+) -> Result<PerfRead, PerfError> {
+    input::read_from(inner, display, format)
+}
+
 /// Reads a file's bytes.
 pub fn read_bytes(bytes: &[u8], display: &str, format: PerfFormat) -> Result<PerfRead, PerfError> {
     input::read_from(bytes, display, format)

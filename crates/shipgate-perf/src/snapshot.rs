@@ -200,7 +200,7 @@ pub(crate) fn baseline_from(
         source,
     };
     if format != PerfFormat::Baseline && !opened.is_manifest() {
-        let read = crate::input::read_from(opened, display, format)?;
+        let read = crate::read_stream(opened, display, format)?;
         return Ok(BaselineRead {
             files: vec![FileRead {
                 path: display.to_owned(),
@@ -373,7 +373,7 @@ fn read_run(
             "the run's file `{display}` is a shipgate baseline, not a load test's results; promote the load test's own files"
         )));
     }
-    let read = crate::input::read_from(opened, &display, entry.format)?;
+    let read = crate::read_stream(opened, &display, entry.format)?;
     if read.sha256 != entry.sha256 || read.bytes != entry.bytes {
         return Err(bad(format!(
             "the run's file `{display}` is not the one that was promoted: its SHA-256 is {} ({} bytes), the baseline recorded {} ({} bytes). It was changed after it was promoted; promote the run again from the load test's own file",
@@ -757,7 +757,7 @@ pub fn promote(
             if opened.is_manifest() {
                 return Err(PromoteRefusal::AlreadyBaseline);
             }
-            crate::input::read_from(opened, run_display, format).map_err(PromoteRefusal::Read)
+            crate::read_stream(opened, run_display, format).map_err(PromoteRefusal::Read)
         })
         .and_then(|read| Ok((check_run(read.evidence.clone(), options)?, read)));
     let (run, read) = match checked {
