@@ -413,6 +413,38 @@ fn a_locust_json_run_whose_every_request_failed_blocks() {
     assert_eq!(code, Some(0), "{v}");
 }
 
+/// A k6 `--out json` file whose submetric is declared without a name is unreadable (exit 4),
+/// with the line, for `inspect perf`, `promote` and the gate alike: skipped, the submetric would
+/// not be listed as unverifiable and promote would call the run clean.
+#[test]
+fn k6_out_json_with_a_nameless_submetric_is_unreadable_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run.json");
+    std::fs::write(
+        &run,
+        concat!(
+            r#"{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":[],"submetrics":[{"suffix":"scenario:checkout","tags":{"scenario":"checkout"}}]},"metric":"http_req_duration"}"#,
+            "\n",
+            r#"{"type":"Point","data":{"time":"2026-11-20T10:00:00Z","value":120,"tags":{"scenario":"checkout","expected_response":"true"}},"metric":"http_req_duration"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    shipgate()
+        .args(["inspect", "perf"])
+        .arg(&run)
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("line 1"))
+        .stderr(predicate::str::contains("has no name"));
+    promote(&run, &dir.path().join("baseline.json"))
+        .args(["--now", "2026-11-24T10:00:00Z", "--force"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("has no name"));
+    assert!(!dir.path().join("baseline.json").exists());
+}
+
 /// k6 `--out json` does not write a submetric's thresholds: inspect says which cannot be
 /// verified, and promote refuses the run unless forced.
 #[test]
