@@ -26,7 +26,7 @@
 use crate::collect::{Collector, requests_of};
 use crate::error::PerfError;
 use crate::provenance;
-use crate::reader::{Input, Reader, Sample};
+use crate::reader::{CUT_INSIDE_ITS_LAST_ROW, Input, LastByte, Reader, Sample};
 use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RequestBasis, RunThresholds};
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -87,9 +87,10 @@ pub(crate) fn read<R: BufRead + ?Sized>(
     path: &str,
 ) -> Result<PerfEvidence, PerfError> {
     let mut c = Collector::new(PerfFormat::Locust, path, FORMAT);
+    let mut tracked = LastByte::new(reader);
     let mut csv = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_reader(reader);
+        .from_reader(&mut tracked);
     let header: Vec<String> = csv
         .headers()
         .map_err(|e| c.invalid("line 1", format!("not valid CSV: {e}")))?
@@ -184,6 +185,11 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                 times,
             },
         );
+    }
+    drop(csv);
+    if !tracked.ends_a_line() {
+        let last = tracked.line();
+        return Err(c.invalid(format!("line {last}"), CUT_INSIDE_ITS_LAST_ROW));
     }
     if let Some((line, name, false)) = &final_row {
         return Err(c.invalid(

@@ -228,3 +228,36 @@ fn a_history_cut_inside_a_write_is_refused() {
         "{refused} {read_as_shorter}"
     );
 }
+
+/// READY-risk: a Locust CSV cut inside its last row's last value. `_stats.csv` ends with the
+/// `Aggregated` row, whose last column is its `100%`: cut inside it, `Aggregated.p100` read as
+/// another number (`340` as `34`). Locust ends every row with a line break: a file that does not
+/// end with one is refused, naming its last row.
+#[test]
+fn a_locust_csv_cut_inside_its_last_value_is_refused() {
+    for name in [
+        "locust-2.47-run_stats.csv",
+        "locust-2.47-run_stats_history.csv",
+    ] {
+        let bytes = std::fs::read(fixture(name)).unwrap();
+        assert!(bytes.ends_with(b"\r\n"), "{name}");
+        let whole = shipgate_perf::read_bytes(&bytes, name, PerfFormat::Auto).unwrap();
+        let lines = bytes.iter().filter(|b| **b == b'\n').count();
+        for drop in [1, 2, 3] {
+            let cut = &bytes[..bytes.len() - drop];
+            match shipgate_perf::read_bytes(cut, name, PerfFormat::Auto) {
+                Err(PerfError::Invalid { at, message, .. }) => {
+                    assert_eq!(at, format!("line {lines}"), "{name} cut by {drop}");
+                    assert!(
+                        message.contains("does not end with a line break"),
+                        "{message}"
+                    );
+                }
+                other => panic!(
+                    "{name} cut by {drop} byte(s) was not refused: {:?}",
+                    other.map(|r| r.evidence.metrics == whole.evidence.metrics)
+                ),
+            }
+        }
+    }
+}
