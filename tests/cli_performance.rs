@@ -214,6 +214,80 @@ fn explain_knows_every_performance_id() {
 
 // ---- inspect perf -------------------------------------------------------------------------
 
+/// `inspect perf` on a baseline of several runs listed each run (it refused the manifest: "a
+/// baseline of 2 runs, not the results of one run"): each with its kept file, release and
+/// times, the figures side by side with their mean; a run that no longer matches its hash is
+/// still refused.
+#[test]
+fn inspect_perf_lists_the_runs_of_a_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("baseline.json");
+    promote(&fixture("jmeter-2.13-default.jtl"), &out)
+        .args([
+            "--now",
+            "2026-11-24T10:00:00Z",
+            "--release-version",
+            "2.3.0",
+        ])
+        .assert()
+        .code(0);
+    promote(&fixture("jmeter-2.13-header.jtl"), &out)
+        .args([
+            "--now",
+            "2026-11-25T10:00:00Z",
+            "--release-version",
+            "2.3.1",
+        ])
+        .assert()
+        .code(0);
+    shipgate()
+        .args(["inspect", "perf"])
+        .arg(&out)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("shipgate baseline of 2 runs"))
+        .stdout(predicate::str::contains("-jmeter-2.13-default.jtl`"))
+        .stdout(predicate::str::contains("-jmeter-2.13-header.jtl`"))
+        .stdout(predicate::str::contains("release 2.3.0"))
+        .stdout(predicate::str::contains("release 2.3.1"))
+        .stdout(predicate::str::contains("promoted 2026-11-25T10:00:00Z"))
+        .stdout(predicate::str::contains("ran 2026-11-24T01:31:53.084Z"))
+        .stdout(predicate::str::is_match(r"checkout\.p95 +43\.2ms +47\.1ms +45\.1ms").unwrap());
+    let json = shipgate()
+        .args(["inspect", "perf", "--format", "json"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(json.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let runs = v["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[1]["provenance"]["release_version"], "2.3.1");
+    assert!(runs[0]["file"].as_str().unwrap().contains(".runs/"));
+    assert!(
+        runs[0]["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["name"] == "checkout.p95")
+    );
+    // The runs are checked as the gate checks them.
+    let kept = std::fs::read_dir(dir.path().join("baseline.runs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("default.jtl"))
+        .unwrap();
+    let mut bytes = std::fs::read(&kept).unwrap();
+    bytes.push(b'\n');
+    std::fs::write(&kept, bytes).unwrap();
+    shipgate()
+        .args(["inspect", "perf"])
+        .arg(&out)
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("is not the one that was promoted"));
+}
+
 #[test]
 fn inspect_perf_lists_the_metrics() {
     shipgate()
@@ -337,6 +411,38 @@ fn a_locust_json_run_whose_every_request_failed_blocks() {
         "{metric: Aggregated.p95, max: 300ms, max_failed_share: 5%}",
     );
     assert_eq!(code, Some(0), "{v}");
+}
+
+/// A k6 `--out json` file whose submetric is declared without a name is unreadable (exit 4),
+/// with the line, for `inspect perf`, `promote` and the gate alike: skipped, the submetric would
+/// not be listed as unverifiable and promote would call the run clean.
+#[test]
+fn k6_out_json_with_a_nameless_submetric_is_unreadable_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = dir.path().join("run.json");
+    std::fs::write(
+        &run,
+        concat!(
+            r#"{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":[],"submetrics":[{"suffix":"scenario:checkout","tags":{"scenario":"checkout"}}]},"metric":"http_req_duration"}"#,
+            "\n",
+            r#"{"type":"Point","data":{"time":"2026-11-20T10:00:00Z","value":120,"tags":{"scenario":"checkout","expected_response":"true"}},"metric":"http_req_duration"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    shipgate()
+        .args(["inspect", "perf"])
+        .arg(&run)
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("line 1"))
+        .stderr(predicate::str::contains("has no name"));
+    promote(&run, &dir.path().join("baseline.json"))
+        .args(["--now", "2026-11-24T10:00:00Z", "--force"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("has no name"));
+    assert!(!dir.path().join("baseline.json").exists());
 }
 
 /// k6 `--out json` does not write a submetric's thresholds: inspect says which cannot be

@@ -8,10 +8,12 @@ use clap::{Args, Subcommand, ValueEnum};
 use jiff::Timestamp;
 use shipgate_evaluator::TOOL_VERSION;
 use shipgate_evaluator::shipgate_perf::{
-    self, PerfError, PerfFormat, PerfRead, PromoteOptions, PromoteRefusal, promote,
+    self, PerfError, PerfFormat, PromoteOptions, PromoteRefusal, promote,
 };
 use shipgate_model::ExitCode;
-use shipgate_report::{LogSyntax, PerfInspection, RenderOptions};
+use shipgate_report::{
+    BaselineInspection, BaselineRunInspection, LogSyntax, PerfInspection, RenderOptions,
+};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
@@ -90,9 +92,11 @@ pub(crate) struct InspectPerfArgs {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum PerfOutput {
-    /// Where the file comes from, and a table of its metrics.
+    /// Where the file comes from, and a table of its metrics (for a baseline of several runs,
+    /// each run and its figures side by side).
     Human,
-    /// A JSON object: `provenance`, `thresholds` and a `metrics` list.
+    /// A JSON object: `provenance`, `thresholds` and a `metrics` list (for a baseline of several
+    /// runs, a `runs` list of those).
     Json,
 }
 
@@ -105,13 +109,6 @@ pub(crate) fn run(cmd: &PerfCommand) -> Result<ExitCode, RunError> {
     match cmd {
         PerfCommand::Baseline(BaselineCommand::Promote(args)) => promote_run(args),
     }
-}
-
-/// Reads a file, or says why not: nothing to read (no file, or a run that measured nothing) is
-/// missing evidence, anything else unreadable.
-fn read(path: &Path, format: PerfFormat) -> Result<PerfRead, RunError> {
-    let display = path.display().to_string();
-    Ok(shipgate_perf::read_file(path, &display, format)?)
 }
 
 fn env(name: &str) -> Option<String> {
@@ -299,24 +296,7 @@ fn promote_one(
 pub(crate) fn inspect(args: &InspectPerfArgs, global: &Global) -> Result<ExitCode, RunError> {
     let mut texts = Vec::with_capacity(args.path.len());
     for path in &args.path {
-        let read = read(path, args.input_format)?;
-        let display = path.display().to_string();
-        let inspection = PerfInspection {
-            path: &display,
-            sha256: &read.sha256,
-            bytes: read.bytes,
-            evidence: &read.evidence,
-        };
-        texts.push(match args.format {
-            PerfOutput::Json => shipgate_report::render_perf_inspection_json(&inspection)
-                .map_err(|e| RunError::Internal(format!("failed to render: {e}")))?,
-            PerfOutput::Human => shipgate_report::render_perf_inspection_human(
-                &inspection,
-                &RenderOptions {
-                    color: stdout_color(global.color),
-                },
-            ),
-        });
+        texts.push(inspect_one(args, global, path)?);
     }
     // One file as before; several as a JSON list, or one after the other.
     let text = match (args.format, texts.len()) {
@@ -337,4 +317,84 @@ pub(crate) fn inspect(args: &InspectPerfArgs, global: &Global) -> Result<ExitCod
     };
     print_stdout(&text, syntax)?;
     Ok(ExitCode::Ready)
+}
+
+/// What `inspect perf` shows of one file, in the output format asked for.
+fn inspect_one(args: &InspectPerfArgs, global: &Global, path: &Path) -> Result<String, RunError> {
+    let display = path.display().to_string();
+    // Read as the gate reads a baseline: a tool's own file is one run; a manifest's runs are each
+    // read from their kept files and checked against it.
+    let read = shipgate_perf::read_baseline(path, &display, args.input_format)?;
+    if read.baseline.runs.len() > 1 {
+        return inspect_baseline(args, global, &display, &read);
+    }
+    let (Some(file), Some(evidence)) = (read.files.first(), read.baseline.runs.first()) else {
+        return Err(RunError::Internal(format!(
+            "`{display}` was read, but no run came of it"
+        )));
+    };
+    // A manifest of one run is shown as that run, under the manifest's name and hash.
+    let evidence = shipgate_model::PerfEvidence {
+        path: display.clone(),
+        ..evidence.clone()
+    };
+    let inspection = PerfInspection {
+        path: &display,
+        sha256: &file.sha256,
+        bytes: file.bytes,
+        evidence: &evidence,
+    };
+    Ok(match args.format {
+        PerfOutput::Json => shipgate_report::render_perf_inspection_json(&inspection)
+            .map_err(|e| RunError::Internal(format!("failed to render: {e}")))?,
+        PerfOutput::Human => shipgate_report::render_perf_inspection_human(
+            &inspection,
+            &RenderOptions {
+                color: stdout_color(global.color),
+            },
+        ),
+    })
+}
+
+/// `inspect perf` on a baseline of several runs: each run with its file, release, times and
+/// figures, side by side.
+fn inspect_baseline(
+    args: &InspectPerfArgs,
+    global: &Global,
+    display: &str,
+    read: &shipgate_perf::BaselineRead,
+) -> Result<String, RunError> {
+    let Some(manifest) = read.files.first() else {
+        return Err(RunError::Internal(format!(
+            "`{display}` was read, but not its manifest"
+        )));
+    };
+    let inspection = BaselineInspection {
+        path: display,
+        sha256: &manifest.sha256,
+        bytes: manifest.bytes,
+        // The files after the manifest are the runs', in the same order.
+        runs: read
+            .files
+            .iter()
+            .skip(1)
+            .zip(&read.baseline.runs)
+            .map(|(file, evidence)| BaselineRunInspection {
+                file: &file.path,
+                sha256: &file.sha256,
+                bytes: file.bytes,
+                evidence,
+            })
+            .collect(),
+    };
+    Ok(match args.format {
+        PerfOutput::Json => shipgate_report::render_baseline_inspection_json(&inspection)
+            .map_err(|e| RunError::Internal(format!("failed to render: {e}")))?,
+        PerfOutput::Human => shipgate_report::render_baseline_inspection_human(
+            &inspection,
+            &RenderOptions {
+                color: stdout_color(global.color),
+            },
+        ),
+    })
 }

@@ -21,8 +21,11 @@
 //! even build or send, logged as a crash with no response) counts as a failed request of the
 //! whole run. Requests are named by their path (`Checkout / pay` inside a group), as in the
 //! report's `stats.json`; groups by theirs, with their cumulated response time; the whole run is
-//! `All Requests`. The assertions are kept by Gatling in its own serialisation (boopickle) and
-//! their outcome is not in the file: the run's thresholds are not recorded.
+//! `All Requests`. The run record declares the simulation's assertions, each in Gatling's own
+//! serialisation (boopickle), and nothing records whether they held: Gatling decides that when
+//! it builds its report. Each declared assertion is therefore listed as a criterion the file
+//! cannot verify (as k6 `--out json` lists a submetric's thresholds), so that `promote` does not
+//! call a run clean that may have failed its assertions.
 //!
 //! This module must not judge the run; it reads the file and nothing else.
 
@@ -291,6 +294,8 @@ struct Run {
     version: String,
     start: i64,
     scenarios: usize,
+    /// How many assertions the simulation declares (their definitions only).
+    assertions: usize,
 }
 
 /// Reads the whole log.
@@ -435,7 +440,23 @@ pub(crate) fn read<R: BufRead + ?Sized>(
     let mut p = provenance(TOOL, FORMAT);
     p.tool_version = Some(run.version);
     p.run_at = Timestamp::from_millisecond(run.start).ok();
-    c.finish(p, RunThresholds::NotRecorded)
+    // The log records which assertions the simulation set, never their outcome.
+    let unverifiable = (1..=run.assertions)
+        .map(|i| {
+            format!(
+                "Gatling assertion {i} of {}: `simulation.log` keeps its definition in Gatling's own serialisation, not whether it held (Gatling decides that when it builds its report)",
+                run.assertions
+            )
+        })
+        .collect();
+    c.finish(
+        p,
+        RunThresholds::Recorded {
+            passed: Vec::new(),
+            failed: Vec::new(),
+            unverifiable,
+        },
+    )
 }
 
 /// Reads the run record, which every log starts with.
@@ -471,6 +492,7 @@ fn run_record<R: BufRead + ?Sized>(log: &mut Log<'_, R>) -> Result<Run, PerfErro
         version,
         start,
         scenarios,
+        assertions,
     })
 }
 

@@ -11,7 +11,9 @@
 //! tags match. The file lists thresholds but not their outcome, so shipgate evaluates each
 //! against the values it computed; one it cannot evaluate counts as failed. A threshold is its
 //! text, or an object with a `threshold` text when it has `abortOnFail`; one in another shape
-//! makes the file unreadable.
+//! makes the file unreadable; so do a submetric declared without a name or with tags that are
+//! not texts, and a point whose tag is not text (the fast path leaves such a line to the general
+//! way, which refuses it).
 
 use crate::collect::{Collector, Samples, Shape, stat_of_sorted};
 use crate::error::PerfError;
@@ -512,28 +514,9 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                 let thresholds =
                     thresholds(&c, data.and_then(|d| d.get("thresholds")), &name, &at)?;
                 let mut submetrics = Vec::new();
-                if let Some(list) = data
-                    .and_then(|d| d.get("submetrics"))
-                    .and_then(Value::as_array)
-                {
-                    for sub in list {
-                        let Some(sub_name) = sub.get("name").and_then(Value::as_str) else {
-                            continue;
-                        };
-                        let tags = sub
-                            .get("tags")
-                            .and_then(Value::as_object)
-                            .map(|t| {
-                                t.iter()
-                                    .map(|(k, v)| {
-                                        (k.clone(), v.as_str().unwrap_or_default().to_owned())
-                                    })
-                                    .collect()
-                            })
-                            .unwrap_or_default();
-                        declared.insert(sub_name.to_owned());
-                        submetrics.push((sub_name.to_owned(), tags));
-                    }
+                for (sub_name, tags) in submetric_declarations(&c, data, &name, &at)? {
+                    declared.insert(sub_name.clone());
+                    submetrics.push((sub_name, tags));
                 }
                 // The successful requests' timings, which the latency is judged on: k6 tags
                 // every HTTP point with `expected_response`.
@@ -611,6 +594,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                 last = Some(last.map_or(time, |l| l.max(time)));
                 points += 1;
                 let tags = data.and_then(|d| d.get("tags"));
+                point_tags_are_text(&c, tags, name, &at)?;
                 add_point(&mut slots.accumulators, definition, time, value, |k| {
                     tags.and_then(|t| t.get(k))
                         .and_then(Value::as_str)
@@ -734,6 +718,90 @@ fn add_metric(
         }
     }
     Ok(())
+}
+
+/// A submetric: its full name and the tags (key, value) a point must carry.
+type Submetric = (String, Vec<(String, String)>);
+
+/// A `Metric` line's submetrics, as k6 writes them (`metrics.Submetric`: a `name`, a `suffix`
+/// and the `tags` a point must carry, each tag's value text). A declaration without a name, or
+/// with tags that are not an object of texts, is refused: skipped, it would hide a submetric
+/// whose thresholds the file cannot show; read as an empty tag, it would count other points.
+fn submetric_declarations(
+    c: &Collector,
+    data: Option<&Value>,
+    metric: &str,
+    at: &str,
+) -> Result<Vec<Submetric>, PerfError> {
+    let list = match data.and_then(|d| d.get("submetrics")) {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(list)) => list,
+        Some(other) => {
+            return Err(c.invalid(
+                at,
+                format!("the submetrics of `{metric}` are `{other}`, not a list"),
+            ));
+        }
+    };
+    list.iter()
+        .map(|sub| {
+            let name = sub.get("name").and_then(Value::as_str).ok_or_else(|| {
+                c.invalid(
+                    at,
+                    format!(
+                        "a submetric of `{metric}` has no name (`{sub}`); k6 names each one it declares"
+                    ),
+                )
+            })?;
+            let tags = sub.get("tags").and_then(Value::as_object).ok_or_else(|| {
+                c.invalid(
+                    at,
+                    format!("the submetric `{name}` has no `tags` object; k6 writes the tags a point must carry"),
+                )
+            })?;
+            let tags = tags
+                .iter()
+                .map(|(k, v)| match v {
+                    Value::String(v) => Ok((k.clone(), v.clone())),
+                    other => Err(c.invalid(
+                        at,
+                        format!(
+                            "the tag `{k}` of the submetric `{name}` is `{other}`, not text; k6 writes every tag as text"
+                        ),
+                    )),
+                })
+                .collect::<Result<_, _>>()?;
+            Ok((name.to_owned(), tags))
+        })
+        .collect()
+}
+
+/// A point's tags, read the general way: none, or an object of texts. A tag that is not text
+/// (`"expected_response": true`) would match no submetric, and the point would drop out of the
+/// successful requests unseen: refused, as the fast path refuses it.
+fn point_tags_are_text(
+    c: &Collector,
+    tags: Option<&Value>,
+    metric: &str,
+    at: &str,
+) -> Result<(), PerfError> {
+    let tags = match tags {
+        None | Some(Value::Null) => return Ok(()),
+        Some(Value::Object(tags)) => tags,
+        Some(other) => {
+            return Err(c.invalid(
+                at,
+                format!("a point of `{metric}` has the tags `{other}`, not an object"),
+            ));
+        }
+    };
+    match tags.iter().find(|(_, v)| !v.is_string()) {
+        Some((k, v)) => Err(c.invalid(
+            at,
+            format!("the tag `{k}` of a point of `{metric}` is `{v}`, not text; k6 writes every tag as text"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// A `Metric` line's thresholds. k6 writes each as its source text (`"rate<0.01"`), or, when

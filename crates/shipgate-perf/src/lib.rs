@@ -94,8 +94,15 @@ pub fn read_file(path: &Path, display: &str, format: PerfFormat) -> Result<PerfR
         path: display.to_owned(),
         source,
     };
-    if format == PerfFormat::Baseline || snapshot::is_manifest_file(path).map_err(io)? {
-        let read = read_baseline(path, display, PerfFormat::Baseline)?;
+    // Opened once: what the head shows and what is read and hashed are the same bytes.
+    let opened = snapshot::Opened::open(path).map_err(io)?;
+    if format == PerfFormat::Baseline || opened.is_manifest() {
+        let read = snapshot::baseline_from(
+            opened,
+            display,
+            PerfFormat::Baseline,
+            &snapshot::beside(path, display),
+        )?;
         let manifest = read.files.first().cloned();
         let mut runs = read.baseline.runs;
         return match (runs.pop(), runs.is_empty(), manifest) {
@@ -117,8 +124,17 @@ pub fn read_file(path: &Path, display: &str, format: PerfFormat) -> Result<PerfR
             }),
         };
     }
-    let file = std::fs::File::open(path).map_err(io)?;
-    input::read_from(file, display, format)
+    input::read_from(opened, display, format)
+}
+
+/// Reads a file from a stream of its bytes, from its first byte (the baselines' files, each
+/// opened once by `snapshot`).
+pub(crate) fn read_stream<R: std::io::Read>(
+    inner: R,
+    display: &str,
+    format: PerfFormat,
+) -> Result<PerfRead, PerfError> {
+    input::read_from(inner, display, format)
 }
 
 /// Reads a file's bytes.

@@ -8,7 +8,7 @@
 use crate::collect::{Collector, requests_of};
 use crate::error::PerfError;
 use crate::provenance;
-use crate::reader::{Input, Reader, Sample};
+use crate::reader::{CUT_INSIDE_ITS_LAST_ROW, Input, LastByte, Reader, Sample};
 use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RequestBasis, RunThresholds};
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -62,9 +62,10 @@ pub(crate) fn read<R: BufRead + ?Sized>(
     path: &str,
 ) -> Result<PerfEvidence, PerfError> {
     let mut c = Collector::new(PerfFormat::Locust, path, FORMAT);
+    let mut tracked = LastByte::new(reader);
     let mut csv = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_reader(reader);
+        .from_reader(&mut tracked);
     let header: Vec<String> = csv
         .headers()
         .map_err(|e| c.invalid("line 1", format!("not valid CSV: {e}")))?
@@ -85,6 +86,11 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         let kind = record.get(type_col).unwrap_or("").trim().to_owned();
         let name = record.get(name_col).unwrap_or("").trim().to_owned();
         rows.push((line, kind, name, record));
+    }
+    drop(csv);
+    if !tracked.ends_a_line() {
+        let last = tracked.line();
+        return Err(c.invalid(format!("line {last}"), CUT_INSIDE_ITS_LAST_ROW));
     }
     // A name used with several methods (GET and POST /cart) is told apart by its method.
     let mut uses: BTreeMap<&str, usize> = BTreeMap::new();

@@ -15,12 +15,18 @@
 //! Totals only grow: a row whose totals are below an earlier row's of the same name (two runs'
 //! histories appended into one file) is refused.
 //!
+//! The file has no end marker, but each write of it ends with its `Aggregated` row (Locust
+//! writes the requests' rows, then `stats.total`'s, at Locust 2.20 and 2.47): a file whose last
+//! row is another was cut inside a write, and is refused, since its names' last rows and its
+//! `Aggregated` row would describe different moments. A file cut just after an `Aggregated` row
+//! cannot be told from a run that ended there.
+//!
 //! This module must not judge the run.
 
 use crate::collect::{Collector, requests_of};
 use crate::error::PerfError;
 use crate::provenance;
-use crate::reader::{Input, Reader, Sample};
+use crate::reader::{CUT_INSIDE_ITS_LAST_ROW, Input, LastByte, Reader, Sample};
 use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RequestBasis, RunThresholds};
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -81,9 +87,10 @@ pub(crate) fn read<R: BufRead + ?Sized>(
     path: &str,
 ) -> Result<PerfEvidence, PerfError> {
     let mut c = Collector::new(PerfFormat::Locust, path, FORMAT);
+    let mut tracked = LastByte::new(reader);
     let mut csv = csv::ReaderBuilder::new()
         .flexible(false)
-        .from_reader(reader);
+        .from_reader(&mut tracked);
     let header: Vec<String> = csv
         .headers()
         .map_err(|e| c.invalid("line 1", format!("not valid CSV: {e}")))?
@@ -106,6 +113,8 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         .map(|(col, stat, unit)| need(col).map(|i| (*stat, unit.clone(), i)))
         .collect::<Result<_, _>>()?;
     let mut last: BTreeMap<(String, String), Last> = BTreeMap::new();
+    // The file's last row: its line, and whether it is the `Aggregated` row a write ends with.
+    let mut final_row: Option<(u64, String, bool)> = None;
     let mut record = csv::StringRecord::new();
     loop {
         let more = csv.read_record(&mut record).map_err(|e| {
@@ -154,6 +163,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                 times.push((*stat, unit.clone(), v));
             }
         }
+        final_row = Some((line, name.clone(), kind.is_empty() && name == AGGREGATED));
         let key = (kind, name);
         if let Some(before) = last.get(&key)
             && (count < before.count || errors < before.errors)
@@ -175,6 +185,19 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                 times,
             },
         );
+    }
+    drop(csv);
+    if !tracked.ends_a_line() {
+        let last = tracked.line();
+        return Err(c.invalid(format!("line {last}"), CUT_INSIDE_ITS_LAST_ROW));
+    }
+    if let Some((line, name, false)) = &final_row {
+        return Err(c.invalid(
+            format!("line {line}"),
+            format!(
+                "the file ends with the row of `{name}`, not with an `Aggregated` row: Locust ends each write of the history with the `Aggregated` row, so the file was cut short or is still being written; copy it once the run has ended (or use `--json-file`, the whole run)"
+            ),
+        ));
     }
     let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, name) in last.keys() {

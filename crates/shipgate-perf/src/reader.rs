@@ -7,7 +7,7 @@
 use crate::error::PerfError;
 use serde_json::{Map, Value};
 use shipgate_model::{PerfEvidence, PerfFormat};
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 /// One kind of file: which format family it belongs to, how it is recognised, and how it is
 /// read.
@@ -96,3 +96,48 @@ fn not_handed(path: &str) -> PerfError {
 pub(crate) fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
 }
+
+/// A reader that remembers the last byte read through it. Locust ends every row of its CSV files
+/// with a line break (Python's `csv` writer, `\r\n`): a file whose last byte is not one was cut
+/// inside its last row, whose last value may then read as another number.
+pub(crate) struct LastByte<R> {
+    inner: R,
+    last: Option<u8>,
+    /// Line breaks read.
+    breaks: u64,
+}
+
+impl<R: Read> LastByte<R> {
+    pub(crate) fn new(inner: R) -> Self {
+        Self {
+            inner,
+            last: None,
+            breaks: 0,
+        }
+    }
+
+    /// The line the last byte read is on (1 for the first).
+    pub(crate) fn line(&self) -> u64 {
+        self.breaks + 1
+    }
+
+    /// Whether what was read ends with a line break (or nothing was read).
+    pub(crate) fn ends_a_line(&self) -> bool {
+        self.last.is_none_or(|b| b == b'\n')
+    }
+}
+
+impl<R: Read> Read for LastByte<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let read = buf.get(..n).unwrap_or(&[]);
+        if let Some(&b) = read.last() {
+            self.last = Some(b);
+        }
+        self.breaks += memchr::memchr_iter(b'\n', read).count() as u64;
+        Ok(n)
+    }
+}
+
+/// Why a Locust CSV file cut inside its last row is refused.
+pub(crate) const CUT_INSIDE_ITS_LAST_ROW: &str = "the file does not end with a line break: Locust ends every row with one, so the file was cut inside its last row (whose last value would read as another number); copy it again once the run has ended";

@@ -29,7 +29,6 @@
 //! numbers themselves, which an edit could scale consistently without a trace; they are refused.)
 
 use crate::error::PerfError;
-use crate::read_file;
 use crate::reader::{Input, Reader, Sample};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -162,10 +161,14 @@ pub fn read_baseline(
     display: &str,
     format: PerfFormat,
 ) -> Result<BaselineRead, PerfError> {
+    read_baseline_with(path, display, format, &beside(path, display))
+}
+
+/// Finds a run's file beside the manifest at `path`, from its name in messages.
+pub(crate) fn beside(path: &Path, display: &str) -> impl Fn(&str) -> PathBuf + use<> {
     let dir = path.parent().unwrap_or_else(|| Path::new("")).to_path_buf();
     let display_dir = parent_of(display);
-    let locate = move |shown: &str| dir.join(shown.strip_prefix(&display_dir).unwrap_or(shown));
-    read_baseline_with(path, display, format, &locate)
+    move |shown: &str| dir.join(shown.strip_prefix(&display_dir).unwrap_or(shown))
 }
 
 /// [`read_baseline`], finding each run's file through `locate`, which is given the file as
@@ -177,12 +180,27 @@ pub fn read_baseline_with(
     format: PerfFormat,
     locate: &dyn Fn(&str) -> PathBuf,
 ) -> Result<BaselineRead, PerfError> {
+    let opened = Opened::open(path).map_err(|source| PerfError::Io {
+        path: display.to_owned(),
+        source,
+    })?;
+    baseline_from(opened, display, format, locate)
+}
+
+/// [`read_baseline_with`] on a file already opened: a tool's own file is read from the same
+/// handle, a manifest is read whole from it.
+pub(crate) fn baseline_from(
+    opened: Opened,
+    display: &str,
+    format: PerfFormat,
+    locate: &dyn Fn(&str) -> PathBuf,
+) -> Result<BaselineRead, PerfError> {
     let io = |source| PerfError::Io {
         path: display.to_owned(),
         source,
     };
-    if format != PerfFormat::Baseline && !is_manifest_file(path).map_err(io)? {
-        let read = read_file(path, display, format)?;
+    if format != PerfFormat::Baseline && !opened.is_manifest() {
+        let read = crate::read_stream(opened, display, format)?;
         return Ok(BaselineRead {
             files: vec![FileRead {
                 path: display.to_owned(),
@@ -197,11 +215,11 @@ pub fn read_baseline_with(
         });
     }
     // A manifest is small: it names its runs and holds no number.
-    let bytes = std::fs::read(path).map_err(io)?;
+    let bytes = opened.read_all().map_err(io)?;
     let text = crate::reader::strip_bom(&bytes).trim_ascii_start();
     if !starts_as_manifest(text) {
         // Declared a baseline but something else: say what it looks like, as for any format.
-        return Err(match read_file(path, display, PerfFormat::Auto) {
+        return Err(match crate::read_bytes(&bytes, display, PerfFormat::Auto) {
             Ok(other) => PerfError::FormatMismatch {
                 path: display.to_owned(),
                 declared: FORMAT.to_owned(),
@@ -216,9 +234,20 @@ pub fn read_baseline_with(
         });
     }
     let manifest = parse_manifest(text, display)?;
+    runs_of(&manifest, &bytes, display, locate)
+}
+
+/// Reads every run of a parsed manifest (`bytes` are the manifest's, as parsed), each checked
+/// against what the manifest recorded.
+fn runs_of(
+    manifest: &Manifest,
+    bytes: &[u8],
+    display: &str,
+    locate: &dyn Fn(&str) -> PathBuf,
+) -> Result<BaselineRead, PerfError> {
     let mut files = vec![FileRead {
         path: display.to_owned(),
-        sha256: sha256_hex(&bytes),
+        sha256: sha256_hex(bytes),
         bytes: bytes.len() as u64,
     }];
     let display_dir = parent_of(display);
@@ -238,16 +267,68 @@ pub fn read_baseline_with(
     })
 }
 
+/// How much of a file is looked at to tell a manifest from a tool's file.
+const HEAD: u64 = 256;
+
+/// A file opened once: its first bytes, read to tell a manifest from a tool's file, then the
+/// rest from the same handle. Every byte a reader parses is read here once, so the hash is of
+/// the bytes parsed, and the file cannot change between the look at its head and the reading.
+pub(crate) struct Opened {
+    head: Vec<u8>,
+    /// How much of `head` was handed on.
+    pos: usize,
+    file: std::fs::File,
+}
+
+impl Opened {
+    /// Opens `path` and reads its first bytes.
+    pub(crate) fn open(path: &Path) -> std::io::Result<Self> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path)?;
+        let mut head = Vec::with_capacity(HEAD as usize);
+        (&mut file).take(HEAD).read_to_end(&mut head)?;
+        Ok(Self { head, pos: 0, file })
+    }
+
+    /// Whether the file starts as a baseline manifest does.
+    pub(crate) fn is_manifest(&self) -> bool {
+        starts_as_manifest(crate::reader::strip_bom(&self.head).trim_ascii_start())
+    }
+
+    /// The whole file, from its first byte.
+    pub(crate) fn read_all(mut self) -> std::io::Result<Vec<u8>> {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        self.read_to_end(&mut bytes)?;
+        Ok(bytes)
+    }
+}
+
+impl std::io::Read for Opened {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let rest = self.head.get(self.pos..).unwrap_or(&[]);
+        if rest.is_empty() {
+            return self.file.read(buf);
+        }
+        let n = rest.len().min(buf.len());
+        if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        self.pos += n;
+        // The same read goes on into the file: a reader's first read sees as many bytes as the
+        // file would have given it (the readers recognise a file from that first read). An
+        // error here comes back on the next read.
+        let more = match buf.get_mut(n..) {
+            Some(room) if !room.is_empty() => self.file.read(room).unwrap_or(0),
+            _ => 0,
+        };
+        Ok(n + more)
+    }
+}
+
 /// Whether the file at `path` starts as a baseline manifest does.
 pub(crate) fn is_manifest_file(path: &Path) -> std::io::Result<bool> {
-    use std::io::Read;
-    let mut head = Vec::with_capacity(256);
-    std::fs::File::open(path)?
-        .take(256)
-        .read_to_end(&mut head)?;
-    Ok(starts_as_manifest(
-        crate::reader::strip_bom(&head).trim_ascii_start(),
-    ))
+    Opened::open(path).map(|o| o.is_manifest())
 }
 
 /// The folder part of a display path (`perf/baseline.json` → `perf/`), `/`-separated.
@@ -270,22 +351,29 @@ fn read_run(
     let bad = |message: String| invalid(manifest, &at, message);
     let display = format!("{display_dir}{}", entry.file);
     let file = locate(&display);
-    // A run is a load test's own file. A manifest in its place would be read as a baseline
-    // again, and one that names itself would never end.
-    if is_manifest_file(&file).unwrap_or(false) {
-        return Err(bad(format!(
-            "the run's file `{display}` is a shipgate baseline, not a load test's results; promote the load test's own files"
-        )));
-    }
-    let read = match read_file(&file, &display, entry.format) {
-        Ok(r) => r,
-        Err(PerfError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+    // Opened once: the head looked at and the bytes read and hashed are the same file's.
+    let opened = match Opened::open(&file) {
+        Ok(o) => o,
+        Err(source) if source.kind() == std::io::ErrorKind::NotFound => {
             return Err(bad(format!(
                 "the run's file `{display}` is not there; a baseline is its manifest and the files of its runs: keep (commit) the `.runs` folder beside the manifest, or promote a new baseline"
             )));
         }
-        Err(e) => return Err(e),
+        Err(source) => {
+            return Err(PerfError::Io {
+                path: display,
+                source,
+            });
+        }
     };
+    // A run is a load test's own file. A manifest in its place would be read as a baseline
+    // again, and one that names itself would never end.
+    if opened.is_manifest() {
+        return Err(bad(format!(
+            "the run's file `{display}` is a shipgate baseline, not a load test's results; promote the load test's own files"
+        )));
+    }
+    let read = crate::read_stream(opened, &display, entry.format)?;
     if read.sha256 != entry.sha256 || read.bytes != entry.bytes {
         return Err(bad(format!(
             "the run's file `{display}` is not the one that was promoted: its SHA-256 is {} ({} bytes), the baseline recorded {} ({} bytes). It was changed after it was promoted; promote the run again from the load test's own file",
@@ -299,12 +387,21 @@ fn read_run(
             entry.tool, evidence.provenance.tool
         )));
     }
-    if let (Some(recorded), Some(read_at)) = (entry.run_at, evidence.provenance.run_at)
-        && recorded != read_at
-    {
-        return Err(bad(format!(
-            "the baseline says the run happened at {recorded}, but `{display}` says {read_at}"
-        )));
+    // A run's time is its file's, which the hash covers: promote records only that one, so a
+    // manifest that says another, or one where the file says none, was edited. (A time only
+    // the manifest gave would let an edit make a stale run look fresh to `max_age`.)
+    match (entry.run_at, evidence.provenance.run_at) {
+        (Some(recorded), Some(read_at)) if recorded != read_at => {
+            return Err(bad(format!(
+                "the baseline says the run happened at {recorded}, but `{display}` says {read_at}"
+            )));
+        }
+        (Some(recorded), None) => {
+            return Err(bad(format!(
+                "the baseline says the run happened at {recorded}, but `{display}` does not say when it ran, and promote records only the time a run's file gives: the manifest was edited; promote the run again"
+            )));
+        }
+        _ => {}
     }
     let failed = evidence.thresholds.failed();
     if !failed.is_empty() && !entry.forced {
@@ -324,7 +421,8 @@ fn read_run(
         )));
     }
     let p = &mut evidence.provenance;
-    p.run_at = p.run_at.or(entry.run_at);
+    // `run_at` stays the file's. `promoted_at` is the manifest's word alone (no hash covers it):
+    // it is reported, and never taken for the run's age.
     p.promoted_at = Some(entry.promoted_at);
     // The kept copy has the same bytes (checked above); the report names where it came from.
     p.source_path.clone_from(&entry.promoted_from);
@@ -493,7 +591,8 @@ pub enum PromoteRefusal {
     /// A figure of requests with no successful request behind it.
     NothingSucceeded(Vec<String>),
     /// Criteria the run may have had cannot be verified from the file (k6 `--out json` does not
-    /// write a submetric's thresholds): the run is not known to be good.
+    /// write a submetric's thresholds; Gatling's `simulation.log` does not record whether its
+    /// assertions held): the run is not known to be good.
     UnverifiableThresholds(Vec<String>),
     /// The file already is a baseline.
     AlreadyBaseline,
@@ -532,7 +631,7 @@ impl PromoteRefusal {
                 names.join(", ")
             ),
             PromoteRefusal::UnverifiableThresholds(unknown) => format!(
-                "whether the run met its own thresholds cannot be verified from this file ({}), so it is not known to be a good baseline; promote from the tool's summary, which records every threshold's outcome (k6: `--summary-export` or `handleSummary`), or pass `--force` to promote it anyway (the snapshot records that it was forced)",
+                "whether the run met its own thresholds cannot be verified from this file ({}), so it is not known to be a good baseline; promote from the tool's summary, which records every threshold's outcome (k6: `--summary-export` or `handleSummary`), or, having checked the tool's own verdict (Gatling: the assertions in its report, or its exit status), pass `--force` to promote it anyway (the baseline records that it was forced)",
                 unknown.join("; ")
             ),
             PromoteRefusal::AlreadyBaseline => {
@@ -646,8 +745,20 @@ pub fn promote(
             dir.join(&runs_dir).display()
         ))
     })?;
-    let checked = read_file(&incoming, run_display, format)
-        .map_err(PromoteRefusal::Read)
+    // The copy, opened once: a manifest copied in place of a run is refused here too.
+    let checked = Opened::open(&incoming)
+        .map_err(|source| {
+            PromoteRefusal::Read(PerfError::Io {
+                path: run_display.to_owned(),
+                source,
+            })
+        })
+        .and_then(|opened| {
+            if opened.is_manifest() {
+                return Err(PromoteRefusal::AlreadyBaseline);
+            }
+            crate::read_stream(opened, run_display, format).map_err(PromoteRefusal::Read)
+        })
         .and_then(|read| Ok((check_run(read.evidence.clone(), options)?, read)));
     let (run, read) = match checked {
         Ok(r) => r,
@@ -783,9 +894,9 @@ fn existing_manifest(out: &Path, display: &str) -> Result<Manifest, PromoteRefus
         return Err(PromoteRefusal::NotABaseline(display.to_owned()));
     }
     let manifest = parse_manifest(text, display).map_err(PromoteRefusal::Read)?;
-    // Every run kept is read again: a baseline is never extended past a run that no longer
-    // matches its hash.
-    read_baseline(out, display, PerfFormat::Baseline).map_err(PromoteRefusal::Read)?;
+    // Every run kept is read again, from the manifest just parsed: a baseline is never extended
+    // past a run that no longer matches its hash.
+    runs_of(&manifest, &bytes, display, &beside(out, display)).map_err(PromoteRefusal::Read)?;
     Ok(manifest)
 }
 

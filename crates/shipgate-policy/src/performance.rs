@@ -444,9 +444,9 @@ impl<'de> Deserialize<'de> for Alpha {
         let text = d.deserialize_str(TextOrNumber("a significance level such as `0.05`"))?;
         let t = text.trim();
         match t.parse::<f64>() {
-            // The bootstrap needs `0 < alpha < 0.5` (its interval `[alpha, 1 − alpha]` collapses
-            // at 0.5, and shipgate-stats then returns no bound): allowing 0.5 would silently
-            // leave Mann–Whitney alone to decide.
+            // The test over the runs is one-sided: at a level of 0.5 or more its critical t is 0
+            // or below, so a worsening no more likely beyond the allowance than within it would
+            // count as a regression: that is no significance level.
             Ok(v) if v > 0.0 && v < 0.5 => Ok(Alpha(v)),
             Ok(_) => Err(de::Error::custom(format!(
                 "`{t}` is not a significance level between 0 and 0.5 (both exclusive); the usual one is `0.05`"

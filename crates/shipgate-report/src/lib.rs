@@ -18,7 +18,8 @@
 //! defects` prints ([`render_defect_inspection_human`]) and the `shipgate leakage` report
 //! ([`render_leakage_human`], [`render_leakage_markdown`], [`render_leakage_json`]); and what
 //! `shipgate inspect perf` prints ([`render_perf_inspection_json`],
-//! [`render_perf_inspection_human`]); and `shipgate risk` with its plan ([`render_risk_human`],
+//! [`render_perf_inspection_human`]; for a baseline of several runs
+//! [`render_baseline_inspection_json`], [`render_baseline_inspection_human`]); and `shipgate risk` with its plan ([`render_risk_human`],
 //! [`render_risk_markdown`] with the risk matrix as a Mermaid chart, [`render_risk_json`],
 //! [`render_plan_text`], [`render_plan_json`]).
 //!
@@ -98,11 +99,13 @@ pub use gate::{
     render_junit, render_markdown,
 };
 pub use inspect::{
-    PerfInspection, history_json, render_defect_inspection_human, render_history_human,
-    render_leakage_human, render_leakage_json, render_leakage_markdown,
-    render_perf_inspection_human, render_perf_inspection_json, render_test_inspection_human,
-    render_test_inspection_json, render_test_inspection_json_with_history,
-    render_uat_inspection_human, render_uat_inspection_json,
+    BaselineInspection, BaselineRunInspection, PerfInspection, history_json,
+    render_baseline_inspection_human, render_baseline_inspection_json,
+    render_defect_inspection_human, render_history_human, render_leakage_human,
+    render_leakage_json, render_leakage_markdown, render_perf_inspection_human,
+    render_perf_inspection_json, render_test_inspection_human, render_test_inspection_json,
+    render_test_inspection_json_with_history, render_uat_inspection_human,
+    render_uat_inspection_json,
 };
 pub use pictures::{
     render_backtest_html, render_backtest_human, render_backtest_json, render_backtest_markdown,

@@ -1,7 +1,7 @@
-//! A small seeded generator, so that a bootstrap is reproducible byte for byte.
+//! A small seeded generator, so that generated test data is the same byte for byte everywhere.
 
 /// SplitMix64 (Steele, Lea & Flood, "Fast splittable pseudorandom number generators", 2014):
-/// 64 bits of state, statistically sound for resampling, and simple enough that its output can
+/// 64 bits of state, statistically sound for generated data, and simple enough that its output can
 /// never change under us with a dependency upgrade.
 #[derive(Clone, Debug)]
 pub struct SplitMix64 {

@@ -85,3 +85,20 @@ fn a_multi_member_gzip_is_read_whole() {
         read("k6-out.ndjson").evidence.metrics
     );
 }
+
+/// What can be checked of a cut gzip stream is: its trailer (CRC-32 and size, RFC 1952) ends
+/// every member, so a file missing any byte of it is refused, not read as the whole run it
+/// decompresses to.
+#[test]
+fn a_gzip_stream_missing_any_byte_of_its_trailer_is_refused() {
+    let bytes = std::fs::read(fixture("k6-out.ndjson.gz")).unwrap();
+    for cut in bytes.len() - 8..bytes.len() {
+        let err = shipgate_perf::read_bytes(&bytes[..cut], "cut.json.gz", PerfFormat::Auto)
+            .map(|r| r.evidence.metrics.len())
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("cut short or damaged"),
+            "cut at {cut}: {err}"
+        );
+    }
+}

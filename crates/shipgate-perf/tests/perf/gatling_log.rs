@@ -108,6 +108,11 @@ impl Writer {
         self
     }
     fn run(scenarios: &[&str]) -> Self {
+        Self::run_asserting(scenarios, &[])
+    }
+    /// A run record declaring `assertions`, each written as Gatling writes a pickled one
+    /// (`writeByteBuffer`: its length, then its bytes).
+    fn run_asserting(scenarios: &[&str], assertions: &[&[u8]]) -> Self {
         let mut w = Writer::default();
         w.byte(0).string("3.13.5").string("demo.Simulation");
         w.0.extend_from_slice(&1_765_000_000_000i64.to_be_bytes());
@@ -115,7 +120,11 @@ impl Writer {
         for s in scenarios {
             w.string(s);
         }
-        w.int(0);
+        w.int(i32::try_from(assertions.len()).unwrap());
+        for a in assertions {
+            w.int(i32::try_from(a.len()).unwrap());
+            w.0.extend_from_slice(a);
+        }
         w
     }
     /// A request record; `name` is a new cached string with id `id`, or a reference when `id`
@@ -263,4 +272,61 @@ fn a_wrong_header_is_not_read_as_a_gatling_log() {
     bytes[5] = b'3';
     bytes[0] = 2;
     assert!(shipgate_perf::read_bytes(&bytes, "x.log", PerfFormat::Auto).is_err());
+}
+
+/// READY-risk: a simulation that failed its assertions (`global.responseTime.percentile(95).lt(50)`)
+/// reads as a run with no criteria, and `promote` calls it clean. Gatling's binary log keeps
+/// only the assertions' definitions (boopickle, `RunMessageSerializer`), never whether they
+/// held: each is listed as not verifiable, and promote needs `--force`, which the baseline
+/// records and checks again on reading.
+#[test]
+fn gatling_assertions_the_log_declares_are_not_verifiable() {
+    // Two assertions, as opaque pickled bytes: shipgate does not decode them.
+    let mut w = Writer::run_asserting(&["Users"], &[b"\x01\x02pickled", b"\x03"]);
+    w.byte(2).int(0).byte(1).int(0);
+    w.byte(1).int(0).int(1).string("home");
+    w.int(10).int(25).byte(1).int(2).string("");
+    let run = w.read().unwrap();
+    let unverifiable = run.evidence.thresholds.unverifiable().to_vec();
+    assert_eq!(unverifiable.len(), 2, "{unverifiable:?}");
+    assert!(
+        unverifiable[0].starts_with("Gatling assertion 1 of 2: "),
+        "{unverifiable:?}"
+    );
+    assert!(run.evidence.thresholds.failed().is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("simulation.log");
+    std::fs::write(&file, &w.0).unwrap();
+    let refusal = super::k6::promote_file(&file, false).unwrap_err();
+    assert!(
+        matches!(&refusal, shipgate_perf::PromoteRefusal::UnverifiableThresholds(u) if *u == unverifiable),
+        "{refusal:?}"
+    );
+    assert!(
+        refusal.message().contains("Gatling"),
+        "{}",
+        refusal.message()
+    );
+    assert!(!dir.path().join("baseline.json").exists());
+    let forced = super::k6::promote_file(&file, true).unwrap();
+    assert!(forced.run.provenance.forced);
+    let baseline = dir.path().join("baseline.json");
+    let manifest = std::fs::read_to_string(&baseline).unwrap();
+    let edited = manifest.replace("\"forced\": true", "\"forced\": false");
+    assert_ne!(edited, manifest);
+    std::fs::write(&baseline, edited).unwrap();
+    let e = shipgate_perf::read_baseline(&baseline, "perf/baseline.json", PerfFormat::Auto)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("cannot be verified"), "{e}");
+}
+
+/// Gatling's own log of a simulation without assertions: nothing to verify, and promote takes
+/// it as it is.
+#[test]
+fn a_gatling_log_without_assertions_has_nothing_unverifiable() {
+    let r = read(KNOWN);
+    assert!(r.evidence.thresholds.unverifiable().is_empty());
+    assert!(r.evidence.thresholds.failed().is_empty());
 }

@@ -358,7 +358,7 @@ fn promote_options(force: bool) -> shipgate_perf::PromoteOptions {
 }
 
 /// Promotes `run` (a file) into `baseline.json` beside it.
-fn promote_file(
+pub(super) fn promote_file(
     run: &std::path::Path,
     force: bool,
 ) -> Result<shipgate_perf::Promotion, shipgate_perf::PromoteRefusal> {
@@ -520,4 +520,157 @@ fn ndjson_a_point_whose_value_is_not_a_finite_number_is_refused() {
     assert_ne!(changed, text);
     let e = bytes(&changed).expect_err("an infinite value must be refused");
     assert!(e.to_string().contains("line 4"), "{e}");
+}
+
+/// A `Metric` line declaring `http_req_duration` with `submetric` as its one submetric, and a
+/// point of it (`tags` as written).
+fn declaring(submetric: &str, tags: &str) -> String {
+    [
+        format!(
+            r#"{{"type":"Metric","data":{{"name":"http_req_duration","type":"trend","contains":"time","thresholds":[],"submetrics":[{submetric}]}},"metric":"http_req_duration"}}"#
+        ),
+        format!(
+            r#"{{"type":"Point","data":{{"time":"2026-11-20T10:00:00Z","value":120,"tags":{tags}}},"metric":"http_req_duration"}}"#
+        ),
+    ]
+    .join("\n")
+}
+
+fn refused_on_line(text: &str, line: usize, words: &str) {
+    match bytes(text) {
+        Err(PerfError::Invalid { at, message, .. }) => {
+            assert_eq!(at, format!("line {line}"), "{message}");
+            assert!(message.contains(words), "{message}");
+        }
+        other => panic!("not refused as invalid: {other:?}"),
+    }
+}
+
+/// READY-risk: a submetric k6 declares (one a threshold was set on) without a name was skipped,
+/// so it was not listed as unverifiable and promote called the run clean. Refused, naming the
+/// line.
+#[test]
+fn k6_ndjson_submetric_declared_without_a_name_is_refused() {
+    let good = declaring(
+        r#"{"name":"http_req_duration{scenario:checkout}","suffix":"scenario:checkout","tags":{"scenario":"checkout"}}"#,
+        r#"{"scenario":"checkout","expected_response":"true"}"#,
+    );
+    assert_eq!(
+        bytes(&good)
+            .unwrap()
+            .evidence
+            .thresholds
+            .unverifiable()
+            .len(),
+        1,
+        "the declared submetric"
+    );
+    for sub in [
+        r#"{"suffix":"scenario:checkout","tags":{"scenario":"checkout"}}"#,
+        r#"{"name":null,"suffix":"scenario:checkout","tags":{"scenario":"checkout"}}"#,
+        r#"{"name":7,"tags":{"scenario":"checkout"}}"#,
+        r#""http_req_duration{scenario:checkout}""#,
+    ] {
+        refused_on_line(
+            &declaring(sub, r#"{"scenario":"checkout"}"#),
+            1,
+            "has no name",
+        );
+    }
+    let not_a_list = good
+        .replacen(r#""submetrics":["#, r#""submetrics":{"a":["#, 1)
+        .replacen(r#"}}]},"metric""#, r#"}}]}},"metric""#, 1);
+    refused_on_line(&not_a_list, 1, "not a list");
+}
+
+/// READY-risk: a submetric's tag that is not text (`"expected_response": true`) was read as "",
+/// so the submetric matched other points than k6's (or none). Refused, naming the line; so is a
+/// submetric without tags, which would match every point of its metric.
+#[test]
+fn k6_ndjson_submetric_tag_that_is_not_text_is_refused() {
+    for (sub, words) in [
+        (
+            r#"{"name":"http_req_duration{expected_response:true}","suffix":"expected_response:true","tags":{"expected_response":true}}"#,
+            "not text",
+        ),
+        (
+            r#"{"name":"http_req_duration{status:200}","tags":{"status":200}}"#,
+            "not text",
+        ),
+        (
+            r#"{"name":"http_req_duration{status:200}","tags":{"status":null}}"#,
+            "not text",
+        ),
+        (
+            r#"{"name":"http_req_duration{status:200}","suffix":"status:200"}"#,
+            "no `tags` object",
+        ),
+        (
+            r#"{"name":"http_req_duration{status:200}","tags":["status","200"]}"#,
+            "no `tags` object",
+        ),
+    ] {
+        refused_on_line(&declaring(sub, r#"{"expected_response":"true"}"#), 1, words);
+    }
+}
+
+/// READY-risk: a point whose tag is not text, read the general way, was taken as a point
+/// without that tag: `"expected_response": false` written as a boolean dropped a failed
+/// request's timing from nowhere and its absence from the successful ones went unseen.
+/// Refused, naming the line.
+#[test]
+fn k6_ndjson_point_tag_that_is_not_text_is_refused_on_the_general_path() {
+    for tags in [
+        r#"{"expected_response":false}"#,
+        r#"{"expected_response":"true","status":200}"#,
+        r#"{"expected_response":"true","group":{"name":"a"}}"#,
+        r#"["expected_response","true"]"#,
+    ] {
+        refused_on_line(&declaring("", tags), 2, "");
+    }
+    // No tags, or null tags, are a point without tags, as before.
+    let no_tags = declaring("", "null");
+    assert!(bytes(&no_tags).is_ok());
+}
+
+/// k6 `--out json` has no end marker (k6 stops writing lines; `json.go` writes no trailer). What
+/// can be checked is: a file cut inside a line is refused (the line is not JSON), wherever it is
+/// cut. A file cut between two lines cannot be told from a shorter run and reads as one
+/// (documented beside Gatling's log).
+#[test]
+fn k6_ndjson_cut_inside_a_line_is_refused_wherever_it_is_cut() {
+    // The fixture's first 12 lines (`Metric` lines and the first requests' points), cut at
+    // every byte.
+    let all = std::fs::read(fixture("k6-out.ndjson")).unwrap();
+    let end = all
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(11)
+        .map(|(i, _)| i + 1)
+        .unwrap();
+    let bytes = &all[..end];
+    let full = 12;
+    let (mut refused, mut read_shorter) = (0, 0);
+    for cut in 1..bytes.len() {
+        let part = &bytes[..cut];
+        // A whole line: cut after its line break, or just before it.
+        let whole_lines = part.ends_with(b"\n") || bytes[cut] == b'\n';
+        match shipgate_perf::read_bytes(part, "cut.json", PerfFormat::Auto) {
+            Ok(r) => {
+                assert!(whole_lines, "cut at {cut} inside a line was read");
+                assert!(part.iter().filter(|b| **b == b'\n').count() <= full);
+                assert!(!r.evidence.metrics.is_empty());
+                read_shorter += 1;
+            }
+            Err(e) => {
+                assert!(
+                    whole_lines || !e.is_empty_run() || cut < 80,
+                    "cut at {cut}: {e}"
+                );
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused > read_shorter, "{refused} {read_shorter}");
 }

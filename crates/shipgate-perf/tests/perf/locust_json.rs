@@ -190,3 +190,74 @@ fn a_history_with_an_empty_count_is_refused() {
         "{err}"
     );
 }
+
+/// READY-risk: a history cut between two rows of one write (the run killed, the file copied
+/// while Locust wrote it) read as a run whose names had their newest totals and whose
+/// `Aggregated` row an older one's. Locust ends every write with the `Aggregated` row
+/// (`_stats_history_data_rows`: the requests' rows, then `stats.total`'s): a file ending with
+/// another row is refused, naming it. Cut just after an `Aggregated` row, the file cannot be
+/// told from a run that ended there, and reads as it (documented).
+#[test]
+fn a_history_cut_inside_a_write_is_refused() {
+    let text = std::fs::read_to_string(fixture("locust-2.47-run_stats_history.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let (mut refused, mut read_as_shorter) = (0, 0);
+    for keep in 2..lines.len() {
+        let cut = format!("{}\n", lines[..keep].join("\n"));
+        let ends_a_write = lines[keep - 1].contains(",,Aggregated,");
+        match bytes(&cut) {
+            Ok(r) => {
+                assert!(ends_a_write, "cut after line {keep} was read");
+                assert!(value(&r.evidence, "Aggregated.count") <= 902.0);
+                read_as_shorter += 1;
+            }
+            Err(e) if ends_a_write => assert!(e.is_empty_run(), "cut after line {keep}: {e}"),
+            Err(e) => {
+                let text = e.to_string();
+                assert!(
+                    text.contains(&format!("line {keep}"))
+                        && text.contains("not with an `Aggregated` row"),
+                    "cut after line {keep}: {text}"
+                );
+                refused += 1;
+            }
+        }
+    }
+    assert!(
+        refused >= 10 && read_as_shorter >= 3,
+        "{refused} {read_as_shorter}"
+    );
+}
+
+/// READY-risk: a Locust CSV cut inside its last row's last value. `_stats.csv` ends with the
+/// `Aggregated` row, whose last column is its `100%`: cut inside it, `Aggregated.p100` read as
+/// another number (`340` as `34`). Locust ends every row with a line break: a file that does not
+/// end with one is refused, naming its last row.
+#[test]
+fn a_locust_csv_cut_inside_its_last_value_is_refused() {
+    for name in [
+        "locust-2.47-run_stats.csv",
+        "locust-2.47-run_stats_history.csv",
+    ] {
+        let bytes = std::fs::read(fixture(name)).unwrap();
+        assert!(bytes.ends_with(b"\r\n"), "{name}");
+        let whole = shipgate_perf::read_bytes(&bytes, name, PerfFormat::Auto).unwrap();
+        let lines = bytes.iter().filter(|b| **b == b'\n').count();
+        for drop in [1, 2, 3] {
+            let cut = &bytes[..bytes.len() - drop];
+            match shipgate_perf::read_bytes(cut, name, PerfFormat::Auto) {
+                Err(PerfError::Invalid { at, message, .. }) => {
+                    assert_eq!(at, format!("line {lines}"), "{name} cut by {drop}");
+                    assert!(
+                        message.contains("does not end with a line break"),
+                        "{message}"
+                    );
+                }
+                other => panic!(
+                    "{name} cut by {drop} byte(s) was not refused: {:?}",
+                    other.map(|r| r.evidence.metrics == whole.evidence.metrics)
+                ),
+            }
+        }
+    }
+}

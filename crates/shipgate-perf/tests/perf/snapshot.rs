@@ -441,3 +441,90 @@ fn a_tool_s_own_file_as_a_baseline_is_one_run() {
     assert_eq!(back.baseline.runs.len(), 1);
     assert_eq!(back.files.len(), 1);
 }
+
+/// READY-risk: the manifest gives a time the run's file does not. A k6 `--summary-export` says
+/// nothing of when the run happened; promote writes `"run_at": null`, and the gate took a
+/// `run_at` added by hand as the run's, so a stale baseline passed `max_age`. Promote records
+/// only a time the file gives: a manifest that claims one the file does not is refused, and the
+/// run's age is never the manifest's.
+#[test]
+fn a_run_at_only_the_manifest_gives_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    promote_into(dir.path(), "k6-summary-export.json", &options()).unwrap();
+    let back = read_back(dir.path()).unwrap();
+    assert_eq!(back.baseline.runs[0].provenance.run_at, None);
+    assert!(back.baseline.runs[0].provenance.promoted_at.is_some());
+    let text = manifest(dir.path());
+    let edited = text.replace(r#""run_at": null"#, r#""run_at": "2026-11-24T09:00:00Z""#);
+    assert_ne!(edited, text);
+    std::fs::write(dir.path().join("baseline.json"), edited).unwrap();
+    let e = read_back(dir.path()).unwrap_err().to_string();
+    assert!(e.contains("does not say when it ran"), "{e}");
+    assert!(e.contains("runs[0]"), "{e}");
+}
+
+/// Replaces the file at `path` by a named pipe that gives its bytes once: a second opening would
+/// wait for a writer that is gone.
+#[cfg(unix)]
+fn once_only(path: &Path) {
+    let bytes = std::fs::read(path).unwrap();
+    std::fs::remove_file(path).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let path = path.to_owned();
+    std::thread::spawn(move || {
+        use std::io::Write;
+        if let Ok(mut pipe) = std::fs::OpenOptions::new().write(true).open(&path) {
+            // The reader may stop early (a look at the head): the rest is then refused.
+            let _ = pipe.write_all(&bytes);
+        }
+    });
+}
+
+/// The manifest and each run's file are opened and read once: the bytes looked at to tell a
+/// manifest from a tool's file, parsed, and hashed are one reading of the file, so the hash is
+/// of the bytes parsed and nothing can change between a look and the read. (Each was opened
+/// two or three times: a look at its head, then the read.) A named pipe gives its bytes once.
+#[cfg(unix)]
+#[test]
+fn a_baseline_s_manifest_and_runs_are_each_read_in_one_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    promote_into(dir.path(), "jmeter-2.13-default.jtl", &options()).unwrap();
+    let expected = read_back(dir.path()).unwrap().files;
+    let kept = dir
+        .path()
+        .join(expected[1].path.strip_prefix("perf/").unwrap());
+    once_only(&dir.path().join("baseline.json"));
+    once_only(&kept);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let at = dir.path().to_owned();
+    std::thread::spawn(move || {
+        let _ = tx.send(read_back(&at).map(|r| r.files));
+    });
+    let files = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("a file was opened a second time, waiting for bytes already given")
+        .unwrap();
+    assert_eq!(files, expected);
+
+    // A tool's own file, through `read_file`, the same.
+    let run = dir.path().join("run.jtl");
+    std::fs::copy(fixture("jmeter-2.13-default.jtl"), &run).unwrap();
+    let sha = shipgate_perf::read_file(&run, "run.jtl", PerfFormat::Auto)
+        .unwrap()
+        .sha256;
+    once_only(&run);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ =
+            tx.send(shipgate_perf::read_file(&run, "run.jtl", PerfFormat::Auto).map(|r| r.sha256));
+    });
+    let read = rx
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("the file was opened a second time")
+        .unwrap();
+    assert_eq!(read, sha);
+}

@@ -592,7 +592,14 @@ fn compare<'a>(
         }
     };
     let values: Vec<f64> = base_runs.iter().map(|b| b.metric.value).collect();
-    let center = shipgate_stats::mean(&values).unwrap_or(newest.metric.value);
+    // `values` holds a value of each of `base_runs`, which are not empty (above). Should the mean
+    // still not come out, nothing is compared, rather than the newest run standing in for all.
+    let Some(center) = shipgate_stats::mean(&values) else {
+        return Err(Box::new(missing(
+            check,
+            lacks(newest.run, "the baseline", &cfg.metric),
+        )));
+    };
     let spread = shipgate_stats::sample_sd(&values);
     let value = cur.compared(direction);
     let worsening = match direction {
@@ -696,8 +703,8 @@ fn judge(
 const POWER: f64 = 0.95;
 
 /// The baseline's runs within `max_age` of `now` (all of them without one), and how many were
-/// left out. A run's age is from when it ran, else from when it was promoted; a run that says
-/// neither is too old for any `max_age`.
+/// left out. A run's age is from when its own file says it ran; a run whose file does not say is
+/// too old for any `max_age` (the manifest's `promoted_at` is covered by no hash).
 fn recent_runs<'a>(
     cfg: &PerfCheck,
     baseline: &'a PerfBaseline,
@@ -718,9 +725,10 @@ fn recent_runs<'a>(
     (fresh, stale)
 }
 
-/// When a run happened, else when it was promoted.
+/// When a run happened, as its file says: the hash covers it. Not when it was promoted, which
+/// only the manifest says: an edit could make a stale run look fresh.
 fn run_time(run: &PerfEvidence) -> Option<Timestamp> {
-    run.provenance.run_at.or(run.provenance.promoted_at)
+    run.provenance.run_at
 }
 
 /// The problem of a baseline whose every run is older than `max_age`.
@@ -738,7 +746,7 @@ fn too_old(cfg: &PerfCheck, baseline: &PerfBaseline, now: Timestamp) -> Evidence
             ))
         ),
         None => format!(
-            "the baseline `{}` does not say when its runs happened, so `max_age` ({max_age}) cannot be checked",
+            "the files of the baseline `{}` do not say when its runs happened, so `max_age` ({max_age}) cannot be checked (when a run was promoted is the manifest's word, which no hash covers)",
             baseline.path
         ),
     };
@@ -746,7 +754,7 @@ fn too_old(cfg: &PerfCheck, baseline: &PerfBaseline, now: Timestamp) -> Evidence
         source: SourceId::Performance.as_str().to_owned(),
         location: Some(baseline.path.clone()),
         message,
-        remedy: "run the load test on the last good release again and promote it (`shipgate perf baseline promote RUN --out BASELINE`), which records when".to_owned(),
+        remedy: "run the load test on the last good release again and promote it (`shipgate perf baseline promote RUN --out BASELINE`) from a file that says when it ran (k6 `--out json`, a JTL, Locust `--json`, Gatling's `simulation.log`, a generic file with `run_at`)".to_owned(),
     }
 }
 

@@ -262,8 +262,8 @@ fn the_rules_of_a_performance_check() {
 
 // ---- absolute limits ----------------------------------------------------------------------
 
-/// The bootstrap bound needs `alpha < 0.5` (its interval is `[alpha, 1 − alpha]`); a policy
-/// that allowed 0.5 would silently leave only Mann–Whitney to decide.
+/// The one-sided test over the runs needs `alpha < 0.5`: at 0.5 or more its critical t is 0 or
+/// below, and a worsening no more likely beyond the allowance than within it would count.
 #[test]
 fn alpha_is_refused_outside_0_to_0_5_exclusive_with_its_line() {
     let base = format!("version: 1\nrelease: {{name: api}}\n{SOURCES}checks:\n  performance:\n");
@@ -889,7 +889,27 @@ fn a_baseline_older_than_max_age_blocks_whatever_on_missing_says() {
         &runs_evidence(values("perf/current.jtl", &[latency(100.0)]), undated),
     );
     assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true), "{c:#?}");
-    assert!(c.message.contains("does not say when"), "{}", c.message);
+    assert!(c.message.contains("do not say when"), "{}", c.message);
+}
+
+/// READY-risk: a stale baseline made usable by editing the manifest. When a run's file does not
+/// say when it ran, its age came from the manifest's `promoted_at`, which no hash covers: an
+/// edit to "an hour ago" passed `max_age`. Only the file's own time counts.
+#[test]
+fn a_promoted_at_made_fresh_does_not_make_a_stale_baseline_usable() {
+    let text = "version: 1\nrelease: {name: api}\nsources:\n  performance:\n    current: {format: jmeter, path: perf/current.jtl}\n    baseline: {format: baseline, path: perf/baseline.json, max_age: 7d}\nchecks:\n  performance:\n    - {metric: checkout.p95, max_regression: 10%, on_missing: warn}\n".to_owned();
+    let p = Policy::parse(&text, &|_| None).unwrap();
+    let mut base = baseline_of(&[100.0, 101.0, 99.0]);
+    for run in &mut base.runs {
+        run.provenance.run_at = None;
+        run.provenance.promoted_at = Some(now() - jiff::SignedDuration::from_hours(1));
+    }
+    let c = only(
+        &p,
+        &runs_evidence(values("perf/current.jtl", &[latency(100.0)]), base),
+    );
+    assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true), "{c:#?}");
+    assert!(c.message.contains("no hash covers"), "{}", c.message);
 }
 
 #[test]
@@ -1095,8 +1115,8 @@ fn a_failed_share_above_the_limit_fails_a_latency_and_is_shown_beside_it() {
 
 #[test]
 fn an_error_rate_rising_from_zero_is_never_noise() {
-    // 1 failed request of 400 against a baseline of none: Mann–Whitney cannot tell 0/1 flags
-    // apart, but a failure is an event, not a timing.
+    // 1 failed request of 400 against a baseline of none: a failure is an event, not a timing,
+    // and is never excused as noise.
     let p = policy("    - {metric: checkout.error_rate, max_regression: 10%}\n");
     let flags = |failed: usize| {
         let mut e = values(

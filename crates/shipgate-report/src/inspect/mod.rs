@@ -13,7 +13,10 @@ pub use defects::{
     render_leakage_markdown,
 };
 pub use history::{history_json, render_history_human};
-pub use performance::{PerfInspection, render_perf_inspection_human, render_perf_inspection_json};
+pub use performance::{
+    BaselineInspection, BaselineRunInspection, PerfInspection, render_baseline_inspection_human,
+    render_baseline_inspection_json, render_perf_inspection_human, render_perf_inspection_json,
+};
 pub use test_results::{
     render_test_inspection_human, render_test_inspection_json,
     render_test_inspection_json_with_history,

@@ -242,6 +242,247 @@ pub fn render_perf_inspection_human(i: &PerfInspection<'_>, options: &RenderOpti
     text
 }
 
+/// What `shipgate inspect perf` shows of a baseline of several runs: each run as read from its
+/// own file (checked against the manifest), and its figures side by side.
+pub struct BaselineInspection<'a> {
+    /// The manifest, as given.
+    pub path: &'a str,
+    /// Hex SHA-256 of the manifest.
+    pub sha256: &'a str,
+    /// Its size.
+    pub bytes: u64,
+    /// The runs, oldest first.
+    pub runs: Vec<BaselineRunInspection<'a>>,
+}
+
+/// One run of a baseline, as read from its kept file.
+pub struct BaselineRunInspection<'a> {
+    /// The kept file, as named in messages.
+    pub file: &'a str,
+    /// Hex SHA-256 of that file.
+    pub sha256: &'a str,
+    /// Its size.
+    pub bytes: u64,
+    /// What was read from it, with what the promotion recorded.
+    pub evidence: &'a PerfEvidence,
+}
+
+#[derive(Serialize)]
+struct BaselineDoc<'a> {
+    path: &'a str,
+    sha256: &'a str,
+    bytes: u64,
+    runs: Vec<BaselineRunDoc<'a>>,
+}
+
+#[derive(Serialize)]
+struct BaselineRunDoc<'a> {
+    file: &'a str,
+    sha256: &'a str,
+    bytes: u64,
+    provenance: &'a PerfProvenance,
+    thresholds: &'a RunThresholds,
+    metrics: Vec<MetricEntry<'a>>,
+}
+
+/// Renders a baseline of several runs as pretty JSON with a trailing newline: the manifest, and
+/// each run with its file, provenance, thresholds and metrics.
+pub fn render_baseline_inspection_json(i: &BaselineInspection<'_>) -> Result<String, ReportError> {
+    let doc = BaselineDoc {
+        path: i.path,
+        sha256: i.sha256,
+        bytes: i.bytes,
+        runs: i
+            .runs
+            .iter()
+            .map(|r| BaselineRunDoc {
+                file: r.file,
+                sha256: r.sha256,
+                bytes: r.bytes,
+                provenance: &r.evidence.provenance,
+                thresholds: &r.evidence.thresholds,
+                metrics: entries(r.evidence),
+            })
+            .collect(),
+    };
+    let mut json = serde_json::to_string_pretty(&doc).map_err(|source| ReportError::Json {
+        what: "baseline inspection",
+        source,
+    })?;
+    json.push('\n');
+    Ok(json)
+}
+
+/// Renders a baseline of several runs: each run (its file, tool, when it ran and was promoted,
+/// the release and commit, its own thresholds), then a table of every metric's value in each run
+/// and their mean, which is what the gate compares a release with.
+pub fn render_baseline_inspection_human(
+    i: &BaselineInspection<'_>,
+    options: &RenderOptions,
+) -> String {
+    let paint = Paint {
+        enabled: options.color,
+    };
+    let mut out = vec![
+        format!(
+            "{} — shipgate baseline of {} runs",
+            paint.paint(Tone::Strong, &one_line(i.path)),
+            i.runs.len()
+        ),
+        format!(
+            "sha256 {} · {} bytes",
+            one_line(short_sha(i.sha256)),
+            grouped(i.bytes)
+        ),
+        String::new(),
+    ];
+    for (n, r) in i.runs.iter().enumerate() {
+        let p = &r.evidence.provenance;
+        out.push(format!(
+            "RUN {} `{}` — {}, {} · sha256 {} · {} bytes",
+            n + 1,
+            one_line(r.file),
+            one_line(&p.tool),
+            one_line(&p.format),
+            one_line(short_sha(r.sha256)),
+            grouped(r.bytes)
+        ));
+        let ran = p.run_at.map_or_else(
+            || "ran: the file does not say when".to_owned(),
+            |t| format!("ran {t}"),
+        );
+        let mut facts = vec![ran];
+        if let Some(t) = p.promoted_at {
+            facts.push(format!("promoted {t} from `{}`", one_line(&p.source_path)));
+        }
+        facts.push(format!(
+            "release {}",
+            p.release_version
+                .as_deref()
+                .map_or("—".to_owned(), one_line)
+        ));
+        facts.push(format!(
+            "commit {}",
+            p.commit.as_deref().map_or("—".to_owned(), one_line)
+        ));
+        out.push(format!("  {}", facts.join(" · ")));
+        if p.forced {
+            out.push(format!(
+                "  {}",
+                paint.paint(Tone::Bad, "FORCED past failed or unverifiable thresholds")
+            ));
+        }
+        let t = &r.evidence.thresholds;
+        out.push(match t {
+            RunThresholds::NotRecorded => {
+                "  own thresholds: not recorded in this format".to_owned()
+            }
+            RunThresholds::Recorded {
+                passed,
+                failed,
+                unverifiable,
+            } => format!(
+                "  own thresholds: {} passed, {} failed, {} not verifiable from the file",
+                passed.len(),
+                failed.len(),
+                unverifiable.len()
+            ),
+        });
+    }
+    out.push(String::new());
+    // Every metric of any run, its value in each (— where a run lacks it), and the mean where
+    // every run has it in one unit.
+    let mut names: Vec<&str> = i
+        .runs
+        .iter()
+        .flat_map(|r| r.evidence.metrics.keys().map(String::as_str))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let columns = i.runs.len() + 3;
+    let rows: Vec<Vec<String>> = names
+        .iter()
+        .map(|name| {
+            let metrics: Vec<_> = i
+                .runs
+                .iter()
+                .map(|r| r.evidence.metrics.get(*name))
+                .collect();
+            let mut row = vec![one_line(name)];
+            row.extend(
+                metrics
+                    .iter()
+                    .map(|m| m.map_or("—".to_owned(), |m| shown(m.value, &m.unit))),
+            );
+            let all: Option<Vec<_>> = metrics.iter().copied().collect();
+            let mean = all.and_then(|all| {
+                let unit = &all.first()?.unit;
+                if all.iter().any(|m| m.unit != *unit) {
+                    return None;
+                }
+                let values: Vec<f64> = all.iter().map(|m| m.value).collect();
+                #[expect(
+                    clippy::cast_precision_loss,
+                    reason = "a baseline keeps a handful of runs"
+                )]
+                let mean = values.iter().sum::<f64>() / values.len() as f64;
+                Some(shown(mean, unit))
+            });
+            row.push(mean.unwrap_or_else(|| "—".to_owned()));
+            row.push(
+                metrics
+                    .iter()
+                    .find_map(|m| m.map(|m| m.unit.as_str().to_owned()))
+                    .unwrap_or_default(),
+            );
+            row
+        })
+        .collect();
+    let mut headers = vec!["METRIC".to_owned()];
+    headers.extend((1..=i.runs.len()).map(|n| format!("RUN {n}")));
+    headers.push("MEAN".to_owned());
+    headers.push("UNIT".to_owned());
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .chain([&headers])
+                .map(|r| r.get(c).map_or(0, |s| crate::text::width(s)))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: &[String]| {
+        cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, w))| {
+                if c == 0 || c + 1 == columns {
+                    pad(cell, *w)
+                } else {
+                    pad_left(cell, *w)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_owned()
+    };
+    out.push(paint.paint(Tone::Faint, &line(&headers)));
+    for r in &rows {
+        out.push(line(r));
+    }
+    out.push(String::new());
+    out.push(format!(
+        "{} metrics in {} runs; the gate compares a release with the mean of the runs within `max_age` (each run read from its own file, checked against its hash). `shipgate inspect perf RUN_FILE` shows one run's requests and failed share",
+        grouped(rows.len() as u64),
+        i.runs.len()
+    ));
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
