@@ -7,8 +7,9 @@ is delayed by a configurable time, runs real Locust (`pip install locust` in a v
 whether each pair of (baseline, current) blocks, beside the naive rule "the current p95 within
 10% of the last run's".
 
-Scenarios (the current run against a baseline of --baseline-runs earlier runs at the base delay):
-  no change; no change with a CPU hog on the other core during the current run;
+Scenarios (the release's --current-runs runs against a baseline of --baseline-runs earlier runs at
+the base delay; each pair judged on its first run alone and on --judge-runs runs):
+  no change; no change with a CPU hog on the other core during one run (the first);
   a p95 5%, 10%, 20% and 50% slower (the server's delay raised by that share of the p95 that
   two calibration runs measured at the base delay).
 With --pin, the server and Locust run on the first core and the hog on the last ("a CPU hog on
@@ -17,9 +18,10 @@ not fall on one scenario. The runs are kept in --out, and --analyse-only judges 
 (e.g. with another build of shipgate) without running Locust.
 
   python3 crates/shipgate-perf/benches/decision_quality.py \\
-      --locust /tmp/locust-venv/bin/locust --shipgate target/debug/shipgate --out /tmp/dq
+      --locust /tmp/locust-venv/bin/locust --shipgate target/debug/shipgate --out /tmp/dq \\
+      --pin --seconds 5
 
-About 14 minutes with the defaults (125 runs of 6 s).
+About 30 minutes with these settings (327 runs of 5 s; 36 with the default 6 s).
 """
 
 import argparse
