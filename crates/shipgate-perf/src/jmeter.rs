@@ -5,10 +5,11 @@
 //! the samples are kept for the significance test. Metrics are named after the sampler's
 //! `label` (`checkout.p95`), and `Total` covers every sample, as in JMeter's dashboard.
 
-use crate::collect::{Collector, Samples, Shape, TIME_STATS, requests_of};
+use crate::collect::{Collector, Shape, TIME_STATS, requests_of};
 use crate::error::PerfError;
 use crate::provenance;
 use crate::reader::{Input, Reader, Sample};
+use crate::store::{SeriesId, Store};
 use jiff::Timestamp;
 use serde_json::Value;
 use shipgate_model::{
@@ -40,36 +41,49 @@ const HEADERLESS: Columns = Columns {
     success: 7,
 };
 
-/// One label's samples as they are read, in the order read: 8 bytes and a bit a sample (a JTL
-/// of a soak test has millions). The successful samples' times and the failed ones' are kept
-/// apart, so that the latency series is there without a copy; the failure flags are bits,
-/// written out as the 0/1 series the error rate refers to only at the end.
-#[derive(Default)]
+/// One label's samples as they are read, in the order read, in the file's [`Store`]: the
+/// successful samples' times and the failed ones' apart, so that the latency series is there
+/// without a copy, and the failure flags (1 failed, 0 passed) the error rate refers to.
 pub(crate) struct Label {
     /// The elapsed times of the successful samples.
-    ok: Vec<f64>,
+    ok: SeriesId,
     /// The elapsed times of the failed samples: the latency series when no sample succeeded.
-    failed_elapsed: Vec<f64>,
-    /// Bit `i` is set when sample `i` failed.
-    flags: Vec<u64>,
-    count: usize,
+    failed_elapsed: SeriesId,
+    /// 1 for a failed sample, 0 for one that passed, in the order read.
+    flags: SeriesId,
+    count: u64,
+    failed: u64,
     first_start: Option<i64>,
     last_end: Option<i64>,
 }
 
 impl Label {
-    pub(crate) fn add(&mut self, elapsed: f64, failed: bool, start: Option<i64>) {
-        let (word, bit) = (self.count / 64, self.count % 64);
-        if bit == 0 {
-            self.flags.push(0);
+    pub(crate) fn new(store: &mut Store) -> Self {
+        Self {
+            ok: store.add_series(),
+            failed_elapsed: store.add_series(),
+            flags: store.add_series(),
+            count: 0,
+            failed: 0,
+            first_start: None,
+            last_end: None,
         }
+    }
+
+    pub(crate) fn add(
+        &mut self,
+        store: &mut Store,
+        elapsed: f64,
+        failed: bool,
+        start: Option<i64>,
+    ) -> Result<(), PerfError> {
         if failed {
-            if let Some(w) = self.flags.get_mut(word) {
-                *w |= 1 << bit;
-            }
-            self.failed_elapsed.push(elapsed);
+            store.push(self.failed_elapsed, elapsed)?;
+            store.push(self.flags, 1.0)?;
+            self.failed += 1;
         } else {
-            self.ok.push(elapsed);
+            store.push(self.ok, elapsed)?;
+            store.push(self.flags, 0.0)?;
         }
         self.count += 1;
         if let Some(start) = start {
@@ -79,6 +93,7 @@ impl Label {
             self.first_start = Some(self.first_start.map_or(start, |s| s.min(start)));
             self.last_end = Some(self.last_end.map_or(end, |e| e.max(end)));
         }
+        Ok(())
     }
 }
 
@@ -172,12 +187,14 @@ pub(crate) fn read_jtl<R: BufRead + ?Sized>(
         .delimiter(delimiter)
         .from_reader(reader);
     let mut record = csv::ByteRecord::new();
+    let mut store = Store::new(path);
     let mut jtl = Jtl {
         c: Collector::new(PerfFormat::Jmeter, path, "JMeter JTL (CSV)"),
         columns: HEADERLESS,
         headerless: true,
         labels: BTreeMap::new(),
-        total: Label::default(),
+        total: Label::new(&mut store),
+        store,
         run_start: None,
     };
     if !jtl.next(&mut csv, &mut record)? {
@@ -211,6 +228,7 @@ pub(crate) fn read_jtl<R: BufRead + ?Sized>(
         mut c,
         labels,
         total,
+        mut store,
         run_start,
         ..
     } = jtl;
@@ -218,7 +236,7 @@ pub(crate) fn read_jtl<R: BufRead + ?Sized>(
         .into_iter()
         .chain(std::iter::once((TOTAL.to_owned(), total)))
     {
-        add_label(&mut c, &name, acc)?;
+        add_label(&mut c, &mut store, &name, acc)?;
     }
     let mut p = provenance(TOOL, format);
     p.run_at = run_start.and_then(|ms| Timestamp::from_millisecond(ms).ok());
@@ -272,6 +290,7 @@ struct Jtl {
     headerless: bool,
     labels: BTreeMap<String, Label>,
     total: Label,
+    store: Store,
     run_start: Option<i64>,
 }
 
@@ -368,20 +387,25 @@ impl Jtl {
         if let Some(s) = start {
             self.run_start = Some(self.run_start.map_or(s, |r| r.min(s)));
         }
+        let store = &mut self.store;
         match self.labels.get_mut(label.as_ref()) {
-            Some(acc) => acc.add(elapsed, failed, start),
+            Some(acc) => acc.add(store, elapsed, failed, start)?,
             None => self
                 .labels
                 .entry(label.into_owned())
-                .or_default()
-                .add(elapsed, failed, start),
+                .or_insert_with(|| Label::new(store))
+                .add(store, elapsed, failed, start)?,
         }
-        self.total.add(elapsed, failed, start);
-        Ok(())
+        self.total.add(store, elapsed, failed, start)
     }
 }
 
-pub(crate) fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(), PerfError> {
+pub(crate) fn add_label(
+    c: &mut Collector,
+    store: &mut Store,
+    name: &str,
+    acc: Label,
+) -> Result<(), PerfError> {
     let at = format!("label `{name}`");
     let count = acc.count as f64;
     if let (Some(start), Some(end)) = (acc.first_start, acc.last_end)
@@ -396,33 +420,22 @@ pub(crate) fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(),
             &at,
         )?;
     }
-    let failed = acc.failed_elapsed.len();
-    let total = acc.count;
+    let (failed, total) = (acc.failed, acc.count);
     // Response times of the successful samples only: a refused connection answers in a
     // millisecond and a timeout in seconds, and either would move the latency. With no
     // successful sample, the times of the failed ones, marked as such (the check never passes
     // them).
-    let (elapsed, basis) = if failed == total {
-        (acc.failed_elapsed, RequestBasis::All)
+    let (elapsed, unused, basis) = if failed == total {
+        (acc.failed_elapsed, acc.ok, RequestBasis::All)
     } else {
-        drop(acc.failed_elapsed);
-        (acc.ok, RequestBasis::Successful)
+        (acc.ok, acc.failed_elapsed, RequestBasis::Successful)
     };
-    let flags = (0..total)
-        .map(|i| {
-            let set = acc
-                .flags
-                .get(i / 64)
-                .is_some_and(|w| w >> (i % 64) & 1 == 1);
-            if set { 1.0 } else { 0.0 }
-        })
-        .collect();
-    drop(acc.flags);
-    c.failures(name, flags, &at)?;
+    drop(store.finish(unused)?);
+    c.failures(name, store.finish(acc.flags)?, &at)?;
     c.sampled(
         name,
         name,
-        Samples::new(elapsed),
+        store.finish(elapsed)?,
         Shape::new(PerfUnit::Milliseconds, Some(Direction::Lower)),
         TIME_STATS,
         &at,
@@ -430,8 +443,8 @@ pub(crate) fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(),
     c.requests(
         name,
         Requests {
-            total: total as u64,
-            failed: failed as u64,
+            total,
+            failed,
             basis,
         },
     );

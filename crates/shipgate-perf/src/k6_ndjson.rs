@@ -13,7 +13,7 @@
 //! text, or an object with a `threshold` text when it has `abortOnFail`; one in another shape
 //! makes the file unreadable.
 
-use crate::collect::{Collector, Samples, Shape, stat_of_sorted};
+use crate::collect::{Collector, Samples, Shape};
 use crate::error::PerfError;
 use crate::k6_summary::{
     MetricType, SUCCESSFUL, direction_of, is_http_timing, judge_successful_requests, unit_of,
@@ -21,6 +21,7 @@ use crate::k6_summary::{
 use crate::k6_thresholds::Threshold;
 use crate::provenance;
 use crate::reader::{Input, Reader, Sample};
+use crate::store::{SeriesId, Store};
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
@@ -46,14 +47,22 @@ struct Definition {
 }
 
 /// Each metric's and submetric's accumulator: found by name once, when a `Metric` line is read,
-/// then by its place for each of millions of points.
-#[derive(Default)]
+/// then by its place for each of millions of points; and the store of their samples.
 struct Slots {
     by_name: BTreeMap<String, usize>,
     accumulators: Vec<Accumulator>,
+    store: Store,
 }
 
 impl Slots {
+    fn new(path: &str) -> Self {
+        Self {
+            by_name: BTreeMap::new(),
+            accumulators: Vec::new(),
+            store: Store::new(path),
+        }
+    }
+
     fn slot(&mut self, name: &str) -> usize {
         if let Some(&slot) = self.by_name.get(name) {
             return slot;
@@ -64,17 +73,19 @@ impl Slots {
         slot
     }
 
-    /// The accumulators that got a point, by name.
-    fn into_map(self) -> BTreeMap<String, Accumulator> {
+    /// The accumulators that got a point, by name, and the store of their samples.
+    fn into_map(self) -> (BTreeMap<String, Accumulator>, Store) {
         let mut accumulators: Vec<Option<Accumulator>> =
             self.accumulators.into_iter().map(Some).collect();
-        self.by_name
+        let map = self
+            .by_name
             .into_iter()
             .filter_map(|(name, slot)| {
                 let acc = accumulators.get_mut(slot)?.take()?;
                 acc.seen.then_some((name, acc))
             })
-            .collect()
+            .collect();
+        (map, self.store)
     }
 }
 
@@ -84,7 +95,8 @@ impl Slots {
 struct Accumulator {
     /// Whether a point was added.
     seen: bool,
-    values: Vec<f64>,
+    /// A trend's or a rate's samples, in the store.
+    series: Option<SeriesId>,
     sum: f64,
     last: Option<(Timestamp, f64)>,
     min: Option<f64>,
@@ -92,11 +104,23 @@ struct Accumulator {
 }
 
 impl Accumulator {
-    fn add(&mut self, kind: MetricType, time: Timestamp, value: f64) {
+    fn add(
+        &mut self,
+        store: &mut Store,
+        kind: MetricType,
+        time: Timestamp,
+        value: f64,
+    ) -> Result<(), PerfError> {
         self.seen = true;
         match kind {
-            MetricType::Trend => self.values.push(value),
-            MetricType::Rate => self.values.push(if value != 0.0 { 1.0 } else { 0.0 }),
+            MetricType::Trend => {
+                let id = *self.series.get_or_insert_with(|| store.add_series());
+                store.push(id, value)?;
+            }
+            MetricType::Rate => {
+                let id = *self.series.get_or_insert_with(|| store.add_series());
+                store.push(id, if value != 0.0 { 1.0 } else { 0.0 })?;
+            }
             MetricType::Counter => self.sum += value,
             MetricType::Gauge => {
                 if self.last.is_none_or(|(t, _)| time >= t) {
@@ -106,40 +130,50 @@ impl Accumulator {
                 self.max = Some(self.max.map_or(value, |m| m.max(value)));
             }
         }
+        Ok(())
     }
 
-    /// The points, read: the samples sorted once for the thresholds and the metrics both.
-    fn finish(self) -> Points {
-        Points {
-            samples: Samples::new(self.values),
+    /// The points, read: the samples, ordered once for the thresholds and the metrics both.
+    fn finish(self, store: &mut Store) -> Result<Points, PerfError> {
+        let samples = match self.series {
+            Some(id) => store.finish(id)?,
+            None => Samples::new(Vec::new()),
+        };
+        Ok(Points {
+            samples,
             sum: self.sum,
             last: self.last.map(|(_, v)| v),
             min: self.min,
             max: self.max,
-        }
+        })
     }
 }
 
 /// Adds one point to its metric and to each submetric whose tags it carries (a tag's value is
 /// compared as the bytes written, escapes read).
 fn add_point<'t>(
-    accumulators: &mut [Accumulator],
+    slots: &mut Slots,
     definition: &Definition,
     time: Timestamp,
     value: f64,
     tag: impl Fn(&str) -> Option<&'t [u8]>,
-) {
-    let mut add = |slot: usize| {
-        if let Some(acc) = accumulators.get_mut(slot) {
-            acc.add(definition.kind, time, value);
-        }
+) -> Result<(), PerfError> {
+    let Slots {
+        accumulators,
+        store,
+        ..
+    } = slots;
+    let mut add = |slot: usize| match accumulators.get_mut(slot) {
+        Some(acc) => acc.add(store, definition.kind, time, value),
+        None => Ok(()),
     };
-    add(definition.slot);
+    add(definition.slot)?;
     for ((_, wanted), slot) in definition.submetrics.iter().zip(&definition.sub_slots) {
         if wanted.iter().all(|(k, v)| tag(k) == Some(v.as_bytes())) {
-            add(*slot);
+            add(*slot)?;
         }
     }
+    Ok(())
 }
 
 /// A `Point` line as k6 writes it (`wrapper.go`, `sampleEnvelope`), read on the fast path
@@ -345,24 +379,32 @@ struct Points {
 }
 
 impl Points {
-    /// The value of a k6 aggregation (`avg`, `p95`, `count`, `rate`, `value`, ...).
-    fn stat(&self, kind: MetricType, stat: &str, seconds: Option<f64>) -> Option<f64> {
-        let sorted = self.samples.sorted();
-        match (kind, stat) {
+    /// The value of a k6 aggregation (`avg`, `p95`, `count`, `rate`, `value`, ...); an error
+    /// when the samples held on disk cannot be read back whole.
+    fn stat(
+        &self,
+        kind: MetricType,
+        stat: &str,
+        seconds: Option<f64>,
+    ) -> Result<Option<f64>, PerfError> {
+        Ok(match (kind, stat) {
             (MetricType::Counter, "count") => Some(self.sum),
             (MetricType::Counter, "rate") => seconds.filter(|s| *s > 0.0).map(|s| self.sum / s),
             (MetricType::Gauge, "value") => self.last,
             (MetricType::Gauge, "min") => self.min,
             (MetricType::Gauge, "max") => self.max,
-            (MetricType::Rate, "passes") => Some(sorted.iter().sum()),
-            (MetricType::Rate, "fails") => Some(sorted.len() as f64 - sorted.iter().sum::<f64>()),
-            (MetricType::Trend, "count") => Some(sorted.len() as f64),
+            (MetricType::Rate, "passes") => Some(self.samples.sum()?),
+            (MetricType::Rate, "fails") => Some(self.samples.len() as f64 - self.samples.sum()?),
+            (MetricType::Trend, "count") => Some(self.samples.len() as f64),
             (MetricType::Rate, "rate") | (MetricType::Trend, _) => {
                 let stat = if stat == "rate" { "avg" } else { stat };
-                stat_of_sorted(sorted, SampleStat::from_stat_name(stat)?)
+                match SampleStat::from_stat_name(stat) {
+                    Some(stat) => self.samples.stat(stat)?,
+                    None => None,
+                }
             }
             _ => None,
-        }
+        })
     }
 }
 
@@ -408,7 +450,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
 ) -> Result<PerfEvidence, PerfError> {
     let mut c = Collector::new(PerfFormat::K6, path, FORMAT);
     let mut definitions: BTreeMap<String, Definition> = BTreeMap::new();
-    let mut slots = Slots::default();
+    let mut slots = Slots::new(path);
     let mut first: Option<Timestamp> = None;
     let mut last: Option<Timestamp> = None;
     let mut points = 0u64;
@@ -475,13 +517,9 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             first = Some(first.map_or(time, |f| f.min(time)));
             last = Some(last.map_or(time, |l| l.max(time)));
             points += 1;
-            add_point(
-                &mut slots.accumulators,
-                definition,
-                time,
-                point.data.value,
-                |k| point.data.tag(k),
-            );
+            add_point(&mut slots, definition, time, point.data.value, |k| {
+                point.data.tag(k)
+            })?;
             continue;
         }
         let at = format!("line {number}");
@@ -611,11 +649,11 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                 last = Some(last.map_or(time, |l| l.max(time)));
                 points += 1;
                 let tags = data.and_then(|d| d.get("tags"));
-                add_point(&mut slots.accumulators, definition, time, value, |k| {
+                add_point(&mut slots, definition, time, value, |k| {
                     tags.and_then(|t| t.get(k))
                         .and_then(Value::as_str)
                         .map(str::as_bytes)
-                });
+                })?;
             }
             other => {
                 return Err(c.invalid(
@@ -632,7 +670,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             what: "points".to_owned(),
         });
     }
-    let mut accumulators = slots.into_map();
+    let (mut accumulators, mut store) = slots.into_map();
     let seconds = match (first, last) {
         (Some(f), Some(l)) => Some(l.duration_since(f).as_secs_f64()),
         _ => None,
@@ -657,11 +695,13 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             }
             continue;
         };
-        let points = acc.finish();
+        let points = acc.finish(&mut store)?;
         for source in thresholds {
             let label = format!("{name}: {source}");
-            let held = Threshold::parse(source)
-                .and_then(|t| points.stat(def.kind, &t.stat, seconds).map(|v| t.holds(v)));
+            let held = match Threshold::parse(source) {
+                Some(t) => points.stat(def.kind, &t.stat, seconds)?.map(|v| t.holds(v)),
+                None => None,
+            };
             match held {
                 Some(true) => passed.push(label),
                 Some(false) => failed.push(label),
@@ -712,7 +752,7 @@ fn add_metric(
             let direction = direction_of(name, "rate", Some(def.kind), contains);
             let shape = Shape::new(PerfUnit::Ratio, direction);
             for stat in ["passes", "fails"] {
-                if let Some(v) = points.stat(def.kind, stat, seconds) {
+                if let Some(v) = points.stat(def.kind, stat, seconds)? {
                     c.value(name, stat, PerfUnit::Count, v, &at)?;
                 }
             }
@@ -725,7 +765,7 @@ fn add_metric(
                 &["value", "min", "max"]
             };
             for stat in stats {
-                if let Some(v) = points.stat(def.kind, stat, seconds) {
+                if let Some(v) = points.stat(def.kind, stat, seconds)? {
                     let unit = unit_of(c, name, stat, Some(def.kind), contains);
                     let direction = direction_of(name, stat, Some(def.kind), contains);
                     c.metric(name, stat, Shape::new(unit, direction), v, None, &at)?;
