@@ -419,8 +419,6 @@ pub(crate) fn requests_of(total: f64, failed: f64, basis: RequestBasis) -> Reque
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn samples_sort_as_total_cmp_does_every_kind_of_float() {
         let mut raw = vec![

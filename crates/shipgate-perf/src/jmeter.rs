@@ -520,3 +520,81 @@ pub(crate) fn read_statistics(doc: &Value, path: &str) -> Result<PerfEvidence, P
     }
     c.finish(provenance(TOOL, format), RunThresholds::NotRecorded)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    /// READY-risk: a JTL whose samples no longer fit in memory read into other figures (a
+    /// failure count or a percentile of the part held).
+    #[test]
+    fn a_jtl_read_with_every_series_spilled_gives_the_same_evidence() {
+        for name in ["jmeter-2.13-header.jtl", "jmeter-2.13-default.jtl"] {
+            let bytes = fixture(name);
+            let held = read_jtl(&mut &bytes[..], "run.jtl").unwrap();
+            for chunk in [1, 5, 1_000] {
+                let spilled = crate::store::tests::with_limits(0, chunk, || {
+                    read_jtl(&mut &bytes[..], "run.jtl")
+                })
+                .unwrap();
+                crate::store::tests::assert_same_evidence(&held, &spilled);
+            }
+        }
+        let bytes = fixture("jmeter-2.13-xml.jtl");
+        let held = crate::jmeter_xml::read(&mut &bytes[..], "run.jtl").unwrap();
+        let spilled = crate::store::tests::with_limits(0, 2, || {
+            crate::jmeter_xml::read(&mut &bytes[..], "run.jtl")
+        })
+        .unwrap();
+        crate::store::tests::assert_same_evidence(&held, &spilled);
+    }
+
+    /// A JTL of many rows, some failed and some times not whole, read with a budget that
+    /// spills some series and holds others: the same figures.
+    #[test]
+    fn a_generated_jtl_read_partly_spilled_gives_the_same_figures() {
+        let mut text = String::from("timeStamp,elapsed,label,success\n");
+        let mut state = 0x0bad_cafe_dead_beefu64;
+        for i in 0..5_000u64 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let label = ["checkout", "search", "pay"][(state % 3) as usize];
+            let elapsed = if i % 9 == 0 {
+                format!("{}.5", state % 300)
+            } else {
+                (state % 200_000).to_string()
+            };
+            let ok = state % 17 != 0;
+            text.push_str(&format!(
+                "{},{elapsed},{label},{ok}\n",
+                1_795_483_761_000 + i
+            ));
+        }
+        let held = read_jtl(&mut text.as_bytes(), "run.jtl").unwrap();
+        let partly = crate::store::tests::with_limits(4_000, 50, || {
+            read_jtl(&mut text.as_bytes(), "run.jtl")
+        })
+        .unwrap();
+        assert!(!partly.series.is_empty() && !partly.sample_counts.is_empty());
+        for (name, m) in &held.metrics {
+            let p = &partly.metrics[name];
+            assert_eq!(m.value.to_bits(), p.value.to_bits(), "{name}");
+            assert_eq!(held.sample_count(m), partly.sample_count(p), "{name}");
+        }
+        for (k, v) in &partly.series {
+            assert_eq!(
+                v, &held.series[k],
+                "a series held is the one read, in order"
+            );
+        }
+    }
+}

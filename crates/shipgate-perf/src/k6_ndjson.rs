@@ -829,6 +829,76 @@ mod tests {
         shipgate_json::parse_self_checked::<PointLine<'_>>(line).ok()
     }
 
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn read_both(bytes: &[u8], chunk: usize) -> (PerfEvidence, PerfEvidence) {
+        let held = read(&mut &bytes[..], "run.ndjson").unwrap();
+        let spilled =
+            crate::store::tests::with_limits(0, chunk, || read(&mut &bytes[..], "run.ndjson"))
+                .unwrap();
+        (held, spilled)
+    }
+
+    /// READY-risk: a statistic or a threshold's outcome that changes once the samples no
+    /// longer fit in memory (a quantile of the part held, a shorter series).
+    #[test]
+    fn a_file_read_with_every_series_spilled_gives_the_same_evidence() {
+        for name in ["k6-out.ndjson", "k6-out-abort-on-fail.ndjson"] {
+            let (held, spilled) = read_both(&fixture(name), 3);
+            crate::store::tests::assert_same_evidence(&held, &spilled);
+        }
+    }
+
+    /// The same on a file large enough to be read back in many ranges, with a threshold on a
+    /// percentile the first pass does not work out.
+    #[test]
+    fn a_generated_file_read_spilled_gives_the_same_numbers_and_thresholds() {
+        let mut text = String::from(concat!(
+            r#"{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":["p(95)<30","p(99.9)<45","avg<25","med<20"],"submetrics":null},"metric":"http_req_duration"}"#,
+            "\n",
+            r#"{"type":"Metric","data":{"name":"http_req_failed","type":"rate","contains":"default","thresholds":["rate<0.05"],"submetrics":null},"metric":"http_req_failed"}"#,
+            "\n"
+        ));
+        let mut state = 0x1234_5678_9abc_def1u64;
+        for i in 0..6_000u32 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let ok = state % 23 != 0;
+            let value = if i % 5 == 0 {
+                f64::from(i % 40)
+            } else {
+                (state % 40_000) as f64 / 1000.0
+            };
+            let s = i / 10;
+            text.push_str(&format!(
+                r#"{{"type":"Point","data":{{"time":"2026-11-20T10:{:02}:{:02}Z","value":{value},"tags":{{"expected_response":"{ok}","status":"200"}}}},"metric":"http_req_duration"}}"#,
+                s / 60 % 60,
+                s % 60
+            ));
+            text.push('\n');
+            text.push_str(&format!(
+                r#"{{"type":"Point","data":{{"time":"2026-11-20T10:{:02}:{:02}Z","value":{},"tags":{{"expected_response":"{ok}"}}}},"metric":"http_req_failed"}}"#,
+                s / 60 % 60,
+                s % 60,
+                u8::from(!ok)
+            ));
+            text.push('\n');
+        }
+        let (held, spilled) = read_both(text.as_bytes(), 97);
+        crate::store::tests::assert_same_evidence(&held, &spilled);
+        let RunThresholds::Recorded { passed, failed, .. } = &held.thresholds else {
+            panic!("thresholds recorded");
+        };
+        assert_eq!(passed.len() + failed.len(), 5, "{passed:?} {failed:?}");
+    }
+
     #[test]
     fn the_fast_path_reads_a_point_line_as_k6_writes_it() {
         let point = fast(LINE).expect("the fast path takes k6's own line");

@@ -93,6 +93,10 @@ enum State {
 impl Store {
     /// The store of the file `path`, with the budget the environment sets.
     pub(crate) fn new(path: &str) -> Self {
+        #[cfg(test)]
+        if let Some((budget, chunk)) = tests::LIMITS.get() {
+            return Self::with_limits(path, budget, chunk, tempfile::tempfile);
+        }
         Self::with_limits(path, budget_from_environment(), CHUNK, tempfile::tempfile)
     }
 
@@ -703,15 +707,20 @@ impl Visit {
 
     /// The next `times` values in ascending order, all `v`.
     fn run(&mut self, v: f64, times: u64) {
-        if times == 0 {
-            return;
-        }
         for _ in 0..times {
             let y = v - self.carry;
             let t = self.sum + y;
             self.carry = (t - self.sum) - y;
             self.sum = t;
             self.plain += v;
+        }
+        self.ranks(v, times);
+    }
+
+    /// The ranks the next `times` values (all `v`) take: the ends, and the targets among them.
+    fn ranks(&mut self, v: f64, times: u64) {
+        if times == 0 {
+            return;
         }
         self.first.get_or_insert(v);
         self.last = Some(v);
@@ -868,4 +877,405 @@ fn changed() -> std::io::Error {
         std::io::ErrorKind::InvalidData,
         "it no longer holds what was written to it",
     )
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// The budget and chunk of the stores [`Store::new`] makes on this thread, in tests.
+        pub(crate) static LIMITS: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
+    }
+
+    /// Runs `f` with the stores it makes holding at most `budget` values and reading back
+    /// `chunk` at a time.
+    pub(crate) fn with_limits<T>(budget: usize, chunk: usize, f: impl FnOnce() -> T) -> T {
+        LIMITS.set(Some((budget, chunk)));
+        let out = f();
+        LIMITS.set(None);
+        out
+    }
+
+    /// Evidence read with every series spilled says what the evidence read with them held
+    /// says, bit for bit; the spilled series are there by their counts.
+    pub(crate) fn assert_same_evidence(
+        held: &shipgate_model::PerfEvidence,
+        spilled: &shipgate_model::PerfEvidence,
+    ) {
+        assert!(!held.series.is_empty(), "the file has samples");
+        assert_eq!(held.thresholds, spilled.thresholds);
+        assert_eq!(held.provenance, spilled.provenance);
+        let keys = |e: &shipgate_model::PerfEvidence| e.metrics.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(keys(held), keys(spilled));
+        for (name, m) in &held.metrics {
+            let s = &spilled.metrics[name];
+            assert_eq!(
+                m.value.to_bits(),
+                s.value.to_bits(),
+                "{name}: {} vs {}",
+                m.value,
+                s.value
+            );
+            assert_eq!(m.samples, s.samples, "{name}");
+            assert_eq!(m.requests, s.requests, "{name}");
+            assert_eq!(held.sample_count(m), spilled.sample_count(s), "{name}");
+        }
+        assert!(spilled.series.is_empty(), "every series was spilled");
+        let counts: std::collections::BTreeMap<String, u64> = held
+            .series
+            .iter()
+            .map(|(k, v)| (k.clone(), v.len() as u64))
+            .collect();
+        assert_eq!(counts, spilled.sample_counts);
+    }
+
+    /// xorshift64: the same data on every machine.
+    fn rng(state: &mut u64) -> u64 {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    }
+
+    /// Values of every kind the readers see and some they never do: duplicates, whole
+    /// milliseconds (counted by value once spilled), fractions, negatives, both zeros, huge and
+    /// tiny magnitudes.
+    fn data(n: usize, seed: u64) -> Vec<f64> {
+        let mut state = seed;
+        (0..n)
+            .map(|i| {
+                let r = rng(&mut state);
+                match r % 10 {
+                    0 => (r % 50) as f64,
+                    1 => (r % 1000) as f64 / 8.0,
+                    2 => -((r % 300) as f64) / 3.0,
+                    3 => 0.0,
+                    4 => -0.0,
+                    5 => 12.5,
+                    6 => f64::from_bits(r) % 1e6,
+                    7 => 1e300 / ((r % 7) + 1) as f64,
+                    8 => 5e-324 * (r % 5) as f64,
+                    _ => (i % 200_000) as f64,
+                }
+            })
+            .filter(|v| v.is_finite())
+            .collect()
+    }
+
+    const STATS: &[SampleStat] = &[
+        SampleStat::Mean,
+        SampleStat::Min,
+        SampleStat::Max,
+        SampleStat::Percentile(0.0),
+        SampleStat::Percentile(1.0),
+        SampleStat::Percentile(25.0),
+        SampleStat::Percentile(50.0),
+        SampleStat::Percentile(90.0),
+        SampleStat::Percentile(95.0),
+        SampleStat::Percentile(99.0),
+        SampleStat::Percentile(99.9),
+        SampleStat::Percentile(100.0),
+    ];
+
+    fn sorted(values: &[f64]) -> Vec<f64> {
+        let mut sorted = values.to_vec();
+        sorted.sort_by(f64::total_cmp);
+        sorted
+    }
+
+    /// Every statistic of `samples`, bit for bit what a plain sort of `values` gives.
+    fn assert_exact(samples: &Samples, values: &[f64], what: &str) {
+        let sorted = sorted(values);
+        assert_eq!(samples.len(), values.len() as u64, "{what}: count");
+        for stat in STATS {
+            let expected = crate::collect::stat_of_sorted(&sorted, *stat).map(f64::to_bits);
+            let got = samples.stat(*stat).unwrap().map(f64::to_bits);
+            assert_eq!(got, expected, "{what}: {stat:?}");
+        }
+        let sum: f64 = sorted.iter().sum();
+        assert_eq!(
+            samples.sum().unwrap().to_bits(),
+            sum.to_bits(),
+            "{what}: sum"
+        );
+    }
+
+    fn spilled(values: &[f64], budget: usize, chunk: usize) -> Samples {
+        let mut store = Store::with_limits("run.ndjson", budget, chunk, tempfile::tempfile);
+        let id = store.add_series();
+        for v in values {
+            store.push(id, *v).unwrap();
+        }
+        let samples = store.finish(id).unwrap();
+        assert!(samples.raw().is_none(), "the series was spilled");
+        samples
+    }
+
+    #[test]
+    fn a_spilled_series_gives_every_statistic_a_plain_sort_gives() {
+        for (n, seed, chunks) in [
+            (1, 1, &[1, 7][..]),
+            (2, 2, &[1, 7]),
+            (3, 3, &[1, 7]),
+            (257, 4, &[1, 7, 64]),
+            (5_000, 5, &[300, 100_000]),
+            (40_000, 6, &[8_192]),
+        ] {
+            let values = data(n, seed);
+            for &chunk in chunks {
+                let samples = spilled(&values, 0, chunk);
+                assert_exact(&samples, &values, &format!("n={n} chunk={chunk}"));
+            }
+        }
+    }
+
+    #[test]
+    fn a_held_series_gives_every_statistic_a_plain_sort_gives_and_keeps_the_order_read() {
+        let values = data(20_000, 9);
+        let mut store = Store::with_limits("run.ndjson", usize::MAX, 16, tempfile::tempfile);
+        let id = store.add_series();
+        for v in &values {
+            store.push(id, *v).unwrap();
+        }
+        let samples = store.finish(id).unwrap();
+        assert_exact(&samples, &values, "held");
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(samples.raw().unwrap()), bits(&values));
+    }
+
+    /// READY-risk: a rank off by one where a range read back ends would give a lower p95 (or
+    /// any percentile): every percentile from 0 to 100, with ranges of every size.
+    #[test]
+    fn ranks_at_every_range_boundary_are_exact() {
+        let values: Vec<f64> = data(120, 11)
+            .into_iter()
+            .map(|v| v.abs() % 1000.0 + 0.25)
+            .collect();
+        let sorted = sorted(&values);
+        for chunk in [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 119] {
+            let samples = spilled(&values, 0, chunk);
+            for p in 0..=100 {
+                let stat = SampleStat::Percentile(f64::from(p));
+                let expected = crate::collect::stat_of_sorted(&sorted, stat).map(f64::to_bits);
+                assert_eq!(
+                    samples.stat(stat).unwrap().map(f64::to_bits),
+                    expected,
+                    "chunk {chunk}, p{p}"
+                );
+            }
+        }
+    }
+
+    /// READY-risk: a quantile taken from the values still in memory only. The series' first
+    /// values are small and held; the store then spills and the rest are large: p95 is large.
+    #[test]
+    fn a_percentile_counts_the_values_held_before_the_spill_and_those_after() {
+        let mut store = Store::with_limits("run.jtl", 1_000, 64, tempfile::tempfile);
+        let small = store.add_series();
+        let other = store.add_series();
+        let mut values = Vec::new();
+        for i in 0..1_000 {
+            let v = 10.0 + f64::from(i % 7) / 4.0;
+            store.push(small, v).unwrap();
+            values.push(v);
+        }
+        // A second series takes the store over its budget: the largest (the first) spills.
+        store.push(other, 1.0).unwrap();
+        for i in 0..200 {
+            let v = 5_000.5 + f64::from(i);
+            store.push(small, v).unwrap();
+            values.push(v);
+        }
+        let samples = store.finish(small).unwrap();
+        assert!(samples.raw().is_none(), "the first series was spilled");
+        assert_exact(&samples, &values, "before and after the spill");
+        assert!(samples.stat(SampleStat::Percentile(95.0)).unwrap().unwrap() > 5_000.0);
+        let other = store.finish(other).unwrap();
+        assert_eq!(
+            other.raw(),
+            Some(&[1.0][..]),
+            "the smaller series stays held"
+        );
+    }
+
+    /// READY-risk: -0.0 and negatives ordered wrongly would move the minimum and the low
+    /// percentiles; a negative zero is not the zero counted by value.
+    #[test]
+    fn negative_zero_and_negatives_keep_their_order() {
+        let values = [0.0, -0.0, -3.5, 2.0, -0.0, 0.0, -1e-300, 1e-300, -7.0, 0.0];
+        let samples = spilled(&values, 0, 2);
+        assert_exact(&samples, &values, "signed zeros");
+        assert_eq!(
+            samples.stat(SampleStat::Min).unwrap().map(f64::to_bits),
+            Some((-7.0f64).to_bits())
+        );
+        let zeros = spilled(&[0.0, -0.0, 0.0], 0, 1);
+        assert_eq!(
+            zeros.stat(SampleStat::Min).unwrap().map(f64::to_bits),
+            Some((-0.0f64).to_bits()),
+            "the negative zero is the least"
+        );
+        assert_eq!(
+            zeros.stat(SampleStat::Max).unwrap().map(f64::to_bits),
+            Some(0.0f64.to_bits())
+        );
+    }
+
+    /// Type 7 at its edges: p0 is the minimum, p100 the maximum, one value is every
+    /// percentile, two are interpolated.
+    #[test]
+    fn interpolation_at_the_edges_is_type_7() {
+        let one = spilled(&[42.25], 0, 1);
+        for stat in STATS {
+            assert_eq!(one.stat(*stat).unwrap(), Some(42.25), "{stat:?}");
+        }
+        let two = spilled(&[10.0, 20.0], 0, 1);
+        assert_eq!(two.stat(SampleStat::Percentile(0.0)).unwrap(), Some(10.0));
+        assert_eq!(two.stat(SampleStat::Percentile(95.0)).unwrap(), Some(19.5));
+        assert_eq!(two.stat(SampleStat::Percentile(100.0)).unwrap(), Some(20.0));
+        // numpy.percentile([15, 20, 35, 40, 50], [5, 30, 40]) = 16, 23, 29.
+        let five = spilled(&[50.0, 15.0, 40.0, 20.0, 35.0], 0, 2);
+        assert_eq!(five.stat(SampleStat::Percentile(5.0)).unwrap(), Some(16.0));
+        assert_eq!(five.stat(SampleStat::Percentile(30.0)).unwrap(), Some(23.0));
+        assert_eq!(five.stat(SampleStat::Percentile(40.0)).unwrap(), Some(29.0));
+        assert_eq!(five.stat(SampleStat::Percentile(100.5)).unwrap(), None);
+    }
+
+    /// Many copies of one value (a JTL's whole milliseconds, a value that is not whole) in
+    /// ranges far larger than what is read back at once: split down to the single value.
+    #[test]
+    fn many_copies_of_one_value_are_counted_not_held() {
+        let mut values = vec![12.5; 5_000];
+        values.extend(vec![7.0; 5_000]);
+        values.extend(vec![12.500_000_000_000_002; 3]);
+        let samples = spilled(&values, 0, 10);
+        assert_exact(&samples, &values, "copies");
+    }
+
+    /// READY-risk: counts that wrap at 2³² would lose samples (a soak test's billions). The
+    /// ranks and counts are 64-bit: a run of six billion copies finds the ranks beyond 2³².
+    #[test]
+    fn ranks_and_counts_beyond_u32_are_exact() {
+        let n = 6_000_000_000u64;
+        let (lo, frac) = position(n, 0.95).unwrap();
+        assert_eq!(lo, 5_699_999_999);
+        assert!(frac > 0.0 && frac < 1.0);
+        assert!(lo > u64::from(u32::MAX));
+        let mut visit = Visit::new(vec![0, u64::from(u32::MAX) + 7, lo, lo + 1]);
+        visit.ranks(1.0, 3);
+        visit.ranks(2.0, n - 4);
+        visit.ranks(3.0, 1);
+        assert_eq!(visit.seen, n);
+        assert_eq!(visit.found, vec![1.0, 2.0, 2.0, 2.0]);
+        let mut spill = Spill::new(tempfile::tempfile().unwrap());
+        spill.dense = vec![0, n];
+        assert_eq!(spill.dense_count(total_order_key(1.0)), n);
+    }
+
+    /// READY-risk: a value that is not a number in a series would make every statistic of it
+    /// meaningless: refused.
+    #[test]
+    fn a_value_that_is_not_a_finite_number_is_refused() {
+        for budget in [0, 100] {
+            let mut store = Store::with_limits("run.ndjson", budget, 8, tempfile::tempfile);
+            let id = store.add_series();
+            store.push(id, 1.0).unwrap();
+            for bad in [f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+                let err = store.push(id, bad).unwrap_err();
+                assert!(err.to_string().contains("not a finite number"), "{err}");
+                assert!(err.to_string().contains("run.ndjson"), "{err}");
+            }
+        }
+    }
+
+    fn full() -> std::io::Result<File> {
+        File::options().read(true).write(true).open("/dev/full")
+    }
+
+    fn not_there() -> std::io::Result<File> {
+        File::open("/nonexistent/shipgate/spill")
+    }
+
+    /// READY-risk: a write error while spilling swallowed would leave a shorter series: it is
+    /// an error naming the file being read, when the spill is created, written or flushed.
+    #[test]
+    fn a_spill_that_cannot_be_written_is_an_error_naming_the_file() {
+        if !std::path::Path::new("/dev/full").exists() {
+            return;
+        }
+        // Written as the series grows.
+        let mut store = Store::with_limits("soak.ndjson", 0, 8, full);
+        let id = store.add_series();
+        let err = (0..WRITE_KEYS * 2)
+            .map(|i| store.push(id, i as f64 + 0.5))
+            .find_map(Result::err)
+            .expect("the write fails");
+        assert!(matches!(err, PerfError::Spill { .. }), "{err:?}");
+        assert!(err.to_string().contains("soak.ndjson"), "{err}");
+        assert!(err.to_string().contains("could not write"), "{err}");
+        // Flushed at the end.
+        let mut store = Store::with_limits("soak.ndjson", 0, 8, full);
+        let id = store.add_series();
+        store.push(id, 0.5).unwrap();
+        assert!(matches!(store.finish(id), Err(PerfError::Spill { .. })));
+        // Not even created.
+        let mut store = Store::with_limits("soak.jtl", 0, 8, not_there);
+        let id = store.add_series();
+        let err = store.push(id, 0.5).unwrap_err();
+        assert!(err.to_string().contains("could not create"), "{err}");
+        assert!(err.to_string().contains("soak.jtl"), "{err}");
+    }
+
+    fn spill_path() -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("shipgate-store-test-{}", std::process::id()))
+    }
+
+    fn named() -> std::io::Result<File> {
+        File::options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(spill_path())
+    }
+
+    /// READY-risk: a spill file cut short (a full disk, another process) read as a shorter
+    /// series would move every statistic: an error, whether a whole sample or part of one is
+    /// missing, or one too many is there.
+    #[test]
+    fn a_spill_read_back_short_or_long_is_an_error() {
+        for change in [-8i64, -3, 8] {
+            let mut store = Store::with_limits("soak.ndjson", 0, 4, named);
+            let id = store.add_series();
+            for i in 0..100 {
+                store.push(id, f64::from(i) + 0.5).unwrap();
+            }
+            let samples = store.finish(id).unwrap();
+            let file = File::options().write(true).open(spill_path()).unwrap();
+            let len = file.metadata().unwrap().len();
+            file.set_len(len.checked_add_signed(change).unwrap())
+                .unwrap();
+            let err = samples.stat(SampleStat::Percentile(95.0)).unwrap_err();
+            assert!(matches!(err, PerfError::Spill { .. }), "{change}: {err:?}");
+            assert!(err.to_string().contains("could not read back"), "{err}");
+            assert!(samples.stat(SampleStat::Mean).is_err());
+            assert!(samples.sum().is_err());
+        }
+        std::fs::remove_file(spill_path()).unwrap();
+    }
+
+    #[test]
+    fn keys_sort_as_total_cmp_does() {
+        let values = data(100_000, 21);
+        let mut keys: Vec<u64> = values.iter().map(|v| total_order_key(*v)).collect();
+        sort_keys(&mut keys);
+        let got: Vec<u64> = keys
+            .into_iter()
+            .map(|k| from_total_order_key(k).to_bits())
+            .collect();
+        let expected: Vec<u64> = sorted(&values).iter().map(|v| v.to_bits()).collect();
+        assert_eq!(got, expected);
+    }
 }
