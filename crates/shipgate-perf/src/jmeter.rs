@@ -192,7 +192,9 @@ pub(crate) fn read_jtl<R: BufRead + ?Sized>(
         c: Collector::new(PerfFormat::Jmeter, path, "JMeter JTL (CSV)"),
         columns: HEADERLESS,
         headerless: true,
-        labels: BTreeMap::new(),
+        labels: Vec::new(),
+        names: BTreeMap::new(),
+        recent: Vec::new(),
         total: Label::new(&mut store),
         store,
         run_start: None,
@@ -227,12 +229,18 @@ pub(crate) fn read_jtl<R: BufRead + ?Sized>(
     let Jtl {
         mut c,
         labels,
+        names,
         total,
         mut store,
         run_start,
         ..
     } = jtl;
-    for (name, acc) in labels
+    let mut labels: Vec<Option<Label>> = labels.into_iter().map(Some).collect();
+    let by_name: Vec<(String, Label)> = names
+        .into_iter()
+        .filter_map(|(name, i)| Some((name, labels.get_mut(i)?.take()?)))
+        .collect();
+    for (name, acc) in by_name
         .into_iter()
         .chain(std::iter::once((TOTAL.to_owned(), total)))
     {
@@ -288,7 +296,11 @@ struct Jtl {
     c: Collector,
     columns: Columns,
     headerless: bool,
-    labels: BTreeMap<String, Label>,
+    /// The labels in the order first seen, found by their text in `names` and by their bytes
+    /// as written in `recent`.
+    labels: Vec<Label>,
+    names: BTreeMap<String, usize>,
+    recent: Vec<(Vec<u8>, usize)>,
     total: Label,
     store: Store,
     run_start: Option<i64>,
@@ -345,59 +357,114 @@ impl Jtl {
             ""
         };
         let cols = &self.columns;
-        let label = text(record, cols.label).ok_or_else(|| {
-            self.c
-                .invalid(at(), format!("the row has no label column{hint}"))
-        })?;
-        let elapsed_text = text(record, cols.elapsed).unwrap_or_default();
-        let elapsed: f64 = elapsed_text
-            .parse()
-            .ok()
-            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
-            .ok_or_else(|| {
-                self.c.invalid(
-                    at(),
-                    format!("`{elapsed_text}` is not an elapsed time in milliseconds{hint}"),
-                )
-            })?;
-        let success_text = text(record, cols.success).unwrap_or_default();
-        let failed = if success_text.eq_ignore_ascii_case("true") {
-            false
-        } else if success_text.eq_ignore_ascii_case("false") {
-            true
-        } else {
-            return Err(self.c.invalid(
-                at(),
-                format!(
-                    "`{success_text}` in the success column is neither `true` nor `false`{hint}"
-                ),
-            ));
+        // The label's bytes as written: a label seen before is found by them, with no text
+        // made of them (the same bytes always make the same text).
+        let Some(label_bytes) = record.get(cols.label) else {
+            return Err(self
+                .c
+                .invalid(at(), format!("the row has no label column{hint}")));
         };
-        if label == TOTAL {
-            return Err(self.c.invalid(
-                at(),
-                "a sampler is labelled `Total`, the name shipgate gives the aggregate of all samples; rename the sampler",
-            ));
-        }
+        let known = self
+            .recent
+            .iter()
+            .find(|(bytes, _)| bytes.as_slice() == label_bytes)
+            .map(|(_, i)| *i);
+        // The usual elapsed time, whole milliseconds, read from its digits: the number that
+        // parsing its text gives (below 10^15, every whole number is exact).
+        let elapsed = match digits(record, cols.elapsed) {
+            Some(n) => n as f64,
+            None => {
+                let elapsed_text = text(record, cols.elapsed).unwrap_or_default();
+                elapsed_text
+                    .parse()
+                    .ok()
+                    .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+                    .ok_or_else(|| {
+                        self.c.invalid(
+                            at(),
+                            format!(
+                                "`{elapsed_text}` is not an elapsed time in milliseconds{hint}"
+                            ),
+                        )
+                    })?
+            }
+        };
+        let failed = match record.get(cols.success) {
+            Some(b) if b.eq_ignore_ascii_case(b"true") => false,
+            Some(b) if b.eq_ignore_ascii_case(b"false") => true,
+            _ => {
+                let success_text = text(record, cols.success).unwrap_or_default();
+                if success_text.eq_ignore_ascii_case("true") {
+                    false
+                } else if success_text.eq_ignore_ascii_case("false") {
+                    true
+                } else {
+                    return Err(self.c.invalid(
+                        at(),
+                        format!(
+                            "`{success_text}` in the success column is neither `true` nor `false`{hint}"
+                        ),
+                    ));
+                }
+            }
+        };
+        let index = match known {
+            Some(i) => i,
+            None => {
+                let label = text(record, cols.label).unwrap_or_default();
+                if label == TOTAL {
+                    return Err(self.c.invalid(
+                        at(),
+                        "a sampler is labelled `Total`, the name shipgate gives the aggregate of all samples; rename the sampler",
+                    ));
+                }
+                let i = match self.names.get(label.as_ref()) {
+                    Some(i) => *i,
+                    None => {
+                        self.labels.push(Label::new(&mut self.store));
+                        let i = self.labels.len() - 1;
+                        self.names.insert(label.into_owned(), i);
+                        i
+                    }
+                };
+                if self.recent.len() < RECENT_LABELS {
+                    self.recent.push((label_bytes.to_vec(), i));
+                }
+                i
+            }
+        };
         // Epoch milliseconds (JMeter's default); a formatted time stamp leaves throughput unknown.
-        let start = cols
-            .time_stamp
-            .and_then(|i| text(record, i))
-            .and_then(|t| t.parse::<i64>().ok());
+        let start = cols.time_stamp.and_then(|i| match digits(record, i) {
+            Some(n) => i64::try_from(n).ok(),
+            None => text(record, i).and_then(|t| t.parse::<i64>().ok()),
+        });
         if let Some(s) = start {
             self.run_start = Some(self.run_start.map_or(s, |r| r.min(s)));
         }
         let store = &mut self.store;
-        match self.labels.get_mut(label.as_ref()) {
-            Some(acc) => acc.add(store, elapsed, failed, start)?,
-            None => self
-                .labels
-                .entry(label.into_owned())
-                .or_insert_with(|| Label::new(store))
-                .add(store, elapsed, failed, start)?,
+        if let Some(acc) = self.labels.get_mut(index) {
+            acc.add(store, elapsed, failed, start)?;
         }
         self.total.add(store, elapsed, failed, start)
     }
+}
+
+/// How many labels are found by their bytes as written (a JTL has a few samplers; a label
+/// beyond these is found by its text).
+const RECENT_LABELS: usize = 32;
+
+/// A field that is nothing but ASCII digits, 1 to 15 of them, as a number: exact as an `f64`
+/// and an `i64`, and what parsing its text gives.
+#[inline]
+fn digits(record: &csv::ByteRecord, i: usize) -> Option<u64> {
+    let b = record.get(i)?;
+    if b.is_empty() || b.len() > 15 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        b.iter()
+            .fold(0u64, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0'))),
+    )
 }
 
 pub(crate) fn add_label(
@@ -555,6 +622,34 @@ mod tests {
         })
         .unwrap();
         crate::store::tests::assert_same_evidence(&held, &spilled);
+    }
+
+    /// READY-risk: a field read from its bytes (a label seen before, whole milliseconds, a
+    /// `success`, a time stamp) read otherwise than its text would be: a `FALSE` counted as a
+    /// pass, a label split in two. The same JTL written plainly and with padded, cased and
+    /// zero-led fields gives the same figures.
+    #[test]
+    fn fields_read_from_their_bytes_give_what_their_text_gives() {
+        let plain = "timeStamp,elapsed,label,success\n\
+            1795483761000,7,checkout,true\n\
+            1795483761001,12,checkout,false\n\
+            1795483761002,9.5,pay,true\n\
+            1795483761003,30,pay,false\n\
+            1795483761004,8,checkout,true\n";
+        let written = "timeStamp,elapsed,label,success\n\
+            1795483761000,007,checkout,TRUE\n\
+            \" 1795483761001\",\" 12\",\"checkout \",FaLsE\n\
+            +1795483761002,9.50,pay,True\n\
+            1795483761003,30.0,\" pay\",\" false\"\n\
+            01795483761004,8,checkout,true\n";
+        let a = read_jtl(&mut plain.as_bytes(), "run.jtl").unwrap();
+        let b = read_jtl(&mut written.as_bytes(), "run.jtl").unwrap();
+        assert_eq!(a.metrics, b.metrics);
+        assert_eq!(a.series, b.series);
+        assert_eq!(a.provenance.run_at, b.provenance.run_at);
+        assert_eq!(a.metrics["checkout.errors"].value, 1.0);
+        assert_eq!(a.metrics["pay.errors"].value, 1.0);
+        assert_eq!(a.metrics["Total.count"].value, 5.0);
     }
 
     /// A JTL of many rows, some failed and some times not whole, read with a budget that
