@@ -668,7 +668,7 @@ mod tests {
             } else {
                 (state % 200_000).to_string()
             };
-            let ok = state % 17 != 0;
+            let ok = !state.is_multiple_of(17);
             text.push_str(&format!(
                 "{},{elapsed},{label},{ok}\n",
                 1_795_483_761_000 + i

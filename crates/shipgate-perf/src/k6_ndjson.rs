@@ -870,7 +870,7 @@ mod tests {
             state ^= state << 13;
             state ^= state >> 7;
             state ^= state << 17;
-            let ok = state % 23 != 0;
+            let ok = !state.is_multiple_of(23);
             let value = if i % 5 == 0 {
                 f64::from(i % 40)
             } else {
