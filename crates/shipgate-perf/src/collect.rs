@@ -49,6 +49,11 @@ impl Collector {
         }
     }
 
+    /// The file being read.
+    pub(crate) fn path(&self) -> &str {
+        &self.path
+    }
+
     /// An error at `at` in this file.
     pub(crate) fn invalid(&self, at: impl Into<String>, message: impl Into<String>) -> PerfError {
         PerfError::Invalid {

@@ -5,7 +5,7 @@
 //! the samples are kept for the significance test. Metrics are named after the sampler's
 //! `label` (`checkout.p95`), and `Total` covers every sample, as in JMeter's dashboard.
 
-use crate::collect::{Collector, Shape, TIME_STATS, requests_of};
+use crate::collect::{Collector, Samples, Shape, TIME_STATS, requests_of};
 use crate::error::PerfError;
 use crate::provenance;
 use crate::reader::{Input, Reader, Sample};
@@ -49,8 +49,10 @@ pub(crate) struct Label {
     ok: SeriesId,
     /// The elapsed times of the failed samples: the latency series when no sample succeeded.
     failed_elapsed: SeriesId,
-    /// 1 for a failed sample, 0 for one that passed, in the order read.
-    flags: SeriesId,
+    /// Bit `i` is set when sample `i` failed: the 0/1 series the error rate refers to, written
+    /// out at the end. Let go (the failures then known by their count) once there are more
+    /// samples than the store holds, so that memory stays bounded.
+    flags: Option<Vec<u64>>,
     count: u64,
     failed: u64,
     first_start: Option<i64>,
@@ -62,7 +64,7 @@ impl Label {
         Self {
             ok: store.add_series(),
             failed_elapsed: store.add_series(),
-            flags: store.add_series(),
+            flags: Some(Vec::new()),
             count: 0,
             failed: 0,
             first_start: None,
@@ -79,11 +81,23 @@ impl Label {
     ) -> Result<(), PerfError> {
         if failed {
             store.push(self.failed_elapsed, elapsed)?;
-            store.push(self.flags, 1.0)?;
             self.failed += 1;
         } else {
             store.push(self.ok, elapsed)?;
-            store.push(self.flags, 0.0)?;
+        }
+        if let Some(bits) = &mut self.flags {
+            let (word, bit) = (self.count / 64, self.count % 64);
+            if self.count >= store.budget() as u64 {
+                self.flags = None;
+            } else {
+                if bit == 0 {
+                    bits.push(0);
+                }
+                if failed && let Some(w) = usize::try_from(word).ok().and_then(|w| bits.get_mut(w))
+                {
+                    *w |= 1 << bit;
+                }
+            }
         }
         self.count += 1;
         if let Some(start) = start {
@@ -458,13 +472,18 @@ const RECENT_LABELS: usize = 32;
 #[inline]
 fn digits(record: &csv::ByteRecord, i: usize) -> Option<u64> {
     let b = record.get(i)?;
-    if b.is_empty() || b.len() > 15 || !b.iter().all(u8::is_ascii_digit) {
+    if b.is_empty() || b.len() > 15 {
         return None;
     }
-    Some(
-        b.iter()
-            .fold(0u64, |n, d| n * 10 + u64::from(d.wrapping_sub(b'0'))),
-    )
+    let mut n = 0u64;
+    for d in b {
+        let digit = d.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(digit);
+    }
+    Some(n)
 }
 
 pub(crate) fn add_label(
@@ -498,7 +517,23 @@ pub(crate) fn add_label(
         (acc.ok, acc.failed_elapsed, RequestBasis::Successful)
     };
     drop(store.finish(unused)?);
-    c.failures(name, store.finish(acc.flags)?, &at)?;
+    // The flags written out as 0/1 when the store has room for them in the evidence, else by
+    // their counts: the same figures either way.
+    let flags = match acc.flags {
+        Some(bits) if usize::try_from(total).is_ok_and(|n| store.hold(n)) => Samples::new(
+            (0..total)
+                .map(|i| {
+                    let set = usize::try_from(i / 64)
+                        .ok()
+                        .and_then(|w| bits.get(w))
+                        .is_some_and(|w| w >> (i % 64) & 1 == 1);
+                    if set { 1.0 } else { 0.0 }
+                })
+                .collect(),
+        ),
+        _ => Samples::flags(failed, total, c.path()),
+    };
+    c.failures(name, flags, &at)?;
     c.sampled(
         name,
         name,

@@ -113,6 +113,23 @@ impl Store {
         }
     }
 
+    /// The most values held in memory.
+    pub(crate) fn budget(&self) -> usize {
+        self.budget
+    }
+
+    /// Takes `n` values' room in the budget for values held elsewhere (handed on in the
+    /// evidence): `false`, and nothing taken, when there is not that much left.
+    pub(crate) fn hold(&mut self, n: usize) -> bool {
+        match self.held.checked_add(n) {
+            Some(held) if held <= self.budget => {
+                self.held = held;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// A new, empty series.
     pub(crate) fn add_series(&mut self) -> SeriesId {
         self.series.push(Series {
@@ -200,7 +217,7 @@ impl Store {
             return Ok(());
         };
         let spilled = (self.create)()
-            .map(|file| Box::new(Spill::new(file)))
+            .map(|file| Box::new(Spill::new(Some(file))))
             .and_then(|mut spill| {
                 for &v in &values {
                     spill.add(v)?;
@@ -243,9 +260,10 @@ fn self_error(path: &str, what: &str, source: std::io::Error) -> PerfError {
     }
 }
 
-/// A spilled series: its whole values counted, the others in a temporary file.
+/// A spilled series: its whole values counted, the others in a temporary file (none for a
+/// series of counts only).
 struct Spill {
-    file: File,
+    file: Option<File>,
     pending: Vec<u64>,
     bytes: Vec<u8>,
     written: u64,
@@ -256,7 +274,7 @@ struct Spill {
 }
 
 impl Spill {
-    fn new(file: File) -> Self {
+    fn new(file: Option<File>) -> Self {
         Self {
             file,
             pending: Vec::with_capacity(WRITE_KEYS),
@@ -298,7 +316,10 @@ impl Spill {
         for k in &self.pending {
             self.bytes.extend_from_slice(&k.to_le_bytes());
         }
-        self.file.write_all(&self.bytes)?;
+        let Some(file) = &mut self.file else {
+            return Err(std::io::Error::other("a series of counts only has no file"));
+        };
+        file.write_all(&self.bytes)?;
         self.written += self.pending.len() as u64;
         self.pending.clear();
         Ok(())
@@ -307,7 +328,14 @@ impl Spill {
     /// Every key in the file, in the order written, to `f`; an error unless there are exactly
     /// as many as were written.
     fn pass(&self, mut f: impl FnMut(u64)) -> std::io::Result<()> {
-        let mut file = &self.file;
+        let Some(mut file) = self.file.as_ref() else {
+            return match self.written {
+                0 => Ok(()),
+                n => Err(std::io::Error::other(format!(
+                    "{n} samples were written to no file"
+                ))),
+            };
+        };
         file.seek(SeekFrom::Start(0))?;
         let mut buf = vec![0u8; 1 << 16];
         let (mut filled, mut read) = (0usize, 0u64);
@@ -470,6 +498,22 @@ impl Samples {
             kind: Kind::Held {
                 raw,
                 sorted: OnceCell::new(),
+            },
+        }
+    }
+
+    /// Failure flags known by their counts only: `failed` ones and the rest zeros, the series
+    /// of a file too large to hold them. `path` is the file read, for errors.
+    pub(crate) fn flags(failed: u64, count: u64, path: &str) -> Self {
+        let mut spill = Spill::new(None);
+        spill.dense = vec![count.saturating_sub(failed), failed];
+        Self {
+            count: count.max(failed),
+            kind: Kind::Spilled {
+                spill: Box::new(spill),
+                path: path.to_owned(),
+                chunk: 1,
+                summary: OnceCell::new(),
             },
         }
     }
@@ -1169,7 +1213,7 @@ pub(crate) mod tests {
         visit.ranks(3.0, 1);
         assert_eq!(visit.seen, n);
         assert_eq!(visit.found, vec![1.0, 2.0, 2.0, 2.0]);
-        let mut spill = Spill::new(tempfile::tempfile().unwrap());
+        let mut spill = Spill::new(None);
         spill.dense = vec![0, n];
         assert_eq!(spill.dense_count(total_order_key(1.0)), n);
     }
@@ -1264,6 +1308,18 @@ pub(crate) mod tests {
             assert!(samples.sum().is_err());
         }
         std::fs::remove_file(spill_path()).unwrap();
+    }
+
+    /// Flags known by their counts give what the 0/1 series gives.
+    #[test]
+    fn flags_by_their_counts_give_what_the_series_gives() {
+        for (failed, count) in [(0u64, 1u64), (1, 1), (3, 10), (0, 70_000), (12_345, 70_000)] {
+            let series: Vec<f64> = (0..count)
+                .map(|i| f64::from(u8::from(i < failed)))
+                .collect();
+            let flags = Samples::flags(failed, count, "run.jtl");
+            assert_exact(&flags, &series, &format!("{failed} of {count}"));
+        }
     }
 
     #[test]
