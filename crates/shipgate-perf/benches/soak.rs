@@ -32,7 +32,7 @@
 //! does nothing but `read_file` on the same file. Nothing here is a timed assertion.
 //!
 //! Memory is bounded whatever the file's size: the readers hold at most
-//! `SHIPGATE_SAMPLES_IN_MEMORY` samples (4 Mi by default) and spill the rest to a temporary file.
+//! `SHIPGATE_SAMPLES_IN_MEMORY` samples (1 Mi by default) and spill the rest to a temporary file.
 //! To show it, `SHIPGATE_BENCH_RSS_POINTS` and `SHIPGATE_BENCH_RSS_ROWS` (comma-separated sizes)
 //! generate files of those sizes too and print the peak memory of reading each, side by side
 //! (no timing). `SHIPGATE_BENCH_ONLY=k6` or `=jtl` measures one format.
@@ -369,7 +369,7 @@ fn memory(what: &str, unit: &str, sizes: &[usize], file: &dyn Fn(usize) -> PathB
         return;
     }
     let budget = std::env::var("SHIPGATE_SAMPLES_IN_MEMORY")
-        .unwrap_or_else(|_| "4194304 (the default)".to_owned());
+        .unwrap_or_else(|_| "1048576 (the default)".to_owned());
     println!("\n{what}: peak RSS by size (samples held in memory at most: {budget})\n");
     println!("| {unit} | file | peak RSS |\n|---|---|---|");
     for &n in sizes {

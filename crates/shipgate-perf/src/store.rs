@@ -27,18 +27,19 @@ use std::cell::OnceCell;
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 
-/// The most values all the series of one file hold in memory by default: 4 Mi values (32 MiB).
-/// At the end, a series is sorted in a copy and a buffer as large, so the peak is at most about
-/// three times this, plus what the readers need.
-pub(crate) const DEFAULT_BUDGET: usize = 4 << 20;
+/// The most values all the series of one file hold in memory by default: 1 Mi values (8 MiB).
+/// At the end, a series held is sorted in a copy and a buffer as large, and a spilled one is
+/// read back [`CHUNK`] keys at a time, so the peak is about 40 MiB plus what the readers need,
+/// whatever the file's size.
+pub(crate) const DEFAULT_BUDGET: usize = 1 << 20;
 
 /// The environment variable that sets the budget, in values (for a machine with less memory,
 /// and to show the spilling at work on a small file).
 pub(crate) const BUDGET_VARIABLE: &str = "SHIPGATE_SAMPLES_IN_MEMORY";
 
-/// The most keys of a spilled series read back and sorted at once: 2 Mi (16 MiB, as much again
+/// The most keys of a spilled series read back and sorted at once: 1 Mi (8 MiB, as much again
 /// for the sort's buffer).
-const CHUNK: usize = 2 << 20;
+const CHUNK: usize = 1 << 20;
 
 /// A spilled series counts whole non-negative values below this by value (131,072: two minutes
 /// in milliseconds), so at most 1 MiB of counts.
