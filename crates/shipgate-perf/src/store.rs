@@ -752,6 +752,10 @@ impl Visit {
 
     /// The next `times` values in ascending order, all `v`.
     fn run(&mut self, v: f64, times: u64) {
+        if self.add_whole(v, times) {
+            self.ranks(v, times);
+            return;
+        }
         for _ in 0..times {
             let y = v - self.carry;
             let t = self.sum + y;
@@ -760,6 +764,32 @@ impl Visit {
             self.plain += v;
         }
         self.ranks(v, times);
+    }
+
+    /// Adds `times` copies of a whole non-negative `v` at once, when every sum on the way is a
+    /// whole number below 2⁵³: each addition is then exact, so Kahan's correction stays zero and
+    /// the sums are those the additions one by one give, bit for bit (a JTL's whole
+    /// milliseconds, a failure flag's 0 and 1). `false`, and nothing added, otherwise.
+    fn add_whole(&mut self, v: f64, times: u64) -> bool {
+        const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+        if times == 0
+            || v.is_sign_negative()
+            || v.fract() != 0.0
+            || self.carry.to_bits() != 0
+            || self.sum.fract() != 0.0
+            || self.plain.fract() != 0.0
+            || times > 1 << 52
+        {
+            return false;
+        }
+        let added = v * times as f64;
+        // Rounding is monotonic: a result below 2^53 means the exact one is below it, so exact.
+        if !(added < EXACT && self.sum + added < EXACT && self.plain + added < EXACT) {
+            return false;
+        }
+        self.sum += added;
+        self.plain += added;
+        true
     }
 
     /// The ranks the next `times` values (all `v`) take: the ends, and the targets among them.
@@ -1309,6 +1339,42 @@ pub(crate) mod tests {
             assert!(samples.sum().is_err());
         }
         std::fs::remove_file(spill_path()).unwrap();
+    }
+
+    /// Copies of a whole value added at once give the sums that adding them one by one gives,
+    /// bit for bit, and fall back to one by one where that could differ.
+    #[test]
+    fn whole_values_added_at_once_give_the_sums_added_one_by_one_give() {
+        let mut state = 77u64;
+        for _ in 0..2_000 {
+            let mut bulk = Visit::new(Vec::new());
+            // (sum, carry, plain), one value at a time as `shipgate_stats::mean` and
+            // `Iterator::sum` add them.
+            let mut single = (0.0f64, 0.0f64, -0.0f64);
+            for _ in 0..(rng(&mut state) % 6 + 1) {
+                let r = rng(&mut state);
+                let v = match r % 5 {
+                    0 => (r % 131_072) as f64,
+                    1 => 0.0,
+                    2 => (r % 1000) as f64 + 0.5,
+                    3 => 4_503_599_627_370_496.0 + (r % 3) as f64,
+                    _ => -0.0,
+                };
+                let times = rng(&mut state) % 50;
+                bulk.run(v, times);
+                for _ in 0..times {
+                    let (sum, carry, plain) = &mut single;
+                    let y = v - *carry;
+                    let t = *sum + y;
+                    *carry = (t - *sum) - y;
+                    *sum = t;
+                    *plain += v;
+                }
+            }
+            assert_eq!(bulk.sum.to_bits(), single.0.to_bits());
+            assert_eq!(bulk.carry.to_bits(), single.1.to_bits());
+            assert_eq!(bulk.plain.to_bits(), single.2.to_bits());
+        }
     }
 
     /// Flags known by their counts give what the 0/1 series gives.
