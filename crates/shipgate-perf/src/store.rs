@@ -145,13 +145,13 @@ impl Store {
     #[inline]
     pub(crate) fn push(&mut self, id: SeriesId, value: f64) -> Result<(), PerfError> {
         if !value.is_finite() {
-            return Err(self.error(
-                "could not add a sample to",
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("{value} is not a finite number"),
-                ),
-            ));
+            // The readers refuse such a value with its line first; this holds if one did not.
+            return Err(PerfError::Invalid {
+                path: self.path.clone(),
+                format: "its samples".to_owned(),
+                at: "a sample".to_owned(),
+                message: format!("{value} is not a finite number"),
+            });
         }
         let Some(series) = self.series.get_mut(id.0) else {
             return Err(self.unknown());
@@ -1259,6 +1259,7 @@ pub(crate) mod tests {
             store.push(id, 1.0).unwrap();
             for bad in [f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
                 let err = store.push(id, bad).unwrap_err();
+                assert!(matches!(err, PerfError::Invalid { .. }), "{err:?}");
                 assert!(err.to_string().contains("not a finite number"), "{err}");
                 assert!(err.to_string().contains("run.ndjson"), "{err}");
             }
