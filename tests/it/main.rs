@@ -48,6 +48,8 @@ mod cli_redmine;
 mod cli_risk;
 #[path = "../cli_secrets.rs"]
 mod cli_secrets;
+#[path = "../cli_soak.rs"]
+mod cli_soak;
 #[path = "../cli_time.rs"]
 mod cli_time;
 #[path = "../cli_uat.rs"]

@@ -401,6 +401,10 @@ pub struct PerfEvidence {
     pub metrics: BTreeMap<String, PerfMetric>,
     /// Raw samples by series, in the unit of the metrics that refer to them.
     pub series: BTreeMap<String, Vec<f64>>,
+    /// The number of samples of each series too large to be held in memory (a soak test's):
+    /// its statistics were computed exactly from every sample, which were not kept.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sample_counts: BTreeMap<String, u64>,
     /// The run's own pass/fail criteria.
     pub thresholds: RunThresholds,
 }
@@ -410,6 +414,18 @@ impl PerfEvidence {
     pub fn samples_of(&self, metric: &PerfMetric) -> Option<&[f64]> {
         let r = metric.samples.as_ref()?;
         self.series.get(&r.series).map(Vec::as_slice)
+    }
+
+    /// How many raw samples are behind a metric: those held, or the count of a series too large
+    /// to hold; 0 for a metric with none.
+    pub fn sample_count(&self, metric: &PerfMetric) -> u64 {
+        let Some(r) = metric.samples.as_ref() else {
+            return 0;
+        };
+        match self.series.get(&r.series) {
+            Some(held) => held.len() as u64,
+            None => self.sample_counts.get(&r.series).copied().unwrap_or(0),
+        }
     }
 }
 

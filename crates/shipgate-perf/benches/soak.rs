@@ -30,6 +30,12 @@
 //!
 //! and the ratio of the reader to the floor. Peak memory is the `VmHWM` of a child process that
 //! does nothing but `read_file` on the same file. Nothing here is a timed assertion.
+//!
+//! Memory is bounded whatever the file's size: the readers hold at most
+//! `SHIPGATE_SAMPLES_IN_MEMORY` samples (1 Mi by default) and spill the rest to a temporary file.
+//! To show it, `SHIPGATE_BENCH_RSS_POINTS` and `SHIPGATE_BENCH_RSS_ROWS` (comma-separated sizes)
+//! generate files of those sizes too and print the peak memory of reading each, side by side
+//! (no timing). `SHIPGATE_BENCH_ONLY=k6` or `=jtl` measures one format.
 
 #![allow(
     missing_docs,
@@ -348,47 +354,99 @@ fn measure(
     }
 }
 
+/// The sizes in a comma-separated variable.
+fn env_sizes(name: &str) -> Vec<usize> {
+    std::env::var(name)
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|s| s.trim().replace('_', "").parse().ok())
+        .collect()
+}
+
+/// Peak memory of reading files of each size, generated as needed, side by side.
+fn memory(what: &str, unit: &str, sizes: &[usize], file: &dyn Fn(usize) -> PathBuf) {
+    if sizes.is_empty() {
+        return;
+    }
+    let budget = std::env::var("SHIPGATE_SAMPLES_IN_MEMORY")
+        .unwrap_or_else(|_| "1048576 (the default)".to_owned());
+    println!("\n{what}: peak RSS by size (samples held in memory at most: {budget})\n");
+    println!("| {unit} | file | peak RSS |\n|---|---|---|");
+    for &n in sizes {
+        let path = file(n);
+        let mb = fs::metadata(&path).unwrap().len() as f64 / 1e6;
+        let rss =
+            peak_rss_kb(&path).map_or("not measured".to_owned(), |kb| format!("{} MB", kb / 1024));
+        println!("| {n} | {mb:.0} MB | {rss} |");
+    }
+}
+
 fn main() {
     if let Some(path) = std::env::var_os("SHIPGATE_BENCH_CHILD") {
         child(Path::new(&path));
         return;
     }
+    let only = std::env::var("SHIPGATE_BENCH_ONLY").unwrap_or_default();
+    let k6_file = |points: usize| {
+        let k6 = data_dir().join(format!("k6-out-{points}-{DATA_VERSION}.ndjson"));
+        if !k6.exists() {
+            eprintln!("generating {} ...", k6.display());
+            generate(&k6, points);
+        }
+        k6
+    };
+    let jtl_file = |rows: usize| {
+        let jtl = data_dir().join(format!("jtl-{rows}-{DATA_VERSION}.jtl"));
+        if !jtl.exists() {
+            eprintln!("generating {} ...", jtl.display());
+            generate_jtl(&jtl, rows);
+        }
+        jtl
+    };
     let points = env_usize("SHIPGATE_BENCH_POINTS", 600_000);
     let rows = env_usize("SHIPGATE_BENCH_JTL_ROWS", 1_000_000);
     let rounds = env_usize("SHIPGATE_BENCH_ROUNDS", 3);
-    let k6 = data_dir().join(format!("k6-out-{points}-{DATA_VERSION}.ndjson"));
-    if !k6.exists() {
-        eprintln!("generating {} ...", k6.display());
-        generate(&k6, points);
-    }
-    let jtl = data_dir().join(format!("jtl-{rows}-{DATA_VERSION}.jtl"));
-    if !jtl.exists() {
-        eprintln!("generating {} ...", jtl.display());
-        generate_jtl(&jtl, rows);
-    }
     let strict = |path: &Path| {
         parse_lines(path, &|line| {
             let bare = shipgate_json::parse_document::<Bare<'_>>(line).unwrap();
             !bare.kind.is_empty()
         })
     };
-    measure(
-        &format!("k6 `--out json`, {points} points"),
-        &k6,
-        rounds,
-        "floor: `serde_json` alone, each line into a borrowed struct of `metric`, `type`, `data.value`",
-        &bare_k6,
-        Some((
-            "the same struct through `shipgate_json::parse_document` (every key of every object checked for repeats, for any type)",
-            &strict,
-        )),
-    );
-    measure(
-        &format!("JMeter JTL (CSV), {rows} rows"),
-        &jtl,
-        rounds,
-        "floor: the `csv` crate alone, `elapsed` parsed, `label` and `success` looked at",
-        &bare_jtl,
-        None,
-    );
+    if only != "jtl" {
+        let k6 = k6_file(points);
+        measure(
+            &format!("k6 `--out json`, {points} points"),
+            &k6,
+            rounds,
+            "floor: `serde_json` alone, each line into a borrowed struct of `metric`, `type`, `data.value`",
+            &bare_k6,
+            Some((
+                "the same struct through `shipgate_json::parse_document` (every key of every object checked for repeats, for any type)",
+                &strict,
+            )),
+        );
+        memory(
+            "k6 `--out json`",
+            "points",
+            &env_sizes("SHIPGATE_BENCH_RSS_POINTS"),
+            &k6_file,
+        );
+    }
+    if only != "k6" {
+        let jtl = jtl_file(rows);
+        measure(
+            &format!("JMeter JTL (CSV), {rows} rows"),
+            &jtl,
+            rounds,
+            "floor: the `csv` crate alone, `elapsed` parsed, `label` and `success` looked at",
+            &bare_jtl,
+            None,
+        );
+        memory(
+            "JMeter JTL (CSV)",
+            "rows",
+            &env_sizes("SHIPGATE_BENCH_RSS_ROWS"),
+            &jtl_file,
+        );
+    }
 }

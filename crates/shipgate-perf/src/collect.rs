@@ -9,6 +9,8 @@ use shipgate_model::{
 };
 use std::collections::BTreeMap;
 
+pub(crate) use crate::store::Samples;
+
 /// The stats computed from raw response times, in the order they are listed.
 pub(crate) const TIME_STATS: &[&str] = &["avg", "min", "med", "max", "p90", "p95", "p99"];
 
@@ -24,48 +26,6 @@ impl Shape {
     }
 }
 
-/// Raw samples in the order they were read, and the same sorted ascending: sorted once, for
-/// every statistic computed from them.
-pub(crate) struct Samples {
-    raw: Vec<f64>,
-    sorted: Vec<f64>,
-}
-
-impl Samples {
-    pub(crate) fn new(raw: Vec<f64>) -> Self {
-        // Sorted as integers that order as `f64::total_cmp` does (a soak test's series hold
-        // millions of samples, and integers sort faster than floats compared by a closure); the
-        // same order, so the same statistics. Unstable: values equal by `total_cmp` are the same
-        // bits, so the order is the same as a stable sort's, without its buffer of half the
-        // series. The keys take the place of the copy, and the floats theirs (no other buffer).
-        let mut keys: Vec<u64> = raw.iter().map(|v| total_order_key(*v)).collect();
-        keys.sort_unstable();
-        let sorted = keys.into_iter().map(from_total_order_key).collect();
-        Self { raw, sorted }
-    }
-
-    /// The samples, ascending.
-    pub(crate) fn sorted(&self) -> &[f64] {
-        &self.sorted
-    }
-}
-
-/// `v`'s bits, turned so that the integers order as `f64::total_cmp` orders the floats (as in
-/// its implementation: a negative's other bits flipped), and the sign bit flipped so that
-/// negatives come first as unsigned integers.
-fn total_order_key(v: f64) -> u64 {
-    let bits = v.to_bits();
-    let flipped = bits ^ ((((bits as i64) >> 63) as u64) >> 1);
-    flipped ^ (1 << 63)
-}
-
-/// The float whose [`total_order_key`] is `key`.
-fn from_total_order_key(key: u64) -> f64 {
-    let flipped = key ^ (1 << 63);
-    let bits = flipped ^ ((((flipped as i64) >> 63) as u64) >> 1);
-    f64::from_bits(bits)
-}
-
 /// Metrics and series of one file, being read.
 pub(crate) struct Collector {
     tool: PerfFormat,
@@ -73,6 +33,8 @@ pub(crate) struct Collector {
     format: String,
     metrics: BTreeMap<String, PerfMetric>,
     series: BTreeMap<String, Vec<f64>>,
+    /// The counts of the series too large to hold (`PerfEvidence::sample_counts`).
+    sample_counts: BTreeMap<String, u64>,
 }
 
 impl Collector {
@@ -83,7 +45,13 @@ impl Collector {
             format: format.to_owned(),
             metrics: BTreeMap::new(),
             series: BTreeMap::new(),
+            sample_counts: BTreeMap::new(),
         }
+    }
+
+    /// The file being read.
+    pub(crate) fn path(&self) -> &str {
+        &self.path
     }
 
     /// An error at `at` in this file.
@@ -213,27 +181,24 @@ impl Collector {
         stats: &[&str],
         at: &str,
     ) -> Result<(), PerfError> {
-        let Samples {
-            raw: values,
-            sorted,
-        } = samples;
-        if values.is_empty() {
+        let Some((first, last)) = samples.ends()? else {
             return Ok(());
-        }
-        // Sorted by `total_cmp`, a value that is not finite is at one end or the other.
-        let ends = [sorted.first(), sorted.last()];
-        if let Some(bad) = ends.into_iter().flatten().find(|v| !v.is_finite()) {
+        };
+        // In `total_cmp` order, a value that is not finite is at one end or the other.
+        if let Some(bad) = [first, last].into_iter().find(|v| !v.is_finite()) {
             return Err(self.invalid(
                 at,
                 format!("a sample of `{name}` is not a finite number ({bad})"),
             ));
         }
-        self.check_samples(name, &sorted, &shape.unit, at)?;
+        // Every unit's range is an interval: the ends are enough (the lowest first, as the
+        // ascending samples were checked before).
+        self.check_samples(name, &[first, last], &shape.unit, at)?;
         for &stat in stats {
             let Some(sample_stat) = SampleStat::from_stat_name(stat) else {
                 continue;
             };
-            let Some(value) = stat_of_sorted(&sorted, sample_stat) else {
+            let Some(value) = samples.stat(sample_stat)? else {
                 continue;
             };
             let samples = SampleRef {
@@ -243,8 +208,21 @@ impl Collector {
             let shape = Shape::new(shape.unit.clone(), shape.direction);
             self.metric(name, stat, shape, value, Some(samples), at)?;
         }
-        self.series.insert(series.to_owned(), values);
+        self.keep(series, samples);
         Ok(())
+    }
+
+    /// Hands a series on in the evidence: its values when held, else its count.
+    fn keep(&mut self, series: &str, samples: Samples) {
+        let count = samples.len();
+        match samples.into_raw() {
+            Some(raw) => {
+                self.series.insert(series.to_owned(), raw);
+            }
+            None => {
+                self.sample_counts.insert(series.to_owned(), count);
+            }
+        }
     }
 
     /// Registers failure flags (1 failed, 0 passed) as `name.error_rate` with its samples, and
@@ -252,13 +230,17 @@ impl Collector {
     pub(crate) fn failures(
         &mut self,
         name: &str,
-        flags: Vec<f64>,
+        flags: Samples,
         at: &str,
     ) -> Result<(), PerfError> {
         if flags.is_empty() {
             return Ok(());
         }
-        let errors: f64 = flags.iter().sum();
+        // Flags are 0 and 1: their sum is exact in any order.
+        let errors: f64 = match flags.raw() {
+            Some(raw) => raw.iter().sum(),
+            None => flags.sum()?,
+        };
         let count = flags.len() as f64;
         self.value(name, "count", PerfUnit::Count, count, at)?;
         self.value(name, "errors", PerfUnit::Count, errors, at)?;
@@ -269,7 +251,7 @@ impl Collector {
         };
         let shape = Shape::new(PerfUnit::Ratio, Some(Direction::Lower));
         self.metric(name, "error_rate", shape, errors / count, Some(samples), at)?;
-        self.series.insert(series, flags);
+        self.keep(&series, flags);
         Ok(())
     }
 
@@ -320,6 +302,7 @@ impl Collector {
             provenance,
             metrics: self.metrics,
             series: self.series,
+            sample_counts: self.sample_counts,
             thresholds,
         })
     }
@@ -441,8 +424,6 @@ pub(crate) fn requests_of(total: f64, failed: f64, basis: RequestBasis) -> Reque
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn samples_sort_as_total_cmp_does_every_kind_of_float() {
         let mut raw = vec![
@@ -472,9 +453,16 @@ mod tests {
         }
         let mut expected = raw.clone();
         expected.sort_by(f64::total_cmp);
-        let samples = Samples::new(raw.clone());
+        let mut keys: Vec<u64> = raw
+            .iter()
+            .map(|v| crate::store::total_order_key(*v))
+            .collect();
+        crate::store::sort_keys(&mut keys);
+        let sorted: Vec<f64> = keys
+            .into_iter()
+            .map(crate::store::from_total_order_key)
+            .collect();
         let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(samples.sorted()), bits(&expected));
-        assert_eq!(bits(&samples.raw), bits(&raw), "the raw order is kept");
+        assert_eq!(bits(&sorted), bits(&expected));
     }
 }

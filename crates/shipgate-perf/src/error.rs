@@ -65,6 +65,22 @@ pub enum PerfError {
         #[source]
         source: shipgate_json::JsonError,
     },
+    /// The samples of a file too large to hold in memory could not be written to, or read back
+    /// whole from, the temporary file they are kept in while the file is read.
+    #[error(
+        "failed to read `{path}`: {what} the temporary file that holds its samples, in `{dir}`: {source}"
+    )]
+    Spill {
+        /// The file being read.
+        path: String,
+        /// The folder of the temporary file.
+        dir: String,
+        /// What failed: `could not create`, `could not write`, `could not read back`.
+        what: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// The file is readable but measured nothing: no sample, no metric.
     #[error("`{path}` ({format}) holds no {what}")]
     NoMeasurements {
@@ -96,6 +112,7 @@ impl PerfError {
             | PerfError::FormatMismatch { path, .. }
             | PerfError::Invalid { path, .. }
             | PerfError::Json { path, .. }
+            | PerfError::Spill { path, .. }
             | PerfError::NoMeasurements { path, .. } => path,
         }
     }
@@ -108,6 +125,7 @@ impl PerfError {
             PerfError::NotRecognised { .. } => "point `sources.performance` at a k6 summary or `--out json` file, a JMeter JTL (CSV or XML) or statistics.json, a Locust `--json` file, `_stats.csv` or `_stats_history.csv`, a Gatling binary simulation.log or stats.json/global_stats.json, a generic metrics JSON or Bencher Metric Format file, or a baseline written by `shipgate perf baseline promote`".to_owned(),
             PerfError::FormatMismatch { .. } => "correct `format` in `sources.performance` (or leave it out: shipgate recognises the format by itself), or point the path at the right file".to_owned(),
             PerfError::Invalid { .. } => REGENERATE.to_owned(),
+            PerfError::Spill { dir, .. } => format!("make room in `{dir}` (a file's samples take 8 bytes each there while it is read), or point `TMPDIR` at a folder with room, and run shipgate again"),
             PerfError::Json { source, .. } => match source.kind() {
                 JsonErrorKind::NotJson { .. } | JsonErrorKind::Invalid { .. } => {
                     REGENERATE.to_owned()

@@ -518,7 +518,7 @@ fn add(
             &at,
         )?;
     }
-    c.failures(name, figures.flags, &at)?;
+    c.failures(name, Samples::new(figures.flags), &at)?;
     let (times, basis) = if figures.ok.is_empty() {
         (figures.ko, RequestBasis::All)
     } else {

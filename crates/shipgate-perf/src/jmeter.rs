@@ -9,6 +9,7 @@ use crate::collect::{Collector, Samples, Shape, TIME_STATS, requests_of};
 use crate::error::PerfError;
 use crate::provenance;
 use crate::reader::{Input, Reader, Sample};
+use crate::store::{SeriesId, Store};
 use jiff::Timestamp;
 use serde_json::Value;
 use shipgate_model::{
@@ -40,36 +41,63 @@ const HEADERLESS: Columns = Columns {
     success: 7,
 };
 
-/// One label's samples as they are read, in the order read: 8 bytes and a bit a sample (a JTL
-/// of a soak test has millions). The successful samples' times and the failed ones' are kept
-/// apart, so that the latency series is there without a copy; the failure flags are bits,
-/// written out as the 0/1 series the error rate refers to only at the end.
-#[derive(Default)]
+/// One label's samples as they are read, in the order read, in the file's [`Store`]: the
+/// successful samples' times and the failed ones' apart, so that the latency series is there
+/// without a copy, and the failure flags (1 failed, 0 passed) the error rate refers to.
 pub(crate) struct Label {
     /// The elapsed times of the successful samples.
-    ok: Vec<f64>,
+    ok: SeriesId,
     /// The elapsed times of the failed samples: the latency series when no sample succeeded.
-    failed_elapsed: Vec<f64>,
-    /// Bit `i` is set when sample `i` failed.
-    flags: Vec<u64>,
-    count: usize,
+    failed_elapsed: SeriesId,
+    /// Bit `i` is set when sample `i` failed: the 0/1 series the error rate refers to, written
+    /// out at the end. Let go (the failures then known by their count) once there are more
+    /// samples than the store holds, so that memory stays bounded.
+    flags: Option<Vec<u64>>,
+    count: u64,
+    failed: u64,
     first_start: Option<i64>,
     last_end: Option<i64>,
 }
 
 impl Label {
-    pub(crate) fn add(&mut self, elapsed: f64, failed: bool, start: Option<i64>) {
-        let (word, bit) = (self.count / 64, self.count % 64);
-        if bit == 0 {
-            self.flags.push(0);
+    pub(crate) fn new(store: &mut Store) -> Self {
+        Self {
+            ok: store.add_series(),
+            failed_elapsed: store.add_series(),
+            flags: Some(Vec::new()),
+            count: 0,
+            failed: 0,
+            first_start: None,
+            last_end: None,
         }
+    }
+
+    pub(crate) fn add(
+        &mut self,
+        store: &mut Store,
+        elapsed: f64,
+        failed: bool,
+        start: Option<i64>,
+    ) -> Result<(), PerfError> {
         if failed {
-            if let Some(w) = self.flags.get_mut(word) {
-                *w |= 1 << bit;
-            }
-            self.failed_elapsed.push(elapsed);
+            store.push(self.failed_elapsed, elapsed)?;
+            self.failed += 1;
         } else {
-            self.ok.push(elapsed);
+            store.push(self.ok, elapsed)?;
+        }
+        if let Some(bits) = &mut self.flags {
+            let (word, bit) = (self.count / 64, self.count % 64);
+            if self.count >= store.budget() as u64 {
+                self.flags = None;
+            } else {
+                if bit == 0 {
+                    bits.push(0);
+                }
+                if failed && let Some(w) = usize::try_from(word).ok().and_then(|w| bits.get_mut(w))
+                {
+                    *w |= 1 << bit;
+                }
+            }
         }
         self.count += 1;
         if let Some(start) = start {
@@ -79,6 +107,7 @@ impl Label {
             self.first_start = Some(self.first_start.map_or(start, |s| s.min(start)));
             self.last_end = Some(self.last_end.map_or(end, |e| e.max(end)));
         }
+        Ok(())
     }
 }
 
@@ -172,12 +201,16 @@ pub(crate) fn read_jtl<R: BufRead + ?Sized>(
         .delimiter(delimiter)
         .from_reader(reader);
     let mut record = csv::ByteRecord::new();
+    let mut store = Store::new(path);
     let mut jtl = Jtl {
         c: Collector::new(PerfFormat::Jmeter, path, "JMeter JTL (CSV)"),
         columns: HEADERLESS,
         headerless: true,
-        labels: BTreeMap::new(),
-        total: Label::default(),
+        labels: Vec::new(),
+        names: BTreeMap::new(),
+        recent: Vec::new(),
+        total: Label::new(&mut store),
+        store,
         run_start: None,
     };
     if !jtl.next(&mut csv, &mut record)? {
@@ -210,15 +243,22 @@ pub(crate) fn read_jtl<R: BufRead + ?Sized>(
     let Jtl {
         mut c,
         labels,
+        names,
         total,
+        mut store,
         run_start,
         ..
     } = jtl;
-    for (name, acc) in labels
+    let mut labels: Vec<Option<Label>> = labels.into_iter().map(Some).collect();
+    let by_name: Vec<(String, Label)> = names
+        .into_iter()
+        .filter_map(|(name, i)| Some((name, labels.get_mut(i)?.take()?)))
+        .collect();
+    for (name, acc) in by_name
         .into_iter()
         .chain(std::iter::once((TOTAL.to_owned(), total)))
     {
-        add_label(&mut c, &name, acc)?;
+        add_label(&mut c, &mut store, &name, acc)?;
     }
     let mut p = provenance(TOOL, format);
     p.run_at = run_start.and_then(|ms| Timestamp::from_millisecond(ms).ok());
@@ -270,8 +310,13 @@ struct Jtl {
     c: Collector,
     columns: Columns,
     headerless: bool,
-    labels: BTreeMap<String, Label>,
+    /// The labels in the order first seen, found by their text in `names` and by their bytes
+    /// as written in `recent`.
+    labels: Vec<Label>,
+    names: BTreeMap<String, usize>,
+    recent: Vec<(Vec<u8>, usize)>,
     total: Label,
+    store: Store,
     run_start: Option<i64>,
 }
 
@@ -326,62 +371,127 @@ impl Jtl {
             ""
         };
         let cols = &self.columns;
-        let label = text(record, cols.label).ok_or_else(|| {
-            self.c
-                .invalid(at(), format!("the row has no label column{hint}"))
-        })?;
-        let elapsed_text = text(record, cols.elapsed).unwrap_or_default();
-        let elapsed: f64 = elapsed_text
-            .parse()
-            .ok()
-            .filter(|v: &f64| v.is_finite() && *v >= 0.0)
-            .ok_or_else(|| {
-                self.c.invalid(
-                    at(),
-                    format!("`{elapsed_text}` is not an elapsed time in milliseconds{hint}"),
-                )
-            })?;
-        let success_text = text(record, cols.success).unwrap_or_default();
-        let failed = if success_text.eq_ignore_ascii_case("true") {
-            false
-        } else if success_text.eq_ignore_ascii_case("false") {
-            true
-        } else {
-            return Err(self.c.invalid(
-                at(),
-                format!(
-                    "`{success_text}` in the success column is neither `true` nor `false`{hint}"
-                ),
-            ));
+        // The label's bytes as written: a label seen before is found by them, with no text
+        // made of them (the same bytes always make the same text).
+        let Some(label_bytes) = record.get(cols.label) else {
+            return Err(self
+                .c
+                .invalid(at(), format!("the row has no label column{hint}")));
         };
-        if label == TOTAL {
-            return Err(self.c.invalid(
-                at(),
-                "a sampler is labelled `Total`, the name shipgate gives the aggregate of all samples; rename the sampler",
-            ));
-        }
+        let known = self
+            .recent
+            .iter()
+            .find(|(bytes, _)| bytes.as_slice() == label_bytes)
+            .map(|(_, i)| *i);
+        // The usual elapsed time, whole milliseconds, read from its digits: the number that
+        // parsing its text gives (below 10^15, every whole number is exact).
+        let elapsed = match digits(record, cols.elapsed) {
+            Some(n) => n as f64,
+            None => {
+                let elapsed_text = text(record, cols.elapsed).unwrap_or_default();
+                elapsed_text
+                    .parse()
+                    .ok()
+                    .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+                    .ok_or_else(|| {
+                        self.c.invalid(
+                            at(),
+                            format!(
+                                "`{elapsed_text}` is not an elapsed time in milliseconds{hint}"
+                            ),
+                        )
+                    })?
+            }
+        };
+        let failed = match record.get(cols.success) {
+            Some(b) if b.eq_ignore_ascii_case(b"true") => false,
+            Some(b) if b.eq_ignore_ascii_case(b"false") => true,
+            _ => {
+                let success_text = text(record, cols.success).unwrap_or_default();
+                if success_text.eq_ignore_ascii_case("true") {
+                    false
+                } else if success_text.eq_ignore_ascii_case("false") {
+                    true
+                } else {
+                    return Err(self.c.invalid(
+                        at(),
+                        format!(
+                            "`{success_text}` in the success column is neither `true` nor `false`{hint}"
+                        ),
+                    ));
+                }
+            }
+        };
+        let index = match known {
+            Some(i) => i,
+            None => {
+                let label = text(record, cols.label).unwrap_or_default();
+                if label == TOTAL {
+                    return Err(self.c.invalid(
+                        at(),
+                        "a sampler is labelled `Total`, the name shipgate gives the aggregate of all samples; rename the sampler",
+                    ));
+                }
+                let i = match self.names.get(label.as_ref()) {
+                    Some(i) => *i,
+                    None => {
+                        self.labels.push(Label::new(&mut self.store));
+                        let i = self.labels.len() - 1;
+                        self.names.insert(label.into_owned(), i);
+                        i
+                    }
+                };
+                if self.recent.len() < RECENT_LABELS {
+                    self.recent.push((label_bytes.to_vec(), i));
+                }
+                i
+            }
+        };
         // Epoch milliseconds (JMeter's default); a formatted time stamp leaves throughput unknown.
-        let start = cols
-            .time_stamp
-            .and_then(|i| text(record, i))
-            .and_then(|t| t.parse::<i64>().ok());
+        let start = cols.time_stamp.and_then(|i| match digits(record, i) {
+            Some(n) => i64::try_from(n).ok(),
+            None => text(record, i).and_then(|t| t.parse::<i64>().ok()),
+        });
         if let Some(s) = start {
             self.run_start = Some(self.run_start.map_or(s, |r| r.min(s)));
         }
-        match self.labels.get_mut(label.as_ref()) {
-            Some(acc) => acc.add(elapsed, failed, start),
-            None => self
-                .labels
-                .entry(label.into_owned())
-                .or_default()
-                .add(elapsed, failed, start),
+        let store = &mut self.store;
+        if let Some(acc) = self.labels.get_mut(index) {
+            acc.add(store, elapsed, failed, start)?;
         }
-        self.total.add(elapsed, failed, start);
-        Ok(())
+        self.total.add(store, elapsed, failed, start)
     }
 }
 
-pub(crate) fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(), PerfError> {
+/// How many labels are found by their bytes as written (a JTL has a few samplers; a label
+/// beyond these is found by its text).
+const RECENT_LABELS: usize = 32;
+
+/// A field that is nothing but ASCII digits, 1 to 15 of them, as a number: exact as an `f64`
+/// and an `i64`, and what parsing its text gives.
+#[inline]
+fn digits(record: &csv::ByteRecord, i: usize) -> Option<u64> {
+    let b = record.get(i)?;
+    if b.is_empty() || b.len() > 15 {
+        return None;
+    }
+    let mut n = 0u64;
+    for d in b {
+        let digit = d.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(digit);
+    }
+    Some(n)
+}
+
+pub(crate) fn add_label(
+    c: &mut Collector,
+    store: &mut Store,
+    name: &str,
+    acc: Label,
+) -> Result<(), PerfError> {
     let at = format!("label `{name}`");
     let count = acc.count as f64;
     if let (Some(start), Some(end)) = (acc.first_start, acc.last_end)
@@ -396,33 +506,38 @@ pub(crate) fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(),
             &at,
         )?;
     }
-    let failed = acc.failed_elapsed.len();
-    let total = acc.count;
+    let (failed, total) = (acc.failed, acc.count);
     // Response times of the successful samples only: a refused connection answers in a
     // millisecond and a timeout in seconds, and either would move the latency. With no
     // successful sample, the times of the failed ones, marked as such (the check never passes
     // them).
-    let (elapsed, basis) = if failed == total {
-        (acc.failed_elapsed, RequestBasis::All)
+    let (elapsed, unused, basis) = if failed == total {
+        (acc.failed_elapsed, acc.ok, RequestBasis::All)
     } else {
-        drop(acc.failed_elapsed);
-        (acc.ok, RequestBasis::Successful)
+        (acc.ok, acc.failed_elapsed, RequestBasis::Successful)
     };
-    let flags = (0..total)
-        .map(|i| {
-            let set = acc
-                .flags
-                .get(i / 64)
-                .is_some_and(|w| w >> (i % 64) & 1 == 1);
-            if set { 1.0 } else { 0.0 }
-        })
-        .collect();
-    drop(acc.flags);
+    drop(store.finish(unused)?);
+    // The flags written out as 0/1 when the store has room for them in the evidence, else by
+    // their counts: the same figures either way.
+    let flags = match acc.flags {
+        Some(bits) if usize::try_from(total).is_ok_and(|n| store.hold(n)) => Samples::new(
+            (0..total)
+                .map(|i| {
+                    let set = usize::try_from(i / 64)
+                        .ok()
+                        .and_then(|w| bits.get(w))
+                        .is_some_and(|w| w >> (i % 64) & 1 == 1);
+                    if set { 1.0 } else { 0.0 }
+                })
+                .collect(),
+        ),
+        _ => Samples::flags(failed, total, c.path()),
+    };
     c.failures(name, flags, &at)?;
     c.sampled(
         name,
         name,
-        Samples::new(elapsed),
+        store.finish(elapsed)?,
         Shape::new(PerfUnit::Milliseconds, Some(Direction::Lower)),
         TIME_STATS,
         &at,
@@ -430,8 +545,8 @@ pub(crate) fn add_label(c: &mut Collector, name: &str, acc: Label) -> Result<(),
     c.requests(
         name,
         Requests {
-            total: total as u64,
-            failed: failed as u64,
+            total,
+            failed,
             basis,
         },
     );
@@ -506,4 +621,110 @@ pub(crate) fn read_statistics(doc: &Value, path: &str) -> Result<PerfEvidence, P
         });
     }
     c.finish(provenance(TOOL, format), RunThresholds::NotRecorded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    /// READY-risk: a JTL whose samples no longer fit in memory read into other figures (a
+    /// failure count or a percentile of the part held).
+    #[test]
+    fn a_jtl_read_with_every_series_spilled_gives_the_same_evidence() {
+        for name in ["jmeter-2.13-header.jtl", "jmeter-2.13-default.jtl"] {
+            let bytes = fixture(name);
+            let held = read_jtl(&mut &bytes[..], "run.jtl").unwrap();
+            for chunk in [1, 5, 1_000] {
+                let spilled = crate::store::tests::with_limits(0, chunk, || {
+                    read_jtl(&mut &bytes[..], "run.jtl")
+                })
+                .unwrap();
+                crate::store::tests::assert_same_evidence(&held, &spilled);
+            }
+        }
+        let bytes = fixture("jmeter-2.13-xml.jtl");
+        let held = crate::jmeter_xml::read(&mut &bytes[..], "run.jtl").unwrap();
+        let spilled = crate::store::tests::with_limits(0, 2, || {
+            crate::jmeter_xml::read(&mut &bytes[..], "run.jtl")
+        })
+        .unwrap();
+        crate::store::tests::assert_same_evidence(&held, &spilled);
+    }
+
+    /// READY-risk: a field read from its bytes (a label seen before, whole milliseconds, a
+    /// `success`, a time stamp) read otherwise than its text would be: a `FALSE` counted as a
+    /// pass, a label split in two. The same JTL written plainly and with padded, cased and
+    /// zero-led fields gives the same figures.
+    #[test]
+    fn fields_read_from_their_bytes_give_what_their_text_gives() {
+        let plain = "timeStamp,elapsed,label,success\n\
+            1795483761000,7,checkout,true\n\
+            1795483761001,12,checkout,false\n\
+            1795483761002,9.5,pay,true\n\
+            1795483761003,30,pay,false\n\
+            1795483761004,8,checkout,true\n";
+        let written = "timeStamp,elapsed,label,success\n\
+            1795483761000,007,checkout,TRUE\n\
+            \" 1795483761001\",\" 12\",\"checkout \",FaLsE\n\
+            +1795483761002,9.50,pay,True\n\
+            1795483761003,30.0,\" pay\",\" false\"\n\
+            01795483761004,8,checkout,true\n";
+        let a = read_jtl(&mut plain.as_bytes(), "run.jtl").unwrap();
+        let b = read_jtl(&mut written.as_bytes(), "run.jtl").unwrap();
+        assert_eq!(a.metrics, b.metrics);
+        assert_eq!(a.series, b.series);
+        assert_eq!(a.provenance.run_at, b.provenance.run_at);
+        assert_eq!(a.metrics["checkout.errors"].value, 1.0);
+        assert_eq!(a.metrics["pay.errors"].value, 1.0);
+        assert_eq!(a.metrics["Total.count"].value, 5.0);
+    }
+
+    /// A JTL of many rows, some failed and some times not whole, read with a budget that
+    /// spills some series and holds others: the same figures.
+    #[test]
+    fn a_generated_jtl_read_partly_spilled_gives_the_same_figures() {
+        let mut text = String::from("timeStamp,elapsed,label,success\n");
+        let mut state = 0x0bad_cafe_dead_beefu64;
+        for i in 0..5_000u64 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let label = ["checkout", "search", "pay"][(state % 3) as usize];
+            let elapsed = if i % 9 == 0 {
+                format!("{}.5", state % 300)
+            } else {
+                (state % 200_000).to_string()
+            };
+            let ok = !state.is_multiple_of(17);
+            text.push_str(&format!(
+                "{},{elapsed},{label},{ok}\n",
+                1_795_483_761_000 + i
+            ));
+        }
+        let held = read_jtl(&mut text.as_bytes(), "run.jtl").unwrap();
+        let partly = crate::store::tests::with_limits(4_000, 50, || {
+            read_jtl(&mut text.as_bytes(), "run.jtl")
+        })
+        .unwrap();
+        assert!(!partly.series.is_empty() && !partly.sample_counts.is_empty());
+        for (name, m) in &held.metrics {
+            let p = &partly.metrics[name];
+            assert_eq!(m.value.to_bits(), p.value.to_bits(), "{name}");
+            assert_eq!(held.sample_count(m), partly.sample_count(p), "{name}");
+        }
+        for (k, v) in &partly.series {
+            assert_eq!(
+                v, &held.series[k],
+                "a series held is the one read, in order"
+            );
+        }
+    }
 }

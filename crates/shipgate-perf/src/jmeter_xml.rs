@@ -18,6 +18,7 @@ use crate::error::PerfError;
 use crate::jmeter::{Label, TOOL, TOTAL, add_label};
 use crate::provenance;
 use crate::reader::{Input, Reader, Sample};
+use crate::store::Store;
 use jiff::Timestamp;
 use quick_xml::events::{BytesStart, Event};
 use shipgate_model::{PerfEvidence, PerfFormat, RunThresholds};
@@ -65,7 +66,8 @@ pub(crate) fn read<R: BufRead + ?Sized>(
     let mut depth = 0usize;
     let mut closed = false;
     let mut labels: BTreeMap<String, Label> = BTreeMap::new();
-    let mut total = Label::default();
+    let mut store = Store::new(path);
+    let mut total = Label::new(&mut store);
     let mut samples = 0u64;
     let mut run_start: Option<i64> = None;
     loop {
@@ -134,9 +136,9 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                 }
                 labels
                     .entry(s.label)
-                    .or_default()
-                    .add(s.elapsed, s.failed, s.start);
-                total.add(s.elapsed, s.failed, s.start);
+                    .or_insert_with(|| Label::new(&mut store))
+                    .add(&mut store, s.elapsed, s.failed, s.start)?;
+                total.add(&mut store, s.elapsed, s.failed, s.start)?;
                 samples += 1;
             }
             // A sample's sub-results, assertion results, response data: part of their sample.
@@ -164,7 +166,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         .into_iter()
         .chain(std::iter::once((TOTAL.to_owned(), total)))
     {
-        add_label(&mut c, &name, acc)?;
+        add_label(&mut c, &mut store, &name, acc)?;
     }
     let mut p = provenance(TOOL, FORMAT);
     p.run_at = run_start.and_then(|ms| Timestamp::from_millisecond(ms).ok());

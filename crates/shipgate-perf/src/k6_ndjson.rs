@@ -15,7 +15,7 @@
 //! not texts, and a point whose tag is not text (the fast path leaves such a line to the general
 //! way, which refuses it).
 
-use crate::collect::{Collector, Samples, Shape, stat_of_sorted};
+use crate::collect::{Collector, Samples, Shape};
 use crate::error::PerfError;
 use crate::k6_summary::{
     MetricType, SUCCESSFUL, direction_of, is_http_timing, judge_successful_requests, unit_of,
@@ -23,6 +23,7 @@ use crate::k6_summary::{
 use crate::k6_thresholds::Threshold;
 use crate::provenance;
 use crate::reader::{Input, Reader, Sample};
+use crate::store::{SeriesId, Store};
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::Value;
@@ -48,14 +49,22 @@ struct Definition {
 }
 
 /// Each metric's and submetric's accumulator: found by name once, when a `Metric` line is read,
-/// then by its place for each of millions of points.
-#[derive(Default)]
+/// then by its place for each of millions of points; and the store of their samples.
 struct Slots {
     by_name: BTreeMap<String, usize>,
     accumulators: Vec<Accumulator>,
+    store: Store,
 }
 
 impl Slots {
+    fn new(path: &str) -> Self {
+        Self {
+            by_name: BTreeMap::new(),
+            accumulators: Vec::new(),
+            store: Store::new(path),
+        }
+    }
+
     fn slot(&mut self, name: &str) -> usize {
         if let Some(&slot) = self.by_name.get(name) {
             return slot;
@@ -66,17 +75,19 @@ impl Slots {
         slot
     }
 
-    /// The accumulators that got a point, by name.
-    fn into_map(self) -> BTreeMap<String, Accumulator> {
+    /// The accumulators that got a point, by name, and the store of their samples.
+    fn into_map(self) -> (BTreeMap<String, Accumulator>, Store) {
         let mut accumulators: Vec<Option<Accumulator>> =
             self.accumulators.into_iter().map(Some).collect();
-        self.by_name
+        let map = self
+            .by_name
             .into_iter()
             .filter_map(|(name, slot)| {
                 let acc = accumulators.get_mut(slot)?.take()?;
                 acc.seen.then_some((name, acc))
             })
-            .collect()
+            .collect();
+        (map, self.store)
     }
 }
 
@@ -86,7 +97,8 @@ impl Slots {
 struct Accumulator {
     /// Whether a point was added.
     seen: bool,
-    values: Vec<f64>,
+    /// A trend's or a rate's samples, in the store.
+    series: Option<SeriesId>,
     sum: f64,
     last: Option<(Timestamp, f64)>,
     min: Option<f64>,
@@ -94,11 +106,23 @@ struct Accumulator {
 }
 
 impl Accumulator {
-    fn add(&mut self, kind: MetricType, time: Timestamp, value: f64) {
+    fn add(
+        &mut self,
+        store: &mut Store,
+        kind: MetricType,
+        time: Timestamp,
+        value: f64,
+    ) -> Result<(), PerfError> {
         self.seen = true;
         match kind {
-            MetricType::Trend => self.values.push(value),
-            MetricType::Rate => self.values.push(if value != 0.0 { 1.0 } else { 0.0 }),
+            MetricType::Trend => {
+                let id = *self.series.get_or_insert_with(|| store.add_series());
+                store.push(id, value)?;
+            }
+            MetricType::Rate => {
+                let id = *self.series.get_or_insert_with(|| store.add_series());
+                store.push(id, if value != 0.0 { 1.0 } else { 0.0 })?;
+            }
             MetricType::Counter => self.sum += value,
             MetricType::Gauge => {
                 if self.last.is_none_or(|(t, _)| time >= t) {
@@ -108,40 +132,50 @@ impl Accumulator {
                 self.max = Some(self.max.map_or(value, |m| m.max(value)));
             }
         }
+        Ok(())
     }
 
-    /// The points, read: the samples sorted once for the thresholds and the metrics both.
-    fn finish(self) -> Points {
-        Points {
-            samples: Samples::new(self.values),
+    /// The points, read: the samples, ordered once for the thresholds and the metrics both.
+    fn finish(self, store: &mut Store) -> Result<Points, PerfError> {
+        let samples = match self.series {
+            Some(id) => store.finish(id)?,
+            None => Samples::new(Vec::new()),
+        };
+        Ok(Points {
+            samples,
             sum: self.sum,
             last: self.last.map(|(_, v)| v),
             min: self.min,
             max: self.max,
-        }
+        })
     }
 }
 
 /// Adds one point to its metric and to each submetric whose tags it carries (a tag's value is
 /// compared as the bytes written, escapes read).
 fn add_point<'t>(
-    accumulators: &mut [Accumulator],
+    slots: &mut Slots,
     definition: &Definition,
     time: Timestamp,
     value: f64,
     tag: impl Fn(&str) -> Option<&'t [u8]>,
-) {
-    let mut add = |slot: usize| {
-        if let Some(acc) = accumulators.get_mut(slot) {
-            acc.add(definition.kind, time, value);
-        }
+) -> Result<(), PerfError> {
+    let Slots {
+        accumulators,
+        store,
+        ..
+    } = slots;
+    let mut add = |slot: usize| match accumulators.get_mut(slot) {
+        Some(acc) => acc.add(store, definition.kind, time, value),
+        None => Ok(()),
     };
-    add(definition.slot);
+    add(definition.slot)?;
     for ((_, wanted), slot) in definition.submetrics.iter().zip(&definition.sub_slots) {
         if wanted.iter().all(|(k, v)| tag(k) == Some(v.as_bytes())) {
-            add(*slot);
+            add(*slot)?;
         }
     }
+    Ok(())
 }
 
 /// A `Point` line as k6 writes it (`wrapper.go`, `sampleEnvelope`), read on the fast path
@@ -347,24 +381,32 @@ struct Points {
 }
 
 impl Points {
-    /// The value of a k6 aggregation (`avg`, `p95`, `count`, `rate`, `value`, ...).
-    fn stat(&self, kind: MetricType, stat: &str, seconds: Option<f64>) -> Option<f64> {
-        let sorted = self.samples.sorted();
-        match (kind, stat) {
+    /// The value of a k6 aggregation (`avg`, `p95`, `count`, `rate`, `value`, ...); an error
+    /// when the samples held on disk cannot be read back whole.
+    fn stat(
+        &self,
+        kind: MetricType,
+        stat: &str,
+        seconds: Option<f64>,
+    ) -> Result<Option<f64>, PerfError> {
+        Ok(match (kind, stat) {
             (MetricType::Counter, "count") => Some(self.sum),
             (MetricType::Counter, "rate") => seconds.filter(|s| *s > 0.0).map(|s| self.sum / s),
             (MetricType::Gauge, "value") => self.last,
             (MetricType::Gauge, "min") => self.min,
             (MetricType::Gauge, "max") => self.max,
-            (MetricType::Rate, "passes") => Some(sorted.iter().sum()),
-            (MetricType::Rate, "fails") => Some(sorted.len() as f64 - sorted.iter().sum::<f64>()),
-            (MetricType::Trend, "count") => Some(sorted.len() as f64),
+            (MetricType::Rate, "passes") => Some(self.samples.sum()?),
+            (MetricType::Rate, "fails") => Some(self.samples.len() as f64 - self.samples.sum()?),
+            (MetricType::Trend, "count") => Some(self.samples.len() as f64),
             (MetricType::Rate, "rate") | (MetricType::Trend, _) => {
                 let stat = if stat == "rate" { "avg" } else { stat };
-                stat_of_sorted(sorted, SampleStat::from_stat_name(stat)?)
+                match SampleStat::from_stat_name(stat) {
+                    Some(stat) => self.samples.stat(stat)?,
+                    None => None,
+                }
             }
             _ => None,
-        }
+        })
     }
 }
 
@@ -410,7 +452,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
 ) -> Result<PerfEvidence, PerfError> {
     let mut c = Collector::new(PerfFormat::K6, path, FORMAT);
     let mut definitions: BTreeMap<String, Definition> = BTreeMap::new();
-    let mut slots = Slots::default();
+    let mut slots = Slots::new(path);
     let mut first: Option<Timestamp> = None;
     let mut last: Option<Timestamp> = None;
     let mut points = 0u64;
@@ -477,13 +519,9 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             first = Some(first.map_or(time, |f| f.min(time)));
             last = Some(last.map_or(time, |l| l.max(time)));
             points += 1;
-            add_point(
-                &mut slots.accumulators,
-                definition,
-                time,
-                point.data.value,
-                |k| point.data.tag(k),
-            );
+            add_point(&mut slots, definition, time, point.data.value, |k| {
+                point.data.tag(k)
+            })?;
             continue;
         }
         let at = format!("line {number}");
@@ -595,11 +633,11 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                 points += 1;
                 let tags = data.and_then(|d| d.get("tags"));
                 point_tags_are_text(&c, tags, name, &at)?;
-                add_point(&mut slots.accumulators, definition, time, value, |k| {
+                add_point(&mut slots, definition, time, value, |k| {
                     tags.and_then(|t| t.get(k))
                         .and_then(Value::as_str)
                         .map(str::as_bytes)
-                });
+                })?;
             }
             other => {
                 return Err(c.invalid(
@@ -616,7 +654,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             what: "points".to_owned(),
         });
     }
-    let mut accumulators = slots.into_map();
+    let (mut accumulators, mut store) = slots.into_map();
     let seconds = match (first, last) {
         (Some(f), Some(l)) => Some(l.duration_since(f).as_secs_f64()),
         _ => None,
@@ -641,11 +679,13 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             }
             continue;
         };
-        let points = acc.finish();
+        let points = acc.finish(&mut store)?;
         for source in thresholds {
             let label = format!("{name}: {source}");
-            let held = Threshold::parse(source)
-                .and_then(|t| points.stat(def.kind, &t.stat, seconds).map(|v| t.holds(v)));
+            let held = match Threshold::parse(source) {
+                Some(t) => points.stat(def.kind, &t.stat, seconds)?.map(|v| t.holds(v)),
+                None => None,
+            };
             match held {
                 Some(true) => passed.push(label),
                 Some(false) => failed.push(label),
@@ -696,7 +736,7 @@ fn add_metric(
             let direction = direction_of(name, "rate", Some(def.kind), contains);
             let shape = Shape::new(PerfUnit::Ratio, direction);
             for stat in ["passes", "fails"] {
-                if let Some(v) = points.stat(def.kind, stat, seconds) {
+                if let Some(v) = points.stat(def.kind, stat, seconds)? {
                     c.value(name, stat, PerfUnit::Count, v, &at)?;
                 }
             }
@@ -709,7 +749,7 @@ fn add_metric(
                 &["value", "min", "max"]
             };
             for stat in stats {
-                if let Some(v) = points.stat(def.kind, stat, seconds) {
+                if let Some(v) = points.stat(def.kind, stat, seconds)? {
                     let unit = unit_of(c, name, stat, Some(def.kind), contains);
                     let direction = direction_of(name, stat, Some(def.kind), contains);
                     c.metric(name, stat, Shape::new(unit, direction), v, None, &at)?;
@@ -855,6 +895,76 @@ mod tests {
 
     fn fast(line: &[u8]) -> Option<PointLine<'_>> {
         shipgate_json::parse_self_checked::<PointLine<'_>>(line).ok()
+    }
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn read_both(bytes: &[u8], chunk: usize) -> (PerfEvidence, PerfEvidence) {
+        let held = read(&mut &bytes[..], "run.ndjson").unwrap();
+        let spilled =
+            crate::store::tests::with_limits(0, chunk, || read(&mut &bytes[..], "run.ndjson"))
+                .unwrap();
+        (held, spilled)
+    }
+
+    /// READY-risk: a statistic or a threshold's outcome that changes once the samples no
+    /// longer fit in memory (a quantile of the part held, a shorter series).
+    #[test]
+    fn a_file_read_with_every_series_spilled_gives_the_same_evidence() {
+        for name in ["k6-out.ndjson", "k6-out-abort-on-fail.ndjson"] {
+            let (held, spilled) = read_both(&fixture(name), 3);
+            crate::store::tests::assert_same_evidence(&held, &spilled);
+        }
+    }
+
+    /// The same on a file large enough to be read back in many ranges, with a threshold on a
+    /// percentile the first pass does not work out.
+    #[test]
+    fn a_generated_file_read_spilled_gives_the_same_numbers_and_thresholds() {
+        let mut text = String::from(concat!(
+            r#"{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":["p(95)<30","p(99.9)<45","avg<25","med<20"],"submetrics":null},"metric":"http_req_duration"}"#,
+            "\n",
+            r#"{"type":"Metric","data":{"name":"http_req_failed","type":"rate","contains":"default","thresholds":["rate<0.05"],"submetrics":null},"metric":"http_req_failed"}"#,
+            "\n"
+        ));
+        let mut state = 0x1234_5678_9abc_def1u64;
+        for i in 0..6_000u32 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let ok = !state.is_multiple_of(23);
+            let value = if i % 5 == 0 {
+                f64::from(i % 40)
+            } else {
+                (state % 40_000) as f64 / 1000.0
+            };
+            let s = i / 10;
+            text.push_str(&format!(
+                r#"{{"type":"Point","data":{{"time":"2026-11-20T10:{:02}:{:02}Z","value":{value},"tags":{{"expected_response":"{ok}","status":"200"}}}},"metric":"http_req_duration"}}"#,
+                s / 60 % 60,
+                s % 60
+            ));
+            text.push('\n');
+            text.push_str(&format!(
+                r#"{{"type":"Point","data":{{"time":"2026-11-20T10:{:02}:{:02}Z","value":{},"tags":{{"expected_response":"{ok}"}}}},"metric":"http_req_failed"}}"#,
+                s / 60 % 60,
+                s % 60,
+                u8::from(!ok)
+            ));
+            text.push('\n');
+        }
+        let (held, spilled) = read_both(text.as_bytes(), 97);
+        crate::store::tests::assert_same_evidence(&held, &spilled);
+        let RunThresholds::Recorded { passed, failed, .. } = &held.thresholds else {
+            panic!("thresholds recorded");
+        };
+        assert_eq!(passed.len() + failed.len(), 5, "{passed:?} {failed:?}");
     }
 
     #[test]

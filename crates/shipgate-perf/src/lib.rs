@@ -61,6 +61,7 @@ mod locust_json;
 mod reader;
 mod readers;
 mod snapshot;
+mod store;
 
 pub use error::PerfError;
 pub use snapshot::{

@@ -1070,10 +1070,7 @@ fn side(e: &PerfEvidence, m: &PerfMetric) -> Value {
             }),
         );
     }
-    v.insert(
-        "samples".into(),
-        json!(e.samples_of(m).map_or(0, <[f64]>::len)),
-    );
+    v.insert("samples".into(), json!(e.sample_count(m)));
     if let Some(t) = p.promoted_at {
         v.insert("promoted_at".into(), json!(t.to_string()));
     }

@@ -69,6 +69,7 @@ fn values(path: &str, metrics: &[(&str, PerfUnit, Option<Direction>, f64)]) -> P
             })
             .collect(),
         series: BTreeMap::new(),
+        sample_counts: BTreeMap::new(),
         thresholds: RunThresholds::NotRecorded,
     }
 }

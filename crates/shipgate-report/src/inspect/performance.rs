@@ -29,7 +29,7 @@ struct MetricEntry<'a> {
     value: f64,
     unit: &'a str,
     direction: Option<&'a str>,
-    samples: usize,
+    samples: u64,
     /// For a figure of requests: how many there were, how many failed, and which it is of.
     #[serde(skip_serializing_if = "Option::is_none")]
     requests: Option<&'a Requests>,
@@ -55,7 +55,7 @@ fn entries<'a>(e: &'a PerfEvidence) -> Vec<MetricEntry<'a>> {
             value: m.value,
             unit: m.unit.as_str(),
             direction: m.direction.map(|d| d.as_str()),
-            samples: e.samples_of(m).map_or(0, <[f64]>::len),
+            samples: e.sample_count(m),
             requests: m.requests.as_ref(),
         })
         .collect()
@@ -547,6 +547,7 @@ mod tests {
             },
             metrics,
             series,
+            sample_counts: BTreeMap::new(),
             thresholds: RunThresholds::Recorded {
                 passed: vec![],
                 failed: vec!["http_req_duration: p(99)<40".into()],
