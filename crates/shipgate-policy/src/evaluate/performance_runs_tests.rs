@@ -63,6 +63,7 @@ fn run(path: &str, p95: f64, errors: f64, failed: u64) -> PerfEvidence {
             ),
         ]),
         series: BTreeMap::new(),
+        sample_counts: BTreeMap::new(),
         thresholds: RunThresholds::NotRecorded,
     }
 }
