@@ -341,6 +341,141 @@ impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
     }
 }
 
+/// Where a tag's key and value are in the line: `(key_start, key_end, value_start, value_end)`.
+type TagAt = (usize, usize, usize, usize);
+
+/// The `tags` object of a `Point` line read by hand, for k6's own simple shape only:
+/// `{"key":"value", ...}` with JSON whitespace around the tokens, every key and value a text
+/// without a backslash or a control byte, no key repeated, at most [`MAX_FAST_TAGS`]. It
+/// returns where the object is (its `{` and one past its `}`) and fills `at` with each tag in
+/// the order written; anything else (`None`) is left to the serde fast path and the general way.
+///
+/// The line must be all ASCII with no backslash anywhere (the caller checks): then every `"` is
+/// where a text starts or ends, and the first `"tags"` followed by `:` is a key. Which object it
+/// belongs to this does not know: the caller has serde read the rest of the line with this
+/// object put out of the way (`null` in its place), so that serde refuses the line unless it is
+/// `data.tags`, the only key `tags` a `Point` line read fast may have.
+fn scan_tags(
+    text: &[u8],
+    finder: &memchr::memmem::Finder<'_>,
+    at: &mut Vec<TagAt>,
+) -> Option<(usize, usize)> {
+    at.clear();
+    let skip = |mut i: usize| {
+        while matches!(text.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        i
+    };
+    // A text starting at `i` (its `"`): where its content starts and ends.
+    let string = |i: usize| -> Option<(usize, usize)> {
+        if text.get(i) != Some(&b'"') {
+            return None;
+        }
+        let rest = text.get(i + 1..)?;
+        let len = rest.iter().position(|&b| b == b'"' || b < 0x20)?;
+        (rest.get(len) == Some(&b'"')).then_some((i + 1, i + 1 + len))
+    };
+    let mut from = 0;
+    let key = loop {
+        let found = from + finder.find(text.get(from..)?)?;
+        let after = skip(found + b"\"tags\"".len());
+        if text.get(after) == Some(&b':') {
+            break after + 1;
+        }
+        from = found + 1;
+    };
+    let open = skip(key);
+    if text.get(open) != Some(&b'{') {
+        return None;
+    }
+    let mut i = skip(open + 1);
+    if text.get(i) == Some(&b'}') {
+        return Some((open, i + 1));
+    }
+    loop {
+        let (ks, ke) = string(i)?;
+        let colon = skip(ke + 1);
+        if text.get(colon) != Some(&b':') {
+            return None;
+        }
+        let (vs, ve) = string(skip(colon + 1))?;
+        let k = text.get(ks..ke)?;
+        if at.len() == MAX_FAST_TAGS || at.iter().any(|&(s, e, _, _)| text.get(s..e) == Some(k)) {
+            return None;
+        }
+        at.push((ks, ke, vs, ve));
+        i = skip(ve + 1);
+        match text.get(i) {
+            Some(b',') => i = skip(i + 1),
+            Some(b'}') => return Some((open, i + 1)),
+            _ => return None,
+        }
+    }
+}
+
+/// A `Point` line read on the fast path, and where its tags are.
+struct FastPoint<'a> {
+    line: PointLine<'a>,
+    tags: FastTags<'a>,
+}
+
+enum FastTags<'a> {
+    /// Read by [`scan_tags`]: the line, and where each tag is in it.
+    Scanned(&'a [u8], &'a [TagAt]),
+    /// Read by serde ([`Tags`]), in `line.data`.
+    Parsed,
+}
+
+impl FastPoint<'_> {
+    fn tag(&self, key: &str) -> Option<&[u8]> {
+        match self.tags {
+            FastTags::Scanned(text, at) => at
+                .iter()
+                .find(|&&(s, e, _, _)| text.get(s..e) == Some(key.as_bytes()))
+                .and_then(|&(_, _, s, e)| text.get(s..e)),
+            FastTags::Parsed => self.line.data.tag(key),
+        }
+    }
+}
+
+/// Reads a `Point` line the fast way: its tags by hand ([`scan_tags`]) and the rest by serde
+/// where the line is as simple as k6 writes it, all of it by serde otherwise; `None` for a line
+/// neither takes (the general way reads it, or says what is wrong with it).
+fn fast_point<'a>(
+    text: &'a [u8],
+    finder: &memchr::memmem::Finder<'_>,
+    rest: &'a mut Vec<u8>,
+    at: &'a mut Vec<TagAt>,
+) -> Option<FastPoint<'a>> {
+    if !text.starts_with(b"{") || !text.is_ascii() {
+        return None;
+    }
+    if memchr::memchr(b'\\', text).is_none()
+        && let Some((open, close)) = scan_tags(text, finder, at)
+    {
+        rest.clear();
+        rest.extend_from_slice(text.get(..open)?);
+        rest.extend_from_slice(b"null");
+        rest.extend_from_slice(text.get(close..)?);
+        let rest: &'a [u8] = rest;
+        let line = shipgate_json::parse_self_checked::<PointLine<'a>>(rest).ok()?;
+        if line.data.tags.is_some() {
+            return None;
+        }
+        let at: &'a [TagAt] = at;
+        return Some(FastPoint {
+            line,
+            tags: FastTags::Scanned(text, at),
+        });
+    }
+    let line = shipgate_json::parse_self_checked::<PointLine<'a>>(text).ok()?;
+    Some(FastPoint {
+        line,
+        tags: FastTags::Parsed,
+    })
+}
+
 /// A JSON text as its bytes, escapes read, borrowed from the line where it has no escape. Only
 /// a text is taken (serde_json would also give bytes for a list of numbers: refused here).
 struct Bytes<'a>(Cow<'a, [u8]>);
@@ -467,6 +602,11 @@ pub(crate) fn read<R: BufRead + ?Sized>(
     // A line whole in the reader's buffer is read where it is; only one cut by the buffer's end
     // is copied, into `line`. `used` is what the line before took of the buffer.
     let mut line = Vec::new();
+    // The fast path's own buffers, kept from line to line: a `Point` line with its tags put
+    // out of the way, and where each tag is.
+    let finder = memchr::memmem::Finder::new(b"\"tags\"");
+    let mut rest = Vec::new();
+    let mut tag_at: Vec<TagAt> = Vec::with_capacity(16);
     let mut used = 0usize;
     let mut number = 0usize;
     loop {
@@ -495,9 +635,8 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         // type that refuses a repeated or unknown key itself. Anything it does not take (a
         // `Metric` line, a repeat, a key it does not know, a value that is not a finite number)
         // goes the general way below, which reads it the same or says what is wrong with it.
-        if text.starts_with(b"{")
-            && text.is_ascii()
-            && let Ok(point) = shipgate_json::parse_self_checked::<PointLine<'_>>(text)
+        if let Some(fast) = fast_point(text, &finder, &mut rest, &mut tag_at)
+            && let point = &fast.line
             && point.kind.0.as_ref() == b"Point"
             && point.data.value.is_finite()
             && let Ok(metric) = std::str::from_utf8(&point.metric.0)
@@ -520,7 +659,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             last = Some(last.map_or(time, |l| l.max(time)));
             points += 1;
             add_point(&mut slots, definition, time, point.data.value, |k| {
-                point.data.tag(k)
+                fast.tag(k)
             })?;
             continue;
         }
