@@ -37,6 +37,7 @@ const FORMAT: &str = "k6 --out json (NDJSON)";
 /// The trend stats k6 summarises by default (`avg, min, med, max, p(90), p(95)`), and p99.
 const TREND_STATS: &[&str] = &["avg", "min", "med", "max", "p90", "p95", "p99"];
 
+#[derive(Clone)]
 struct Definition {
     kind: MetricType,
     contains: Option<String>,
@@ -350,8 +351,9 @@ type TagAt = (usize, usize, usize, usize);
 /// returns where the object is (its `{` and one past its `}`) and fills `at` with each tag in
 /// the order written; anything else (`None`) is left to the serde fast path and the general way.
 ///
-/// The line must be all ASCII with no backslash anywhere (the caller checks): then every `"` is
-/// where a text starts or ends, and the first `"tags"` followed by `:` is a key. Which object it
+/// Only a line of printable ASCII without a backslash is taken (one pass over it, [`plain`]):
+/// then every `"` is where a text starts or ends, no text holds a control byte or an escape,
+/// and the first `"tags"` followed by `:` is a key. Which object it
 /// belongs to this does not know: the caller has serde read the rest of the line with this
 /// object put out of the way (`null` in its place), so that serde refuses the line unless it is
 /// `data.tags`, the only key `tags` a `Point` line read fast may have.
@@ -361,20 +363,24 @@ fn scan_tags(
     at: &mut Vec<TagAt>,
 ) -> Option<(usize, usize)> {
     at.clear();
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    if !plain(body.strip_suffix(b"\r").unwrap_or(body)) {
+        return None;
+    }
     let skip = |mut i: usize| {
         while matches!(text.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             i += 1;
         }
         i
     };
-    // A text starting at `i` (its `"`): where its content starts and ends.
+    // A text starting at `i` (its `"`): where its content starts and ends (the line is plain:
+    // the next `"` ends it).
     let string = |i: usize| -> Option<(usize, usize)> {
         if text.get(i) != Some(&b'"') {
             return None;
         }
-        let rest = text.get(i + 1..)?;
-        let len = rest.iter().position(|&b| b == b'"' || b < 0x20)?;
-        (rest.get(len) == Some(&b'"')).then_some((i + 1, i + 1 + len))
+        let len = text.get(i + 1..)?.iter().position(|&b| b == b'"')?;
+        Some((i + 1, i + 1 + len))
     };
     let mut from = 0;
     let key = loop {
@@ -414,6 +420,14 @@ fn scan_tags(
     }
 }
 
+/// Whether every byte is printable ASCII (0x20 to 0x7e) and none is a backslash: one pass,
+/// without an early exit so that it is done many bytes at a time.
+fn plain(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .fold(true, |ok, &b| ok & (b >= 0x20) & (b < 0x7f) & (b != b'\\'))
+}
+
 /// A `Point` line read on the fast path, and where its tags are.
 struct FastPoint<'a> {
     line: PointLine<'a>,
@@ -448,12 +462,10 @@ fn fast_point<'a>(
     rest: &'a mut Vec<u8>,
     at: &'a mut Vec<TagAt>,
 ) -> Option<FastPoint<'a>> {
-    if !text.starts_with(b"{") || !text.is_ascii() {
+    if !text.starts_with(b"{") {
         return None;
     }
-    if memchr::memchr(b'\\', text).is_none()
-        && let Some((open, close)) = scan_tags(text, finder, at)
-    {
+    if let Some((open, close)) = scan_tags(text, finder, at) {
         rest.clear();
         rest.extend_from_slice(text.get(..open)?);
         rest.extend_from_slice(b"null");
@@ -468,6 +480,9 @@ fn fast_point<'a>(
             line,
             tags: FastTags::Scanned(text, at),
         });
+    }
+    if !text.is_ascii() {
+        return None;
     }
     let line = shipgate_json::parse_self_checked::<PointLine<'a>>(text).ok()?;
     Some(FastPoint {
@@ -580,6 +595,31 @@ impl Reader for K6Ndjson {
     }
 }
 
+/// The definition of the metric named `metric` (as written), from the few read last, else from
+/// the map (and kept): k6 writes the points of a request to a handful of metrics in turn, and
+/// a name compared by its length first is found faster than through the map's comparisons.
+fn recent_definition<'d>(
+    recent: &'d mut Vec<(Box<[u8]>, Definition)>,
+    definitions: &BTreeMap<String, Definition>,
+    metric: &[u8],
+) -> Option<&'d Definition> {
+    let found = recent
+        .iter()
+        .position(|(name, _)| name.len() == metric.len() && **name == *metric);
+    let at = match found {
+        Some(at) => at,
+        None => {
+            let definition = definitions.get(std::str::from_utf8(metric).ok()?)?;
+            if recent.len() == 32 {
+                recent.clear();
+            }
+            recent.push((metric.into(), definition.clone()));
+            recent.len() - 1
+        }
+    };
+    recent.get(at).map(|(_, definition)| definition)
+}
+
 /// Reads the NDJSON stream line by line.
 pub(crate) fn read<R: BufRead + ?Sized>(
     reader: &mut R,
@@ -607,6 +647,9 @@ pub(crate) fn read<R: BufRead + ?Sized>(
     let finder = memchr::memmem::Finder::new(b"\"tags\"");
     let mut rest = Vec::new();
     let mut tag_at: Vec<TagAt> = Vec::with_capacity(16);
+    // The definitions of the metrics points were last read for, found by the name's bytes
+    // (its length first) rather than through the map; emptied by every `Metric` line.
+    let mut recent: Vec<(Box<[u8]>, Definition)> = Vec::new();
     let mut used = 0usize;
     let mut number = 0usize;
     loop {
@@ -639,8 +682,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             && let point = &fast.line
             && point.kind.0.as_ref() == b"Point"
             && point.data.value.is_finite()
-            && let Ok(metric) = std::str::from_utf8(&point.metric.0)
-            && let Some(definition) = definitions.get(metric)
+            && let Some(definition) = recent_definition(&mut recent, &definitions, &point.metric.0)
             && let Some(time) = match &last_time {
                 Some((text, time)) if *text == point.data.time.0.as_ref() => Some(*time),
                 _ => std::str::from_utf8(&point.data.time.0)
@@ -671,6 +713,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         let data = obj.get("data");
         match obj.get("type").and_then(Value::as_str) {
             Some("Metric") => {
+                recent.clear();
                 let name = data
                     .and_then(|d| d.get("name"))
                     .or_else(|| obj.get("metric"))
