@@ -342,8 +342,22 @@ impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
     }
 }
 
-/// Where a tag's key and value are in the line: `(key_start, key_end, value_start, value_end)`.
-type TagAt = (usize, usize, usize, usize);
+/// Where a tag's key and value are in the line (start, end), and the key's [`fingerprint`].
+struct TagAt {
+    print: u64,
+    key: (usize, usize),
+    value: (usize, usize),
+}
+
+/// A key's length and its first bytes in one number: two keys with different fingerprints
+/// differ; two with the same one are compared whole.
+fn fingerprint(key: &[u8]) -> u64 {
+    let mut first = [0u8; 8];
+    for (to, from) in first.iter_mut().zip(key) {
+        *to = *from;
+    }
+    u64::from_le_bytes(first) ^ (key.len() as u64).rotate_right(8)
+}
 
 /// The `tags` object of a `Point` line read by hand, for k6's own simple shape only:
 /// `{"key":"value", ...}` with JSON whitespace around the tokens, every key and value a text
@@ -379,7 +393,7 @@ fn scan_tags(
         if text.get(i) != Some(&b'"') {
             return None;
         }
-        let len = text.get(i + 1..)?.iter().position(|&b| b == b'"')?;
+        let len = memchr::memchr(b'"', text.get(i + 1..)?)?;
         Some((i + 1, i + 1 + len))
     };
     let mut from = 0;
@@ -407,10 +421,20 @@ fn scan_tags(
         }
         let (vs, ve) = string(skip(colon + 1))?;
         let k = text.get(ks..ke)?;
-        if at.len() == MAX_FAST_TAGS || at.iter().any(|&(s, e, _, _)| text.get(s..e) == Some(k)) {
+        // Compared by length and first bytes at once; the whole key only when those are alike.
+        let print = fingerprint(k);
+        if at.len() == MAX_FAST_TAGS
+            || at
+                .iter()
+                .any(|t| t.print == print && text.get(t.key.0..t.key.1) == Some(k))
+        {
             return None;
         }
-        at.push((ks, ke, vs, ve));
+        at.push(TagAt {
+            print,
+            key: (ks, ke),
+            value: (vs, ve),
+        });
         i = skip(ve + 1);
         match text.get(i) {
             Some(b',') => i = skip(i + 1),
@@ -446,8 +470,8 @@ impl FastPoint<'_> {
         match self.tags {
             FastTags::Scanned(text, at) => at
                 .iter()
-                .find(|&&(s, e, _, _)| text.get(s..e) == Some(key.as_bytes()))
-                .and_then(|&(_, _, s, e)| text.get(s..e)),
+                .find(|t| text.get(t.key.0..t.key.1) == Some(key.as_bytes()))
+                .and_then(|t| text.get(t.value.0..t.value.1)),
             FastTags::Parsed => self.line.data.tag(key),
         }
     }
