@@ -449,14 +449,17 @@ fn scan_tags(
 fn plain(bytes: &[u8]) -> bool {
     bytes
         .iter()
-        .fold(true, |ok, &b| ok & (b >= 0x20) & (b < 0x7f) & (b != b'\\'))
+        // 0x20 to 0x7e: `b - 0x20` below 0x5f, without a branch.
+        .fold(true, |ok, &b| {
+            ok & (b.wrapping_sub(0x20) < 0x5f) & (b != b'\\')
+        })
 }
 
 /// Whether every byte is printable ASCII (0x20 to 0x7f), in one pass as [`plain`].
 fn printable(bytes: &[u8]) -> bool {
     bytes
         .iter()
-        .fold(true, |ok, &b| ok & (b >= 0x20) & (b < 0x80))
+        .fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x60))
 }
 
 /// A `Point` line read on the fast path, and where its tags are.
