@@ -37,6 +37,7 @@ const FORMAT: &str = "k6 --out json (NDJSON)";
 /// The trend stats k6 summarises by default (`avg, min, med, max, p(90), p(95)`), and p99.
 const TREND_STATS: &[&str] = &["avg", "min", "med", "max", "p90", "p95", "p99"];
 
+#[derive(Clone)]
 struct Definition {
     kind: MetricType,
     contains: Option<String>,
@@ -184,9 +185,9 @@ fn add_point<'t>(
 /// tag, and a key it does not know (k6's `metadata`, a newer k6's field) is refused rather than
 /// skipped, so that the line goes the general way, which checks every key of every object.
 ///
-/// Only an all-ASCII line is read this way: its texts are then read as bytes, which spares a
-/// UTF-8 check per text (the line's one `is_ascii` is cheaper); any other line goes the general
-/// way, which checks its UTF-8.
+/// Only a line of printable ASCII is read this way: its texts are then read as bytes, which
+/// spares a UTF-8 check per text (the line's one check is cheaper); any other line goes the
+/// general way, which checks its UTF-8 and refuses a control byte inside a text.
 struct PointLine<'a> {
     kind: Bytes<'a>,
     metric: Bytes<'a>,
@@ -341,6 +342,198 @@ impl<'de: 'a, 'a> Deserialize<'de> for Tags<'a> {
     }
 }
 
+/// Where a tag's key and value are in the line (start, end), and the key's [`fingerprint`].
+struct TagAt {
+    print: u64,
+    key: (usize, usize),
+    value: (usize, usize),
+}
+
+/// A key's length and its first bytes in one number: two keys with different fingerprints
+/// differ; two with the same one are compared whole.
+fn fingerprint(key: &[u8]) -> u64 {
+    let mut first = [0u8; 8];
+    for (to, from) in first.iter_mut().zip(key) {
+        *to = *from;
+    }
+    u64::from_le_bytes(first) ^ (key.len() as u64).rotate_right(8)
+}
+
+/// The `tags` object of a `Point` line read by hand, for k6's own simple shape only:
+/// `{"key":"value", ...}` with JSON whitespace around the tokens, every key and value a text
+/// without a backslash or a control byte, no key repeated, at most [`MAX_FAST_TAGS`]. It
+/// returns where the object is (its `{` and one past its `}`) and fills `at` with each tag in
+/// the order written; anything else (`None`) is left to the serde fast path and the general way.
+///
+/// Only a line of printable ASCII without a backslash is taken (one pass over it, [`plain`]):
+/// then every `"` is where a text starts or ends, no text holds a control byte or an escape,
+/// and the first `"tags"` followed by `:` is a key. Which object it
+/// belongs to this does not know: the caller has serde read the rest of the line with this
+/// object put out of the way (`null` in its place), so that serde refuses the line unless it is
+/// `data.tags`, the only key `tags` a `Point` line read fast may have.
+fn scan_tags(
+    text: &[u8],
+    finder: &memchr::memmem::Finder<'_>,
+    at: &mut Vec<TagAt>,
+) -> Option<(usize, usize)> {
+    at.clear();
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    if !plain(body.strip_suffix(b"\r").unwrap_or(body)) {
+        return None;
+    }
+    let skip = |mut i: usize| {
+        while matches!(text.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        i
+    };
+    // A text starting at `i` (its `"`): where its content starts and ends (the line is plain:
+    // the next `"` ends it).
+    let string = |i: usize| -> Option<(usize, usize)> {
+        if text.get(i) != Some(&b'"') {
+            return None;
+        }
+        let len = memchr::memchr(b'"', text.get(i + 1..)?)?;
+        Some((i + 1, i + 1 + len))
+    };
+    let mut from = 0;
+    let key = loop {
+        let found = from + finder.find(text.get(from..)?)?;
+        let after = skip(found + b"\"tags\"".len());
+        if text.get(after) == Some(&b':') {
+            break after + 1;
+        }
+        from = found + 1;
+    };
+    let open = skip(key);
+    if text.get(open) != Some(&b'{') {
+        return None;
+    }
+    let mut i = skip(open + 1);
+    if text.get(i) == Some(&b'}') {
+        return Some((open, i + 1));
+    }
+    loop {
+        let (ks, ke) = string(i)?;
+        let colon = skip(ke + 1);
+        if text.get(colon) != Some(&b':') {
+            return None;
+        }
+        let (vs, ve) = string(skip(colon + 1))?;
+        let k = text.get(ks..ke)?;
+        // Compared by length and first bytes at once; the whole key only when those are alike.
+        let print = fingerprint(k);
+        if at.len() == MAX_FAST_TAGS
+            || at
+                .iter()
+                .any(|t| t.print == print && text.get(t.key.0..t.key.1) == Some(k))
+        {
+            return None;
+        }
+        at.push(TagAt {
+            print,
+            key: (ks, ke),
+            value: (vs, ve),
+        });
+        i = skip(ve + 1);
+        match text.get(i) {
+            Some(b',') => i = skip(i + 1),
+            Some(b'}') => return Some((open, i + 1)),
+            _ => return None,
+        }
+    }
+}
+
+/// Whether every byte is printable ASCII (0x20 to 0x7e) and none is a backslash: one pass,
+/// without an early exit so that it is done many bytes at a time.
+fn plain(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        // 0x20 to 0x7e: `b - 0x20` below 0x5f, without a branch.
+        .fold(true, |ok, &b| {
+            ok & (b.wrapping_sub(0x20) < 0x5f) & (b != b'\\')
+        })
+}
+
+/// Whether every byte is printable ASCII (0x20 to 0x7f), in one pass as [`plain`].
+fn printable(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .fold(true, |ok, &b| ok & (b.wrapping_sub(0x20) < 0x60))
+}
+
+/// A `Point` line read on the fast path, and where its tags are.
+struct FastPoint<'a> {
+    line: PointLine<'a>,
+    tags: FastTags<'a>,
+}
+
+enum FastTags<'a> {
+    /// Read by [`scan_tags`]: the line, and where each tag is in it.
+    Scanned(&'a [u8], &'a [TagAt]),
+    /// Read by serde ([`Tags`]), in `line.data`.
+    Parsed,
+}
+
+impl FastPoint<'_> {
+    fn tag(&self, key: &str) -> Option<&[u8]> {
+        match self.tags {
+            FastTags::Scanned(text, at) => at
+                .iter()
+                .find(|t| text.get(t.key.0..t.key.1) == Some(key.as_bytes()))
+                .and_then(|t| text.get(t.value.0..t.value.1)),
+            FastTags::Parsed => self.line.data.tag(key),
+        }
+    }
+}
+
+/// Reads a `Point` line the fast way: its tags by hand ([`scan_tags`]) and the rest by serde
+/// where the line is as simple as k6 writes it, all of it by serde otherwise; `None` for a line
+/// neither takes (the general way reads it, or says what is wrong with it).
+fn fast_point<'a>(
+    text: &'a [u8],
+    finder: &memchr::memmem::Finder<'_>,
+    rest: &'a mut Vec<u8>,
+    at: &'a mut Vec<TagAt>,
+) -> Option<FastPoint<'a>> {
+    if !text.starts_with(b"{") || tests::way() == Way::General {
+        return None;
+    }
+    if tests::way() == Way::Any
+        && let Some((open, close)) = scan_tags(text, finder, at)
+    {
+        rest.clear();
+        rest.extend_from_slice(text.get(..open)?);
+        rest.extend_from_slice(b"null");
+        rest.extend_from_slice(text.get(close..)?);
+        let rest: &'a [u8] = rest;
+        let line = shipgate_json::parse_self_checked::<PointLine<'a>>(rest).ok()?;
+        if line.data.tags.is_some() {
+            return None;
+        }
+        let at: &'a [TagAt] = at;
+        return Some(FastPoint {
+            line,
+            tags: FastTags::Scanned(text, at),
+        });
+    }
+    // serde_json reads a text as bytes without two checks it makes of a text as `str`: a
+    // control byte inside it, and a `\u` escape of half a surrogate pair. The general way
+    // refuses both: a line that may hold either goes that way.
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    if !printable(body.strip_suffix(b"\r").unwrap_or(body))
+        || memchr::memchr_iter(b'\\', text)
+            .any(|i| text.get(i + 1) == Some(&b'u') && matches!(text.get(i + 2), Some(b'd' | b'D')))
+    {
+        return None;
+    }
+    let line = shipgate_json::parse_self_checked::<PointLine<'a>>(text).ok()?;
+    Some(FastPoint {
+        line,
+        tags: FastTags::Parsed,
+    })
+}
+
 /// A JSON text as its bytes, escapes read, borrowed from the line where it has no escape. Only
 /// a text is taken (serde_json would also give bytes for a list of numbers: refused here).
 struct Bytes<'a>(Cow<'a, [u8]>);
@@ -445,6 +638,43 @@ impl Reader for K6Ndjson {
     }
 }
 
+/// The definition of the metric named `metric` (as written), from the few read last, else from
+/// the map (and kept): k6 writes the points of a request to a handful of metrics in turn, and
+/// a name compared by its length first is found faster than through the map's comparisons.
+fn recent_definition<'d>(
+    recent: &'d mut Vec<(Box<[u8]>, Definition)>,
+    definitions: &BTreeMap<String, Definition>,
+    metric: &[u8],
+) -> Option<&'d Definition> {
+    let found = recent
+        .iter()
+        .position(|(name, _)| name.len() == metric.len() && **name == *metric);
+    let at = match found {
+        Some(at) => at,
+        None => {
+            let definition = definitions.get(std::str::from_utf8(metric).ok()?)?;
+            if recent.len() == 32 {
+                recent.clear();
+            }
+            recent.push((metric.into(), definition.clone()));
+            recent.len() - 1
+        }
+    };
+    recent.get(at).map(|(_, definition)| definition)
+}
+
+/// Which ways a `Point` line may be read: tests read the same file each way and compare.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Way {
+    /// The tag scanner, else serde's fast path, else the general way (as shipped).
+    Any,
+    /// Serde's fast path, else the general way.
+    #[cfg_attr(not(test), expect(dead_code, reason = "chosen by tests only"))]
+    Serde,
+    /// The general way only.
+    General,
+}
+
 /// Reads the NDJSON stream line by line.
 pub(crate) fn read<R: BufRead + ?Sized>(
     reader: &mut R,
@@ -467,6 +697,14 @@ pub(crate) fn read<R: BufRead + ?Sized>(
     // A line whole in the reader's buffer is read where it is; only one cut by the buffer's end
     // is copied, into `line`. `used` is what the line before took of the buffer.
     let mut line = Vec::new();
+    // The fast path's own buffers, kept from line to line: a `Point` line with its tags put
+    // out of the way, and where each tag is.
+    let finder = memchr::memmem::Finder::new(b"\"tags\"");
+    let mut rest = Vec::new();
+    let mut tag_at: Vec<TagAt> = Vec::with_capacity(16);
+    // The definitions of the metrics points were last read for, found by the name's bytes
+    // (its length first) rather than through the map; emptied by every `Metric` line.
+    let mut recent: Vec<(Box<[u8]>, Definition)> = Vec::new();
     let mut used = 0usize;
     let mut number = 0usize;
     loop {
@@ -495,13 +733,11 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         // type that refuses a repeated or unknown key itself. Anything it does not take (a
         // `Metric` line, a repeat, a key it does not know, a value that is not a finite number)
         // goes the general way below, which reads it the same or says what is wrong with it.
-        if text.starts_with(b"{")
-            && text.is_ascii()
-            && let Ok(point) = shipgate_json::parse_self_checked::<PointLine<'_>>(text)
+        if let Some(fast) = fast_point(text, &finder, &mut rest, &mut tag_at)
+            && let point = &fast.line
             && point.kind.0.as_ref() == b"Point"
             && point.data.value.is_finite()
-            && let Ok(metric) = std::str::from_utf8(&point.metric.0)
-            && let Some(definition) = definitions.get(metric)
+            && let Some(definition) = recent_definition(&mut recent, &definitions, &point.metric.0)
             && let Some(time) = match &last_time {
                 Some((text, time)) if *text == point.data.time.0.as_ref() => Some(*time),
                 _ => std::str::from_utf8(&point.data.time.0)
@@ -520,7 +756,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             last = Some(last.map_or(time, |l| l.max(time)));
             points += 1;
             add_point(&mut slots, definition, time, point.data.value, |k| {
-                point.data.tag(k)
+                fast.tag(k)
             })?;
             continue;
         }
@@ -532,6 +768,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         let data = obj.get("data");
         match obj.get("type").and_then(Value::as_str) {
             Some("Metric") => {
+                recent.clear();
                 let name = data
                     .and_then(|d| d.get("name"))
                     .or_else(|| obj.get("metric"))
@@ -887,9 +1124,34 @@ fn thresholds(
         .collect()
 }
 
+/// Outside tests every way is open.
+#[cfg(not(test))]
+mod tests {
+    pub(super) fn way() -> super::Way {
+        super::Way::Any
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        static WAY: Cell<Way> = const { Cell::new(Way::Any) };
+    }
+
+    pub(super) fn way() -> Way {
+        WAY.get()
+    }
+
+    /// `bytes` read with only `way` open.
+    fn read_way(bytes: &[u8], way: Way) -> Result<PerfEvidence, PerfError> {
+        WAY.set(way);
+        let read = read(&mut &bytes[..], "run.ndjson");
+        WAY.set(Way::Any);
+        read
+    }
 
     const LINE: &[u8] = br#"{"type":"Point","data":{"time":"2026-11-20T10:00:00Z","value":39.5,"tags":{"expected_response":"true","status":"200"}},"metric":"http_req_duration"}"#;
 
@@ -965,6 +1227,350 @@ mod tests {
             panic!("thresholds recorded");
         };
         assert_eq!(passed.len() + failed.len(), 5, "{passed:?} {failed:?}");
+    }
+
+    /// A small document: `http_req_duration` with submetrics on `status`, `name` and
+    /// `expected_response` (true by k6's default, false declared), one ordinary point, and a point
+    /// with `tags` as written.
+    fn document_with_tags(tags: &str) -> String {
+        let mut text = String::from(concat!(
+            r#"{"type":"Metric","data":{"name":"http_req_duration","type":"trend","contains":"time","thresholds":["p(95)<500"],"submetrics":[{"name":"http_req_duration{status:200}","suffix":"status:200","tags":{"status":"200"}},{"name":"http_req_duration{expected_response:false}","suffix":"expected_response:false","tags":{"expected_response":"false"}},{"name":"http_req_duration{name:a b}","suffix":"name:a b","tags":{"name":"a b"}}]},"metric":"http_req_duration"}"#,
+            "\n",
+            r#"{"type":"Point","data":{"time":"2026-11-20T10:00:00Z","value":12,"tags":{"expected_response":"true","status":"200"}},"metric":"http_req_duration"}"#,
+            "\n",
+        ));
+        text.push_str(&format!(
+            r#"{{"type":"Point","data":{{"time":"2026-11-20T10:00:01Z","value":700,"tags":{tags}}},"metric":"http_req_duration"}}"#
+        ));
+        text.push('\n');
+        text
+    }
+
+    /// The document read the three ways: the same evidence, or the same refusal.
+    fn assert_every_way_reads_the_same(text: &str) {
+        let any = read_way(text.as_bytes(), Way::Any);
+        for way in [Way::Serde, Way::General] {
+            match (&any, read_way(text.as_bytes(), way)) {
+                (Ok(a), Ok(b)) => assert!(*a == b, "{way:?} reads it otherwise\n{text}"),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
+                (a, b) => panic!(
+                    "{way:?} reads it otherwise: {:?} / {:?}\n{text}",
+                    a.as_ref().err().map(ToString::to_string),
+                    b.err().map(|e| e.to_string())
+                ),
+            }
+        }
+    }
+
+    /// Whether the tag scanner takes the document's last line.
+    fn scanned(text: &str) -> bool {
+        let line = text.lines().last().unwrap_or_default();
+        let finder = memchr::memmem::Finder::new(b"\"tags\"");
+        scan_tags(line.as_bytes(), &finder, &mut Vec::new()).is_some()
+    }
+
+    /// The submetric a document's odd point was counted in (`count` of each), as read.
+    fn counted(text: &str) -> Result<Vec<(String, f64)>, String> {
+        let evidence = read_way(text.as_bytes(), Way::Any).map_err(|e| e.to_string())?;
+        Ok(evidence
+            .metrics
+            .iter()
+            .filter(|(k, _)| k.ends_with(".max"))
+            .map(|(k, m)| (k.clone(), m.value))
+            .collect())
+    }
+
+    /// The property: for many generated `tags` objects, keys and values with escapes (`\u0061`),
+    /// whitespace, repeats, values that are not text, nesting, broken syntax, 0 to 65 tags, the
+    /// scanner, serde's fast path and the general way give the same evidence or the same refusal.
+    #[test]
+    fn tags_read_by_the_scanner_serde_and_the_general_way_give_the_same_evidence_or_refusal() {
+        const KEYS: &[&str] = &[
+            r#""expected_response""#,
+            r#""expected_respons\u0065""#,
+            r#""status""#,
+            r#""st\u0061tus""#,
+            r#""name""#,
+            r#""url""#,
+            r#""""#,
+            r#"" status""#,
+            r#""status ""#,
+            r#""a b""#,
+            r#""caf\u00e9""#,
+            r#""group""#,
+            "\"st\tatus\"",
+        ];
+        const VALUES: &[&str] = &[
+            r#""true""#,
+            r#""false""#,
+            "true",
+            "false",
+            r#""200""#,
+            "200",
+            "null",
+            "{}",
+            r#"{"status":"200"}"#,
+            r#"["true"]"#,
+            r#""tr\u0075e""#,
+            r#""""#,
+            r#""a b""#,
+            r#""a\"b""#,
+            "\"x\ty\"",
+            r#""2\u00300""#,
+            r#""café""#,
+            r#""\ud800""#,
+            r#""\uD83D\uDE00""#,
+            "\"a\u{7f}b\"",
+        ];
+        const GAPS: &[&str] = &["", " ", "  ", "\t", "\r"];
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut taken, mut left) = (0, 0);
+        for round in 0..3000 {
+            let gap = |next: &mut dyn FnMut(usize) -> usize| GAPS[next(GAPS.len())].to_owned();
+            let count = match round % 50 {
+                0 => 63,
+                1 => 64,
+                2 => 65,
+                _ => next(6),
+            };
+            let mut parts = Vec::new();
+            for i in 0..count {
+                let key = if count > 10 {
+                    format!("\"k{i}\"")
+                } else {
+                    KEYS[next(KEYS.len())].to_owned()
+                };
+                let value = VALUES[next(VALUES.len())];
+                let colon = match next(40) {
+                    0 => String::new(),
+                    1 => "=".to_owned(),
+                    _ => format!("{}:{}", gap(&mut next), gap(&mut next)),
+                };
+                parts.push(format!(
+                    "{}{key}{colon}{value}{}",
+                    gap(&mut next),
+                    gap(&mut next)
+                ));
+            }
+            let mut tags = format!("{{{}}}", parts.join(","));
+            match next(30) {
+                0 => tags = tags.replacen('}', ",}", 1),
+                1 => {
+                    tags.pop();
+                }
+                2 => tags = "null".to_owned(),
+                3 => tags = r#"["status","200"]"#.to_owned(),
+                4 => tags = format!("{tags}{}", gap(&mut next)),
+                _ => {}
+            }
+            let text = document_with_tags(&tags);
+            if scanned(&text) {
+                taken += 1;
+            } else {
+                left += 1;
+            }
+            assert_every_way_reads_the_same(&text);
+        }
+        // Both sides of the scanner are exercised, not only its refusals.
+        assert!(taken > 200 && left > 200, "taken {taken}, left {left}");
+    }
+
+    /// READY-risk: a repeated `expected_response` slips past the scanner, the failed request
+    /// (`"false"` after `"true"`) counting among the successful ones.
+    #[test]
+    fn a_repeated_expected_response_is_refused_as_the_general_way_refuses_it() {
+        for tags in [
+            r#"{"expected_response":"true","status":"500","expected_response":"false"}"#,
+            r#"{"expected_response":"false", "expected_response":"true"}"#,
+            r#"{"status":"200","status":"500"}"#,
+        ] {
+            let text = document_with_tags(tags);
+            assert!(!scanned(&text), "{tags}");
+            let e = read_way(text.as_bytes(), Way::Any).expect_err(tags);
+            let general = read_way(text.as_bytes(), Way::General).expect_err(tags);
+            assert_eq!(e.to_string(), general.to_string());
+            assert!(e.to_string().contains("appears twice"), "{e}");
+        }
+    }
+
+    /// READY-risk: an escaped key (`expected_respons\u0065`) read by its bytes as another key,
+    /// so that its repeat of `expected_response` goes unseen, or the tag is missed.
+    #[test]
+    fn an_escaped_key_is_never_read_by_the_scanner_and_repeats_the_key_it_spells() {
+        let repeat =
+            document_with_tags(r#"{"expected_response":"true","expected_respons\u0065":"false"}"#);
+        assert!(!scanned(&repeat));
+        let e = read_way(repeat.as_bytes(), Way::Any).expect_err("a repeat");
+        assert!(e.to_string().contains("expected_response"), "{e}");
+        let alone = document_with_tags(r#"{"expected_respons\u0065":"false","st\u0061tus":"200"}"#);
+        assert!(!scanned(&alone));
+        let counted = counted(&alone).unwrap();
+        assert!(
+            counted.contains(&(
+                "http_req_duration{expected_response:false}.max".to_owned(),
+                700.0
+            )),
+            "{counted:?}"
+        );
+        assert!(
+            counted.contains(&("http_req_duration{status:200}.max".to_owned(), 700.0)),
+            "{counted:?}"
+        );
+    }
+
+    /// READY-risk: a tag written `false` (not text) read as the text `"false"`, or the other
+    /// way round: the first is refused as the general way refuses it, the second counted.
+    #[test]
+    fn a_tag_value_false_is_refused_and_the_text_false_is_counted() {
+        let bare = document_with_tags(r#"{"expected_response":false,"status":"200"}"#);
+        assert!(!scanned(&bare));
+        let e = read_way(bare.as_bytes(), Way::Any).expect_err("not text");
+        assert!(e.to_string().contains("not text"), "{e}");
+        let text = document_with_tags(r#"{"expected_response":"false","status":"200"}"#);
+        assert!(scanned(&text));
+        let counted = counted(&text).unwrap();
+        assert!(
+            counted.contains(&(
+                "http_req_duration{expected_response:false}.max".to_owned(),
+                700.0
+            )),
+            "{counted:?}"
+        );
+        assert!(
+            counted.contains(&(
+                "http_req_duration{expected_response:true}.max".to_owned(),
+                12.0
+            )),
+            "the failed request counts among the successful ones: {counted:?}"
+        );
+    }
+
+    /// READY-risk: a truncated `tags` object (the file cut while k6 wrote it, or a brace
+    /// missing) read as the tags it has so far.
+    #[test]
+    fn a_truncated_tags_object_is_refused() {
+        let whole = document_with_tags(r#"{"expected_response":"false","status":"500"}"#);
+        let start = whole.rfind(r#""tags":{"#).unwrap();
+        let end = whole.rfind("}}").unwrap();
+        let mut cuts = 0;
+        for cut in start..end {
+            let text = format!("{}\n", &whole[..cut]);
+            let e = read_way(text.as_bytes(), Way::Any).expect_err(&text);
+            let general = read_way(text.as_bytes(), Way::General).expect_err(&text);
+            assert_eq!(e.to_string(), general.to_string());
+            cuts += 1;
+        }
+        assert!(cuts > 40);
+        for tags in [
+            r#"{"expected_response":"false","status":"500""#,
+            r#"{"expected_response":"false","status":"#,
+            r#"{"expected_response":"false","#,
+            r#"{"expected_response":"false",}"#,
+            r#"{"expected_response" "false"}"#,
+        ] {
+            let text = document_with_tags(tags);
+            let e = read_way(text.as_bytes(), Way::Any).expect_err(tags);
+            let general = read_way(text.as_bytes(), Way::General).expect_err(tags);
+            assert_eq!(e.to_string(), general.to_string());
+        }
+    }
+
+    /// READY-risk: whitespace inside a key (`" status"`, `"status "`) trimmed by the scanner,
+    /// so that a point of another tag counts in the `status:200` submetric; whitespace between
+    /// the tokens, which JSON allows, read as k6's own shape.
+    #[test]
+    fn whitespace_inside_a_key_is_part_of_the_key_and_between_tokens_is_allowed() {
+        for tags in [r#"{" status":"200"}"#, r#"{"status ":"200"}"#] {
+            let text = document_with_tags(tags);
+            assert!(scanned(&text), "{tags}");
+            let counted = counted(&text).unwrap();
+            assert!(
+                counted.contains(&("http_req_duration{status:200}.max".to_owned(), 12.0)),
+                "{tags}: {counted:?}"
+            );
+            assert_every_way_reads_the_same(&text);
+        }
+        let spaced = document_with_tags(r#"{ "status" : "200" , "name" :"a b" }"#);
+        assert!(scanned(&spaced));
+        let counted = counted(&spaced).unwrap();
+        assert!(counted.contains(&("http_req_duration{status:200}.max".to_owned(), 700.0)));
+        assert!(counted.contains(&("http_req_duration{name:a b}.max".to_owned(), 700.0)));
+        assert_every_way_reads_the_same(&spaced);
+    }
+
+    /// READY-risk: a second `tags` object in the line read instead of `data.tags`: a repeat
+    /// of `data.tags` is refused; one in the root object (which k6 does not write, and the
+    /// general way leaves alone) is never read as the point's tags, before `data` or after it.
+    #[test]
+    fn a_second_tags_object_in_the_line_is_refused_or_never_read_as_the_points() {
+        let text = document_with_tags(r#"{"expected_response":"true"}"#);
+        for changed in [
+            text.replacen(
+                r#""value":700,"#,
+                r#""value":700,"tags":{"expected_response":"false"},"#,
+                1,
+            ),
+            text.replacen(
+                r#""value":700,"#,
+                r#""value":700,"tags" :{"expected_response":"false"},"#,
+                1,
+            ),
+        ] {
+            assert_ne!(changed, text);
+            let any = read_way(changed.as_bytes(), Way::Any).expect_err(&changed);
+            let general = read_way(changed.as_bytes(), Way::General).expect_err(&changed);
+            assert_eq!(any.to_string(), general.to_string());
+            assert!(any.to_string().contains("appears twice"), "{any}");
+        }
+        let end = text.rfind(r#","metric":"#).unwrap();
+        for changed in [
+            format!(
+                r#"{},"tags":{{"expected_response":"false"}}{}"#,
+                &text[..end],
+                &text[end..]
+            ),
+            text.replacen(
+                r#"{"type":"Point","data":{"time":"2026-11-20T10:00:01Z""#,
+                r#"{"tags":{"expected_response":"false"},"type":"Point","data":{"time":"2026-11-20T10:00:01Z""#,
+                1,
+            ),
+        ] {
+            assert_ne!(changed, text);
+            assert_every_way_reads_the_same(&changed);
+            let counted = counted(&changed).unwrap();
+            assert!(
+                counted.contains(&("http_req_duration{expected_response:true}.max".to_owned(), 700.0)),
+                "{counted:?}"
+            );
+            assert!(
+                !counted.iter().any(|(k, _)| k.contains("expected_response:false")),
+                "{counted:?}"
+            );
+        }
+    }
+
+    /// READY-risk: a control byte or half a surrogate pair inside a tag, which the general way
+    /// refuses, read by the fast path (serde_json checks neither in a text read as bytes).
+    #[test]
+    fn a_control_byte_or_half_a_surrogate_pair_in_a_tag_is_refused_every_way() {
+        for tags in [
+            "{\"expected_response\":\"tr\tue\"}",
+            "{\"expected_response\":\"true\",\"name\":\"a\u{1}b\"}",
+            r#"{"expected_response":"true","name":"\ud800"}"#,
+            r#"{"expected_response":"true","name":"\uDC00x"}"#,
+        ] {
+            let text = document_with_tags(tags);
+            for way in [Way::Any, Way::Serde, Way::General] {
+                read_way(text.as_bytes(), way).expect_err(tags);
+            }
+            assert_every_way_reads_the_same(&text);
+        }
     }
 
     #[test]
