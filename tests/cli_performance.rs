@@ -747,3 +747,50 @@ fn a_baseline_measured_by_another_tool_blocks_unless_the_policy_says_it_is_inten
     );
     assert_eq!(out.status.code(), Some(0), "{v}");
 }
+
+/// READY-risk (and its converse): a baseline promoted from Locust's `_stats_history.csv` is
+/// held to `max_age` by the time its own file gives (its first row, 2026-12-07T20:31:52Z):
+/// within a day it is used, three days on it is too old and the check blocks.
+#[test]
+fn a_baseline_of_locust_history_runs_is_held_to_max_age() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        fixture("locust-2.47-run_stats_history.csv"),
+        dir.path().join("run_stats_history.csv"),
+    )
+    .unwrap();
+    promote(
+        &dir.path().join("run_stats_history.csv"),
+        &dir.path().join("baseline.json"),
+    )
+    .args(["--now", "2026-12-07T21:00:00Z"])
+    .assert()
+    .code(0);
+    std::fs::write(
+        dir.path().join("shipgate.yaml"),
+        "version: 1\nrelease: {name: shop}\nsources:\n  performance:\n    current: {path: run_stats_history.csv}\n    baseline: {path: baseline.json, max_age: 1d}\nchecks:\n  performance:\n    - {metric: Aggregated.avg, max_regression: 10%, max_failed_share: 5%}\n",
+    )
+    .unwrap();
+    let check = |now: &str| {
+        let out = shipgate()
+            .current_dir(dir.path())
+            .args(["check", "--now", now, "--format", "json"])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), v)
+    };
+    let (code, v) = check("2026-12-07T22:00:00Z");
+    let msg = v["checks"][0]["message"].as_str().unwrap().to_owned();
+    assert!(
+        !msg.contains("too old") && !msg.contains("do not say when"),
+        "{v}"
+    );
+    assert_eq!(v["checks"][0]["status"], "pass", "{v}");
+    assert_eq!(code, Some(0), "{v}");
+    let (code, v) = check("2026-12-10T22:00:00Z");
+    assert_eq!(code, Some(1), "{v}");
+    let msg = v["checks"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("is too old"), "{msg}");
+    assert!(msg.contains("2026-12-07T20:31:52Z"), "{msg}");
+}

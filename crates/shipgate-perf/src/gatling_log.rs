@@ -17,7 +17,8 @@
 //! reader refuses it, and every other surprise (a record type Gatling does not write, a string
 //! id never defined, a scenario never declared), with the byte offset of the record. Response
 //! times are `end − start` of each request record; the successful (`OK`) ones are the latency,
-//! the failed (`KO`) ones count in the error rate. An error record (a request Gatling could not
+//! the failed (`KO`) ones count in the error rate; each name's samples are kept in the file's
+//! sample store (`store.rs`), exactly and in bounded memory. An error record (a request Gatling could not
 //! even build or send, logged as a crash with no response) counts as a failed request of the
 //! whole run. Requests are named by their path (`Checkout / pay` inside a group), as in the
 //! report's `stats.json`; groups by theirs, with their cumulated response time; the whole run is
@@ -33,6 +34,7 @@ use crate::collect::{Collector, Samples, Shape, TIME_STATS};
 use crate::error::PerfError;
 use crate::provenance;
 use crate::reader::{Head, Input, Reader, Sample};
+use crate::store::{SeriesId, Store};
 use jiff::Timestamp;
 use shipgate_model::{
     Direction, PerfEvidence, PerfFormat, PerfUnit, RequestBasis, Requests, RunThresholds,
@@ -108,25 +110,71 @@ fn looks_like_log(head: &Head<'_>) -> bool {
     })
 }
 
-/// One request name's (or group's, or the whole run's) figures as they are read.
-#[derive(Default)]
+/// One request name's (or group's, or the whole run's) figures as they are read, their samples
+/// in the file's [`Store`] (bounded memory, decision 0029): the successful requests' times and
+/// the failed ones' apart, and the failure flags (1 failed, 0 passed) the error rate refers to.
 struct Name {
     /// Response times of the successful requests, in milliseconds.
-    ok: Vec<f64>,
+    ok: SeriesId,
     /// Response times of the failed requests.
-    ko: Vec<f64>,
-    /// 1 for each failed request, 0 for each successful one, in the order read.
-    flags: Vec<f64>,
+    ko: SeriesId,
+    /// Bit `i` is set when request `i` failed, in the order read. Let go (the failures then
+    /// known by their count) once there are more than the store holds, so that memory stays
+    /// bounded.
+    flags: Option<Vec<u64>>,
+    /// Requests with a response time, successful and failed.
+    ok_count: u64,
+    ko_count: u64,
+    /// Every request, and those that failed (with a response time or without: a crash).
+    count: u64,
+    failed: u64,
 }
 
 impl Name {
-    fn add(&mut self, elapsed: f64, ok: bool) {
-        if ok {
-            self.ok.push(elapsed);
-        } else {
-            self.ko.push(elapsed);
+    fn new(store: &mut Store) -> Self {
+        Self {
+            ok: store.add_series(),
+            ko: store.add_series(),
+            flags: Some(Vec::new()),
+            ok_count: 0,
+            ko_count: 0,
+            count: 0,
+            failed: 0,
         }
-        self.flags.push(if ok { 0.0 } else { 1.0 });
+    }
+
+    fn add(&mut self, store: &mut Store, elapsed: f64, ok: bool) -> Result<(), PerfError> {
+        if ok {
+            store.push(self.ok, elapsed)?;
+            self.ok_count += 1;
+        } else {
+            store.push(self.ko, elapsed)?;
+            self.ko_count += 1;
+        }
+        self.flag(store, !ok);
+        Ok(())
+    }
+
+    /// One more request, failed when `failed`.
+    fn flag(&mut self, store: &Store, failed: bool) {
+        if let Some(bits) = &mut self.flags {
+            let (word, bit) = (self.count / 64, self.count % 64);
+            if self.count >= store.budget() as u64 {
+                self.flags = None;
+            } else {
+                if bit == 0 {
+                    bits.push(0);
+                }
+                if failed && let Some(w) = usize::try_from(word).ok().and_then(|w| bits.get_mut(w))
+                {
+                    *w |= 1 << bit;
+                }
+            }
+        }
+        self.count += 1;
+        if failed {
+            self.failed += 1;
+        }
     }
 }
 
@@ -312,10 +360,10 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         strings: HashMap::new(),
     };
     let run = run_record(&mut log)?;
+    let mut store = Store::new(path);
     let mut requests: BTreeMap<String, Name> = BTreeMap::new();
     let mut groups: BTreeMap<String, Name> = BTreeMap::new();
-    let mut all = Name::default();
-    let mut crashes = 0u64;
+    let mut all = Name::new(&mut store);
     // The run's span, as Gatling's first pass computes it: from the first user start or
     // request start to the last event.
     let mut span: Option<(i64, i64)> = None;
@@ -346,8 +394,11 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                     reason = "a response time fits an f64 exactly (at most 2^32 ms)"
                 )]
                 let elapsed = elapsed as f64;
-                requests.entry(key).or_default().add(elapsed, ok);
-                all.add(elapsed, ok);
+                requests
+                    .entry(key)
+                    .or_insert_with(|| Name::new(&mut store))
+                    .add(&mut store, elapsed, ok)?;
+                all.add(&mut store, elapsed, ok)?;
             }
             USER => {
                 log.record_kind = "user";
@@ -382,16 +433,16 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                 widen(i64::from(start), i64::from(end));
                 groups
                     .entry(hierarchy.join(" / "))
-                    .or_default()
-                    .add(f64::from(cumulated), ok);
+                    .or_insert_with(|| Name::new(&mut store))
+                    .add(&mut store, f64::from(cumulated), ok)?;
             }
             ERROR => {
                 log.record_kind = "error";
                 let _message = log.cached("error message")?;
                 let at = i64::from(log.int()?);
                 widen(at, at);
-                crashes += 1;
-                all.flags.push(1.0);
+                // A failed request of the whole run, with no response time.
+                all.flag(&store, true);
             }
             RUN => {
                 log.record_kind = "run";
@@ -408,7 +459,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             }
         }
     }
-    if all.ok.is_empty() && all.ko.is_empty() {
+    if all.ok_count == 0 && all.ko_count == 0 {
         return Err(PerfError::NoMeasurements {
             path: path.to_owned(),
             format: FORMAT.to_owned(),
@@ -434,9 +485,9 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         }
     }
     for (name, figures) in requests.into_iter().chain(groups) {
-        add(&mut c, &name, figures, 0, seconds)?;
+        add(&mut c, &mut store, &name, figures, seconds)?;
     }
-    add(&mut c, ALL, all, crashes, seconds)?;
+    add(&mut c, &mut store, ALL, all, seconds)?;
     let mut p = provenance(TOOL, FORMAT);
     p.tool_version = Some(run.version);
     p.run_at = Timestamp::from_millisecond(run.start).ok();
@@ -498,17 +549,16 @@ fn run_record<R: BufRead + ?Sized>(log: &mut Log<'_, R>) -> Result<Run, PerfErro
 
 /// Adds one name's metrics: counts, error rate and throughput over every request, response
 /// times over the successful ones (over the failed ones, marked as such, when none succeeded).
-/// `crashes` are failed requests without a response time, already among `flags`.
+/// A crash (an error record) is a failed request without a response time, among the flags only.
 fn add(
     c: &mut Collector,
+    store: &mut Store,
     name: &str,
     figures: Name,
-    crashes: u64,
     seconds: Option<f64>,
 ) -> Result<(), PerfError> {
     let at = format!("`{name}`");
-    let total = figures.flags.len() as u64;
-    let failed = figures.ko.len() as u64 + crashes;
+    let (total, failed) = (figures.count, figures.failed);
     if let Some(seconds) = seconds {
         c.value(
             name,
@@ -518,16 +568,33 @@ fn add(
             &at,
         )?;
     }
-    c.failures(name, Samples::new(figures.flags), &at)?;
-    let (times, basis) = if figures.ok.is_empty() {
-        (figures.ko, RequestBasis::All)
-    } else {
-        (figures.ok, RequestBasis::Successful)
+    // The flags written out as 0/1 when the store has room for them in the evidence, else by
+    // their counts: the same figures either way.
+    let flags = match figures.flags {
+        Some(bits) if usize::try_from(total).is_ok_and(|n| store.hold(n)) => Samples::new(
+            (0..total)
+                .map(|i| {
+                    let set = usize::try_from(i / 64)
+                        .ok()
+                        .and_then(|w| bits.get(w))
+                        .is_some_and(|w| w >> (i % 64) & 1 == 1);
+                    if set { 1.0 } else { 0.0 }
+                })
+                .collect(),
+        ),
+        _ => Samples::flags(failed, total, c.path()),
     };
+    c.failures(name, flags, &at)?;
+    let (times, unused, basis) = if figures.ok_count == 0 {
+        (figures.ko, figures.ok, RequestBasis::All)
+    } else {
+        (figures.ok, figures.ko, RequestBasis::Successful)
+    };
+    drop(store.finish(unused)?);
     c.sampled(
         name,
         name,
-        Samples::new(times),
+        store.finish(times)?,
         Shape::new(PerfUnit::Milliseconds, Some(Direction::Lower)),
         TIME_STATS,
         &at,
@@ -541,4 +608,185 @@ fn add(
         },
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        std::fs::read(format!(
+            "{}/tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+    }
+
+    fn int(w: &mut Vec<u8>, v: i32) {
+        w.extend_from_slice(&v.to_be_bytes());
+    }
+
+    fn string(w: &mut Vec<u8>, s: &str) {
+        int(w, i32::try_from(s.len()).unwrap());
+        if !s.is_empty() {
+            w.extend_from_slice(s.as_bytes());
+            w.push(0);
+        }
+    }
+
+    /// A log as `LogFileDataWriter.scala` writes it: one scenario, `n` requests over three
+    /// names and a group, some failed, some crashes, response times from 0 ms to past the
+    /// 131,072 ms a spilled series counts by value (so that some go to the temporary file).
+    fn generated(n: i32) -> Vec<u8> {
+        let mut w = vec![RUN];
+        string(&mut w, "3.13.5");
+        string(&mut w, "demo.Simulation");
+        w.extend_from_slice(&1_765_000_000_000i64.to_be_bytes());
+        string(&mut w, "");
+        int(&mut w, 1);
+        string(&mut w, "Users");
+        int(&mut w, 0);
+        w.extend_from_slice(&[USER, 0, 0, 0, 0, 1]);
+        int(&mut w, 0);
+        let mut state = 0x0bad_cafe_dead_beefu64;
+        let mut defined = [false; 5];
+        let mut message = false;
+        for i in 0..n {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let which = (state % 3) as usize;
+            let start = i * 3;
+            let elapsed = i32::try_from(state % 400_000).unwrap();
+            let ok = !state.is_multiple_of(7);
+            if state.is_multiple_of(29) {
+                w.push(ERROR);
+                if defined[4] {
+                    int(&mut w, -4);
+                } else {
+                    int(&mut w, 4);
+                    string(&mut w, "crashed");
+                    defined[4] = true;
+                }
+                int(&mut w, start);
+                continue;
+            }
+            if state.is_multiple_of(11) {
+                w.push(GROUP);
+                int(&mut w, 1);
+                if defined[3] {
+                    int(&mut w, -3);
+                } else {
+                    int(&mut w, 3);
+                    string(&mut w, "Checkout");
+                    defined[3] = true;
+                }
+                int(&mut w, start);
+                int(&mut w, start + elapsed);
+                int(&mut w, elapsed);
+                w.push(u8::from(ok));
+                continue;
+            }
+            w.push(REQUEST);
+            int(&mut w, 0);
+            let id = i32::try_from(which).unwrap() + 10;
+            if defined[which] {
+                int(&mut w, -id);
+            } else {
+                int(&mut w, id);
+                string(&mut w, ["home", "search", "pay"][which]);
+                defined[which] = true;
+            }
+            int(&mut w, start);
+            int(&mut w, start + elapsed);
+            w.push(u8::from(ok));
+            // The empty message: defined (id 20) by the first request, referred back to after.
+            if message {
+                int(&mut w, -20);
+            } else {
+                int(&mut w, 20);
+                string(&mut w, "");
+                message = true;
+            }
+        }
+        w
+    }
+
+    /// READY-risk: a Gatling log whose samples no longer fit in memory read into other
+    /// figures (a p95 of the part held, a failure count of the flags kept). Read with every
+    /// series spilled, the fixture gives the same evidence, bit for bit.
+    #[test]
+    fn a_log_read_with_every_series_spilled_gives_the_same_evidence() {
+        let bytes = fixture("gatling-3.12.1-simulation.log");
+        let held = read(&mut &bytes[..], "simulation.log").unwrap();
+        for chunk in [1, 5, 1_000] {
+            let spilled = crate::store::tests::with_limits(0, chunk, || {
+                read(&mut &bytes[..], "simulation.log")
+            })
+            .unwrap();
+            crate::store::tests::assert_same_evidence(&held, &spilled);
+        }
+    }
+
+    /// READY-risk: a long run (response times past what a spilled series counts by value,
+    /// written to the temporary file; crashes among the flags) read with some series spilled
+    /// and others held, or all spilled: the same figures, and the held series in order.
+    #[test]
+    fn a_generated_log_read_spilled_gives_the_same_figures() {
+        let bytes = generated(6_000);
+        let held = read(&mut &bytes[..], "simulation.log").unwrap();
+        assert!(held.metrics["All Requests.errors"].value > 0.0);
+        assert!(held.metrics["Checkout.count"].value > 0.0);
+        assert!(held.metrics["All Requests.max"].value > 131_072.0);
+        let spilled =
+            crate::store::tests::with_limits(0, 7, || read(&mut &bytes[..], "simulation.log"))
+                .unwrap();
+        crate::store::tests::assert_same_evidence(&held, &spilled);
+        let partly =
+            crate::store::tests::with_limits(3_000, 50, || read(&mut &bytes[..], "simulation.log"))
+                .unwrap();
+        assert!(!partly.series.is_empty() && !partly.sample_counts.is_empty());
+        for (name, m) in &held.metrics {
+            let p = &partly.metrics[name];
+            assert_eq!(m.value.to_bits(), p.value.to_bits(), "{name}");
+            assert_eq!(m.requests, p.requests, "{name}");
+            assert_eq!(held.sample_count(m), partly.sample_count(p), "{name}");
+        }
+        for (k, v) in &partly.series {
+            assert_eq!(
+                v, &held.series[k],
+                "a series held is the one read, in order"
+            );
+        }
+    }
+
+    /// READY-risk: a crash (an error record: no response time) lost once the flags are
+    /// counted rather than held would lower the error rate. Spilled or held, the run's
+    /// failures are its KO requests and its crashes.
+    #[test]
+    fn crashes_count_as_failures_when_the_flags_are_spilled() {
+        let bytes = generated(2_000);
+        let held = read(&mut &bytes[..], "simulation.log").unwrap();
+        let spilled =
+            crate::store::tests::with_limits(0, 3, || read(&mut &bytes[..], "simulation.log"))
+                .unwrap();
+        let all = |e: &PerfEvidence, m: &str| e.metrics[&format!("All Requests.{m}")].value;
+        let timed = held.series["All Requests"].len() as f64;
+        let requests = all(&held, "count");
+        assert!(requests > timed, "the generated log has crashes and KOs");
+        for e in [&held, &spilled] {
+            assert_eq!(all(e, "count"), requests);
+            assert_eq!(all(e, "errors"), all(&held, "errors"));
+            assert_eq!(
+                all(e, "error_rate").to_bits(),
+                all(&held, "error_rate").to_bits()
+            );
+        }
+        let p95 = spilled.metrics["All Requests.p95"].requests.unwrap();
+        assert_eq!(p95.total as f64, requests);
+        assert_eq!(
+            spilled.sample_counts["All Requests#failed"] as f64,
+            requests
+        );
+    }
 }

@@ -15,6 +15,13 @@
 //! Totals only grow: a row whose totals are below an earlier row's of the same name (two runs'
 //! histories appended into one file) is refused.
 //!
+//! When the run happened is the first row's `Timestamp`, as for the other formats the run's
+//! start: Locust writes `int(time.time())`, whole Unix seconds, on every row, its first row when
+//! the run starts (the second of its `--json` `start_time`). A `Timestamp` that is empty, not
+//! whole seconds, past 9,999,999,999 (milliseconds, which would read as a run centuries from now
+//! and look fresh to `max_age`), or earlier than the row before it (an edited or merged file) is
+//! refused with its line: the run's age is never left out or guessed.
+//!
 //! The file has no end marker, but each write of it ends with its `Aggregated` row (Locust
 //! writes the requests' rows, then `stats.total`'s, at Locust 2.20 and 2.47): a file whose last
 //! row is another was cut inside a write, and is refused, since its names' last rows and its
@@ -27,6 +34,7 @@ use crate::collect::{Collector, requests_of};
 use crate::error::PerfError;
 use crate::provenance;
 use crate::reader::{CUT_INSIDE_ITS_LAST_ROW, Input, LastByte, Reader, Sample};
+use jiff::Timestamp;
 use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RequestBasis, RunThresholds};
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -34,6 +42,9 @@ use std::io::BufRead;
 const TOOL: &str = "Locust";
 const FORMAT: &str = "Locust --csv stats history";
 const AGGREGATED: &str = "Aggregated";
+/// The largest `Timestamp` read as Unix seconds (2286-11-20): a time in milliseconds is larger
+/// from April 1970 on, and is refused rather than read as a run in the far future.
+const MAX_SECONDS: i64 = 9_999_999_999;
 
 /// The totals columns, and the stat each becomes.
 const TOTALS: &[(&str, &str, PerfUnit)] = &[
@@ -107,6 +118,7 @@ pub(crate) fn read<R: BufRead + ?Sized>(
         })
     };
     let (type_col, name_col) = (need("Type")?, need("Name")?);
+    let timestamp_col = need("Timestamp")?;
     let (count_col, errors_col) = (need("Total Request Count")?, need("Total Failure Count")?);
     let time_cols: Vec<(&'static str, PerfUnit, usize)> = TOTALS
         .iter()
@@ -115,6 +127,9 @@ pub(crate) fn read<R: BufRead + ?Sized>(
     let mut last: BTreeMap<(String, String), Last> = BTreeMap::new();
     // The file's last row: its line, and whether it is the `Aggregated` row a write ends with.
     let mut final_row: Option<(u64, String, bool)> = None;
+    // The first row's time (the run's start), and the latest row's with its line.
+    let mut started: Option<Timestamp> = None;
+    let mut latest: Option<(i64, u64)> = None;
     let mut record = csv::StringRecord::new();
     loop {
         let more = csv.read_record(&mut record).map_err(|e| {
@@ -142,6 +157,26 @@ pub(crate) fn read<R: BufRead + ?Sized>(
                     )
                 })
         };
+        let seconds = timestamp(record.get(timestamp_col).unwrap_or("")).map_err(|why| {
+            c.invalid(
+                &at,
+                format!("the `Timestamp` {why}; Locust writes the time of each row in whole Unix seconds, which shipgate needs to tell when the run happened"),
+            )
+        })?;
+        if let Some((before, before_line)) = latest
+            && seconds < before
+        {
+            return Err(c.invalid(
+                &at,
+                format!("the `Timestamp` {seconds} is earlier than line {before_line}'s ({before}): Locust writes its rows in time order, so this file was edited or holds more than one run"),
+            ));
+        }
+        latest = Some((seconds, line));
+        if started.is_none() {
+            started = Some(Timestamp::from_second(seconds).map_err(|e| {
+                c.invalid(&at, format!("the `Timestamp` {seconds} is not a time: {e}"))
+            })?);
+        }
         let kind = record.get(type_col).unwrap_or("").trim().to_owned();
         let name = record.get(name_col).unwrap_or("").trim().to_owned();
         // Locust always writes both counts; an empty or `N/A` one is an edited or cut file, never
@@ -241,5 +276,25 @@ pub(crate) fn read<R: BufRead + ?Sized>(
             what: "requests (the last `Aggregated` row is missing or counts 0)".to_owned(),
         });
     }
-    c.finish(provenance(TOOL, FORMAT), RunThresholds::NotRecorded)
+    let mut p = provenance(TOOL, FORMAT);
+    p.run_at = started;
+    c.finish(p, RunThresholds::NotRecorded)
+}
+
+/// A row's `Timestamp`: whole Unix seconds, from 1 to [`MAX_SECONDS`]; else why not.
+fn timestamp(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("is empty".to_owned());
+    }
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("`{text}` is not whole seconds"));
+    }
+    match text.parse::<i64>() {
+        Ok(s) if (1..=MAX_SECONDS).contains(&s) => Ok(s),
+        Ok(0) => Err("is 0, not a time".to_owned()),
+        _ => Err(format!(
+            "`{text}` is past {MAX_SECONDS} (the year 2286): a time in milliseconds?"
+        )),
+    }
 }

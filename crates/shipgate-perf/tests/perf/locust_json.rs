@@ -261,3 +261,89 @@ fn a_locust_csv_cut_inside_its_last_value_is_refused() {
         }
     }
 }
+
+/// A history says when its run happened: its first row's `Timestamp` (the run's start, as for
+/// the other formats), the second of the `--json` `start_time` of the same run.
+#[test]
+fn a_history_says_when_its_run_started() {
+    let e = read("locust-2.47-run_stats_history.csv").evidence;
+    assert_eq!(
+        e.provenance.run_at.map(|t| t.as_second()),
+        Some(1_796_675_512)
+    );
+    let json = read("locust-2.47-run.json").evidence;
+    assert_eq!(
+        json.provenance.run_at.map(|t| t.as_second()),
+        e.provenance.run_at.map(|t| t.as_second())
+    );
+    let refused = read("locust-2.47-refused_stats_history.csv").evidence;
+    assert!(refused.provenance.run_at.is_some());
+}
+
+/// The 2.47 history with the `Timestamp` of its data line `line` (2 is the first) set to
+/// `value`.
+fn with_timestamp(line: usize, value: &str) -> String {
+    let text = std::fs::read_to_string(fixture("locust-2.47-run_stats_history.csv")).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let rest = lines[line - 1].split_once(',').unwrap().1.to_owned();
+    lines[line - 1] = format!("{value},{rest}");
+    lines.join("\n") + "\n"
+}
+
+/// READY-risk: a `Timestamp` that cannot be read as whole seconds, left out, would be a run
+/// that does not say when it happened; read otherwise (milliseconds as seconds: a run in the
+/// year 58,900), a run that looks fresh to `max_age` forever. Each is refused, naming the line
+/// and the column, on the first row (the run's time) and on a later one.
+#[test]
+fn a_history_timestamp_that_is_not_whole_seconds_is_refused_with_its_line() {
+    for line in [2, 5] {
+        for (value, why) in [
+            ("", "is empty"),
+            ("N/A", "not whole seconds"),
+            ("1796675512.5", "not whole seconds"),
+            ("-1796675512", "not whole seconds"),
+            ("2026-12-07T20:31:52Z", "not whole seconds"),
+            ("1796675512000", "milliseconds"),
+            ("99999999999999999999999", "milliseconds"),
+            ("0", "not a time"),
+        ] {
+            let err = bytes(&with_timestamp(line, value)).unwrap_err();
+            let text = err.to_string();
+            assert!(
+                text.contains(&format!("line {line}")) && text.contains("`Timestamp`"),
+                "{value:?} on line {line}: {text}"
+            );
+            assert!(text.contains(why), "{value:?} on line {line}: {text}");
+            assert!(!err.is_empty_run(), "{text}");
+        }
+    }
+}
+
+/// READY-risk: a history whose rows go back in time (edited, or two runs merged) read with the
+/// first row's time: a later run's history with an earlier row put first would look fresher or
+/// older than it is. Refused, naming both lines.
+#[test]
+fn a_history_whose_rows_go_back_in_time_is_refused() {
+    let err = bytes(&with_timestamp(5, "1796675511")).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("line 5") && text.contains("earlier than line 4"),
+        "{text}"
+    );
+}
+
+/// A `Timestamp` quoted or padded as a CSV writer may write it reads as the same time; the
+/// largest whole seconds accepted is read as given.
+#[test]
+fn a_history_timestamp_at_the_edges_of_what_is_read() {
+    let quoted = bytes(&with_timestamp(2, "\" 1796675500\"")).unwrap();
+    assert_eq!(
+        quoted.evidence.provenance.run_at.map(|t| t.as_second()),
+        Some(1_796_675_500)
+    );
+    // The first row may be as far as 2286 only if every later row is later still.
+    let err = bytes(&with_timestamp(2, "9999999999")).unwrap_err();
+    assert!(err.to_string().contains("earlier than line 2"), "{err}");
+    let err = bytes(&with_timestamp(2, "10000000000")).unwrap_err();
+    assert!(err.to_string().contains("milliseconds"), "{err}");
+}

@@ -754,7 +754,7 @@ fn too_old(cfg: &PerfCheck, baseline: &PerfBaseline, now: Timestamp) -> Evidence
         source: SourceId::Performance.as_str().to_owned(),
         location: Some(baseline.path.clone()),
         message,
-        remedy: "run the load test on the last good release again and promote it (`shipgate perf baseline promote RUN --out BASELINE`) from a file that says when it ran (k6 `--out json`, a JTL, Locust `--json`, Gatling's `simulation.log`, a generic file with `run_at`)".to_owned(),
+        remedy: "run the load test on the last good release again and promote it (`shipgate perf baseline promote RUN --out BASELINE`) from a file that says when it ran (k6 `--out json`, a JTL, Locust `--json` or `_stats_history.csv`, Gatling's `simulation.log`, a generic file with `run_at`)".to_owned(),
     }
 }
 
