@@ -23,9 +23,11 @@
 //!    baseline of one run, runs that all gave the same value and runs that differ too much for
 //!    that count as they are: a gate must not pass what it cannot tell from noise.
 
+use super::findings::{in_future, older_than};
 use super::result::CheckRun;
 use crate::checks::PerfCheck;
 use crate::performance::PerfLimit;
+use crate::provenance::DEFAULT_CLOCK_SKEW;
 use jiff::Timestamp;
 use serde_json::{Map, Value, json};
 use shipgate_model::perf::split_metric;
@@ -713,12 +715,15 @@ fn recent_runs<'a>(
     let Some(max_age) = cfg.max_age else {
         return (baseline.runs.iter().collect(), 0);
     };
+    // A run dated in the future (beyond the clock skew `evidence.provenance` allows by default)
+    // is no recent run: a wrong clock or an edited file would otherwise stay "fresh" for ever.
     let fresh: Vec<&PerfEvidence> = baseline
         .runs
         .iter()
         .filter(|r| {
-            run_time(r)
-                .is_some_and(|t| now.duration_since(t).as_secs_f64() <= max_age.as_secs_f64())
+            run_time(r).is_some_and(|t| {
+                !in_future(now, t, DEFAULT_CLOCK_SKEW) && !older_than(now, t, max_age)
+            })
         })
         .collect();
     let stale = baseline.runs.len() - fresh.len();
@@ -738,6 +743,11 @@ fn too_old(cfg: &PerfCheck, baseline: &PerfBaseline, now: Timestamp) -> Evidence
         .map_or_else(String::new, crate::values::format_duration);
     let newest = baseline.runs.iter().filter_map(run_time).max();
     let message = match newest {
+        Some(t) if in_future(now, t, DEFAULT_CLOCK_SKEW) => format!(
+            "the baseline `{}` has no run within `max_age` ({max_age}): its newest run is dated {t}, in the future (more than {} after the evaluation), so its age cannot be trusted; check the clock of the machine that ran it",
+            baseline.path,
+            crate::values::format_duration(DEFAULT_CLOCK_SKEW)
+        ),
         Some(t) => format!(
             "the baseline `{}` is too old: its newest run is from {t}, {} before the evaluation, more than `max_age` ({max_age})",
             baseline.path,

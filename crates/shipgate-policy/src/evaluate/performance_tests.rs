@@ -893,6 +893,42 @@ fn a_baseline_older_than_max_age_blocks_whatever_on_missing_says() {
     assert!(c.message.contains("do not say when"), "{}", c.message);
 }
 
+/// READY-risk: a baseline run dated in the future (a wrong clock, a timestamp in another unit, an
+/// edited file) had a negative age, always within `max_age`: it stayed "fresh" for ever. It is
+/// left out like a stale run, and the message says why.
+#[test]
+fn a_baseline_run_dated_in_the_future_is_not_recent() {
+    let text = "version: 1\nrelease: {name: api}\nsources:\n  performance:\n    current: {format: jmeter, path: perf/current.jtl}\n    baseline: {format: baseline, path: perf/baseline.json, max_age: 7d}\nchecks:\n  performance:\n    - {metric: checkout.p95, max_regression: 10%, on_missing: warn}\n".to_owned();
+    let p = Policy::parse(&text, &|_| None).unwrap();
+    let mut base = baseline_of(&[100.0, 101.0, 99.0]);
+    for run in &mut base.runs {
+        run.provenance.run_at = Some(now() + jiff::SignedDuration::from_hours(24 * 365 * 70));
+    }
+    let c = only(
+        &p,
+        &runs_evidence(values("perf/current.jtl", &[latency(100.0)]), base.clone()),
+    );
+    assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true), "{c:#?}");
+    assert!(c.message.contains("in the future"), "{}", c.message);
+    // Within the clock skew a run is still recent; beyond it, it is not.
+    for run in &mut base.runs {
+        run.provenance.run_at = Some(now() + jiff::SignedDuration::from_mins(4));
+    }
+    let c = only(
+        &p,
+        &runs_evidence(values("perf/current.jtl", &[latency(100.0)]), base.clone()),
+    );
+    assert_eq!(c.status, CheckStatus::Pass, "{c:#?}");
+    for run in &mut base.runs {
+        run.provenance.run_at = Some(now() + jiff::SignedDuration::from_mins(6));
+    }
+    let c = only(
+        &p,
+        &runs_evidence(values("perf/current.jtl", &[latency(100.0)]), base),
+    );
+    assert_eq!((c.status, c.blocking), (CheckStatus::Fail, true), "{c:#?}");
+}
+
 /// READY-risk: a stale baseline made usable by editing the manifest. When a run's file does not
 /// say when it ran, its age came from the manifest's `promoted_at`, which no hash covers: an
 /// edit to "an hour ago" passed `max_age`. Only the file's own time counts.
