@@ -49,11 +49,6 @@ impl Collector {
         }
     }
 
-    /// The file being read.
-    pub(crate) fn path(&self) -> &str {
-        &self.path
-    }
-
     /// An error at `at` in this file.
     pub(crate) fn invalid(&self, at: impl Into<String>, message: impl Into<String>) -> PerfError {
         PerfError::Invalid {
@@ -419,6 +414,72 @@ pub(crate) fn requests_of(total: f64, failed: f64, basis: RequestBasis) -> Reque
         total: total.max(failed),
         failed,
         basis,
+    }
+}
+
+/// One name's requests, timed one by one as a JTL or Gatling's log records them: the failure
+/// flags (a bit a request, `None` once the store let them go), the counts, and the two series of
+/// response times (successful and failed) in the store.
+pub(crate) struct TimedRequests {
+    pub(crate) flags: Option<Vec<u64>>,
+    pub(crate) total: u64,
+    pub(crate) failed: u64,
+    pub(crate) ok: crate::store::SeriesId,
+    pub(crate) failed_times: crate::store::SeriesId,
+}
+
+impl Collector {
+    /// Adds a name's error rate, response times and request counts. Response times are of the
+    /// successful requests only: a refused connection answers in a millisecond and a timeout in
+    /// seconds, and either would move the latency. With no successful request, the times of the
+    /// failed ones, marked as such (a latency check never passes them).
+    pub(crate) fn timed_requests(
+        &mut self,
+        store: &mut crate::store::Store,
+        name: &str,
+        at: &str,
+        r: TimedRequests,
+    ) -> Result<(), PerfError> {
+        let (times, unused, basis) = if r.failed == r.total {
+            (r.failed_times, r.ok, RequestBasis::All)
+        } else {
+            (r.ok, r.failed_times, RequestBasis::Successful)
+        };
+        drop(store.finish(unused)?);
+        // The flags written out as 0/1 when the store has room for them in the evidence, else by
+        // their counts: the same figures either way.
+        let flags = match r.flags {
+            Some(bits) if usize::try_from(r.total).is_ok_and(|n| store.hold(n)) => Samples::new(
+                (0..r.total)
+                    .map(|i| {
+                        let set = usize::try_from(i / 64)
+                            .ok()
+                            .and_then(|w| bits.get(w))
+                            .is_some_and(|w| w >> (i % 64) & 1 == 1);
+                        if set { 1.0 } else { 0.0 }
+                    })
+                    .collect(),
+            ),
+            _ => Samples::flags(r.failed, r.total, &self.path),
+        };
+        self.failures(name, flags, at)?;
+        self.sampled(
+            name,
+            name,
+            store.finish(times)?,
+            Shape::new(PerfUnit::Milliseconds, Some(Direction::Lower)),
+            TIME_STATS,
+            at,
+        )?;
+        self.requests(
+            name,
+            Requests {
+                total: r.total,
+                failed: r.failed,
+                basis,
+            },
+        );
+        Ok(())
     }
 }
 

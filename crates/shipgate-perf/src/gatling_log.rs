@@ -30,15 +30,13 @@
 //!
 //! This module must not judge the run; it reads the file and nothing else.
 
-use crate::collect::{Collector, Samples, Shape, TIME_STATS};
+use crate::collect::{Collector, TimedRequests};
 use crate::error::PerfError;
 use crate::provenance;
 use crate::reader::{Head, Input, Reader, Sample};
 use crate::store::{SeriesId, Store};
 use jiff::Timestamp;
-use shipgate_model::{
-    Direction, PerfEvidence, PerfFormat, PerfUnit, RequestBasis, Requests, RunThresholds,
-};
+use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RunThresholds};
 use std::collections::BTreeMap;
 use std::collections::HashMap;
 use std::io::BufRead;
@@ -568,46 +566,18 @@ fn add(
             &at,
         )?;
     }
-    // The flags written out as 0/1 when the store has room for them in the evidence, else by
-    // their counts: the same figures either way.
-    let flags = match figures.flags {
-        Some(bits) if usize::try_from(total).is_ok_and(|n| store.hold(n)) => Samples::new(
-            (0..total)
-                .map(|i| {
-                    let set = usize::try_from(i / 64)
-                        .ok()
-                        .and_then(|w| bits.get(w))
-                        .is_some_and(|w| w >> (i % 64) & 1 == 1);
-                    if set { 1.0 } else { 0.0 }
-                })
-                .collect(),
-        ),
-        _ => Samples::flags(failed, total, c.path()),
-    };
-    c.failures(name, flags, &at)?;
-    let (times, unused, basis) = if figures.ok_count == 0 {
-        (figures.ko, figures.ok, RequestBasis::All)
-    } else {
-        (figures.ok, figures.ko, RequestBasis::Successful)
-    };
-    drop(store.finish(unused)?);
-    c.sampled(
+    c.timed_requests(
+        store,
         name,
-        name,
-        store.finish(times)?,
-        Shape::new(PerfUnit::Milliseconds, Some(Direction::Lower)),
-        TIME_STATS,
         &at,
-    )?;
-    c.requests(
-        name,
-        Requests {
+        TimedRequests {
+            flags: figures.flags,
             total,
             failed,
-            basis,
+            ok: figures.ok,
+            failed_times: figures.ko,
         },
-    );
-    Ok(())
+    )
 }
 
 #[cfg(test)]

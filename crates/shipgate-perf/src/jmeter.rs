@@ -5,16 +5,14 @@
 //! the samples are kept for the significance test. Metrics are named after the sampler's
 //! `label` (`checkout.p95`), and `Total` covers every sample, as in JMeter's dashboard.
 
-use crate::collect::{Collector, Samples, Shape, TIME_STATS, requests_of};
+use crate::collect::{Collector, TimedRequests, requests_of};
 use crate::error::PerfError;
 use crate::provenance;
 use crate::reader::{Input, Reader, Sample};
 use crate::store::{SeriesId, Store};
 use jiff::Timestamp;
 use serde_json::Value;
-use shipgate_model::{
-    Direction, PerfEvidence, PerfFormat, PerfUnit, RequestBasis, Requests, RunThresholds,
-};
+use shipgate_model::{PerfEvidence, PerfFormat, PerfUnit, RequestBasis, RunThresholds};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::BufRead;
@@ -506,51 +504,18 @@ pub(crate) fn add_label(
             &at,
         )?;
     }
-    let (failed, total) = (acc.failed, acc.count);
-    // Response times of the successful samples only: a refused connection answers in a
-    // millisecond and a timeout in seconds, and either would move the latency. With no
-    // successful sample, the times of the failed ones, marked as such (the check never passes
-    // them).
-    let (elapsed, unused, basis) = if failed == total {
-        (acc.failed_elapsed, acc.ok, RequestBasis::All)
-    } else {
-        (acc.ok, acc.failed_elapsed, RequestBasis::Successful)
-    };
-    drop(store.finish(unused)?);
-    // The flags written out as 0/1 when the store has room for them in the evidence, else by
-    // their counts: the same figures either way.
-    let flags = match acc.flags {
-        Some(bits) if usize::try_from(total).is_ok_and(|n| store.hold(n)) => Samples::new(
-            (0..total)
-                .map(|i| {
-                    let set = usize::try_from(i / 64)
-                        .ok()
-                        .and_then(|w| bits.get(w))
-                        .is_some_and(|w| w >> (i % 64) & 1 == 1);
-                    if set { 1.0 } else { 0.0 }
-                })
-                .collect(),
-        ),
-        _ => Samples::flags(failed, total, c.path()),
-    };
-    c.failures(name, flags, &at)?;
-    c.sampled(
+    c.timed_requests(
+        store,
         name,
-        name,
-        store.finish(elapsed)?,
-        Shape::new(PerfUnit::Milliseconds, Some(Direction::Lower)),
-        TIME_STATS,
         &at,
-    )?;
-    c.requests(
-        name,
-        Requests {
-            total,
-            failed,
-            basis,
+        TimedRequests {
+            flags: acc.flags,
+            total: acc.count,
+            failed: acc.failed,
+            ok: acc.ok,
+            failed_times: acc.failed_elapsed,
         },
-    );
-    Ok(())
+    )
 }
 
 /// The fields of a `statistics.json` entry and the stat each becomes. `errorPct` is 0-100 and

@@ -152,13 +152,7 @@ pub(crate) fn check(cfg: &PerfCheck, runs: &PerfRuns, now: Timestamp) -> CheckRe
         });
     }
     if let Some(c) = &comparison {
-        parts.push(describe_comparison(cfg, c, unit));
-        details.insert("baseline".into(), baseline_side(c));
-        details.insert("direction".into(), json!(c.direction.as_str()));
-        details.insert("change".into(), change_details(c));
-        if let Some(j) = judgement_details(cfg, c) {
-            details.insert("judgement".into(), j);
-        }
+        explain_comparison(cfg, c, unit, &mut parts, &mut details);
     }
     let message = parts.join("; ");
     let remedy = (!passed).then(|| {
@@ -820,6 +814,24 @@ fn unfit_baseline(
         Some(remedy.to_owned()),
         Map::new(),
     ))
+}
+
+/// What a comparison with the baseline adds to a check's message and details: the sentence, the
+/// baseline's side, the direction, the change and, where a test was used, its judgement.
+fn explain_comparison(
+    cfg: &PerfCheck,
+    c: &Comparison<'_>,
+    unit: &PerfUnit,
+    parts: &mut Vec<String>,
+    details: &mut Map<String, Value>,
+) {
+    parts.push(describe_comparison(cfg, c, unit));
+    details.insert("baseline".into(), baseline_side(c));
+    details.insert("direction".into(), json!(c.direction.as_str()));
+    details.insert("change".into(), change_details(c));
+    if let Some(j) = judgement_details(cfg, c) {
+        details.insert("judgement".into(), j);
+    }
 }
 
 fn describe_comparison(cfg: &PerfCheck, c: &Comparison<'_>, unit: &PerfUnit) -> String {

@@ -15,9 +15,8 @@
 //! twice, and the policy a run listed twice.
 
 use super::{
-    Comparison, Current, baseline_side, change_details, compare, describe_comparison,
-    judgement_details, lacks, limits, missing, show, side, threshold, untrustworthy,
-    written_limits,
+    Comparison, Current, compare, explain_comparison, lacks, limits, missing, show, side,
+    threshold, untrustworthy, written_limits,
 };
 use crate::checks::PerfCheck;
 use crate::evaluate::result::CheckRun;
@@ -247,13 +246,7 @@ pub(super) fn check(
     );
     details.insert("current".into(), Value::Object(side_of_runs));
     if let Some(c) = &comparison {
-        parts.push(describe_comparison(cfg, c, unit));
-        details.insert("baseline".into(), baseline_side(c));
-        details.insert("direction".into(), json!(c.direction.as_str()));
-        details.insert("change".into(), change_details(c));
-        if let Some(j) = judgement_details(cfg, c) {
-            details.insert("judgement".into(), j);
-        }
+        explain_comparison(cfg, c, unit, &mut parts, &mut details);
     }
     let message = parts.join("; ");
     let remedy = (!passed).then(|| {
